@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The gofer's request loop: receive one datagram, validate its header, dispatch it to the
+ * handler of its type (ops_*.c) and send the reply with any donated descriptor. Bad input is
+ * answered with an error reply (or dropped) and never ends the loop.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fdpass.h"
+#include "common/log.h"
+#include "gofer/server.h"
+
+static const gofer_op_fn g_gofer_ops[PROTO_TYPE_COUNT] = {
+    [PROTO_ATTACH] = gofer_op_attach,   [PROTO_WALK] = gofer_op_walk,
+    [PROTO_STAT] = gofer_op_stat,       [PROTO_OPEN] = gofer_op_open,
+    [PROTO_READDIR] = gofer_op_readdir, [PROTO_READLINK] = gofer_op_readlink,
+    [PROTO_CLOSE] = gofer_op_close,
+};
+
+void gofer_stat_to_proto(const struct stat *st, struct proto_stat *out)
+{
+    *out = (struct proto_stat){
+        .dev = st->st_dev,
+        .ino = st->st_ino,
+        .mode = st->st_mode,
+        .nlink = (uint32_t)st->st_nlink,
+        .uid = st->st_uid,
+        .gid = st->st_gid,
+        .rdev = st->st_rdev,
+        .size = (uint64_t)st->st_size,
+        .blksize = (uint32_t)st->st_blksize,
+        .blocks = (uint64_t)st->st_blocks,
+        .atime_sec = st->st_atim.tv_sec,
+        .atime_nsec = (uint32_t)st->st_atim.tv_nsec,
+        .mtime_sec = st->st_mtim.tv_sec,
+        .mtime_nsec = (uint32_t)st->st_mtim.tv_nsec,
+        .ctime_sec = st->st_ctim.tv_sec,
+        .ctime_nsec = (uint32_t)st->st_ctim.tv_nsec,
+    };
+}
+
+bool gofer_name_valid(const char *name)
+{
+    if (name[0] == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return false;
+    return strchr(name, '/') == NULL;
+}
+
+static int send_reply(struct gofer_server *s, const uint8_t *buf, size_t size, int fd)
+{
+    ssize_t n = fdpass_send(s->sock, buf, size, fd);
+    if (n < 0) {
+        log_warn("send reply: %s", strerror((int)-n));
+        return (int)n;
+    }
+    return 0;
+}
+
+static int send_error(struct gofer_server *s, uint8_t *buf, uint16_t type, uint32_t tag, int err)
+{
+    ssize_t n = proto_encode_error_reply(buf, PROTO_MSG_MAX, type & ~PROTO_REPLY, tag, err);
+    if (n < 0)
+        return (int)n;
+    return send_reply(s, buf, (size_t)n, -1);
+}
+
+/*
+ * Handle one received datagram of @size bytes in @in (a received descriptor, if any, has
+ * already been closed). The reply is built in @out. Returns 0 or a -errno of the socket.
+ */
+static int handle_msg(struct gofer_server *s, const uint8_t *in, size_t size, uint8_t *out,
+                      bool had_fd)
+{
+    struct proto_msg m;
+    if (proto_decode_msg(in, size, &m) < 0) {
+        log_warn("dropping malformed message of %zu bytes", size);
+        return 0;
+    }
+    uint16_t type = m.hdr.type;
+    if (type == PROTO_CLOSE && had_fd) {
+        log_warn("CLOSE with a descriptor attached, dropped");
+        return 0;
+    }
+    if ((type & PROTO_REPLY) || !proto_type_known(type) || had_fd) {
+        log_warn("refusing message type %#x%s", type, had_fd ? " with a descriptor" : "");
+        return send_error(s, out, type, m.hdr.tag, EPROTO);
+    }
+    struct gofer_reply r = {.buf = out, .cap = PROTO_MSG_MAX, .fd = -1};
+    ssize_t n = g_gofer_ops[type](s, &m, &r);
+    _cleanup_close_ int fd = r.fd;
+    log_trace("type %u tag %u -> %zd", type, m.hdr.tag, n);
+    if (n < 0)
+        return type == PROTO_CLOSE ? 0 : send_error(s, out, type, m.hdr.tag, (int)-n);
+    if (n == 0)
+        return 0;
+    return send_reply(s, out, (size_t)n, fd);
+}
+
+int gofer_serve(struct gofer_server *s)
+{
+    /* One byte more than the maximum, so an oversized datagram is seen rather than cut. */
+    _cleanup_free_ uint8_t *in = malloc(PROTO_MSG_MAX + 1);
+    _cleanup_free_ uint8_t *out = malloc(PROTO_MSG_MAX);
+    if (!in || !out)
+        return -ENOMEM;
+    for (;;) {
+        int fd = -1;
+        ssize_t n = fdpass_recv(s->sock, in, PROTO_MSG_MAX + 1, &fd);
+        if (fd >= 0)
+            close(fd);
+        if (n == 0)
+            return 0;
+        if (n < 0) {
+            log_error("receive request: %s", strerror((int)-n));
+            return (int)n;
+        }
+        int ret = handle_msg(s, in, (size_t)n, out, fd >= 0);
+        if (ret == -EPIPE || ret == -ECONNRESET)
+            return 0;
+        if (ret < 0)
+            return ret;
+    }
+}

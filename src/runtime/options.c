@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Command-line parsing of the runtime: the global flags that precede the command and the
+ * flags of `cvisor do`. Pure functions over argv (no system calls), so they are unit-tested.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/runtime.h"
+
+/* Long-only options; the values are the getopt return codes. */
+enum {
+    OPT_PLATFORM = 256,
+    OPT_ROOT,
+    OPT_CWD,
+    OPT_STRACE,
+    OPT_DEBUG,
+    OPT_LOG_FD,
+    OPT_LOG,
+    OPT_VERSION,
+    OPT_HELP = 'h',
+};
+
+static const char *const g_platforms[] = {"ptrace"};
+
+void rt_opts_init(struct rt_opts *o)
+{
+    *o = (struct rt_opts){.platform = "ptrace", .root = "/", .log_fd = -1};
+}
+
+bool rt_platform_known(const char *name)
+{
+    for (size_t i = 0; i < sizeof(g_platforms) / sizeof(g_platforms[0]); i++)
+        if (strcmp(name, g_platforms[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Parse a descriptor number. Returns it, or -EINVAL. */
+static int parse_fd(const char *s)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 0 || v > INT_MAX)
+        return -EINVAL;
+    return (int)v;
+}
+
+/* Apply one option shared by the global position and `do`. Returns 0 or -errno. */
+static int apply_common(struct rt_opts *o, int c, const char *arg, struct cv_error **err)
+{
+    switch (c) {
+    case OPT_PLATFORM:
+        if (!rt_platform_known(arg))
+            return cv_error_set(err, 0, "unknown platform `%s` (available: ptrace)", arg);
+        o->platform = arg;
+        return 0;
+    case OPT_STRACE:
+        o->strace = true;
+        return 0;
+    case OPT_DEBUG:
+        o->debug = true;
+        return 0;
+    case OPT_LOG_FD:
+        o->log_fd = parse_fd(arg);
+        if (o->log_fd < 0)
+            return cv_error_set(err, 0, "invalid --log-fd `%s`: not a descriptor number", arg);
+        return 0;
+    case OPT_LOG:
+        if (!*arg)
+            return cv_error_set(err, 0, "invalid --log: empty path");
+        o->log_path = arg;
+        return 0;
+    case OPT_HELP:
+        o->help = true;
+        return 0;
+    }
+    return -ENOENT; /* not a common option */
+}
+
+/* Report a getopt failure for the option at @argv[@optind - 1]. */
+static int bad_option(int c, char **argv, struct cv_error **err)
+{
+    const char *opt = argv[optind - 1];
+    if (c == ':')
+        return cv_error_set(err, 0, "option `%s` requires a value", opt);
+    return cv_error_set(err, 0, "unknown option `%s`", opt);
+}
+
+#define COMMON_LONGOPTS                                                                            \
+    {"platform", required_argument, NULL, OPT_PLATFORM},                                          \
+        {"strace", no_argument, NULL, OPT_STRACE}, {"debug", no_argument, NULL, OPT_DEBUG},        \
+        {"log-fd", required_argument, NULL, OPT_LOG_FD}, {"log", required_argument, NULL, OPT_LOG}, \
+        {"help", no_argument, NULL, OPT_HELP}
+
+int rt_parse_global(int argc, char **argv, struct rt_opts *o, struct cv_error **err)
+{
+    static const struct option longopts[] = {
+        COMMON_LONGOPTS,
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 0; /* GNU: full reinitialisation */
+    opterr = 0;
+    int c;
+    /* "+": stop at the command name; ":" reports a missing value as ':'. */
+    while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+        if (c == '?' || c == ':')
+            return bad_option(c, argv, err);
+        if (c == OPT_VERSION) {
+            o->version = true;
+            continue;
+        }
+        int ret = apply_common(o, c, optarg, err);
+        if (ret < 0)
+            return ret;
+    }
+    return optind;
+}
+
+int rt_do_parse(int argc, char **argv, struct rt_opts *o, struct cv_error **err)
+{
+    static const struct option longopts[] = {
+        COMMON_LONGOPTS,
+        {"root", required_argument, NULL, OPT_ROOT},
+        {"cwd", required_argument, NULL, OPT_CWD},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+        if (c == '?' || c == ':')
+            return bad_option(c, argv, err);
+        if (c == OPT_ROOT) {
+            if (!*optarg)
+                return cv_error_set(err, 0, "invalid --root: empty path");
+            o->root = optarg;
+            continue;
+        }
+        if (c == OPT_CWD) {
+            /* The Sentry resolves it inside the sandbox, where there is no caller cwd. */
+            if (optarg[0] != '/')
+                return cv_error_set(err, 0, "invalid --cwd `%s`: not an absolute path", optarg);
+            o->cwd = optarg;
+            continue;
+        }
+        int ret = apply_common(o, c, optarg, err);
+        if (ret < 0)
+            return ret;
+    }
+    if (o->help)
+        return 0;
+    if (o->log_path && o->log_fd >= 0)
+        return cv_error_set(err, 0, "--log and --log-fd are mutually exclusive");
+    if (optind >= argc)
+        return cv_error_set(err, 0, "do: no command given (usage: cvisor do [flags] -- CMD [ARGS...])");
+    o->cmd = argv + optind;
+    o->cmd_argc = argc - optind;
+    return 0;
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The cvisor command line (runsc-like): options shared by the commands, the `do` command and
+ * the sandbox launcher that starts the gofer and the Sentry (`boot`) as child processes.
+ * main() and the command table live in cvisor_main.c; the rest is in this library.
+ */
+#pragma once
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "runtime/error.h"
+
+/* Exit code of the runtime for its own failures (usage errors included), as env(1),
+ * timeout(1) and docker use 125: a command's own codes are 0..124 and 128+N for signals. */
+#define RT_EXIT_FAILURE 125
+
+/* Options of `cvisor [global flags] CMD [flags]`; the global flags fill the same struct. */
+struct rt_opts {
+    const char *platform; /* --platform, default "ptrace" */
+    const char *root;     /* do --root, default "/" */
+    const char *cwd;      /* do --cwd, NULL: derived from the current directory */
+    bool strace;          /* --strace */
+    bool debug;           /* --debug */
+    int log_fd;           /* --log-fd N, -1 if none */
+    const char *log_path; /* --log FILE, NULL if none */
+    bool help;            /* --help / -h was given */
+    bool version;         /* global --version was given */
+    char **cmd;           /* do: the command and its arguments (borrowed, NULL-terminated) */
+    int cmd_argc;
+};
+
+/* Defaults for all options. */
+void rt_opts_init(struct rt_opts *o);
+
+/*
+ * Parse the global flags of `cvisor [flags] CMD ...` from @argv[1..] into @o, stopping at the
+ * first non-option (the command name). Returns the index of the command name in @argv
+ * (== @argc if none), or a negative errno with *@err set.
+ */
+int rt_parse_global(int argc, char **argv, struct rt_opts *o, struct cv_error **err);
+
+/*
+ * Parse `do [flags] [--] CMD [ARGS...]` (@argv[0] is "do") into @o, which holds the global
+ * flags already. Sets o->cmd/o->cmd_argc to the command (pointers into @argv). Validates
+ * the values that need no system call (platform name, cwd form, --log/--log-fd).
+ * Returns 0, or a negative errno with *@err set. With --help, returns 0 and sets o->help.
+ */
+int rt_do_parse(int argc, char **argv, struct rt_opts *o, struct cv_error **err);
+
+/* True if @name is a platform this build has. */
+bool rt_platform_known(const char *name);
+
+/*
+ * The working directory for the command: @o->cwd if given, else the caller's current
+ * directory if the same path is a directory under the root @root_real (an absolute,
+ * resolved path), else "/". Writes it into @buf. Returns 0 or a negative errno with *@err.
+ */
+int rt_choose_cwd(const struct rt_opts *o, const char *root_real, char *buf, size_t size,
+                  struct cv_error **err);
+
+/* A started sandbox: the gofer and boot (Sentry) processes. */
+struct rt_sandbox {
+    pid_t gofer_pid; /* 0 once reaped */
+    pid_t boot_pid;  /* 0 once reaped */
+    int boot_status; /* wait status of boot once reaped */
+};
+
+/*
+ * Start the gofer (`cvisor gofer --root ROOT --sock FD --ro ...`) and the Sentry (`cvisor boot
+ * --gofer-fd FD ... -- CMD...`) as children of the calling process, connected by a
+ * SOCK_SEQPACKET socketpair; both die with the caller (PR_SET_PDEATHSIG). The signals that
+ * rt_sandbox_wait() handles must already be blocked (rt_sandbox_block_signals()); the
+ * children get @child_mask instead. Returns 0, or a negative errno with *@err set (nothing
+ * left running).
+ */
+int rt_sandbox_start(const struct rt_opts *o, const char *root, const char *cwd, int log_fd,
+                     const sigset_t *child_mask, struct rt_sandbox *sb, struct cv_error **err);
+
+/* Block SIGCHLD and the forwarded signals; the previous mask goes to *@old. */
+int rt_sandbox_block_signals(sigset_t *old);
+
+/*
+ * Wait for the Sentry to exit while forwarding SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,
+ * SIGUSR2, SIGWINCH and SIGCONT sent to the runtime, then kill and reap the gofer.
+ * Returns the exit code of `cvisor do`: the Sentry's exit code, or 128+N if it died of
+ * signal N.
+ */
+int rt_sandbox_wait(struct rt_sandbox *sb);
+
+/* The commands (argv[0] is the command name). Each returns the process exit code. */
+int rt_cmd_do(int argc, char **argv, struct rt_opts *global);
+int rt_cmd_syscalls(int argc, char **argv, struct rt_opts *global);
+int rt_cmd_version(int argc, char **argv, struct rt_opts *global);
+int rt_cmd_help(int argc, char **argv, struct rt_opts *global);
+
+/* Print the version line ("cvisor version X") on stdout. */
+void rt_print_version(void);
+/* Print the general usage on @fd. */
+void rt_print_usage(int fd);

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Starting and waiting for a sandbox: the gofer and the Sentry (`boot`) are children of the
+ * runtime, re-executed from /proc/self/exe as runsc does, connected by a SOCK_SEQPACKET
+ * socketpair. The runtime then sleeps in sigwaitinfo() until the Sentry exits, forwarding the
+ * signals it is sent; no polling anywhere, so start-up costs two fork+exec.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "runtime/runtime.h"
+
+#define SELF_EXE "/proc/self/exe"
+
+/* Signals sent to the runtime that it passes on to the Sentry. */
+static const int g_forwarded[] = {SIGINT,  SIGTERM, SIGHUP,   SIGQUIT,
+                                  SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
+
+/* Most arguments a child command line can have besides the app's command. */
+#define CHILD_ARGS_MAX 24
+
+static void forwarded_set(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGCHLD);
+    for (size_t i = 0; i < ARRAY_SIZE(g_forwarded); i++)
+        sigaddset(set, g_forwarded[i]);
+}
+
+int rt_sandbox_block_signals(sigset_t *old)
+{
+    sigset_t set;
+    forwarded_set(&set);
+    /* An inherited SIG_IGN for SIGCHLD would make the children auto-reap (no status). */
+    signal(SIGCHLD, SIG_DFL);
+    if (sigprocmask(SIG_BLOCK, &set, old) < 0)
+        return -errno;
+    return 0;
+}
+
+/* Mark every descriptor from 3 up close-on-exec (stray ones inherited from our caller must
+ * not reach the Sentry), then clear the flag on the @nkeep descriptors of @keep. */
+static int child_prepare_fds(const int *keep, int nkeep)
+{
+    /* ENOSYS/EINVAL on kernels before 5.11: the strays then stay, as with most runtimes. */
+    syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+    for (int i = 0; i < nkeep; i++)
+        if (keep[i] >= 0 && fcntl(keep[i], F_SETFD, 0) < 0)
+            return -errno;
+    return 0;
+}
+
+/*
+ * In the forked child: die with the runtime, set up descriptors and the signal mask, and
+ * exec @argv from /proc/self/exe. Never returns. Only async-signal-safe calls are needed
+ * (the runtime is single-threaded anyway).
+ */
+static _Noreturn void child_exec(char **argv, const int *keep, int nkeep,
+                                 const sigset_t *child_mask, pid_t parent, bool new_session)
+{
+    const char *what = "set parent-death signal";
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        goto fail;
+    if (getppid() != parent) /* the runtime died before prctl took effect */
+        _exit(RT_EXIT_FAILURE);
+    /* The gofer leaves the terminal's process group: ^C must not kill it under the Sentry. */
+    what = "create session";
+    if (new_session && setsid() < 0)
+        goto fail;
+    what = "set up descriptors";
+    int ret = child_prepare_fds(keep, nkeep);
+    if (ret < 0) {
+        errno = -ret;
+        goto fail;
+    }
+    what = "set signal mask";
+    if (sigprocmask(SIG_SETMASK, child_mask, NULL) < 0)
+        goto fail;
+    what = "exec `" SELF_EXE "`";
+    execv(SELF_EXE, argv);
+fail:;
+    char msg[256];
+    int n = snprintf(msg, sizeof(msg), "cvisor: %s %s: %s\n", argv[1], what, strerror(errno));
+    if (n > 0) {
+        ssize_t r = write(STDERR_FILENO, msg, MIN((size_t)n, sizeof(msg) - 1));
+        (void)r;
+    }
+    _exit(RT_EXIT_FAILURE);
+}
+
+/* Fork a child running `cvisor @argv[1]...`. Returns its pid or -errno. */
+static pid_t spawn(char **argv, const int *keep, int nkeep, const sigset_t *child_mask,
+                   bool new_session)
+{
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0)
+        return -errno;
+    if (pid == 0)
+        child_exec(argv, keep, nkeep, child_mask, parent, new_session);
+    return pid;
+}
+
+/* Append the logging flags shared by both children. */
+static int add_log_args(char **args, int n, const struct rt_opts *o, char *fdbuf, int log_fd)
+{
+    if (o->debug)
+        args[n++] = "--debug";
+    if (log_fd >= 0) {
+        args[n++] = "--log-fd";
+        args[n++] = fdbuf;
+    }
+    return n;
+}
+
+static pid_t start_gofer(const struct rt_opts *o, const char *root, int sock, int log_fd,
+                         const sigset_t *child_mask)
+{
+    char sockbuf[16], fdbuf[16];
+    snprintf(sockbuf, sizeof(sockbuf), "%d", sock);
+    snprintf(fdbuf, sizeof(fdbuf), "%d", log_fd);
+    char *args[CHILD_ARGS_MAX];
+    int n = 0;
+    args[n++] = "cvisor";
+    args[n++] = "gofer";
+    args[n++] = "--root";
+    args[n++] = (char *)root;
+    args[n++] = "--sock";
+    args[n++] = sockbuf;
+    /* `do` shows the root read-only; the Sentry puts a writable overlay on top. */
+    args[n++] = "--ro";
+    n = add_log_args(args, n, o, fdbuf, log_fd);
+    args[n] = NULL;
+    int keep[] = {sock, log_fd};
+    return spawn(args, keep, ARRAY_SIZE(keep), child_mask, true);
+}
+
+static pid_t start_boot(const struct rt_opts *o, const char *cwd, int sock, int log_fd,
+                        const sigset_t *child_mask)
+{
+    char sockbuf[16], fdbuf[16];
+    snprintf(sockbuf, sizeof(sockbuf), "%d", sock);
+    snprintf(fdbuf, sizeof(fdbuf), "%d", log_fd);
+    size_t total = CHILD_ARGS_MAX + (size_t)o->cmd_argc + 1;
+    _cleanup_free_ char **args = calloc(total, sizeof(*args));
+    if (!args)
+        return -ENOMEM;
+    int n = 0;
+    args[n++] = "cvisor";
+    args[n++] = "boot";
+    args[n++] = "--gofer-fd";
+    args[n++] = sockbuf;
+    args[n++] = "--platform";
+    args[n++] = (char *)o->platform;
+    if (o->strace)
+        args[n++] = "--strace";
+    n = add_log_args(args, n, o, fdbuf, log_fd);
+    args[n++] = "--cwd";
+    args[n++] = (char *)cwd;
+    args[n++] = "--";
+    for (int i = 0; i < o->cmd_argc; i++)
+        args[n++] = o->cmd[i];
+    args[n] = NULL;
+    int keep[] = {sock, log_fd};
+    return spawn(args, keep, ARRAY_SIZE(keep), child_mask, false);
+}
+
+static void kill_and_reap(pid_t pid)
+{
+    if (pid <= 0)
+        return;
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+}
+
+int rt_sandbox_start(const struct rt_opts *o, const char *root, const char *cwd, int log_fd,
+                     const sigset_t *child_mask, struct rt_sandbox *sb, struct cv_error **err)
+{
+    *sb = (struct rt_sandbox){0};
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return cv_error_set(err, errno, "create gofer socketpair");
+    _cleanup_close_ int sentry_sock = sv[0];
+    _cleanup_close_ int gofer_sock = sv[1];
+
+    pid_t gofer = start_gofer(o, root, gofer_sock, log_fd, child_mask);
+    if (gofer < 0)
+        return cv_error_set(err, -gofer, "start gofer");
+    pid_t boot = start_boot(o, cwd, sentry_sock, log_fd, child_mask);
+    if (boot < 0) {
+        kill_and_reap(gofer);
+        return cv_error_set(err, -boot, "start sandbox");
+    }
+    log_debug("started gofer %d and sentry %d (root `%s`, cwd `%s`)", gofer, boot, root, cwd);
+    sb->gofer_pid = gofer;
+    sb->boot_pid = boot;
+    return 0;
+}
+
+/* Reap every exited child; note the Sentry's status. Returns true once it has exited. */
+static bool reap_children(struct rt_sandbox *sb)
+{
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (pid == sb->boot_pid) {
+            sb->boot_pid = 0;
+            sb->boot_status = status;
+        } else if (pid == sb->gofer_pid) {
+            log_debug("gofer %d exited early (status 0x%x)", pid, status);
+            sb->gofer_pid = 0;
+        }
+    }
+    return sb->boot_pid == 0;
+}
+
+int rt_sandbox_wait(struct rt_sandbox *sb)
+{
+    sigset_t set;
+    forwarded_set(&set);
+    while (!reap_children(sb)) {
+        siginfo_t si;
+        int sig = sigwaitinfo(&set, &si);
+        if (sig < 0 || sig == SIGCHLD)
+            continue; /* EINTR (a stop/continue); or a child changed state */
+        /*
+         * The terminal sends ^C, ^\, SIGWINCH and hang-ups (si_code SI_KERNEL) to its whole
+         * foreground process group, which holds the Sentry too: it already has them.
+         * COMPAT: a kill(2) of the whole process group (kill -TERM -PGID) reaches the Sentry
+         * both directly and through this forwarding.
+         */
+        if (si.si_code == SI_KERNEL)
+            continue;
+        log_debug("forwarding signal %d to sentry %d", sig, sb->boot_pid);
+        kill(sb->boot_pid, sig);
+    }
+    kill_and_reap(sb->gofer_pid);
+    sb->gofer_pid = 0;
+
+    int status = sb->boot_status;
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return RT_EXIT_FAILURE;
+}

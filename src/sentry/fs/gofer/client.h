@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The Sentry's RPC client of the gofer: one plain function per protocol operation, no VFS
+ * glue. The wire format lives in proto/; docs/gofer-protocol.md describes each operation.
+ *
+ * Lock order: the client has one lock, gofer_client.lock, a leaf: it is taken and released
+ * inside every function below and nothing else is acquired while it is held. It serialises
+ * whole request/reply exchanges, so any number of threads may share one client.
+ *
+ * Errors: every function returns 0 (or a length) on success and -errno on failure. Errnos the
+ * gofer reports are checked to be ordinary Linux errnos (anything else becomes -EIO); a broken
+ * connection or a malformed reply returns -EIO and makes every later call return -EIO too.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* Opaque; see client.c. */
+struct gofer_client;
+
+/* Most names gofer_walk() takes in one call (PROTO_WALK_MAX). */
+#define GOFER_WALK_MAX 64u
+/* Longest directory entry name, without the NUL. */
+#define GOFER_NAME_MAX 255u
+
+/* Attributes of a gofer file, as the host's fstat(2) reported them. */
+struct gofer_stat {
+    uint64_t dev;
+    uint64_t ino;
+    uint32_t mode; /* S_IF* type and permission bits. */
+    uint32_t nlink;
+    uint32_t uid;
+    uint32_t gid;
+    uint64_t rdev;
+    uint64_t size;
+    uint32_t blksize;
+    uint64_t blocks;
+    struct timespec atime;
+    struct timespec mtime;
+    struct timespec ctime;
+};
+
+struct gofer_dirent {
+    uint64_t ino;
+    uint64_t next; /* Cookie to pass to gofer_readdir() to continue after this entry. */
+    uint8_t type;  /* DT_* (DT_UNKNOWN if the host filesystem does not say). */
+    char name[GOFER_NAME_MAX + 1]; /* NUL-terminated; never "", ".", ".." or containing '/'. */
+};
+
+/*
+ * Create a client on the connected SOCK_SEQPACKET socket @sock. Takes ownership of @sock,
+ * also on failure. Returns 0 and stores the client in *@out, or -ENOMEM / -EINVAL.
+ */
+int gofer_client_new(int sock, struct gofer_client **out);
+
+/* Close the socket (the gofer then exits) and free @c. No call may be in progress. */
+void gofer_client_free(struct gofer_client *c);
+
+/*
+ * Attach to the gofer's root. Returns 0 and stores a new fid of the root directory in
+ * *@root_fid (1 for the first attach) and its attributes in *@st (may be NULL), or -errno.
+ */
+int gofer_attach(struct gofer_client *c, uint64_t *root_fid, struct gofer_stat *st);
+
+/*
+ * Walk @count (<= GOFER_WALK_MAX) names from the directory @dir, one component each, in one
+ * round trip. Symlinks are not followed: walking onto one gives the fid of the link itself.
+ * For each component walked, stores a new fid in @fids[i] and its attributes in @stats[i]
+ * (@stats may be NULL); the caller owns these fids and must gofer_close() them.
+ * Stores the number walked in *@walked. Returns 0 if all @count were walked, else the -errno
+ * of the component that failed (-ENOENT, -ENOTDIR, -EACCES...), with *@walked telling how many
+ * before it succeeded. -EINVAL (nothing walked) if any name is "", ".", ".." or contains '/';
+ * -EBADF for an unknown @dir; -ENAMETOOLONG for a name longer than GOFER_NAME_MAX.
+ */
+int gofer_walk(struct gofer_client *c, uint64_t dir, const char *const *names, unsigned count,
+               uint64_t *fids, struct gofer_stat *stats, unsigned *walked);
+
+/* Stores the current attributes of @fid in *@st. Returns 0 or -errno (-EBADF). */
+int gofer_stat(struct gofer_client *c, uint64_t fid, struct gofer_stat *st);
+
+/*
+ * Open the file of @fid with the Linux open(2) @flags (access mode, O_APPEND, O_TRUNC,
+ * O_NONBLOCK, O_DIRECTORY, O_SYNC, O_DSYNC, O_DIRECT, O_NOATIME; O_CLOEXEC and O_NOFOLLOW are
+ * implied). Returns 0 and stores a new host descriptor (close-on-exec, owned by the caller) in
+ * *@host_fd, or -EINVAL (O_CREAT and other flags), -ELOOP (a symlink), -EROFS (write access
+ * to a read-only gofer), -EISDIR, -EACCES (device nodes), -EBADF, or the host's errno.
+ * FIFOs are opened non-blocking.
+ */
+int gofer_open(struct gofer_client *c, uint64_t fid, int flags, int *host_fd);
+
+/*
+ * Read entries of the directory @dir starting at @cookie (0 for the first; else the @next of
+ * the last entry seen) into @ents, at most @max (>= 1). "." and ".." are not listed.
+ * Stores the number of entries in *@count; 0 means the end of the directory.
+ * Returns 0 or -errno (-ENOTDIR, -EBADF).
+ */
+int gofer_readdir(struct gofer_client *c, uint64_t dir, uint64_t cookie, struct gofer_dirent *ents,
+                  unsigned max, unsigned *count);
+
+/*
+ * Store the target of the symlink @fid, NUL-terminated, in @buf of @size bytes.
+ * Returns the target's length (without the NUL), -EINVAL if @fid is not a symlink, or
+ * -ENAMETOOLONG if @size is not at least the length + 1.
+ */
+int gofer_readlink(struct gofer_client *c, uint64_t fid, char *buf, size_t size);
+
+/*
+ * Release @count fids. One message per up to several thousand fids, and no reply is awaited:
+ * the gofer closes them before it handles the next request. Unknown fids are ignored.
+ * Returns 0 or -EIO (connection broken).
+ */
+int gofer_close(struct gofer_client *c, const uint64_t *fids, unsigned count);

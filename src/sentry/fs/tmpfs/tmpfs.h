@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * tmpfs: the in-memory filesystem (/tmp, /dev/shm, and the base of devfs). Directories are
+ * the VFS dentry tree itself (DCACHE_AUTHORITATIVE); regular files keep their data in
+ * malloc'ed pages (tmpfs_file.c).
+ *
+ * Locking: kernel lock, like all of the VFS.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "sentry/vfs/vfs_internal.h"
+
+/* The "tmpfs" filesystem type; mount data is ignored (NULL). */
+extern const struct fs_type g_tmpfs_type;
+
+/* Register "tmpfs" with the VFS (boot). Returns 0 or -errno. */
+int tmpfs_register(void);
+
+/* Make a new tmpfs superblock whose root directory has @root_mode (e.g. 01777). Returns 0
+ * and the root dentry (one reference) in *@root. Used by devfs. */
+int tmpfs_new_super(const struct fs_type *type, uint32_t root_mode, struct dentry **root);
+
+/* Create @name in the tmpfs directory @dir at boot (no task, owner root): @mode is the full
+ * mode, @rdev for device nodes, @target for symlinks. Returns 0 or -errno. */
+int tmpfs_add_node(struct dentry *dir, const char *name, uint32_t mode, uint64_t rdev,
+                   const char *target);
+
+/* tmpfs_file.c: regular file operations and data. */
+extern const struct file_ops g_tmpfs_file_fops;
+/* Set the size of the regular file @inode (truncate or extend with a hole). */
+int tmpfs_file_resize(struct inode *inode, uint64_t size);
+/* Free the data of the regular file @inode. */
+void tmpfs_file_free(struct inode *inode);

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * tmpfs regular files: data in 4 KiB pages allocated with malloc on first write, indexed by a
+ * two-level table (chunks of 512 pages), so sparse files cost only what they use. Also the
+ * mappable used by MAP_PRIVATE mappings of tmpfs files.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/cleanup.h"
+#include "sentry/fs/tmpfs/tmpfs.h"
+#include "sentry/fs/tmpfs/tmpfs_internal.h"
+#include "sentry/memmap/mappable.h"
+
+#define PAGE 4096u
+#define CHUNK_PAGES 512u
+/* COMPAT: tmpfs files are limited to 1 TiB (Linux: MAX_LFS_FILESIZE). */
+#define TMPFS_MAX_SIZE (1ull << 40)
+
+static const char g_zero_page[PAGE];
+
+/* The page holding byte @off, or NULL for a hole. */
+static char *page_get(struct tmpfs_node *n, uint64_t off)
+{
+    uint64_t idx = off / PAGE;
+    uint64_t c = idx / CHUNK_PAGES;
+    if (c >= n->nchunks || !n->chunks[c])
+        return NULL;
+    return n->chunks[c][idx % CHUNK_PAGES];
+}
+
+/* The page holding byte @off, allocated (zeroed) if needed. NULL on ENOMEM. */
+static char *page_alloc(struct tmpfs_node *n, uint64_t off)
+{
+    uint64_t idx = off / PAGE;
+    uint64_t c = idx / CHUNK_PAGES;
+    if (c >= n->nchunks) {
+        size_t ncount = n->nchunks ? n->nchunks : 4;
+        while (ncount <= c)
+            ncount *= 2;
+        char ***nc = realloc(n->chunks, ncount * sizeof(*nc));
+        if (!nc)
+            return NULL;
+        memset(nc + n->nchunks, 0, (ncount - n->nchunks) * sizeof(*nc));
+        n->chunks = nc;
+        n->nchunks = ncount;
+    }
+    if (!n->chunks[c]) {
+        n->chunks[c] = calloc(CHUNK_PAGES, sizeof(char *));
+        if (!n->chunks[c])
+            return NULL;
+    }
+    char **slot = &n->chunks[c][idx % CHUNK_PAGES];
+    if (!*slot) {
+        *slot = calloc(1, PAGE);
+        if (!*slot)
+            return NULL;
+        n->inode->blocks += PAGE / 512;
+    }
+    return *slot;
+}
+
+/* Free the pages wholly at or past @from (a page-aligned offset). */
+static void pages_free_from(struct tmpfs_node *n, uint64_t from)
+{
+    uint64_t first = from / PAGE;
+    for (size_t c = first / CHUNK_PAGES; c < n->nchunks; c++) {
+        if (!n->chunks[c])
+            continue;
+        size_t start = (c == first / CHUNK_PAGES) ? first % CHUNK_PAGES : 0;
+        for (size_t i = start; i < CHUNK_PAGES; i++) {
+            if (n->chunks[c][i]) {
+                free(n->chunks[c][i]);
+                n->chunks[c][i] = NULL;
+                n->inode->blocks -= PAGE / 512;
+            }
+        }
+        if (start == 0) {
+            free(n->chunks[c]);
+            n->chunks[c] = NULL;
+        }
+    }
+}
+
+int tmpfs_file_resize(struct inode *inode, uint64_t size)
+{
+    struct tmpfs_node *n = inode->priv;
+    if (size > TMPFS_MAX_SIZE)
+        return -EFBIG;
+    uint64_t old = (uint64_t)inode->size;
+    if (size < old) {
+        /* Zero the tail of the last partial page so a later extension reads zeros. */
+        if (size % PAGE) {
+            char *p = page_get(n, size);
+            if (p)
+                memset(p + size % PAGE, 0, PAGE - size % PAGE);
+        }
+        pages_free_from(n, (size + PAGE - 1) / PAGE * PAGE);
+    }
+    inode->size = (int64_t)size;
+    return 0;
+}
+
+void tmpfs_file_free(struct inode *inode)
+{
+    struct tmpfs_node *n = inode->priv;
+    pages_free_from(n, 0);
+    free(n->chunks);
+    n->chunks = NULL;
+    n->nchunks = 0;
+}
+
+/* relatime: update atime only if it is older than mtime or ctime. */
+static void touch_atime(struct inode *inode, struct file *f)
+{
+    if (f->flags & O_NOATIME)
+        return;
+    const struct linux_timespec *a = &inode->atime;
+    bool older = a->tv_sec < inode->mtime.tv_sec ||
+                 (a->tv_sec == inode->mtime.tv_sec && a->tv_nsec <= inode->mtime.tv_nsec) ||
+                 a->tv_sec < inode->ctime.tv_sec ||
+                 (a->tv_sec == inode->ctime.tv_sec && a->tv_nsec <= inode->ctime.tv_nsec);
+    if (older)
+        inode->atime = vfs_now();
+}
+
+static ssize_t tmpfs_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+{
+    struct inode *inode = f->inode;
+    struct tmpfs_node *n = inode->priv;
+    uint64_t off = (uint64_t)*pos;
+    size_t total = 0;
+    while (uio_remaining(u) > 0 && off < (uint64_t)inode->size) {
+        size_t in_page = PAGE - off % PAGE;
+        size_t want = MIN(in_page, uio_remaining(u));
+        want = (size_t)MIN((uint64_t)want, (uint64_t)inode->size - off);
+        const char *p = page_get(n, off);
+        size_t got = uio_copy_to(u, (p ? p : g_zero_page) + off % PAGE, want);
+        total += got;
+        off += got;
+        if (got < want)
+            break; /* guest fault part-way: a short read */
+    }
+    *pos = (int64_t)off;
+    touch_atime(inode, f);
+    return (ssize_t)total;
+}
+
+static ssize_t tmpfs_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+{
+    struct inode *inode = f->inode;
+    struct tmpfs_node *n = inode->priv;
+    uint64_t off = (uint64_t)*pos;
+    if (off >= TMPFS_MAX_SIZE)
+        return -EFBIG;
+    size_t total = 0;
+    while (uio_remaining(u) > 0 && off < TMPFS_MAX_SIZE) {
+        size_t want = MIN((size_t)(PAGE - off % PAGE), uio_remaining(u));
+        char *p = page_alloc(n, off);
+        if (!p) {
+            if (total == 0)
+                return -ENOSPC;
+            break;
+        }
+        size_t got = uio_copy_from(u, p + off % PAGE, want);
+        total += got;
+        off += got;
+        if ((int64_t)off > inode->size)
+            inode->size = (int64_t)off;
+        if (got < want)
+            break;
+    }
+    *pos = (int64_t)off;
+    if (total > 0) {
+        inode->mtime = inode->ctime = vfs_now();
+        /* A write by a non-owner clears set-id bits (Linux file_remove_privs). */
+        if (inode->mode & S_ISUID)
+            inode->mode &= ~(uint32_t)S_ISUID;
+        if ((inode->mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+            inode->mode &= ~(uint32_t)S_ISGID;
+    } else if (uio_remaining(u) > 0) {
+        return -EFAULT;
+    }
+    return (ssize_t)total;
+}
+
+static int tmpfs_truncate(struct task *t, struct file *f, uint64_t size)
+{
+    int ret = tmpfs_file_resize(f->inode, size);
+    if (ret == 0)
+        f->inode->mtime = f->inode->ctime = vfs_now();
+    return ret;
+}
+
+static int tmpfs_fsync(struct task *t, struct file *f, bool datasync)
+{
+    return 0;
+}
+
+/* ---- mappable --------------------------------------------------------------------------- */
+
+static struct tmpfs_node *node_of(struct mappable *m)
+{
+    return container_of(m, struct tmpfs_node, mappable);
+}
+
+static int tmpfs_map_fill(struct mappable *m, uint64_t off, void *dst, size_t size)
+{
+    struct tmpfs_node *n = node_of(m);
+    uint64_t fsize = (uint64_t)n->inode->size;
+    if (off >= (fsize + PAGE - 1) / PAGE * PAGE)
+        return -EFAULT;
+    for (size_t done = 0; done < size; done += PAGE) {
+        uint64_t o = off + done;
+        const char *p = o < fsize ? page_get(n, o) : NULL;
+        if (!p) {
+            memset((char *)dst + done, 0, PAGE);
+            continue;
+        }
+        size_t valid = (size_t)MIN((uint64_t)PAGE, fsize - o);
+        memcpy((char *)dst + done, p, valid);
+        memset((char *)dst + done + valid, 0, PAGE - valid);
+    }
+    return 0;
+}
+
+static uint64_t tmpfs_map_size(struct mappable *m)
+{
+    return (uint64_t)node_of(m)->inode->size;
+}
+
+static void tmpfs_map_ref(struct mappable *m)
+{
+    inode_ref(node_of(m)->inode);
+}
+
+static void tmpfs_map_unref(struct mappable *m)
+{
+    inode_unref(node_of(m)->inode);
+}
+
+static const struct mappable_ops g_tmpfs_mappable_ops = {
+    .fill = tmpfs_map_fill,
+    .get_frame = NULL, /* COMPAT: MAP_SHARED of tmpfs files is not supported yet */
+    .size = tmpfs_map_size,
+    .ref = tmpfs_map_ref,
+    .unref = tmpfs_map_unref,
+};
+
+static int tmpfs_get_mappable(struct task *t, struct file *f, struct mappable **out)
+{
+    struct tmpfs_node *n = f->inode->priv;
+    struct mappable *m = &n->mappable;
+    m->ops = &g_tmpfs_mappable_ops;
+    m->dev = f->inode->sb->dev;
+    m->ino = f->inode->ino;
+    if (file_path(f, m->name, sizeof(m->name)) < 0)
+        m->name[0] = '\0';
+    tmpfs_map_ref(m);
+    *out = m;
+    return 0;
+}
+
+const struct file_ops g_tmpfs_file_fops = {
+    .read = tmpfs_read,
+    .write = tmpfs_write,
+    .llseek = vfs_generic_llseek,
+    .get_mappable = tmpfs_get_mappable,
+    .fsync = tmpfs_fsync,
+    .truncate = tmpfs_truncate,
+};

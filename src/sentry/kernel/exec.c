@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * execve(2): the other threads of the process go, a new address space (and stub) is built by
+ * the loader, and the task continues in it with a fresh platform context.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "sentry/kernel/fdtable.h"
+#include "sentry/kernel/signal.h"
+#include "sentry/kernel/task_internal.h"
+#include "sentry/loader/loader.h"
+#include "sentry/mm/mm_internal.h"
+#include "sentry/platform/platform.h"
+
+/* Make every other thread of @t's group exit and wait until they are gone (de_thread). */
+static int kill_other_threads(struct task *t)
+{
+    struct thread_group *tg = t->tg;
+    struct task *o;
+    list_for_each_entry(o, &tg->tasks, tg_link)
+    {
+        if (o != t && o->state != TASK_DEAD) {
+            o->exiting = true;
+            task_kick(o);
+        }
+    }
+    struct waiter w = {0};
+    waitq_add(&tg->child_wait, &w, t, 0);
+    int ret = 0;
+    while (tg->nr_live > 1) {
+        if (task_wait_killable(t, kernel_now_ns() + 10000000ULL) == -EINTR) {
+            ret = -EINTR;
+            break;
+        }
+    }
+    waitq_remove(&w);
+    return ret;
+}
+
+static void set_comm(struct task *t, const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    memset(t->comm, 0, sizeof(t->comm));
+    strncpy(t->comm, base, sizeof(t->comm) - 1);
+}
+
+int task_execve(struct task *t, const char *path, char *const *argv, char *const *envp)
+{
+    struct mm *mm;
+    int err = mm_new(&mm);
+    if (err < 0)
+        return err;
+    struct linux_regs regs;
+    char exe[sizeof(t->tg->exe_path)];
+    /* The loader writes the new stack through t->mm; keep the old context out of reach. */
+    struct mm *old_mm = t->mm;
+    struct plat_context *old_ctx = t->ctx;
+    t->mm = mm;
+    t->ctx = NULL;
+    err = loader_load(t, mm, path, argv, envp, &regs, exe, sizeof(exe));
+    t->mm = old_mm;
+    t->ctx = old_ctx;
+    if (err < 0) {
+        mm_unref(mm);
+        return err;
+    }
+    /* Point of no return. */
+    if (kill_other_threads(t) < 0) {
+        mm_unref(mm);
+        return -EINTR;
+    }
+    long token;
+    err = g_platform->thread_prepare(mm_plat_as(mm), NULL, &token);
+    struct plat_context *ctx = NULL;
+    if (err == 0)
+        err = g_platform->context_new(mm_plat_as(mm), token, &ctx);
+    if (err < 0) {
+        log_error("execve: no platform context: %s", strerror(-err));
+        mm_unref(mm);
+        tg_exit(t->tg, SIGKILL);
+        return -ENOMEM;
+    }
+    if (old_ctx)
+        g_platform->context_release(old_ctx);
+    t->ctx = ctx;
+    if (old_mm)
+        mm_unref(old_mm);
+    t->mm = mm;
+    t->regs = regs;
+    t->fpstate_valid = false;
+    t->fpstate_dirty = false;
+    memcpy(t->tg->exe_path, exe, sizeof(t->tg->exe_path));
+    set_comm(t, path);
+    fdtable_close_on_exec(t->fdt);
+    signal_exec_reset(t);
+    t->clear_child_tid = 0;
+    t->robust_list = 0;
+    if (t->vfork_parent) {
+        t->vfork_parent->vfork_done = true;
+        task_wake(t->vfork_parent);
+        t->vfork_parent = NULL;
+    }
+    return 0;
+}

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Thread and process exit, zombies, reparenting, and wait4/waitid's search of children.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "abi/linux/errno.h"
+#include "common/log.h"
+#include "sentry/kernel/fdtable.h"
+#include "sentry/kernel/futex.h"
+#include "sentry/kernel/signal.h"
+#include "sentry/kernel/task_internal.h"
+#include "sentry/kernel/timer.h"
+#include "sentry/kernel/wait.h"
+#include "sentry/mm/mm_internal.h"
+#include "sentry/platform/platform.h"
+#include "sentry/vfs/vfs.h"
+
+void tg_exit(struct thread_group *tg, int status)
+{
+    if (!tg->exiting) {
+        tg->exiting = true;
+        tg->exit_status = status;
+    }
+    struct task *t;
+    list_for_each_entry(t, &tg->tasks, tg_link)
+    {
+        if (t->state != TASK_DEAD)
+            task_kick(t);
+    }
+}
+
+/* Give @tg's children to init (COMPAT: no child subreapers yet). */
+static void reparent_children(struct thread_group *tg)
+{
+    struct thread_group *init = g_kernel.init_tg;
+    struct thread_group *c, *n;
+    list_for_each_entry_safe(c, n, &tg->children, sibling)
+    {
+        list_del(&c->sibling);
+        if (!init || init == tg) {
+            c->parent = NULL;
+            if (c->zombie)
+                tg_free(c);
+            continue;
+        }
+        c->parent = init;
+        list_add_tail(&c->sibling, &init->children);
+        if (c->zombie)
+            waitq_notify(&init->child_wait, 0);
+    }
+}
+
+/* Kill every task: init is gone, and the sandbox with it. */
+static void kill_all_tasks(void)
+{
+    struct task *t;
+    list_for_each_entry(t, &g_kernel.tasks, klink)
+    {
+        tg_exit(t->tg, SIGKILL);
+    }
+}
+
+static void tg_become_zombie(struct thread_group *tg)
+{
+    tg->zombie = true;
+    timer_tg_exit(tg);
+    reparent_children(tg);
+    if (tg == g_kernel.init_tg) {
+        g_kernel.exit_status = tg->exit_status;
+        kill_all_tasks();
+        return;
+    }
+    struct thread_group *parent = tg->parent;
+    if (!parent)
+        return;
+    int st = tg->exit_status;
+    int code = WIFSIGNALED(st) ? (WCOREDUMP(st) ? LINUX_CLD_DUMPED : LINUX_CLD_KILLED)
+                               : LINUX_CLD_EXITED;
+    if (tg->exit_signal == SIGCHLD && signal_parent_autoreaps(parent)) {
+        list_del(&tg->sibling);
+        tg_free(tg);
+        waitq_notify(&parent->child_wait, 0);
+        return;
+    }
+    signal_notify_parent(tg, code, WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+    waitq_notify(&parent->child_wait, 0);
+}
+
+static void release_vfork_parent(struct task *t)
+{
+    if (t->vfork_parent) {
+        t->vfork_parent->vfork_done = true;
+        task_wake(t->vfork_parent);
+        t->vfork_parent = NULL;
+    }
+}
+
+_Noreturn void task_exit_now(struct task *t)
+{
+    struct thread_group *tg = t->tg;
+    t->exiting = true;
+    if (t->mm && t->ctx) {
+        futex_exit_robust_list(t);
+        if (t->clear_child_tid) {
+            futex_wake_clear_tid(t, t->clear_child_tid);
+            t->clear_child_tid = 0;
+        }
+    }
+    release_vfork_parent(t);
+    if (t->ctx) {
+        g_platform->context_release(t->ctx);
+        t->ctx = NULL;
+    }
+    if (t->mm) {
+        mm_unref(t->mm);
+        t->mm = NULL;
+    }
+    if (t->fdt) {
+        fdtable_unref(t->fdt);
+        t->fdt = NULL;
+    }
+    if (t->fs) {
+        fs_context_unref(t->fs);
+        t->fs = NULL;
+    }
+    t->state = TASK_DEAD;
+    tg->utime_ns += t->utime_ns;
+    tg->stime_ns += t->stime_ns;
+    list_del(&t->klink);
+    g_kernel.nr_tasks--;
+    if (--tg->nr_live == 0) {
+        if (!tg->exiting) {
+            tg->exiting = true;
+            tg->exit_status = (t->exit_code & 0xff) << 8;
+        }
+        tg_become_zombie(tg);
+    } else {
+        /* execve waits for the other threads to go. */
+        waitq_notify(&tg->child_wait, 0);
+    }
+    if (g_kernel.nr_tasks == 0)
+        pthread_cond_broadcast(&g_kernel.all_exited);
+    kernel_unlock();
+    pthread_exit(NULL);
+}
+
+/* ---- wait ----------------------------------------------------------------------------- */
+
+static bool wait_matches(struct task *t, struct thread_group *c, int idtype, int id, int options)
+{
+    /* __WCLONE: only children whose exit signal is not SIGCHLD; __WALL: all. */
+    if (!(options & LINUX_WALL)) {
+        bool clone_child = c->exit_signal != SIGCHLD;
+        if (!!(options & LINUX_WCLONE) != clone_child)
+            return false;
+    }
+    switch (idtype) {
+    case P_ALL:
+        return true;
+    case P_PID:
+        return c->pid == id;
+    case P_PGID:
+        return c->pgid == (id ? id : t->tg->pgid);
+    default:
+        return false;
+    }
+}
+
+/* Search once. Returns 1 with *@res filled when something is reported, 0 if there are
+ * matching children but nothing to report, -ECHILD if there are none. */
+static int wait_search(struct task *t, int idtype, int id, int options, struct wait_result *res)
+{
+    bool any = false;
+    struct thread_group *c, *n;
+    list_for_each_entry_safe(c, n, &t->tg->children, sibling)
+    {
+        if (!wait_matches(t, c, idtype, id, options))
+            continue;
+        any = true;
+        if (c->zombie && (options & WEXITED)) {
+            res->pid = c->pid;
+            res->status = c->exit_status;
+            res->code = WIFSIGNALED(c->exit_status)
+                            ? (WCOREDUMP(c->exit_status) ? LINUX_CLD_DUMPED : LINUX_CLD_KILLED)
+                            : LINUX_CLD_EXITED;
+            res->utime_ns = c->utime_ns + c->cutime_ns;
+            res->stime_ns = c->stime_ns + c->cstime_ns;
+            if (!(options & WNOWAIT)) {
+                t->tg->cutime_ns += res->utime_ns;
+                t->tg->cstime_ns += res->stime_ns;
+                list_del(&c->sibling);
+                tg_free(c);
+            }
+            return 1;
+        }
+        if (c->stop_report && (options & WSTOPPED) && c->stop_state == TG_STOPPED) {
+            res->pid = c->pid;
+            res->status = (c->stop_signal << 8) | 0x7f;
+            res->code = LINUX_CLD_STOPPED;
+            if (!(options & WNOWAIT))
+                c->stop_report = false;
+            return 1;
+        }
+        if (c->cont_report && (options & WCONTINUED)) {
+            res->pid = c->pid;
+            res->status = 0xffff;
+            res->code = LINUX_CLD_CONTINUED;
+            if (!(options & WNOWAIT))
+                c->cont_report = false;
+            return 1;
+        }
+    }
+    return any ? 0 : -ECHILD;
+}
+
+int task_wait_child(struct task *t, int idtype, int id, int options, struct wait_result *res)
+{
+    struct waiter w = {0};
+    waitq_add(&t->tg->child_wait, &w, t, 0);
+    int ret;
+    for (;;) {
+        ret = wait_search(t, idtype, id, options, res);
+        if (ret != 0)
+            break;
+        if (options & WNOHANG)
+            break;
+        if (task_wait(t, 0) == -EINTR) {
+            ret = -LINUX_ERESTARTSYS;
+            break;
+        }
+    }
+    waitq_remove(&w);
+    return ret;
+}

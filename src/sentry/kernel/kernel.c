@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The kernel object, wait queues and the blocking primitives every sleeping syscall uses:
+ * task_wait() sleeps on the task's condition variable with the kernel lock released, and
+ * signals, exits and wait-queue notifications wake it.
+ */
+#include "sentry/kernel/kernel.h"
+
+#include <errno.h>
+#include <time.h>
+
+#include "sentry/kernel/signal.h"
+#include "sentry/kernel/task.h"
+#include "sentry/platform/platform.h"
+
+struct kernel g_kernel = {
+    .lock = PTHREAD_MUTEX_INITIALIZER,
+    .tasks = LIST_HEAD_INIT(g_kernel.tasks),
+    .next_pid = 1,
+    .all_exited = PTHREAD_COND_INITIALIZER,
+    .hostname = "cvisor",
+    .domainname = "(none)",
+};
+
+__thread struct task *g_current;
+
+uint64_t kernel_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void waitq_init(struct waitq *q)
+{
+    list_init(&q->waiters);
+}
+
+void waitq_add(struct waitq *q, struct waiter *w, struct task *t, uint32_t mask)
+{
+    w->q = q;
+    w->task = t;
+    w->mask = mask;
+    list_add_tail(&w->link, &q->waiters);
+}
+
+void waitq_remove(struct waiter *w)
+{
+    if (w->q) {
+        list_del(&w->link);
+        w->q = NULL;
+    }
+}
+
+void waitq_notify(struct waitq *q, uint32_t events)
+{
+    struct waiter *w, *n;
+    list_for_each_entry_safe(w, n, &q->waiters, link)
+    {
+        if (events && w->mask && !(w->mask & events))
+            continue;
+        if (w->notify)
+            w->notify(w, events);
+        else if (w->task)
+            task_wake(w->task);
+    }
+}
+
+void task_wake(struct task *t)
+{
+    t->woken = true;
+    pthread_cond_signal(&t->wake_cond);
+}
+
+bool task_signal_pending(struct task *t)
+{
+    return t->exiting || t->tg->exiting || signal_pending_unblocked(t);
+}
+
+static bool task_must_die(struct task *t)
+{
+    return t->exiting || t->tg->exiting;
+}
+
+static int do_wait(struct task *t, uint64_t deadline_ns, bool (*stop)(struct task *))
+{
+    if (stop(t))
+        return -EINTR;
+    if (t->woken) {
+        t->woken = false;
+        return 0;
+    }
+    enum task_state prev = t->state;
+    t->state = TASK_BLOCKED;
+    int ret = 0;
+    while (!t->woken && !stop(t)) {
+        if (deadline_ns) {
+            if (kernel_now_ns() >= deadline_ns) {
+                ret = -ETIMEDOUT;
+                break;
+            }
+            struct timespec ts = {.tv_sec = (time_t)(deadline_ns / 1000000000ULL),
+                                  .tv_nsec = (long)(deadline_ns % 1000000000ULL)};
+            pthread_cond_timedwait(&t->wake_cond, &g_kernel.lock, &ts);
+        } else {
+            pthread_cond_wait(&t->wake_cond, &g_kernel.lock);
+        }
+    }
+    t->state = prev;
+    if (t->woken) {
+        t->woken = false;
+        return 0;
+    }
+    return ret ? ret : -EINTR;
+}
+
+int task_wait(struct task *t, uint64_t deadline_ns)
+{
+    return do_wait(t, deadline_ns, task_signal_pending);
+}
+
+int task_wait_killable(struct task *t, uint64_t deadline_ns)
+{
+    return do_wait(t, deadline_ns, task_must_die);
+}
+
+void task_kick(struct task *t)
+{
+    t->interrupt_pending = true;
+    switch (t->state) {
+    case TASK_RUNNING_APP:
+        if (t->ctx)
+            g_platform->interrupt(t->ctx);
+        break;
+    case TASK_BLOCKED:
+    case TASK_STOPPED:
+        pthread_cond_signal(&t->wake_cond);
+        break;
+    default:
+        break;
+    }
+}
+
+struct task *task_find(int tid)
+{
+    struct task *t;
+    list_for_each_entry(t, &g_kernel.tasks, klink)
+    {
+        if (t->tid == tid && t->state != TASK_DEAD)
+            return t;
+    }
+    return NULL;
+}
+
+struct thread_group *tg_find(int pid)
+{
+    struct task *t;
+    list_for_each_entry(t, &g_kernel.tasks, klink)
+    {
+        if (t->tg->pid == pid && !t->tg->zombie)
+            return t->tg;
+    }
+    return NULL;
+}
+
+uint64_t task_rlimit_cur(struct task *t, int resource)
+{
+    return (uint64_t)t->tg->rlimits[resource].rlim_cur;
+}
+
+int task_fpstate_get(struct task *t, struct linux_fpstate **fp)
+{
+    if (!t->fpstate_valid) {
+        int err = g_platform->get_fpstate(t->ctx, &t->fpstate);
+        if (err < 0)
+            return err;
+        t->fpstate_valid = true;
+    }
+    *fp = &t->fpstate;
+    return 0;
+}
+
+void task_fpstate_set_dirty(struct task *t)
+{
+    t->fpstate_valid = true;
+    t->fpstate_dirty = true;
+}

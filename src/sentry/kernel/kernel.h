@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The kernel object: global Sentry state and the kernel lock.
+ *
+ * Lock order (docs/locking.md): g_kernel.lock, then memfile lock, then gofer client lock.
+ * The kernel lock is one mutex for all Sentry kernel state (tasks, mm, vfs, pipes, sockets,
+ * signals). A task holds it while it handles a syscall and drops it while running app code,
+ * while sleeping in task_wait() and around host I/O that may block.
+ */
+#pragma once
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/list.h"
+
+struct syscall_args;
+struct thread_group;
+struct task;
+
+struct kernel {
+    pthread_mutex_t lock;
+    /* Immutable after boot: the syscall layer, handed to the kernel by boot (the kernel
+     * never includes syscalls/). @dispatch runs one syscall and returns its result. */
+    long (*dispatch)(struct task *t, const struct syscall_args *a);
+    bool strace;
+    /* Protected by lock. */
+    struct list_head tasks;       /* all live tasks (task->klink) */
+    struct thread_group *init_tg; /* pid 1 of the sandbox */
+    int next_pid;
+    int nr_tasks;
+    int exit_status; /* status of the sandbox once init exits (wait status) */
+    pthread_cond_t all_exited;
+    uint64_t boot_ns; /* CLOCK_MONOTONIC at boot */
+    char hostname[65];
+    char domainname[65];
+};
+
+extern struct kernel g_kernel;
+
+static inline void kernel_lock(void)
+{
+    pthread_mutex_lock(&g_kernel.lock);
+}
+
+static inline void kernel_unlock(void)
+{
+    pthread_mutex_unlock(&g_kernel.lock);
+}
+
+/* Nanoseconds of CLOCK_MONOTONIC. */
+uint64_t kernel_now_ns(void);

@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Signal queueing and sending: pending sets, the kill family's targets, synchronous fault
+ * signals, SIGCHLD to the parent and handler tables. Delivery is in signal_deliver.c, frames
+ * in signal_frame.c, job control in signal_stop.c.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/signal.h"
+#include "sentry/kernel/signal_internal.h"
+#include "sentry/kernel/task.h"
+#include "sentry/kernel/waitq.h"
+
+/* --- pending queues (pure logic) --- */
+
+void sigpending_init(struct sigpending *p)
+{
+    p->set = 0;
+    list_init(&p->queue);
+}
+
+void signal_flush_pending(struct sigpending *p)
+{
+    struct sigqueue_entry *e, *n;
+
+    list_for_each_entry_safe(e, n, &p->queue, link)
+    {
+        list_del(&e->link);
+        free(e);
+    }
+    p->set = 0;
+}
+
+static int sigpending_count(const struct sigpending *p)
+{
+    int n = 0;
+    const struct list_head *pos;
+
+    for (pos = p->queue.next; pos != &p->queue; pos = pos->next)
+        n++;
+    return n;
+}
+
+int sigpending_enqueue(struct sigpending *p, const struct linux_siginfo *info)
+{
+    int sig = info->signo;
+    bool rt = sig >= LINUX_SIGRTMIN;
+
+    /* A standard signal is pending at most once (Linux legacy_queue). */
+    if (!rt && (p->set & LINUX_SIGBIT(sig)))
+        return 0;
+    if (rt && sigpending_count(p) >= SIGNAL_QUEUE_MAX)
+        return -EAGAIN;
+
+    struct sigqueue_entry *e = calloc(1, sizeof(*e));
+    if (!e) {
+        /* Linux still marks a standard signal pending without its info. */
+        if (rt)
+            return -EAGAIN;
+        p->set |= LINUX_SIGBIT(sig);
+        return 0;
+    }
+    e->info = *info;
+    list_add_tail(&e->link, &p->queue);
+    p->set |= LINUX_SIGBIT(sig);
+    return 0;
+}
+
+/* Lowest signal of @set, preferring synchronous fault signals. */
+static int sigset_next(linux_sigset_t set)
+{
+    linux_sigset_t sync = set & SIGNAL_SYNCHRONOUS_MASK;
+
+    if (sync)
+        set = sync;
+    if (!set)
+        return 0;
+    return __builtin_ctzll(set) + 1;
+}
+
+int sigpending_dequeue(struct sigpending *p, linux_sigset_t mask, struct linux_siginfo *info)
+{
+    int sig = sigset_next(p->set & mask);
+    if (!sig)
+        return 0;
+
+    struct sigqueue_entry *e, *n, *found = NULL;
+    bool more = false;
+    list_for_each_entry_safe(e, n, &p->queue, link)
+    {
+        if (e->info.signo != sig)
+            continue;
+        if (found) {
+            more = true;
+            break;
+        }
+        found = e;
+    }
+    if (found) {
+        *info = found->info;
+        list_del(&found->link);
+        free(found);
+    } else {
+        /* Queued without info (allocation failure): what Linux reports then. */
+        memset(info, 0, sizeof(*info));
+        info->signo = sig;
+        info->code = LINUX_SI_USER;
+    }
+    if (!more)
+        p->set &= ~LINUX_SIGBIT(sig);
+    return sig;
+}
+
+void sigpending_discard(struct sigpending *p, linux_sigset_t mask)
+{
+    struct sigqueue_entry *e, *n;
+
+    if (!(p->set & mask))
+        return;
+    list_for_each_entry_safe(e, n, &p->queue, link)
+    {
+        if (LINUX_SIGBIT(e->info.signo) & mask) {
+            list_del(&e->link);
+            free(e);
+        }
+    }
+    p->set &= ~mask;
+}
+
+/* --- handler tables --- */
+
+struct sighand *sighand_new(void)
+{
+    struct sighand *sh = calloc(1, sizeof(*sh));
+    if (sh)
+        sh->refs = 1;
+    return sh;
+}
+
+int sighand_copy(struct sighand *src, struct sighand **out)
+{
+    struct sighand *sh = malloc(sizeof(*sh));
+    if (!sh)
+        return -ENOMEM;
+    memcpy(sh->action, src->action, sizeof(sh->action));
+    sh->refs = 1;
+    *out = sh;
+    return 0;
+}
+
+void sighand_unref(struct sighand *sh)
+{
+    if (sh && --sh->refs == 0)
+        free(sh);
+}
+
+void signal_exec_reset(struct task *t)
+{
+    struct thread_group *tg = t->tg;
+
+    /* A table shared with another process (CLONE_SIGHAND without CLONE_THREAD) is
+     * unshared first, as Linux's de_thread. */
+    if (tg->sighand->refs > 1) {
+        struct sighand *copy;
+        if (sighand_copy(tg->sighand, &copy) == 0) {
+            sighand_unref(tg->sighand);
+            tg->sighand = copy;
+        }
+    }
+    for (int i = 0; i < LINUX_NSIG; i++) {
+        struct linux_sigaction *act = &tg->sighand->action[i];
+        if (act->handler != LINUX_SIG_IGN)
+            act->handler = LINUX_SIG_DFL;
+        act->flags = 0;
+        act->restorer = 0;
+        act->mask = 0;
+    }
+    memset(&t->altstack, 0, sizeof(t->altstack));
+}
+
+/* --- classification --- */
+
+enum signal_default signal_default_action(int sig)
+{
+    switch (sig) {
+    case LINUX_SIGCHLD:
+    case LINUX_SIGURG:
+    case LINUX_SIGWINCH:
+        return SIGDFL_IGNORE;
+    case LINUX_SIGCONT:
+        return SIGDFL_CONT;
+    case LINUX_SIGSTOP:
+    case LINUX_SIGTSTP:
+    case LINUX_SIGTTIN:
+    case LINUX_SIGTTOU:
+        return SIGDFL_STOP;
+    case LINUX_SIGQUIT:
+    case LINUX_SIGILL:
+    case LINUX_SIGTRAP:
+    case LINUX_SIGABRT:
+    case LINUX_SIGBUS:
+    case LINUX_SIGFPE:
+    case LINUX_SIGSEGV:
+    case LINUX_SIGXCPU:
+    case LINUX_SIGXFSZ:
+    case LINUX_SIGSYS:
+        return SIGDFL_CORE;
+    default:
+        return SIGDFL_TERM; /* including every real-time signal */
+    }
+}
+
+bool signal_is_ignored(struct task *t, int sig)
+{
+    if (t->blocked & LINUX_SIGBIT(sig))
+        return false;
+    const struct linux_sigaction *act = &t->tg->sighand->action[sig - 1];
+    if (act->handler == LINUX_SIG_IGN)
+        return true;
+    if (act->handler != LINUX_SIG_DFL)
+        return false;
+    enum signal_default d = signal_default_action(sig);
+    return d == SIGDFL_IGNORE || d == SIGDFL_CONT;
+}
+
+static bool task_alive(const struct task *t)
+{
+    return t->state != TASK_DEAD && !t->exiting;
+}
+
+bool signal_pending_unblocked(struct task *t)
+{
+    linux_sigset_t pending = t->pending.set | t->tg->shared_pending.set;
+
+    if (pending & ~t->blocked)
+        return true;
+    return signal_stop_pending(t);
+}
+
+/* --- sending --- */
+
+void signal_info_kill(struct linux_siginfo *info, int sig, int code, struct task *sender)
+{
+    memset(info, 0, sizeof(*info));
+    info->signo = sig;
+    info->code = code;
+    if (sender) {
+        info->kill.pid = sender->tg->pid;
+        info->kill.uid = sender->tg->uid;
+    }
+}
+
+bool signal_may_kill(struct task *sender, struct thread_group *target, int sig)
+{
+    if (!sender || sender->tg == target)
+        return true;
+    struct thread_group *s = sender->tg;
+    if (s->euid == 0)
+        return true;
+    if (s->euid == target->suid || s->euid == target->uid || s->uid == target->suid ||
+        s->uid == target->uid)
+        return true;
+    /* SIGCONT may always be sent within a session. */
+    return sig == LINUX_SIGCONT && s->sid == target->sid;
+}
+
+void signal_discard_tg(struct thread_group *tg, linux_sigset_t mask)
+{
+    struct task *t;
+
+    sigpending_discard(&tg->shared_pending, mask);
+    list_for_each_entry(t, &tg->tasks, tg_link)
+    {
+        sigpending_discard(&t->pending, mask);
+    }
+}
+
+/* Side effects of sending @sig to @tg that happen even if the signal is blocked or ignored
+ * (Linux prepare_signal). Returns false if the signal is dropped. */
+static bool signal_prepare(struct thread_group *tg, int sig)
+{
+    if (tg->exiting || tg->zombie)
+        return false; /* an exiting group takes no more signals */
+    if (LINUX_SIGBIT(sig) & SIGNAL_STOP_MASK) {
+        signal_discard_tg(tg, LINUX_SIGBIT(LINUX_SIGCONT));
+    } else if (sig == LINUX_SIGCONT) {
+        signal_discard_tg(tg, SIGNAL_STOP_MASK);
+        signal_stop_continue(tg);
+    }
+    return true;
+}
+
+void signal_wake_tg(struct thread_group *tg, int sig)
+{
+    struct task *t;
+    linux_sigset_t bit = LINUX_SIGBIT(sig);
+
+    if (sig == LINUX_SIGKILL) {
+        list_for_each_entry(t, &tg->tasks, tg_link)
+        {
+            if (t->state != TASK_DEAD)
+                task_kick(t);
+        }
+        return;
+    }
+    /* Prefer the leader, then the first thread that does not block the signal. */
+    if (tg->leader && task_alive(tg->leader) && !(tg->leader->blocked & bit)) {
+        task_kick(tg->leader);
+        return;
+    }
+    list_for_each_entry(t, &tg->tasks, tg_link)
+    {
+        if (task_alive(t) && !(t->blocked & bit)) {
+            task_kick(t);
+            return;
+        }
+    }
+}
+
+/* A thread of @tg whose mask decides whether a signal sent to the process is ignored: the
+ * leader if alive, else any live thread. */
+static struct task *tg_mask_task(struct thread_group *tg)
+{
+    struct task *t;
+
+    if (tg->leader && task_alive(tg->leader))
+        return tg->leader;
+    list_for_each_entry(t, &tg->tasks, tg_link)
+    {
+        if (task_alive(t))
+            return t;
+    }
+    return NULL;
+}
+
+bool signal_tg_visit(struct task *t)
+{
+    return tg_mask_task(t->tg) == t;
+}
+
+int signal_send_task(struct task *t, const struct linux_siginfo *info)
+{
+    int sig = info->signo;
+
+    if (sig == 0)
+        return 0;
+    if (!signal_valid(sig))
+        return -EINVAL;
+    if (t->state == TASK_DEAD || !signal_prepare(t->tg, sig))
+        return 0;
+    if (signal_is_ignored(t, sig))
+        return 0;
+    int ret = sigpending_enqueue(&t->pending, info);
+    if (ret < 0)
+        return ret;
+    if (sig == LINUX_SIGKILL)
+        signal_wake_tg(t->tg, sig);
+    else
+        task_kick(t);
+    return 0;
+}
+
+int signal_send_tg(struct thread_group *tg, const struct linux_siginfo *info)
+{
+    int sig = info->signo;
+
+    if (sig == 0)
+        return 0;
+    if (!signal_valid(sig))
+        return -EINVAL;
+    if (!signal_prepare(tg, sig))
+        return 0;
+    struct task *mt = tg_mask_task(tg);
+    if (!mt || signal_is_ignored(mt, sig))
+        return 0;
+    int ret = sigpending_enqueue(&tg->shared_pending, info);
+    if (ret < 0)
+        return ret;
+    signal_wake_tg(tg, sig);
+    return 0;
+}
+
+int signal_send_pgrp(int pgid, const struct linux_siginfo *info, bool *found)
+{
+    struct task *t;
+    int first_err = 0;
+    bool ok = false;
+
+    *found = false;
+    list_for_each_entry(t, &g_kernel.tasks, klink)
+    {
+        struct thread_group *tg = t->tg;
+        /* Visit each thread group once: at its first task in g_kernel.tasks order. */
+        if (tg->pgid != pgid || !signal_tg_visit(t))
+            continue;
+        *found = true;
+        int ret = signal_send_tg(tg, info);
+        if (ret == 0)
+            ok = true;
+        else if (!first_err)
+            first_err = ret;
+    }
+    return ok ? 0 : first_err;
+}
+
+void signal_force(struct task *t, int sig, int code, gaddr_t addr)
+{
+    struct linux_sigaction *act = &t->tg->sighand->action[sig - 1];
+    bool blocked = (t->blocked & LINUX_SIGBIT(sig)) != 0;
+
+    if (blocked || act->handler == LINUX_SIG_IGN) {
+        act->handler = LINUX_SIG_DFL;
+        t->blocked &= ~LINUX_SIGBIT(sig);
+    }
+    struct linux_siginfo info;
+    memset(&info, 0, sizeof(info));
+    info.signo = sig;
+    info.code = code;
+    info.fault.addr = addr;
+    (void)sigpending_enqueue(&t->pending, &info);
+}
+
+/* --- the parent --- */
+
+bool signal_parent_autoreaps(struct thread_group *parent)
+{
+    const struct linux_sigaction *act = &parent->sighand->action[LINUX_SIGCHLD - 1];
+    return act->handler == LINUX_SIG_IGN || (act->flags & LINUX_SA_NOCLDWAIT);
+}
+
+static int64_t ns_to_ticks(uint64_t ns)
+{
+    return (int64_t)(ns / 10000000ULL); /* USER_HZ = 100 */
+}
+
+void signal_notify_parent(struct thread_group *child, int cld_code, int status)
+{
+    struct thread_group *parent = child->parent;
+    if (!parent)
+        return;
+
+    const struct linux_sigaction *act = &parent->sighand->action[LINUX_SIGCHLD - 1];
+    bool is_exit = cld_code == LINUX_CLD_EXITED || cld_code == LINUX_CLD_KILLED ||
+                   cld_code == LINUX_CLD_DUMPED;
+    int sig = LINUX_SIGCHLD;
+    if (is_exit) {
+        sig = child->exit_signal;
+        if (sig == LINUX_SIGCHLD && act->handler == LINUX_SIG_IGN)
+            sig = 0;
+    } else if (act->flags & LINUX_SA_NOCLDSTOP) {
+        sig = 0;
+    }
+
+    if (signal_valid(sig)) {
+        struct linux_siginfo info;
+        memset(&info, 0, sizeof(info));
+        info.signo = sig;
+        info.code = cld_code;
+        info.chld.pid = child->pid;
+        info.chld.uid = child->uid;
+        info.chld.status = status;
+        info.chld.utime = ns_to_ticks(child->utime_ns);
+        info.chld.stime = ns_to_ticks(child->stime_ns);
+        (void)signal_send_tg(parent, &info);
+    }
+    waitq_notify(&parent->child_wait, 0);
+}

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Tasks: allocation, the host thread that runs each one, and the loop of DESIGN.md 2 —
+ * run app code on the platform, dispatch syscalls, resolve faults, deliver signals.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "abi/linux/errno.h"
+#include "common/log.h"
+#include "sentry/kernel/fdtable.h"
+#include "sentry/kernel/signal.h"
+#include "sentry/kernel/syscall_args.h"
+#include "sentry/kernel/task_internal.h"
+#include "sentry/mm/mm_internal.h"
+#include "sentry/platform/platform.h"
+#include "sentry/vfs/vfs.h"
+
+int task_alloc(struct task **out)
+{
+    struct task *t = calloc(1, sizeof(*t));
+    if (!t)
+        return -ENOMEM;
+    t->refs = 1;
+    t->tid = g_kernel.next_pid++;
+    t->state = TASK_IN_KERNEL;
+    pthread_cond_init(&t->wake_cond, NULL);
+    sigpending_init(&t->pending);
+    list_init(&t->tg_link);
+    list_init(&t->klink);
+    t->start_ns = kernel_now_ns();
+    *out = t;
+    return 0;
+}
+
+int tg_alloc(struct task *t, struct thread_group **out)
+{
+    struct thread_group *tg = calloc(1, sizeof(*tg));
+    if (!tg)
+        return -ENOMEM;
+    tg->refs = 1;
+    tg->pid = t->tid;
+    tg->leader = t;
+    list_init(&tg->tasks);
+    list_init(&tg->children);
+    list_init(&tg->sibling);
+    waitq_init(&tg->child_wait);
+    sigpending_init(&tg->shared_pending);
+    tg->exit_signal = SIGCHLD;
+    tg->start_ns = kernel_now_ns();
+    tg->dumpable = true;
+    *out = tg;
+    return 0;
+}
+
+void task_link(struct task *t)
+{
+    list_add_tail(&t->tg_link, &t->tg->tasks);
+    list_add_tail(&t->klink, &g_kernel.tasks);
+    t->tg->nr_live++;
+    g_kernel.nr_tasks++;
+}
+
+void tg_free(struct thread_group *tg)
+{
+    struct task *t, *n;
+    list_for_each_entry_safe(t, n, &tg->tasks, tg_link)
+    {
+        list_del(&t->tg_link);
+        signal_flush_pending(&t->pending);
+        pthread_cond_destroy(&t->wake_cond);
+        free(t);
+    }
+    signal_flush_pending(&tg->shared_pending);
+    if (tg->sighand)
+        sighand_unref(tg->sighand);
+    free(tg);
+}
+
+struct start_arg {
+    struct task *t;
+    long token;
+};
+
+static void *task_thread_main(void *arg)
+{
+    struct start_arg sa = *(struct start_arg *)arg;
+    free(arg);
+    struct task *t = sa.t;
+    g_current = t;
+    /* Host signals are for the Sentry's main thread only. */
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    kernel_lock();
+    int err = g_platform->context_new(mm_plat_as(t->mm), sa.token, &t->ctx);
+    if (err < 0) {
+        log_error("task %d: no platform context: %s", t->tid, strerror(-err));
+        tg_exit(t->tg, SIGKILL);
+        task_exit_now(t);
+    }
+    if (t->set_child_tid) {
+        int32_t tid = t->tid;
+        copy_out(t, t->set_child_tid, &tid, sizeof(tid));
+        t->set_child_tid = 0;
+    }
+    task_run(t);
+}
+
+int task_start(struct task *t, long token)
+{
+    struct start_arg *sa = malloc(sizeof(*sa));
+    if (!sa)
+        return -ENOMEM;
+    sa->t = t;
+    sa->token = token;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 256 * 1024);
+    int err = pthread_create(&t->thread, &attr, task_thread_main, sa);
+    pthread_attr_destroy(&attr);
+    if (err) {
+        free(sa);
+        return -err;
+    }
+    return 0;
+}
+
+/* One syscall: read the arguments from the registers and hand them to the syscall layer. */
+static void task_syscall(struct task *t)
+{
+    struct syscall_args a = {
+        .nr = t->regs.orig_rax,
+        .a = {t->regs.rdi, t->regs.rsi, t->regs.rdx, t->regs.r10, t->regs.r8, t->regs.r9},
+    };
+    t->sys_ctrl = SYS_CTRL_RETURN;
+    long ret = g_kernel.dispatch(t, &a);
+    if (t->sys_ctrl == SYS_CTRL_RETURN) {
+        t->regs.rax = (uint64_t)ret;
+        t->in_syscall = true;
+    } else {
+        t->in_syscall = false;
+    }
+}
+
+static void task_fault(struct task *t, const struct plat_switch_info *info)
+{
+    int err = mm_handle_fault(t, info->addr, info->write, info->exec);
+    if (err == 0)
+        return;
+    if (err == -EIO)
+        signal_force(t, SIGBUS, LINUX_BUS_ADRERR, info->addr);
+    else
+        signal_force(t, SIGSEGV, err == -EACCES ? LINUX_SEGV_ACCERR : LINUX_SEGV_MAPERR,
+                     info->addr);
+}
+
+_Noreturn void task_run(struct task *t)
+{
+    for (;;) {
+        if (t->exiting || t->tg->exiting)
+            task_exit_now(t);
+        if (t->fpstate_dirty) {
+            g_platform->set_fpstate(t->ctx, &t->fpstate);
+            t->fpstate_dirty = false;
+        }
+        t->interrupt_pending = false;
+        t->state = TASK_RUNNING_APP;
+        kernel_unlock();
+        struct plat_switch_info info;
+        enum plat_switch why = g_platform->run(t->ctx, &t->regs, &info);
+        kernel_lock();
+        t->state = TASK_IN_KERNEL;
+        t->fpstate_valid = false;
+        t->in_syscall = false;
+        switch (why) {
+        case SWITCH_SYSCALL:
+            task_syscall(t);
+            break;
+        case SWITCH_FAULT:
+            task_fault(t, &info);
+            break;
+        case SWITCH_SIGNAL:
+            signal_force(t, info.signo, info.code, info.addr);
+            break;
+        case SWITCH_INTERRUPT:
+            break;
+        case SWITCH_DEAD:
+            log_warn("task %d: stub died", t->tid);
+            tg_exit(t->tg, SIGKILL);
+            task_exit_now(t);
+        }
+        signal_deliver(t);
+    }
+}

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Tasks (app threads) and thread groups (app processes). Each task is one host thread
+ * (pthread) that runs the loop of DESIGN.md 2: platform switch, syscall dispatch, faults,
+ * signal delivery.
+ *
+ * Locking: every field not marked otherwise is protected by the kernel lock (kernel.h).
+ */
+#pragma once
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+
+#include "abi/linux/signal.h"
+#include "abi/linux/types.h"
+#include "common/list.h"
+#include "sentry/kernel/waitq.h"
+
+struct mm;
+struct fdtable;
+struct fs_context;
+struct plat_context;
+struct syscall_args;
+
+/* One queued signal. */
+struct sigqueue_entry {
+    struct list_head link;
+    struct linux_siginfo info;
+};
+
+struct sigpending {
+    linux_sigset_t set;     /* signals with at least one entry queued */
+    struct list_head queue; /* of struct sigqueue_entry, in arrival order */
+};
+
+/* Signal handlers, shared by tasks created with CLONE_SIGHAND. */
+struct sighand {
+    int refs;
+    struct linux_sigaction action[LINUX_NSIG]; /* index sig-1 */
+};
+
+/* A POSIX interval timer of the thread group (setitimer ITIMER_REAL, alarm). */
+struct itimer {
+    uint64_t deadline_ns;  /* CLOCK_MONOTONIC; 0 when disarmed */
+    uint64_t interval_ns;
+};
+
+enum tg_stop_state {
+    TG_RUNNING = 0,
+    TG_STOPPING, /* a stop signal was taken; threads are stopping */
+    TG_STOPPED,
+};
+
+struct thread_group {
+    int refs;
+    int pid;                  /* Immutable: the tgid, in the sandbox's pid namespace */
+    struct list_head tasks;   /* of task->tg_link */
+    int nr_live;              /* tasks that have not exited */
+    struct task *leader;      /* the task whose tid == pid (may be a zombie) */
+
+    struct thread_group *parent;  /* NULL for init */
+    struct list_head children;    /* of thread_group->sibling */
+    struct list_head sibling;
+    struct waitq child_wait;      /* the parent's wait4/waitid sleeps here */
+
+    int pgid, sid;
+
+    struct sighand *sighand;
+    struct sigpending shared_pending;
+    int exit_signal;              /* signal sent to the parent at exit (SIGCHLD usually) */
+
+    /* Exit. */
+    bool exiting;                 /* exit_group or a fatal signal started */
+    int exit_status;              /* wait status (W* encoding) once exiting */
+    bool zombie;                  /* every task exited; waiting to be reaped */
+
+    /* Job control: wait4(WUNTRACED/WCONTINUED) reports these once. */
+    enum tg_stop_state stop_state;
+    int stop_signal;
+    bool stop_report;             /* a stop not yet reported to the parent */
+    bool cont_report;             /* a continue not yet reported */
+
+    struct itimer itimer_real;
+    struct rlimit rlimits[RLIM_NLIMITS];
+    uint64_t start_ns;
+    uint64_t utime_ns, stime_ns;            /* of exited threads */
+    uint64_t cutime_ns, cstime_ns;          /* of reaped children */
+    char exe_path[256];                     /* for /proc/pid/exe */
+    int pdeath_signal;
+    /* Credentials (COMPAT: per process, not per thread; setuid family applies to all). */
+    uint32_t uid, euid, suid, fsuid;
+    uint32_t gid, egid, sgid, fsgid;
+    int ngroups;
+    uint32_t groups[32];
+    bool dumpable;
+    bool no_new_privs;
+    bool child_subreaper;
+    int nice;                     /* -20..19 (setpriority); inherited by fork */
+    gaddr_t arg_start, arg_end, env_start, env_end; /* for /proc/pid/cmdline, environ */
+};
+
+enum task_state {
+    TASK_RUNNING_APP,  /* in app code (kernel lock not held) */
+    TASK_IN_KERNEL,    /* handling a syscall/fault (kernel lock held) */
+    TASK_BLOCKED,      /* in task_wait() */
+    TASK_STOPPED,      /* group stop */
+    TASK_DEAD,
+};
+
+/* How the dispatcher must finish the current syscall (gVisor's SyscallControl). */
+enum sys_ctrl {
+    SYS_CTRL_RETURN = 0, /* write the handler's result to rax */
+    SYS_CTRL_NORETURN,   /* registers already set (rt_sigreturn, execve) */
+    SYS_CTRL_EXIT,       /* the task is exiting; do not return to app code */
+};
+
+struct task {
+    int refs;
+    int tid;                        /* Immutable */
+    struct thread_group *tg;
+    struct list_head tg_link;
+    struct list_head klink;         /* in g_kernel.tasks */
+    char comm[16];
+
+    pthread_t thread;               /* Immutable: the host thread that runs this task */
+    enum task_state state;
+    struct plat_context *ctx;       /* platform context; only touched by this task's thread */
+    struct linux_regs regs;         /* valid while not in app code */
+    struct linux_fpstate fpstate;   /* saved lazily (fpstate_valid) */
+    bool fpstate_valid;
+    bool fpstate_dirty;             /* must be written back before running app code */
+
+    struct mm *mm;
+    struct fdtable *fdt;
+    struct fs_context *fs;
+
+    /* Signals. */
+    linux_sigset_t blocked;
+    linux_sigset_t saved_mask;      /* restored after a sigsuspend-like call */
+    bool has_saved_mask;
+    struct sigpending pending;
+    struct linux_stack altstack;
+    bool group_stop_parked;         /* parked in a group stop (signal_stop.c) */
+
+    /* Blocking. */
+    pthread_cond_t wake_cond;       /* waited on with the kernel lock */
+    bool woken;                     /* set by waitq_notify / task_wake */
+    bool interrupt_pending;         /* a signal or exit wants this task's attention */
+
+    /* Syscall state. */
+    bool in_syscall;                /* regs.rax holds a syscall result (restart fix-ups apply) */
+    enum sys_ctrl sys_ctrl;
+    long restart_block_ret;         /* for restart_syscall */
+    long (*restart_fn)(struct task *t);
+    uint64_t restart_data[4];
+
+    /* Threads. */
+    gaddr_t clear_child_tid;        /* CLONE_CHILD_CLEARTID / set_tid_address */
+    gaddr_t set_child_tid;          /* CLONE_CHILD_SETTID: written by the child at start */
+    gaddr_t robust_list;
+    uint64_t robust_list_len;
+    bool exiting;                   /* this thread is leaving */
+    int exit_code;                  /* for exit(2) of one thread */
+
+    /* vfork: the parent sleeps until the child execs or exits. */
+    struct task *vfork_parent;
+    bool vfork_done;
+
+    uint64_t start_ns;
+    uint64_t utime_ns, stime_ns;
+    int cpu_hint;
+};
+
+/* Task under which the calling host thread runs (NULL outside task threads). */
+extern __thread struct task *g_current;
+
+/* Sleep until woken (waitq_notify/task_wake), a signal is pending, or @deadline_ns
+ * (CLOCK_MONOTONIC, 0 = no deadline). Caller holds the kernel lock; it is released while
+ * sleeping. Returns 0 when woken, -ETIMEDOUT, or -EINTR if a signal is pending. Callers
+ * must queue their waiters before calling and recheck their condition after. */
+int task_wait(struct task *t, uint64_t deadline_ns);
+
+/* Like task_wait() but only a SIGKILL/exit interrupts it (for uninterruptible waits). */
+int task_wait_killable(struct task *t, uint64_t deadline_ns);
+
+/* Wake @t from task_wait(). Caller holds the kernel lock. */
+void task_wake(struct task *t);
+
+/* Make @t notice a new signal or exit soon: wakes it if blocked, interrupts app code if
+ * running. Caller holds the kernel lock. */
+void task_kick(struct task *t);
+
+/* True if @t has an unblocked pending signal or must exit. Caller holds the kernel lock. */
+bool task_signal_pending(struct task *t);
+
+/* Release the kernel lock around a host call that may block (file I/O); @t may then be
+ * kicked but not freed. */
+static inline void task_host_io_begin(struct task *t);
+static inline void task_host_io_end(struct task *t);
+
+/* The FPU/SSE state of @t (fetched from the platform on first use). Returns 0 or -errno.
+ * After changing *@fp, call task_fpstate_set_dirty() so it is written back before the task
+ * runs app code again. Caller holds the kernel lock and is @t's own thread. */
+int task_fpstate_get(struct task *t, struct linux_fpstate **fp);
+void task_fpstate_set_dirty(struct task *t);
+
+/* Look up a live task / thread group by id in the sandbox pid namespace. Borrowed,
+ * valid while the kernel lock is held. */
+struct task *task_find(int tid);
+struct thread_group *tg_find(int pid);
+
+/* Rlimit of @t's thread group (soft limit). */
+uint64_t task_rlimit_cur(struct task *t, int resource);
+
+/* Exit the whole thread group with wait status @status (exit_group, fatal signal).
+ * Caller holds the kernel lock. */
+void tg_exit(struct thread_group *tg, int status);
+
+/* Called by the loop when @t must stop running app code; never returns. Caller holds the
+ * kernel lock. */
+_Noreturn void task_exit_now(struct task *t);
+
+#include "sentry/kernel/kernel.h"
+
+static inline void task_host_io_begin(struct task *t)
+{
+    (void)t;
+    kernel_unlock();
+}
+
+static inline void task_host_io_end(struct task *t)
+{
+    (void)t;
+    kernel_lock();
+}

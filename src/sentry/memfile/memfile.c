@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The memory-file allocator: a bump pointer over a sparse memfd plus a stack of freed frames.
+ * Fresh frames from the bump region are zero (sparse file); reused frames are cleared here.
+ * Large amounts of freed memory are returned to the host with FALLOC_FL_PUNCH_HOLE.
+ */
+#include "sentry/memfile/memfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "common/log.h"
+
+#define NFRAMES (MEMFILE_SIZE / MEMFILE_FRAME)
+#define PUNCH_BATCH 4096 /* frames kept on the free stack before returning memory to the host */
+
+static int g_memfd = -1;
+static uint8_t *g_base;
+static uint32_t *g_refs;     /* per-frame reference counts (a sparse anonymous mapping) */
+static uint64_t *g_free;     /* stack of free frame numbers */
+static uint64_t g_nfree;
+static uint64_t g_free_cap;
+static uint64_t g_bump;      /* first never-used frame */
+static uint64_t g_used;
+
+int memfile_init(void)
+{
+    g_memfd = memfd_create("cvisor-memory", 0);
+    if (g_memfd < 0)
+        return -errno;
+    if (ftruncate(g_memfd, MEMFILE_SIZE) < 0)
+        return -errno;
+    g_base = mmap(NULL, MEMFILE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
+                  g_memfd, 0);
+    if (g_base == MAP_FAILED)
+        return -errno;
+    g_refs = mmap(NULL, NFRAMES * sizeof(uint32_t), PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (g_refs == MAP_FAILED)
+        return -errno;
+    g_free_cap = PUNCH_BATCH * 2;
+    g_free = mmap(NULL, g_free_cap * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (g_free == MAP_FAILED)
+        return -errno;
+    g_bump = 1; /* frame 0 is never handed out, so offset 0 can mean "none" */
+    return 0;
+}
+
+int memfile_fd(void)
+{
+    return g_memfd;
+}
+
+void *memfile_ptr(uint64_t off)
+{
+    return g_base + off;
+}
+
+static void take_frame(uint64_t frame)
+{
+    g_refs[frame] = 1;
+    g_used++;
+}
+
+int memfile_alloc(uint64_t *off)
+{
+    uint64_t frame;
+    if (g_nfree > 0) {
+        frame = g_free[--g_nfree];
+        memset(g_base + frame * MEMFILE_FRAME, 0, MEMFILE_FRAME);
+    } else {
+        if (g_bump >= NFRAMES)
+            return -ENOMEM;
+        frame = g_bump++;
+    }
+    take_frame(frame);
+    *off = frame * MEMFILE_FRAME;
+    return 0;
+}
+
+int memfile_alloc_run(unsigned count, uint64_t *off)
+{
+    if (count == 1)
+        return memfile_alloc(off);
+    if (g_bump + count > NFRAMES)
+        return -ENOMEM;
+    uint64_t frame = g_bump;
+    g_bump += count;
+    for (unsigned i = 0; i < count; i++)
+        take_frame(frame + i);
+    *off = frame * MEMFILE_FRAME;
+    return 0;
+}
+
+void memfile_ref(uint64_t off)
+{
+    uint64_t frame = off / MEMFILE_FRAME;
+    CV_BUG_ON(frame == 0 || frame >= g_bump || g_refs[frame] == 0);
+    g_refs[frame]++;
+}
+
+uint32_t memfile_refcount(uint64_t off)
+{
+    return g_refs[off / MEMFILE_FRAME];
+}
+
+/* Return the memory of every frame on the free stack to the host and forget them: they read
+ * as zero again, so they can go back to being "fresh" only through the free stack. */
+static void punch_free_frames(void)
+{
+    for (uint64_t i = 0; i < g_nfree; i++) {
+        if (fallocate(g_memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                      (off_t)(g_free[i] * MEMFILE_FRAME), MEMFILE_FRAME) < 0)
+            log_warn("punch hole: %s", strerror(errno));
+    }
+}
+
+void memfile_unref(uint64_t off)
+{
+    uint64_t frame = off / MEMFILE_FRAME;
+    CV_BUG_ON(frame == 0 || frame >= g_bump || g_refs[frame] == 0);
+    if (--g_refs[frame] > 0)
+        return;
+    g_used--;
+    if (g_nfree == g_free_cap) {
+        /* Keep the stack bounded: release the memory of half of it to the host. The frames
+         * stay on the stack (zeroing again on reuse is harmless). */
+        punch_free_frames();
+        uint64_t *bigger = mremap(g_free, g_free_cap * sizeof(uint64_t),
+                                  g_free_cap * 2 * sizeof(uint64_t), MREMAP_MAYMOVE);
+        if (bigger == MAP_FAILED)
+            CV_BUG("cannot grow the free-frame stack");
+        g_free = bigger;
+        g_free_cap *= 2;
+    }
+    g_free[g_nfree++] = frame;
+}
+
+uint64_t memfile_offset_of(const void *p)
+{
+    return (uint64_t)((const uint8_t *)p - g_base) & ~(MEMFILE_FRAME - 1);
+}
+
+uint64_t memfile_used_frames(void)
+{
+    return g_used;
+}
+
+void memfile_destroy(void)
+{
+    if (g_base)
+        munmap(g_base, MEMFILE_SIZE);
+    if (g_refs)
+        munmap(g_refs, NFRAMES * sizeof(uint32_t));
+    if (g_free)
+        munmap(g_free, g_free_cap * sizeof(uint64_t));
+    if (g_memfd >= 0)
+        close(g_memfd);
+    g_base = NULL;
+    g_refs = NULL;
+    g_free = NULL;
+    g_memfd = -1;
+    g_nfree = g_bump = g_used = 0;
+}

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The memory file: one memfd that holds all app memory, mapped once into the Sentry so that
+ * copy_in/copy_out are memcpy. Memory is handed out in 4 KiB frames (byte offsets into the
+ * file) with reference counts; fork's copy-on-write shares frames.
+ *
+ * Locking: Caller holds the kernel lock for every function here.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define MEMFILE_SIZE (64ULL << 30) /* address space reserved for the file: 64 GiB */
+#define MEMFILE_FRAME 4096ULL
+
+/* Create the memfd and map it. Returns 0 or -errno. */
+int memfile_init(void);
+/* The memfd (for the platform, which maps it into stubs). */
+int memfile_fd(void);
+
+/* Allocate one zeroed frame with one reference. Returns 0 or -ENOMEM. */
+int memfile_alloc(uint64_t *off);
+/* Allocate @count contiguous zeroed frames, one reference each. Returns 0 or -ENOMEM
+ * (callers fall back to single frames). */
+int memfile_alloc_run(unsigned count, uint64_t *off);
+void memfile_ref(uint64_t off);
+/* Drop one reference; the frame is freed at zero. */
+void memfile_unref(uint64_t off);
+uint32_t memfile_refcount(uint64_t off);
+
+/* The Sentry's pointer to the frame at @off. */
+void *memfile_ptr(uint64_t off);
+
+/* The frame offset containing the Sentry pointer @p (which must point into the file). */
+uint64_t memfile_offset_of(const void *p);
+
+/* Frames in use (for meminfo and tests). */
+uint64_t memfile_used_frames(void);
+
+/* Tests only: release everything. */
+void memfile_destroy(void);

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Address-space lifecycle (new, fork, release), page population and fault handling.
+ * Pages are backed by memory-file frames recorded in the Sentry's page table and reach the
+ * stub lazily, 16 pages at a time around a fault. Private pages shared after fork are
+ * mapped read-only; a write fault copies them (copy-on-write).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "common/log.h"
+#include "sentry/kernel/task.h"
+#include "sentry/memfile/memfile.h"
+#include "sentry/memmap/mappable.h"
+#include "sentry/mm/mm_priv.h"
+#include "sentry/platform/platform.h"
+
+#define FAULT_AROUND 16 /* pages populated per fault */
+
+int mm_new(struct mm **out)
+{
+    struct mm *mm = calloc(1, sizeof(*mm));
+    if (!mm)
+        return -ENOMEM;
+    int err = g_platform->as_new(&mm->as);
+    if (err < 0) {
+        free(mm);
+        return err;
+    }
+    mm->refs = 1;
+    mm->mmap_base = 0x7ffff7fff000ULL - (8ULL << 20) - (128ULL << 20);
+    *out = mm;
+    return 0;
+}
+
+struct mm *mm_ref(struct mm *mm)
+{
+    mm->refs++;
+    return mm;
+}
+
+struct plat_as *mm_plat_as(struct mm *mm)
+{
+    return mm->as;
+}
+
+static void drop_pte(struct mm *mm, uint64_t vpn, uint64_t *pte, void *arg)
+{
+    (void)vpn;
+    bool *mapped = arg;
+    if (*pte & PTE_MAPPED)
+        *mapped = true;
+    if (*pte & PTE_PRESENT) {
+        memfile_unref(*pte & PTE_FRAME_MASK);
+        mm->rss_pages--;
+    }
+    *pte = 0;
+}
+
+static void drop_vma_obj(struct vma *v)
+{
+    if (v->obj)
+        v->obj->ops->unref(v->obj);
+}
+
+void mm_unref(struct mm *mm)
+{
+    if (!mm || --mm->refs > 0)
+        return;
+    bool mapped = false;
+    pt_for_each(mm, 0, MM_TASK_SIZE >> 12, drop_pte, &mapped);
+    pt_free(mm);
+    for (int i = 0; i < mm->nvmas; i++)
+        drop_vma_obj(&mm->vmas[i]);
+    free(mm->vmas);
+    g_platform->as_release(mm->as);
+    free(mm);
+}
+
+struct plat_context *mm_ctx(struct task *t, struct mm *mm)
+{
+    return (t && t->mm == mm && t->ctx) ? t->ctx : NULL;
+}
+
+void mm_stub_unmap(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end)
+{
+    struct plat_context *ctx = mm_ctx(t, mm);
+    if (ctx && start < end)
+        g_platform->unmap(ctx, start, end - start);
+}
+
+void mm_release_range(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end)
+{
+    bool mapped = false;
+    pt_for_each(mm, start >> 12, end >> 12, drop_pte, &mapped);
+    if (mapped) {
+        struct plat_context *ctx = mm_ctx(t, mm);
+        CV_BUG_ON(!ctx); /* only the owner of a context in @mm can have mapped pages there */
+        g_platform->unmap(ctx, start, end - start);
+    }
+}
+
+/* ---- population --------------------------------------------------------------------- */
+
+static int fill_new_frame(struct vma *v, uint64_t vpn, uint64_t *frame)
+{
+    gaddr_t addr = vpn << 12;
+    if (v->obj && (v->flags & MM_MAP_SHARED)) {
+        if (!v->obj->ops->get_frame)
+            return -EIO;
+        return v->obj->ops->get_frame(v->obj, v->off + (addr - v->start), frame);
+    }
+    int err = memfile_alloc(frame);
+    if (err < 0)
+        return err;
+    if (v->obj) {
+        err = v->obj->ops->fill(v->obj, v->off + (addr - v->start), memfile_ptr(*frame), 4096);
+        if (err < 0) {
+            memfile_unref(*frame);
+            return err == -EFAULT ? -EIO : err;
+        }
+    }
+    return 0;
+}
+
+/* Give the private page of *@pte its own frame (copy-on-write). */
+static int break_cow(struct task *t, struct mm *mm, uint64_t vpn, uint64_t *pte)
+{
+    uint64_t old = *pte & PTE_FRAME_MASK;
+    if (memfile_refcount(old) == 1)
+        return 0;
+    uint64_t fresh;
+    int err = memfile_alloc(&fresh);
+    if (err < 0)
+        return err;
+    memcpy(memfile_ptr(fresh), memfile_ptr(old), 4096);
+    memfile_unref(old);
+    if (*pte & PTE_MAPPED) {
+        /* The stub still maps the shared frame; drop it so the next access refaults. */
+        mm_stub_unmap(t, mm, vpn << 12, (vpn + 1) << 12);
+    }
+    *pte = fresh | PTE_PRESENT;
+    return 0;
+}
+
+uint64_t *mm_populate_page(struct task *t, struct mm *mm, struct vma *v, uint64_t vpn,
+                           bool for_write, int *err)
+{
+    uint64_t *pte = pt_entry(mm, vpn, true);
+    if (!pte) {
+        *err = -ENOMEM;
+        return NULL;
+    }
+    if (!(*pte & PTE_PRESENT)) {
+        uint64_t frame;
+        *err = fill_new_frame(v, vpn, &frame);
+        if (*err < 0)
+            return NULL;
+        *pte = frame | PTE_PRESENT;
+        mm->rss_pages++;
+    }
+    if (for_write && !(v->flags & MM_MAP_SHARED)) {
+        *err = break_cow(t, mm, vpn, pte);
+        if (*err < 0)
+            return NULL;
+    }
+    *err = 0;
+    return pte;
+}
+
+/* The protection the stub may use for the page of @pte in @v. */
+static int stub_prot(const struct vma *v, uint64_t pte)
+{
+    int prot = v->prot;
+    if ((prot & PROT_WRITE) && !(v->flags & MM_MAP_SHARED) &&
+        memfile_refcount(pte & PTE_FRAME_MASK) > 1)
+        prot &= ~PROT_WRITE;
+    return prot;
+}
+
+/* Map pages [first, first+count) of @v (all present) into the stub, in runs of contiguous
+ * frames with equal protection. */
+static int map_pages(struct plat_context *ctx, struct mm *mm, struct vma *v, uint64_t first,
+                     uint64_t count)
+{
+    uint64_t i = 0;
+    while (i < count) {
+        uint64_t *pte = pt_entry(mm, first + i, false);
+        uint64_t frame = *pte & PTE_FRAME_MASK;
+        int prot = stub_prot(v, *pte);
+        uint64_t n = 1;
+        while (i + n < count) {
+            uint64_t *next = pt_entry(mm, first + i + n, false);
+            if ((*next & PTE_FRAME_MASK) != frame + n * 4096 || stub_prot(v, *next) != prot)
+                break;
+            n++;
+        }
+        int err = g_platform->map(ctx, (first + i) << 12, n << 12, prot, frame);
+        if (err < 0)
+            return err;
+        for (uint64_t k = 0; k < n; k++) {
+            uint64_t *p = pt_entry(mm, first + i + k, false);
+            *p |= PTE_MAPPED;
+            if (prot & PROT_WRITE)
+                *p |= PTE_STUB_WRITE;
+            else
+                *p &= ~PTE_STUB_WRITE;
+        }
+        i += n;
+    }
+    return 0;
+}
+
+/* Populate private anonymous pages [first, first+count) that are absent with one contiguous
+ * run of frames, so that map_pages needs a single mmap. Best effort. */
+static void populate_anon_run(struct mm *mm, uint64_t first, uint64_t count)
+{
+    uint64_t absent = 0;
+    for (uint64_t i = 0; i < count; i++) {
+        uint64_t *pte = pt_entry(mm, first + i, true);
+        if (!pte)
+            return;
+        if (!(*pte & PTE_PRESENT))
+            absent++;
+    }
+    if (absent != count)
+        return; /* mixed: populate page by page */
+    uint64_t frame;
+    if (memfile_alloc_run((unsigned)count, &frame) < 0)
+        return;
+    for (uint64_t i = 0; i < count; i++) {
+        *pt_entry(mm, first + i, false) = (frame + i * 4096) | PTE_PRESENT;
+        mm->rss_pages++;
+    }
+}
+
+int mm_handle_fault(struct task *t, gaddr_t addr, bool write, bool exec)
+{
+    struct mm *mm = t->mm;
+    struct vma *v = vma_find(mm, addr);
+    if (!v)
+        return -EFAULT;
+    if (!(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+        return -EACCES;
+    uint64_t vpn = addr >> 12;
+    uint64_t *pte = pt_entry(mm, vpn, false);
+    if (pte && (*pte & PTE_MAPPED)) {
+        /* Mapped already: the access was not allowed by the stub's protection. A write to
+         * a page the VMA allows writing means copy-on-write. */
+        if (!(v->prot & PROT_WRITE) || (*pte & PTE_STUB_WRITE))
+            return -EACCES;
+        int err;
+        pte = mm_populate_page(t, mm, v, vpn, true, &err);
+        if (!pte)
+            return err == -EIO ? -EIO : -EFAULT;
+        return map_pages(t->ctx, mm, v, vpn, 1) < 0 ? -EFAULT : 0;
+    }
+    (void)write;
+    (void)exec;
+    /* Fault-around: an aligned window of pages within the VMA. */
+    uint64_t first = vpn & ~(uint64_t)(FAULT_AROUND - 1);
+    uint64_t last = first + FAULT_AROUND;
+    if (first < (v->start >> 12))
+        first = v->start >> 12;
+    if (last > (v->end >> 12))
+        last = v->end >> 12;
+    if (!v->obj)
+        populate_anon_run(mm, first, last - first);
+    uint64_t lo = vpn, hi = vpn + 1; /* the populated window around vpn */
+    for (uint64_t p = first; p < last; p++) {
+        int err;
+        uint64_t *e = mm_populate_page(t, mm, v, p, false, &err);
+        if (!e) {
+            if (p == vpn)
+                return err == -EIO ? -EIO : -EFAULT;
+            if (p < vpn)
+                lo = p + 1;
+            else
+                break;
+            continue;
+        }
+        if (p < lo)
+            lo = p;
+        if (p >= hi)
+            hi = p + 1;
+    }
+    /* Only map pages not mapped yet. */
+    uint64_t s = lo;
+    while (s < hi) {
+        while (s < hi && (*pt_entry(mm, s, false) & PTE_MAPPED))
+            s++;
+        uint64_t e = s;
+        while (e < hi && !(*pt_entry(mm, e, false) & PTE_MAPPED))
+            e++;
+        if (e > s && map_pages(t->ctx, mm, v, s, e - s) < 0)
+            return -EFAULT;
+        s = e;
+    }
+    return 0;
+}
+
+/* ---- fork --------------------------------------------------------------------------- */
+
+struct fork_arg {
+    struct mm *child;
+    int err;
+    bool protect_parent;
+};
+
+static void fork_pte(struct mm *mm, uint64_t vpn, uint64_t *pte, void *arg)
+{
+    struct fork_arg *fa = arg;
+    (void)mm;
+    if (!(*pte & PTE_PRESENT) || fa->err)
+        return;
+    uint64_t *c = pt_entry(fa->child, vpn, true);
+    if (!c) {
+        fa->err = -ENOMEM;
+        return;
+    }
+    memfile_ref(*pte & PTE_FRAME_MASK);
+    *c = (*pte & PTE_FRAME_MASK) | PTE_PRESENT;
+    fa->child->rss_pages++;
+    if (*pte & PTE_STUB_WRITE)
+        fa->protect_parent = true;
+}
+
+static void clear_stub_write(struct mm *mm, uint64_t vpn, uint64_t *pte, void *arg)
+{
+    (void)mm, (void)vpn, (void)arg;
+    *pte &= ~PTE_STUB_WRITE;
+}
+
+int mm_fork(struct task *t, struct mm *src, struct mm **out)
+{
+    struct mm *mm;
+    int err = mm_new(&mm);
+    if (err < 0)
+        return err;
+    mm->brk_start = src->brk_start;
+    mm->brk = src->brk;
+    mm->stack_start = src->stack_start;
+    mm->stack_end = src->stack_end;
+    mm->mmap_base = src->mmap_base;
+    for (int i = 0; i < src->nvmas; i++) {
+        struct vma v = src->vmas[i];
+        if (v.obj)
+            v.obj->ops->ref(v.obj);
+        if (vma_insert(mm, &v) < 0) {
+            drop_vma_obj(&v);
+            mm_unref(mm);
+            return -ENOMEM;
+        }
+        struct fork_arg fa = {.child = mm};
+        pt_for_each(src, v.start >> 12, v.end >> 12, fork_pte, &fa);
+        if (fa.err) {
+            mm_unref(mm);
+            return fa.err;
+        }
+        if (fa.protect_parent && !(v.flags & MM_MAP_SHARED)) {
+            /* The parent's writable private pages are now shared: write-protect them. */
+            struct plat_context *ctx = mm_ctx(t, src);
+            CV_BUG_ON(!ctx);
+            g_platform->protect(ctx, v.start, v.end - v.start, v.prot & ~PROT_WRITE);
+            pt_for_each(src, v.start >> 12, v.end >> 12, clear_stub_write, NULL);
+        }
+    }
+    *out = mm;
+    return 0;
+}
+
+void mm_usage(struct mm *mm, uint64_t *vm_pages, uint64_t *rss_pages)
+{
+    uint64_t vm = 0;
+    for (int i = 0; i < mm->nvmas; i++)
+        vm += (mm->vmas[i].end - mm->vmas[i].start) >> 12;
+    *vm_pages = vm;
+    *rss_pages = mm->rss_pages;
+}
+
+gaddr_t mm_brk_start(struct mm *mm)
+{
+    return mm->brk_start;
+}
+
+gaddr_t mm_stack_start(struct mm *mm)
+{
+    return mm->stack_start;
+}
+
+void mm_set_brk_start(struct mm *mm, gaddr_t start)
+{
+    mm->brk_start = mm->brk = PAGE_ALIGN_UP(start);
+}
+
+void mm_set_stack(struct mm *mm, gaddr_t start, gaddr_t end)
+{
+    mm->stack_start = start;
+    mm->stack_end = end;
+    int i = vma_find_index(mm, start);
+    if (i >= 0)
+        mm->vmas[i].special = "[stack]";
+}

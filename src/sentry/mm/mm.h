@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Address spaces (struct mm): VMAs, the Sentry's own page table of memory-file frames,
+ * faults, copy-on-write, and the only way to touch guest memory: copy_in/copy_out.
+ *
+ * Locking: an mm is protected by the kernel lock. The platform mirrors what mm decides;
+ * mappings reach the stub lazily, on fault.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "abi/linux/types.h"
+#include "sentry/memmap/uio.h"
+
+struct task;
+struct mm;
+
+/* Copy @size bytes from guest @addr of @t's address space. Returns 0 or -EFAULT. */
+int copy_in(struct task *t, gaddr_t addr, void *buf, size_t size);
+/* Copy @size bytes to guest @addr. Returns 0 or -EFAULT. */
+int copy_out(struct task *t, gaddr_t addr, const void *buf, size_t size);
+/* Copy a NUL-terminated string of at most @size bytes (NUL included) from @addr.
+ * Returns its length, -EFAULT, or -ENAMETOOLONG if no NUL within @size. */
+long copy_in_str(struct task *t, gaddr_t addr, char *buf, size_t size);
+
+/* A guest iovec. */
+struct linux_iovec {
+    uint64_t base;
+    uint64_t len;
+};
+#define LINUX_IOV_MAX 1024
+
+/* Read @count iovecs at @addr into @out (caller-provided, >= @count entries).
+ * Returns 0, -EINVAL (count > IOV_MAX or a total over SSIZE_MAX), -EFAULT. */
+int copy_in_iovec(struct task *t, gaddr_t addr, int count, struct linux_iovec *out);
+
+/* Build a uio over guest memory [@addr, @addr+@size) of @t for a transfer: @to_guest true
+ * means the file writes INTO guest memory (read(2)); pages are populated and copy-on-write
+ * broken as needed. Frames are pinned until uio_release(). A fault part-way yields a
+ * shorter uio (as Linux's short read); -EFAULT if the first byte is bad. */
+int mm_uio_prepare(struct task *t, gaddr_t addr, size_t size, bool to_guest, struct uio *u);
+/* Same for an iovec array (readv/writev). */
+int mm_uio_prepare_iov(struct task *t, const struct linux_iovec *iov, int count, bool to_guest,
+                       struct uio *u);
+/* Unpin what mm_uio_prepare pinned. */
+void uio_release(struct uio *u);
+
+/* Futex key of the 4-byte word at @addr: private keys are (mm, addr), shared keys are
+ * (memory-file frame, offset) so that every mapping of a shared page agrees.
+ * Returns 0, -EFAULT, -EINVAL (misaligned). */
+struct futex_key {
+    uint64_t a, b;
+};
+int mm_futex_key(struct task *t, gaddr_t addr, bool shared, struct futex_key *key);
+
+/* Atomically compare-and-exchange / read the u32 at @addr (futex, robust lists).
+ * Returns 0 or -EFAULT; *@old receives the previous value. */
+int mm_atomic_cmpxchg_u32(struct task *t, gaddr_t addr, uint32_t expect, uint32_t desired,
+                          uint32_t *old);
+int mm_atomic_load_u32(struct task *t, gaddr_t addr, uint32_t *val);
+
+/* For /proc/pid/maps: write the maps text of @mm into a malloc'ed string. */
+int mm_maps_text(struct mm *mm, char **out, size_t *len);
+/* Resident/virtual sizes in pages (for /proc/pid/stat, statm, status). */
+void mm_usage(struct mm *mm, uint64_t *vm_pages, uint64_t *rss_pages);
+gaddr_t mm_brk_start(struct mm *mm);
+gaddr_t mm_stack_start(struct mm *mm);

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The address-space API used inside the Sentry (syscalls, loader, task code): creating and
+ * forking address spaces and changing their mappings.
+ *
+ * Locking: Caller holds the kernel lock for every function here.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "abi/linux/types.h"
+#include "sentry/mm/mm.h"
+
+struct mappable;
+struct plat_as;
+struct plat_context;
+
+/* Top of the app's address space (exclusive) and the default mmap base. */
+#define MM_TASK_SIZE 0x7ffffffff000ULL
+#define MM_MMAP_MIN_ADDR 0x10000ULL
+
+/* mmap flags the mm understands (Linux values). */
+#define MM_MAP_SHARED 0x01
+#define MM_MAP_PRIVATE 0x02
+#define MM_MAP_FIXED 0x10
+#define MM_MAP_ANONYMOUS 0x20
+#define MM_MAP_GROWSDOWN 0x100
+#define MM_MAP_FIXED_NOREPLACE 0x100000
+#define MM_MAP_STACK 0x20000
+#define MM_MAP_NORESERVE 0x4000
+#define MM_MAP_POPULATE 0x8000
+
+/* A new, empty address space with its own platform address space. Returns 0 or -errno. */
+int mm_new(struct mm **out);
+/* fork: a copy-on-write copy of @src (a new platform address space). */
+int mm_fork(struct task *t, struct mm *src, struct mm **out);
+struct mm *mm_ref(struct mm *mm);
+void mm_unref(struct mm *mm);
+
+/* The platform address space of @mm (borrowed). */
+struct plat_as *mm_plat_as(struct mm *mm);
+
+/*
+ * Map [@addr, @addr+@len) (page-aligned @len > 0) with @prot (PROT_*) and @flags (MM_MAP_*).
+ * @obj (NULL for anonymous memory) gains a reference; @off is the offset in it.
+ * Without MM_MAP_FIXED, @addr is a hint. Returns 0 and the address in *@out, or -errno
+ * (-ENOMEM when no room, -EEXIST for FIXED_NOREPLACE on a used range).
+ */
+int mm_mmap(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int prot, int flags,
+            struct mappable *obj, uint64_t off, gaddr_t *out);
+int mm_munmap(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len);
+int mm_mprotect(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int prot);
+int mm_mremap(struct task *t, struct mm *mm, gaddr_t old, uint64_t old_len, uint64_t new_len,
+              int flags, gaddr_t new_addr, gaddr_t *out);
+int mm_madvise(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int advice);
+int mm_mincore(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, gaddr_t vec);
+int mm_msync(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int flags);
+/* brk(2): returns the new (or unchanged) break. */
+gaddr_t mm_brk(struct task *t, struct mm *mm, gaddr_t brk);
+/* Loader: set the initial break just after the loaded image. */
+void mm_set_brk_start(struct mm *mm, gaddr_t start);
+/* Loader: record the stack region (for /proc maps "[stack]" and growth). */
+void mm_set_stack(struct mm *mm, gaddr_t start, gaddr_t end);
+
+/*
+ * Resolve an app fault at @addr (from the platform): populate and map the page into the
+ * platform address space through @t's platform context. @write says the access was a write
+ * when known (the platform may not know: pass false and mm infers it from the mapping state).
+ * Returns 0 if the app may continue, or -EFAULT (SEGV_MAPERR: no mapping) / -EACCES
+ * (SEGV_ACCERR) / -EIO (SIGBUS: past the end of a file).
+ */
+int mm_handle_fault(struct task *t, gaddr_t addr, bool write, bool exec);
+
+/* The host pointer of guest byte @addr for a read (@write false) or write, populating and
+ * breaking COW as needed; valid until the kernel lock is dropped. NULL on a bad address. */
+void *mm_host_ptr(struct task *t, struct mm *mm, gaddr_t addr, bool write);

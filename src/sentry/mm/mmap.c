@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Changing an address space: mmap, munmap, mprotect, mremap, brk, madvise, mincore, msync,
+ * with Linux's argument checks and errnos. Page population stays lazy (mm.c).
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "sentry/kernel/task.h"
+#include "sentry/memmap/mappable.h"
+#include "sentry/mm/mm_priv.h"
+#include "sentry/platform/platform.h"
+
+static void reserved_range(gaddr_t *s, gaddr_t *e)
+{
+    g_platform->reserved(s, e);
+}
+
+static bool hits_reserved(gaddr_t start, gaddr_t end)
+{
+    gaddr_t rs, re;
+    reserved_range(&rs, &re);
+    return start < re && end > rs;
+}
+
+static void drop_obj(struct vma *v)
+{
+    if (v->obj)
+        v->obj->ops->unref(v->obj);
+}
+
+/* Remove every mapping in [start, end): pages, stub mappings and VMAs. */
+static int unmap_range(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end)
+{
+    int err = vma_split_at(mm, start);
+    if (err == 0)
+        err = vma_split_at(mm, end);
+    if (err < 0)
+        return err;
+    mm_release_range(t, mm, start, end);
+    vma_remove_range(mm, start, end, drop_obj);
+    return 0;
+}
+
+int mm_mmap(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int prot, int flags,
+            struct mappable *obj, uint64_t off, gaddr_t *out)
+{
+    if (len == 0 || len > MM_TASK_SIZE)
+        return -ENOMEM;
+    len = PAGE_ALIGN_UP(len);
+    gaddr_t rs, re;
+    reserved_range(&rs, &re);
+    if (flags & (MM_MAP_FIXED | MM_MAP_FIXED_NOREPLACE)) {
+        if (addr & ~LINUX_PAGE_MASK)
+            return -EINVAL;
+        if (addr + len > MM_TASK_SIZE || addr + len < addr || hits_reserved(addr, addr + len))
+            return -ENOMEM;
+        if (!vma_range_free(mm, addr, addr + len)) {
+            if (flags & MM_MAP_FIXED_NOREPLACE)
+                return -EEXIST;
+            int err = unmap_range(t, mm, addr, addr + len);
+            if (err < 0)
+                return err;
+        }
+    } else {
+        addr = PAGE_ALIGN_DOWN(addr);
+        if (!addr || addr < MM_MMAP_MIN_ADDR || addr + len > MM_TASK_SIZE ||
+            !vma_range_free(mm, addr, addr + len) || hits_reserved(addr, addr + len))
+            addr = vma_find_gap(mm, len, MM_MMAP_MIN_ADDR, mm->mmap_base, rs, re);
+        if (!addr)
+            addr = vma_find_gap(mm, len, MM_MMAP_MIN_ADDR, MM_TASK_SIZE, rs, re);
+        if (!addr)
+            return -ENOMEM;
+    }
+    struct mappable *shared_anon = NULL;
+    if (!obj && (flags & MM_MAP_SHARED)) {
+        int err = shmem_new(len, &shared_anon);
+        if (err < 0)
+            return err;
+        obj = shared_anon;
+        off = 0;
+    } else if (obj) {
+        obj->ops->ref(obj);
+    }
+    struct vma v = {
+        .start = addr,
+        .end = addr + len,
+        .prot = prot,
+        .flags = flags & (MM_MAP_SHARED | MM_MAP_PRIVATE | MM_MAP_GROWSDOWN),
+        .obj = obj,
+        .off = off,
+    };
+    if (vma_insert(mm, &v) < 0) {
+        drop_obj(&v);
+        return -ENOMEM;
+    }
+    vma_try_merge(mm, vma_find_index(mm, addr));
+    *out = addr;
+    return 0;
+}
+
+int mm_munmap(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len)
+{
+    if ((addr & ~LINUX_PAGE_MASK) || len == 0)
+        return -EINVAL;
+    len = PAGE_ALIGN_UP(len);
+    if (addr + len > MM_TASK_SIZE || addr + len < addr)
+        return -EINVAL;
+    return unmap_range(t, mm, addr, addr + len);
+}
+
+/* True if [start, end) is entirely covered by VMAs. */
+static bool range_mapped(struct mm *mm, gaddr_t start, gaddr_t end)
+{
+    gaddr_t a = start;
+    int i = vma_lower_bound(mm, start);
+    while (a < end) {
+        if (i >= mm->nvmas || mm->vmas[i].start > a)
+            return false;
+        a = mm->vmas[i].end;
+        i++;
+    }
+    return true;
+}
+
+static void clear_stub_write(struct mm *mm, uint64_t vpn, uint64_t *pte, void *arg)
+{
+    (void)mm, (void)vpn, (void)arg;
+    *pte &= ~PTE_STUB_WRITE;
+}
+
+int mm_mprotect(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int prot)
+{
+    if (addr & ~LINUX_PAGE_MASK)
+        return -EINVAL;
+    if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
+        return -EINVAL;
+    prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
+    len = PAGE_ALIGN_UP(len);
+    if (len == 0)
+        return 0;
+    gaddr_t end = addr + len;
+    if (end < addr || end > MM_TASK_SIZE)
+        return -ENOMEM;
+    if (!range_mapped(mm, addr, end))
+        return -ENOMEM;
+    int err = vma_split_at(mm, addr);
+    if (err == 0)
+        err = vma_split_at(mm, end);
+    if (err < 0)
+        return err;
+    for (int i = vma_lower_bound(mm, addr); i < mm->nvmas && mm->vmas[i].start < end; i++)
+        mm->vmas[i].prot = prot;
+    /* Private pages may be copy-on-write shared: never grant write in the stub here; write
+     * faults upgrade exclusive pages one by one. */
+    struct plat_context *ctx = mm_ctx(t, mm);
+    if (ctx) {
+        int sprot = prot;
+        struct vma *v = vma_find(mm, addr);
+        if (v && !(v->flags & MM_MAP_SHARED))
+            sprot &= ~PROT_WRITE;
+        g_platform->protect(ctx, addr, len, sprot);
+        /* A mapping reachable through the stub now has at most sprot. */
+        if (!(sprot & PROT_WRITE))
+            pt_for_each(mm, addr >> 12, end >> 12, clear_stub_write, NULL);
+    }
+    int i = vma_find_index(mm, addr);
+    vma_try_merge(mm, i);
+    return 0;
+}
+
+gaddr_t mm_brk(struct task *t, struct mm *mm, gaddr_t brk)
+{
+    if (brk < mm->brk_start)
+        return mm->brk;
+    gaddr_t old_end = PAGE_ALIGN_UP(mm->brk);
+    gaddr_t new_end = PAGE_ALIGN_UP(brk);
+    if (new_end > old_end) {
+        uint64_t limit = task_rlimit_cur(t, RLIMIT_DATA);
+        if (new_end - mm->brk_start > limit)
+            return mm->brk;
+        if (!vma_range_free(mm, old_end, new_end) || hits_reserved(old_end, new_end))
+            return mm->brk;
+        gaddr_t got;
+        if (mm_mmap(t, mm, old_end, new_end - old_end, PROT_READ | PROT_WRITE,
+                    MM_MAP_PRIVATE | MM_MAP_ANONYMOUS | MM_MAP_FIXED, NULL, 0, &got) < 0)
+            return mm->brk;
+        int i = vma_find_index(mm, got);
+        if (i >= 0)
+            mm->vmas[i].special = "[heap]";
+        if (i > 0 && mm->vmas[i - 1].end == got && mm->vmas[i - 1].special)
+            vma_try_merge(mm, i);
+    } else if (new_end < old_end) {
+        if (unmap_range(t, mm, new_end, old_end) < 0)
+            return mm->brk;
+    }
+    mm->brk = brk;
+    return brk;
+}
+
+static int do_move(struct task *t, struct mm *mm, struct vma *v, gaddr_t old, uint64_t old_len,
+                   gaddr_t dst, uint64_t new_len);
+
+int mm_mremap(struct task *t, struct mm *mm, gaddr_t old, uint64_t old_len, uint64_t new_len,
+              int flags, gaddr_t new_addr, gaddr_t *out)
+{
+    const int MAYMOVE = 1, FIXED = 2, DONTUNMAP = 4;
+    if (flags & ~(MAYMOVE | FIXED | DONTUNMAP))
+        return -EINVAL;
+    if ((flags & FIXED) && !(flags & MAYMOVE))
+        return -EINVAL;
+    if (flags & DONTUNMAP)
+        return -EINVAL; /* COMPAT: MREMAP_DONTUNMAP is not supported */
+    if (old & ~LINUX_PAGE_MASK)
+        return -EINVAL;
+    old_len = PAGE_ALIGN_UP(old_len);
+    new_len = PAGE_ALIGN_UP(new_len);
+    if (new_len == 0 || new_len > MM_TASK_SIZE)
+        return -EINVAL;
+    struct vma *v = vma_find(mm, old);
+    if (!v || (old_len && old + old_len > v->end))
+        return -EFAULT;
+    if (old_len == 0) /* duplicate a shared mapping: only legal for shared memory */
+        return -EINVAL; /* COMPAT: old_len == 0 is not supported */
+    if (flags & FIXED) {
+        if ((new_addr & ~LINUX_PAGE_MASK) || new_addr + new_len > MM_TASK_SIZE)
+            return -EINVAL;
+        if (new_addr < old + old_len && old < new_addr + new_len)
+            return -EINVAL;
+        int err = unmap_range(t, mm, new_addr, new_addr + new_len);
+        if (err < 0)
+            return err;
+        v = vma_find(mm, old);
+        err = do_move(t, mm, v, old, old_len, new_addr, new_len);
+        if (err < 0)
+            return err;
+        *out = new_addr;
+        return 0;
+    }
+    if (new_len <= old_len) {
+        if (new_len < old_len) {
+            int err = unmap_range(t, mm, old + new_len, old + old_len);
+            if (err < 0)
+                return err;
+        }
+        *out = old;
+        return 0;
+    }
+    /* Grow in place when the VMA ends here and the space after it is free. */
+    if (old + old_len == v->end && vma_range_free(mm, v->end, old + new_len) &&
+        old + new_len <= MM_TASK_SIZE && !hits_reserved(v->end, old + new_len)) {
+        v->end = old + new_len;
+        *out = old;
+        return 0;
+    }
+    if (!(flags & MAYMOVE))
+        return -ENOMEM;
+    gaddr_t rs, re;
+    reserved_range(&rs, &re);
+    gaddr_t dst = vma_find_gap(mm, new_len, MM_MMAP_MIN_ADDR, mm->mmap_base, rs, re);
+    if (!dst)
+        return -ENOMEM;
+    int err = do_move(t, mm, v, old, old_len, dst, new_len);
+    if (err < 0)
+        return err;
+    *out = dst;
+    return 0;
+}
+
+struct move_arg {
+    struct mm *mm;
+    int64_t delta; /* in pages */
+    int err;
+};
+
+static void move_pte(struct mm *mm, uint64_t vpn, uint64_t *pte, void *arg)
+{
+    struct move_arg *m = arg;
+    if (!(*pte & PTE_PRESENT) || m->err)
+        return;
+    uint64_t *dst = pt_entry(mm, (uint64_t)((int64_t)vpn + m->delta), true);
+    if (!dst) {
+        m->err = -ENOMEM;
+        return;
+    }
+    *dst = *pte & (PTE_FRAME_MASK | PTE_PRESENT);
+    *pte = 0;
+}
+
+/* Move [old, old+old_len) of @v to @dst, sized @new_len (>= old_len or smaller). */
+static int do_move(struct task *t, struct mm *mm, struct vma *v, gaddr_t old, uint64_t old_len,
+                   gaddr_t dst, uint64_t new_len)
+{
+    struct vma nv = *v;
+    nv.start = dst;
+    nv.end = dst + new_len;
+    nv.special = NULL;
+    if (nv.obj) {
+        nv.off += old - v->start;
+        nv.obj->ops->ref(nv.obj);
+    }
+    uint64_t keep = old_len < new_len ? old_len : new_len;
+    /* The stub loses the old range; pages move in the Sentry's table without copying. */
+    mm_stub_unmap(t, mm, old, old + old_len);
+    struct move_arg m = {.mm = mm, .delta = ((int64_t)dst - (int64_t)old) / 4096};
+    pt_for_each(mm, old >> 12, (old + keep) >> 12, move_pte, &m);
+    if (m.err) {
+        drop_obj(&nv);
+        return m.err;
+    }
+    int err = unmap_range(t, mm, old, old + old_len);
+    if (err == 0)
+        err = vma_insert(mm, &nv);
+    if (err < 0) {
+        drop_obj(&nv);
+        return err;
+    }
+    return 0;
+}
+
+int mm_madvise(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int advice)
+{
+    if (addr & ~LINUX_PAGE_MASK)
+        return -EINVAL;
+    len = PAGE_ALIGN_UP(len);
+    if (addr + len < addr)
+        return -EINVAL;
+    switch (advice) {
+    case MADV_NORMAL:
+    case MADV_RANDOM:
+    case MADV_SEQUENTIAL:
+    case MADV_WILLNEED:
+    case MADV_DONTFORK:
+    case MADV_DOFORK:
+    case MADV_MERGEABLE:
+    case MADV_UNMERGEABLE:
+    case MADV_HUGEPAGE:
+    case MADV_NOHUGEPAGE:
+    case MADV_DONTDUMP:
+    case MADV_DODUMP:
+    case MADV_COLD:
+    case MADV_PAGEOUT:
+        break;
+    case MADV_DONTNEED:
+    case MADV_FREE:
+        if (len == 0)
+            return 0;
+        if (!range_mapped(mm, addr, addr + len))
+            return -ENOMEM;
+        /* Private pages are dropped (zero or file contents on the next touch); shared
+         * memory keeps its contents and only leaves this mapping. */
+        mm_release_range(t, mm, addr, addr + len);
+        return 0;
+    case MADV_REMOVE:
+        return -EINVAL; /* COMPAT: only for shared file mappings, none are writable yet */
+    default:
+        return -EINVAL;
+    }
+    if (len && !range_mapped(mm, addr, addr + len))
+        return -ENOMEM;
+    return 0;
+}
+
+int mm_mincore(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, gaddr_t vec)
+{
+    if (addr & ~LINUX_PAGE_MASK)
+        return -EINVAL;
+    len = PAGE_ALIGN_UP(len);
+    if (addr + len < addr || addr + len > MM_TASK_SIZE)
+        return -ENOMEM;
+    if (!range_mapped(mm, addr, addr + len))
+        return -ENOMEM;
+    uint8_t buf[256];
+    for (uint64_t done = 0; done < len;) {
+        uint64_t n = (len - done) >> 12;
+        if (n > sizeof(buf))
+            n = sizeof(buf);
+        for (uint64_t i = 0; i < n; i++) {
+            uint64_t *p = pt_entry(mm, (addr + done) / 4096 + i, false);
+            buf[i] = (p && (*p & PTE_PRESENT)) ? 1 : 0;
+        }
+        int err = copy_out(t, vec + done / 4096, buf, n);
+        if (err < 0)
+            return err;
+        done += n << 12;
+    }
+    return 0;
+}
+
+int mm_msync(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int flags)
+{
+    (void)t;
+    if (addr & ~LINUX_PAGE_MASK)
+        return -EINVAL;
+    if (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC))
+        return -EINVAL;
+    if ((flags & MS_ASYNC) && (flags & MS_SYNC))
+        return -EINVAL;
+    len = PAGE_ALIGN_UP(len);
+    if (len && !range_mapped(mm, addr, addr + len))
+        return -ENOMEM;
+    return 0; /* COMPAT: no writable shared file mappings exist yet, so nothing to flush */
+}

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Platform selection by name (--platform). */
+#include "sentry/platform/platform.h"
+
+#include <errno.h>
+#include <string.h>
+
+const struct platform_ops *g_platform;
+
+int platform_select(const char *name)
+{
+    if (!name || strcmp(name, "ptrace") == 0) {
+        g_platform = &g_platform_ptrace;
+        return 0;
+    }
+    return -EINVAL;
+}

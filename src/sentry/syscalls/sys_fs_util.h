@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Small helpers shared by the file syscall families (sys_file.c, sys_stat.c,
+ * sys_read_write.c, sys_dup.c, sys_ioctl.c): copying a path in, and looking up the file of a
+ * descriptor.
+ */
+#pragma once
+
+#include <errno.h>
+#include <sys/resource.h>
+
+#include "sentry/kernel/fdtable.h"
+#include "sentry/kernel/task.h"
+#include "sentry/mm/mm.h"
+#include "sentry/vfs/file.h"
+
+#define SYS_PATH_MAX 4096
+
+/* Copy the guest path at @addr into @buf (SYS_PATH_MAX bytes). Returns its length, -EFAULT
+ * or -ENAMETOOLONG. */
+static inline long sys_get_path(struct task *t, gaddr_t addr, char *buf)
+{
+    return copy_in_str(t, addr, buf, SYS_PATH_MAX);
+}
+
+/* The file of @fd (new reference) or NULL. */
+static inline struct file *sys_get_file(struct task *t, int fd)
+{
+    return fdtable_get(t->fdt, fd);
+}
+
+/* Install @f (a reference is taken) at the lowest free descriptor. Returns the fd or -errno. */
+static inline long sys_install_fd(struct task *t, struct file *f, int fd_flags)
+{
+    return fdtable_install(t->fdt, f, 0, fd_flags, task_rlimit_cur(t, RLIMIT_NOFILE));
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Memory syscalls: mmap, munmap, mprotect, brk, mremap, madvise, mincore, msync, and the
+ * memory-policy calls that need no work. Argument checks here; the work is in mm/.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+
+#include "common/cleanup.h"
+#include "sentry/kernel/fdtable.h"
+#include "sentry/kernel/task.h"
+#include "sentry/memmap/mappable.h"
+#include "sentry/mm/mm_internal.h"
+#include "sentry/syscalls/syscalls.h"
+#include "sentry/vfs/file.h"
+
+#define KNOWN_MAP_FLAGS                                                                            \
+    (MAP_SHARED | MAP_PRIVATE | MAP_SHARED_VALIDATE | MAP_FIXED | MAP_ANONYMOUS | MAP_GROWSDOWN |  \
+     MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK |   \
+     MAP_STACK | MAP_HUGETLB | MAP_SYNC | MAP_FIXED_NOREPLACE | MAP_32BIT)
+
+static long do_file_mapping(struct task *t, int fd, int prot, int flags, struct mappable **obj)
+{
+    _cleanup_(file_unrefp) struct file *f = fdtable_get(t->fdt, fd);
+    if (!f)
+        return -EBADF;
+    if (!f->ops->get_mappable)
+        return -ENODEV;
+    if (!file_readable(f))
+        return -EACCES;
+    if ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE) && !file_writable(f))
+        return -EACCES;
+    return f->ops->get_mappable(t, f, obj);
+}
+
+long sys_mmap(struct task *t, const struct syscall_args *a)
+{
+    gaddr_t addr = arg_addr(a, 0);
+    uint64_t len = arg_u64(a, 1);
+    int prot = arg_int(a, 2);
+    int flags = arg_int(a, 3);
+    int fd = arg_int(a, 4);
+    uint64_t off = arg_u64(a, 5);
+    int type = flags & MAP_TYPE;
+    if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
+        return -EINVAL;
+    if (type == MAP_SHARED_VALIDATE && (flags & ~KNOWN_MAP_FLAGS))
+        return -EOPNOTSUPP;
+    if (off & 4095)
+        return -EINVAL;
+    if (len == 0)
+        return -EINVAL;
+    if (PAGE_ALIGN_UP(len) < len || PAGE_ALIGN_UP(len) > MM_TASK_SIZE)
+        return -ENOMEM;
+    if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
+        return -EINVAL;
+    if (flags & MAP_HUGETLB)
+        return -EINVAL; /* COMPAT: no huge pages */
+    struct mappable *obj = NULL;
+    if (!(flags & MAP_ANONYMOUS)) {
+        long err = do_file_mapping(t, fd, prot, flags, &obj);
+        if (err < 0)
+            return err;
+        if (off + PAGE_ALIGN_UP(len) < off)
+            return -EOVERFLOW;
+    } else {
+        off = 0;
+    }
+    int mflags = (type == MAP_PRIVATE ? MM_MAP_PRIVATE : MM_MAP_SHARED) |
+                 (flags & (MM_MAP_FIXED | MM_MAP_ANONYMOUS | MM_MAP_GROWSDOWN |
+                           MM_MAP_FIXED_NOREPLACE));
+    gaddr_t out;
+    int err = mm_mmap(t, t->mm, addr, len, prot & (PROT_READ | PROT_WRITE | PROT_EXEC), mflags,
+                      obj, off, &out);
+    if (obj)
+        obj->ops->unref(obj);
+    return err < 0 ? err : (long)out;
+}
+
+long sys_munmap(struct task *t, const struct syscall_args *a)
+{
+    return mm_munmap(t, t->mm, arg_addr(a, 0), arg_u64(a, 1));
+}
+
+long sys_mprotect(struct task *t, const struct syscall_args *a)
+{
+    return mm_mprotect(t, t->mm, arg_addr(a, 0), arg_u64(a, 1), arg_int(a, 2));
+}
+
+long sys_brk(struct task *t, const struct syscall_args *a)
+{
+    return (long)mm_brk(t, t->mm, arg_addr(a, 0));
+}
+
+long sys_mremap(struct task *t, const struct syscall_args *a)
+{
+    gaddr_t out;
+    int err = mm_mremap(t, t->mm, arg_addr(a, 0), arg_u64(a, 1), arg_u64(a, 2), arg_int(a, 3),
+                        arg_addr(a, 4), &out);
+    return err < 0 ? err : (long)out;
+}
+
+long sys_madvise(struct task *t, const struct syscall_args *a)
+{
+    return mm_madvise(t, t->mm, arg_addr(a, 0), arg_u64(a, 1), arg_int(a, 2));
+}
+
+long sys_mincore(struct task *t, const struct syscall_args *a)
+{
+    return mm_mincore(t, t->mm, arg_addr(a, 0), arg_u64(a, 1), arg_addr(a, 2));
+}
+
+long sys_msync(struct task *t, const struct syscall_args *a)
+{
+    return mm_msync(t, t->mm, arg_addr(a, 0), arg_u64(a, 1), arg_int(a, 2));
+}
+
+long sys_mlock(struct task *t, const struct syscall_args *a)
+{
+    return 0; /* COMPAT: memory is never swapped by the Sentry; locking is a no-op */
+}
+
+long sys_munlock(struct task *t, const struct syscall_args *a)
+{
+    return 0;
+}
+
+long sys_mlockall(struct task *t, const struct syscall_args *a)
+{
+    return 0;
+}
+
+long sys_munlockall(struct task *t, const struct syscall_args *a)
+{
+    return 0;
+}
+
+void sys_mmap_register(void)
+{
+    SYSCALL_REG(LINUX_NR_mmap, SYS_PARTIAL(mmap, "no MAP_HUGETLB; MAP_SHARED of files later"));
+    SYSCALL_REG(LINUX_NR_munmap, SYS_SUPPORTED(munmap));
+    SYSCALL_REG(LINUX_NR_mprotect, SYS_SUPPORTED(mprotect));
+    SYSCALL_REG(LINUX_NR_brk, SYS_SUPPORTED(brk));
+    SYSCALL_REG(LINUX_NR_mremap, SYS_PARTIAL(mremap, "no MREMAP_DONTUNMAP, no old_len 0"));
+    SYSCALL_REG(LINUX_NR_madvise, SYS_SUPPORTED(madvise));
+    SYSCALL_REG(LINUX_NR_mincore, SYS_SUPPORTED(mincore));
+    SYSCALL_REG(LINUX_NR_msync, SYS_SUPPORTED(msync));
+    SYSCALL_REG(LINUX_NR_mlock, SYS_PARTIAL(mlock, "no-op"));
+    SYSCALL_REG(LINUX_NR_munlock, SYS_PARTIAL(munlock, "no-op"));
+    SYSCALL_REG(LINUX_NR_mlockall, SYS_PARTIAL(mlockall, "no-op"));
+    SYSCALL_REG(LINUX_NR_munlockall, SYS_PARTIAL(munlockall, "no-op"));
+}

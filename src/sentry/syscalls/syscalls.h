@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The syscall table and the handler signature. Every handler has the same C type, reads its
+ * arguments with the arg_* accessors and returns a value or -errno (STYLE.md 2.5).
+ */
+#pragma once
+
+#include <stdint.h>
+#include <stddef.h>
+
+#include "abi/linux/syscall_nr_x86_64.h"
+#include "abi/linux/types.h"
+
+#include "sentry/kernel/syscall_args.h"
+
+struct task;
+
+static inline int arg_int(const struct syscall_args *a, int i)
+{
+    return (int)a->a[i];
+}
+static inline unsigned int arg_uint(const struct syscall_args *a, int i)
+{
+    return (unsigned int)a->a[i];
+}
+static inline long arg_long(const struct syscall_args *a, int i)
+{
+    return (long)a->a[i];
+}
+static inline uint64_t arg_u64(const struct syscall_args *a, int i)
+{
+    return a->a[i];
+}
+static inline size_t arg_size(const struct syscall_args *a, int i)
+{
+    return (size_t)a->a[i];
+}
+static inline gaddr_t arg_addr(const struct syscall_args *a, int i)
+{
+    return (gaddr_t)a->a[i];
+}
+
+typedef long (*syscall_fn)(struct task *t, const struct syscall_args *a);
+
+enum syscall_support {
+    SYSCALL_UNSUPPORTED = 0, /* no entry: -ENOSYS, logged once */
+    SYSCALL_SUPPORTED,
+    SYSCALL_PARTIAL,         /* works, with the limits given in the note */
+    SYSCALL_ERRNO,           /* deliberately fails with a fixed errno */
+};
+
+struct syscall_entry {
+    const char *name;
+    syscall_fn fn;           /* NULL for SYSCALL_ERRNO and SYSCALL_UNSUPPORTED */
+    enum syscall_support support;
+    int err;                 /* for SYSCALL_ERRNO: the positive errno returned */
+    const char *note;
+};
+
+#define SYSCALL_TABLE_SIZE 463
+
+#define SYS_SUPPORTED(x) {#x, sys_##x, SYSCALL_SUPPORTED, 0, NULL}
+#define SYS_PARTIAL(x, why) {#x, sys_##x, SYSCALL_PARTIAL, 0, why}
+#define SYS_ERRNO(x, e, why) {#x, NULL, SYSCALL_ERRNO, e, why}
+#define SYS_NOTSUP(x, why) {#x, NULL, SYSCALL_UNSUPPORTED, 0, why}
+
+/* Filled once at boot by syscalls_init() from the families' register functions, then
+ * read-only. A hole (fn == NULL, support == SYSCALL_UNSUPPORTED) returns -ENOSYS. */
+extern struct syscall_entry g_syscall_table[SYSCALL_TABLE_SIZE];
+
+/* Build g_syscall_table. */
+void syscalls_init(void);
+
+/* Set entry @nr (used by the register functions below). */
+void syscall_register(int nr, struct syscall_entry e);
+#define SYSCALL_REG(nr, entry) syscall_register((nr), (struct syscall_entry)entry)
+
+/* One register function per family file (sys_<family>.c), each owning its entries. */
+void sys_file_register(void);       /* open, close, stat, getdents, readlink, access, cwd... */
+void sys_read_write_register(void); /* read, write, pread, pwrite, readv, writev, lseek */
+void sys_dup_register(void);        /* dup, dup2, dup3, fcntl */
+void sys_ioctl_register(void);      /* ioctl */
+void sys_pipe_register(void);       /* pipe, pipe2 */
+void sys_poll_register(void);       /* poll, ppoll, select, pselect6 */
+void sys_epoll_register(void);      /* epoll_*, eventfd, eventfd2 */
+void sys_socket_register(void);     /* socketpair and the AF_UNIX socket calls */
+void sys_signal_register(void);     /* rt_sig*, kill, tkill, tgkill, sigaltstack... */
+void sys_futex_register(void);      /* futex, set_robust_list, get_robust_list */
+void sys_time_register(void);       /* clock_*, gettimeofday, time, nanosleep, alarm, itimers, times */
+void sys_identity_register(void);   /* get*id, uname, getrandom, sysinfo, rlimits, sched_*, umask, prctl */
+void sys_thread_register(void);     /* clone, fork, vfork, execve, exit, wait4, waitid, pgrp/session */
+void sys_mmap_register(void);       /* mmap, munmap, mprotect, brk, mremap, madvise, msync, mincore */
+
+/* Name of syscall @nr ("unknown" if none); valid forever. */
+const char *syscall_name(uint64_t nr);
+
+/* Run syscall @a for @t: the kernel's dispatch hook (g_kernel.dispatch). */
+long syscall_dispatch(struct task *t, const struct syscall_args *a);
+
+/* Print the table (`cvisor syscalls`) to stdout. Returns 0. */
+int syscall_table_print(int markdown);

@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Superblocks, inodes, dentries and the dentry cache (a global hash of (parent, name)), plus
+ * the mode-bit permission check. The three cache modes are described in vfs_internal.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "sentry/vfs/resolve.h"
+#include "sentry/vfs/vfs_internal.h"
+
+/* ---- superblocks ------------------------------------------------------------------------ */
+
+static uint32_t g_next_anon_minor = 1;
+
+struct super_block *sb_new(const struct fs_type *type)
+{
+    struct super_block *sb = calloc(1, sizeof(*sb));
+    if (!sb)
+        return NULL;
+    sb->refs = 1;
+    sb->type = type;
+    sb->dcache = DCACHE_AUTHORITATIVE;
+    sb->dev = vfs_mkdev(0, g_next_anon_minor++);
+    sb->next_ino = 1;
+    sb->magic = 0x01021994; /* TMPFS_MAGIC unless the filesystem says otherwise */
+    return sb;
+}
+
+void sb_ref(struct super_block *sb)
+{
+    sb->refs++;
+}
+
+void sb_unref(struct super_block *sb)
+{
+    if (--sb->refs > 0)
+        return;
+    if (sb->ops && sb->ops->put_super)
+        sb->ops->put_super(sb);
+    free(sb);
+}
+
+/* ---- inodes ----------------------------------------------------------------------------- */
+
+struct linux_timespec vfs_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (struct linux_timespec){ts.tv_sec, ts.tv_nsec};
+}
+
+struct inode *inode_new(struct super_block *sb, uint64_t ino, uint32_t mode,
+                        const struct inode_ops *ops, const struct file_ops *fops)
+{
+    struct inode *inode = calloc(1, sizeof(*inode));
+    if (!inode)
+        return NULL;
+    inode->refs = 1;
+    inode->sb = sb;
+    sb_ref(sb);
+    inode->ino = ino ? ino : sb->next_ino++;
+    inode->mode = mode;
+    inode->nlink = 1;
+    inode->ops = ops;
+    inode->fops = fops;
+    inode->blksize = 4096;
+    inode->atime = inode->mtime = inode->ctime = vfs_now();
+    return inode;
+}
+
+struct inode *inode_ref(struct inode *inode)
+{
+    inode->refs++;
+    return inode;
+}
+
+void inode_unref(struct inode *inode)
+{
+    if (!inode || --inode->refs > 0)
+        return;
+    if (inode->ops && inode->ops->evict)
+        inode->ops->evict(inode);
+    sb_unref(inode->sb);
+    free(inode);
+}
+
+void inode_fill_stat(const struct inode *inode, struct linux_stat *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->st_dev = inode->sb->dev;
+    st->st_ino = inode->ino;
+    st->st_nlink = inode->nlink;
+    st->st_mode = inode->mode;
+    st->st_uid = inode->uid;
+    st->st_gid = inode->gid;
+    st->st_rdev = inode->rdev;
+    st->st_size = inode->size;
+    st->st_blksize = inode->blksize;
+    st->st_blocks = inode->blocks;
+    st->st_atim = inode->atime;
+    st->st_mtim = inode->mtime;
+    st->st_ctim = inode->ctime;
+}
+
+uint8_t vfs_mode_to_dtype(uint32_t mode)
+{
+    return (uint8_t)((mode & S_IFMT) >> 12); /* DT_* == S_IF* >> 12 on Linux */
+}
+
+/* ---- permissions ------------------------------------------------------------------------ */
+
+int inode_permission(struct task *t, const struct inode *inode, int mask)
+{
+    uint32_t mode = inode->mode;
+    mask &= MAY_READ | MAY_WRITE | MAY_EXEC;
+    if (vfs_cred_uid(t) == 0) {
+        /* Root: everything but executing a non-directory without any x bit. */
+        if (!(mask & MAY_EXEC) || S_ISDIR(mode) || (mode & 0111))
+            return 0;
+        return -EACCES;
+    }
+    unsigned bits;
+    if (vfs_cred_uid(t) == inode->uid)
+        bits = (mode >> 6) & 7;
+    else if (vfs_cred_in_group(t, inode->gid))
+        bits = (mode >> 3) & 7;
+    else
+        bits = mode & 7;
+    return ((unsigned)mask & ~bits) ? -EACCES : 0;
+}
+
+bool inode_owner_or_root(struct task *t, const struct inode *inode)
+{
+    return vfs_cred_uid(t) == 0 || vfs_cred_uid(t) == inode->uid;
+}
+
+/* ---- dentries --------------------------------------------------------------------------- */
+
+static struct dentry *dentry_alloc(struct super_block *sb, const char *name, size_t len)
+{
+    struct dentry *d = calloc(1, sizeof(*d));
+    if (!d)
+        return NULL;
+    d->name = strndup(name, len);
+    if (!d->name) {
+        free(d);
+        return NULL;
+    }
+    d->refs = 1;
+    d->sb = sb;
+    sb_ref(sb);
+    list_init(&d->children);
+    list_init(&d->sibling);
+    d->next_off = 2;
+    return d;
+}
+
+struct dentry *dentry_new_root(struct super_block *sb, struct inode *inode)
+{
+    struct dentry *d = dentry_alloc(sb, "/", 1);
+    if (!d) {
+        inode_unref(inode);
+        return NULL;
+    }
+    d->inode = inode;
+    return d;
+}
+
+struct dentry *dentry_ref(struct dentry *d)
+{
+    d->refs++;
+    return d;
+}
+
+void dentry_unref(struct dentry *d)
+{
+    /* Iterative so that freeing a long chain of parents does not recurse. */
+    while (d && --d->refs == 0) {
+        struct dentry *parent = d->parent;
+        CV_BUG_ON(d->hashed);
+        inode_unref(d->inode);
+        sb_unref(d->sb);
+        free(d->name);
+        free(d);
+        d = parent;
+    }
+}
+
+/* ---- the dentry cache ------------------------------------------------------------------- */
+
+static struct dentry **g_hash;
+static size_t g_hash_size; /* power of two */
+static size_t g_hash_count;
+
+static size_t hash_of(const struct dentry *dir, const char *name, size_t len)
+{
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)(uintptr_t)dir;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)name[i]) * 1099511628211ull;
+    h ^= h >> 29;
+    return (size_t)h & (g_hash_size - 1);
+}
+
+static void hash_grow(void)
+{
+    size_t nsize = g_hash_size ? g_hash_size * 2 : 1024;
+    struct dentry **nh = calloc(nsize, sizeof(*nh));
+    if (!nh)
+        return; /* keep the old table: only slower */
+    struct dentry **old = g_hash;
+    size_t osize = g_hash_size;
+    g_hash = nh;
+    g_hash_size = nsize;
+    for (size_t i = 0; i < osize; i++) {
+        struct dentry *d = old[i];
+        while (d) {
+            struct dentry *next = d->hash_next;
+            size_t b = hash_of(d->parent, d->name, strlen(d->name));
+            d->hash_next = g_hash[b];
+            g_hash[b] = d;
+            d = next;
+        }
+    }
+    free(old);
+}
+
+static void hash_insert(struct dentry *d)
+{
+    if (g_hash_count + 1 > g_hash_size)
+        hash_grow();
+    if (!g_hash_size)
+        return;
+    size_t b = hash_of(d->parent, d->name, strlen(d->name));
+    d->hash_next = g_hash[b];
+    g_hash[b] = d;
+    g_hash_count++;
+}
+
+static void hash_remove(struct dentry *d)
+{
+    if (!g_hash_size)
+        return;
+    struct dentry **pp = &g_hash[hash_of(d->parent, d->name, strlen(d->name))];
+    for (; *pp; pp = &(*pp)->hash_next) {
+        if (*pp == d) {
+            *pp = d->hash_next;
+            d->hash_next = NULL;
+            g_hash_count--;
+            return;
+        }
+    }
+}
+
+static struct dentry *hash_find(struct dentry *dir, const char *name, size_t len)
+{
+    if (!g_hash_size)
+        return NULL;
+    for (struct dentry *d = g_hash[hash_of(dir, name, len)]; d; d = d->hash_next) {
+        if (d->parent == dir && strncmp(d->name, name, len) == 0 && d->name[len] == '\0')
+            return d;
+    }
+    return NULL;
+}
+
+struct dentry *dcache_lookup(struct dentry *dir, const char *name, size_t len)
+{
+    struct dentry *d = hash_find(dir, name, len);
+    return d ? dentry_ref(d) : NULL;
+}
+
+/* Link @d (fresh, one reference that the cache keeps) under @dir. */
+static void dcache_link(struct dentry *dir, struct dentry *d)
+{
+    d->parent = dentry_ref(dir);
+    d->dir_off = dir->next_off++;
+    list_add_tail(&d->sibling, &dir->children);
+    d->hashed = true;
+    hash_insert(d);
+}
+
+struct dentry *dcache_add(struct dentry *dir, const char *name, size_t len, struct inode *inode)
+{
+    struct dentry *old = hash_find(dir, name, len);
+    if (old) {
+        if (!old->inode) {
+            /* A cached negative entry becomes positive in place. */
+            old->inode = inode_ref(inode);
+            return old;
+        }
+        dcache_drop(old);
+    }
+    struct dentry *d = dentry_alloc(dir->sb, name, len);
+    if (!d)
+        return NULL;
+    d->inode = inode_ref(inode);
+    dcache_link(dir, d);
+    return d;
+}
+
+void dcache_add_negative(struct dentry *dir, const char *name, size_t len)
+{
+    if (dir->sb->dcache != DCACHE_FOREVER || hash_find(dir, name, len))
+        return;
+    struct dentry *d = dentry_alloc(dir->sb, name, len);
+    if (d)
+        dcache_link(dir, d);
+}
+
+void dcache_drop(struct dentry *d)
+{
+    d->dead = true;
+    if (!d->hashed)
+        return;
+    hash_remove(d);
+    list_del(&d->sibling);
+    d->hashed = false;
+    dentry_unref(d); /* the cache's reference */
+}
+
+void dcache_move(struct dentry *d, struct dentry *new_dir, const char *name, size_t len)
+{
+    char *nname = strndup(name, len);
+    if (!nname)
+        return; /* COMPAT: the rename happened but the cache keeps the old name (ENOMEM) */
+    hash_remove(d);
+    list_del(&d->sibling);
+    struct dentry *old_parent = d->parent;
+    free(d->name);
+    d->name = nname;
+    d->parent = dentry_ref(new_dir);
+    d->dir_off = new_dir->next_off++;
+    list_add_tail(&d->sibling, &new_dir->children);
+    hash_insert(d);
+    dentry_unref(old_parent);
+}
+
+/* ---- child lookup ----------------------------------------------------------------------- */
+
+/* Ask the filesystem about @name in @dir (cache miss). */
+static int lookup_slow(struct task *t, struct dentry *dir, const char *name, size_t len,
+                       struct dentry **out)
+{
+    struct inode *dinode = dir->inode;
+    if (!dinode->ops || !dinode->ops->lookup)
+        return 0; /* nothing there */
+    char buf[VFS_NAME_MAX + 1];
+    memcpy(buf, name, len);
+    buf[len] = '\0';
+    struct inode *inode = NULL;
+    int ret = dinode->ops->lookup(t, dinode, buf, &inode);
+    if (ret == -ENOENT) {
+        if (dir->sb->dcache == DCACHE_FOREVER)
+            dcache_add_negative(dir, name, len);
+        return 0;
+    }
+    if (ret < 0)
+        return ret;
+    if (dir->sb->dcache == DCACHE_FOREVER) {
+        struct dentry *d = dcache_add(dir, name, len, inode);
+        inode_unref(inode);
+        if (!d)
+            return -ENOMEM;
+        *out = dentry_ref(d);
+        return 0;
+    }
+    /* DCACHE_NONE: a private dentry that lives while referenced. */
+    struct dentry *d = dentry_alloc(dir->sb, name, len);
+    if (!d) {
+        inode_unref(inode);
+        return -ENOMEM;
+    }
+    d->inode = inode;
+    d->parent = dentry_ref(dir);
+    *out = d;
+    return 0;
+}
+
+/* Let the filesystem fill the cache for @name and the components of @rest after it. */
+static void lookup_prefetch(struct dentry *dir, const char *name, size_t len, const char *rest)
+{
+    enum { BATCH_MAX = 32 };
+    char copy[VFS_PATH_MAX];
+    const char *names[BATCH_MAX];
+    unsigned count = 0;
+    size_t pos = 0;
+
+    memcpy(copy, name, len);
+    copy[len] = '\0';
+    names[count++] = copy;
+    pos = len + 1;
+    while (rest && count < BATCH_MAX) {
+        while (*rest == '/')
+            rest++;
+        size_t n = strcspn(rest, "/");
+        if (n == 0 || n > VFS_NAME_MAX || pos + n + 1 > sizeof(copy))
+            break;
+        if ((n == 1 && rest[0] == '.') || (n == 2 && rest[0] == '.' && rest[1] == '.'))
+            break;
+        memcpy(copy + pos, rest, n);
+        copy[pos + n] = '\0';
+        names[count++] = copy + pos;
+        pos += n + 1;
+        rest += n;
+    }
+    dir->sb->ops->lookup_batch(dir, names, count);
+}
+
+int dentry_lookup_child(struct task *t, struct dentry *dir, const char *name, size_t len,
+                        const char *rest, struct dentry **out)
+{
+    *out = NULL;
+    if (dir->sb->dcache != DCACHE_NONE) {
+        struct dentry *d = dcache_lookup(dir, name, len);
+        if (!d && dir->sb->dcache == DCACHE_FOREVER && dir->sb->ops &&
+            dir->sb->ops->lookup_batch) {
+            lookup_prefetch(dir, name, len, rest);
+            d = dcache_lookup(dir, name, len);
+        }
+        if (d) {
+            if (d->inode) {
+                *out = d;
+            } else {
+                dentry_unref(d);
+            }
+            return 0;
+        }
+        if (dir->sb->dcache == DCACHE_AUTHORITATIVE)
+            return 0;
+    }
+    return lookup_slow(t, dir, name, len, out);
+}

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Per-task filesystem context (root, cwd, umask): creation, fork copies, chdir, fchdir,
+ * chroot and getcwd.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sentry/vfs/resolve.h"
+#include "sentry/vfs/vfs_internal.h"
+#include "sentry/vfs/vfs_ops.h"
+
+int fs_context_new_root(struct fs_context **out)
+{
+    struct mount *root = vfs_root_mount();
+    if (!root)
+        return -ENOENT;
+    struct fs_context *fs = calloc(1, sizeof(*fs));
+    if (!fs)
+        return -ENOMEM;
+    fs->refs = 1;
+    fs->root = (struct path){root, root->root};
+    path_get(&fs->root);
+    fs->cwd = fs->root;
+    path_get(&fs->cwd);
+    fs->umask = 022;
+    *out = fs;
+    return 0;
+}
+
+int fs_context_copy(struct fs_context *src, struct fs_context **out)
+{
+    struct fs_context *fs = calloc(1, sizeof(*fs));
+    if (!fs)
+        return -ENOMEM;
+    fs->refs = 1;
+    fs->root = src->root;
+    path_get(&fs->root);
+    fs->cwd = src->cwd;
+    path_get(&fs->cwd);
+    fs->umask = src->umask;
+    *out = fs;
+    return 0;
+}
+
+struct fs_context *fs_context_ref(struct fs_context *fs)
+{
+    fs->refs++;
+    return fs;
+}
+
+void fs_context_unref(struct fs_context *fs)
+{
+    if (!fs || --fs->refs > 0)
+        return;
+    path_put(&fs->root);
+    path_put(&fs->cwd);
+    free(fs);
+}
+
+/* Make @p (references taken) the cwd of @t after the search-permission check. */
+static int set_cwd(struct task *t, struct path *p)
+{
+    if (!S_ISDIR(p->dentry->inode->mode))
+        return -ENOTDIR;
+    int ret = inode_permission(t, p->dentry->inode, MAY_EXEC);
+    if (ret < 0)
+        return ret;
+    path_get(p);
+    path_put(&t->fs->cwd);
+    t->fs->cwd = *p;
+    return 0;
+}
+
+int vfs_chdir(struct task *t, int dirfd, const char *path)
+{
+    struct path p;
+    int ret = vfs_resolve(t, dirfd, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
+    if (ret < 0)
+        return ret;
+    ret = set_cwd(t, &p);
+    path_put(&p);
+    return ret;
+}
+
+int vfs_fchdir(struct task *t, struct file *f)
+{
+    if (!f->path)
+        return -ENOTDIR;
+    return set_cwd(t, f->path);
+}
+
+int vfs_chroot(struct task *t, const char *path)
+{
+    /* COMPAT: allowed when the caller is (sandbox) root, as with CAP_SYS_CHROOT. */
+    if (vfs_cred_uid(t) != 0)
+        return -EPERM;
+    struct path p;
+    int ret = vfs_resolve(t, AT_FDCWD, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
+    if (ret < 0)
+        return ret;
+    ret = inode_permission(t, p.dentry->inode, MAY_EXEC);
+    if (ret == 0) {
+        path_put(&t->fs->root);
+        t->fs->root = p; /* the reference moves */
+        return 0;
+    }
+    path_put(&p);
+    return ret;
+}
+
+int vfs_getcwd(struct task *t, char *buf, size_t size)
+{
+    bool reachable = true, dead = false;
+    char *tmp = malloc(VFS_PATH_MAX);
+    if (!tmp)
+        return -ENOMEM;
+    int len = vfs_path_string(&t->fs->cwd, &t->fs->root, tmp, VFS_PATH_MAX, &reachable, &dead);
+    if (len >= 0 && dead)
+        len = -ENOENT;
+    if (len >= 0 && !reachable) {
+        /* Linux prefixes a cwd outside the root with "(unreachable)". */
+        static const char pfx[] = "(unreachable)";
+        if ((size_t)len + sizeof(pfx) > VFS_PATH_MAX) {
+            len = -ENAMETOOLONG;
+        } else {
+            memmove(tmp + sizeof(pfx) - 1, tmp, (size_t)len + 1);
+            memcpy(tmp, pfx, sizeof(pfx) - 1);
+            len += (int)sizeof(pfx) - 1;
+        }
+    }
+    if (len >= 0) {
+        if ((size_t)len + 1 > size)
+            len = -ERANGE;
+        else
+            memcpy(buf, tmp, (size_t)len + 1);
+    }
+    free(tmp);
+    return len;
+}

@@ -1,0 +1,692 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Operations on names: open (with O_CREAT through symlinks), mknod, mkdir, unlink, rmdir,
+ * rename, link, symlink, readlink, stat and access. Errors and their order follow Linux's
+ * fs/namei.c and fs/open.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sentry/kernel/fdtable.h"
+#include "sentry/vfs/resolve.h"
+#include "sentry/vfs/vfs_internal.h"
+#include "sentry/vfs/vfs_ops.h"
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#define RENAME_EXCHANGE (1 << 1)
+#define RENAME_WHITEOUT (1 << 2)
+#endif
+#ifndef AT_EACCESS
+#define AT_EACCESS 0x200
+#endif
+
+static const struct file_ops g_opath_fops = {0};
+
+static bool is_dir(const struct inode *i)
+{
+    return S_ISDIR(i->mode);
+}
+
+/* ---- opening ---------------------------------------------------------------------------- */
+
+/* Set f->ops (and priv) for @inode. */
+static int open_ops(struct task *t, struct inode *inode, struct file *f)
+{
+    if (f->flags & O_PATH) {
+        f->ops = &g_opath_fops;
+        return 0;
+    }
+    if (S_ISCHR(inode->mode)) {
+        f->ops = vfs_chrdev_fops(inode->rdev);
+        return f->ops ? 0 : -ENXIO;
+    }
+    if (S_ISBLK(inode->mode))
+        return -ENXIO;
+    if (S_ISSOCK(inode->mode))
+        return -ENXIO;
+    if (inode->ops && inode->ops->open)
+        return inode->ops->open(t, inode, f);
+    if (S_ISFIFO(inode->mode) || !inode->fops)
+        return -ENXIO; /* COMPAT: FIFOs on a filesystem cannot be opened yet */
+    f->ops = inode->fops;
+    return 0;
+}
+
+int vfs_open_path(struct task *t, const struct path *p, int flags, struct file **out)
+{
+    struct file *f = calloc(1, sizeof(*f));
+    struct path *fp = malloc(sizeof(*fp));
+    if (!f || !fp) {
+        free(f);
+        free(fp);
+        return -ENOMEM;
+    }
+    f->refs = 1;
+    *fp = *p;
+    path_get(fp);
+    f->path = fp;
+    f->inode = inode_ref(p->dentry->inode);
+    /* open(2) keeps the status flags; creation flags are forgotten. Linux reports
+     * O_LARGEFILE on 64-bit. */
+    f->flags = ((uint32_t)flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) |
+               O_LARGEFILE;
+    int ret = open_ops(t, f->inode, f);
+    if (ret < 0) {
+        f->ops = NULL; /* nothing to release */
+        file_unref(f);
+        return ret;
+    }
+    *out = f;
+    return 0;
+}
+
+/* Permission and type checks of an existing object opened with @flags (may_open). */
+static int may_open(struct task *t, const struct path *p, int flags)
+{
+    struct inode *inode = p->dentry->inode;
+    int acc = flags & O_ACCMODE;
+    if (S_ISLNK(inode->mode))
+        return (flags & O_PATH) ? 0 : -ELOOP;
+    if ((flags & O_DIRECTORY) && !is_dir(inode))
+        return -ENOTDIR;
+    if (flags & O_PATH)
+        return 0;
+    bool wants_write = acc != O_RDONLY || (flags & O_TRUNC);
+    if (is_dir(inode) && (acc != O_RDONLY || (flags & O_CREAT)))
+        return -EISDIR;
+    int mask = (acc != O_WRONLY ? MAY_READ : 0) | (wants_write ? MAY_WRITE : 0);
+    int ret = inode_permission(t, inode, mask);
+    if (ret < 0)
+        return ret;
+    bool special = S_ISCHR(inode->mode) || S_ISBLK(inode->mode) || S_ISFIFO(inode->mode) ||
+                   S_ISSOCK(inode->mode);
+    if (wants_write && !special && mount_readonly(p->mnt))
+        return -EROFS;
+    if ((flags & O_NOATIME) && !inode_owner_or_root(t, inode))
+        return -EPERM;
+    return 0;
+}
+
+/* Create @name in the directory @dir (a create-like operation). Returns the new dentry. */
+static int do_create(struct task *t, const struct path *dir, const char *name, size_t len,
+                     uint32_t mode, uint64_t rdev, const char *target, struct dentry **out)
+{
+    struct dentry *dd = dir->dentry;
+    struct inode *dinode = dd->inode;
+    if (dd->dead)
+        return -ENOENT;
+    if (mount_readonly(dir->mnt))
+        return -EROFS;
+    int ret = inode_permission(t, dinode, MAY_WRITE | MAY_EXEC);
+    if (ret < 0)
+        return ret;
+    if (!dinode->ops || !dinode->ops->create || dd->sb->dcache != DCACHE_AUTHORITATIVE)
+        return -EPERM;
+    char buf[VFS_NAME_MAX + 1];
+    memcpy(buf, name, len);
+    buf[len] = '\0';
+    struct inode *inode = NULL;
+    ret = dinode->ops->create(t, dinode, buf, mode, rdev, target, &inode);
+    if (ret < 0)
+        return ret;
+    struct dentry *d = dcache_add(dd, name, len, inode);
+    inode_unref(inode);
+    if (!d)
+        return -ENOMEM;
+    *out = dentry_ref(d);
+    return 0;
+}
+
+/* Truncate a freshly opened regular file (O_TRUNC). */
+static int open_truncate(struct task *t, struct file *f)
+{
+    struct inode *inode = f->inode;
+    if (!S_ISREG(inode->mode) || inode->size == 0)
+        return 0;
+    if (f->ops->truncate)
+        return f->ops->truncate(t, f, 0);
+    if (inode->ops && inode->ops->setattr) {
+        struct iattr ia = {.valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME, .size = 0};
+        ia.mtime = vfs_now();
+        return inode->ops->setattr(t, inode, &ia);
+    }
+    return -EINVAL;
+}
+
+/* The last component of an O_CREAT open; follows symlinks to dangling targets as Linux. */
+static int open_create_last(struct nameidata *nd, int flags, unsigned int mode,
+                            struct path *out, bool *created)
+{
+    for (;;) {
+        if (nd->last_type != LAST_NORM)
+            return -EISDIR;
+        struct path child = {0};
+        int ret = nd_lookup_child(nd, &child);
+        if (ret < 0)
+            return ret;
+        if (!child.dentry) {
+            if (nd->trailing_slash) {
+                path_put(&child);
+                return -EISDIR;
+            }
+            struct dentry *d = NULL;
+            uint32_t m = S_IFREG | (mode & 07777 & ~nd->t->fs->umask);
+            ret = do_create(nd->t, &nd->cur, nd->last, nd->last_len, m, 0, NULL, &d);
+            if (ret < 0) {
+                path_put(&child);
+                return ret;
+            }
+            child.dentry = d;
+            *out = child;
+            *created = true;
+            return 0;
+        }
+        if (flags & O_EXCL) {
+            path_put(&child);
+            return -EEXIST;
+        }
+        if (S_ISLNK(child.dentry->inode->mode) && !(flags & O_NOFOLLOW)) {
+            ret = nd_link_enter(nd, &child);
+            path_put(&child);
+            if (ret < 0)
+                return ret;
+            continue;
+        }
+        if (nd->trailing_slash && !is_dir(child.dentry->inode)) {
+            path_put(&child);
+            return -ENOTDIR;
+        }
+        *out = child;
+        return 0;
+    }
+}
+
+static int check_open_flags(int flags)
+{
+    if ((flags & O_ACCMODE) == O_ACCMODE && !(flags & O_PATH))
+        return -EINVAL;
+    if ((flags & O_TMPFILE) == O_TMPFILE)
+        return -EOPNOTSUPP; /* COMPAT: O_TMPFILE is not supported yet */
+    if ((flags & O_CREAT) && (flags & O_DIRECTORY))
+        return -EINVAL;
+    return 0;
+}
+
+int vfs_openat(struct task *t, int dirfd, const char *path, int flags, unsigned int mode,
+               struct file **out)
+{
+    int ret = check_open_flags(flags);
+    if (ret < 0)
+        return ret;
+    if (flags & O_PATH)
+        flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    struct nameidata nd;
+    ret = nd_init(&nd, t, dirfd, path, 0);
+    if (ret < 0)
+        return ret;
+    ret = nd_walk(&nd, path);
+    struct path p = {0};
+    bool created = false;
+    if (ret == 0 && (flags & O_CREAT)) {
+        ret = open_create_last(&nd, flags, mode, &p, &created);
+    } else if (ret == 0) {
+        ret = nd_lookup_last(&nd, !(flags & O_NOFOLLOW), flags & O_DIRECTORY);
+        if (ret == 0) {
+            p = nd.cur;
+            nd.cur = (struct path){0};
+        }
+    }
+    nd_cleanup(&nd);
+    if (ret < 0)
+        return ret;
+    if (!created)
+        ret = may_open(t, &p, flags);
+    struct file *f = NULL;
+    if (ret == 0)
+        ret = vfs_open_path(t, &p, flags, &f);
+    path_put(&p);
+    if (ret == 0 && (flags & O_TRUNC) && !created && !(flags & O_PATH)) {
+        ret = open_truncate(t, f);
+        if (ret < 0)
+            file_unref(f);
+    }
+    if (ret == 0)
+        *out = f;
+    return ret;
+}
+
+/* ---- creation ----------------------------------------------------------------------------*/
+
+/* Resolve the parent of @path and check that its last component can be created. */
+static int create_prepare(struct task *t, int dirfd, const char *path, bool is_mkdir,
+                          struct resolve_parent *rp)
+{
+    int ret = vfs_resolve_parent(t, dirfd, path, rp);
+    if (ret < 0)
+        return ret;
+    if (rp->type != LAST_NORM) {
+        path_put(&rp->dir);
+        return -EEXIST;
+    }
+    struct dentry *d = NULL;
+    ret = dentry_lookup_child(t, rp->dir.dentry, rp->name, rp->len, NULL, &d);
+    if (ret == 0 && d)
+        ret = -EEXIST;
+    else if (ret == 0 && rp->trailing_slash && !is_mkdir)
+        ret = -ENOENT;
+    if (d)
+        dentry_unref(d);
+    if (ret < 0)
+        path_put(&rp->dir);
+    return ret;
+}
+
+int vfs_mknodat(struct task *t, int dirfd, const char *path, unsigned int mode, uint64_t dev)
+{
+    uint32_t type = mode & S_IFMT;
+    if (type == 0)
+        type = S_IFREG;
+    if (type == S_IFDIR)
+        return -EPERM;
+    if (type != S_IFREG && type != S_IFCHR && type != S_IFBLK && type != S_IFIFO &&
+        type != S_IFSOCK)
+        return -EINVAL;
+    if (type == S_IFIFO || type == S_IFSOCK)
+        return -EPERM; /* COMPAT: FIFOs and socket nodes are not supported yet */
+    if ((type == S_IFCHR || type == S_IFBLK) && vfs_cred_uid(t) != 0)
+        return -EPERM;
+    struct resolve_parent rp;
+    int ret = create_prepare(t, dirfd, path, false, &rp);
+    if (ret < 0)
+        return ret;
+    struct dentry *d = NULL;
+    uint32_t m = type | (mode & 07777 & ~t->fs->umask);
+    ret = do_create(t, &rp.dir, rp.name, rp.len, m, type == S_IFREG ? 0 : dev, NULL, &d);
+    if (d)
+        dentry_unref(d);
+    path_put(&rp.dir);
+    return ret;
+}
+
+int vfs_mkdirat(struct task *t, int dirfd, const char *path, unsigned int mode)
+{
+    struct resolve_parent rp;
+    int ret = create_prepare(t, dirfd, path, true, &rp);
+    if (ret < 0)
+        return ret;
+    struct dentry *d = NULL;
+    uint32_t m = S_IFDIR | (mode & 01777 & ~t->fs->umask);
+    ret = do_create(t, &rp.dir, rp.name, rp.len, m, 0, NULL, &d);
+    if (d)
+        dentry_unref(d);
+    path_put(&rp.dir);
+    return ret;
+}
+
+int vfs_symlinkat(struct task *t, const char *target, int newdirfd, const char *linkpath)
+{
+    if (target[0] == '\0')
+        return -ENOENT;
+    struct resolve_parent rp;
+    int ret = create_prepare(t, newdirfd, linkpath, false, &rp);
+    if (ret < 0)
+        return ret;
+    struct dentry *d = NULL;
+    ret = do_create(t, &rp.dir, rp.name, rp.len, S_IFLNK | 0777, 0, target, &d);
+    if (d)
+        dentry_unref(d);
+    path_put(&rp.dir);
+    return ret;
+}
+
+int vfs_linkat(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
+               const char *newpath, int flags)
+{
+    if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
+    unsigned lf = (flags & AT_SYMLINK_FOLLOW ? LOOKUP_FOLLOW : 0) |
+                  (flags & AT_EMPTY_PATH ? LOOKUP_EMPTY : 0);
+    struct path old;
+    int ret = vfs_resolve(t, olddirfd, oldpath, lf, &old);
+    if (ret < 0)
+        return ret;
+    struct resolve_parent rp;
+    ret = create_prepare(t, newdirfd, newpath, false, &rp);
+    if (ret < 0) {
+        path_put(&old);
+        return ret;
+    }
+    struct inode *inode = old.dentry->inode;
+    struct inode *dinode = rp.dir.dentry->inode;
+    if (old.mnt != rp.dir.mnt)
+        ret = -EXDEV;
+    else if (mount_readonly(rp.dir.mnt))
+        ret = -EROFS;
+    else if (is_dir(inode))
+        ret = -EPERM;
+    else if (rp.dir.dentry->dead || (inode->nlink == 0))
+        ret = -ENOENT;
+    else
+        ret = inode_permission(t, dinode, MAY_WRITE | MAY_EXEC);
+    if (ret == 0 && (!dinode->ops || !dinode->ops->link))
+        ret = -EPERM;
+    if (ret == 0)
+        ret = dinode->ops->link(t, dinode, rp.name, inode);
+    if (ret == 0 && !dcache_add(rp.dir.dentry, rp.name, rp.len, inode))
+        ret = -ENOMEM;
+    path_put(&rp.dir);
+    path_put(&old);
+    return ret;
+}
+
+/* ---- removal and rename ----------------------------------------------------------------- */
+
+/* The sticky-directory rule: only the owner of the file or the directory (or root) may
+ * remove or rename an entry of a sticky directory. */
+static int check_sticky(struct task *t, const struct inode *dir, const struct inode *victim)
+{
+    if (!(dir->mode & S_ISVTX) || vfs_cred_uid(t) == 0)
+        return 0;
+    if (vfs_cred_uid(t) == dir->uid || vfs_cred_uid(t) == victim->uid)
+        return 0;
+    return -EPERM;
+}
+
+/* Whether the directory @d has any entry (DCACHE_AUTHORITATIVE only). */
+static bool dir_has_children(const struct dentry *d)
+{
+    const struct dentry *c;
+    list_for_each_entry(c, &d->children, sibling)
+    {
+        if (c->inode)
+            return true;
+    }
+    return false;
+}
+
+/* Whether @victim may be removed from @dir (unlink if !@want_dir, rmdir if @want_dir). */
+static int may_delete(struct task *t, const struct path *dir, struct dentry *victim,
+                      bool want_dir)
+{
+    struct inode *inode = victim->inode;
+    if (want_dir && !is_dir(inode))
+        return -ENOTDIR;
+    if (!want_dir && is_dir(inode))
+        return -EISDIR;
+    int ret = inode_permission(t, dir->dentry->inode, MAY_WRITE | MAY_EXEC);
+    if (ret == 0)
+        ret = check_sticky(t, dir->dentry->inode, inode);
+    if (ret == 0 && (victim->mounted || victim == dir->mnt->root))
+        ret = -EBUSY;
+    if (ret == 0 && want_dir && dir_has_children(victim))
+        ret = -ENOTEMPTY;
+    return ret;
+}
+
+int vfs_unlinkat(struct task *t, int dirfd, const char *path, int flags)
+{
+    if (flags & ~AT_REMOVEDIR)
+        return -EINVAL;
+    bool rmdir = flags & AT_REMOVEDIR;
+    struct resolve_parent rp;
+    int ret = vfs_resolve_parent(t, dirfd, path, &rp);
+    if (ret < 0)
+        return ret;
+    if (rp.type != LAST_NORM)
+        ret = !rmdir ? -EISDIR : rp.type == LAST_DOT ? -EINVAL
+                             : rp.type == LAST_DOTDOT ? -ENOTEMPTY : -EBUSY;
+    else if (mount_readonly(rp.dir.mnt))
+        ret = -EROFS;
+    struct dentry *victim = NULL;
+    if (ret == 0)
+        ret = dentry_lookup_child(t, rp.dir.dentry, rp.name, rp.len, NULL, &victim);
+    if (ret == 0 && !victim)
+        ret = -ENOENT;
+    if (ret == 0 && !rmdir && rp.trailing_slash && !is_dir(victim->inode))
+        ret = -ENOTDIR;
+    if (ret == 0)
+        ret = may_delete(t, &rp.dir, victim, rmdir);
+    struct inode *dinode = rp.dir.dentry->inode;
+    if (ret == 0 && (!dinode->ops || !dinode->ops->unlink))
+        ret = -EPERM;
+    if (ret == 0)
+        ret = dinode->ops->unlink(t, dinode, rp.name, victim->inode);
+    if (ret == 0)
+        dcache_drop(victim);
+    if (victim)
+        dentry_unref(victim);
+    path_put(&rp.dir);
+    return ret;
+}
+
+/* True if @d is @ancestor or below it (same superblock). */
+static bool dentry_is_below(const struct dentry *d, const struct dentry *ancestor)
+{
+    for (; d; d = d->parent) {
+        if (d == ancestor)
+            return true;
+    }
+    return false;
+}
+
+/* Type and emptiness checks between the moved @old and the replaced @new (may be NULL). */
+static int rename_check(struct task *t, struct resolve_parent *op, struct dentry *old,
+                        struct resolve_parent *np, struct dentry *new, unsigned flags)
+{
+    bool old_dir = is_dir(old->inode);
+    if (!old_dir && (op->trailing_slash || np->trailing_slash))
+        return -ENOTDIR;
+    int ret = inode_permission(t, op->dir.dentry->inode, MAY_WRITE | MAY_EXEC);
+    if (ret == 0)
+        ret = inode_permission(t, np->dir.dentry->inode, MAY_WRITE | MAY_EXEC);
+    if (ret == 0)
+        ret = check_sticky(t, op->dir.dentry->inode, old->inode);
+    if (ret < 0)
+        return ret;
+    if (old->mounted)
+        return -EBUSY;
+    if (old_dir && dentry_is_below(np->dir.dentry, old))
+        return -EINVAL;
+    if (!new)
+        return 0;
+    if (flags & RENAME_NOREPLACE)
+        return -EEXIST;
+    ret = check_sticky(t, np->dir.dentry->inode, new->inode);
+    if (ret < 0)
+        return ret;
+    if (new->mounted)
+        return -EBUSY;
+    if (old_dir && !is_dir(new->inode))
+        return -ENOTDIR;
+    if (!old_dir && is_dir(new->inode))
+        return -EISDIR;
+    if (is_dir(new->inode) && dir_has_children(new))
+        return -ENOTEMPTY;
+    return 0;
+}
+
+static int do_rename(struct task *t, struct resolve_parent *op, struct resolve_parent *np,
+                     unsigned flags)
+{
+    if (op->type != LAST_NORM || np->type != LAST_NORM)
+        return (flags & RENAME_NOREPLACE) && np->type != LAST_NORM ? -EEXIST : -EBUSY;
+    if (op->dir.mnt != np->dir.mnt)
+        return -EXDEV;
+    if (mount_readonly(op->dir.mnt))
+        return -EROFS;
+    struct dentry *old = NULL, *new = NULL;
+    int ret = dentry_lookup_child(t, op->dir.dentry, op->name, op->len, NULL, &old);
+    if (ret == 0 && !old)
+        ret = -ENOENT;
+    if (ret == 0)
+        ret = dentry_lookup_child(t, np->dir.dentry, np->name, np->len, NULL, &new);
+    if (ret == 0 && new && new->inode == old->inode) {
+        ret = 1; /* same file: rename does nothing and succeeds */
+    }
+    if (ret == 0)
+        ret = rename_check(t, op, old, np, new, flags);
+    if (ret == 0 && new && dentry_is_below(op->dir.dentry, new))
+        ret = -ENOTEMPTY;
+    struct inode *odir = op->dir.dentry->inode;
+    if (ret == 0 && (!odir->ops || !odir->ops->rename))
+        ret = -EPERM;
+    if (ret == 0)
+        ret = odir->ops->rename(t, odir, op->name, np->dir.dentry->inode, np->name, old->inode,
+                                new ? new->inode : NULL);
+    if (ret == 0) {
+        if (new)
+            dcache_drop(new);
+        dcache_move(old, np->dir.dentry, np->name, np->len);
+    }
+    if (old)
+        dentry_unref(old);
+    if (new)
+        dentry_unref(new);
+    return ret == 1 ? 0 : ret;
+}
+
+int vfs_renameat(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
+                 const char *newpath, unsigned int flags)
+{
+    if (flags & ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
+        return -EINVAL;
+    if ((flags & RENAME_EXCHANGE) && (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)))
+        return -EINVAL;
+    if (flags & (RENAME_EXCHANGE | RENAME_WHITEOUT))
+        return -EINVAL; /* COMPAT: not supported yet */
+    struct resolve_parent op, np;
+    int ret = vfs_resolve_parent(t, olddirfd, oldpath, &op);
+    if (ret < 0)
+        return ret;
+    ret = vfs_resolve_parent(t, newdirfd, newpath, &np);
+    if (ret < 0) {
+        path_put(&op.dir);
+        return ret;
+    }
+    ret = do_rename(t, &op, &np, flags);
+    path_put(&op.dir);
+    path_put(&np.dir);
+    return ret;
+}
+
+/* ---- readlink, stat, access ------------------------------------------------------------- */
+
+int vfs_readlinkat(struct task *t, int dirfd, const char *path, char *buf, size_t size)
+{
+    struct path p;
+    int ret = vfs_resolve(t, dirfd, path, LOOKUP_EMPTY, &p);
+    if (ret < 0)
+        return ret;
+    struct inode *inode = p.dentry->inode;
+    if (!S_ISLNK(inode->mode) || !inode->ops || !inode->ops->readlink) {
+        ret = path[0] == '\0' && !S_ISLNK(inode->mode) ? -ENOENT : -EINVAL;
+        if (path[0] != '\0' || S_ISLNK(inode->mode))
+            ret = -EINVAL;
+    } else {
+        char *tmp = malloc(VFS_PATH_MAX);
+        ret = tmp ? inode->ops->readlink(t, inode, tmp, VFS_PATH_MAX) : -ENOMEM;
+        if (ret >= 0) {
+            if ((size_t)ret > size)
+                ret = (int)size;
+            memcpy(buf, tmp, (size_t)ret);
+        }
+        free(tmp);
+    }
+    path_put(&p);
+    return ret;
+}
+
+int vfs_fstat(struct task *t, struct file *f, struct linux_stat *st)
+{
+    if (f->ops && f->ops->stat)
+        return f->ops->stat(t, f, st);
+    if (f->inode) {
+        if (f->inode->ops && f->inode->ops->getattr) {
+            int ret = f->inode->ops->getattr(t, f->inode);
+            if (ret < 0)
+                return ret;
+        }
+        inode_fill_stat(f->inode, st);
+        return 0;
+    }
+    /* An anonymous file without its own stat: what Linux shows for anon inodes. */
+    memset(st, 0, sizeof(*st));
+    st->st_ino = f->anon_ino;
+    st->st_mode = 0600;
+    st->st_nlink = 1;
+    st->st_blksize = 4096;
+    return 0;
+}
+
+/* The file of @dirfd for an AT_EMPTY_PATH operation. New reference or NULL. */
+static struct file *empty_path_file(struct task *t, int dirfd, struct path *cwd_out)
+{
+    if (dirfd == AT_FDCWD) {
+        *cwd_out = t->fs->cwd;
+        path_get(cwd_out);
+        return NULL;
+    }
+    return fdtable_get(t->fdt, dirfd);
+}
+
+int vfs_fstatat(struct task *t, int dirfd, const char *path, int flags, struct linux_stat *st)
+{
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+        return -EINVAL;
+    struct path p = {0};
+    int ret;
+    if (path[0] == '\0' && (flags & AT_EMPTY_PATH)) {
+        struct file *f = empty_path_file(t, dirfd, &p);
+        if (f) {
+            ret = vfs_fstat(t, f, st);
+            file_unref(f);
+            return ret;
+        }
+        if (!p.dentry)
+            return -EBADF;
+    } else {
+        unsigned lf = (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
+        ret = vfs_resolve(t, dirfd, path, lf, &p);
+        if (ret < 0)
+            return ret;
+    }
+    struct inode *inode = p.dentry->inode;
+    ret = 0;
+    if (inode->ops && inode->ops->getattr)
+        ret = inode->ops->getattr(t, inode);
+    if (ret == 0)
+        inode_fill_stat(inode, st);
+    path_put(&p);
+    return ret;
+}
+
+int vfs_access(struct task *t, int dirfd, const char *path, int mode, int flags)
+{
+    if (mode & ~(R_OK | W_OK | X_OK))
+        return -EINVAL;
+    if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
+    unsigned lf = ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) |
+                  ((flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0);
+    struct path p;
+    int ret = vfs_resolve(t, dirfd, path, lf, &p);
+    if (ret < 0)
+        return ret;
+    struct inode *inode = p.dentry->inode;
+    /* COMPAT: real and effective ids are the same until the identity family lands. */
+    if ((mode & W_OK) && mount_readonly(p.mnt) &&
+        (S_ISREG(inode->mode) || S_ISDIR(inode->mode) || S_ISLNK(inode->mode)))
+        ret = -EROFS;
+    if (ret == 0 && mode)
+        ret = inode_permission(t, inode,
+                               ((mode & R_OK) ? MAY_READ : 0) | ((mode & W_OK) ? MAY_WRITE : 0) |
+                                   ((mode & X_OK) ? MAY_EXEC : 0));
+    path_put(&p);
+    return ret;
+}

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The path walk: components, ".", "..", mount crossing and symlinks, with Linux's errors
+ * (ENOENT, ENOTDIR, ENAMETOOLONG, ELOOP, EACCES). Callers (namei.c, fs_context.c) decide what
+ * to do with the last component.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sentry/kernel/fdtable.h"
+#include "sentry/vfs/resolve.h"
+
+static void path_set(struct path *dst, const struct path *src)
+{
+    path_get(src);
+    path_put(dst);
+    *dst = *src;
+}
+
+static bool path_is_dir(const struct path *p)
+{
+    return p->dentry && p->dentry->inode && S_ISDIR(p->dentry->inode->mode);
+}
+
+int nd_init(struct nameidata *nd, struct task *t, int dirfd, const char *path, unsigned flags)
+{
+    memset(nd, 0, sizeof(*nd));
+    nd->t = t;
+    if (path[0] == '\0' && !(flags & LOOKUP_EMPTY))
+        return -ENOENT;
+    if (strnlen(path, VFS_PATH_MAX) >= VFS_PATH_MAX)
+        return -ENAMETOOLONG;
+    nd->root = t->fs->root;
+    path_get(&nd->root);
+    if (path[0] == '/') {
+        nd->cur = nd->root;
+        path_get(&nd->cur);
+        return 0;
+    }
+    if (dirfd == AT_FDCWD) {
+        nd->cur = t->fs->cwd;
+        path_get(&nd->cur);
+        return 0;
+    }
+    struct file *f = fdtable_get(t->fdt, dirfd);
+    if (!f) {
+        nd_cleanup(nd);
+        return -EBADF;
+    }
+    if (!f->path || (path[0] != '\0' && !path_is_dir(f->path))) {
+        /* COMPAT: Linux gives ENOTDIR for a non-directory dirfd, also for pipes. */
+        file_unref(f);
+        nd_cleanup(nd);
+        return -ENOTDIR;
+    }
+    nd->cur = *(struct path *)f->path;
+    path_get(&nd->cur);
+    file_unref(f);
+    return 0;
+}
+
+void nd_cleanup(struct nameidata *nd)
+{
+    path_put(&nd->cur);
+    path_put(&nd->root);
+    for (int i = 0; i < nd->nbufs; i++)
+        free(nd->bufs[i]);
+    nd->nbufs = 0;
+}
+
+/* Move @p down through every mount stacked on it. */
+static void cross_mounts(struct path *p)
+{
+    while (p->dentry->mounted) {
+        struct mount *m = mount_lookup_child(p->mnt, p->dentry);
+        if (!m)
+            break;
+        struct path next = {m, m->root};
+        path_set(p, &next);
+    }
+}
+
+/* "..": stays at the task root and at the tree root; climbs out of mounts. */
+static void step_dotdot(struct nameidata *nd)
+{
+    for (;;) {
+        struct path *c = &nd->cur;
+        if (c->mnt == nd->root.mnt && c->dentry == nd->root.dentry)
+            return;
+        if (c->dentry != c->mnt->root) {
+            if (!c->dentry->parent)
+                return;
+            struct path up = {c->mnt, c->dentry->parent};
+            path_set(c, &up);
+            break;
+        }
+        if (!c->mnt->parent)
+            return;
+        struct path out = {c->mnt->parent, c->mnt->mountpoint};
+        path_set(c, &out);
+    }
+    cross_mounts(&nd->cur);
+}
+
+/* The current directory must be a searchable directory. */
+static int may_lookup(struct nameidata *nd)
+{
+    struct inode *dir = nd->cur.dentry->inode;
+    if (!S_ISDIR(dir->mode))
+        return -ENOTDIR;
+    return inode_permission(nd->t, dir, MAY_EXEC);
+}
+
+static int lookup_component(struct nameidata *nd, const char *name, size_t len, const char *rest,
+                            struct path *out)
+{
+    int ret = may_lookup(nd);
+    if (ret < 0)
+        return ret;
+    if (len > VFS_NAME_MAX)
+        return -ENAMETOOLONG;
+    struct dentry *d = NULL;
+    ret = dentry_lookup_child(nd->t, nd->cur.dentry, name, len, rest, &d);
+    if (ret < 0)
+        return ret;
+    out->mnt = mount_ref(nd->cur.mnt);
+    out->dentry = d;
+    if (d)
+        cross_mounts(out);
+    return 0;
+}
+
+int nd_lookup_child(struct nameidata *nd, struct path *out)
+{
+    return lookup_component(nd, nd->last, nd->last_len, NULL, out);
+}
+
+static bool is_symlink(const struct path *p)
+{
+    return S_ISLNK(p->dentry->inode->mode);
+}
+
+/* Walk one intermediate component: it must end up as a directory. */
+static int walk_intermediate(struct nameidata *nd, const char *name, size_t len,
+                             const char *rest)
+{
+    if (len == 1 && name[0] == '.')
+        return may_lookup(nd);
+    if (len == 2 && name[0] == '.' && name[1] == '.') {
+        int ret = may_lookup(nd);
+        if (ret == 0)
+            step_dotdot(nd);
+        return ret;
+    }
+    struct path next = {0};
+    int ret = lookup_component(nd, name, len, rest, &next);
+    if (ret < 0)
+        return ret;
+    if (!next.dentry) {
+        path_put(&next);
+        return -ENOENT;
+    }
+    if (is_symlink(&next)) {
+        ret = nd_link_enter(nd, &next);
+        path_put(&next);
+        if (ret < 0)
+            return ret;
+        return nd_lookup_last(nd, true, true);
+    }
+    path_set(&nd->cur, &next);
+    path_put(&next);
+    return S_ISDIR(nd->cur.dentry->inode->mode) ? 0 : -ENOTDIR;
+}
+
+int nd_walk(struct nameidata *nd, const char *path)
+{
+    if (*path == '/') {
+        path_set(&nd->cur, &nd->root);
+        while (*path == '/')
+            path++;
+    }
+    nd->last = path;
+    nd->last_len = 0;
+    nd->last_type = LAST_ROOT;
+    nd->trailing_slash = false;
+    while (*path) {
+        const char *name = path;
+        size_t len = strcspn(path, "/");
+        path += len;
+        bool slash = *path == '/';
+        while (*path == '/')
+            path++;
+        if (*path == '\0') {
+            nd->last = name;
+            nd->last_len = len;
+            nd->trailing_slash = slash;
+            if (len == 1 && name[0] == '.')
+                nd->last_type = LAST_DOT;
+            else if (len == 2 && name[0] == '.' && name[1] == '.')
+                nd->last_type = LAST_DOTDOT;
+            else
+                nd->last_type = LAST_NORM;
+            return len > VFS_NAME_MAX ? -ENAMETOOLONG : 0;
+        }
+        int ret = walk_intermediate(nd, name, len, path);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+
+int nd_link_enter(struct nameidata *nd, const struct path *link)
+{
+    if (++nd->nlinks > VFS_MAXSYMLINKS || nd->nbufs >= VFS_MAXSYMLINKS + 1)
+        return -ELOOP;
+    struct inode *inode = link->dentry->inode;
+    if (!inode->ops || !inode->ops->readlink)
+        return -EINVAL;
+    char *buf = malloc(VFS_PATH_MAX);
+    if (!buf)
+        return -ENOMEM;
+    nd->bufs[nd->nbufs++] = buf;
+    int len = inode->ops->readlink(nd->t, inode, buf, VFS_PATH_MAX - 1);
+    if (len < 0)
+        return len;
+    buf[len] = '\0';
+    if (len == 0)
+        return -ENOENT;
+    return nd_walk(nd, buf);
+}
+
+int nd_lookup_last(struct nameidata *nd, bool follow, bool must_dir)
+{
+    for (;;) {
+        must_dir |= nd->trailing_slash;
+        int ret;
+        switch (nd->last_type) {
+        case LAST_ROOT:
+            break;
+        case LAST_DOT:
+            ret = may_lookup(nd);
+            if (ret < 0)
+                return ret;
+            break;
+        case LAST_DOTDOT:
+            ret = may_lookup(nd);
+            if (ret < 0)
+                return ret;
+            step_dotdot(nd);
+            break;
+        case LAST_NORM: {
+            struct path next = {0};
+            ret = nd_lookup_child(nd, &next);
+            if (ret < 0)
+                return ret;
+            if (!next.dentry) {
+                path_put(&next);
+                return -ENOENT;
+            }
+            if (is_symlink(&next) && (follow || nd->trailing_slash)) {
+                ret = nd_link_enter(nd, &next);
+                path_put(&next);
+                if (ret < 0)
+                    return ret;
+                follow = true;
+                continue;
+            }
+            path_set(&nd->cur, &next);
+            path_put(&next);
+            break;
+        }
+        }
+        if (must_dir && !S_ISDIR(nd->cur.dentry->inode->mode))
+            return -ENOTDIR;
+        return 0;
+    }
+}
+
+int vfs_resolve(struct task *t, int dirfd, const char *path, unsigned flags, struct path *out)
+{
+    struct nameidata nd;
+    int ret = nd_init(&nd, t, dirfd, path, flags);
+    if (ret < 0)
+        return ret;
+    ret = nd_walk(&nd, path);
+    if (ret == 0)
+        ret = nd_lookup_last(&nd, flags & LOOKUP_FOLLOW, flags & LOOKUP_DIRECTORY);
+    if (ret == 0) {
+        *out = nd.cur;
+        nd.cur = (struct path){0};
+    }
+    nd_cleanup(&nd);
+    return ret;
+}
+
+int vfs_resolve_parent(struct task *t, int dirfd, const char *path, struct resolve_parent *out)
+{
+    struct nameidata nd;
+    memset(out, 0, sizeof(*out));
+    int ret = nd_init(&nd, t, dirfd, path, 0);
+    if (ret < 0)
+        return ret;
+    ret = nd_walk(&nd, path);
+    if (ret == 0)
+        ret = may_lookup(&nd);
+    if (ret == 0) {
+        out->dir = nd.cur;
+        nd.cur = (struct path){0};
+        memcpy(out->name, nd.last, nd.last_len);
+        out->name[nd.last_len] = '\0';
+        out->len = nd.last_len;
+        out->type = nd.last_type;
+        out->trailing_slash = nd.trailing_slash;
+    }
+    nd_cleanup(&nd);
+    return ret;
+}

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The VFS as the rest of the Sentry sees it: filesystem registration, mounts, path walk and
+ * the per-task filesystem context (root, cwd, umask). Internals (dentries, inodes, mounts)
+ * are in vfs_internal.h; filesystems include that, syscall handlers should not need to.
+ *
+ * Locking: protected by the kernel lock.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "abi/linux/stat.h"
+#include "sentry/vfs/file.h"
+
+struct task;
+struct mount;
+struct dentry;
+
+struct path {
+    struct mount *mnt;
+    struct dentry *dentry;
+};
+
+/* Root, cwd and umask; shared by tasks created with CLONE_FS. */
+struct fs_context {
+    int refs;
+    struct path root;
+    struct path cwd;
+    unsigned int umask;
+};
+
+/* The filesystem context of init: root "/" of the mount tree, cwd "/", umask 022.
+ * New reference. */
+int fs_context_new_root(struct fs_context **out);
+/* Copy for fork without CLONE_FS. New reference. */
+int fs_context_copy(struct fs_context *src, struct fs_context **out);
+struct fs_context *fs_context_ref(struct fs_context *fs);
+void fs_context_unref(struct fs_context *fs);
+
+/* Change cwd of @t to @dirfd/@path (chdir semantics). */
+int vfs_chdir(struct task *t, int dirfd, const char *path);
+
+/*
+ * Open @path relative to @dirfd (AT_FDCWD or a descriptor of @t) with open(2) @flags and
+ * @mode. Returns 0 and a new file reference in *@out, or -errno as open(2) would.
+ */
+int vfs_openat(struct task *t, int dirfd, const char *path, int flags, unsigned int mode,
+               struct file **out);
+
+/* stat(2) family on a path: @flags may hold AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH. */
+int vfs_fstatat(struct task *t, int dirfd, const char *path, int flags, struct linux_stat *st);
+
+/* fstat on an open file. */
+int vfs_fstat(struct task *t, struct file *f, struct linux_stat *st);
+
+/* Permission check as access(2) (@mode R_OK|W_OK|X_OK or F_OK) by the effective ids. */
+int vfs_access(struct task *t, int dirfd, const char *path, int mode, int flags);
+
+/* Absolute path of the cwd of @t (within its root) into @buf. Returns length or -errno. */
+int vfs_getcwd(struct task *t, char *buf, size_t size);
+
+/* Register a filesystem type (boot). @mount creates the root dentry of a new superblock
+ * from @data. Returns 0 or -errno. */
+struct fs_type {
+    const char *name;
+    int (*mount)(const struct fs_type *type, void *data, struct dentry **root);
+};
+int vfs_register_fs(const struct fs_type *type);
+
+/* Boot: make a new mount of filesystem @fstype (with @data) the root of the mount tree. */
+int vfs_mount_root(const char *fstype, void *data);
+/* Boot: mount @fstype at absolute @target (which must exist as a directory in the tree;
+ * for a read-only lower filesystem the VFS may create a synthetic mount point). */
+int vfs_mount_at(const char *target, const char *fstype, void *data, unsigned long flags);
+
+/* The VFS's internal init (called once at boot, before any mount). */
+void vfs_init(void);

@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * VFS internals for filesystem implementations (tmpfs, devfs, goferfs, procfs): superblocks,
+ * inodes, dentries, mounts, the dentry cache and the permission helpers. Syscall handlers use
+ * vfs.h, vfs_ops.h and file.h instead. docs/vfs.md explains the design.
+ *
+ * Locking: everything here is protected by the kernel lock (g_kernel.lock). Filesystem
+ * callbacks are called with it held. A filesystem may drop it only around host I/O
+ * (task_host_io_begin/end) and must not touch VFS state meanwhile.
+ *
+ * Writing a filesystem (e.g. procfs):
+ *   1. Define a struct fs_type whose mount() calls sb_new(), fills sb->ops/dcache/magic,
+ *      creates the root inode with inode_new() and the root dentry with dentry_new_root(),
+ *      and returns the root dentry (one reference).
+ *   2. Pick the dentry cache mode (enum dcache_mode) of the superblock:
+ *      - DCACHE_AUTHORITATIVE: the dentry tree IS the directory contents (tmpfs, devfs). The
+ *        VFS never calls ->lookup; directories list their cached children with
+ *        dcache_dir_iterate; creation ops are called and the VFS adds the dentry.
+ *      - DCACHE_FOREVER: the filesystem is immutable (goferfs in this version): positive and
+ *        negative lookups are cached for the life of the superblock; ->lookup (and optionally
+ *        sb->ops->lookup_batch) fills misses.
+ *      - DCACHE_NONE: dynamic contents (procfs): every walk step calls ->lookup and gets a
+ *        fresh, unhashed dentry that lives as long as someone references it.
+ *   3. Give every inode its inode_ops (directory operations, readlink) and file_ops (used by
+ *      open: the VFS calls iops->open if set, else installs inode->fops).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "abi/linux/stat.h"
+#include "common/list.h"
+#include "sentry/kernel/task.h"
+#include "sentry/vfs/file.h"
+#include "sentry/vfs/vfs.h"
+
+#define VFS_PATH_MAX 4096 /* including the NUL */
+#define VFS_NAME_MAX 255
+#define VFS_MAXSYMLINKS 40
+
+struct super_block;
+struct inode;
+struct dentry;
+struct mount;
+struct linux_statfs;
+
+/* ---- credentials ------------------------------------------------------------------------ */
+
+/* The filesystem uid/gid of @t. COMPAT: until the identity family lands, every task is
+ * root (uid 0, gid 0); this is the one place to change. */
+static inline uint32_t vfs_cred_uid(const struct task *t)
+{
+    (void)t;
+    return 0;
+}
+static inline uint32_t vfs_cred_gid(const struct task *t)
+{
+    (void)t;
+    return 0;
+}
+/* True if @gid is @t's fsgid or one of its supplementary groups. */
+static inline bool vfs_cred_in_group(const struct task *t, uint32_t gid)
+{
+    return gid == vfs_cred_gid(t);
+}
+
+/* ---- superblocks ------------------------------------------------------------------------ */
+
+enum dcache_mode {
+    DCACHE_AUTHORITATIVE,
+    DCACHE_FOREVER,
+    DCACHE_NONE,
+};
+
+struct statfs_info {
+    uint64_t type, bsize, blocks, bfree, bavail, files, ffree, namelen, frsize, flags;
+};
+
+struct super_ops {
+    /* Optional (DCACHE_FOREVER): look up to @count successive components starting in @dir
+     * in one go and cache every result with dcache_add()/dcache_add_negative(). Returns 0
+     * (even if only some were cached) or -errno for the first component. */
+    int (*lookup_batch)(struct dentry *dir, const char *const *names, unsigned count);
+    /* statfs(2) numbers. Optional: defaults to a small tmpfs-like answer. */
+    void (*statfs)(struct super_block *sb, struct statfs_info *out);
+    /* The superblock is being freed (last reference). */
+    void (*put_super)(struct super_block *sb);
+};
+
+struct super_block {
+    int refs;
+    const struct fs_type *type;    /* Immutable after mount */
+    const struct super_ops *ops;   /* Immutable after mount; may be NULL */
+    enum dcache_mode dcache;       /* Immutable after mount */
+    uint64_t dev;                  /* st_dev (encoded); Immutable */
+    uint64_t magic;                /* statfs f_type; Immutable after mount */
+    bool read_only;                /* Immutable: writes return EROFS */
+    uint64_t next_ino;             /* for filesystems that number their own inodes */
+    void *priv;                    /* owned by the filesystem */
+};
+
+/* New superblock of @type with a fresh anonymous st_dev. Returns NULL on ENOMEM. */
+struct super_block *sb_new(const struct fs_type *type);
+void sb_ref(struct super_block *sb);
+void sb_unref(struct super_block *sb);
+
+/* ---- inodes ----------------------------------------------------------------------------- */
+
+/* Attribute changes for ->setattr (chmod, chown, utimensat, truncate). */
+struct iattr {
+    unsigned valid;            /* ATTR_* */
+    uint32_t mode;             /* permission bits only */
+    uint32_t uid, gid;
+    uint64_t size;
+    struct linux_timespec atime, mtime;
+};
+#define ATTR_MODE 0x1u
+#define ATTR_UID 0x2u
+#define ATTR_GID 0x4u
+#define ATTR_SIZE 0x8u
+#define ATTR_ATIME 0x10u
+#define ATTR_MTIME 0x20u
+#define ATTR_CTIME 0x40u
+
+struct inode_ops {
+    /* Look up @name in directory @dir (DCACHE_FOREVER / DCACHE_NONE). Returns 0 and a new
+     * inode reference in *@out, -ENOENT for a missing name, or -errno. */
+    int (*lookup)(struct task *t, struct inode *dir, const char *name, struct inode **out);
+    /* Create a regular file, directory, symlink or device node @name in @dir with the full
+     * @mode (type | permission bits, umask applied), owned by @uid/@gid. @target is the
+     * symlink target (NULL otherwise), @rdev for device nodes. Returns 0 and a new inode
+     * reference in *@out. The VFS checked that @name does not exist. */
+    int (*create)(struct task *t, struct inode *dir, const char *name, uint32_t mode,
+                  uint64_t rdev, const char *target, struct inode **out);
+    /* Add a hard link @name in @dir to @inode (not a directory). */
+    int (*link)(struct task *t, struct inode *dir, const char *name, struct inode *inode);
+    /* Remove @name (the inode @victim) from @dir; for rmdir @victim is an empty directory. */
+    int (*unlink)(struct task *t, struct inode *dir, const char *name, struct inode *victim);
+    /* Move @old_name of @old_dir to @new_name of @new_dir; @replaced (may be NULL) is the
+     * inode being replaced, already checked compatible (and empty if a directory). */
+    int (*rename)(struct task *t, struct inode *old_dir, const char *old_name,
+                  struct inode *new_dir, const char *new_name, struct inode *moved,
+                  struct inode *replaced);
+    /* Copy the symlink target into @buf (not NUL-terminated). Returns its length or -errno. */
+    int (*readlink)(struct task *t, struct inode *inode, char *buf, size_t size);
+    /* Prepare @f (f->inode, f->path, f->flags already set) for I/O: set f->ops and f->priv.
+     * Optional: without it f->ops = inode->fops (or -ENXIO if NULL). */
+    int (*open)(struct task *t, struct inode *inode, struct file *f);
+    /* Apply @ia (already permission-checked). Optional: the default updates the inode
+     * fields and rejects ATTR_SIZE with -EINVAL. */
+    int (*setattr)(struct task *t, struct inode *inode, const struct iattr *ia);
+    /* Refresh the inode fields before a stat (DCACHE_NONE files). Optional. */
+    int (*getattr)(struct task *t, struct inode *inode);
+    /* Last reference dropped: free inode->priv. */
+    void (*evict)(struct inode *inode);
+};
+
+struct inode {
+    int refs;
+    struct super_block *sb;          /* reference held; Immutable */
+    const struct inode_ops *ops;     /* Immutable after creation */
+    const struct file_ops *fops;     /* default file operations for open */
+    uint64_t ino;                    /* Immutable */
+    uint32_t mode;                   /* type is immutable */
+    uint32_t nlink;
+    uint32_t uid, gid;
+    uint64_t rdev;                   /* encoded like st_rdev */
+    int64_t size;
+    int64_t blocks;                  /* 512-byte units */
+    uint32_t blksize;
+    struct linux_timespec atime, mtime, ctime;
+    void *priv;                      /* owned by the filesystem */
+};
+
+/* New inode of @sb with one reference, fields zeroed except sb, ino (sb->next_ino++ if
+ * @ino is 0), mode, nlink 1, times = now, blksize 4096. Returns NULL on ENOMEM. */
+struct inode *inode_new(struct super_block *sb, uint64_t ino, uint32_t mode,
+                        const struct inode_ops *ops, const struct file_ops *fops);
+struct inode *inode_ref(struct inode *inode);
+void inode_unref(struct inode *inode);
+/* Fill @st from @inode. */
+void inode_fill_stat(const struct inode *inode, struct linux_stat *st);
+
+/* CLOCK_REALTIME now. */
+struct linux_timespec vfs_now(void);
+/* Linux's st_dev/st_rdev encoding of @major/@minor. */
+static inline uint64_t vfs_mkdev(uint32_t major, uint32_t minor)
+{
+    return (minor & 0xffu) | ((uint64_t)major << 8) | ((uint64_t)(minor & ~0xffu) << 12);
+}
+static inline uint32_t vfs_dev_major(uint64_t dev)
+{
+    return (uint32_t)((dev >> 8) & 0xfff);
+}
+static inline uint32_t vfs_dev_minor(uint64_t dev)
+{
+    return (uint32_t)((dev & 0xff) | ((dev >> 12) & 0xfff00));
+}
+
+/* ---- permissions ------------------------------------------------------------------------ */
+
+#define MAY_EXEC 1
+#define MAY_WRITE 2
+#define MAY_READ 4
+
+/* Check @mask (MAY_*) against the mode bits of @inode for @t's fs ids, with Linux's root
+ * bypass (root may read/write anything and execute anything with an x bit; directories are
+ * always searchable by root). Returns 0 or -EACCES. */
+int inode_permission(struct task *t, const struct inode *inode, int mask);
+/* True if @t owns @inode or is root (chmod, utimes with explicit times). */
+bool inode_owner_or_root(struct task *t, const struct inode *inode);
+
+/* ---- dentries --------------------------------------------------------------------------- */
+
+struct dentry {
+    int refs;
+    char *name;                 /* Immutable except by rename; "/" for a root */
+    struct dentry *parent;      /* reference held; NULL for a superblock root */
+    struct inode *inode;        /* reference held; NULL for a negative dentry */
+    struct super_block *sb;     /* reference held */
+    struct list_head children;  /* cached children in creation order (child->sibling) */
+    struct list_head sibling;
+    struct dentry *hash_next;   /* dcache hash chain */
+    bool hashed;                /* in the hash and in parent->children (holds a ref) */
+    bool dead;                  /* unlinked / rmdir'ed */
+    bool synthetic;             /* VFS-made mount point (not in the filesystem) */
+    int mounted;                /* number of mounts on this dentry */
+    uint64_t dir_off;           /* stable readdir offset in the parent (>= 2) */
+    uint64_t next_off;          /* next offset handed to a child of this directory */
+};
+
+/* The root dentry of @sb for @inode (takes ownership of the @inode reference).
+ * Returns NULL on ENOMEM (and drops @inode). */
+struct dentry *dentry_new_root(struct super_block *sb, struct inode *inode);
+struct dentry *dentry_ref(struct dentry *d);
+void dentry_unref(struct dentry *d);
+static inline void dentry_unrefp(struct dentry **d)
+{
+    if (*d)
+        dentry_unref(*d);
+}
+
+/* The cached child @name (length @len) of @dir: a new reference (maybe negative) or NULL if
+ * not cached. */
+struct dentry *dcache_lookup(struct dentry *dir, const char *name, size_t len);
+/* Cache @inode (new reference taken) as child @name of @dir, replacing a cached negative
+ * entry. Returns the new dentry (borrowed: the cache holds it) or NULL on ENOMEM. */
+struct dentry *dcache_add(struct dentry *dir, const char *name, size_t len, struct inode *inode);
+/* Cache that @name does not exist in @dir (DCACHE_FOREVER only). */
+void dcache_add_negative(struct dentry *dir, const char *name, size_t len);
+/* Remove @d from the cache (unlink, rmdir, rename target) and mark it dead. */
+void dcache_drop(struct dentry *d);
+/* Move the cached @d under @new_dir as @name (rename); it gets a new readdir offset. */
+void dcache_move(struct dentry *d, struct dentry *new_dir, const char *name, size_t len);
+/* The child @name (@len bytes) of directory @dir through the cache mode of its superblock:
+ * 0 with a new positive reference in *@out, 0 with *@out NULL if it does not exist, or
+ * -errno. @rest (may be NULL) is the remainder of the path after @name, used to batch
+ * lookups (lookup_batch). */
+int dentry_lookup_child(struct task *t, struct dentry *dir, const char *name, size_t len,
+                        const char *rest, struct dentry **out);
+
+/* Generic ->iterate for DCACHE_AUTHORITATIVE directories: ".", "..", then the cached
+ * children by their stable offsets. Directory files keep their dentry in f->path. */
+int dcache_dir_iterate(struct task *t, struct file *f, struct dir_emitter *e);
+/* Generic llseek for directories (SEEK_SET/SEEK_CUR to an offset >= 0). */
+int64_t vfs_dir_llseek(struct task *t, struct file *f, int64_t off, int whence);
+/* Generic llseek for regular files whose size is inode->size. */
+int64_t vfs_generic_llseek(struct task *t, struct file *f, int64_t off, int whence);
+/* DT_* of a mode. */
+uint8_t vfs_mode_to_dtype(uint32_t mode);
+
+/* The dentry of an open file (NULL for anonymous files). Borrowed. */
+static inline struct dentry *file_dentry(const struct file *f)
+{
+    return f->path ? ((struct path *)f->path)->dentry : NULL;
+}
+
+/* ---- mounts ----------------------------------------------------------------------------- */
+
+#define MNT_READONLY 0x1ul /* = MS_RDONLY */
+
+struct mount {
+    int refs;
+    struct mount *parent;       /* reference held; NULL for the root of the tree */
+    struct dentry *mountpoint;  /* in parent; reference held */
+    struct dentry *root;        /* reference held */
+    struct super_block *sb;     /* reference held */
+    unsigned long flags;        /* MNT_* */
+    struct list_head children;  /* of child->sibling, newest last */
+    struct list_head sibling;
+    int id;                     /* for /proc/self/mountinfo */
+};
+
+struct mount *mount_ref(struct mount *m);
+void mount_unref(struct mount *m);
+/* The root of the mount tree (borrowed), or NULL before vfs_mount_root. */
+struct mount *vfs_root_mount(void);
+/* True if writes through @m must fail with EROFS. */
+static inline bool mount_readonly(const struct mount *m)
+{
+    return (m->flags & MNT_READONLY) || m->sb->read_only;
+}
+/* The topmost mount on (@mnt, @d) or NULL. Borrowed. */
+struct mount *mount_lookup_child(struct mount *mnt, struct dentry *d);
+
+/* ---- paths ------------------------------------------------------------------------------ */
+
+void path_get(const struct path *p);  /* take references on both members */
+void path_put(struct path *p);        /* drop them and clear */
+static inline void path_putp(struct path *p)
+{
+    path_put(p);
+}
+
+/* Write the absolute path of @p as seen from @root (NULL: the tree root) into @buf.
+ * Returns the length, -ENAMETOOLONG / -ERANGE if it does not fit in @size with its NUL.
+ * *@reachable is false if @root is not an ancestor (the path is then relative to the tree
+ * root). Dead dentries are reported with *@dead. */
+int vfs_path_string(const struct path *p, const struct path *root, char *buf, size_t size,
+                    bool *reachable, bool *dead);
+
+/* ---- character devices ------------------------------------------------------------------ */
+
+/* Register @fops for character device @major:@minor (devfs). The open of an S_IFCHR inode
+ * with that st_rdev installs @fops. Returns 0 or -EEXIST / -ENOMEM. */
+int vfs_register_chrdev(uint32_t major, uint32_t minor, const struct file_ops *fops);
+const struct file_ops *vfs_chrdev_fops(uint64_t rdev);
+
+/* ---- opening ---------------------------------------------------------------------------- */
+
+/* Open @p (references taken) as a new file with open(2) @flags (after permission checks).
+ * Returns 0 and a new file in *@out or -errno. */
+int vfs_open_path(struct task *t, const struct path *p, int flags, struct file **out);
+
+/* File ops of the generic directory file of DCACHE_AUTHORITATIVE filesystems. */
+extern const struct file_ops g_dcache_dir_fops;
+

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Path and file operations for the file syscall handlers (sys_file.c, sys_stat.c,
+ * sys_read_write.c, sys_dup.c): the parts of the VFS API that vfs.h does not declare. Every
+ * function takes kernel strings (already copied in), checks permissions against @t's
+ * credentials and returns 0 (or a count) or -errno exactly as the matching syscall does.
+ *
+ * Locking: caller holds the kernel lock.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abi/linux/stat.h"
+#include "sentry/vfs/file.h"
+#include "sentry/vfs/vfs.h"
+
+struct task;
+
+/* Guest struct statfs (x86-64). COMPAT: kept here until abi/linux grows a statfs.h. */
+struct linux_statfs {
+    int64_t f_type;
+    int64_t f_bsize;
+    uint64_t f_blocks;
+    uint64_t f_bfree;
+    uint64_t f_bavail;
+    uint64_t f_files;
+    uint64_t f_ffree;
+    int32_t f_fsid[2];
+    int64_t f_namelen;
+    int64_t f_frsize;
+    int64_t f_flags;
+    int64_t f_spare[4];
+};
+_Static_assert(sizeof(struct linux_statfs) == 120, "x86-64 struct statfs is 120 bytes");
+
+/*
+ * fcntl(F_GETPIPE_SZ / F_SETPIPE_SZ) is forwarded to ops->ioctl with cmd set to the fcntl
+ * command number (1032 / 1031, which no ioctl uses) and arg the integer argument. A file that
+ * does not handle it returns -ENOTTY and fcntl reports -EINVAL.
+ */
+#define VFS_FCNTL_SETPIPE_SZ 1031u
+#define VFS_FCNTL_GETPIPE_SZ 1032u
+
+int vfs_mknodat(struct task *t, int dirfd, const char *path, unsigned int mode, uint64_t dev);
+int vfs_mkdirat(struct task *t, int dirfd, const char *path, unsigned int mode);
+/* @flags: 0 (unlink) or AT_REMOVEDIR (rmdir). */
+int vfs_unlinkat(struct task *t, int dirfd, const char *path, int flags);
+/* @flags: RENAME_NOREPLACE (RENAME_EXCHANGE and RENAME_WHITEOUT: -EINVAL for now). */
+int vfs_renameat(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
+                 const char *newpath, unsigned int flags);
+/* @flags: AT_SYMLINK_FOLLOW, AT_EMPTY_PATH. */
+int vfs_linkat(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
+               const char *newpath, int flags);
+int vfs_symlinkat(struct task *t, const char *target, int newdirfd, const char *linkpath);
+/* Store the target (not NUL-terminated) in @buf. Returns its length (truncated to @size). */
+int vfs_readlinkat(struct task *t, int dirfd, const char *path, char *buf, size_t size);
+
+/* @flags: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH. */
+int vfs_fchmodat(struct task *t, int dirfd, const char *path, unsigned int mode, int flags);
+int vfs_fchmod(struct task *t, struct file *f, unsigned int mode);
+/* (uint32_t)-1 leaves the id unchanged. */
+int vfs_fchownat(struct task *t, int dirfd, const char *path, uint32_t uid, uint32_t gid,
+                 int flags);
+int vfs_fchown(struct task *t, struct file *f, uint32_t uid, uint32_t gid);
+/* @times: NULL for "now", else two timespecs that may hold UTIME_NOW/UTIME_OMIT. @path NULL
+ * means @dirfd itself (futimens). */
+int vfs_utimensat(struct task *t, int dirfd, const char *path,
+                  const struct linux_timespec *times, int flags);
+int vfs_truncate(struct task *t, const char *path, int64_t length);
+int vfs_ftruncate(struct task *t, struct file *f, int64_t length);
+int vfs_fallocate(struct task *t, struct file *f, int mode, int64_t off, int64_t len);
+int vfs_fsync(struct task *t, struct file *f, bool datasync);
+
+int vfs_statfs(struct task *t, const char *path, struct linux_statfs *st);
+int vfs_fstatfs(struct task *t, struct file *f, struct linux_statfs *st);
+
+int vfs_fchdir(struct task *t, struct file *f);
+int vfs_chroot(struct task *t, const char *path);
+
+/* lseek(2). */
+int64_t vfs_llseek(struct task *t, struct file *f, int64_t off, int whence);
+/* Emit entries of the directory @f (getdents). Returns 0, -ENOTDIR, -ENOENT (removed). */
+int vfs_iterate(struct task *t, struct file *f, struct dir_emitter *e);
+/* True if @f supports positional I/O (pread/pwrite); false for pipes, sockets, ttys. */
+bool vfs_file_seekable(const struct file *f);
+/* FIONREAD of a regular file: the bytes between the position and the end. Returns 0, or
+ * -ENOTTY for other files (their ops->ioctl answers). */
+int vfs_fionread(struct file *f, int *out);
+/* Set the O_* status flags that fcntl(F_SETFL) may change. */
+int vfs_set_status_flags(struct task *t, struct file *f, uint32_t flags);
