@@ -91,30 +91,36 @@ static int bad_option(int c, char **argv, struct cv_error **err)
     return cv_error_set(err, 0, "unknown option `%s`", opt);
 }
 
-#define COMMON_LONGOPTS                                                                            \
-    {"platform", required_argument, NULL, OPT_PLATFORM},                                          \
-        {"strace", no_argument, NULL, OPT_STRACE}, {"debug", no_argument, NULL, OPT_DEBUG},        \
-        {"log-fd", required_argument, NULL, OPT_LOG_FD}, {"log", required_argument, NULL, OPT_LOG}, \
-        {"help", no_argument, NULL, OPT_HELP}
+/* Every long option; the parsers reject those that do not belong where they appear. */
+static const struct option g_longopts[] = {
+    {"platform", required_argument, NULL, OPT_PLATFORM},
+    {"strace", no_argument, NULL, OPT_STRACE},
+    {"debug", no_argument, NULL, OPT_DEBUG},
+    {"log-fd", required_argument, NULL, OPT_LOG_FD},
+    {"log", required_argument, NULL, OPT_LOG},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION}, /* global only */
+    {"root", required_argument, NULL, OPT_ROOT}, /* do only */
+    {"cwd", required_argument, NULL, OPT_CWD},   /* do only */
+    {NULL, 0, NULL, 0},
+};
 
 int rt_parse_global(int argc, char **argv, struct rt_opts *o, struct cv_error **err)
 {
-    static const struct option longopts[] = {
-        COMMON_LONGOPTS,
-        {"version", no_argument, NULL, OPT_VERSION},
-        {NULL, 0, NULL, 0},
-    };
     optind = 0; /* GNU: full reinitialisation */
     opterr = 0;
     int c;
     /* "+": stop at the command name; ":" reports a missing value as ':'. */
-    while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:h", g_longopts, NULL)) != -1) {
         if (c == '?' || c == ':')
             return bad_option(c, argv, err);
         if (c == OPT_VERSION) {
             o->version = true;
             continue;
         }
+        if (c == OPT_ROOT || c == OPT_CWD)
+            return cv_error_set(err, 0, "option `--%s` belongs after `do`",
+                                c == OPT_ROOT ? "root" : "cwd");
         int ret = apply_common(o, c, optarg, err);
         if (ret < 0)
             return ret;
@@ -124,17 +130,11 @@ int rt_parse_global(int argc, char **argv, struct rt_opts *o, struct cv_error **
 
 int rt_do_parse(int argc, char **argv, struct rt_opts *o, struct cv_error **err)
 {
-    static const struct option longopts[] = {
-        COMMON_LONGOPTS,
-        {"root", required_argument, NULL, OPT_ROOT},
-        {"cwd", required_argument, NULL, OPT_CWD},
-        {NULL, 0, NULL, 0},
-    };
     optind = 0;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
-        if (c == '?' || c == ':')
+    while ((c = getopt_long(argc, argv, "+:h", g_longopts, NULL)) != -1) {
+        if (c == '?' || c == ':' || c == OPT_VERSION)
             return bad_option(c, argv, err);
         if (c == OPT_ROOT) {
             if (!*optarg)
@@ -158,7 +158,8 @@ int rt_do_parse(int argc, char **argv, struct rt_opts *o, struct cv_error **err)
     if (o->log_path && o->log_fd >= 0)
         return cv_error_set(err, 0, "--log and --log-fd are mutually exclusive");
     if (optind >= argc)
-        return cv_error_set(err, 0, "do: no command given (usage: cvisor do [flags] -- CMD [ARGS...])");
+        return cv_error_set(err, 0,
+                            "do: no command given (usage: cvisor do [flags] -- CMD [ARGS...])");
     o->cmd = argv + optind;
     o->cmd_argc = argc - optind;
     return 0;

@@ -221,12 +221,15 @@ set +m
 ( set -o pipefail; false | true ); echo "pipefail status $?"
 d=$(mktemp -d) || exit 1
 mkfifo "$d/go2" "$d/go3"
+# Only asynchronous commands run before `wait -n`, so the job that exits at once is still in
+# the job table whether it ends before or during the wait (bash drops finished jobs after a
+# foreground command). The other two wait on fifos and are reaped by pid.
 ( exit 7 ) &
-( read -r _ < "$d/go2"; exit 8 ) &
-( read -r _ < "$d/go3"; exit 9 ) &
+( read -r _ < "$d/go2"; exit 8 ) & p2=$!
+( read -r _ < "$d/go3"; exit 9 ) & p3=$!
 wait -n; echo "first $?"
-echo go > "$d/go2"; wait -n; echo "second $?"
-echo go > "$d/go3"; wait -n; echo "third $?"
+echo go > "$d/go2"; wait $p2; echo "second $?"
+echo go > "$d/go3"; wait $p3; echo "third $?"
 wait -n; echo "none left $?"
 rm -rf "$d"
 """))

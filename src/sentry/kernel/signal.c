@@ -336,6 +336,12 @@ static struct task *tg_mask_task(struct thread_group *tg)
     return NULL;
 }
 
+bool signal_init_protected(struct thread_group *tg, int sig)
+{
+    return tg == g_kernel.init_tg && signal_valid(sig) &&
+           tg->sighand->action[sig - 1].handler == LINUX_SIG_DFL;
+}
+
 bool signal_tg_visit(struct task *t)
 {
     return tg_mask_task(t->tg) == t;
@@ -357,7 +363,7 @@ int signal_send_task(struct task *t, const struct linux_siginfo *info)
     if (ret < 0)
         return ret;
     if (sig == LINUX_SIGKILL)
-        signal_wake_tg(t->tg, sig);
+        tg_exit(t->tg, LINUX_SIGKILL); /* the group dies now, stopped or not (Linux) */
     else
         task_kick(t);
     return 0;
@@ -379,7 +385,10 @@ int signal_send_tg(struct thread_group *tg, const struct linux_siginfo *info)
     int ret = sigpending_enqueue(&tg->shared_pending, info);
     if (ret < 0)
         return ret;
-    signal_wake_tg(tg, sig);
+    if (sig == LINUX_SIGKILL)
+        tg_exit(tg, LINUX_SIGKILL);
+    else
+        signal_wake_tg(tg, sig);
     return 0;
 }
 

@@ -74,6 +74,10 @@ bool signal_is_ignored(struct task *t, int sig);
 /* Kick one thread of @tg that can take @sig now (or every thread for SIGKILL). */
 void signal_wake_tg(struct thread_group *tg, int sig);
 
+/* True if a signal @sig sent from inside the sandbox to @tg must be dropped: the sandbox's
+ * init only receives signals it has a handler for (Linux SIGNAL_UNKILLABLE). */
+bool signal_init_protected(struct thread_group *tg, int sig);
+
 /* True for exactly one task of each live thread group: use it to visit every process once
  * while walking g_kernel.tasks. */
 bool signal_tg_visit(struct task *t);

@@ -152,6 +152,8 @@ static void task_fault(struct task *t, const struct plat_switch_info *info)
     int err = mm_handle_fault(t, info->addr, info->write, info->exec);
     if (err == 0)
         return;
+    log_debug("task %d: fault at %#llx (rip %#llx): %d", t->tid, (unsigned long long)info->addr,
+              (unsigned long long)t->regs.rip, err);
     if (err == -EIO)
         signal_force(t, SIGBUS, LINUX_BUS_ADRERR, info->addr);
     else
@@ -185,6 +187,8 @@ _Noreturn void task_run(struct task *t)
             task_fault(t, &info);
             break;
         case SWITCH_SIGNAL:
+            log_debug("task %d: signal %d code %d at %#llx (rip %#llx)", t->tid, info.signo,
+                      info.code, (unsigned long long)info.addr, (unsigned long long)t->regs.rip);
             signal_force(t, info.signo, info.code, info.addr);
             break;
         case SWITCH_INTERRUPT:

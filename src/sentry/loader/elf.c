@@ -157,10 +157,11 @@ void elf_plan_segment(const struct elf64_phdr *ph, uint64_t bias, struct elf_seg
         p.copy_off = ph->p_offset;
         p.copy_size = ph->p_filesz;
     }
-    /* The rest of the last file page is bss only if the segment has bss: with p_memsz ==
-     * p_filesz, Linux shows whatever follows in the file there. */
+    /* With bss (p_memsz > p_filesz), Linux clears the rest of the last file page up to the
+     * page end (padzero), not only up to p_memsz: ld.so's early allocator uses that memory
+     * and expects zeros. Without bss, whatever follows in the file stays visible. */
     p.zero_start = p.zero_end = file_end_addr;
     if (p.direct && ph->p_memsz > ph->p_filesz && ph->p_filesz > 0)
-        p.zero_end = p.file_end < vaddr + ph->p_memsz ? p.file_end : vaddr + ph->p_memsz;
+        p.zero_end = p.file_end;
     *out = p;
 }

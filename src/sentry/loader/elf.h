@@ -113,13 +113,13 @@ int elf_check_header(const void *buf, size_t size, struct elf_info *out);
 
 /* What the loader needs from the program headers. Addresses are unrelocated. */
 struct elf_layout {
-    int nload;               /* PT_LOAD segments with p_memsz > 0 */
-    uint64_t min_vaddr;      /* lowest PT_LOAD p_vaddr, page-aligned down */
-    uint64_t max_vaddr;      /* highest PT_LOAD p_vaddr + p_memsz (not aligned) */
-    uint64_t max_align;      /* largest power-of-two PT_LOAD p_align, at least one page */
-    bool has_interp;         /* the first PT_INTERP */
+    int nload;          /* PT_LOAD segments with p_memsz > 0 */
+    uint64_t min_vaddr; /* lowest PT_LOAD p_vaddr, page-aligned down */
+    uint64_t max_vaddr; /* highest PT_LOAD p_vaddr + p_memsz (not aligned) */
+    uint64_t max_align; /* largest power-of-two PT_LOAD p_align, at least one page */
+    bool has_interp;    /* the first PT_INTERP */
     uint64_t interp_off, interp_size;
-    uint64_t phdr_vaddr;     /* where the program headers are in memory (AT_PHDR) */
+    uint64_t phdr_vaddr; /* where the program headers are in memory (AT_PHDR) */
 };
 
 /*
@@ -142,15 +142,15 @@ int elf_prot(uint32_t p_flags);
  * such a file with EINVAL; we are lenient) the segment is anonymous memory filled by copying.
  */
 struct elf_seg_plan {
-    int prot;              /* final PROT_* of the segment */
-    bool direct;           /* file pages mapped privately */
-    gaddr_t start;         /* first page of the segment */
-    gaddr_t file_end;      /* direct: end of the file-backed pages (== start if none) */
-    uint64_t file_off;     /* direct: page-aligned file offset mapped at @start */
-    gaddr_t zero_start;    /* bytes [zero_start, zero_end) of the last file page are bss */
-    gaddr_t zero_end;      /* (unaligned start; zero_end == zero_start when nothing to clear) */
-    gaddr_t end;           /* end of the segment's pages; [file_end, end) is anonymous */
-    gaddr_t copy_dst;      /* !direct: copy file [copy_off, +copy_size) to copy_dst */
+    int prot;           /* final PROT_* of the segment */
+    bool direct;        /* file pages mapped privately */
+    gaddr_t start;      /* first page of the segment */
+    gaddr_t file_end;   /* direct: end of the file-backed pages (== start if none) */
+    uint64_t file_off;  /* direct: page-aligned file offset mapped at @start */
+    gaddr_t zero_start; /* bytes [zero_start, zero_end) of the last file page are bss */
+    gaddr_t zero_end;   /* (unaligned start; zero_end == zero_start when nothing to clear) */
+    gaddr_t end;        /* end of the segment's pages; [file_end, end) is anonymous */
+    gaddr_t copy_dst;   /* !direct: copy file [copy_off, +copy_size) to copy_dst */
     uint64_t copy_off;
     uint64_t copy_size;
 };

@@ -41,9 +41,9 @@ struct elf_image {
 struct load_ctx {
     struct task *t;
     struct mm *mm;
-    const char *path;   /* the file being examined: the original path, then interpreters */
-    char *const *argv;  /* argv after "#!" rewriting */
-    int depth;          /* scripts followed so far */
+    const char *path;  /* the file being examined: the original path, then interpreters */
+    char *const *argv; /* argv after "#!" rewriting */
+    int depth;         /* scripts followed so far */
     char **argv_alloc[LOADER_MAX_SCRIPT_DEPTH];
     struct script_hdr scripts[LOADER_MAX_SCRIPT_DEPTH];
     char head[LOADER_BUF_SIZE]; /* first bytes of the current file, zero-filled */
@@ -149,6 +149,19 @@ static int follow_script(struct load_ctx *c)
     return 0;
 }
 
+/* The E2BIG checks of the stack builder, on the original argv and envp. */
+static int check_arg_limits(struct load_ctx *c, char *const *envp)
+{
+    struct stack_args a = {
+        .argv = c->argv,
+        .envp = envp,
+        .execfn = c->path,
+        .platform = "",
+        .arg_limit = stack_arg_limit(task_rlimit_cur(c->t, RLIMIT_STACK)),
+    };
+    return stack_check_limits(&a);
+}
+
 /* Open @path, following "#!" scripts, until an ELF file: its reference goes to
  * c->main.file and its first bytes are in c->head. Returns 0 or -errno. */
 static int open_program(struct load_ctx *c, char *const *envp)
@@ -166,10 +179,7 @@ static int open_program(struct load_ctx *c, char *const *envp)
         if (c->depth == 0) {
             /* Linux copies argv and envp, and so fails with E2BIG, before it looks at the
              * file's format. */
-            struct stack_args a = {.argv = c->argv, .envp = envp, .execfn = c->path,
-                                   .platform = "",
-                                   .arg_limit = stack_arg_limit(task_rlimit_cur(c->t, RLIMIT_STACK))};
-            ret = stack_check_limits(&a);
+            ret = check_arg_limits(c, envp);
             if (ret < 0) {
                 file_unref(f);
                 return ret;
@@ -251,8 +261,8 @@ static int pick_interp_base(struct load_ctx *c, uint64_t span, uint64_t align, g
 {
     uint64_t size = span + align - LINUX_PAGE_SIZE;
     gaddr_t addr;
-    int ret = mm_mmap(c->t, c->mm, 0, size, PROT_NONE, MM_MAP_PRIVATE | MM_MAP_ANONYMOUS, NULL,
-                      0, &addr);
+    int ret =
+        mm_mmap(c->t, c->mm, 0, size, PROT_NONE, MM_MAP_PRIVATE | MM_MAP_ANONYMOUS, NULL, 0, &addr);
     if (ret < 0)
         return ret;
     /* Only the address was wanted: the segments are mapped there with MAP_FIXED. */
@@ -400,9 +410,9 @@ static int map_stack(struct load_ctx *c)
     if (top < LOADER_STACK_SIZE + (1ULL << 32))
         return -ENOMEM;
     gaddr_t start = top - LOADER_STACK_SIZE, out;
-    int ret = mm_mmap(c->t, c->mm, start, LOADER_STACK_SIZE, PROT_READ | PROT_WRITE,
-                      MM_MAP_PRIVATE | MM_MAP_ANONYMOUS | MM_MAP_GROWSDOWN | MM_MAP_FIXED, NULL,
-                      0, &out);
+    int ret =
+        mm_mmap(c->t, c->mm, start, LOADER_STACK_SIZE, PROT_READ | PROT_WRITE,
+                MM_MAP_PRIVATE | MM_MAP_ANONYMOUS | MM_MAP_GROWSDOWN | MM_MAP_FIXED, NULL, 0, &out);
     if (ret < 0)
         return ret;
     mm_set_stack(c->mm, start, top);
@@ -537,8 +547,7 @@ static void ctx_free(struct load_ctx *c)
 }
 
 int loader_load(struct task *t, struct mm *mm, const char *path, char *const *argv,
-                char *const *envp, struct linux_regs *regs, char *exe_path,
-                size_t exe_path_size)
+                char *const *envp, struct linux_regs *regs, char *exe_path, size_t exe_path_size)
 {
     /* Linux (since 5.18) runs a program given an empty argv with argv = {""}. */
     static char *const empty_argv[] = {"", NULL};

@@ -41,5 +41,4 @@ struct mm;
  * mappings: the caller throws it away.
  */
 int loader_load(struct task *t, struct mm *mm, const char *path, char *const *argv,
-                char *const *envp, struct linux_regs *regs, char *exe_path,
-                size_t exe_path_size);
+                char *const *envp, struct linux_regs *regs, char *exe_path, size_t exe_path_size);

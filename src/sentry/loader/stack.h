@@ -29,15 +29,15 @@ struct stack_args {
      * entries are replaced by the addresses of their data on the stack. */
     const struct stack_auxv *auxv;
     size_t nauxv;
-    gaddr_t top;           /* end (exclusive) of the stack, 16-byte aligned */
-    uint64_t arg_limit;    /* bytes the strings and pointers may use (stack_arg_limit()) */
-    uint64_t max_size;     /* bytes available below @top */
+    gaddr_t top;        /* end (exclusive) of the stack, 16-byte aligned */
+    uint64_t arg_limit; /* bytes the strings and pointers may use (stack_arg_limit()) */
+    uint64_t max_size;  /* bytes available below @top */
 };
 
 struct stack_image {
-    uint8_t *buf;     /* malloc'ed contents of [sp, top) */
-    size_t size;      /* top - sp */
-    gaddr_t sp;       /* initial rsp: 16-byte aligned, pointing at argc */
+    uint8_t *buf; /* malloc'ed contents of [sp, top) */
+    size_t size;  /* top - sp */
+    gaddr_t sp;   /* initial rsp: 16-byte aligned, pointing at argc */
     gaddr_t arg_start, arg_end, env_start, env_end; /* for /proc/pid/cmdline and environ */
     gaddr_t execfn, platform, random;               /* where those strings/bytes are */
 };

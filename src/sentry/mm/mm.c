@@ -327,10 +327,43 @@ static void fork_pte(struct mm *mm, uint64_t vpn, uint64_t *pte, void *arg)
         fa->protect_parent = true;
 }
 
-static void clear_stub_write(struct mm *mm, uint64_t vpn, uint64_t *pte, void *arg)
+struct protect_arg {
+    struct plat_context *ctx;
+    int prot;
+    uint64_t run_start, run_end; /* current run of mapped pages, in page numbers */
+};
+
+static void protect_flush(struct protect_arg *pa)
 {
-    (void)mm, (void)vpn, (void)arg;
-    *pte &= ~PTE_STUB_WRITE;
+    if (pa->run_end > pa->run_start)
+        g_platform->protect(pa->ctx, pa->run_start << 12, (pa->run_end - pa->run_start) << 12,
+                            pa->prot);
+    pa->run_start = pa->run_end = 0;
+}
+
+static void protect_pte(struct mm *mm, uint64_t vpn, uint64_t *pte, void *arg)
+{
+    (void)mm;
+    struct protect_arg *pa = arg;
+    if (!(*pte & PTE_MAPPED))
+        return;
+    if (!(pa->prot & PROT_WRITE))
+        *pte &= ~PTE_STUB_WRITE;
+    if (pa->run_end != vpn)
+        protect_flush(pa);
+    if (pa->run_end == 0)
+        pa->run_start = vpn;
+    pa->run_end = vpn + 1;
+}
+
+void mm_stub_protect(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end, int prot)
+{
+    /* mprotect(2) stops at the first hole, so only the runs the stub maps are changed. */
+    struct protect_arg pa = {.ctx = mm_ctx(t, mm), .prot = prot};
+    if (!pa.ctx)
+        return;
+    pt_for_each(mm, start >> 12, end >> 12, protect_pte, &pa);
+    protect_flush(&pa);
 }
 
 int mm_fork(struct task *t, struct mm *src, struct mm **out)
@@ -361,10 +394,8 @@ int mm_fork(struct task *t, struct mm *src, struct mm **out)
         }
         if (fa.protect_parent && !(v.flags & MM_MAP_SHARED)) {
             /* The parent's writable private pages are now shared: write-protect them. */
-            struct plat_context *ctx = mm_ctx(t, src);
-            CV_BUG_ON(!ctx);
-            g_platform->protect(ctx, v.start, v.end - v.start, v.prot & ~PROT_WRITE);
-            pt_for_each(src, v.start >> 12, v.end >> 12, clear_stub_write, NULL);
+            CV_BUG_ON(!mm_ctx(t, src));
+            mm_stub_protect(t, src, v.start, v.end, v.prot & ~PROT_WRITE);
         }
     }
     *out = mm;

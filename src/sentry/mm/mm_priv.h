@@ -24,3 +24,6 @@ int shmem_new(uint64_t size, struct mappable **out);
 
 /* Unmap [start, end) from the stub (if @t runs in @mm). */
 void mm_stub_unmap(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end);
+
+/* Change the stub's protection of the mapped pages in [start, end) to @prot. */
+void mm_stub_protect(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end, int prot);

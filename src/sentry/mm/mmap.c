@@ -124,12 +124,6 @@ static bool range_mapped(struct mm *mm, gaddr_t start, gaddr_t end)
     return true;
 }
 
-static void clear_stub_write(struct mm *mm, uint64_t vpn, uint64_t *pte, void *arg)
-{
-    (void)mm, (void)vpn, (void)arg;
-    *pte &= ~PTE_STUB_WRITE;
-}
-
 int mm_mprotect(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int prot)
 {
     if (addr & ~LINUX_PAGE_MASK)
@@ -154,16 +148,10 @@ int mm_mprotect(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int p
         mm->vmas[i].prot = prot;
     /* Private pages may be copy-on-write shared: never grant write in the stub here; write
      * faults upgrade exclusive pages one by one. */
-    struct plat_context *ctx = mm_ctx(t, mm);
-    if (ctx) {
-        int sprot = prot;
-        struct vma *v = vma_find(mm, addr);
-        if (v && !(v->flags & MM_MAP_SHARED))
-            sprot &= ~PROT_WRITE;
-        g_platform->protect(ctx, addr, len, sprot);
-        /* A mapping reachable through the stub now has at most sprot. */
-        if (!(sprot & PROT_WRITE))
-            pt_for_each(mm, addr >> 12, end >> 12, clear_stub_write, NULL);
+    for (int i = vma_lower_bound(mm, addr); i < mm->nvmas && mm->vmas[i].start < end; i++) {
+        struct vma *v = &mm->vmas[i];
+        int sprot = (v->flags & MM_MAP_SHARED) ? prot : prot & ~PROT_WRITE;
+        mm_stub_protect(t, mm, v->start, v->end, sprot);
     }
     int i = vma_find_index(mm, addr);
     vma_try_merge(mm, i);

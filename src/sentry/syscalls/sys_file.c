@@ -104,9 +104,9 @@ static bool emit_dirent(struct dir_emitter *e, const char *name, uint64_t ino, u
 {
     struct dents_buf *b = e->priv;
     size_t nlen = strlen(name);
-    size_t reclen = b->old_format ? (18 + nlen + 2 + 7) & ~(size_t)7
-                                  : (offsetof(struct linux_dirent64, d_name) + nlen + 1 + 7) &
-                                        ~(size_t)7;
+    size_t reclen = b->old_format
+                        ? (18 + nlen + 2 + 7) & ~(size_t)7
+                        : (offsetof(struct linux_dirent64, d_name) + nlen + 1 + 7) & ~(size_t)7;
     if (b->used + reclen > b->size) {
         b->overflow = true;
         return false;
@@ -122,8 +122,8 @@ static bool emit_dirent(struct dir_emitter *e, const char *name, uint64_t ino, u
         memcpy(p + 18, name, nlen);
         p[reclen - 1] = (char)type;
     } else {
-        struct linux_dirent64 hdr = {.d_ino = ino, .d_off = next_off, .d_reclen = rl,
-                                     .d_type = type};
+        struct linux_dirent64 hdr = {
+            .d_ino = ino, .d_off = next_off, .d_reclen = rl, .d_type = type};
         memcpy(p, &hdr, offsetof(struct linux_dirent64, d_name));
         memcpy(p + offsetof(struct linux_dirent64, d_name), name, nlen);
     }
@@ -390,8 +390,7 @@ long sys_link(struct task *t, const struct syscall_args *a)
 
 long sys_linkat(struct task *t, const struct syscall_args *a)
 {
-    return do_link(t, arg_int(a, 0), arg_addr(a, 1), arg_int(a, 2), arg_addr(a, 3),
-                   arg_int(a, 4));
+    return do_link(t, arg_int(a, 0), arg_addr(a, 1), arg_int(a, 2), arg_addr(a, 3), arg_int(a, 4));
 }
 
 static long do_symlink(struct task *t, gaddr_t target, int ndfd, gaddr_t linkp)

@@ -29,9 +29,20 @@ static long do_file_mapping(struct task *t, int fd, int prot, int flags, struct 
         return -ENODEV;
     if (!file_readable(f))
         return -EACCES;
-    if ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE) && !file_writable(f))
+    bool shared = (flags & MAP_TYPE) != MAP_PRIVATE;
+    if (shared && (prot & PROT_WRITE) && !file_writable(f))
         return -EACCES;
-    return f->ops->get_mappable(t, f, obj);
+    long err = f->ops->get_mappable(t, f, obj);
+    if (err < 0 || !shared || (*obj)->ops->get_frame)
+        return err;
+    /* COMPAT: this file has no shared pages (a file of the read-only root). Without write
+     * access through the descriptor the mapping can never be written, and the file cannot
+     * change under it, so a private copy is indistinguishable. */
+    if (!file_writable(f))
+        return 1;
+    (*obj)->ops->unref(*obj);
+    *obj = NULL;
+    return -ENODEV;
 }
 
 long sys_mmap(struct task *t, const struct syscall_args *a)
@@ -62,6 +73,8 @@ long sys_mmap(struct task *t, const struct syscall_args *a)
         long err = do_file_mapping(t, fd, prot, flags, &obj);
         if (err < 0)
             return err;
+        if (err == 1)
+            type = MAP_PRIVATE;
         if (off + PAGE_ALIGN_UP(len) < off)
             return -EOVERFLOW;
     } else {

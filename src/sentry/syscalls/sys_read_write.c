@@ -30,8 +30,7 @@ static int check_mode(struct file *f, bool is_write)
 }
 
 /* One transfer over a contiguous guest buffer; @pos NULL uses the file position. */
-static long do_rw(struct task *t, int fd, gaddr_t buf, size_t count, int64_t *pos,
-                  bool is_write)
+static long do_rw(struct task *t, int fd, gaddr_t buf, size_t count, int64_t *pos, bool is_write)
 {
     _cleanup_(file_unrefp) struct file *f = sys_get_file(t, fd);
     if (!f)
@@ -80,8 +79,7 @@ long sys_pwrite64(struct task *t, const struct syscall_args *a)
 }
 
 /* A vectored transfer; @pos NULL uses the file position. */
-static long do_rwv(struct task *t, int fd, gaddr_t uiov, int iovcnt, int64_t *pos,
-                   bool is_write)
+static long do_rwv(struct task *t, int fd, gaddr_t uiov, int iovcnt, int64_t *pos, bool is_write)
 {
     _cleanup_(file_unrefp) struct file *f = sys_get_file(t, fd);
     if (!f)

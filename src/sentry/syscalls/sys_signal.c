@@ -227,6 +227,8 @@ static int do_kill_tg(struct task *t, struct thread_group *tg, const struct linu
         return -EINVAL;
     if (!signal_may_kill(t, tg, sig))
         return -EPERM;
+    if (signal_init_protected(tg, sig))
+        return 0;
     return signal_send_tg(tg, info);
 }
 
@@ -302,6 +304,8 @@ static long do_send_thread(struct task *t, int tgid, int tid, const struct linux
         return -EINVAL;
     if (!signal_may_kill(t, target->tg, sig))
         return -EPERM;
+    if (signal_init_protected(target->tg, sig))
+        return 0;
     return signal_send_task(target, info);
 }
 

@@ -247,8 +247,8 @@ long sys_fchown(struct task *t, const struct syscall_args *a)
 
 /* ---- utime family ----------------------------------------------------------------------- */
 
-static long do_utimens(struct task *t, int dirfd, gaddr_t upath,
-                       const struct linux_timespec *times, int flags)
+static long do_utimens(struct task *t, int dirfd, gaddr_t upath, const struct linux_timespec *times,
+                       int flags)
 {
     if (!upath) {
         if (flags & AT_SYMLINK_NOFOLLOW)

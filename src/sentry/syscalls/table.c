@@ -43,6 +43,7 @@ void syscalls_init(void)
     sys_identity_register();
     sys_thread_register();
     sys_mmap_register();
+    sys_xattr_register();
 }
 
 static int strace_read(void *opaque, gaddr_t addr, void *buf, size_t size)

@@ -117,8 +117,7 @@ static int chown_path(struct task *t, const struct path *p, uint32_t uid, uint32
         ia.uid = uid;
     }
     if (gid != (uint32_t)-1 && gid != inode->gid) {
-        if (vfs_cred_uid(t) != 0 &&
-            (vfs_cred_uid(t) != inode->uid || !vfs_cred_in_group(t, gid)))
+        if (vfs_cred_uid(t) != 0 && (vfs_cred_uid(t) != inode->uid || !vfs_cred_in_group(t, gid)))
             return -EPERM;
         ia.valid |= ATTR_GID;
         ia.gid = gid;
@@ -135,8 +134,7 @@ static int chown_path(struct task *t, const struct path *p, uint32_t uid, uint32
     return notify_change(t, inode, &ia);
 }
 
-int vfs_fchownat(struct task *t, int dirfd, const char *path, uint32_t uid, uint32_t gid,
-                 int flags)
+int vfs_fchownat(struct task *t, int dirfd, const char *path, uint32_t uid, uint32_t gid, int flags)
 {
     if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
@@ -198,8 +196,8 @@ static int utimes_path(struct task *t, const struct path *p, const struct linux_
     return notify_change(t, inode, &ia);
 }
 
-int vfs_utimensat(struct task *t, int dirfd, const char *path,
-                  const struct linux_timespec *times, int flags)
+int vfs_utimensat(struct task *t, int dirfd, const char *path, const struct linux_timespec *times,
+                  int flags)
 {
     if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
@@ -321,8 +319,14 @@ static void fill_statfs(const struct path *p, struct linux_statfs *st)
 {
     struct super_block *sb = p->dentry->sb;
     struct statfs_info info = {
-        .type = sb->magic, .bsize = 4096, .blocks = 1u << 20, .bfree = 1u << 20,
-        .bavail = 1u << 20, .files = 1u << 20, .ffree = 1u << 20, .namelen = VFS_NAME_MAX,
+        .type = sb->magic,
+        .bsize = 4096,
+        .blocks = 1u << 20,
+        .bfree = 1u << 20,
+        .bavail = 1u << 20,
+        .files = 1u << 20,
+        .ffree = 1u << 20,
+        .namelen = VFS_NAME_MAX,
         .frsize = 4096,
     };
     if (sb->ops && sb->ops->statfs)

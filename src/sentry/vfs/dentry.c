@@ -417,8 +417,7 @@ int dentry_lookup_child(struct task *t, struct dentry *dir, const char *name, si
     *out = NULL;
     if (dir->sb->dcache != DCACHE_NONE) {
         struct dentry *d = dcache_lookup(dir, name, len);
-        if (!d && dir->sb->dcache == DCACHE_FOREVER && dir->sb->ops &&
-            dir->sb->ops->lookup_batch) {
+        if (!d && dir->sb->dcache == DCACHE_FOREVER && dir->sb->ops && dir->sb->ops->lookup_batch) {
             lookup_prefetch(dir, name, len, rest);
             d = dcache_lookup(dir, name, len);
         }

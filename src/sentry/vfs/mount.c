@@ -152,8 +152,7 @@ int vfs_mount_root(const char *fstype, void *data)
 }
 
 /* A synthetic directory to mount on where the (read-only) filesystem has none. */
-static int make_mountpoint(struct dentry *dir, const char *name, size_t len,
-                           struct dentry **out)
+static int make_mountpoint(struct dentry *dir, const char *name, size_t len, struct dentry **out)
 {
     if (dir->sb->dcache == DCACHE_NONE)
         return -ENOENT;
@@ -245,7 +244,7 @@ int vfs_mount_at(const char *target, const char *fstype, void *data, unsigned lo
         path_put(&mp);
         return ret;
     }
-    m->parent = mp.mnt;        /* the path's references move into the mount */
+    m->parent = mp.mnt; /* the path's references move into the mount */
     m->mountpoint = mp.dentry;
     mp.dentry->mounted++;
     list_add_tail(&m->sibling, &m->parent->children);

@@ -74,8 +74,8 @@ int vfs_open_path(struct task *t, const struct path *p, int flags, struct file *
     f->inode = inode_ref(p->dentry->inode);
     /* open(2) keeps the status flags; creation flags are forgotten. Linux reports
      * O_LARGEFILE on 64-bit. */
-    f->flags = ((uint32_t)flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) |
-               O_LARGEFILE;
+    f->flags =
+        ((uint32_t)flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | O_LARGEFILE;
     int ret = open_ops(t, f->inode, f);
     if (ret < 0) {
         f->ops = NULL; /* nothing to release */
@@ -160,8 +160,8 @@ static int open_truncate(struct task *t, struct file *f)
 }
 
 /* The last component of an O_CREAT open; follows symlinks to dangling targets as Linux. */
-static int open_create_last(struct nameidata *nd, int flags, unsigned int mode,
-                            struct path *out, bool *created)
+static int open_create_last(struct nameidata *nd, int flags, unsigned int mode, struct path *out,
+                            bool *created)
 {
     for (;;) {
         if (nd->last_type != LAST_NORM)
@@ -345,8 +345,8 @@ int vfs_symlinkat(struct task *t, const char *target, int newdirfd, const char *
     return ret;
 }
 
-int vfs_linkat(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
-               const char *newpath, int flags)
+int vfs_linkat(struct task *t, int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+               int flags)
 {
     if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
@@ -411,8 +411,7 @@ static bool dir_has_children(const struct dentry *d)
 }
 
 /* Whether @victim may be removed from @dir (unlink if !@want_dir, rmdir if @want_dir). */
-static int may_delete(struct task *t, const struct path *dir, struct dentry *victim,
-                      bool want_dir)
+static int may_delete(struct task *t, const struct path *dir, struct dentry *victim, bool want_dir)
 {
     struct inode *inode = victim->inode;
     if (want_dir && !is_dir(inode))
@@ -439,8 +438,10 @@ int vfs_unlinkat(struct task *t, int dirfd, const char *path, int flags)
     if (ret < 0)
         return ret;
     if (rp.type != LAST_NORM)
-        ret = !rmdir ? -EISDIR : rp.type == LAST_DOT ? -EINVAL
-                             : rp.type == LAST_DOTDOT ? -ENOTEMPTY : -EBUSY;
+        ret = !rmdir                   ? -EISDIR
+              : rp.type == LAST_DOT    ? -EINVAL
+              : rp.type == LAST_DOTDOT ? -ENOTEMPTY
+                                       : -EBUSY;
     else if (mount_readonly(rp.dir.mnt))
         ret = -EROFS;
     struct dentry *victim = NULL;
@@ -526,12 +527,13 @@ static int do_rename(struct task *t, struct resolve_parent *op, struct resolve_p
         ret = -ENOENT;
     if (ret == 0)
         ret = dentry_lookup_child(t, np->dir.dentry, np->name, np->len, NULL, &new);
-    if (ret == 0 && new && new->inode == old->inode) {
+    if (ret == 0 && new && (flags & RENAME_NOREPLACE))
+        ret = -EEXIST;
+    if (ret == 0 && new &&new->inode == old->inode)
         ret = 1; /* same file: rename does nothing and succeeds */
-    }
     if (ret == 0)
         ret = rename_check(t, op, old, np, new, flags);
-    if (ret == 0 && new && dentry_is_below(op->dir.dentry, new))
+    if (ret == 0 && new &&dentry_is_below(op->dir.dentry, new))
         ret = -ENOTEMPTY;
     struct inode *odir = op->dir.dentry->inode;
     if (ret == 0 && (!odir->ops || !odir->ops->rename))

@@ -144,8 +144,7 @@ static bool is_symlink(const struct path *p)
 }
 
 /* Walk one intermediate component: it must end up as a directory. */
-static int walk_intermediate(struct nameidata *nd, const char *name, size_t len,
-                             const char *rest)
+static int walk_intermediate(struct nameidata *nd, const char *name, size_t len, const char *rest)
 {
     if (len == 1 && name[0] == '.')
         return may_lookup(nd);

@@ -15,7 +15,7 @@
 
 enum last_type {
     LAST_NORM,
-    LAST_ROOT,   /* the path was "/" (or only slashes) */
+    LAST_ROOT, /* the path was "/" (or only slashes) */
     LAST_DOT,
     LAST_DOTDOT,
 };
@@ -26,9 +26,9 @@ enum last_type {
 
 struct nameidata {
     struct task *t;
-    struct path root;            /* the task's root; references held */
-    struct path cur;             /* where the walk is; references held */
-    int nlinks;                  /* symlinks followed so far */
+    struct path root;                /* the task's root; references held */
+    struct path cur;                 /* where the walk is; references held */
+    int nlinks;                      /* symlinks followed so far */
     char *bufs[VFS_MAXSYMLINKS + 1]; /* symlink targets being walked (owned) */
     int nbufs;
     /* The pending last component, set by nd_walk(). */
@@ -63,7 +63,7 @@ int vfs_resolve(struct task *t, int dirfd, const char *path, unsigned flags, str
 
 /* The parent directory of the last component of a path, for creation and removal. */
 struct resolve_parent {
-    struct path dir;                 /* references held; path_put() when done */
+    struct path dir; /* references held; path_put() when done */
     char name[VFS_NAME_MAX + 1];
     size_t len;
     enum last_type type;

@@ -92,14 +92,14 @@ struct super_ops {
 
 struct super_block {
     int refs;
-    const struct fs_type *type;    /* Immutable after mount */
-    const struct super_ops *ops;   /* Immutable after mount; may be NULL */
-    enum dcache_mode dcache;       /* Immutable after mount */
-    uint64_t dev;                  /* st_dev (encoded); Immutable */
-    uint64_t magic;                /* statfs f_type; Immutable after mount */
-    bool read_only;                /* Immutable: writes return EROFS */
-    uint64_t next_ino;             /* for filesystems that number their own inodes */
-    void *priv;                    /* owned by the filesystem */
+    const struct fs_type *type;  /* Immutable after mount */
+    const struct super_ops *ops; /* Immutable after mount; may be NULL */
+    enum dcache_mode dcache;     /* Immutable after mount */
+    uint64_t dev;                /* st_dev (encoded); Immutable */
+    uint64_t magic;              /* statfs f_type; Immutable after mount */
+    bool read_only;              /* Immutable: writes return EROFS */
+    uint64_t next_ino;           /* for filesystems that number their own inodes */
+    void *priv;                  /* owned by the filesystem */
 };
 
 /* New superblock of @type with a fresh anonymous st_dev. Returns NULL on ENOMEM. */
@@ -111,8 +111,8 @@ void sb_unref(struct super_block *sb);
 
 /* Attribute changes for ->setattr (chmod, chown, utimensat, truncate). */
 struct iattr {
-    unsigned valid;            /* ATTR_* */
-    uint32_t mode;             /* permission bits only */
+    unsigned valid; /* ATTR_* */
+    uint32_t mode;  /* permission bits only */
     uint32_t uid, gid;
     uint64_t size;
     struct linux_timespec atime, mtime;
@@ -133,8 +133,8 @@ struct inode_ops {
      * @mode (type | permission bits, umask applied), owned by @uid/@gid. @target is the
      * symlink target (NULL otherwise), @rdev for device nodes. Returns 0 and a new inode
      * reference in *@out. The VFS checked that @name does not exist. */
-    int (*create)(struct task *t, struct inode *dir, const char *name, uint32_t mode,
-                  uint64_t rdev, const char *target, struct inode **out);
+    int (*create)(struct task *t, struct inode *dir, const char *name, uint32_t mode, uint64_t rdev,
+                  const char *target, struct inode **out);
     /* Add a hard link @name in @dir to @inode (not a directory). */
     int (*link)(struct task *t, struct inode *dir, const char *name, struct inode *inode);
     /* Remove @name (the inode @victim) from @dir; for rmdir @victim is an empty directory. */
@@ -160,19 +160,19 @@ struct inode_ops {
 
 struct inode {
     int refs;
-    struct super_block *sb;          /* reference held; Immutable */
-    const struct inode_ops *ops;     /* Immutable after creation */
-    const struct file_ops *fops;     /* default file operations for open */
-    uint64_t ino;                    /* Immutable */
-    uint32_t mode;                   /* type is immutable */
+    struct super_block *sb;      /* reference held; Immutable */
+    const struct inode_ops *ops; /* Immutable after creation */
+    const struct file_ops *fops; /* default file operations for open */
+    uint64_t ino;                /* Immutable */
+    uint32_t mode;               /* type is immutable */
     uint32_t nlink;
     uint32_t uid, gid;
-    uint64_t rdev;                   /* encoded like st_rdev */
+    uint64_t rdev; /* encoded like st_rdev */
     int64_t size;
-    int64_t blocks;                  /* 512-byte units */
+    int64_t blocks; /* 512-byte units */
     uint32_t blksize;
     struct linux_timespec atime, mtime, ctime;
-    void *priv;                      /* owned by the filesystem */
+    void *priv; /* owned by the filesystem */
 };
 
 /* New inode of @sb with one reference, fields zeroed except sb, ino (sb->next_ino++ if
@@ -217,19 +217,19 @@ bool inode_owner_or_root(struct task *t, const struct inode *inode);
 
 struct dentry {
     int refs;
-    char *name;                 /* Immutable except by rename; "/" for a root */
-    struct dentry *parent;      /* reference held; NULL for a superblock root */
-    struct inode *inode;        /* reference held; NULL for a negative dentry */
-    struct super_block *sb;     /* reference held */
-    struct list_head children;  /* cached children in creation order (child->sibling) */
+    char *name;                /* Immutable except by rename; "/" for a root */
+    struct dentry *parent;     /* reference held; NULL for a superblock root */
+    struct inode *inode;       /* reference held; NULL for a negative dentry */
+    struct super_block *sb;    /* reference held */
+    struct list_head children; /* cached children in creation order (child->sibling) */
     struct list_head sibling;
-    struct dentry *hash_next;   /* dcache hash chain */
-    bool hashed;                /* in the hash and in parent->children (holds a ref) */
-    bool dead;                  /* unlinked / rmdir'ed */
-    bool synthetic;             /* VFS-made mount point (not in the filesystem) */
-    int mounted;                /* number of mounts on this dentry */
-    uint64_t dir_off;           /* stable readdir offset in the parent (>= 2) */
-    uint64_t next_off;          /* next offset handed to a child of this directory */
+    struct dentry *hash_next; /* dcache hash chain */
+    bool hashed;              /* in the hash and in parent->children (holds a ref) */
+    bool dead;                /* unlinked / rmdir'ed */
+    bool synthetic;           /* VFS-made mount point (not in the filesystem) */
+    int mounted;              /* number of mounts on this dentry */
+    uint64_t dir_off;         /* stable readdir offset in the parent (>= 2) */
+    uint64_t next_off;        /* next offset handed to a child of this directory */
 };
 
 /* The root dentry of @sb for @inode (takes ownership of the @inode reference).
@@ -284,14 +284,14 @@ static inline struct dentry *file_dentry(const struct file *f)
 
 struct mount {
     int refs;
-    struct mount *parent;       /* reference held; NULL for the root of the tree */
-    struct dentry *mountpoint;  /* in parent; reference held */
-    struct dentry *root;        /* reference held */
-    struct super_block *sb;     /* reference held */
-    unsigned long flags;        /* MNT_* */
-    struct list_head children;  /* of child->sibling, newest last */
+    struct mount *parent;      /* reference held; NULL for the root of the tree */
+    struct dentry *mountpoint; /* in parent; reference held */
+    struct dentry *root;       /* reference held */
+    struct super_block *sb;    /* reference held */
+    unsigned long flags;       /* MNT_* */
+    struct list_head children; /* of child->sibling, newest last */
     struct list_head sibling;
-    int id;                     /* for /proc/self/mountinfo */
+    int id; /* for /proc/self/mountinfo */
 };
 
 struct mount *mount_ref(struct mount *m);
@@ -308,8 +308,8 @@ struct mount *mount_lookup_child(struct mount *mnt, struct dentry *d);
 
 /* ---- paths ------------------------------------------------------------------------------ */
 
-void path_get(const struct path *p);  /* take references on both members */
-void path_put(struct path *p);        /* drop them and clear */
+void path_get(const struct path *p); /* take references on both members */
+void path_put(struct path *p);       /* drop them and clear */
 static inline void path_putp(struct path *p)
 {
     path_put(p);
@@ -337,4 +337,3 @@ int vfs_open_path(struct task *t, const struct path *p, int flags, struct file *
 
 /* File ops of the generic directory file of DCACHE_AUTHORITATIVE filesystems. */
 extern const struct file_ops g_dcache_dir_fops;
-

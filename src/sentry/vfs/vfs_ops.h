@@ -52,8 +52,8 @@ int vfs_unlinkat(struct task *t, int dirfd, const char *path, int flags);
 int vfs_renameat(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
                  const char *newpath, unsigned int flags);
 /* @flags: AT_SYMLINK_FOLLOW, AT_EMPTY_PATH. */
-int vfs_linkat(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
-               const char *newpath, int flags);
+int vfs_linkat(struct task *t, int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+               int flags);
 int vfs_symlinkat(struct task *t, const char *target, int newdirfd, const char *linkpath);
 /* Store the target (not NUL-terminated) in @buf. Returns its length (truncated to @size). */
 int vfs_readlinkat(struct task *t, int dirfd, const char *path, char *buf, size_t size);
@@ -67,8 +67,8 @@ int vfs_fchownat(struct task *t, int dirfd, const char *path, uint32_t uid, uint
 int vfs_fchown(struct task *t, struct file *f, uint32_t uid, uint32_t gid);
 /* @times: NULL for "now", else two timespecs that may hold UTIME_NOW/UTIME_OMIT. @path NULL
  * means @dirfd itself (futimens). */
-int vfs_utimensat(struct task *t, int dirfd, const char *path,
-                  const struct linux_timespec *times, int flags);
+int vfs_utimensat(struct task *t, int dirfd, const char *path, const struct linux_timespec *times,
+                  int flags);
 int vfs_truncate(struct task *t, const char *path, int64_t length);
 int vfs_ftruncate(struct task *t, struct file *f, int64_t length);
 int vfs_fallocate(struct task *t, struct file *f, int mode, int64_t off, int64_t len);

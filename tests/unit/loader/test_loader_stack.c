@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
 #include <cmocka.h>
 
 #include "sentry/loader/elf.h"
@@ -16,16 +17,23 @@
 #define TOP 0x7ffffffde000ULL
 static const uint8_t g_random[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 static const struct stack_auxv g_auxv[] = {
-    {LINUX_AT_PAGESZ, 4096}, {LINUX_AT_RANDOM, 0}, {LINUX_AT_EXECFN, 0},
-    {LINUX_AT_PLATFORM, 0}, {LINUX_AT_ENTRY, 0x401000},
+    {LINUX_AT_PAGESZ, 4096}, {LINUX_AT_RANDOM, 0},       {LINUX_AT_EXECFN, 0},
+    {LINUX_AT_PLATFORM, 0},  {LINUX_AT_ENTRY, 0x401000},
 };
 
 static struct stack_args args_for(char *const *argv, char *const *envp)
 {
     return (struct stack_args){
-        .argv = argv, .envp = envp, .execfn = "/bin/prog", .platform = "x86_64",
-        .random = g_random, .auxv = g_auxv, .nauxv = sizeof(g_auxv) / sizeof(g_auxv[0]),
-        .top = TOP, .arg_limit = stack_arg_limit(8 << 20), .max_size = 8 << 20,
+        .argv = argv,
+        .envp = envp,
+        .execfn = "/bin/prog",
+        .platform = "x86_64",
+        .random = g_random,
+        .auxv = g_auxv,
+        .nauxv = sizeof(g_auxv) / sizeof(g_auxv[0]),
+        .top = TOP,
+        .arg_limit = stack_arg_limit(8 << 20),
+        .max_size = 8 << 20,
     };
 }
 
@@ -131,9 +139,9 @@ static void test_empty_vectors(void **state)
 
 static void test_arg_limit_formula(void **state)
 {
-    assert_int_equal(stack_arg_limit(8 << 20), 2 << 20);           /* rlimit / 4 */
-    assert_int_equal(stack_arg_limit(UINT64_MAX), 6 << 20);        /* 3/4 of _STK_LIM */
-    assert_int_equal(stack_arg_limit(64 << 10), 128 << 10);        /* at least ARG_MAX */
+    assert_int_equal(stack_arg_limit(8 << 20), 2 << 20);    /* rlimit / 4 */
+    assert_int_equal(stack_arg_limit(UINT64_MAX), 6 << 20); /* 3/4 of _STK_LIM */
+    assert_int_equal(stack_arg_limit(64 << 10), 128 << 10); /* at least ARG_MAX */
 }
 
 static void test_string_too_long(void **state)

@@ -135,7 +135,7 @@ int memdev_register(void)
         uint32_t minor;
         const struct file_ops *fops;
     } devs[] = {
-        {3, &g_null_fops}, {5, &g_zero_fops}, {7, &g_full_fops},
+        {3, &g_null_fops},   {5, &g_zero_fops},   {7, &g_full_fops},
         {8, &g_random_fops}, {9, &g_random_fops},
     };
     for (size_t i = 0; i < ARRAY_SIZE(devs); i++) {

@@ -30,9 +30,8 @@ static struct inode *gofer_inode_new(struct super_block *sb, uint64_t fid,
                                      const struct gofer_stat *st)
 {
     struct gofer_inode *gi = calloc(1, sizeof(*gi));
-    struct inode *inode = gi ? inode_new(sb, st->ino ? st->ino : 0, st->mode, &g_gofer_iops,
-                                         NULL)
-                             : NULL;
+    struct inode *inode =
+        gi ? inode_new(sb, st->ino ? st->ino : 0, st->mode, &g_gofer_iops, NULL) : NULL;
     if (!inode) {
         free(gi);
         gofer_close(sb_client(sb), &fid, 1);

@@ -27,8 +27,8 @@ static void tmpfs_evict(struct inode *inode)
 }
 
 /* A new tmpfs inode of @sb. */
-static int tmpfs_new_inode(struct super_block *sb, uint32_t mode, uint64_t rdev,
-                           const char *target, struct inode **out)
+static int tmpfs_new_inode(struct super_block *sb, uint32_t mode, uint64_t rdev, const char *target,
+                           struct inode **out)
 {
     struct tmpfs_node *n = calloc(1, sizeof(*n));
     if (!n)
@@ -101,8 +101,7 @@ static int tmpfs_link(struct task *t, struct inode *dir, const char *name, struc
     return 0;
 }
 
-static int tmpfs_unlink(struct task *t, struct inode *dir, const char *name,
-                        struct inode *victim)
+static int tmpfs_unlink(struct task *t, struct inode *dir, const char *name, struct inode *victim)
 {
     if (S_ISDIR(victim->mode)) {
         victim->nlink = 0;

@@ -13,5 +13,5 @@ struct tmpfs_node {
     struct inode *inode;      /* back pointer (not a reference) */
     char ***chunks;           /* regular files: chunks[i][j] = page i*512+j or NULL */
     size_t nchunks;
-    char *target;             /* symlinks: the target */
+    char *target; /* symlinks: the target */
 };

@@ -28,7 +28,7 @@ struct fake_vma {
 struct mm {
     struct fake_vma vmas[FAKE_MAX_VMAS]; /* in creation order; later ones win */
     int nvmas;
-    gaddr_t next_topdown;                /* next address for a mapping without a hint */
+    gaddr_t next_topdown; /* next address for a mapping without a hint */
     gaddr_t brk_start, stack_start, stack_end;
     int nprotects;
 };

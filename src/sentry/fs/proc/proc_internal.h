@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * procfs internals shared by procfs.c (the filesystem), proc_pid.c (per-process files) and
+ * proc_sys.c (system-wide files): node kinds, the text builder and the generators.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sentry/kernel/task.h"
+
+/* COMPAT: the kernel release we claim; must agree with uname(2). */
+#define PROC_OSRELEASE "5.15.0"
+#define PROC_VERSION_STR "#1 SMP cvisor"
+#define PROC_PID_MAX 4194304
+
+enum proc_kind {
+    PK_ROOT = 0,
+    PK_SELF,
+    PK_THREAD_SELF,
+    PK_CPUINFO,
+    PK_MEMINFO,
+    PK_STAT,
+    PK_UPTIME,
+    PK_LOADAVG,
+    PK_VERSION,
+    PK_FILESYSTEMS,
+    PK_MOUNTS,
+    PK_SYS,
+    PK_SYS_KERNEL,
+    PK_SYS_VM,
+    PK_SYS_HOSTNAME,
+    PK_SYS_OSTYPE,
+    PK_SYS_OSRELEASE,
+    PK_SYS_PIDMAX,
+    PK_SYS_NGROUPS,
+    PK_SYS_CAPLAST,
+    PK_SYS_OVERCOMMIT,
+    PK_PID_DIR,
+    PK_EXE,
+    PK_CWD,
+    PK_ROOTLINK,
+    PK_FD_DIR,
+    PK_FD,
+    PK_PSTAT,
+    PK_STATM,
+    PK_STATUS,
+    PK_CMDLINE,
+    PK_ENVIRON,
+    PK_MAPS,
+    PK_COMM,
+    PK_PMOUNTS,
+    PK_TASK_DIR,
+    PK_TID_DIR,
+    PK_COUNT
+};
+
+/* What an inode of procfs shows: @pid is the thread group (0 for system files), @tid the
+ * thread for nodes under task/<tid>/ (0 otherwise), @fd the descriptor of fd/<n>. */
+struct proc_node {
+    enum proc_kind kind;
+    int pid;
+    int tid;
+    int fd;
+};
+
+/* A growing text buffer; @oom is set (and the text dropped) when an allocation fails. */
+struct proc_text {
+    char *buf;
+    size_t len, cap;
+    bool oom;
+};
+
+void pt_append(struct proc_text *pt, const void *data, size_t n);
+void pt_printf(struct proc_text *pt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Generate the contents of file @n for @caller into @pt. Returns 0 or -errno. */
+typedef int (*proc_gen_fn)(struct task *caller, const struct proc_node *n, struct proc_text *pt);
+/* Write the target of symlink @n (NUL-terminated) into @buf. Returns its length or -errno. */
+typedef int (*proc_link_fn)(struct task *caller, const struct proc_node *n, char *buf,
+                            size_t size);
+
+/* The task @n describes (its thread, or a live thread of its process, preferring the
+ * leader), or NULL if it is gone. Borrowed; caller holds the kernel lock. */
+struct task *proc_node_task(const struct proc_node *n);
+
+/* proc_sys.c */
+int proc_sys_init(void);
+unsigned proc_ncpu(void);
+int proc_gen_cpuinfo(struct task *c, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_meminfo(struct task *c, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_stat(struct task *c, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_uptime(struct task *c, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_loadavg(struct task *c, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_version(struct task *c, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_filesystems(struct task *c, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_mounts(struct task *c, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_sysctl(struct task *c, const struct proc_node *n, struct proc_text *pt);
+int proc_link_self(struct task *c, const struct proc_node *n, char *buf, size_t size);
+int proc_link_thread_self(struct task *c, const struct proc_node *n, char *buf, size_t size);
+
+/* proc_pid.c */
+int proc_gen_pid_stat(struct task *c, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_statm(struct task *c, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_status(struct task *c, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_cmdline(struct task *c, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_environ(struct task *c, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_maps(struct task *c, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_comm(struct task *c, const struct proc_node *n, struct proc_text *pt);
+int proc_link_exe(struct task *c, const struct proc_node *n, char *buf, size_t size);
+int proc_link_cwd(struct task *c, const struct proc_node *n, char *buf, size_t size);
+int proc_link_root(struct task *c, const struct proc_node *n, char *buf, size_t size);
+int proc_link_fd(struct task *c, const struct proc_node *n, char *buf, size_t size);

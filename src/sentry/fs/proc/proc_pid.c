@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Per-process files of procfs: /proc/<pid>/{stat,statm,status,cmdline,environ,maps,comm}
+ * and the exe, cwd, root and fd/<n> symlinks (also under task/<tid>/).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sentry/fs/proc/proc_internal.h"
+#include "sentry/kernel/fdtable.h"
+#include "sentry/mm/mm.h"
+#include "sentry/vfs/vfs_internal.h"
+
+#define NS_PER_TICK 10000000ull /* USER_HZ 100 */
+
+static char state_char(const struct task *t)
+{
+    switch (t->state) {
+    case TASK_BLOCKED:
+        return 'S';
+    case TASK_STOPPED:
+        return 'T';
+    case TASK_DEAD:
+        return 'Z';
+    default:
+        return 'R';
+    }
+}
+
+static const char *state_name(char c)
+{
+    switch (c) {
+    case 'S':
+        return "S (sleeping)";
+    case 'T':
+        return "T (stopped)";
+    case 'Z':
+        return "Z (zombie)";
+    default:
+        return "R (running)";
+    }
+}
+
+/* CPU times of @n: the thread's own, or the whole process's for process-level nodes. */
+static void node_times(const struct proc_node *n, struct task *t, uint64_t *ut, uint64_t *st)
+{
+    if (n->tid) {
+        *ut = t->utime_ns;
+        *st = t->stime_ns;
+        return;
+    }
+    *ut = t->tg->utime_ns;
+    *st = t->tg->stime_ns;
+    struct task *x;
+    list_for_each_entry(x, &t->tg->tasks, tg_link)
+    {
+        if (x->state == TASK_DEAD)
+            continue;
+        *ut += x->utime_ns;
+        *st += x->stime_ns;
+    }
+}
+
+static void sig_masks(struct thread_group *tg, uint64_t *ign, uint64_t *cgt)
+{
+    *ign = *cgt = 0;
+    if (!tg->sighand)
+        return;
+    for (int i = 0; i < LINUX_NSIG; i++) {
+        uint64_t h = tg->sighand->action[i].handler;
+        if (h == LINUX_SIG_IGN)
+            *ign |= 1ull << i;
+        else if (h != LINUX_SIG_DFL)
+            *cgt |= 1ull << i;
+    }
+}
+
+static void mem_usage(struct task *t, uint64_t *vm, uint64_t *rss)
+{
+    *vm = *rss = 0;
+    if (t->mm)
+        mm_usage(t->mm, vm, rss);
+}
+
+typedef unsigned long long ull;
+
+int proc_gen_pid_stat(struct task *c, const struct proc_node *n, struct proc_text *pt)
+{
+    struct task *t = proc_node_task(n);
+    if (!t)
+        return -ESRCH;
+    struct thread_group *tg = t->tg;
+    uint64_t ut, st, vm, rss, ign, cgt;
+    node_times(n, t, &ut, &st);
+    mem_usage(t, &vm, &rss);
+    sig_masks(tg, &ign, &cgt);
+    uint64_t start = (n->tid ? t->start_ns : tg->start_ns);
+    start = start > g_kernel.boot_ns ? start - g_kernel.boot_ns : 0;
+    int ppid = tg->parent ? tg->parent->pid : 0;
+    /* 1-9: pid comm state ppid pgrp session tty_nr tpgid flags */
+    pt_printf(pt, "%d (%s) %c %d %d %d 0 -1 %u ", n->tid ? t->tid : tg->pid, t->comm,
+              state_char(t), ppid, tg->pgid, tg->sid, 0x400000u);
+    /* 10-17: minflt cminflt majflt cmajflt utime stime cutime cstime */
+    pt_printf(pt, "0 0 0 0 %llu %llu %llu %llu ", (ull)(ut / NS_PER_TICK),
+              (ull)(st / NS_PER_TICK), (ull)(tg->cutime_ns / NS_PER_TICK),
+              (ull)(tg->cstime_ns / NS_PER_TICK));
+    /* 18-25: priority nice num_threads itrealvalue starttime vsize rss rsslim */
+    pt_printf(pt, "%d %d %d 0 %llu %llu %llu %llu ", 20 + tg->nice, tg->nice, tg->nr_live,
+              (ull)(start / NS_PER_TICK), (ull)(vm * LINUX_PAGE_SIZE), (ull)rss,
+              (ull)tg->rlimits[RLIMIT_RSS].rlim_cur);
+    /* 26-30: startcode endcode startstack kstkesp kstkeip (1 1: as Linux shows them to
+     * readers that may not trace the process) */
+    pt_printf(pt, "1 1 %llu 0 0 ", t->mm ? (ull)mm_stack_start(t->mm) : 0ull);
+    /* 31-44: signal blocked sigignore sigcatch wchan nswap cnswap exit_signal processor
+     * rt_priority policy delayacct_blkio_ticks guest_time cguest_time */
+    pt_printf(pt, "%llu %llu %llu %llu 0 0 0 %d %d 0 0 0 0 0 ", (ull)t->pending.set,
+              (ull)t->blocked, (ull)ign, (ull)cgt, tg->exit_signal, t->cpu_hint);
+    /* 45-52: start_data end_data start_brk arg_start arg_end env_start env_end exit_code */
+    pt_printf(pt, "0 0 %llu %llu %llu %llu %llu 0\n", t->mm ? (ull)mm_brk_start(t->mm) : 0ull,
+              (ull)tg->arg_start, (ull)tg->arg_end, (ull)tg->env_start, (ull)tg->env_end);
+    return 0;
+}
+
+int proc_gen_statm(struct task *c, const struct proc_node *n, struct proc_text *pt)
+{
+    struct task *t = proc_node_task(n);
+    if (!t)
+        return -ESRCH;
+    uint64_t vm, rss;
+    mem_usage(t, &vm, &rss);
+    /* COMPAT: shared/text/lib/data/dt are not tracked. */
+    pt_printf(pt, "%llu %llu 0 0 0 0 0\n", (ull)vm, (ull)rss);
+    return 0;
+}
+
+/* Linux's bitmap text of the first @ncpu CPUs: 32-bit words, most significant first. */
+static void print_cpumask(struct proc_text *pt, unsigned ncpu)
+{
+    unsigned words = (ncpu + 31) / 32;
+    for (unsigned w = words; w-- > 0;) {
+        unsigned bits = ncpu - w * 32 >= 32 ? 32 : ncpu - w * 32;
+        uint32_t v = bits == 32 ? 0xffffffffu : (1u << bits) - 1;
+        pt_printf(pt, "%08x%s", v, w ? "," : "\n");
+    }
+}
+
+static int count_queued(const struct sigpending *p)
+{
+    int count = 0;
+    const struct list_head *pos;
+    for (pos = p->queue.next; pos != &p->queue; pos = pos->next)
+        count++;
+    return count;
+}
+
+int proc_gen_status(struct task *c, const struct proc_node *n, struct proc_text *pt)
+{
+    struct task *t = proc_node_task(n);
+    if (!t)
+        return -ESRCH;
+    struct thread_group *tg = t->tg;
+    uint64_t vm, rss, ign, cgt;
+    mem_usage(t, &vm, &rss);
+    sig_masks(tg, &ign, &cgt);
+    int fdsize = t->fdt ? fdtable_size(t->fdt) : 0;
+    fdsize = fdsize <= 64 ? 64 : (fdsize + 63) / 64 * 64;
+    pt_printf(pt, "Name:\t%s\nUmask:\t%04o\nState:\t%s\n", t->comm, t->fs ? t->fs->umask : 022,
+              state_name(state_char(t)));
+    pt_printf(pt, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", tg->pid,
+              n->tid ? t->tid : tg->pid, tg->parent ? tg->parent->pid : 0);
+    pt_printf(pt, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", tg->uid, tg->euid, tg->suid,
+              tg->fsuid, tg->gid, tg->egid, tg->sgid, tg->fsgid);
+    pt_printf(pt, "FDSize:\t%d\nGroups:\t", fdsize);
+    for (int i = 0; i < tg->ngroups && i < 32; i++)
+        pt_printf(pt, "%u ", tg->groups[i]);
+    pt_printf(pt, "\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", tg->pid,
+              n->tid ? t->tid : tg->pid, tg->pgid, tg->sid);
+    pt_printf(pt, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmHWM:\t%8llu kB\nVmRSS:\t%8llu kB\n",
+              (ull)vm * 4, (ull)vm * 4, (ull)rss * 4, (ull)rss * 4);
+    pt_printf(pt, "Threads:\t%d\nSigQ:\t%d/%llu\n", tg->nr_live,
+              count_queued(&t->pending) + count_queued(&tg->shared_pending),
+              (ull)tg->rlimits[RLIMIT_SIGPENDING].rlim_cur);
+    pt_printf(pt, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\n",
+              (ull)t->pending.set, (ull)tg->shared_pending.set, (ull)t->blocked);
+    pt_printf(pt, "SigIgn:\t%016llx\nSigCgt:\t%016llx\n", (ull)ign, (ull)cgt);
+    /* COMPAT: every task is root with the full capability set (vfs_cred_uid). */
+    pt_printf(pt, "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\n"
+                  "CapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\n"
+                  "CapAmb:\t0000000000000000\nNoNewPrivs:\t%d\nSeccomp:\t0\n",
+              tg->no_new_privs ? 1 : 0);
+    pt_printf(pt, "Cpus_allowed:\t");
+    print_cpumask(pt, proc_ncpu());
+    pt_printf(pt, "Cpus_allowed_list:\t0-%u\nMems_allowed:\t1\nMems_allowed_list:\t0\n"
+                  "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n",
+              proc_ncpu() - 1);
+    return 0;
+}
+
+/* The guest bytes [@start, @end) of @t's memory. COMPAT: only readable when @t shares the
+ * caller's address space (copy_in works on the caller's mm); otherwise @fallback. */
+static int gen_guest_range(struct task *c, struct task *t, gaddr_t start, gaddr_t end,
+                           const char *fallback, size_t fallback_len, struct proc_text *pt)
+{
+    if (!c || !t->mm || c->mm != t->mm || end <= start) {
+        pt_append(pt, fallback, fallback_len);
+        return 0;
+    }
+    size_t len = end - start;
+    if (len > (1u << 21))
+        len = 1u << 21;
+    char *buf = malloc(len);
+    if (!buf)
+        return -ENOMEM;
+    if (copy_in(c, start, buf, len) == 0)
+        pt_append(pt, buf, len);
+    free(buf);
+    return 0;
+}
+
+int proc_gen_cmdline(struct task *c, const struct proc_node *n, struct proc_text *pt)
+{
+    struct task *t = proc_node_task(n);
+    if (!t)
+        return -ESRCH;
+    /* For another process: its comm, NUL-terminated (ps then shows a name). */
+    return gen_guest_range(c, t, t->tg->arg_start, t->tg->arg_end, t->comm,
+                           strnlen(t->comm, sizeof(t->comm)) + 1, pt);
+}
+
+int proc_gen_environ(struct task *c, const struct proc_node *n, struct proc_text *pt)
+{
+    struct task *t = proc_node_task(n);
+    if (!t)
+        return -ESRCH;
+    return gen_guest_range(c, t, t->tg->env_start, t->tg->env_end, "", 0, pt);
+}
+
+int proc_gen_maps(struct task *c, const struct proc_node *n, struct proc_text *pt)
+{
+    struct task *t = proc_node_task(n);
+    if (!t)
+        return -ESRCH;
+    if (!t->mm)
+        return 0;
+    char *text = NULL;
+    size_t len = 0;
+    int ret = mm_maps_text(t->mm, &text, &len);
+    if (ret < 0)
+        return ret;
+    pt_append(pt, text, len);
+    free(text);
+    return 0;
+}
+
+int proc_gen_comm(struct task *c, const struct proc_node *n, struct proc_text *pt)
+{
+    struct task *t = proc_node_task(n);
+    if (!t)
+        return -ESRCH;
+    pt_printf(pt, "%.*s\n", (int)sizeof(t->comm), t->comm);
+    return 0;
+}
+
+/* ---- symlinks --------------------------------------------------------------------------- */
+
+static int copy_link(const char *s, char *buf, size_t size)
+{
+    int len = snprintf(buf, size, "%s", s);
+    return (size_t)len < size ? len : -ENAMETOOLONG;
+}
+
+int proc_link_exe(struct task *c, const struct proc_node *n, char *buf, size_t size)
+{
+    struct task *t = proc_node_task(n);
+    if (!t || !t->tg->exe_path[0])
+        return -ENOENT;
+    return copy_link(t->tg->exe_path, buf, size);
+}
+
+int proc_link_cwd(struct task *c, const struct proc_node *n, char *buf, size_t size)
+{
+    struct task *t = proc_node_task(n);
+    if (!t || !t->fs)
+        return -ENOENT;
+    bool reachable = true, dead = false;
+    int len = vfs_path_string(&t->fs->cwd, &t->fs->root, buf, size, &reachable, &dead);
+    if (len >= 0 && dead && (size_t)len + 11 < size) {
+        memcpy(buf + len, " (deleted)", 11);
+        len += 10;
+    }
+    return len;
+}
+
+int proc_link_root(struct task *c, const struct proc_node *n, char *buf, size_t size)
+{
+    /* COMPAT: a chroot'ed process's root is still shown as "/". */
+    return proc_node_task(n) ? copy_link("/", buf, size) : -ENOENT;
+}
+
+int proc_link_fd(struct task *c, const struct proc_node *n, char *buf, size_t size)
+{
+    struct task *t = proc_node_task(n);
+    if (!t || !t->fdt)
+        return -ENOENT;
+    struct file *f = fdtable_get(t->fdt, n->fd);
+    if (!f)
+        return -ENOENT;
+    int len = file_path(f, buf, size);
+    file_unref(f);
+    return len;
+}

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * System-wide files of procfs: cpuinfo (the host's, captured at registration), meminfo,
+ * stat, uptime, loadavg, version, filesystems, mounts, /proc/sys values and the self and
+ * thread-self symlinks.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysinfo.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sentry/fs/proc/proc_internal.h"
+#include "sentry/memfile/memfile.h"
+#include "sentry/vfs/vfs_internal.h"
+
+#define NS_PER_TICK 10000000ull /* USER_HZ 100 */
+#define CPUINFO_MAX (1u << 20)
+
+typedef unsigned long long ull;
+
+/* Immutable after procfs_register. */
+static char *g_cpuinfo;
+static size_t g_cpuinfo_len;
+static unsigned g_ncpu = 1;
+
+unsigned proc_ncpu(void)
+{
+    return g_ncpu;
+}
+
+/* Read the host's /proc/cpuinfo (the Sentry may be confined later). */
+static void capture_cpuinfo(void)
+{
+    int fd = open("/proc/cpuinfo", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    char *buf = malloc(CPUINFO_MAX);
+    size_t len = 0;
+    while (buf && len < CPUINFO_MAX) {
+        ssize_t n = read(fd, buf + len, CPUINFO_MAX - len);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    close(fd);
+    if (buf && len > 0) {
+        char *shrunk = realloc(buf, len);
+        g_cpuinfo = shrunk ? shrunk : buf;
+        g_cpuinfo_len = len;
+    } else {
+        free(buf);
+    }
+}
+
+int proc_sys_init(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    g_ncpu = n > 0 ? (unsigned)n : 1;
+    if (!g_cpuinfo)
+        capture_cpuinfo();
+    return 0;
+}
+
+int proc_gen_cpuinfo(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+{
+    if (g_cpuinfo) {
+        pt_append(pt, g_cpuinfo, g_cpuinfo_len);
+        return 0;
+    }
+    for (unsigned i = 0; i < g_ncpu; i++)
+        pt_printf(pt, "processor\t: %u\nvendor_id\t: unknown\nmodel name\t: unknown\n"
+                      "flags\t\t: fpu sse sse2\n\n", i);
+    return 0;
+}
+
+int proc_gen_meminfo(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+{
+    struct sysinfo si;
+    if (sysinfo(&si) < 0)
+        return -errno;
+    ull unit = si.mem_unit ? si.mem_unit : 1;
+    ull total = si.totalram * unit / 1024, freek = si.freeram * unit / 1024;
+    ull buffers = si.bufferram * unit / 1024, shmem = si.sharedram * unit / 1024;
+    ull anon = (ull)memfile_used_frames() * MEMFILE_FRAME / 1024;
+    pt_printf(pt, "MemTotal:       %8llu kB\nMemFree:        %8llu kB\n"
+                  "MemAvailable:   %8llu kB\nBuffers:        %8llu kB\n"
+                  "Cached:         %8llu kB\nSwapCached:     %8llu kB\n",
+              total, freek, freek + buffers, buffers, 0ull, 0ull);
+    pt_printf(pt, "AnonPages:      %8llu kB\nShmem:          %8llu kB\n"
+                  "SwapTotal:      %8llu kB\nSwapFree:       %8llu kB\n",
+              anon, shmem, (ull)si.totalswap * unit / 1024, (ull)si.freeswap * unit / 1024);
+    return 0;
+}
+
+static uint64_t uptime_ns(void)
+{
+    uint64_t now = kernel_now_ns();
+    return now > g_kernel.boot_ns ? now - g_kernel.boot_ns : 0;
+}
+
+/* Sandbox CPU time (all live tasks) and task counts. */
+static void sandbox_cpu(uint64_t *user, uint64_t *sys, int *running, int *total)
+{
+    *user = *sys = 0;
+    *running = *total = 0;
+    struct task *t;
+    list_for_each_entry(t, &g_kernel.tasks, klink)
+    {
+        if (t->state == TASK_DEAD)
+            continue;
+        *user += t->utime_ns;
+        *sys += t->stime_ns;
+        (*total)++;
+        if (t->state == TASK_RUNNING_APP || t->state == TASK_IN_KERNEL)
+            (*running)++;
+    }
+}
+
+int proc_gen_stat(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+{
+    uint64_t user, sys;
+    int running, total;
+    sandbox_cpu(&user, &sys, &running, &total);
+    uint64_t up = uptime_ns() * g_ncpu;
+    uint64_t idle = up > user + sys ? up - user - sys : 0;
+    ull u = user / NS_PER_TICK, s = sys / NS_PER_TICK, i = idle / NS_PER_TICK;
+    pt_printf(pt, "cpu  %llu 0 %llu %llu 0 0 0 0 0 0\n", u, s, i);
+    /* COMPAT: per-CPU times are not tracked; the totals are split evenly. */
+    for (unsigned k = 0; k < g_ncpu; k++)
+        pt_printf(pt, "cpu%u %llu 0 %llu %llu 0 0 0 0 0 0\n", k, u / g_ncpu, s / g_ncpu,
+                  i / g_ncpu);
+    struct timespec rt;
+    clock_gettime(CLOCK_REALTIME, &rt);
+    ull btime = (ull)rt.tv_sec - uptime_ns() / 1000000000ull;
+    pt_printf(pt, "intr 0\nctxt 0\nbtime %llu\nprocesses %d\nprocs_running %d\n"
+                  "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
+              btime, g_kernel.next_pid > 1 ? g_kernel.next_pid - 1 : 0,
+              running > 0 ? running : 1);
+    return 0;
+}
+
+int proc_gen_uptime(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+{
+    uint64_t user, sys;
+    int running, total;
+    sandbox_cpu(&user, &sys, &running, &total);
+    uint64_t up = uptime_ns();
+    uint64_t busy = user + sys, all = up * g_ncpu;
+    uint64_t idle = all > busy ? all - busy : 0;
+    pt_printf(pt, "%.2f %.2f\n", (double)up / 1e9, (double)idle / 1e9);
+    return 0;
+}
+
+int proc_gen_loadavg(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+{
+    uint64_t user, sys;
+    int running, total;
+    sandbox_cpu(&user, &sys, &running, &total);
+    /* COMPAT: load averages are not computed for the sandbox. */
+    pt_printf(pt, "0.00 0.00 0.00 %d/%d %d\n", running > 0 ? running : 1, total,
+              g_kernel.next_pid > 1 ? g_kernel.next_pid - 1 : 0);
+    return 0;
+}
+
+int proc_gen_version(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+{
+    pt_printf(pt, "Linux version %s (cvisor@cvisor) (gcc) %s\n", PROC_OSRELEASE,
+              PROC_VERSION_STR);
+    return 0;
+}
+
+int proc_gen_filesystems(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+{
+    pt_printf(pt, "nodev\tproc\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tpipefs\n"
+                  "nodev\tanon_inodefs\nnodev\tgoferfs\n");
+    return 0;
+}
+
+/* One mounts line for @m, then its children. */
+static void print_mount(struct mount *m, struct proc_text *pt, char *path, int depth)
+{
+    int len;
+    if (!m->parent) {
+        len = snprintf(path, VFS_PATH_MAX, "/");
+    } else {
+        struct path p = {m->parent, m->mountpoint};
+        bool reachable = true, dead = false;
+        len = vfs_path_string(&p, NULL, path, VFS_PATH_MAX, &reachable, &dead);
+        if (dead)
+            len = -1;
+    }
+    if (len > 0) {
+        const char *type = m->sb->type ? m->sb->type->name : "none";
+        if (strcmp(type, "devfs") == 0)
+            type = "tmpfs";
+        const char *src = strcmp(type, "proc") == 0 ? "proc" : "none";
+        pt_printf(pt, "%s %s %s %s,relatime 0 0\n", src, path, type,
+                  mount_readonly(m) ? "ro" : "rw");
+    }
+    if (depth >= 64)
+        return;
+    struct mount *ch;
+    list_for_each_entry(ch, &m->children, sibling)
+    {
+        print_mount(ch, pt, path, depth + 1);
+    }
+}
+
+int proc_gen_mounts(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+{
+    struct mount *root = vfs_root_mount();
+    if (!root)
+        return 0;
+    char *path = malloc(VFS_PATH_MAX);
+    if (!path)
+        return -ENOMEM;
+    print_mount(root, pt, path, 0);
+    free(path);
+    return 0;
+}
+
+int proc_gen_sysctl(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+{
+    switch (nd->kind) {
+    case PK_SYS_HOSTNAME:
+        pt_printf(pt, "%.*s\n", (int)sizeof(g_kernel.hostname), g_kernel.hostname);
+        break;
+    case PK_SYS_OSTYPE:
+        pt_printf(pt, "Linux\n");
+        break;
+    case PK_SYS_OSRELEASE:
+        pt_printf(pt, "%s\n", PROC_OSRELEASE);
+        break;
+    case PK_SYS_PIDMAX:
+        pt_printf(pt, "%d\n", PROC_PID_MAX);
+        break;
+    case PK_SYS_NGROUPS:
+        pt_printf(pt, "65536\n");
+        break;
+    case PK_SYS_CAPLAST:
+        pt_printf(pt, "40\n");
+        break;
+    case PK_SYS_OVERCOMMIT:
+        pt_printf(pt, "0\n");
+        break;
+    default:
+        return -ENOENT;
+    }
+    return 0;
+}
+
+int proc_link_self(struct task *c, const struct proc_node *nd, char *buf, size_t size)
+{
+    if (!c)
+        return -ENOENT;
+    int len = snprintf(buf, size, "%d", c->tg->pid);
+    return (size_t)len < size ? len : -ENAMETOOLONG;
+}
+
+int proc_link_thread_self(struct task *c, const struct proc_node *nd, char *buf, size_t size)
+{
+    if (!c)
+        return -ENOENT;
+    int len = snprintf(buf, size, "%d/task/%d", c->tg->pid, c->tid);
+    return (size_t)len < size ? len : -ENAMETOOLONG;
+}

@@ -1,0 +1,633 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * procfs: the superblock (DCACHE_NONE, so every walk step calls proc_lookup and nothing is
+ * cached), node inodes, directory listing, the snapshot file (contents generated at open)
+ * and symlinks. The generators live in proc_pid.c and proc_sys.c.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sentry/fs/proc/proc_internal.h"
+#include "sentry/fs/proc/procfs.h"
+#include "sentry/kernel/fdtable.h"
+#include "sentry/vfs/vfs_internal.h"
+
+#define PROC_SUPER_MAGIC 0x9fa0
+#define DIR_MODE (S_IFDIR | 0555)
+#define REG_MODE (S_IFREG | 0444)
+#define LNK_MODE (S_IFLNK | 0777)
+/* readdir offsets: ".", "..", fixed entries at 2.., numbered entries at DYN_OFF + n */
+#define DYN_OFF 128
+
+struct kind_info {
+    const char *name;
+    uint32_t mode;
+    proc_gen_fn gen;
+    proc_link_fn link;
+};
+
+static const struct kind_info g_kinds[PK_COUNT] = {
+    [PK_ROOT] = {"", DIR_MODE, NULL, NULL},
+    [PK_SELF] = {"self", LNK_MODE, NULL, proc_link_self},
+    [PK_THREAD_SELF] = {"thread-self", LNK_MODE, NULL, proc_link_thread_self},
+    [PK_CPUINFO] = {"cpuinfo", REG_MODE, proc_gen_cpuinfo, NULL},
+    [PK_MEMINFO] = {"meminfo", REG_MODE, proc_gen_meminfo, NULL},
+    [PK_STAT] = {"stat", REG_MODE, proc_gen_stat, NULL},
+    [PK_UPTIME] = {"uptime", REG_MODE, proc_gen_uptime, NULL},
+    [PK_LOADAVG] = {"loadavg", REG_MODE, proc_gen_loadavg, NULL},
+    [PK_VERSION] = {"version", REG_MODE, proc_gen_version, NULL},
+    [PK_FILESYSTEMS] = {"filesystems", REG_MODE, proc_gen_filesystems, NULL},
+    [PK_MOUNTS] = {"mounts", REG_MODE, proc_gen_mounts, NULL},
+    [PK_SYS] = {"sys", DIR_MODE, NULL, NULL},
+    [PK_SYS_KERNEL] = {"kernel", DIR_MODE, NULL, NULL},
+    [PK_SYS_VM] = {"vm", DIR_MODE, NULL, NULL},
+    [PK_SYS_HOSTNAME] = {"hostname", REG_MODE, proc_gen_sysctl, NULL},
+    [PK_SYS_OSTYPE] = {"ostype", REG_MODE, proc_gen_sysctl, NULL},
+    [PK_SYS_OSRELEASE] = {"osrelease", REG_MODE, proc_gen_sysctl, NULL},
+    [PK_SYS_PIDMAX] = {"pid_max", REG_MODE, proc_gen_sysctl, NULL},
+    [PK_SYS_NGROUPS] = {"ngroups_max", REG_MODE, proc_gen_sysctl, NULL},
+    [PK_SYS_CAPLAST] = {"cap_last_cap", REG_MODE, proc_gen_sysctl, NULL},
+    [PK_SYS_OVERCOMMIT] = {"overcommit_memory", REG_MODE, proc_gen_sysctl, NULL},
+    [PK_PID_DIR] = {NULL, DIR_MODE, NULL, NULL},
+    [PK_EXE] = {"exe", LNK_MODE, NULL, proc_link_exe},
+    [PK_CWD] = {"cwd", LNK_MODE, NULL, proc_link_cwd},
+    [PK_ROOTLINK] = {"root", LNK_MODE, NULL, proc_link_root},
+    [PK_FD_DIR] = {"fd", S_IFDIR | 0500, NULL, NULL},
+    [PK_FD] = {NULL, S_IFLNK | 0700, NULL, proc_link_fd},
+    [PK_PSTAT] = {"stat", REG_MODE, proc_gen_pid_stat, NULL},
+    [PK_STATM] = {"statm", REG_MODE, proc_gen_statm, NULL},
+    [PK_STATUS] = {"status", REG_MODE, proc_gen_status, NULL},
+    [PK_CMDLINE] = {"cmdline", REG_MODE, proc_gen_cmdline, NULL},
+    [PK_ENVIRON] = {"environ", S_IFREG | 0400, proc_gen_environ, NULL},
+    [PK_MAPS] = {"maps", REG_MODE, proc_gen_maps, NULL},
+    [PK_COMM] = {"comm", S_IFREG | 0644, proc_gen_comm, NULL},
+    [PK_PMOUNTS] = {"mounts", REG_MODE, proc_gen_mounts, NULL},
+    [PK_TASK_DIR] = {"task", DIR_MODE, NULL, NULL},
+    [PK_TID_DIR] = {NULL, DIR_MODE, NULL, NULL},
+};
+
+/* Fixed children of each directory kind (terminated by PK_ROOT). */
+static const enum proc_kind g_root_kids[] = {
+    PK_SELF, PK_THREAD_SELF, PK_CPUINFO, PK_MEMINFO, PK_STAT, PK_UPTIME, PK_LOADAVG,
+    PK_VERSION, PK_FILESYSTEMS, PK_MOUNTS, PK_SYS, PK_ROOT};
+static const enum proc_kind g_sys_kids[] = {PK_SYS_KERNEL, PK_SYS_VM, PK_ROOT};
+static const enum proc_kind g_sys_kernel_kids[] = {
+    PK_SYS_HOSTNAME, PK_SYS_OSTYPE, PK_SYS_OSRELEASE, PK_SYS_PIDMAX,
+    PK_SYS_NGROUPS,  PK_SYS_CAPLAST, PK_ROOT};
+static const enum proc_kind g_sys_vm_kids[] = {PK_SYS_OVERCOMMIT, PK_ROOT};
+static const enum proc_kind g_pid_kids[] = {
+    PK_EXE,    PK_CWD,     PK_ROOTLINK, PK_FD_DIR, PK_PSTAT, PK_STATM,   PK_STATUS,
+    PK_CMDLINE, PK_ENVIRON, PK_MAPS,    PK_COMM,   PK_PMOUNTS, PK_TASK_DIR, PK_ROOT};
+static const enum proc_kind g_tid_kids[] = {
+    PK_EXE, PK_CWD, PK_ROOTLINK, PK_FD_DIR, PK_PSTAT, PK_STATM, PK_STATUS,
+    PK_CMDLINE, PK_ENVIRON, PK_MAPS, PK_COMM, PK_PMOUNTS, PK_ROOT};
+static const enum proc_kind g_none_kids[] = {PK_ROOT};
+
+static const enum proc_kind *fixed_kids(enum proc_kind dir)
+{
+    switch (dir) {
+    case PK_ROOT:
+        return g_root_kids;
+    case PK_SYS:
+        return g_sys_kids;
+    case PK_SYS_KERNEL:
+        return g_sys_kernel_kids;
+    case PK_SYS_VM:
+        return g_sys_vm_kids;
+    case PK_PID_DIR:
+        return g_pid_kids;
+    case PK_TID_DIR:
+        return g_tid_kids;
+    default:
+        return g_none_kids;
+    }
+}
+
+/* ---- text builder ----------------------------------------------------------------------- */
+
+void pt_append(struct proc_text *pt, const void *data, size_t n)
+{
+    if (pt->oom || n == 0)
+        return;
+    if (pt->len + n + 1 > pt->cap) {
+        size_t cap = pt->cap ? pt->cap : 512;
+        while (cap < pt->len + n + 1)
+            cap *= 2;
+        char *nb = realloc(pt->buf, cap);
+        if (!nb) {
+            pt->oom = true;
+            return;
+        }
+        pt->buf = nb;
+        pt->cap = cap;
+    }
+    memcpy(pt->buf + pt->len, data, n);
+    pt->len += n;
+    pt->buf[pt->len] = '\0';
+}
+
+void pt_printf(struct proc_text *pt, const char *fmt, ...)
+{
+    char small[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof(small), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof(small)) {
+        pt_append(pt, small, (size_t)n);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    if (!big) {
+        pt->oom = true;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    pt_append(pt, big, (size_t)n);
+    free(big);
+}
+
+/* ---- nodes and inodes ------------------------------------------------------------------- */
+
+/* Stable inode number of a node: system files are small numbers (the root is 1); process
+ * nodes encode (pid or tid, kind, fd) above 2^32. */
+static uint64_t node_ino(const struct proc_node *n)
+{
+    if (n->pid == 0)
+        return (uint64_t)n->kind + 1;
+    uint64_t who = (uint64_t)(n->tid ? n->tid : n->pid) & 0x3fffffff;
+    return (n->tid ? 1ull << 62 : 0) | (who << 32) | ((uint64_t)n->kind << 24) |
+           ((uint64_t)n->fd & 0xffffff);
+}
+
+static uint32_t node_mode(const struct proc_node *n)
+{
+    return g_kinds[n->kind].mode;
+}
+
+struct task *proc_node_task(const struct proc_node *n)
+{
+    if (n->tid) {
+        struct task *t = task_find(n->tid);
+        return (t && t->tg->pid == n->pid && !t->tg->zombie) ? t : NULL;
+    }
+    struct task *t, *any = NULL;
+    list_for_each_entry(t, &g_kernel.tasks, klink)
+    {
+        if (t->tg->pid != n->pid || t->state == TASK_DEAD || t->tg->zombie)
+            continue;
+        if (t->tid == n->pid)
+            return t;
+        if (!any)
+            any = t;
+    }
+    return any;
+}
+
+static const struct inode_ops g_proc_iops;
+static const struct file_ops g_proc_dir_fops;
+
+static void proc_evict(struct inode *inode)
+{
+    free(inode->priv);
+    inode->priv = NULL;
+}
+
+/* A new inode for @n. Returns 0 and the inode in *@out or -ENOMEM. */
+static int node_inode(struct super_block *sb, const struct proc_node *n, struct inode **out)
+{
+    struct proc_node *copy = malloc(sizeof(*copy));
+    if (!copy)
+        return -ENOMEM;
+    *copy = *n;
+    uint32_t mode = node_mode(n);
+    struct inode *inode = inode_new(sb, node_ino(n), mode, &g_proc_iops,
+                                    S_ISDIR(mode) ? &g_proc_dir_fops : NULL);
+    if (!inode) {
+        free(copy);
+        return -ENOMEM;
+    }
+    inode->priv = copy;
+    if (S_ISDIR(mode))
+        inode->nlink = 2;
+    if (n->pid) {
+        struct task *t = proc_node_task(n);
+        if (t) {
+            inode->uid = t->tg->euid;
+            inode->gid = t->tg->egid;
+        }
+    }
+    *out = inode;
+    return 0;
+}
+
+/* True if the process (and thread) that @n belongs to still exists. */
+static bool node_alive(const struct proc_node *n)
+{
+    return n->pid == 0 || proc_node_task(n) != NULL;
+}
+
+/* Parse a canonical decimal number ("0" or no leading zero). Returns it or -1. */
+static long parse_num(const char *s)
+{
+    if (!*s || (s[0] == '0' && s[1]) || strlen(s) > 9)
+        return -1;
+    long v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        v = v * 10 + (*s - '0');
+    }
+    return v;
+}
+
+/* The numbered child @num of directory @dir in *@child. Returns 0 or -ENOENT. */
+static int lookup_numbered(const struct proc_node *dir, long num, struct proc_node *child)
+{
+    *child = (struct proc_node){.pid = dir->pid, .tid = dir->tid};
+    if (num <= 0 && dir->kind != PK_FD_DIR)
+        return -ENOENT;
+    switch (dir->kind) {
+    case PK_ROOT:
+        if (num > PROC_PID_MAX || !tg_find((int)num))
+            return -ENOENT;
+        child->kind = PK_PID_DIR;
+        child->pid = (int)num;
+        return 0;
+    case PK_TASK_DIR: {
+        struct task *t = task_find((int)num);
+        if (!t || t->tg->pid != dir->pid)
+            return -ENOENT;
+        child->kind = PK_TID_DIR;
+        child->tid = (int)num;
+        return 0;
+    }
+    case PK_FD_DIR: {
+        struct task *t = proc_node_task(dir);
+        if (!t || !t->fdt || num > 0xffffff)
+            return -ENOENT;
+        struct file *f = fdtable_get(t->fdt, (int)num);
+        if (!f)
+            return -ENOENT;
+        file_unref(f);
+        child->kind = PK_FD;
+        child->fd = (int)num;
+        return 0;
+    }
+    default:
+        return -ENOENT;
+    }
+}
+
+static int proc_lookup(struct task *t, struct inode *dir, const char *name, struct inode **out)
+{
+    const struct proc_node *dn = dir->priv;
+    if (!node_alive(dn))
+        return -ENOENT;
+    struct proc_node child = {.pid = dn->pid, .tid = dn->tid};
+    const enum proc_kind *kids = fixed_kids(dn->kind);
+    bool found = false;
+    for (; *kids != PK_ROOT; kids++) {
+        if (strcmp(g_kinds[*kids].name, name) == 0) {
+            child.kind = *kids;
+            found = true;
+            break;
+        }
+    }
+    if (!found) {
+        long num = parse_num(name);
+        if (num < 0)
+            return -ENOENT;
+        int ret = lookup_numbered(dn, num, &child);
+        if (ret < 0)
+            return ret;
+    }
+    return node_inode(dir->sb, &child, out);
+}
+
+/* ---- directories ------------------------------------------------------------------------ */
+
+struct proc_dirent {
+    char name[24];
+    uint64_t ino;
+    uint8_t type;
+    int64_t off;
+};
+
+struct dirent_list {
+    struct proc_dirent *v;
+    size_t n, cap;
+};
+
+static int dl_add(struct dirent_list *dl, const struct proc_node *n, const char *name,
+                  int64_t off)
+{
+    if (dl->n == dl->cap) {
+        size_t cap = dl->cap ? dl->cap * 2 : 32;
+        struct proc_dirent *nv = realloc(dl->v, cap * sizeof(*nv));
+        if (!nv)
+            return -ENOMEM;
+        dl->v = nv;
+        dl->cap = cap;
+    }
+    struct proc_dirent *e = &dl->v[dl->n++];
+    snprintf(e->name, sizeof(e->name), "%s", name);
+    e->ino = node_ino(n);
+    e->type = vfs_mode_to_dtype(node_mode(n));
+    e->off = off;
+    return 0;
+}
+
+static int cmp_off(const void *a, const void *b)
+{
+    const struct proc_dirent *x = a, *y = b;
+    return (x->off > y->off) - (x->off < y->off);
+}
+
+/* Numbered children of @dir (pids, tids, fds) with offsets DYN_OFF + n. */
+static int list_numbered(const struct proc_node *dir, struct dirent_list *dl)
+{
+    struct proc_node c = {.pid = dir->pid, .tid = dir->tid};
+    char name[16];
+    int ret = 0;
+    if (dir->kind == PK_ROOT) {
+        c.kind = PK_PID_DIR;
+        struct task *t;
+        list_for_each_entry(t, &g_kernel.tasks, klink)
+        {
+            /* one entry per process: its leader, or the first live thread if it exited */
+            if (t->state == TASK_DEAD || t->tg->zombie || proc_node_task(
+                    &(struct proc_node){.kind = PK_PID_DIR, .pid = t->tg->pid}) != t)
+                continue;
+            c.pid = t->tg->pid;
+            snprintf(name, sizeof(name), "%d", c.pid);
+            if ((ret = dl_add(dl, &c, name, DYN_OFF + c.pid)) < 0)
+                return ret;
+        }
+    } else if (dir->kind == PK_TASK_DIR) {
+        c.kind = PK_TID_DIR;
+        struct task *t;
+        list_for_each_entry(t, &g_kernel.tasks, klink)
+        {
+            if (t->state == TASK_DEAD || t->tg->pid != dir->pid)
+                continue;
+            c.tid = t->tid;
+            snprintf(name, sizeof(name), "%d", c.tid);
+            if ((ret = dl_add(dl, &c, name, DYN_OFF + c.tid)) < 0)
+                return ret;
+        }
+    } else if (dir->kind == PK_FD_DIR) {
+        c.kind = PK_FD;
+        struct task *t = proc_node_task(dir);
+        int size = (t && t->fdt) ? fdtable_size(t->fdt) : 0;
+        for (int fd = 0; fd < size && fd <= 0xffffff; fd++) {
+            struct file *f = fdtable_get(t->fdt, fd);
+            if (!f)
+                continue;
+            file_unref(f);
+            c.fd = fd;
+            snprintf(name, sizeof(name), "%d", fd);
+            if ((ret = dl_add(dl, &c, name, DYN_OFF + fd)) < 0)
+                return ret;
+        }
+    }
+    return 0;
+}
+
+/* Inode number of the parent directory of @n (for ".."). */
+static uint64_t parent_ino(const struct proc_node *n)
+{
+    struct proc_node p = {.pid = n->pid, .tid = n->tid};
+    switch (n->kind) {
+    case PK_SYS_KERNEL:
+    case PK_SYS_VM:
+        p = (struct proc_node){.kind = PK_SYS};
+        break;
+    case PK_FD_DIR:
+        p.kind = n->tid ? PK_TID_DIR : PK_PID_DIR;
+        break;
+    case PK_TASK_DIR:
+        p.kind = PK_PID_DIR;
+        break;
+    case PK_TID_DIR:
+        p.kind = PK_TASK_DIR;
+        p.tid = 0;
+        break;
+    default:
+        p = (struct proc_node){.kind = PK_ROOT};
+        break;
+    }
+    return node_ino(&p);
+}
+
+static int proc_dir_iterate(struct task *t, struct file *f, struct dir_emitter *e)
+{
+    const struct proc_node *dn = f->inode ? f->inode->priv : NULL;
+    if (!dn)
+        return -ENOTDIR;
+    if (!node_alive(dn))
+        return -ENOENT;
+    if (f->pos == 0) {
+        if (!e->emit(e, ".", node_ino(dn), vfs_mode_to_dtype(node_mode(dn)), 1))
+            return 0;
+        f->pos = 1;
+    }
+    if (f->pos == 1) {
+        if (!e->emit(e, "..", parent_ino(dn), vfs_mode_to_dtype(S_IFDIR), 2))
+            return 0;
+        f->pos = 2;
+    }
+    struct dirent_list dl = {0};
+    int ret = 0;
+    int64_t off = 2;
+    for (const enum proc_kind *k = fixed_kids(dn->kind); *k != PK_ROOT && ret == 0; k++) {
+        struct proc_node c = {.kind = *k, .pid = dn->pid, .tid = dn->tid};
+        ret = dl_add(&dl, &c, g_kinds[*k].name, off++);
+    }
+    if (ret == 0)
+        ret = list_numbered(dn, &dl);
+    if (ret == 0) {
+        qsort(dl.v, dl.n, sizeof(dl.v[0]), cmp_off);
+        for (size_t i = 0; i < dl.n; i++) {
+            if (dl.v[i].off < f->pos)
+                continue;
+            if (!e->emit(e, dl.v[i].name, dl.v[i].ino, dl.v[i].type, dl.v[i].off + 1))
+                break;
+            f->pos = dl.v[i].off + 1;
+        }
+    }
+    free(dl.v);
+    return ret;
+}
+
+static const struct file_ops g_proc_dir_fops = {
+    .llseek = vfs_dir_llseek,
+    .iterate = proc_dir_iterate,
+};
+
+/* ---- snapshot files --------------------------------------------------------------------- */
+
+struct proc_snap {
+    char *data;
+    size_t len;
+};
+
+static ssize_t proc_file_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+{
+    struct proc_snap *s = f->priv;
+    int64_t *p = pos ? pos : &f->pos;
+    if (*p < 0)
+        return -EINVAL;
+    if ((uint64_t)*p >= s->len)
+        return 0;
+    size_t n = uio_copy_to(u, s->data + *p, s->len - (size_t)*p);
+    *p += (int64_t)n;
+    return (ssize_t)n;
+}
+
+static int64_t proc_file_llseek(struct task *t, struct file *f, int64_t off, int whence)
+{
+    struct proc_snap *s = f->priv;
+    int64_t base;
+    switch (whence) {
+    case 0: /* SEEK_SET */
+        base = 0;
+        break;
+    case 1: /* SEEK_CUR */
+        base = f->pos;
+        break;
+    case 2: /* SEEK_END */
+        base = (int64_t)s->len;
+        break;
+    default:
+        return -EINVAL;
+    }
+    if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
+        return -EINVAL;
+    f->pos = base + off;
+    return f->pos;
+}
+
+static void proc_file_release(struct file *f)
+{
+    struct proc_snap *s = f->priv;
+    if (s)
+        free(s->data);
+    free(s);
+    f->priv = NULL;
+}
+
+static const struct file_ops g_proc_file_fops = {
+    .read = proc_file_read,
+    .llseek = proc_file_llseek,
+    .release = proc_file_release,
+};
+
+static int proc_open(struct task *t, struct inode *inode, struct file *f)
+{
+    const struct proc_node *n = inode->priv;
+    if (S_ISDIR(inode->mode)) {
+        if (!node_alive(n))
+            return -ENOENT;
+        f->ops = &g_proc_dir_fops;
+        return 0;
+    }
+    if (!S_ISREG(inode->mode) || !g_kinds[n->kind].gen)
+        return -ENXIO;
+    /* COMPAT: nothing in this /proc is writable (not even comm or sysctls). */
+    if (file_writable(f))
+        return -EACCES;
+    struct task *caller = t ? t : g_current;
+    struct proc_text pt = {0};
+    int ret = g_kinds[n->kind].gen(caller, n, &pt);
+    if (ret == 0 && pt.oom)
+        ret = -ENOMEM;
+    struct proc_snap *s = ret == 0 ? malloc(sizeof(*s)) : NULL;
+    if (ret == 0 && !s)
+        ret = -ENOMEM;
+    if (ret < 0) {
+        free(pt.buf);
+        return ret;
+    }
+    s->data = pt.buf;
+    s->len = pt.len;
+    f->priv = s;
+    f->ops = &g_proc_file_fops;
+    return 0;
+}
+
+/* ---- symlinks --------------------------------------------------------------------------- */
+
+static int proc_readlink(struct task *t, struct inode *inode, char *buf, size_t size)
+{
+    const struct proc_node *n = inode->priv;
+    if (!g_kinds[n->kind].link)
+        return -EINVAL;
+    if (!node_alive(n))
+        return -ENOENT;
+    char *tmp = malloc(VFS_PATH_MAX);
+    if (!tmp)
+        return -ENOMEM;
+    int len = g_kinds[n->kind].link(t ? t : g_current, n, tmp, VFS_PATH_MAX);
+    if (len >= 0) {
+        if ((size_t)len > size)
+            len = (int)size;
+        memcpy(buf, tmp, (size_t)len);
+    }
+    free(tmp);
+    return len;
+}
+
+static int proc_getattr(struct task *t, struct inode *inode)
+{
+    return node_alive(inode->priv) ? 0 : -ENOENT;
+}
+
+static const struct inode_ops g_proc_iops = {
+    .lookup = proc_lookup,
+    .readlink = proc_readlink,
+    .open = proc_open,
+    .getattr = proc_getattr,
+    .evict = proc_evict,
+};
+
+/* ---- superblock ------------------------------------------------------------------------- */
+
+static int proc_mount(const struct fs_type *type, void *data, struct dentry **root)
+{
+    struct super_block *sb = sb_new(type);
+    if (!sb)
+        return -ENOMEM;
+    sb->dcache = DCACHE_NONE;
+    sb->magic = PROC_SUPER_MAGIC;
+    struct inode *inode;
+    int ret = node_inode(sb, &(struct proc_node){.kind = PK_ROOT}, &inode);
+    if (ret == 0) {
+        *root = dentry_new_root(sb, inode);
+        if (!*root)
+            ret = -ENOMEM;
+    }
+    sb_unref(sb);
+    return ret;
+}
+
+const struct fs_type g_procfs_type = {
+    .name = "proc",
+    .mount = proc_mount,
+};
+
+int procfs_register(void)
+{
+    int ret = proc_sys_init();
+    if (ret < 0)
+        return ret;
+    return vfs_register_fs(&g_procfs_type);
+}

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Unit tests for goferfs over a fake in-process gofer client: batched walks, the forever
+ * dentry cache (positive and negative), symlinks, reads, readdir, mappings, EROFS, and
+ * mounts (also synthetic ones) on the read-only root. */
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sentry/fs/gofer/goferfs.h"
+#include "sentry/fs/tmpfs/tmpfs.h"
+#include "sentry/memmap/mappable.h"
+#include "sentry/vfs/vfs_internal.h"
+#include "sentry/vfs/vfs_ops.h"
+#include "tests/unit/vfs/fakes/fake_gofer_client.h"
+#include "tests/unit/vfs/fakes/fake_kernel.h"
+
+static struct task *g_t;
+static struct gofer_client *g_c;
+static char g_host[64];
+
+static void host_file(const char *rel, const char *data)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", g_host, rel);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(data, f);
+    fclose(f);
+}
+
+static void host_dir(const char *rel)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", g_host, rel);
+    assert_int_equal(mkdir(path, 0755), 0);
+}
+
+static int group_setup(void **state)
+{
+    snprintf(g_host, sizeof(g_host), "/tmp/cvisor-goferfs-XXXXXX");
+    assert_non_null(mkdtemp(g_host));
+    host_dir("usr");
+    host_dir("usr/lib");
+    host_dir("usr/lib/py");
+    host_dir("usr/bin");
+    host_dir("etc");
+    host_dir("tmp");
+    host_file("usr/lib/py/os.py", "import sys\n");
+    host_file("usr/bin/tool", "#!/bin/sh\n");
+    host_file("etc/passwd", "root:x:0:0::/root:/bin/sh\n");
+    char path[256];
+    snprintf(path, sizeof(path), "%s/bin", g_host);
+    assert_int_equal(symlink("usr/bin", path), 0);
+    snprintf(path, sizeof(path), "%s/usr/lib/up", g_host);
+    assert_int_equal(symlink("../../etc", path), 0);
+
+    kernel_lock(); /* syscall handlers run with it held */
+    vfs_init();
+    assert_int_equal(tmpfs_register(), 0);
+    assert_int_equal(goferfs_register(), 0);
+    g_c = fake_gofer_new(g_host);
+    assert_int_equal(vfs_mount_root("goferfs", g_c), 0);
+    assert_int_equal(vfs_mount_at("/tmp", "tmpfs", NULL, 0), 0);
+    g_t = fake_task_new();
+    assert_non_null(g_t);
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    fake_task_free(g_t);
+    kernel_unlock();
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", g_host);
+    assert_int_equal(system(cmd), 0);
+    return 0;
+}
+
+static void test_batched_walk_and_cache(void **state)
+{
+    struct linux_stat st;
+    int before = fake_gofer_walks(g_c);
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/usr/lib/py/os.py", 0, &st), 0);
+    assert_int_equal(fake_gofer_walks(g_c), before + 1); /* four names, one round trip */
+    assert_int_equal(st.st_size, 11);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/usr/lib/py/os.py", 0, &st), 0);
+    assert_int_equal(fake_gofer_walks(g_c), before + 1); /* cached */
+    /* Negative entries are cached too. */
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/usr/lib/nope.py", 0, &st), -ENOENT);
+    int after = fake_gofer_walks(g_c);
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/usr/lib/nope.py", 0, &st), -ENOENT);
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/usr/lib/nope.py/x", 0, &st), -ENOENT);
+    assert_int_equal(fake_gofer_walks(g_c), after);
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/usr/lib/py/os.py/x", 0, &st), -ENOTDIR);
+    struct linux_stat up;
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/usr/..", 0, &up), 0);
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/", 0, &st), 0);
+    assert_int_equal(up.st_ino, st.st_ino);
+}
+
+static void test_symlinks_resolved_by_sentry(void **state)
+{
+    struct linux_stat a, b;
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/bin/tool", 0, &a), 0);
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/usr/bin/tool", 0, &b), 0);
+    assert_int_equal(a.st_ino, b.st_ino);
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/usr/lib/up/passwd", 0, &a), 0);
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/etc/passwd", 0, &b), 0);
+    assert_int_equal(a.st_ino, b.st_ino);
+    char buf[32];
+    assert_int_equal(vfs_readlinkat(g_t, AT_FDCWD, "/bin", buf, sizeof(buf)), 7);
+    assert_memory_equal(buf, "usr/bin", 7);
+}
+
+static void test_read_and_map(void **state)
+{
+    struct file *f;
+    assert_int_equal(vfs_openat(g_t, AT_FDCWD, "/etc/passwd", O_RDONLY, 0, &f), 0);
+    char buf[64] = {0};
+    assert_int_equal(vfs_kernel_pread(g_t, f, buf, sizeof(buf), 5), 21);
+    assert_string_equal(buf, "x:0:0::/root:/bin/sh\n");
+    struct uio u;
+    uio_init_kernel(&u, buf, 4);
+    assert_int_equal(vfs_read(g_t, f, &u, NULL), 4);
+    assert_memory_equal(buf, "root", 4);
+    struct mappable *m;
+    assert_int_equal(f->ops->get_mappable(g_t, f, &m), 0);
+    char *page = malloc(4096);
+    assert_int_equal(m->ops->fill(m, 0, page, 4096), 0);
+    assert_memory_equal(page, "root:x", 6);
+    assert_int_equal(page[4095], 0);
+    assert_int_equal(m->ops->fill(m, 4096, page, 4096), -EFAULT);
+    m->ops->unref(m);
+    free(page);
+    char path[64];
+    assert_int_equal(file_path(f, path, sizeof(path)), 11);
+    assert_string_equal(path, "/etc/passwd");
+    file_unref(f);
+}
+
+static void test_read_only(void **state)
+{
+    assert_int_equal(vfs_openat(g_t, AT_FDCWD, "/etc/passwd", O_WRONLY, 0, &(struct file *){0}),
+                     -EROFS);
+    assert_int_equal(vfs_mkdirat(g_t, AT_FDCWD, "/etc/new", 0755), -EROFS);
+    assert_int_equal(vfs_mkdirat(g_t, AT_FDCWD, "/etc", 0755), -EEXIST);
+    assert_int_equal(vfs_unlinkat(g_t, AT_FDCWD, "/etc/passwd", 0), -EROFS);
+    assert_int_equal(vfs_fchmodat(g_t, AT_FDCWD, "/etc/passwd", 0600, 0), -EROFS);
+    assert_int_equal(vfs_access(g_t, AT_FDCWD, "/etc/passwd", W_OK, 0), -EROFS);
+    assert_int_equal(vfs_access(g_t, AT_FDCWD, "/etc/passwd", R_OK, 0), 0);
+    struct file *f;
+    assert_int_equal(vfs_openat(g_t, AT_FDCWD, "/tmp/x", O_CREAT | O_RDWR, 0600, &f), 0);
+    file_unref(f);
+    struct linux_statfs sfs;
+    assert_int_equal(vfs_statfs(g_t, "/etc", &sfs), 0);
+    assert_true(sfs.f_flags & 1);
+}
+
+static bool count_emit(struct dir_emitter *e, const char *name, uint64_t ino, uint8_t type,
+                       int64_t next)
+{
+    int *n = e->priv;
+    if (!strcmp(name, "usr") || !strcmp(name, "etc") || !strcmp(name, "bin") ||
+        !strcmp(name, ".") || !strcmp(name, ".."))
+        (*n)++;
+    return true;
+}
+
+static void test_readdir_and_mountpoints(void **state)
+{
+    struct file *d;
+    assert_int_equal(vfs_openat(g_t, AT_FDCWD, "/", O_RDONLY | O_DIRECTORY, 0, &d), 0);
+    int n = 0;
+    struct dir_emitter e = {.emit = count_emit, .priv = &n};
+    assert_int_equal(vfs_iterate(g_t, d, &e), 0);
+    assert_int_equal(n, 5);
+    file_unref(d);
+    /* A mount over a missing leaf of the read-only root gets a synthetic directory. */
+    assert_int_equal(vfs_mount_at("/newmnt", "tmpfs", NULL, 0), 0);
+    struct linux_stat st;
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/newmnt", 0, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    struct file *f;
+    assert_int_equal(vfs_openat(g_t, AT_FDCWD, "/newmnt/f", O_CREAT | O_RDWR, 0600, &f), 0);
+    file_unref(f);
+    assert_int_equal(vfs_chdir(g_t, AT_FDCWD, "/newmnt"), 0);
+    char cwd[64];
+    assert_int_equal(vfs_getcwd(g_t, cwd, sizeof(cwd)), 7);
+    assert_string_equal(cwd, "/newmnt");
+    assert_int_equal(vfs_chdir(g_t, AT_FDCWD, ".."), 0);
+    assert_int_equal(vfs_getcwd(g_t, cwd, sizeof(cwd)), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_batched_walk_and_cache),
+        cmocka_unit_test(test_symlinks_resolved_by_sentry),
+        cmocka_unit_test(test_read_and_map),
+        cmocka_unit_test(test_read_only),
+        cmocka_unit_test(test_readdir_and_mountpoints),
+    };
+    return cmocka_run_group_tests_name("goferfs", tests, group_setup, group_teardown);
+}
