@@ -106,6 +106,21 @@ int copy_in_iovec(struct task *t, gaddr_t addr, int count, struct linux_iovec *o
 
 /* ---- uio over guest memory ------------------------------------------------------------ */
 
+/* The Sentry pointer of guest @addr if its page is already pinned by @u, else NULL. */
+static char *pinned_ptr(struct mm *mm, const struct uio *u, gaddr_t addr)
+{
+    uint64_t *pte = pt_entry(mm, addr >> 12, false);
+    if (!pte || !(*pte & PTE_PRESENT))
+        return NULL;
+    uint64_t frame = *pte & PTE_FRAME_MASK;
+    if (memfile_refcount(frame) < 2) /* our pin would be the second reference */
+        return NULL;
+    for (int i = u->nframes - 1; i >= 0; i--)
+        if (u->frames[i] == frame)
+            return (char *)memfile_ptr(frame) + (addr & 4095);
+    return NULL;
+}
+
 /* Append guest [addr, addr+size) to @u. Returns bytes added (short at a bad page; 0 if the
  * first byte is bad) or -ENOMEM when the uio is full before anything was added. */
 static size_t uio_add_range(struct task *t, struct uio *u, gaddr_t addr, size_t size,
@@ -119,12 +134,17 @@ static size_t uio_add_range(struct task *t, struct uio *u, gaddr_t addr, size_t 
             chunk = size - added;
         if (u->nframes >= maxpins)
             break;
-        char *p = mm_host_ptr(t, t->mm, a, to_guest);
-        if (!p)
-            break;
-        uint64_t frame = memfile_offset_of(p);
-        memfile_ref(frame);
-        pins[u->nframes++] = frame;
+        char *p = pinned_ptr(t->mm, u, a);
+        if (!p) {
+            /* Only pages this transfer has not pinned yet: a second segment on a pinned page
+             * must not see our own pin as sharing and copy the page away (copy-on-write). */
+            p = mm_host_ptr(t, t->mm, a, to_guest);
+            if (!p)
+                break;
+            uint64_t frame = memfile_offset_of(p);
+            memfile_ref(frame);
+            pins[u->nframes++] = frame;
+        }
         struct iovec *last = u->iovcnt ? &u->iov[u->iovcnt - 1] : NULL;
         if (last && (char *)last->iov_base + last->iov_len == p) {
             last->iov_len += chunk;

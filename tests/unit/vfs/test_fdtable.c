@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Unit tests for kernel/fdtable.c: lowest-free allocation, replacement, FD_CLOEXEC, fork
  * copies, close-on-exec, limits and reference counts. */
-#include <cmocka.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -9,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+
+#include <cmocka.h>
 
 #include "sentry/kernel/fdtable.h"
 #include "sentry/vfs/file.h"

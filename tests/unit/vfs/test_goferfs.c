@@ -2,7 +2,6 @@
 /* Unit tests for goferfs over a fake in-process gofer client: batched walks, the forever
  * dentry cache (positive and negative), symlinks, reads, readdir, mappings, EROFS, and
  * mounts (also synthetic ones) on the read-only root. */
-#include <cmocka.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -14,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cmocka.h>
 
 #include "sentry/fs/gofer/goferfs.h"
 #include "sentry/fs/tmpfs/tmpfs.h"

@@ -2,7 +2,6 @@
 /* Unit tests for the path walk and name operations over tmpfs: symlinks and ELOOP, "..",
  * trailing slashes, ENOTDIR/ENOENT/ENAMETOOLONG, mount crossing, getcwd, rename/unlink/link,
  * file data and stable getdents offsets. */
-#include <cmocka.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -13,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include <cmocka.h>
 
 #include "sentry/fs/dev/devfs.h"
 #include "sentry/fs/tmpfs/tmpfs.h"
