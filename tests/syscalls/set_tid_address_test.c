@@ -52,6 +52,8 @@ static void *register_shared_then_exit(void *arg)
 {
     syscall(SYS_set_tid_address, shared_word);
     __atomic_store_n(shared_word, (uint32_t)syscall(SYS_gettid), __ATOMIC_SEQ_CST);
+    while (__atomic_load_n(&shared_word[1], __ATOMIC_SEQ_CST) == 0)
+        usleep(1000); /* exit only after the parent has seen the tid */
     syscall(SYS_exit, 0);
     return arg;
 }
@@ -62,7 +64,7 @@ TEST(thread_exit_wakes_waiter_in_other_process)
      * the thread exits while its process's main thread is still alive. */
     shared_word = CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
                              0));
-    *shared_word = 0;
+    shared_word[0] = shared_word[1] = 0;
     pid_t pid = CHECK(fork());
     if (pid == 0) {
         pthread_attr_t attr;
@@ -75,6 +77,7 @@ TEST(thread_exit_wakes_waiter_in_other_process)
     }
     while (__atomic_load_n(shared_word, __ATOMIC_SEQ_CST) == 0)
         usleep(1000);
+    __atomic_store_n(&shared_word[1], 1, __ATOMIC_SEQ_CST);
     for (;;) {
         uint32_t v = __atomic_load_n(shared_word, __ATOMIC_SEQ_CST);
         if (v == 0)

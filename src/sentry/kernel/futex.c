@@ -191,22 +191,40 @@ int futex_op_eval(uint32_t op, uint32_t oldval, uint32_t *newval)
     if (op & (8u << 28)) /* FUTEX_OP_OPARG_SHIFT */
         oparg = (int32_t)(1u << ((uint32_t)oparg & 31));
     switch (kind) {
-    case 0: *newval = (uint32_t)oparg; break;                /* SET */
-    case 1: *newval = oldval + (uint32_t)oparg; break;       /* ADD */
-    case 2: *newval = oldval | (uint32_t)oparg; break;       /* OR */
-    case 3: *newval = oldval & ~(uint32_t)oparg; break;      /* ANDN */
-    case 4: *newval = oldval ^ (uint32_t)oparg; break;       /* XOR */
-    default: return -ENOSYS;
+    case 0:
+        *newval = (uint32_t)oparg;
+        break; /* SET */
+    case 1:
+        *newval = oldval + (uint32_t)oparg;
+        break; /* ADD */
+    case 2:
+        *newval = oldval | (uint32_t)oparg;
+        break; /* OR */
+    case 3:
+        *newval = oldval & ~(uint32_t)oparg;
+        break; /* ANDN */
+    case 4:
+        *newval = oldval ^ (uint32_t)oparg;
+        break; /* XOR */
+    default:
+        return -ENOSYS;
     }
     int32_t o = (int32_t)oldval;
     switch (cmp) {
-    case 0: return o == cmparg;
-    case 1: return o != cmparg;
-    case 2: return o < cmparg;
-    case 3: return o <= cmparg;
-    case 4: return o > cmparg;
-    case 5: return o >= cmparg;
-    default: return -ENOSYS;
+    case 0:
+        return o == cmparg;
+    case 1:
+        return o != cmparg;
+    case 2:
+        return o < cmparg;
+    case 3:
+        return o <= cmparg;
+    case 4:
+        return o > cmparg;
+    case 5:
+        return o >= cmparg;
+    default:
+        return -ENOSYS;
     }
 }
 

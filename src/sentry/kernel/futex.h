@@ -22,12 +22,12 @@ struct task;
 
 /* One task waiting on a futex word. Lives on the waiter's stack while it sleeps. */
 struct futex_waiter {
-    struct list_head link;  /* in a hash bucket; self-linked when not queued */
+    struct list_head link; /* in a hash bucket; self-linked when not queued */
     struct futex_key key;
-    bool shared;            /* private and shared keys never match (as Linux) */
+    bool shared; /* private and shared keys never match (as Linux) */
     uint32_t bitset;
     struct task *task;
-    bool woken;             /* set by a waker when it dequeues us */
+    bool woken; /* set by a waker when it dequeues us */
 };
 
 /* --- queue logic (pure; unit-tested with a fake task_wake) --- */

@@ -74,7 +74,8 @@ void signal_info_kill(struct linux_siginfo *info, int sig, int code, struct task
 void signal_notify_parent(struct thread_group *child, int cld_code, int status);
 
 /* True if children of @parent are reaped at exit without becoming zombies (SIGCHLD is
- * SIG_IGN or has SA_NOCLDWAIT). Caller holds the kernel lock. */
+ * SIG_IGN or has SA_NOCLDWAIT). As Linux, this applies only to children whose exit_signal
+ * is SIGCHLD. Caller holds the kernel lock. */
 bool signal_parent_autoreaps(struct thread_group *parent);
 
 /* A new handler table, all SIG_DFL, refs 1. Returns NULL on allocation failure. */

@@ -82,7 +82,10 @@ static _Noreturn void signal_fatal(struct task *t, int sig, bool core)
 {
     struct thread_group *tg = t->tg;
 
-    /* COMPAT: no core file is written; the wait status still carries the 0x80 bit. */
+    /* COMPAT: no core file is written. Linux sets the 0x80 "core dumped" bit only when a
+     * dump happened, so it is set when RLIMIT_CORE would have allowed one. */
+    if (core && tg->rlimits[RLIMIT_CORE].rlim_cur == 0)
+        core = false;
     tg->stop_state = TG_RUNNING;
     if (!tg->exiting)
         tg_exit(tg, sig | (core ? 0x80 : 0));
@@ -139,6 +142,7 @@ static bool signal_handle(struct task *t, int sig, const struct linux_siginfo *i
 void signal_deliver(struct task *t)
 {
     struct thread_group *tg = t->tg;
+    bool handled = false;
 
     for (;;) {
         if (tg->exiting || t->exiting)
@@ -166,13 +170,18 @@ void signal_deliver(struct task *t)
         struct linux_sigaction act = *ka;
         if (ka->flags & LINUX_SA_RESETHAND)
             ka->handler = LINUX_SIG_DFL;
-        if (signal_handle(t, sig, &info, &act)) {
-            t->in_syscall = false;
-            return; /* one handler per return to app code, as Linux */
-        }
+        /* As Linux's exit-to-user loop, every deliverable signal gets a frame before the
+         * task returns to app code: later frames nest on the handler's stack, so the last
+         * one set up runs first. */
+        if (signal_handle(t, sig, &info, &act))
+            handled = true;
     }
 
     /* No handler runs: restart what was interrupted and undo a sigsuspend mask. */
+    if (handled) {
+        t->in_syscall = false;
+        return;
+    }
     signal_restart_fixup(t, NULL);
     if (t->has_saved_mask) {
         t->has_saved_mask = false;

@@ -160,8 +160,9 @@ static void sigcontext_to_regs(struct linux_regs *r, const struct linux_sigconte
 }
 
 /* Fill the frame @f for delivering @sig from the task's current state. */
-static void sigframe_fill(struct task *t, struct linux_rt_sigframe *f, const struct linux_siginfo *info,
-                          const struct linux_sigaction *act, gaddr_t fpstate)
+static void sigframe_fill(struct task *t, struct linux_rt_sigframe *f,
+                          const struct linux_siginfo *info, const struct linux_sigaction *act,
+                          gaddr_t fpstate)
 {
     memset(f, 0, sizeof(*f));
     f->pretcode = act->restorer;

@@ -51,10 +51,10 @@ struct thread_group;
 
 /* Signals raised by the faulting instruction: dequeued before the others (Linux). */
 #define SIGNAL_SYNCHRONOUS_MASK                                                                    \
-    (LINUX_SIGBIT(LINUX_SIGSEGV) | LINUX_SIGBIT(LINUX_SIGBUS) | LINUX_SIGBIT(LINUX_SIGILL) |      \
+    (LINUX_SIGBIT(LINUX_SIGSEGV) | LINUX_SIGBIT(LINUX_SIGBUS) | LINUX_SIGBIT(LINUX_SIGILL) |       \
      LINUX_SIGBIT(LINUX_SIGTRAP) | LINUX_SIGBIT(LINUX_SIGFPE) | LINUX_SIGBIT(LINUX_SIGSYS))
 #define SIGNAL_STOP_MASK                                                                           \
-    (LINUX_SIGBIT(LINUX_SIGSTOP) | LINUX_SIGBIT(LINUX_SIGTSTP) | LINUX_SIGBIT(LINUX_SIGTTIN) |    \
+    (LINUX_SIGBIT(LINUX_SIGSTOP) | LINUX_SIGBIT(LINUX_SIGTSTP) | LINUX_SIGBIT(LINUX_SIGTTIN) |     \
      LINUX_SIGBIT(LINUX_SIGTTOU))
 
 /* User-visible segment selectors of 64-bit mode (__USER_CS, __USER_DS). */

@@ -8,13 +8,28 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include <string.h>
+#include <time.h>
+
 #include "abi/linux/stat.h"
-#include "sentry/fs/anon/anon.h"
-#include "sentry/fs/anon/epoll.h"
 #include "sentry/memmap/uio.h"
 #include "sentry/vfs/file.h"
 
+#define SOCKFS_DEV 0x08ull /* anonymous device 0:8, as Linux's sockfs */
+
 static const struct file_ops socket_file_ops;
+static uint64_t g_next_sock_ino = 1 << 20;             /* Protected by the kernel lock */
+static void (*g_release_hook)(struct file *f);          /* Written once at boot */
+
+void socket_set_release_hook(void (*hook)(struct file *f))
+{
+    g_release_hook = hook;
+}
+
+const struct file_ops *socket_get_file_ops(void)
+{
+    return &socket_file_ops;
+}
 
 void socket_init(struct socket *s, const struct socket_ops *ops, int family, int type,
                  int protocol)
@@ -23,8 +38,10 @@ void socket_init(struct socket *s, const struct socket_ops *ops, int family, int
     s->family = family;
     s->type = type;
     s->protocol = protocol;
-    s->ino = anon_ino_alloc();
-    s->ctime_ns = anon_realtime_ns();
+    s->ino = g_next_sock_ino++;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    s->ctime_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 struct socket *socket_from_file(const struct file *f)
@@ -67,14 +84,23 @@ static long socket_ioctl(struct task *t, struct file *f, unsigned int cmd, gaddr
 static int socket_stat(struct task *t, struct file *f, struct linux_stat *st)
 {
     struct socket *s = f->priv;
-    anon_fill_stat(st, S_IFSOCK | 0777, ANON_DEV_SOCKFS, s->ino, s->ctime_ns);
+    memset(st, 0, sizeof(*st));
+    st->st_dev = SOCKFS_DEV;
+    st->st_ino = s->ino;
+    st->st_nlink = 1;
+    st->st_mode = S_IFSOCK | 0777;
+    st->st_blksize = 4096;
+    struct linux_timespec ts = {(int64_t)(s->ctime_ns / 1000000000ull),
+                                (int64_t)(s->ctime_ns % 1000000000ull)};
+    st->st_atim = st->st_mtim = st->st_ctim = ts;
     return 0;
 }
 
 static void socket_release(struct file *f)
 {
     struct socket *s = f->priv;
-    epoll_file_released(f);
+    if (g_release_hook)
+        g_release_hook(f);
     s->ops->release(s);
 }
 
@@ -98,6 +124,5 @@ int socket_file_new(struct socket *s, uint32_t flags, struct file **out)
         return ret;
     }
     (*out)->anon_ino = s->ino;
-    epoll_release_aware(&socket_file_ops);
     return 0;
 }

@@ -85,5 +85,13 @@ void socket_init(struct socket *s, const struct socket_ops *ops, int family, int
  * reference (released through ops->release, also on failure). Returns 0 or -ENOMEM. */
 int socket_file_new(struct socket *s, uint32_t flags, struct file **out);
 
+/*
+ * Wiring done by the syscall layer at boot (net may not include fs, see DESIGN.md 2):
+ * @hook runs first in a socket file's release (epoll drops its interest entries there),
+ * and socket_get_file_ops() identifies socket files to epoll.
+ */
+void socket_set_release_hook(void (*hook)(struct file *f));
+const struct file_ops *socket_get_file_ops(void);
+
 /* The socket behind @f (borrowed, valid while @f is), or NULL if @f is not a socket. */
 struct socket *socket_from_file(const struct file *f);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 
 #include "abi/linux/errno.h"
 #include "common/cleanup.h"
-#include "sentry/fs/pipe/pipe.h"
+#include "sentry/kernel/signal.h"
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/task.h"
 #include "sentry/memmap/uio.h"
@@ -31,6 +32,14 @@ struct linux_cmsghdr {
 };
 #define CMSG_HDR_SIZE sizeof(struct linux_cmsghdr)
 #define CMSG_ALIGN8(n) (((n) + 7) & ~(size_t)7)
+
+/* SIGPIPE for a stream write that found no reader (Linux's send_sig(SIGPIPE, current, 0)). */
+static void unix_send_sigpipe(struct task *t)
+{
+    struct linux_siginfo info;
+    signal_info_kill(&info, SIGPIPE, LINUX_SI_USER, t);
+    signal_send_task(t, &info);
+}
 
 /* ---- control messages (send side) ------------------------------------------------------- */
 
@@ -185,7 +194,7 @@ static ssize_t unix_send_stream(struct task *t, struct unix_sock *u, struct sock
         if ((u->shutdown & UNIX_SEND_SHUTDOWN) || !peer || peer->dead ||
             (peer->shutdown & UNIX_RCV_SHUTDOWN)) {
             if (!sent && !(m->flags & MSG_NOSIGNAL))
-                pipe_send_sigpipe(t);
+                unix_send_sigpipe(t);
             ret = -EPIPE;
             break;
         }

@@ -49,8 +49,7 @@ static long futex_wait_restart(struct task *t)
     uint64_t flags = t->restart_data[FR_FLAGS];
 
     t->restart_fn = NULL;
-    return do_futex_wait_restartable(t, t->restart_data[FR_ADDR],
-                                     (flags & FR_SHARED) != 0,
+    return do_futex_wait_restartable(t, t->restart_data[FR_ADDR], (flags & FR_SHARED) != 0,
                                      (uint32_t)t->restart_data[FR_VAL], (uint32_t)flags,
                                      t->restart_data[FR_DEADLINE]);
 }
@@ -124,8 +123,8 @@ long sys_futex(struct task *t, const struct syscall_args *a)
     uint64_t deadline;
     int ret;
 
-    if (realtime && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET &&
-        cmd != FUTEX_WAIT_REQUEUE_PI && cmd != FUTEX_LOCK_PI2)
+    if (realtime && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT_REQUEUE_PI &&
+        cmd != FUTEX_LOCK_PI2)
         return -ENOSYS;
 
     switch (cmd) {
@@ -196,8 +195,9 @@ long sys_get_robust_list(struct task *t, const struct syscall_args *a)
 
 void sys_futex_register(void)
 {
-    SYSCALL_REG(LINUX_NR_futex, SYS_PARTIAL(futex, "PI operations (LOCK_PI, UNLOCK_PI, "
-                                                   "TRYLOCK_PI, *_REQUEUE_PI, LOCK_PI2) return ENOSYS"));
+    SYSCALL_REG(LINUX_NR_futex,
+                SYS_PARTIAL(futex, "PI operations (LOCK_PI, UNLOCK_PI, "
+                                   "TRYLOCK_PI, *_REQUEUE_PI, LOCK_PI2) return ENOSYS"));
     SYSCALL_REG(LINUX_NR_set_robust_list, SYS_SUPPORTED(set_robust_list));
     SYSCALL_REG(LINUX_NR_get_robust_list, SYS_SUPPORTED(get_robust_list));
 }

@@ -576,8 +576,8 @@ long sys_prlimit64(struct task *t, const struct syscall_args *a)
 
 struct linux_rusage {
     struct linux_timeval utime, stime;
-    int64_t maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock, oublock, msgsnd,
-        msgrcv, nsignals, nvcsw, nivcsw;
+    int64_t maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock, oublock, msgsnd, msgrcv,
+        nsignals, nvcsw, nivcsw;
 };
 
 #define RUSAGE_SELF_ 0
@@ -845,8 +845,7 @@ static long do_set_prio(struct task *t, struct thread_group *tg, int nice, long 
 
     if (tg->uid != c->euid && tg->euid != c->euid && !capable(t))
         return -EPERM;
-    if (nice < tg->nice && !capable(t) &&
-        (uint64_t)(20 - nice) > c->rlimits[RLIMIT_NICE].rlim_cur)
+    if (nice < tg->nice && !capable(t) && (uint64_t)(20 - nice) > c->rlimits[RLIMIT_NICE].rlim_cur)
         return -EACCES;
     tg->nice = nice;
     return err == -ESRCH ? 0 : err;
@@ -1054,7 +1053,8 @@ void sys_identity_register(void)
     SYSCALL_REG(LINUX_NR_setfsgid, SYS_SUPPORTED(setfsgid));
     SYSCALL_REG(LINUX_NR_getgroups, SYS_SUPPORTED(getgroups));
     SYSCALL_REG(LINUX_NR_setgroups, SYS_PARTIAL(setgroups, "at most 32 groups"));
-    SYSCALL_REG(LINUX_NR_capget, SYS_PARTIAL(capget, "all capabilities for euid 0, none otherwise"));
+    SYSCALL_REG(LINUX_NR_capget,
+                SYS_PARTIAL(capget, "all capabilities for euid 0, none otherwise"));
     SYSCALL_REG(LINUX_NR_capset, SYS_PARTIAL(capset, "reductions accepted but not remembered"));
     SYSCALL_REG(LINUX_NR_uname, SYS_SUPPORTED(uname));
     SYSCALL_REG(LINUX_NR_sethostname, SYS_SUPPORTED(sethostname));

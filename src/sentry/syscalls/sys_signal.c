@@ -56,10 +56,10 @@ long sys_rt_sigaction(struct task *t, const struct syscall_args *a)
         act.mask &= ~SIGNAL_UNBLOCKABLE;
         *ka = act;
         /* POSIX: setting a disposition to ignore discards pending instances. */
-        bool ignored = act.handler == LINUX_SIG_IGN ||
-                       (act.handler == LINUX_SIG_DFL &&
-                        (signal_default_action(sig) == SIGDFL_IGNORE ||
-                         signal_default_action(sig) == SIGDFL_CONT));
+        bool ignored =
+            act.handler == LINUX_SIG_IGN ||
+            (act.handler == LINUX_SIG_DFL && (signal_default_action(sig) == SIGDFL_IGNORE ||
+                                              signal_default_action(sig) == SIGDFL_CONT));
         if (ignored)
             signal_discard_tg(t->tg, LINUX_SIGBIT(sig));
     }

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "common/cleanup.h"
+#include "sentry/fs/anon/epoll.h"
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
@@ -545,6 +546,10 @@ long sys_getsockopt(struct task *t, const struct syscall_args *a)
 
 void sys_socket_register(void)
 {
+    /* Let epoll drop interest entries when a socket file is released (net/socket.h). */
+    socket_set_release_hook(epoll_file_released);
+    epoll_release_aware(socket_get_file_ops());
+
     SYSCALL_REG(LINUX_NR_socket, SYS_PARTIAL(socket, "AF_UNIX only; inet families are "
                                                      "EAFNOSUPPORT until the netstack lands"));
     SYSCALL_REG(LINUX_NR_socketpair, SYS_PARTIAL(socketpair, "AF_UNIX only"));

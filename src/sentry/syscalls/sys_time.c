@@ -43,14 +43,22 @@ struct linux_tms {
 static int host_clock(int id)
 {
     switch (id) {
-    case LINUX_CLOCK_REALTIME: return CLOCK_REALTIME;
-    case LINUX_CLOCK_MONOTONIC: return CLOCK_MONOTONIC;
-    case LINUX_CLOCK_MONOTONIC_RAW: return CLOCK_MONOTONIC_RAW;
-    case LINUX_CLOCK_REALTIME_COARSE: return CLOCK_REALTIME_COARSE;
-    case LINUX_CLOCK_MONOTONIC_COARSE: return CLOCK_MONOTONIC_COARSE;
-    case LINUX_CLOCK_BOOTTIME: return CLOCK_BOOTTIME;
-    case LINUX_CLOCK_TAI: return CLOCK_TAI;
-    default: return -1;
+    case LINUX_CLOCK_REALTIME:
+        return CLOCK_REALTIME;
+    case LINUX_CLOCK_MONOTONIC:
+        return CLOCK_MONOTONIC;
+    case LINUX_CLOCK_MONOTONIC_RAW:
+        return CLOCK_MONOTONIC_RAW;
+    case LINUX_CLOCK_REALTIME_COARSE:
+        return CLOCK_REALTIME_COARSE;
+    case LINUX_CLOCK_MONOTONIC_COARSE:
+        return CLOCK_MONOTONIC_COARSE;
+    case LINUX_CLOCK_BOOTTIME:
+        return CLOCK_BOOTTIME;
+    case LINUX_CLOCK_TAI:
+        return CLOCK_TAI;
+    default:
+        return -1;
     }
 }
 
@@ -142,8 +150,8 @@ long sys_clock_settime(struct task *t, const struct syscall_args *a)
     uint64_t ns;
 
     /* Only CLOCK_REALTIME and the CPU clocks have a setter in Linux; others are EINVAL. */
-    bool cpu = id < 0 || id == LINUX_CLOCK_PROCESS_CPUTIME_ID ||
-               id == LINUX_CLOCK_THREAD_CPUTIME_ID;
+    bool cpu =
+        id < 0 || id == LINUX_CLOCK_PROCESS_CPUTIME_ID || id == LINUX_CLOCK_THREAD_CPUTIME_ID;
     if (id != LINUX_CLOCK_REALTIME && !cpu)
         return -EINVAL;
     if (cpu && do_cpu_clock(t, id, &ns) < 0)
@@ -381,8 +389,9 @@ long sys_times(struct task *t, const struct syscall_args *a)
 
 void sys_time_register(void)
 {
-    SYSCALL_REG(LINUX_NR_clock_gettime,
-                SYS_PARTIAL(clock_gettime, "CPU-time clocks are approximations; alarm clocks EINVAL"));
+    SYSCALL_REG(
+        LINUX_NR_clock_gettime,
+        SYS_PARTIAL(clock_gettime, "CPU-time clocks are approximations; alarm clocks EINVAL"));
     SYSCALL_REG(LINUX_NR_clock_getres, SYS_SUPPORTED(clock_getres));
     SYSCALL_REG(LINUX_NR_clock_settime, SYS_PARTIAL(clock_settime, "EPERM: no CAP_SYS_TIME"));
     SYSCALL_REG(LINUX_NR_gettimeofday, SYS_SUPPORTED(gettimeofday));

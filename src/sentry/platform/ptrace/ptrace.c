@@ -28,16 +28,19 @@ static const uint64_t stub_addr_candidates[] = {0x7e0000000000ULL, 0x7d000000000
 #define STUB_SIZE 0x1000ULL
 
 extern const char cv_stub_code_start[], cv_stub_code_end[];
-extern const char cv_stub_syscall[], cv_stub_clone[];
+extern const char cv_stub_syscall[], cv_stub_clone[], cv_stub_idle[];
 long cv_stub_spawn(uint64_t entry, int memfd);
 
 static uint64_t g_stub_addr;
 static uint64_t g_gadget_syscall; /* stub address of "syscall; int3" */
 static uint64_t g_gadget_clone;
+static uint64_t g_gadget_idle;   /* the stub's idle loop */
 static int g_memfd = -1;
 
-/* Interrupts reach a running stub thread as this signal, which the tracer suppresses. */
-#define INTERRUPT_SIGNAL SIGSTOP
+/* Interrupts reach a running stub thread as this signal, which the tracer suppresses. Its
+ * default action is to be ignored, so one that reaches an untraced (parked) stub thread
+ * does nothing. */
+#define INTERRUPT_SIGNAL SIGURG
 
 struct plat_as {
     pid_t pid;          /* the stub process */
@@ -179,6 +182,7 @@ static int ptrace_init(int memfd)
     g_stub_addr = (uint64_t)page;
     g_gadget_syscall = g_stub_addr + (uint64_t)(cv_stub_syscall - cv_stub_code_start);
     g_gadget_clone = g_stub_addr + (uint64_t)(cv_stub_clone - cv_stub_code_start);
+    g_gadget_idle = g_stub_addr + (uint64_t)(cv_stub_idle - cv_stub_code_start);
     g_memfd = memfd;
 
     pthread_t th;
@@ -345,22 +349,51 @@ static int ptrace_context_new(struct plat_as *as, long token, struct plat_contex
     return 0;
 }
 
+/* Make the stopped stub thread @tid exit and reap it, so that it is off our list of tracees
+ * before the tracing host thread exits: PTRACE_O_EXITKILL would otherwise send SIGKILL to
+ * it, and SIGKILL takes its whole thread group, the other app threads included. */
+static void exit_stub_thread(pid_t tid)
+{
+    struct user_regs_struct u;
+    if (ptrace(PTRACE_GETREGS, tid, 0, &u) < 0)
+        return;
+    u.rip = g_gadget_syscall;
+    u.rax = SYS_exit;
+    u.orig_rax = (uint64_t)-1;
+    u.rdi = 0;
+    if (ptrace(PTRACE_SETREGS, tid, 0, &u) < 0 || ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+        return;
+    for (;;) {
+        int status;
+        if (wait_stop(tid, &status) < 0 || !WIFSTOPPED(status))
+            return; /* exited (or gone): reaped */
+        ptrace(PTRACE_CONT, tid, 0, 0); /* a late interrupt: drop it */
+    }
+}
+
+/* The first thread of a stub process cannot be reaped while others live (Linux delays the
+ * group leader), so it is parked in the idle loop and detached instead. */
+static void park_stub_thread(pid_t tid)
+{
+    struct user_regs_struct u;
+    if (ptrace(PTRACE_GETREGS, tid, 0, &u) < 0)
+        return;
+    u.rip = g_gadget_idle;
+    u.orig_rax = (uint64_t)-1;
+    if (ptrace(PTRACE_SETREGS, tid, 0, &u) == 0)
+        ptrace(PTRACE_DETACH, tid, 0, 0);
+}
+
 static void ptrace_context_release(struct plat_context *ctx)
 {
     if (!ctx)
         return;
     if (!ctx->dead) {
         /* Only this thread of the stub leaves; the address space lives on for the others. */
-        struct user_regs_struct u;
-        if (ptrace(PTRACE_GETREGS, ctx->tid, 0, &u) == 0) {
-            u.rip = g_gadget_syscall;
-            u.rax = SYS_exit;
-            u.orig_rax = (uint64_t)-1;
-            u.rdi = 0;
-            if (ptrace(PTRACE_SETREGS, ctx->tid, 0, &u) == 0)
-                ptrace(PTRACE_CONT, ctx->tid, 0, 0);
-        }
-        waitpid(ctx->tid, NULL, __WALL | WNOHANG);
+        if (ctx->tid == ctx->as->pid)
+            park_stub_thread(ctx->tid);
+        else
+            exit_stub_thread(ctx->tid);
     }
     ptrace_as_release(ctx->as);
     free(ctx);

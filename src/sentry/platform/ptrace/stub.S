@@ -73,6 +73,8 @@ stub_entry:
     mov $SIGSTOP, %esi
     mov $SYS_kill, %eax
     syscall
+    .globl cv_stub_idle
+cv_stub_idle:
 stub_idle:
     mov $SYS_pause, %eax
     syscall

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Minimal struct file, waitq and fdtable implementations for the anon unit tests. */
+#include "tests/unit/anon/fakes/fake_file.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sentry/kernel/fdtable.h"
+#include "sentry/kernel/waitq.h"
+
+static int g_live;
+
+int fake_file_live_count(void)
+{
+    return g_live;
+}
+
+int file_new_anon(const struct file_ops *ops, void *priv, uint32_t flags, const char *name,
+                  struct file **out)
+{
+    struct file *f = calloc(1, sizeof(*f));
+    if (!f)
+        return -ENOMEM;
+    f->refs = 1;
+    f->ops = ops;
+    f->priv = priv;
+    f->flags = flags;
+    f->anon_name = strdup(name);
+    g_live++;
+    *out = f;
+    return 0;
+}
+
+struct file *file_ref(struct file *f)
+{
+    f->refs++;
+    return f;
+}
+
+void file_unref(struct file *f)
+{
+    if (--f->refs > 0)
+        return;
+    if (f->ops->release)
+        f->ops->release(f);
+    free(f->anon_name);
+    free(f);
+    g_live--;
+}
+
+uint32_t file_poll(struct task *t, struct file *f)
+{
+    return f->ops->poll ? f->ops->poll(t, f) : 0;
+}
+
+struct file *fdtable_get(struct fdtable *fdt, int fd)
+{
+    return NULL;
+}
+
+void waitq_init(struct waitq *q)
+{
+    list_init(&q->waiters);
+}
+
+void waitq_add(struct waitq *q, struct waiter *w, struct task *t, uint32_t mask)
+{
+    w->q = q;
+    w->task = t;
+    w->mask = mask;
+    list_add_tail(&w->link, &q->waiters);
+}
+
+void waitq_remove(struct waiter *w)
+{
+    if (!w->q)
+        return;
+    list_del(&w->link);
+    w->q = NULL;
+}
+
+void waitq_notify(struct waitq *q, uint32_t events)
+{
+    struct waiter *w, *n;
+    list_for_each_entry_safe(w, n, &q->waiters, link)
+    {
+        if (events && w->mask && !(w->mask & events))
+            continue;
+        if (w->notify)
+            w->notify(w, events);
+    }
+}
