@@ -181,6 +181,7 @@ _Noreturn void task_run(struct task *t)
         t->in_syscall = false;
         switch (why) {
         case SWITCH_SYSCALL:
+            t->last_fault_addr = 0;
             task_syscall(t);
             break;
         case SWITCH_FAULT:

@@ -171,6 +171,7 @@ struct task {
     uint64_t start_ns;
     uint64_t utime_ns, stime_ns;
     int cpu_hint;
+    gaddr_t last_fault_addr;        /* mm: a fault seen once on a mapped page is retried */
 };
 
 /* Task under which the calling host thread runs (NULL outside task threads). */

@@ -247,10 +247,16 @@ int mm_handle_fault(struct task *t, gaddr_t addr, bool write, bool exec)
     uint64_t vpn = addr >> 12;
     uint64_t *pte = pt_entry(mm, vpn, false);
     if (pte && (*pte & PTE_MAPPED)) {
-        /* Mapped already: the access was not allowed by the stub's protection. A write to
-         * a page the VMA allows writing means copy-on-write. */
-        if (!(v->prot & PROT_WRITE) || (*pte & PTE_STUB_WRITE))
+        /* Mapped already: either another thread mapped it between the fault and now (retry),
+         * or the stub's protection refused the access. A write to a page the VMA allows
+         * writing means copy-on-write. */
+        if (!(v->prot & PROT_WRITE) || (*pte & PTE_STUB_WRITE)) {
+            if (t->last_fault_addr != addr) {
+                t->last_fault_addr = addr; /* refused twice in a row: a real violation */
+                return 0;
+            }
             return -EACCES;
+        }
         int err;
         pte = mm_populate_page(t, mm, v, vpn, true, &err);
         if (!pte)
