@@ -73,6 +73,12 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
         mm_unref(mm);
         return -EINTR;
     }
+    if (t->tg->leader != t) {
+        /* As Linux's de_thread(): the exec'ing thread becomes the leader, with its tid. */
+        t->tg->leader->tid = t->tid;
+        t->tid = t->tg->pid;
+        t->tg->leader = t;
+    }
     long token;
     err = g_platform->thread_prepare(mm_plat_as(mm), NULL, &token);
     struct plat_context *ctx = NULL;

@@ -4,17 +4,24 @@
  * process groups and sessions, set_tid_address, arch_prctl. The work is in kernel/.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
 #include "abi/linux/errno.h"
+#include "common/cleanup.h"
 #include "sentry/kernel/clone.h"
+#include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/task_internal.h"
 #include "sentry/kernel/wait.h"
 #include "sentry/mm/mm.h"
 #include "sentry/syscalls/syscalls.h"
+#include "sentry/vfs/file.h"
+#include "sentry/vfs/vfs.h"
 
 long sys_clone(struct task *t, const struct syscall_args *a)
 {
@@ -107,17 +114,14 @@ static int copy_strv(struct task *t, gaddr_t addr, size_t *total, char ***out)
     return 0;
 }
 
-long sys_execve(struct task *t, const struct syscall_args *a)
+/* Shared by execve and execveat: @path is a Sentry string. */
+static long do_execve(struct task *t, const char *path, gaddr_t argv_addr, gaddr_t envp_addr)
 {
-    char path[4096];
-    long len = copy_in_str(t, arg_addr(a, 0), path, sizeof(path));
-    if (len < 0)
-        return len;
     char **argv = NULL, **envp = NULL;
     size_t total = 0;
-    int err = copy_strv(t, arg_addr(a, 1), &total, &argv);
+    int err = copy_strv(t, argv_addr, &total, &argv);
     if (err == 0)
-        err = copy_strv(t, arg_addr(a, 2), &total, &envp);
+        err = copy_strv(t, envp_addr, &total, &envp);
     if (err == 0)
         err = task_execve(t, path, argv, envp);
     free_strv(argv);
@@ -125,6 +129,57 @@ long sys_execve(struct task *t, const struct syscall_args *a)
     if (err == 0)
         t->sys_ctrl = SYS_CTRL_NORETURN;
     return err;
+}
+
+long sys_execve(struct task *t, const struct syscall_args *a)
+{
+    char path[4096];
+    long len = copy_in_str(t, arg_addr(a, 0), path, sizeof(path));
+    if (len < 0)
+        return len;
+    return do_execve(t, path, arg_addr(a, 1), arg_addr(a, 2));
+}
+
+long sys_execveat(struct task *t, const struct syscall_args *a)
+{
+    int dirfd = arg_int(a, 0);
+    int flags = arg_int(a, 4);
+    if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+        return -EINVAL;
+    char path[4096];
+    long len = copy_in_str(t, arg_addr(a, 1), path, sizeof(path));
+    if (len < 0)
+        return len;
+    if (path[0] == '/' || (dirfd == AT_FDCWD && len > 0))
+        return do_execve(t, path, arg_addr(a, 2), arg_addr(a, 3));
+    /* COMPAT: the descriptor is turned back into its path, which names the same file as
+     * long as nothing was renamed or unlinked since it was opened. */
+    _cleanup_(file_unrefp) struct file *f = fdtable_get(t->fdt, dirfd);
+    if (!f)
+        return -EBADF;
+    if (len == 0 && !(flags & AT_EMPTY_PATH))
+        return -ENOENT;
+    char full[4096];
+    int n = file_path(f, full, sizeof(full));
+    if (n < 0)
+        return n;
+    if (full[0] != '/')
+        return -ENOENT; /* an anonymous file (memfd, pipe) */
+    if (len > 0) {
+        if ((size_t)n + 1 + (size_t)len >= sizeof(full))
+            return -ENAMETOOLONG;
+        full[n] = '/';
+        memcpy(full + n + 1, path, (size_t)len + 1);
+    }
+    if (flags & AT_SYMLINK_NOFOLLOW) {
+        struct linux_stat st;
+        int err = vfs_fstatat(t, AT_FDCWD, full, AT_SYMLINK_NOFOLLOW, &st);
+        if (err < 0)
+            return err;
+        if ((st.st_mode & S_IFMT) == S_IFLNK)
+            return -ELOOP;
+    }
+    return do_execve(t, full, arg_addr(a, 2), arg_addr(a, 3));
 }
 
 long sys_exit(struct task *t, const struct syscall_args *a)
@@ -347,6 +402,7 @@ void sys_thread_register(void)
     SYSCALL_REG(LINUX_NR_vfork, SYS_SUPPORTED(vfork));
     SYSCALL_REG(LINUX_NR_clone3, SYS_NOTSUP(clone3, "ENOSYS: glibc falls back to clone"));
     SYSCALL_REG(LINUX_NR_execve, SYS_SUPPORTED(execve));
+    SYSCALL_REG(LINUX_NR_execveat, SYS_PARTIAL(execveat, "a descriptor is resolved by its path"));
     SYSCALL_REG(LINUX_NR_exit, SYS_SUPPORTED(exit));
     SYSCALL_REG(LINUX_NR_exit_group, SYS_SUPPORTED(exit_group));
     SYSCALL_REG(LINUX_NR_wait4, SYS_SUPPORTED(wait4));

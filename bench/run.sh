@@ -1,0 +1,178 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# First benchmarks (DESIGN.md section 6): the syscall figure (raw getpid and inline mov;syscall,
+# ns/call) and start-up (`do /bin/true`, ms), for native, cvisor-ptrace and, where a runsc is
+# installed, runsc-ptrace. Prints a table, writes bench/results/<date>.csv in the guide's shape
+# (runtime,method,metric,result) and bench/results/<date>.md. Benchmarks never assert: a runtime
+# that fails is reported as "failed" and the run goes on.
+#   bench/run.sh [CVISOR]        (default build/cvisor; `make bench` passes it)
+# Environment: RUNSC (path of runsc; else `command -v runsc`), RUNSC_FLAGS, GETPID_N (native
+# loop count, 200000), GETPID_N_SANDBOX (20000), STARTUP_RUNS (20), BENCH_RESULTS (output dir).
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+cvisor=${1:-$top/build/cvisor}
+[ -x "$cvisor" ] || { echo "bench: $cvisor is not an executable (build first)" >&2; exit 1; }
+cvisor=$(cd "$(dirname "$cvisor")" && pwd)/$(basename "$cvisor")
+runsc=${RUNSC:-$(command -v runsc || true)}
+runsc_flags=${RUNSC_FLAGS:---rootless --network=none --platform=ptrace}
+getpid_n=${GETPID_N:-200000}
+getpid_n_sandbox=${GETPID_N_SANDBOX:-20000}
+startup_runs=${STARTUP_RUNS:-20}
+results=${BENCH_RESULTS:-$here/results}
+stamp=$(date +%Y-%m-%d-%H%M%S)
+csv=$results/$stamp.csv
+md=$results/$stamp.md
+work=$(mktemp -d) || exit 1
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$results"
+
+# The runtimes: a name, and the prefix that runs a command in it.
+runtimes=(native cvisor-ptrace)
+declare -A prefix=([native]="" [cvisor-ptrace]="$cvisor do --platform=ptrace --")
+runsc_state=
+if [ -n "$runsc" ] && [ -x "$runsc" ]; then
+    runtimes+=(runsc-ptrace)
+    runsc_state=$work/runsc-state
+    mkdir -p "$runsc_state"
+    prefix[runsc-ptrace]="$runsc --root=$runsc_state $runsc_flags do"
+    runsc_note="runsc: $runsc ($("$runsc" --version 2>/dev/null | head -n 1)), flags: $runsc_flags"
+else
+    runsc_note="runsc: not installed (set RUNSC, or build one with /work/shared/tools/runsc/build.sh)"
+fi
+
+# The sandbox has its own /tmp, so the benchmark binaries go into bench/micro/.build (the host
+# root, read-only, is what the sandbox sees), not into $work.
+bin=${BENCH_BUILD:-$here/micro/.build}
+mkdir -p "$bin" || exit 1
+echo "bench: building bench/micro with gcc -O2 -static into $bin"
+for src in "$here"/micro/*.c; do
+    gcc -O2 -static -o "$bin/$(basename "$src" .c)" "$src" || { echo "bench: cannot build $src" >&2; exit 1; }
+done
+
+echo "runtime,method,metric,result" > "$csv"
+declare -A val # val[runtime/metric] = number or "failed"
+
+record() { # runtime method metric result
+    val[$1/$2]=$4
+    [ "$4" != failed ] && echo "$1,$2,$3,$4" >> "$csv"
+}
+
+# ---- syscall: getpid ns/call ----
+for rt in "${runtimes[@]}"; do
+    n=$getpid_n
+    [ "$rt" != native ] && n=$getpid_n_sandbox
+    echo "bench: getpid x $n in $rt"
+    # shellcheck disable=SC2086  # the prefix is a word list on purpose
+    if out=$(timeout 600 ${prefix[$rt]} "$bin/getpid" "$n" 2> "$work/err"); then
+        raw=$(awk '$1 == "syscall" { print $4 }' <<< "$out")
+        inl=$(awk '$1 == "inline" { print $4 }' <<< "$out")
+        record "$rt" syscall.getpid syscall_time_ns "${raw:-failed}"
+        record "$rt" syscall.getpid_inline syscall_time_ns "${inl:-failed}"
+    else
+        echo "bench: $rt failed: $(tail -n 3 "$work/err")" >&2
+        record "$rt" syscall.getpid syscall_time_ns failed
+        record "$rt" syscall.getpid_inline syscall_time_ns failed
+    fi
+done
+
+# ---- start-up: `do /bin/true`, median ms ----
+median_ms_loop() { # runs "$@" startup_runs times, prints the median wall time in ms
+    local times=() t0 t1 i
+    for ((i = 0; i < startup_runs; i++)); do
+        t0=$(date +%s%N)
+        "$@" > /dev/null 2>&1 < /dev/null || return 1
+        t1=$(date +%s%N)
+        times+=($(((t1 - t0) / 1000)))
+    done
+    printf '%s\n' "${times[@]}" | sort -n |
+        awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.3f\n", m / 1000 }'
+}
+
+startup_method=
+if command -v hyperfine > /dev/null; then
+    startup_method="hyperfine -N --warmup 2 --runs $startup_runs, median"
+else
+    startup_method="bash loop of $startup_runs runs timed with date +%s%N, median"
+fi
+for rt in "${runtimes[@]}"; do
+    echo "bench: start-up of /bin/true in $rt"
+    cmd="${prefix[$rt]} /bin/true"
+    cmd=${cmd# }
+    # shellcheck disable=SC2086
+    if ! timeout 60 $cmd > /dev/null 2> "$work/err" < /dev/null; then
+        echo "bench: $rt failed: $(tail -n 3 "$work/err")" >&2
+        record "$rt" startup.empty startup_time_ms failed
+        continue
+    fi
+    if command -v hyperfine > /dev/null; then
+        json=$work/startup-$rt.json
+        if hyperfine -N --warmup 2 --runs "$startup_runs" --export-json "$json" "$cmd" > "$work/hf" 2>&1; then
+            ms=$(jq -r '.results[0].median * 1000 | . * 1000 | round / 1000' "$json")
+        else
+            ms=failed
+        fi
+    else
+        # shellcheck disable=SC2086
+        ms=$(median_ms_loop $cmd) || ms=failed
+    fi
+    record "$rt" startup.empty startup_time_ms "$ms"
+done
+
+# ---- the table ----
+ratio() { # a b -> b/a, or "-"
+    awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.1fx", b / a; else print "-" }'
+}
+rows=("syscall.getpid|raw syscall(SYS_getpid), ns/call"
+      "syscall.getpid_inline|inline mov;syscall getpid, ns/call"
+      "startup.empty|start-up of /bin/true, ms (median)")
+header="| figure | native | cvisor-ptrace | ratio |"
+sep="|---|---|---|---|"
+if [ -n "$runsc_state" ]; then
+    header="| figure | native | cvisor-ptrace | ratio | runsc-ptrace | ratio |"
+    sep="|---|---|---|---|---|---|"
+fi
+table="$header"$'\n'"$sep"
+for row in "${rows[@]}"; do
+    m=${row%%|*}
+    label=${row#*|}
+    n=${val[native/$m]:-failed}
+    c=${val[cvisor-ptrace/$m]:-failed}
+    line="| $label | $n | $c | $(ratio "$n" "$c") |"
+    if [ -n "$runsc_state" ]; then
+        r=${val[runsc-ptrace/$m]:-failed}
+        line="$line $r | $(ratio "$n" "$r") |"
+    fi
+    table+=$'\n'"$line"
+done
+
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+{
+    echo "# cvisor benchmarks, $stamp"
+    echo
+    echo "Machine: $(nproc) vCPU $cpu, kernel $(uname -r), load average $load."
+    echo "cvisor: $cvisor ($(cd "$top" && git describe --always --dirty 2>/dev/null || echo "no git"))."
+    echo "$runsc_note."
+    echo
+    echo "$table"
+    echo
+    echo "Ratio = runtime / native (time per call or per start: higher is slower)."
+    echo
+    echo "Methods:"
+    echo
+    echo "* syscall: bench/micro/getpid.c (gcc -O2 -static), $getpid_n calls natively and" \
+         "$getpid_n_sandbox in a sandbox, after a warm-up; ns per call. Like the guide's" \
+         "syscall.csv (which used gettimeofday) and gVisor's BenchmarkSyscallbench (getpid, getpidopt)."
+    echo "* start-up: \`do /bin/true\`, $startup_method; the guide's startup.empty without Docker."
+    echo
+    echo "CSV: $(basename "$csv") (runtime,method,metric,result)."
+} > "$md"
+
+echo
+echo "$table"
+echo
+echo "$runsc_note"
+echo "bench: wrote $csv and $md"
+exit 0
