@@ -109,7 +109,7 @@ for rt in "${runtimes[@]}"; do
     if command -v hyperfine > /dev/null; then
         json=$work/startup-$rt.json
         if hyperfine -N --warmup 2 --runs "$startup_runs" --export-json "$json" "$cmd" > "$work/hf" 2>&1; then
-            ms=$(jq -r '.results[0].median * 1000 | . * 1000 | round / 1000' "$json")
+            ms=$(/usr/bin/python3 -c 'import json, sys; print("%.3f" % (json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' "$json") || ms=failed
         else
             ms=failed
         fi

@@ -295,6 +295,8 @@ static int harness_run_one(int i, char *reason, size_t reason_cap)
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
+        /* Own process group, so leftover descendants can be killed as a group afterwards. */
+        setpgid(0, 0);
         signal(SIGALRM, SIG_DFL);
         close(p[0]);
         harness_skip_fd = fcntl(p[1], F_DUPFD_CLOEXEC, HARNESS_SKIP_FD_MIN);
@@ -309,6 +311,7 @@ static int harness_run_one(int i, char *reason, size_t reason_cap)
         close(p[0]);
         return 1;
     }
+    setpgid(pid, pid);
     alarm(HARNESS_TIMEOUT_SEC);
     int status = 0;
     pid_t r = waitpid(pid, &status, 0);
@@ -318,6 +321,7 @@ static int harness_run_one(int i, char *reason, size_t reason_cap)
         kill(pid, SIGKILL);
         waitpid(pid, &status, 0);
     }
+    kill(-pid, SIGKILL); /* descendants the test left behind in its group */
     fcntl(p[0], F_SETFL, O_NONBLOCK);
     ssize_t n = read(p[0], reason, reason_cap - 1);
     reason[n > 0 ? n : 0] = '\0';

@@ -39,12 +39,12 @@ TEST(kill_zero_signals_own_group)
     pid_t pid = CHECK(fork());
     if (pid == 0) {
         setpgid(0, 0); /* a group of our own, so nobody else is hit */
-        signal(SIGUSR1, record_tid);
         pid_t member = fork();
         if (member == 0) {
             for (;;)
                 pause();
         }
+        signal(SIGUSR1, record_tid);
         if (kill(0, SIGUSR1) != 0 || hits != 1)
             _exit(1);
         int st;

@@ -76,10 +76,14 @@ static void overflow_handler(int sig)
     _exit(42);
 }
 
+static volatile int depth_limit = 1 << 30;
+
 static int recurse(int n)
 {
     volatile char pad[4096];
     pad[0] = (char)n;
+    if (n >= depth_limit)
+        return 0;
     return recurse(n + 1) + pad[0];
 }
 

@@ -93,13 +93,17 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
     if (old_ctx)
         g_platform->context_release(old_ctx);
     t->ctx = ctx;
-    if (old_mm)
+    if (old_mm) {
+        if (mm_users(old_mm) == 1) /* the app time of the old image stays the process's */
+            t->tg->utime_ns += g_platform->as_cpu_ns(mm_plat_as(old_mm));
         mm_unref(old_mm);
+    }
     t->mm = mm;
     t->regs = regs;
     t->fpstate_valid = false;
     t->fpstate_dirty = false;
     memcpy(t->tg->exe_path, exe, sizeof(t->tg->exe_path));
+    t->tg->did_exec = true;
     set_comm(t, path);
     fdtable_close_on_exec(t->fdt);
     signal_exec_reset(t);

@@ -112,6 +112,7 @@ _Noreturn void task_exit_now(struct task *t)
         }
     }
     release_vfork_parent(t);
+    task_account_exit(t, t->mm && mm_users(t->mm) == 1);
     if (t->ctx) {
         g_platform->context_release(t->ctx);
         t->ctx = NULL;
@@ -129,8 +130,6 @@ _Noreturn void task_exit_now(struct task *t)
         t->fs = NULL;
     }
     t->state = TASK_DEAD;
-    tg->utime_ns += t->utime_ns;
-    tg->stime_ns += t->stime_ns;
     list_del(&t->klink);
     g_kernel.nr_tasks--;
     if (--tg->nr_live == 0) {

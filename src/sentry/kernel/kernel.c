@@ -16,6 +16,7 @@
 struct kernel g_kernel = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
     .tasks = LIST_HEAD_INIT(g_kernel.tasks),
+    .tgs = LIST_HEAD_INIT(g_kernel.tgs),
     .next_pid = 1,
     .all_exited = PTHREAD_COND_INITIALIZER,
     .hostname = "cvisor",
@@ -154,11 +155,11 @@ struct task *task_find(int tid)
 
 struct thread_group *tg_find(int pid)
 {
-    struct task *t;
-    list_for_each_entry(t, &g_kernel.tasks, klink)
+    struct thread_group *tg;
+    list_for_each_entry(tg, &g_kernel.tgs, klink)
     {
-        if (t->tg->pid == pid && !t->tg->zombie)
-            return t->tg;
+        if (tg->pid == pid)
+            return tg;
     }
     return NULL;
 }

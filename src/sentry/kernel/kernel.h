@@ -27,6 +27,7 @@ struct kernel {
     bool strace;
     /* Protected by lock. */
     struct list_head tasks;       /* all live tasks (task->klink) */
+    struct list_head tgs;         /* all thread groups, zombies included (tg->klink) */
     struct thread_group *init_tg; /* pid 1 of the sandbox */
     int next_pid;
     int nr_tasks;

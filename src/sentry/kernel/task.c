@@ -52,6 +52,7 @@ int tg_alloc(struct task *t, struct thread_group **out)
     tg->exit_signal = SIGCHLD;
     tg->start_ns = kernel_now_ns();
     tg->dumpable = true;
+    list_add_tail(&tg->klink, &g_kernel.tgs);
     *out = tg;
     return 0;
 }
@@ -74,6 +75,7 @@ void tg_free(struct thread_group *tg)
         pthread_cond_destroy(&t->wake_cond);
         free(t);
     }
+    list_del(&tg->klink);
     signal_flush_pending(&tg->shared_pending);
     if (tg->sighand)
         sighand_unref(tg->sighand);

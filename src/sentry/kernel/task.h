@@ -56,6 +56,7 @@ enum tg_stop_state {
 struct thread_group {
     int refs;
     int pid;                  /* Immutable: the tgid, in the sandbox's pid namespace */
+    struct list_head klink;   /* in g_kernel.tgs until reaped */
     struct list_head tasks;   /* of task->tg_link */
     int nr_live;              /* tasks that have not exited */
     struct task *leader;      /* the task whose tid == pid (may be a zombie) */
@@ -97,6 +98,7 @@ struct thread_group {
     bool dumpable;
     bool no_new_privs;
     bool child_subreaper;
+    bool did_exec;                /* setpgid() of a child that exec'd gives EACCES */
     int nice;                     /* -20..19 (setpriority); inherited by fork */
     gaddr_t arg_start, arg_end, env_start, env_end; /* for /proc/pid/cmdline, environ */
 };
@@ -207,8 +209,8 @@ static inline void task_host_io_end(struct task *t);
 int task_fpstate_get(struct task *t, struct linux_fpstate **fp);
 void task_fpstate_set_dirty(struct task *t);
 
-/* Look up a live task / thread group by id in the sandbox pid namespace. Borrowed,
- * valid while the kernel lock is held. */
+/* Look up a live task / a thread group (zombies included: they exist until reaped) by id
+ * in the sandbox pid namespace. Borrowed, valid while the kernel lock is held. */
 struct task *task_find(int tid);
 struct thread_group *tg_find(int pid);
 

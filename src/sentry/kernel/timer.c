@@ -17,6 +17,8 @@
 #include "sentry/kernel/signal_internal.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/timer.h"
+#include "sentry/mm/mm_internal.h"
+#include "sentry/platform/platform.h"
 
 #define NS_MAX (UINT64_MAX / 2)
 
@@ -104,15 +106,23 @@ static uint64_t task_host_cpu_ns(struct task *t)
     return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
+/* CPU time of the app code in @mm's address space (COMPAT: per address space, so the
+ * threads of a process are not told apart). */
+static uint64_t mm_cpu_ns(struct mm *mm)
+{
+    return mm ? g_platform->as_cpu_ns(mm_plat_as(mm)) : 0;
+}
+
 void task_cputime(struct task *t, uint64_t *user_ns, uint64_t *sys_ns)
 {
-    *user_ns = t->utime_ns + task_host_cpu_ns(t);
-    *sys_ns = t->stime_ns;
+    *user_ns = t->state == TASK_DEAD ? t->utime_ns : mm_cpu_ns(t->mm);
+    *sys_ns = t->stime_ns + task_host_cpu_ns(t);
 }
 
 void tg_cputime(struct thread_group *tg, uint64_t *user_ns, uint64_t *sys_ns)
 {
     struct task *t;
+    struct mm *counted = NULL;
 
     *user_ns = tg->utime_ns;
     *sys_ns = tg->stime_ns;
@@ -120,11 +130,20 @@ void tg_cputime(struct thread_group *tg, uint64_t *user_ns, uint64_t *sys_ns)
     {
         if (t->state == TASK_DEAD)
             continue;
-        uint64_t u, s;
-        task_cputime(t, &u, &s);
-        *user_ns += u;
-        *sys_ns += s;
+        if (t->mm && t->mm != counted) {
+            *user_ns += mm_cpu_ns(t->mm);
+            counted = t->mm;
+        }
+        *sys_ns += t->stime_ns + task_host_cpu_ns(t);
     }
+}
+
+void task_account_exit(struct task *t, bool last_of_mm)
+{
+    t->stime_ns += task_host_cpu_ns(t);
+    t->tg->stime_ns += t->stime_ns;
+    if (last_of_mm)
+        t->tg->utime_ns += mm_cpu_ns(t->mm);
 }
 
 /* --- ITIMER_REAL --- */

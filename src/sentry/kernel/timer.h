@@ -54,6 +54,10 @@ void tg_cputime(struct thread_group *tg, uint64_t *user_ns, uint64_t *sys_ns);
 /* Start the timer thread. Called once at boot, before any task runs. */
 void timer_init(void);
 
+/* Fold the CPU time of exiting @t into its thread group; with @last_of_mm, also the app time
+ * of its address space (the process exits or execs). Caller holds the kernel lock. */
+void task_account_exit(struct task *t, bool last_of_mm);
+
 /* Arm ITIMER_REAL of @tg to fire after @value_ns (0 disarms), then every @interval_ns;
  * the previous setting goes to *@old_value_ns / *@old_interval_ns (may be NULL).
  * Caller holds the kernel lock. */

@@ -41,6 +41,11 @@ struct mm *mm_ref(struct mm *mm)
     return mm;
 }
 
+int mm_users(struct mm *mm)
+{
+    return mm->refs;
+}
+
 struct plat_as *mm_plat_as(struct mm *mm)
 {
     return mm->as;

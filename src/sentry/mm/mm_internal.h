@@ -37,6 +37,8 @@ int mm_new(struct mm **out);
 /* fork: a copy-on-write copy of @src (a new platform address space). */
 int mm_fork(struct task *t, struct mm *src, struct mm **out);
 struct mm *mm_ref(struct mm *mm);
+/* Number of users of @mm (tasks sharing it). */
+int mm_users(struct mm *mm);
 void mm_unref(struct mm *mm);
 
 /* The platform address space of @mm (borrowed). */

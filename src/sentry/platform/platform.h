@@ -59,6 +59,8 @@ struct platform_ops {
                uint64_t file_off);
     int (*unmap)(struct plat_context *ctx, gaddr_t addr, uint64_t len);
     int (*protect)(struct plat_context *ctx, gaddr_t addr, uint64_t len, int prot);
+    /* CPU time the app code of @as has used so far, in ns (all its threads). */
+    uint64_t (*as_cpu_ns)(struct plat_as *as);
     /* Address range the app may not use (the stub's own code), [start, end). */
     void (*reserved)(gaddr_t *start, gaddr_t *end);
 };

@@ -323,6 +323,8 @@ long sys_setpgid(struct task *t, const struct syscall_args *a)
         return -ESRCH;
     if (tg != t->tg && tg->sid != t->tg->sid)
         return -EPERM;
+    if (tg != t->tg && tg->did_exec)
+        return -EACCES;
     if (tg->sid == tg->pid)
         return -EPERM; /* a session leader */
     if (!pgid)

@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <sys/user.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -215,6 +216,16 @@ static int ptrace_as_new(struct plat_as **out)
     as->refs = 1;
     *out = as;
     return 0;
+}
+
+static uint64_t ptrace_as_cpu_ns(struct plat_as *as)
+{
+    /* The process CPU clock of another process: ((~pid) << 3) | CPUCLOCK_SCHED. */
+    clockid_t clk = (clockid_t)((~(unsigned)as->pid << 3) | 2);
+    struct timespec ts;
+    if (clock_gettime(clk, &ts) < 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static void ptrace_as_release(struct plat_as *as)
@@ -504,4 +515,5 @@ const struct platform_ops g_platform_ptrace = {
     .unmap = ptrace_unmap,
     .protect = ptrace_protect,
     .reserved = ptrace_reserved,
+    .as_cpu_ns = ptrace_as_cpu_ns,
 };

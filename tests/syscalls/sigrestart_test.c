@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Conformance tests for SA_RESTART: a blocking pipe read interrupted by a handled signal restarts
+ * with SA_RESTART and fails with EINTR without it; nanosleep is never restarted. */
+#include <signal.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/syscalls/harness.h"
+
+static volatile int hits;
+
+static void handler(int sig)
+{
+    (void)sig;
+    hits++;
+}
+
+static void arm_timer_ms(int ms)
+{
+    struct itimerval it = {{0, 0}, {0, ms * 1000}};
+    CHECK(setitimer(ITIMER_REAL, &it, NULL));
+}
+
+static void install(int flags)
+{
+    struct sigaction sa = {.sa_handler = handler, .sa_flags = flags};
+    CHECK(sigaction(SIGALRM, &sa, NULL));
+}
+
+TEST(read_without_restart_eintr)
+{
+    install(0);
+    int p[2];
+    CHECK(pipe(p));
+    hits = 0;
+    arm_timer_ms(30);
+    char c;
+    EXPECT_ERRNO(read(p[0], &c, 1), EINTR);
+    EXPECT_EQ(hits, 1);
+    close(p[0]);
+    close(p[1]);
+}
+
+TEST(read_with_restart_continues)
+{
+    install(SA_RESTART);
+    int p[2];
+    CHECK(pipe(p));
+    pid_t pid = CHECK(fork());
+    if (pid == 0) {
+        usleep(150000); /* after the timer fired in the parent */
+        (void)!write(p[1], "z", 1);
+        _exit(0);
+    }
+    hits = 0;
+    arm_timer_ms(30);
+    char c = 0;
+    EXPECT_EQ(read(p[0], &c, 1), 1);
+    EXPECT_EQ(c, 'z');
+    EXPECT_EQ(hits, 1);
+    EXPECT_EXIT(pid, 0);
+    close(p[0]);
+    close(p[1]);
+}
+
+TEST(wait_with_restart_continues)
+{
+    install(SA_RESTART);
+    pid_t pid = CHECK(fork());
+    if (pid == 0) {
+        usleep(150000);
+        _exit(4);
+    }
+    hits = 0;
+    arm_timer_ms(30);
+    int st;
+    EXPECT_EQ(waitpid(pid, &st, 0), pid);
+    EXPECT_EQ(hits, 1);
+    EXPECT_EQ(WEXITSTATUS(st), 4);
+}
+
+TEST(nanosleep_eintr_even_with_restart)
+{
+    install(SA_RESTART);
+    hits = 0;
+    arm_timer_ms(30);
+    struct timespec ts = {5, 0}, rem = {0, 0};
+    EXPECT_ERRNO(nanosleep(&ts, &rem), EINTR);
+    EXPECT_TRUE(rem.tv_sec >= 3 && rem.tv_sec <= 5);
+    EXPECT_EQ(hits, 1);
+}
+
+TEST(ignored_signal_does_not_interrupt)
+{
+    signal(SIGALRM, SIG_IGN);
+    int p[2];
+    CHECK(pipe(p));
+    pid_t pid = CHECK(fork());
+    if (pid == 0) {
+        usleep(100000);
+        (void)!write(p[1], "q", 1);
+        _exit(0);
+    }
+    arm_timer_ms(20);
+    char c = 0;
+    EXPECT_EQ(read(p[0], &c, 1), 1);
+    EXPECT_EXIT(pid, 0);
+    close(p[0]);
+    close(p[1]);
+}
