@@ -237,6 +237,20 @@ int vfs_openat(struct task *t, int dirfd, const char *path, int flags, unsigned 
         ret = open_create_last(&nd, flags, mode, &p, &created);
     } else if (ret == 0) {
         ret = nd_lookup_last(&nd, !(flags & O_NOFOLLOW), flags & O_DIRECTORY);
+        if (ret == 0 && nd.link_file) {
+            /* COMPAT: /proc/pid/fd/N of a pipe or socket gives that open file itself (shared
+             * offset and status flags), where Linux opens the object anew. */
+            struct file *f = nd.link_file;
+            nd.link_file = NULL;
+            nd_cleanup(&nd);
+            if ((file_writable(f) || !(flags & (O_WRONLY | O_RDWR))) &&
+                (file_readable(f) || (flags & O_ACCMODE) == O_WRONLY)) {
+                *out = f;
+                return 0;
+            }
+            file_unref(f);
+            return -EACCES;
+        }
         if (ret == 0) {
             p = nd.cur;
             nd.cur = (struct path){0};

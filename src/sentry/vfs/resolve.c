@@ -69,6 +69,10 @@ void nd_cleanup(struct nameidata *nd)
     for (int i = 0; i < nd->nbufs; i++)
         free(nd->bufs[i]);
     nd->nbufs = 0;
+    if (nd->link_file) {
+        file_unref(nd->link_file);
+        nd->link_file = NULL;
+    }
 }
 
 /* Move @p down through every mount stacked on it. */
@@ -211,11 +215,43 @@ int nd_walk(struct nameidata *nd, const char *path)
     return 0;
 }
 
+/* Follow a magic link: continue at the path of the file it stands for. Returns 1 when the
+ * file has no path (then nd->link_file holds it), 0 when the walk moved, -EOPNOTSUPP when
+ * the link is an ordinary one after all, or -errno. */
+static int nd_magic_link(struct nameidata *nd, struct inode *inode)
+{
+    struct file *f;
+    int ret = inode->ops->get_link_file(nd->t, inode, &f);
+    if (ret < 0)
+        return ret;
+    if (!f->path) {
+        if (nd->link_file)
+            file_unref(nd->link_file);
+        nd->link_file = f;
+        return 1;
+    }
+    path_set(&nd->cur, (struct path *)f->path);
+    file_unref(f);
+    return 0;
+}
+
 int nd_link_enter(struct nameidata *nd, const struct path *link)
 {
     if (++nd->nlinks > VFS_MAXSYMLINKS || nd->nbufs >= VFS_MAXSYMLINKS + 1)
         return -ELOOP;
     struct inode *inode = link->dentry->inode;
+    if (inode->ops && inode->ops->get_link_file) {
+        int ret = nd_magic_link(nd, inode);
+        if (ret == -EOPNOTSUPP)
+            goto text;
+        if (ret <= 0) {
+            nd->last_type = LAST_ROOT; /* the walk is at its target already */
+            nd->trailing_slash = false;
+            return ret;
+        }
+        return -ENOENT; /* an anonymous file, reached by a walk that cannot use it */
+    }
+text:;
     if (!inode->ops || !inode->ops->readlink)
         return -EINVAL;
     char *buf = malloc(VFS_PATH_MAX);
@@ -260,6 +296,22 @@ int nd_lookup_last(struct nameidata *nd, bool follow, bool must_dir)
                 return -ENOENT;
             }
             if (is_symlink(&next) && (follow || nd->trailing_slash)) {
+                struct inode *li = next.dentry->inode;
+                if (li->ops && li->ops->get_link_file && !nd->trailing_slash &&
+                    (ret = nd_magic_link(nd, li)) != -EOPNOTSUPP) {
+                    if (++nd->nlinks > VFS_MAXSYMLINKS) {
+                        path_put(&next);
+                        return -ELOOP;
+                    }
+                    if (ret == 1) { /* no path: stay on the link; the opener takes the file */
+                        path_set(&nd->cur, &next);
+                        ret = 0;
+                    }
+                    path_put(&next);
+                    if (ret < 0)
+                        return ret;
+                    break;
+                }
                 ret = nd_link_enter(nd, &next);
                 path_put(&next);
                 if (ret < 0)

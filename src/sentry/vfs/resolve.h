@@ -36,6 +36,8 @@ struct nameidata {
     size_t last_len;
     enum last_type last_type;
     bool trailing_slash;
+    /* The last component was a magic link to a file without a path (a new reference). */
+    struct file *link_file;
 };
 
 /* Start a walk of @path for @t from @dirfd (AT_FDCWD or a descriptor; ignored for absolute

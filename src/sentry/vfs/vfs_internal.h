@@ -146,6 +146,11 @@ struct inode_ops {
                   struct inode *replaced);
     /* Copy the symlink target into @buf (not NUL-terminated). Returns its length or -errno. */
     int (*readlink)(struct task *t, struct inode *inode, char *buf, size_t size);
+    /* "Magic" links (/proc/pid/fd/N): the open file the link stands for, a new reference.
+     * A walk through such a link continues at the file's path instead of its text; opening
+     * it when the file has no path (pipes, sockets) gives that file. -EOPNOTSUPP: an
+     * ordinary link, follow its text. Optional. */
+    int (*get_link_file)(struct task *t, struct inode *inode, struct file **out);
     /* Prepare @f (f->inode, f->path, f->flags already set) for I/O: set f->ops and f->priv.
      * Optional: without it f->ops = inode->fops (or -ENXIO if NULL). */
     int (*open)(struct task *t, struct inode *inode, struct file *f);

@@ -586,6 +586,19 @@ static int proc_readlink(struct task *t, struct inode *inode, char *buf, size_t 
     return len;
 }
 
+/* /proc/pid/fd/N is a magic link: walks and opens reach the open file itself. */
+static int proc_get_link_file(struct task *t, struct inode *inode, struct file **out)
+{
+    const struct proc_node *n = inode->priv;
+    if (n->kind != PK_FD)
+        return -EOPNOTSUPP; /* self, exe, cwd...: ordinary links */
+    struct task *owner = proc_node_task(n);
+    if (!owner || !owner->fdt)
+        return -ENOENT;
+    *out = fdtable_get(owner->fdt, n->fd);
+    return *out ? 0 : -ENOENT;
+}
+
 static int proc_getattr(struct task *t, struct inode *inode)
 {
     return node_alive(inode->priv) ? 0 : -ENOENT;
@@ -594,6 +607,7 @@ static int proc_getattr(struct task *t, struct inode *inode)
 static const struct inode_ops g_proc_iops = {
     .lookup = proc_lookup,
     .readlink = proc_readlink,
+    .get_link_file = proc_get_link_file,
     .open = proc_open,
     .getattr = proc_getattr,
     .evict = proc_evict,

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Conformance tests for memory across fork: private memory is copy-on-write in both directions,
+ * MAP_SHARED anonymous memory is visible across processes, and heap/stack/data are copied. */
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "tests/syscalls/harness.h"
+
+#define PG 4096
+
+static int data_var = 100;
+
+TEST(child_writes_do_not_affect_parent)
+{
+    char *p = CHECK(mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    memset(p, 'P', 4 * PG);
+    char *heap = malloc(100000);
+    memset(heap, 'H', 100000);
+    int stack_var = 5;
+    pid_t pid = CHECK(fork());
+    if (pid == 0) {
+        memset(p, 'C', 4 * PG);
+        memset(heap, 'c', 100000);
+        data_var = 200;
+        stack_var = 6;
+        _exit(p[0] == 'C' && data_var == 200 && stack_var == 6 ? 0 : 1);
+    }
+    EXPECT_EXIT(pid, 0);
+    EXPECT_EQ(p[0], 'P');
+    EXPECT_EQ(p[4 * PG - 1], 'P');
+    EXPECT_EQ(heap[99999], 'H');
+    EXPECT_EQ(data_var, 100);
+    EXPECT_EQ(stack_var, 5);
+    free(heap);
+    munmap(p, 4 * PG);
+}
+
+TEST(parent_writes_after_fork_not_seen_by_child)
+{
+    char *p = CHECK(mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    p[0] = 'A';
+    int go[2], done[2];
+    CHECK(pipe(go));
+    CHECK(pipe(done));
+    pid_t pid = CHECK(fork());
+    if (pid == 0) {
+        char c;
+        (void)!read(go[0], &c, 1);
+        _exit(p[0] == 'A' ? 0 : 1);
+    }
+    p[0] = 'B';
+    CHECK(write(go[1], "g", 1));
+    EXPECT_EXIT(pid, 0);
+    close(go[0]);
+    close(go[1]);
+    close(done[0]);
+    close(done[1]);
+    munmap(p, PG);
+}
+
+TEST(shared_anon_visible_both_ways)
+{
+    volatile int *p = CHECK(mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+                                 0));
+    p[0] = 1;
+    pid_t pid = CHECK(fork());
+    if (pid == 0) {
+        p[1] = 42;
+        while (p[0] != 2)
+            usleep(1000);
+        _exit(0);
+    }
+    while (p[1] != 42)
+        usleep(1000);
+    p[0] = 2;
+    EXPECT_EXIT(pid, 0);
+    munmap((void *)p, PG);
+}
+
+TEST(untouched_pages_remain_zero_in_both)
+{
+    char *p = CHECK(mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    pid_t pid = CHECK(fork());
+    if (pid == 0) {
+        p[PG] = 1;
+        _exit(p[0] == 0 ? 0 : 1);
+    }
+    EXPECT_EXIT(pid, 0);
+    EXPECT_EQ(p[PG], 0);
+    munmap(p, 2 * PG);
+}
+
+TEST(grandchild_cow_chain)
+{
+    char *p = CHECK(mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    p[0] = 1;
+    pid_t pid = CHECK(fork());
+    if (pid == 0) {
+        p[0] = 2;
+        pid_t g = fork();
+        if (g == 0) {
+            int ok = p[0] == 2;
+            p[0] = 3;
+            _exit(ok ? 0 : 1);
+        }
+        int st;
+        waitpid(g, &st, 0);
+        _exit(WIFEXITED(st) && WEXITSTATUS(st) == 0 && p[0] == 2 ? 0 : 1);
+    }
+    EXPECT_EXIT(pid, 0);
+    EXPECT_EQ(p[0], 1);
+    munmap(p, PG);
+}
