@@ -21,6 +21,7 @@
 #include "sentry/fs/gofer/client.h"
 #include "sentry/fs/gofer/goferfs.h"
 #include "sentry/fs/host/hostfd.h"
+#include "sentry/fs/pipe/pipe.h"
 #if __has_include("sentry/fs/proc/procfs.h")
 #include "sentry/fs/proc/procfs.h"
 #define HAVE_PROCFS 1
@@ -95,6 +96,7 @@ static int mount_all(struct gofer_client *gc)
     if ((err = procfs_register()) < 0)
         return err;
 #endif
+    pipe_register_fifo();
     if ((err = vfs_mount_root("goferfs", gc)) < 0)
         return err;
     if ((err = vfs_mount_at("/dev", "devfs", NULL, 0)) < 0)

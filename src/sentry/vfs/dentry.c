@@ -86,6 +86,8 @@ void inode_unref(struct inode *inode)
         return;
     if (inode->ops && inode->ops->evict)
         inode->ops->evict(inode);
+    if (inode->fifo)
+        vfs_fifo_release(inode->fifo);
     sb_unref(inode->sb);
     free(inode);
 }

@@ -36,6 +36,19 @@ static bool is_dir(const struct inode *i)
 /* ---- opening ---------------------------------------------------------------------------- */
 
 /* Set f->ops (and priv) for @inode. */
+static const struct vfs_fifo_ops *g_fifo_ops; /* Immutable after boot */
+
+void vfs_register_fifo(const struct vfs_fifo_ops *ops)
+{
+    g_fifo_ops = ops;
+}
+
+void vfs_fifo_release(void *fifo)
+{
+    if (g_fifo_ops)
+        g_fifo_ops->release(fifo);
+}
+
 static int open_ops(struct task *t, struct inode *inode, struct file *f)
 {
     if (f->flags & O_PATH) {
@@ -50,10 +63,12 @@ static int open_ops(struct task *t, struct inode *inode, struct file *f)
         return -ENXIO;
     if (S_ISSOCK(inode->mode))
         return -ENXIO;
+    if (S_ISFIFO(inode->mode))
+        return g_fifo_ops ? g_fifo_ops->open(t, inode, f) : -ENXIO;
     if (inode->ops && inode->ops->open)
         return inode->ops->open(t, inode, f);
-    if (S_ISFIFO(inode->mode) || !inode->fops)
-        return -ENXIO; /* COMPAT: FIFOs on a filesystem cannot be opened yet */
+    if (!inode->fops)
+        return -ENXIO;
     f->ops = inode->fops;
     return 0;
 }
@@ -311,8 +326,8 @@ int vfs_mknodat(struct task *t, int dirfd, const char *path, unsigned int mode, 
     if (type != S_IFREG && type != S_IFCHR && type != S_IFBLK && type != S_IFIFO &&
         type != S_IFSOCK)
         return -EINVAL;
-    if (type == S_IFIFO || type == S_IFSOCK)
-        return -EPERM; /* COMPAT: FIFOs and socket nodes are not supported yet */
+    if (type == S_IFSOCK)
+        return -EPERM; /* COMPAT: socket nodes are not supported yet */
     if ((type == S_IFCHR || type == S_IFBLK) && vfs_cred_uid(t) != 0)
         return -EPERM;
     struct resolve_parent rp;

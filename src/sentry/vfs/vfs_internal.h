@@ -178,7 +178,19 @@ struct inode {
     uint32_t blksize;
     struct linux_timespec atime, mtime, ctime;
     void *priv; /* owned by the filesystem */
+    void *fifo; /* S_IFIFO: the pipe behind it, made on first open (see vfs_register_fifo) */
 };
+
+/* FIFOs on any filesystem are opened by the pipe code, which registers itself at boot
+ * (the VFS may not include fs/). @open prepares @f (as inode_ops.open does) on the pipe of
+ * @inode, creating it in inode->fifo when needed; @release frees inode->fifo. */
+struct vfs_fifo_ops {
+    int (*open)(struct task *t, struct inode *inode, struct file *f);
+    void (*release)(void *fifo);
+};
+void vfs_register_fifo(const struct vfs_fifo_ops *ops);
+/* Free the pipe of a FIFO inode (inode_unref). */
+void vfs_fifo_release(void *fifo);
 
 /* New inode of @sb with one reference, fields zeroed except sb, ino (sb->next_ino++ if
  * @ino is 0), mode, nlink 1, times = now, blksize 4096. Returns NULL on ENOMEM. */

@@ -6,6 +6,7 @@
  * because a blocking write of more than the free space must finish the whole transfer.
  */
 #include "sentry/fs/pipe/pipe.h"
+#include "sentry/vfs/vfs_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +44,7 @@ struct pipe {
 
 static const struct file_ops pipe_anon_ops;
 static const struct file_ops pipe_fifo_ops;
+static void pipe_release(struct file *f);
 
 struct pipe *pipe_new(void)
 {
@@ -163,6 +165,46 @@ int pipe_open_fifo(struct task *t, struct pipe *p, uint32_t flags, struct file *
         *out = NULL;
     }
     return ret;
+}
+
+/* Open the FIFO @inode into @f, on the pipe kept in inode->fifo: open(2)'s rules for FIFOs
+ * (a blocking open waits for the other end; O_WRONLY|O_NONBLOCK without a reader is ENXIO). */
+static int fifo_open_inode(struct task *t, struct inode *inode, struct file *f)
+{
+    if (!inode->fifo && !(inode->fifo = pipe_new()))
+        return -ENOMEM;
+    struct pipe *p = inode->fifo;
+    uint32_t acc = f->flags & O_ACCMODE;
+    bool nb = f->flags & O_NONBLOCK;
+    if (acc == O_WRONLY && nb && p->readers == 0)
+        return -ENXIO;
+    f->ops = &pipe_fifo_ops;
+    f->priv = p;
+    pipe_attach(p, f->flags);
+    epoll_release_aware(&pipe_fifo_ops);
+    int ret = 0;
+    if (acc == O_RDONLY && !nb)
+        ret = pipe_wait_open(t, p, &p->w_opens, p->w_opens, &p->writers);
+    else if (acc == O_WRONLY)
+        ret = pipe_wait_open(t, p, &p->r_opens, p->r_opens, &p->readers);
+    if (ret < 0)
+        pipe_release(f); /* the caller drops @f without releasing it */
+    return ret;
+}
+
+static void fifo_release(void *fifo)
+{
+    pipe_unref(fifo);
+}
+
+static const struct vfs_fifo_ops g_pipe_fifo_ops = {
+    .open = fifo_open_inode,
+    .release = fifo_release,
+};
+
+void pipe_register_fifo(void)
+{
+    vfs_register_fifo(&g_pipe_fifo_ops);
 }
 
 /* ---- file operations -------------------------------------------------------------------- */

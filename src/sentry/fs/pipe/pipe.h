@@ -50,6 +50,9 @@ struct pipe *pipe_new(void);
 void pipe_unref(struct pipe *p);
 int pipe_open_fifo(struct task *t, struct pipe *p, uint32_t flags, struct file **out);
 
+/* Boot: let the VFS open FIFO inodes of every filesystem through the pipe code. */
+void pipe_register_fifo(void);
+
 /*
  * Send SIGPIPE to @t for a write that hit a pipe or socket without a reader (Linux's
  * send_sig(SIGPIPE, current, 0)). Caller holds the kernel lock.
