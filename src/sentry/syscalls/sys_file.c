@@ -505,7 +505,7 @@ void sys_file_register(void)
     SYSCALL_REG(LINUX_NR_mkdir, SYS_SUPPORTED(mkdir));
     SYSCALL_REG(LINUX_NR_mkdirat, SYS_SUPPORTED(mkdirat));
     SYSCALL_REG(LINUX_NR_mknod, SYS_PARTIAL(mknod, "socket nodes: EPERM"));
-    SYSCALL_REG(LINUX_NR_mknodat, SYS_PARTIAL(mknodat, "FIFOs and sockets: EPERM"));
+    SYSCALL_REG(LINUX_NR_mknodat, SYS_PARTIAL(mknodat, "socket nodes: EPERM"));
     SYSCALL_REG(LINUX_NR_rmdir, SYS_SUPPORTED(rmdir));
     SYSCALL_REG(LINUX_NR_unlink, SYS_SUPPORTED(unlink));
     SYSCALL_REG(LINUX_NR_unlinkat, SYS_SUPPORTED(unlinkat));
