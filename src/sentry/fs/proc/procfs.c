@@ -478,6 +478,7 @@ static const struct file_ops g_proc_dir_fops = {
 struct proc_snap {
     char *data;
     size_t len;
+    struct proc_node node; /* what the file shows, for writes */
 };
 
 static ssize_t proc_file_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
@@ -525,8 +526,25 @@ static void proc_file_release(struct file *f)
     f->priv = NULL;
 }
 
+/* Writes: only comm (the thread's name, as prctl(PR_SET_NAME)). */
+static ssize_t proc_file_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+{
+    struct proc_snap *s = f->priv;
+    if (s->node.kind != PK_COMM)
+        return -EINVAL;
+    struct task *target = proc_node_task(&s->node);
+    if (!target)
+        return -ESRCH;
+    char name[16] = {0};
+    size_t total = uio_remaining(u);
+    uio_copy_from(u, name, total < sizeof(name) - 1 ? total : sizeof(name) - 1);
+    memcpy(target->comm, name, sizeof(target->comm));
+    return (ssize_t)total;
+}
+
 static const struct file_ops g_proc_file_fops = {
     .read = proc_file_read,
+    .write = proc_file_write,
     .llseek = proc_file_llseek,
     .release = proc_file_release,
 };
@@ -542,8 +560,8 @@ static int proc_open(struct task *t, struct inode *inode, struct file *f)
     }
     if (!S_ISREG(inode->mode) || !g_kinds[n->kind].gen)
         return -ENXIO;
-    /* COMPAT: nothing in this /proc is writable (not even comm or sysctls). */
-    if (file_writable(f))
+    /* COMPAT: of all /proc, only comm is writable (no sysctls). */
+    if (file_writable(f) && n->kind != PK_COMM)
         return -EACCES;
     struct task *caller = t ? t : g_current;
     struct proc_text pt = {0};
@@ -559,6 +577,7 @@ static int proc_open(struct task *t, struct inode *inode, struct file *f)
     }
     s->data = pt.buf;
     s->len = pt.len;
+    s->node = *n;
     f->priv = s;
     f->ops = &g_proc_file_fops;
     return 0;
