@@ -683,9 +683,16 @@ int vfs_fstatat(struct task *t, int dirfd, const char *path, int flags, struct l
             return -EBADF;
     } else {
         unsigned lf = (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
-        ret = vfs_resolve(t, dirfd, path, lf, &p);
+        struct file *lfile = NULL;
+        ret = vfs_resolve_link_file(t, dirfd, path, lf, &p, &lfile);
         if (ret < 0)
             return ret;
+        if (lfile) { /* stat(/dev/fd/N) of a pipe is fstat of the pipe */
+            path_put(&p);
+            ret = vfs_fstat(t, lfile, st);
+            file_unref(lfile);
+            return ret;
+        }
     }
     struct inode *inode = p.dentry->inode;
     ret = 0;

@@ -330,7 +330,8 @@ int nd_lookup_last(struct nameidata *nd, bool follow, bool must_dir)
     }
 }
 
-int vfs_resolve(struct task *t, int dirfd, const char *path, unsigned flags, struct path *out)
+int vfs_resolve_link_file(struct task *t, int dirfd, const char *path, unsigned flags,
+                          struct path *out, struct file **link_file)
 {
     struct nameidata nd;
     int ret = nd_init(&nd, t, dirfd, path, flags);
@@ -342,9 +343,18 @@ int vfs_resolve(struct task *t, int dirfd, const char *path, unsigned flags, str
     if (ret == 0) {
         *out = nd.cur;
         nd.cur = (struct path){0};
+        if (link_file) {
+            *link_file = nd.link_file;
+            nd.link_file = NULL;
+        }
     }
     nd_cleanup(&nd);
     return ret;
+}
+
+int vfs_resolve(struct task *t, int dirfd, const char *path, unsigned flags, struct path *out)
+{
+    return vfs_resolve_link_file(t, dirfd, path, flags, out, NULL);
 }
 
 int vfs_resolve_parent(struct task *t, int dirfd, const char *path, struct resolve_parent *out)

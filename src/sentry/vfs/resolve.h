@@ -62,6 +62,10 @@ int nd_link_enter(struct nameidata *nd, const struct path *link);
 /* Resolve @path relative to @dirfd to an existing object (LOOKUP_* @flags). Returns 0 and
  * references in *@out, or -errno. */
 int vfs_resolve(struct task *t, int dirfd, const char *path, unsigned flags, struct path *out);
+/* vfs_resolve() that also hands back, in *@link_file (new reference or NULL), the file a
+ * final magic link stands for when that file has no path (a pipe behind /dev/fd/N). */
+int vfs_resolve_link_file(struct task *t, int dirfd, const char *path, unsigned flags,
+                          struct path *out, struct file **link_file);
 
 /* The parent directory of the last component of a path, for creation and removal. */
 struct resolve_parent {
