@@ -9,9 +9,9 @@ import sys
 LEVELS = {
     "sentry/memfile": 0, "sentry/memmap": 0, "sentry/platform": 0,
     "sentry/mm": 1, "sentry/vfs": 1,
-    "sentry/kernel": 2, "sentry/loader": 2,
-    "sentry/net": 3, "sentry/fs": 3,
-    "sentry/syscalls": 4, "sentry/strace": 4,
+    "sentry/kernel": 2,
+    "sentry/net": 3, "sentry/fs": 3, "sentry/loader": 3, "sentry/strace": 3,
+    "sentry/syscalls": 4,
     "sentry/boot": 5,
 }
 LIBS_ALLOWED = {

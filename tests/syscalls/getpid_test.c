@@ -57,20 +57,25 @@ TEST(child_sees_parent)
 
 TEST(orphan_is_reparented)
 {
-    int p[2];
+    int p[2], started[2];
     CHECK(pipe(p));
+    CHECK(pipe(started));
     pid_t mid = CHECK(fork());
     if (mid == 0) {
+        pid_t me = getpid();
         pid_t grandchild = fork();
         if (grandchild == 0) {
-            pid_t old = getppid();
-            while (getppid() == old)
+            pid_t old = getppid(); /* mid is still alive: it waits for our byte */
+            (void)!write(started[1], "s", 1);
+            while (getppid() == me)
                 usleep(1000);
             pid_t now = getppid();
             (void)!write(p[1], &old, sizeof(old));
             (void)!write(p[1], &now, sizeof(now));
             _exit(0);
         }
+        char c;
+        (void)!read(started[0], &c, 1);
         _exit(0);
     }
     EXPECT_EXIT(mid, 0);
@@ -82,4 +87,6 @@ TEST(orphan_is_reparented)
     EXPECT_NE(now, mid);
     EXPECT_TRUE(now > 0);
     close(p[0]);
+    close(started[0]);
+    close(started[1]);
 }

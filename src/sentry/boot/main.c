@@ -30,6 +30,7 @@
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/task_internal.h"
 #include "sentry/kernel/timer.h"
+#include "sentry/loader/loader.h"
 #include "sentry/memfile/memfile.h"
 #include "sentry/platform/platform.h"
 #include "sentry/syscalls/syscalls.h"
@@ -150,6 +151,7 @@ int boot_main(int argc, char **argv)
         g_log_level = LOG_LEVEL_DEBUG;
     g_kernel.strace = o.strace;
     g_kernel.dispatch = syscall_dispatch;
+    g_kernel.load = loader_load;
     g_kernel.boot_ns = kernel_now_ns();
     signal(SIGPIPE, SIG_IGN);
 

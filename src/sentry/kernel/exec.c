@@ -11,7 +11,6 @@
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task_internal.h"
-#include "sentry/loader/loader.h"
 #include "sentry/mm/mm_internal.h"
 #include "sentry/platform/platform.h"
 
@@ -61,7 +60,7 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
     struct plat_context *old_ctx = t->ctx;
     t->mm = mm;
     t->ctx = NULL;
-    err = loader_load(t, mm, path, argv, envp, &regs, exe, sizeof(exe));
+    err = g_kernel.load(t, mm, path, argv, envp, &regs, exe, sizeof(exe));
     t->mm = old_mm;
     t->ctx = old_ctx;
     if (err < 0) {

@@ -10,12 +10,15 @@
 #pragma once
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "common/list.h"
 
 struct syscall_args;
+struct mm;
+struct linux_regs;
 struct thread_group;
 struct task;
 
@@ -24,6 +27,9 @@ struct kernel {
     /* Immutable after boot: the syscall layer, handed to the kernel by boot (the kernel
      * never includes syscalls/). @dispatch runs one syscall and returns its result. */
     long (*dispatch)(struct task *t, const struct syscall_args *a);
+    /* The program loader (loader/loader.h: loader_load), which sits above the kernel. */
+    int (*load)(struct task *t, struct mm *mm, const char *path, char *const *argv,
+                char *const *envp, struct linux_regs *regs, char *exe_path, size_t size);
     bool strace;
     /* Protected by lock. */
     struct list_head tasks;       /* all live tasks (task->klink) */

@@ -11,10 +11,13 @@
 
 #include "abi/linux/syscall_nr_x86_64.h"
 #include "abi/linux/types.h"
-#include "sentry/syscalls/syscalls.h"
+#include "sentry/kernel/syscall_args.h"
 
-/* Names of the syscalls by number; NULL for the holes. Defined in syscalls/syscall_names.c. */
+/* Names of the syscalls by number; NULL for the holes. Defined in strace/syscall_names.c. */
 extern const char *const g_syscall_names[LINUX_NR_MAX];
+
+/* Name of syscall @nr ("unknown" if none); valid forever. */
+const char *syscall_name(uint64_t nr);
 
 /* How the decoder reads guest memory. */
 struct strace_mem {

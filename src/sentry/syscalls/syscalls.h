@@ -92,9 +92,6 @@ void sys_thread_register(void);     /* clone, fork, vfork, execve, exit, wait4, 
 void sys_mmap_register(void);       /* mmap, munmap, mprotect, brk, mremap, madvise, msync, mincore */
 void sys_xattr_register(void);      /* *xattr; deliberate refusals such as rseq */
 
-/* Name of syscall @nr ("unknown" if none); valid forever. */
-const char *syscall_name(uint64_t nr);
-
 /* Run syscall @a for @t: the kernel's dispatch hook (g_kernel.dispatch). */
 long syscall_dispatch(struct task *t, const struct syscall_args *a);
 

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * Names of the x86-64 system calls, indexed by number, for logs and --strace. The handler
- * table (table_x86_64.c) is separate: a name exists here even for calls cvisor does not serve.
+ * table (syscalls/table.c) is separate: a name exists here even for calls cvisor does not serve.
  */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "abi/linux/syscall_nr_x86_64.h"
 #include "sentry/strace/strace.h"
-#include "sentry/syscalls/syscalls.h"
 
 const char *const g_syscall_names[LINUX_NR_MAX] = {
     [LINUX_NR_read] = "read",
