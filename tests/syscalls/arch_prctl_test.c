@@ -31,15 +31,21 @@ TEST(set_fs_changes_fs_base)
     fake_tcb[0] = 0x1234567;
     /* No libc calls while FS points at the fake block. */
     long r;
-    __asm__ volatile("syscall" : "=a"(r) : "0"(SYS_arch_prctl), "D"(ARCH_SET_FS), "S"(fake_tcb)
+    __asm__ volatile("syscall"
+                     : "=a"(r)
+                     : "0"(SYS_arch_prctl), "D"(ARCH_SET_FS), "S"(fake_tcb)
                      : "rcx", "r11", "memory");
     uintptr_t seen = fs_self();
     unsigned long now = 0;
     long r2;
-    __asm__ volatile("syscall" : "=a"(r2) : "0"(SYS_arch_prctl), "D"(ARCH_GET_FS), "S"(&now)
+    __asm__ volatile("syscall"
+                     : "=a"(r2)
+                     : "0"(SYS_arch_prctl), "D"(ARCH_GET_FS), "S"(&now)
                      : "rcx", "r11", "memory");
     long r3;
-    __asm__ volatile("syscall" : "=a"(r3) : "0"(SYS_arch_prctl), "D"(ARCH_SET_FS), "S"(saved)
+    __asm__ volatile("syscall"
+                     : "=a"(r3)
+                     : "0"(SYS_arch_prctl), "D"(ARCH_SET_FS), "S"(saved)
                      : "rcx", "r11", "memory");
     EXPECT_EQ(r, 0);
     EXPECT_EQ(r2, 0);

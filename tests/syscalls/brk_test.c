@@ -64,8 +64,8 @@ TEST(shrink_releases_pages)
 TEST(refused_requests_return_old_break)
 {
     uintptr_t cur = sys_brk(0);
-    EXPECT_EQ(sys_brk(1), cur);                    /* below the data segment */
-    EXPECT_EQ(sys_brk(cur + (1UL << 46)), cur);    /* absurdly large */
+    EXPECT_EQ(sys_brk(1), cur);                 /* below the data segment */
+    EXPECT_EQ(sys_brk(cur + (1UL << 46)), cur); /* absurdly large */
     EXPECT_EQ(sbrk(0), (void *)cur);
 }
 

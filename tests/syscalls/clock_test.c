@@ -8,10 +8,9 @@
 
 #include "tests/syscalls/harness.h"
 
-static const clockid_t clocks[] = {CLOCK_REALTIME,          CLOCK_MONOTONIC,
-                                   CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID,
-                                   CLOCK_MONOTONIC_RAW,     CLOCK_REALTIME_COARSE,
-                                   CLOCK_MONOTONIC_COARSE,  CLOCK_BOOTTIME};
+static const clockid_t clocks[] = {
+    CLOCK_REALTIME,      CLOCK_MONOTONIC,       CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID,
+    CLOCK_MONOTONIC_RAW, CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE,   CLOCK_BOOTTIME};
 
 TEST(all_clocks_readable)
 {

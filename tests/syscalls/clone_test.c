@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Conformance tests for clone: pthread threads (CLONE_VM/THREAD/SETTLS), thread-local storage per
- * thread, raw clone with CLONE_CHILD_SETTID/CHILD_CLEARTID/PARENT_SETTID, and EINVAL flag checks. */
+ * thread, raw clone with CLONE_CHILD_SETTID/CHILD_CLEARTID/PARENT_SETTID, and EINVAL flag checks.
+ */
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
@@ -87,8 +88,8 @@ static int raw_clone(unsigned long flags, void *stack, pid_t *ptid, pid_t *ctid)
 
 TEST(raw_clone_settid_cleartid)
 {
-    char *stack = CHECK(mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
-                             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    char *stack =
+        CHECK(mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
     unsigned long flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
                           CLONE_SYSVSEM | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID |
                           CLONE_CHILD_CLEARTID;

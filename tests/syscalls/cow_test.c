@@ -58,8 +58,8 @@ TEST(parent_writes_after_fork_not_seen_by_child)
 
 TEST(shared_anon_visible_both_ways)
 {
-    volatile int *p = CHECK(mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
-                                 0));
+    volatile int *p =
+        CHECK(mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
     p[0] = 1;
     pid_t pid = CHECK(fork());
     if (pid == 0) {

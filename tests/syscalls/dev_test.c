@@ -83,8 +83,11 @@ TEST(device_numbers)
     const struct {
         const char *path;
         unsigned maj, min;
-    } devs[] = {{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
-                {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}};
+    } devs[] = {{"/dev/null", 1, 3},
+                {"/dev/zero", 1, 5},
+                {"/dev/full", 1, 7},
+                {"/dev/random", 1, 8},
+                {"/dev/urandom", 1, 9}};
     for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
         CHECK(stat(devs[i].path, &st));
         EXPECT_TRUE(S_ISCHR(st.st_mode));

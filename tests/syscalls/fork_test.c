@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Conformance tests for fork: return values, parent/child identity, inherited descriptors with
- * shared offsets, inherited signal dispositions and masks, and the exit status seen by the parent. */
+ * shared offsets, inherited signal dispositions and masks, and the exit status seen by the parent.
+ */
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/syscall.h>

@@ -11,8 +11,8 @@
 
 #include "tests/syscalls/harness.h"
 
-static long futex(uint32_t *uaddr, int op, uint32_t val, const struct timespec *ts, uint32_t *uaddr2,
-                  uint32_t val3)
+static long futex(uint32_t *uaddr, int op, uint32_t val, const struct timespec *ts,
+                  uint32_t *uaddr2, uint32_t val3)
 {
     return syscall(SYS_futex, uaddr, op, val, ts, uaddr2, val3);
 }
@@ -83,8 +83,8 @@ TEST(wake_threads_private)
 
 TEST(shared_wake_across_fork)
 {
-    uint32_t *word = CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                                -1, 0));
+    uint32_t *word =
+        CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
     *word = 0;
     pid_t pid = CHECK(fork());
     if (pid == 0) {
@@ -101,8 +101,8 @@ TEST(shared_wake_across_fork)
 
 TEST(private_wake_does_not_cross_processes)
 {
-    uint32_t *word = CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                                -1, 0));
+    uint32_t *word =
+        CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
     *word = 0;
     pid_t pid = CHECK(fork());
     if (pid == 0) {

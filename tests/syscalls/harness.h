@@ -41,10 +41,10 @@ static struct harness_test harness_tests[HARNESS_MAX_TESTS];
 static int harness_ntests;
 static struct harness_sub harness_subs[16];
 static int harness_nsubs;
-static int harness_failed;          /* Set in the test child when an EXPECT fails. */
-static int harness_skip_fd = -1;    /* Write end of the per-test skip-reason pipe. */
-static char harness_tmp[256];       /* Per-test scratch directory under /tmp. */
-static char harness_exe[PATH_MAX];  /* Absolute path of this program, for self-exec. */
+static int harness_failed;         /* Set in the test child when an EXPECT fails. */
+static int harness_skip_fd = -1;   /* Write end of the per-test skip-reason pipe. */
+static char harness_tmp[256];      /* Per-test scratch directory under /tmp. */
+static char harness_exe[PATH_MAX]; /* Absolute path of this program, for self-exec. */
 
 __attribute__((unused)) static void harness_register(const char *name, harness_test_fn fn, int line)
 {

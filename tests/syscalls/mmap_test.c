@@ -47,8 +47,8 @@ TEST(map_fixed_replaces)
 {
     char *p = CHECK(mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
     memset(p, 7, 3 * PG);
-    char *q = CHECK(mmap(p + PG, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
-                         -1, 0));
+    char *q = CHECK(
+        mmap(p + PG, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
     EXPECT_EQ(q, p + PG);
     EXPECT_EQ(p[0], 7);
     EXPECT_EQ(p[PG], 0); /* fresh page */
@@ -61,9 +61,9 @@ TEST(map_fixed_noreplace)
     char *p = CHECK(mmap(NULL, 2 * PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
     EXPECT_ERRNO(mmap(p, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0),
                  EEXIST);
-    EXPECT_ERRNO(mmap(p + PG, 2 * PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-                      -1, 0),
-                 EEXIST);
+    EXPECT_ERRNO(
+        mmap(p + PG, 2 * PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0),
+        EEXIST);
     munmap(p, 2 * PG);
     char *q = mmap(p, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
     EXPECT_EQ(q, p);
@@ -107,9 +107,11 @@ TEST(einval_cases)
 {
     EXPECT_ERRNO(mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), EINVAL);
     EXPECT_ERRNO(mmap(NULL, PG, PROT_READ, MAP_ANONYMOUS, -1, 0), EINVAL); /* neither type */
-    EXPECT_ERRNO(mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_SHARED | MAP_ANONYMOUS, -1, 0), EINVAL);
-    EXPECT_ERRNO(mmap((void *)0x10001, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0),
+    EXPECT_ERRNO(mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_SHARED | MAP_ANONYMOUS, -1, 0),
                  EINVAL);
+    EXPECT_ERRNO(
+        mmap((void *)0x10001, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0),
+        EINVAL);
     EXPECT_ERRNO(munmap((void *)0x10001, PG), EINVAL);
     EXPECT_ERRNO(munmap(NULL, 0), EINVAL);
     write_file(tpath("f"), "x", 0644);
@@ -137,8 +139,8 @@ TEST(anon_shared_zeroed)
 TEST(large_sparse_mapping)
 {
     size_t len = 256UL << 20;
-    char *p = CHECK(mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
-                                                                 MAP_NORESERVE, -1, 0));
+    char *p = CHECK(mmap(NULL, len, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0));
     p[0] = 1;
     p[len / 2] = 2;
     p[len - 1] = 3;

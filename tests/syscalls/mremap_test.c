@@ -83,7 +83,8 @@ TEST(einval_cases)
     EXPECT_ERRNO(mremap(p, PG, 2 * PG, 0x80), EINVAL);
     EXPECT_ERRNO(mremap(p, PG, 2 * PG, MREMAP_FIXED, p + 4 * PG), EINVAL); /* needs MAYMOVE */
     EXPECT_ERRNO(mremap(p, PG, 0, MREMAP_MAYMOVE), EINVAL);
-    EXPECT_ERRNO(mremap(p, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, p + PG), EINVAL); /* overlap */
+    EXPECT_ERRNO(mremap(p, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, p + PG),
+                 EINVAL);                                   /* overlap */
     EXPECT_ERRNO(mremap(p, 0, PG, MREMAP_MAYMOVE), EINVAL); /* old_size 0 on a private mapping */
     munmap(p, 2 * PG);
 }

@@ -56,8 +56,8 @@ TEST(errors)
 
 TEST(owner_death_sets_owner_died)
 {
-    struct lock *lk = CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                                 -1, 0));
+    struct lock *lk =
+        CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
     int p[2];
     CHECK(pipe(p));
     pid_t pid = CHECK(fork());
@@ -90,8 +90,8 @@ TEST(owner_death_sets_owner_died)
 
 TEST(owner_death_wakes_waiter)
 {
-    struct lock *lk = CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                                 -1, 0));
+    struct lock *lk =
+        CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
     int p[2];
     CHECK(pipe(p));
     pid_t owner = CHECK(fork());
@@ -126,8 +126,8 @@ TEST(owner_death_wakes_waiter)
 
 TEST(pthread_robust_mutex_eownerdead)
 {
-    pthread_mutex_t *m = CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-                                    MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+    pthread_mutex_t *m =
+        CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
     pthread_mutexattr_t a;
     pthread_mutexattr_init(&a);
     pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);

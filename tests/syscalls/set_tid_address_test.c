@@ -62,8 +62,8 @@ TEST(thread_exit_wakes_waiter_in_other_process)
 {
     /* COMPAT: Linux clears the word only while other users of the mm remain (mm_users > 1), so
      * the thread exits while its process's main thread is still alive. */
-    shared_word = CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
-                             0));
+    shared_word =
+        CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
     shared_word[0] = shared_word[1] = 0;
     pid_t pid = CHECK(fork());
     if (pid == 0) {

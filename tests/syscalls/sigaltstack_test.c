@@ -29,8 +29,8 @@ static void onstack_handler(int sig)
 
 static void setup_alt(void)
 {
-    alt_base = CHECK(mmap(NULL, ALT_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                          -1, 0));
+    alt_base =
+        CHECK(mmap(NULL, ALT_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
     stack_t ss = {.ss_sp = alt_base, .ss_size = ALT_SIZE, .ss_flags = 0};
     CHECK(sigaltstack(&ss, NULL));
 }

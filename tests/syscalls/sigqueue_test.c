@@ -126,9 +126,8 @@ TEST(child_receives_value)
         siginfo_t si;
         if (sigwaitinfo(&set, &si) != SIGUSR2)
             _exit(1);
-        _exit(si.si_value.sival_int == 77 && si.si_code == SI_QUEUE && si.si_pid == getppid()
-                  ? 0
-                  : 2);
+        _exit(si.si_value.sival_int == 77 && si.si_code == SI_QUEUE && si.si_pid == getppid() ? 0
+                                                                                              : 2);
     }
     char c;
     CHECK(read(p[0], &c, 1));

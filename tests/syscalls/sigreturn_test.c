@@ -28,8 +28,7 @@ static void signal_with_live_registers(int sig, struct regs *out)
             xin[i][j] = (unsigned char)(i * 16 + j + 1);
     long rax = SYS_tkill;
     long tid = syscall(SYS_gettid);
-    __asm__ volatile(
-                     "movdqu 0(%[xi]), %%xmm0\n\t"
+    __asm__ volatile("movdqu 0(%[xi]), %%xmm0\n\t"
                      "movdqu 16(%[xi]), %%xmm1\n\t"
                      "movdqu 32(%[xi]), %%xmm2\n\t"
                      "movdqu 48(%[xi]), %%xmm3\n\t"
@@ -72,7 +71,9 @@ static void signal_with_live_registers(int sig, struct regs *out)
                      "mov %%rdx, 24(%[ro])\n\t"
                      : "+a"(rax)
                      : "D"(tid), "S"((long)sig), [xi] "r"(xin), [xo] "r"(out->xmm), [ro] "r"(out)
-                     : "rcx", "r11", "r8", "r9", "r10", "rdx", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+                     : "rcx", "r11", "r8", "r9", "r10", "rdx", "memory", "xmm0", "xmm1", "xmm2",
+                       "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
+                       "xmm12", "xmm13", "xmm14", "xmm15");
     if (rax != 0)
         FATAL("tkill returned %ld", rax);
 }
@@ -84,17 +85,19 @@ static void clobber_handler(int sig)
     __asm__ volatile("stmxcsr %0" : "=m"(m));
     handler_mxcsr = m;
     unsigned junk_mxcsr = 0x7f80 | 0x6000; /* all exceptions masked, round toward zero */
-    __asm__ volatile("pcmpeqd %%xmm0, %%xmm0\n\t"
-                     "movdqa %%xmm0, %%xmm1\n\tmovdqa %%xmm0, %%xmm2\n\tmovdqa %%xmm0, %%xmm3\n\t"
-                     "movdqa %%xmm0, %%xmm4\n\tmovdqa %%xmm0, %%xmm5\n\tmovdqa %%xmm0, %%xmm6\n\t"
-                     "movdqa %%xmm0, %%xmm7\n\tmovdqa %%xmm0, %%xmm8\n\tmovdqa %%xmm0, %%xmm9\n\t"
-                     "movdqa %%xmm0, %%xmm10\n\tmovdqa %%xmm0, %%xmm11\n\tmovdqa %%xmm0, %%xmm12\n\t"
-                     "movdqa %%xmm0, %%xmm13\n\tmovdqa %%xmm0, %%xmm14\n\tmovdqa %%xmm0, %%xmm15\n\t"
-                     "xor %%r8, %%r8\n\txor %%r9, %%r9\n\txor %%r10, %%r10\n\txor %%rdx, %%rdx\n\t"
-                     "ldmxcsr %0\n\t"
-                     :
-                     : "m"(junk_mxcsr)
-                     : "r8", "r9", "r10", "rdx", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+    __asm__ volatile(
+        "pcmpeqd %%xmm0, %%xmm0\n\t"
+        "movdqa %%xmm0, %%xmm1\n\tmovdqa %%xmm0, %%xmm2\n\tmovdqa %%xmm0, %%xmm3\n\t"
+        "movdqa %%xmm0, %%xmm4\n\tmovdqa %%xmm0, %%xmm5\n\tmovdqa %%xmm0, %%xmm6\n\t"
+        "movdqa %%xmm0, %%xmm7\n\tmovdqa %%xmm0, %%xmm8\n\tmovdqa %%xmm0, %%xmm9\n\t"
+        "movdqa %%xmm0, %%xmm10\n\tmovdqa %%xmm0, %%xmm11\n\tmovdqa %%xmm0, %%xmm12\n\t"
+        "movdqa %%xmm0, %%xmm13\n\tmovdqa %%xmm0, %%xmm14\n\tmovdqa %%xmm0, %%xmm15\n\t"
+        "xor %%r8, %%r8\n\txor %%r9, %%r9\n\txor %%r10, %%r10\n\txor %%rdx, %%rdx\n\t"
+        "ldmxcsr %0\n\t"
+        :
+        : "m"(junk_mxcsr)
+        : "r8", "r9", "r10", "rdx", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5",
+          "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
     handled++;
 }
 

@@ -96,8 +96,8 @@ TEST(scm_rights_passes_fd)
     char ctl[CMSG_SPACE(sizeof(int))];
     memset(ctl, 0, sizeof(ctl));
     struct iovec iov = {"x", 1};
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
-                        .msg_controllen = sizeof(ctl)};
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
     struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
@@ -108,8 +108,8 @@ TEST(scm_rights_passes_fd)
     char byte;
     char rctl[CMSG_SPACE(sizeof(int))];
     struct iovec riov = {&byte, 1};
-    struct msghdr rh = {.msg_iov = &riov, .msg_iovlen = 1, .msg_control = rctl,
-                        .msg_controllen = sizeof(rctl)};
+    struct msghdr rh = {
+        .msg_iov = &riov, .msg_iovlen = 1, .msg_control = rctl, .msg_controllen = sizeof(rctl)};
     EXPECT_EQ(recvmsg(sv[1], &rh, 0), 1);
     struct cmsghdr *rc = CMSG_FIRSTHDR(&rh);
     if (!rc || rc->cmsg_type != SCM_RIGHTS)

@@ -3,8 +3,8 @@
  * AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW and the ENOENT/ENOTDIR/EBADF/EINVAL errors. */
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "tests/syscalls/harness.h"
