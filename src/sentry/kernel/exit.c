@@ -50,6 +50,14 @@ static void reparent_children(struct thread_group *tg)
         }
         c->parent = init;
         list_add_tail(&c->sibling, &init->children);
+        if (c->pdeath_signal && !c->zombie) {
+            /* PR_SET_PDEATHSIG. COMPAT: Linux ties it to the parent thread, not process. */
+            struct linux_siginfo info;
+            memset(&info, 0, sizeof(info));
+            info.signo = c->pdeath_signal;
+            info.code = LINUX_SI_USER;
+            signal_send_tg(c, &info);
+        }
         if (c->zombie)
             waitq_notify(&init->child_wait, 0);
     }
@@ -81,13 +89,15 @@ static void tg_become_zombie(struct thread_group *tg)
     int st = tg->exit_status;
     int code = WIFSIGNALED(st) ? (WCOREDUMP(st) ? LINUX_CLD_DUMPED : LINUX_CLD_KILLED)
                                : LINUX_CLD_EXITED;
+    /* SIGCHLD goes out even when the parent auto-reaps (SA_NOCLDWAIT with a handler);
+     * signal_notify_parent() leaves it out for SIG_IGN. */
+    signal_notify_parent(tg, code, WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
     if (tg->exit_signal == SIGCHLD && signal_parent_autoreaps(parent)) {
+        parent->cutime_ns += tg->utime_ns + tg->cutime_ns;
+        parent->cstime_ns += tg->stime_ns + tg->cstime_ns;
         list_del(&tg->sibling);
         tg_free(tg);
-        waitq_notify(&parent->child_wait, 0);
-        return;
     }
-    signal_notify_parent(tg, code, WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
     waitq_notify(&parent->child_wait, 0);
 }
 

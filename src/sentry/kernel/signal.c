@@ -215,7 +215,9 @@ enum signal_default signal_default_action(int sig)
 
 bool signal_is_ignored(struct task *t, int sig)
 {
-    if (t->blocked & LINUX_SIGBIT(sig))
+    /* Blocked signals are never ignored: the handler may change before they are unblocked
+     * (and sigtimedwait waits for them with the mask lifted). */
+    if ((t->blocked | t->real_blocked) & LINUX_SIGBIT(sig))
         return false;
     const struct linux_sigaction *act = &t->tg->sighand->action[sig - 1];
     if (act->handler == LINUX_SIG_IGN)

@@ -141,6 +141,7 @@ struct task {
     /* Signals. */
     linux_sigset_t blocked;
     linux_sigset_t saved_mask;      /* restored after a sigsuspend-like call */
+    linux_sigset_t real_blocked;    /* the mask a sigtimedwait lifted while it waits */
     bool has_saved_mask;
     struct sigpending pending;
     struct linux_stack altstack;
@@ -173,6 +174,7 @@ struct task {
     uint64_t start_ns;
     uint64_t utime_ns, stime_ns;
     int cpu_hint;
+    uint64_t cpu_affinity;          /* sched_setaffinity mask of CPUs 0-63; 0 = all */
     gaddr_t last_fault_addr;        /* mm: a fault seen once on a mapped page is retried */
 };
 

@@ -466,7 +466,8 @@ long sys_sysinfo(struct task *t, const struct syscall_args *a)
     struct sysinfo h;
 
     memset(&si, 0, sizeof(si));
-    si.uptime = (int64_t)((kernel_now_ns() - g_kernel.boot_ns) / NSEC_PER_SEC);
+    /* Linux rounds a partial second up. */
+    si.uptime = (int64_t)((kernel_now_ns() - g_kernel.boot_ns + NSEC_PER_SEC - 1) / NSEC_PER_SEC);
     if (sysinfo(&h) == 0) {
         /* Host memory figures in bytes; COMPAT: load averages are reported as 0. */
         si.totalram = (uint64_t)h.totalram * h.mem_unit;
@@ -647,6 +648,14 @@ static struct task *do_sched_target(struct task *t, int pid)
     return pid ? task_find(pid) : t;
 }
 
+/* The affinity of @t as a mask of the first 64 host CPUs (all of them when never set). */
+static uint64_t task_affinity(struct task *t)
+{
+    int n = host_ncpu() < 64 ? host_ncpu() : 64;
+    uint64_t all = n == 64 ? ~0ULL : (1ULL << n) - 1;
+    return t->cpu_affinity ? t->cpu_affinity & all : all;
+}
+
 long sys_sched_getaffinity(struct task *t, const struct syscall_args *a)
 {
     size_t len = arg_size(a, 1);
@@ -654,13 +663,16 @@ long sys_sched_getaffinity(struct task *t, const struct syscall_args *a)
 
     if (len * 8 < (size_t)host_ncpu() || (len & 7))
         return -EINVAL;
-    if (!do_sched_target(t, arg_int(a, 0)))
+    struct task *target = do_sched_target(t, arg_int(a, 0));
+    if (!target)
         return -ESRCH;
     _cleanup_free_ uint8_t *mask = calloc(1, size);
     if (!mask)
         return -ENOMEM;
-    for (int i = 0; i < host_ncpu(); i++)
-        mask[i / 8] |= (uint8_t)(1u << (i % 8));
+    uint64_t aff = task_affinity(target);
+    for (int i = 0; i < host_ncpu() && i < 64; i++)
+        if (aff & (1ULL << i))
+            mask[i / 8] |= (uint8_t)(1u << (i % 8));
     size_t n = MIN(len, size);
     return copy_out(t, arg_addr(a, 2), mask, n) < 0 ? -EFAULT : (long)n;
 }
@@ -675,13 +687,18 @@ long sys_sched_setaffinity(struct task *t, const struct syscall_args *a)
         return -ENOMEM;
     if (copy_in(t, arg_addr(a, 2), mask, MIN(len, size)) < 0)
         return -EFAULT;
-    if (!do_sched_target(t, arg_int(a, 0)))
+    struct task *target = do_sched_target(t, arg_int(a, 0));
+    if (!target)
         return -ESRCH;
-    for (int i = 0; i < host_ncpu(); i++) {
+    uint64_t want = 0;
+    for (int i = 0; i < host_ncpu() && i < 64; i++)
         if (mask[i / 8] & (1u << (i % 8)))
-            return 0; /* COMPAT: accepted; host placement is unchanged */
-    }
-    return -EINVAL;
+            want |= 1ULL << i;
+    if (!want)
+        return -EINVAL;
+    /* COMPAT: recorded and reported back; the host placement of the stub is unchanged. */
+    target->cpu_affinity = want;
+    return 0;
 }
 
 long sys_sched_yield(struct task *t, const struct syscall_args *a)
@@ -699,6 +716,11 @@ long sys_getcpu(struct task *t, const struct syscall_args *a)
     int c = sched_getcpu();
     uint32_t cpu = c >= 0 ? (uint32_t)c % (uint32_t)host_ncpu() : 0;
     uint32_t node = 0;
+    /* COMPAT: the app thread runs where the host puts its stub; report a CPU the task's
+     * affinity allows, so the two calls agree. */
+    uint64_t aff = task_affinity(t);
+    if (cpu >= 64 || !(aff & (1ULL << cpu)))
+        cpu = (uint32_t)__builtin_ctzll(aff);
 
     if (ucpu && copy_out(t, ucpu, &cpu, sizeof(cpu)) < 0)
         return -EFAULT;

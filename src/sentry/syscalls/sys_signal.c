@@ -162,6 +162,7 @@ static long do_sigtimedwait(struct task *t, linux_sigset_t mask, uint64_t deadli
     linux_sigset_t saved = t->blocked;
     long ret = -EAGAIN;
 
+    t->real_blocked = saved;
     t->blocked &= ~mask;
     for (;;) {
         int r = task_wait(t, deadline_ns);
@@ -175,6 +176,7 @@ static long do_sigtimedwait(struct task *t, linux_sigset_t mask, uint64_t deadli
         }
     }
     t->blocked = saved;
+    t->real_blocked = 0;
     int sig = do_dequeue_in(t, mask, info);
     return sig ? sig : ret;
 }

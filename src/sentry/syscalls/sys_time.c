@@ -266,7 +266,7 @@ static int do_nsleep_clock(struct task *t, int id, int *hc)
     case LINUX_CLOCK_MONOTONIC_COARSE:
         return -EOPNOTSUPP;
     case LINUX_CLOCK_THREAD_CPUTIME_ID:
-        return -EINVAL;
+        return -EOPNOTSUPP; /* Linux's thread CPU clock has no nanosleep */
     default:
         if (id != LINUX_CLOCK_PROCESS_CPUTIME_ID && (id >= 0 || (id & 4)))
             return -EINVAL;
