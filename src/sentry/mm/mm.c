@@ -390,6 +390,8 @@ int mm_fork(struct task *t, struct mm *src, struct mm **out)
     mm->mmap_base = src->mmap_base;
     for (int i = 0; i < src->nvmas; i++) {
         struct vma v = src->vmas[i];
+        if (v.flags & VMA_DONTFORK)
+            continue;
         if (v.obj)
             v.obj->ops->ref(v.obj);
         if (vma_insert(mm, &v) < 0) {

@@ -31,6 +31,9 @@ struct plat_context;
 #define MM_MAP_STACK 0x20000
 #define MM_MAP_NORESERVE 0x4000
 #define MM_MAP_POPULATE 0x8000
+/* Not a Linux flag: the mapping may never become writable (mprotect gives EACCES), as a
+ * shared mapping of a descriptor opened without write access. */
+#define MM_MAP_NOWRITE 0x40000000
 
 /* A new, empty address space with its own platform address space. Returns 0 or -errno. */
 int mm_new(struct mm **out);

@@ -25,11 +25,15 @@ struct plat_as;
 struct vma {
     gaddr_t start, end;
     int prot;              /* PROT_* */
-    int flags;             /* MM_MAP_SHARED / MM_MAP_PRIVATE | MM_MAP_GROWSDOWN */
+    int flags;             /* MM_MAP_SHARED / MM_MAP_PRIVATE | MM_MAP_GROWSDOWN | VMA_* */
+    int maxprot;           /* protections mprotect may grant (a read-only shared file: no write) */
     struct mappable *obj;  /* NULL: private anonymous memory; holds a reference */
     uint64_t off;          /* offset of @start in @obj */
     const char *special;   /* "[heap]", "[stack]" or NULL */
 };
+
+/* VMA-only flags, kept in vma.flags beside the MM_MAP_* bits. */
+#define VMA_DONTFORK 0x1000000 /* madvise(MADV_DONTFORK): not copied to a fork child */
 
 struct pt_node;
 

@@ -87,6 +87,8 @@ int mm_mmap(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int prot,
         .start = addr,
         .end = addr + len,
         .prot = prot,
+        .maxprot = (flags & MM_MAP_NOWRITE) ? PROT_READ | PROT_EXEC : PROT_READ | PROT_WRITE |
+                                                                           PROT_EXEC,
         .flags = flags & (MM_MAP_SHARED | MM_MAP_PRIVATE | MM_MAP_GROWSDOWN),
         .obj = obj,
         .off = off,
@@ -139,6 +141,9 @@ int mm_mprotect(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int p
         return -ENOMEM;
     if (!range_mapped(mm, addr, end))
         return -ENOMEM;
+    for (int i = vma_lower_bound(mm, addr); i < mm->nvmas && mm->vmas[i].start < end; i++)
+        if (prot & ~mm->vmas[i].maxprot)
+            return -EACCES; /* e.g. write to a shared mapping of a read-only descriptor */
     int err = vma_split_at(mm, addr);
     if (err == 0)
         err = vma_split_at(mm, end);
@@ -315,12 +320,26 @@ int mm_madvise(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int ad
     if (addr + len < addr)
         return -EINVAL;
     switch (advice) {
+    case MADV_DONTFORK:
+    case MADV_DOFORK:
+        if (len == 0)
+            return 0;
+        if (!range_mapped(mm, addr, addr + len))
+            return -ENOMEM;
+        if (vma_split_at(mm, addr) < 0 || vma_split_at(mm, addr + len) < 0)
+            return -ENOMEM;
+        for (int i = vma_lower_bound(mm, addr); i < mm->nvmas && mm->vmas[i].start < addr + len;
+             i++) {
+            if (advice == MADV_DONTFORK)
+                mm->vmas[i].flags |= VMA_DONTFORK;
+            else
+                mm->vmas[i].flags &= ~VMA_DONTFORK;
+        }
+        return 0;
     case MADV_NORMAL:
     case MADV_RANDOM:
     case MADV_SEQUENTIAL:
     case MADV_WILLNEED:
-    case MADV_DONTFORK:
-    case MADV_DOFORK:
     case MADV_MERGEABLE:
     case MADV_UNMERGEABLE:
     case MADV_HUGEPAGE:

@@ -142,7 +142,8 @@ gaddr_t vma_find_gap(const struct mm *mm, uint64_t len, gaddr_t bottom, gaddr_t 
 
 static bool vma_mergeable(const struct vma *a, const struct vma *b)
 {
-    return a->end == b->start && a->prot == b->prot && a->flags == b->flags && !a->obj &&
+    return a->end == b->start && a->prot == b->prot && a->maxprot == b->maxprot &&
+           a->flags == b->flags && !a->obj &&
            !b->obj && a->special == b->special;
 }
 

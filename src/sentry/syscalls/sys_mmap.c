@@ -20,7 +20,11 @@
      MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK |   \
      MAP_STACK | MAP_HUGETLB | MAP_SYNC | MAP_FIXED_NOREPLACE | MAP_32BIT)
 
-static long do_file_mapping(struct task *t, int fd, int prot, int flags, struct mappable **obj)
+/* The object behind a file mapping of @fd. Sets *@extra to MM_MAP_NOWRITE for a shared
+ * mapping of a descriptor without write access, and *@as_private when the file cannot be
+ * shared-mapped but a private copy is indistinguishable. */
+static long do_file_mapping(struct task *t, int fd, int prot, int flags, struct mappable **obj,
+                            int *extra, bool *as_private)
 {
     _cleanup_(file_unrefp) struct file *f = fdtable_get(t->fdt, fd);
     if (!f)
@@ -32,14 +36,18 @@ static long do_file_mapping(struct task *t, int fd, int prot, int flags, struct 
     bool shared = (flags & MAP_TYPE) != MAP_PRIVATE;
     if (shared && (prot & PROT_WRITE) && !file_writable(f))
         return -EACCES;
+    if (shared && !file_writable(f))
+        *extra |= MM_MAP_NOWRITE;
     long err = f->ops->get_mappable(t, f, obj);
     if (err < 0 || !shared || (*obj)->ops->get_frame)
         return err;
     /* COMPAT: this file has no shared pages (a file of the read-only root). Without write
      * access through the descriptor the mapping can never be written, and the file cannot
      * change under it, so a private copy is indistinguishable. */
-    if (!file_writable(f))
-        return 1;
+    if (!file_writable(f)) {
+        *as_private = true;
+        return 0;
+    }
     (*obj)->ops->unref(*obj);
     *obj = NULL;
     return -ENODEV;
@@ -69,18 +77,22 @@ long sys_mmap(struct task *t, const struct syscall_args *a)
     if (flags & MAP_HUGETLB)
         return -EINVAL; /* COMPAT: no huge pages */
     struct mappable *obj = NULL;
+    int extra = 0;
+    if ((flags & MAP_ANONYMOUS) && type == MAP_SHARED_VALIDATE)
+        return -EINVAL; /* as Linux: anonymous memory takes only SHARED or PRIVATE */
     if (!(flags & MAP_ANONYMOUS)) {
-        long err = do_file_mapping(t, fd, prot, flags, &obj);
+        bool as_private = false;
+        long err = do_file_mapping(t, fd, prot, flags, &obj, &extra, &as_private);
         if (err < 0)
             return err;
-        if (err == 1)
+        if (as_private)
             type = MAP_PRIVATE;
         if (off + PAGE_ALIGN_UP(len) < off)
             return -EOVERFLOW;
     } else {
         off = 0;
     }
-    int mflags = (type == MAP_PRIVATE ? MM_MAP_PRIVATE : MM_MAP_SHARED) |
+    int mflags = extra | (type == MAP_PRIVATE ? MM_MAP_PRIVATE : MM_MAP_SHARED) |
                  (flags & (MM_MAP_FIXED | MM_MAP_ANONYMOUS | MM_MAP_GROWSDOWN |
                            MM_MAP_FIXED_NOREPLACE));
     gaddr_t out;

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "sentry/memfile/memfile.h"
 #include "sentry/fs/dev/devfs.h"
 #include "sentry/fs/tmpfs/tmpfs.h"
 #include "sentry/vfs/vfs.h"
@@ -39,6 +40,7 @@ static const char *p(const char *rel)
 
 static int group_setup(void **state)
 {
+    assert_int_equal(memfile_init(), 0); /* tmpfs keeps file data in the memory file */
     vfs_init();
     assert_int_equal(tmpfs_register(), 0);
     assert_int_equal(vfs_mount_root("tmpfs", NULL), 0);
@@ -52,6 +54,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     fake_task_free(g_t);
+    memfile_destroy();
     return 0;
 }
 

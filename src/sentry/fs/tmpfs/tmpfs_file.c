@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * tmpfs regular files: data in 4 KiB pages allocated with malloc on first write, indexed by a
- * two-level table (chunks of 512 pages), so sparse files cost only what they use. Also the
- * mappable used by MAP_PRIVATE mappings of tmpfs files.
+ * tmpfs regular files: data in memory-file frames allocated on first write, indexed by a
+ * two-level table (chunks of 512 pages), so sparse files cost only what they use. Because the
+ * pages are frames, MAP_SHARED mappings map the file's own pages (writes reach the file), and
+ * MAP_PRIVATE ones copy them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include "common/cleanup.h"
 #include "sentry/fs/tmpfs/tmpfs.h"
 #include "sentry/fs/tmpfs/tmpfs_internal.h"
+#include "sentry/memfile/memfile.h"
 #include "sentry/memmap/mappable.h"
 
 #define PAGE 4096u
@@ -22,18 +24,25 @@
 
 static const char g_zero_page[PAGE];
 
-/* The page holding byte @off, or NULL for a hole. */
-static char *page_get(struct tmpfs_node *n, uint64_t off)
+/* The frame slot of the page holding byte @off, or NULL when its chunk does not exist. */
+static uint64_t *frame_slot(struct tmpfs_node *n, uint64_t off)
 {
     uint64_t idx = off / PAGE;
     uint64_t c = idx / CHUNK_PAGES;
     if (c >= n->nchunks || !n->chunks[c])
         return NULL;
-    return n->chunks[c][idx % CHUNK_PAGES];
+    return &n->chunks[c][idx % CHUNK_PAGES];
 }
 
-/* The page holding byte @off, allocated (zeroed) if needed. NULL on ENOMEM. */
-static char *page_alloc(struct tmpfs_node *n, uint64_t off)
+/* The page holding byte @off, or NULL for a hole. */
+static char *page_get(struct tmpfs_node *n, uint64_t off)
+{
+    uint64_t *slot = frame_slot(n, off);
+    return slot && *slot ? memfile_ptr(*slot) : NULL;
+}
+
+/* The frame of the page holding byte @off, allocated (zeroed) if needed. 0 on ENOMEM. */
+static uint64_t frame_alloc(struct tmpfs_node *n, uint64_t off)
 {
     uint64_t idx = off / PAGE;
     uint64_t c = idx / CHUNK_PAGES;
@@ -41,29 +50,36 @@ static char *page_alloc(struct tmpfs_node *n, uint64_t off)
         size_t ncount = n->nchunks ? n->nchunks : 4;
         while (ncount <= c)
             ncount *= 2;
-        char ***nc = realloc(n->chunks, ncount * sizeof(*nc));
+        uint64_t **nc = realloc(n->chunks, ncount * sizeof(*nc));
         if (!nc)
-            return NULL;
+            return 0;
         memset(nc + n->nchunks, 0, (ncount - n->nchunks) * sizeof(*nc));
         n->chunks = nc;
         n->nchunks = ncount;
     }
     if (!n->chunks[c]) {
-        n->chunks[c] = calloc(CHUNK_PAGES, sizeof(char *));
+        n->chunks[c] = calloc(CHUNK_PAGES, sizeof(uint64_t));
         if (!n->chunks[c])
-            return NULL;
+            return 0;
     }
-    char **slot = &n->chunks[c][idx % CHUNK_PAGES];
+    uint64_t *slot = &n->chunks[c][idx % CHUNK_PAGES];
     if (!*slot) {
-        *slot = calloc(1, PAGE);
-        if (!*slot)
-            return NULL;
+        if (memfile_alloc(slot) < 0)
+            return 0;
         n->inode->blocks += PAGE / 512;
     }
     return *slot;
 }
 
-/* Free the pages wholly at or past @from (a page-aligned offset). */
+/* The page holding byte @off, allocated (zeroed) if needed. NULL on ENOMEM. */
+static char *page_alloc(struct tmpfs_node *n, uint64_t off)
+{
+    uint64_t frame = frame_alloc(n, off);
+    return frame ? memfile_ptr(frame) : NULL;
+}
+
+/* Free the pages wholly at or past @from (a page-aligned offset). COMPAT: mappings of them
+ * keep their frames (Linux would unmap them and SIGBUS later accesses). */
 static void pages_free_from(struct tmpfs_node *n, uint64_t from)
 {
     uint64_t first = from / PAGE;
@@ -73,8 +89,8 @@ static void pages_free_from(struct tmpfs_node *n, uint64_t from)
         size_t start = (c == first / CHUNK_PAGES) ? first % CHUNK_PAGES : 0;
         for (size_t i = start; i < CHUNK_PAGES; i++) {
             if (n->chunks[c][i]) {
-                free(n->chunks[c][i]);
-                n->chunks[c][i] = NULL;
+                memfile_unref(n->chunks[c][i]);
+                n->chunks[c][i] = 0;
                 n->inode->blocks -= PAGE / 512;
             }
         }
@@ -227,6 +243,20 @@ static int tmpfs_map_fill(struct mappable *m, uint64_t off, void *dst, size_t si
     return 0;
 }
 
+/* Shared mappings map the file's own frames; a page past the end gives SIGBUS. */
+static int tmpfs_map_get_frame(struct mappable *m, uint64_t off, uint64_t *frame)
+{
+    struct tmpfs_node *n = node_of(m);
+    if (off >= ((uint64_t)n->inode->size + PAGE - 1) / PAGE * PAGE)
+        return -EFAULT;
+    uint64_t f = frame_alloc(n, off);
+    if (!f)
+        return -ENOMEM;
+    memfile_ref(f);
+    *frame = f;
+    return 0;
+}
+
 static uint64_t tmpfs_map_size(struct mappable *m)
 {
     return (uint64_t)node_of(m)->inode->size;
@@ -244,7 +274,7 @@ static void tmpfs_map_unref(struct mappable *m)
 
 static const struct mappable_ops g_tmpfs_mappable_ops = {
     .fill = tmpfs_map_fill,
-    .get_frame = NULL, /* COMPAT: MAP_SHARED of tmpfs files is not supported yet */
+    .get_frame = tmpfs_map_get_frame,
     .size = tmpfs_map_size,
     .ref = tmpfs_map_ref,
     .unref = tmpfs_map_unref,

@@ -11,7 +11,8 @@
 struct tmpfs_node {
     struct mappable mappable; /* regular files: handed to mm, refs map to inode refs */
     struct inode *inode;      /* back pointer (not a reference) */
-    char ***chunks;           /* regular files: chunks[i][j] = page i*512+j or NULL */
+    uint64_t **chunks;        /* regular files: chunks[i][j] = memory-file frame of page
+                               * i*512+j, or 0 for a hole */
     size_t nchunks;
     char *target; /* symlinks: the target */
 };
