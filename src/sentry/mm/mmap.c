@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sysinfo.h>
 
 #include "sentry/kernel/task.h"
 #include "sentry/memmap/mappable.h"
@@ -22,6 +23,20 @@ static bool hits_reserved(gaddr_t start, gaddr_t end)
     gaddr_t rs, re;
     reserved_range(&rs, &re);
     return start < re && end > rs;
+}
+
+/* Linux's heuristic overcommit (vm.overcommit_memory = 0): one request for more private
+ * writable memory than the host has RAM and swap is refused. The total is read once. */
+static bool overcommit_ok(uint64_t len)
+{
+    static uint64_t limit;
+    if (!limit) {
+        struct sysinfo si;
+        limit = sysinfo(&si) == 0
+                    ? ((uint64_t)si.totalram + (uint64_t)si.totalswap) * si.mem_unit
+                    : UINT64_MAX;
+    }
+    return len <= limit;
 }
 
 static void drop_obj(struct vma *v)
@@ -73,6 +88,9 @@ int mm_mmap(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int prot,
         if (!addr)
             return -ENOMEM;
     }
+    bool accounted = (flags & MM_MAP_SHARED) ? !obj : (prot & PROT_WRITE) != 0;
+    if (accounted && !(flags & MM_MAP_NORESERVE) && !overcommit_ok(len))
+        return -ENOMEM;
     struct mappable *shared_anon = NULL;
     if (!obj && (flags & MM_MAP_SHARED)) {
         int err = shmem_new(len, &shared_anon);
@@ -171,7 +189,7 @@ gaddr_t mm_brk(struct task *t, struct mm *mm, gaddr_t brk)
     gaddr_t new_end = PAGE_ALIGN_UP(brk);
     if (new_end > old_end) {
         uint64_t limit = task_rlimit_cur(t, RLIMIT_DATA);
-        if (new_end - mm->brk_start > limit)
+        if (new_end - mm->brk_start > limit || !overcommit_ok(new_end - old_end))
             return mm->brk;
         if (!vma_range_free(mm, old_end, new_end) || hits_reserved(old_end, new_end))
             return mm->brk;
@@ -214,8 +232,19 @@ int mm_mremap(struct task *t, struct mm *mm, gaddr_t old, uint64_t old_len, uint
     struct vma *v = vma_find(mm, old);
     if (!v || (old_len && old + old_len > v->end))
         return -EFAULT;
-    if (old_len == 0) /* duplicate a shared mapping: only legal for shared memory */
-        return -EINVAL; /* COMPAT: old_len == 0 is not supported */
+    if (old_len == 0) {
+        /* A second mapping of the same shared memory (Linux allows it for MAP_SHARED only). */
+        if (!(v->flags & MM_MAP_SHARED) || !(flags & MAYMOVE) || !v->obj)
+            return -EINVAL;
+        gaddr_t got;
+        int err = mm_mmap(t, mm, (flags & FIXED) ? new_addr : 0, new_len, v->prot,
+                          MM_MAP_SHARED | ((flags & FIXED) ? MM_MAP_FIXED : 0) |
+                              ((v->maxprot & PROT_WRITE) ? 0 : MM_MAP_NOWRITE),
+                          v->obj, v->off + (old - v->start), &got);
+        if (err == 0)
+            *out = got;
+        return err;
+    }
     if (flags & FIXED) {
         if ((new_addr & ~LINUX_PAGE_MASK) || new_addr + new_len > MM_TASK_SIZE)
             return -EINVAL;

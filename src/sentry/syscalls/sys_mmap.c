@@ -94,7 +94,7 @@ long sys_mmap(struct task *t, const struct syscall_args *a)
     }
     int mflags = extra | (type == MAP_PRIVATE ? MM_MAP_PRIVATE : MM_MAP_SHARED) |
                  (flags & (MM_MAP_FIXED | MM_MAP_ANONYMOUS | MM_MAP_GROWSDOWN |
-                           MM_MAP_FIXED_NOREPLACE));
+                           MM_MAP_FIXED_NOREPLACE | MM_MAP_NORESERVE));
     gaddr_t out;
     int err = mm_mmap(t, t->mm, addr, len, prot & (PROT_READ | PROT_WRITE | PROT_EXEC), mflags,
                       obj, off, &out);
