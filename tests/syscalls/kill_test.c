@@ -129,7 +129,16 @@ TEST(tgkill_wrong_group_esrch)
 
 TEST(kill_minus_one_probe)
 {
-    /* kill(-1, sig) reaches every process we may signal but ourselves, which is unsafe to do
-     * for real outside a sandbox; only the permission probe with signal 0 is checked. */
+    /* kill(-1, sig) reaches every process we may signal but ourselves and init, which is
+     * unsafe to do for real outside a sandbox; only the probe with signal 0 is checked. A
+     * child of our own makes sure there is someone to reach: in a sandbox, the harness is
+     * init and the test process may be alone (ESRCH then is right). */
+    pid_t child = CHECK(fork());
+    if (child == 0) {
+        pause();
+        _exit(0);
+    }
     EXPECT_OK(kill(-1, 0));
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
 }
