@@ -360,6 +360,17 @@ def subst(items, values):
     return out
 
 
+def visible_in_sandbox(arg):
+    """The sandbox has its own /tmp and /dev/shm: a file of the test tree there (a checkout
+    under /tmp) is handed to the sandbox as a copy it can see (tests/lib/sandbox_path.sh)."""
+    real = os.path.realpath(arg) if os.path.isabs(arg) else arg
+    if os.path.isfile(real) and real.startswith(("/tmp/", "/dev/shm/")):
+        helper = os.path.join(HERE, "..", "lib", "sandbox_path.sh")
+        return subprocess.run([helper, real], check=True, capture_output=True,
+                              text=True).stdout.strip()
+    return arg
+
+
 def run_leg(c, cvisor, sandbox_leg, values, tmp):
     """Runs the case once. The native leg runs argv directly; the sandbox leg runs it through
     cvisor, or, in native mode, emulates cvisor's flags."""
@@ -374,6 +385,8 @@ def run_leg(c, cvisor, sandbox_leg, values, tmp):
     log_fd = None
 
     if sandbox_leg and cvisor != "native":
+        if "--root" not in flags:
+            argv = [visible_in_sandbox(a) for a in argv]
         cmd = [cvisor, "do", "--platform=ptrace"] + flags + ["--"] + argv
     else:
         # Emulate the flags natively: the reference for what the sandbox must produce.
