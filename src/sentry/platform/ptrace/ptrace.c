@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,7 @@ struct plat_context {
     struct plat_as *as;
     pid_t tid;          /* the traced stub thread */
     bool dead;
+    int cpu;            /* the CPU the stub thread is bound to (-1: none) */
 };
 
 /* ---- the spawner thread: parent of every stub process --------------------------------- */
@@ -349,6 +351,7 @@ static int ptrace_context_new(struct plat_as *as, long token, struct plat_contex
         return -ENOMEM;
     ctx->as = as;
     ctx->tid = (pid_t)token;
+    ctx->cpu = -1;
     int err = attach_thread(ctx->tid);
     if (err < 0) {
         log_warn("attach stub thread %d: %s", ctx->tid, strerror(-err));
@@ -429,12 +432,28 @@ static enum plat_switch classify_signal(struct plat_context *ctx, int sig,
     return SWITCH_SIGNAL;
 }
 
+/* Keep the stub thread on the CPU of its tracer: a ptrace stop and resume then switches
+ * between two threads of one CPU instead of waking a thread on another (an IPI, which costs
+ * tens of microseconds in a VM). The tracer itself stays free to move; the stub follows. */
+static void bind_to_tracer_cpu(struct plat_context *ctx)
+{
+    int cpu = sched_getcpu();
+    if (cpu < 0 || cpu == ctx->cpu)
+        return;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setaffinity(ctx->tid, sizeof(set), &set) == 0)
+        ctx->cpu = cpu;
+}
+
 static enum plat_switch ptrace_run(struct plat_context *ctx, struct linux_regs *regs,
                                    struct plat_switch_info *info)
 {
     struct user_regs_struct u;
     if (ctx->dead)
         return SWITCH_DEAD;
+    bind_to_tracer_cpu(ctx);
     to_user_regs(regs, &u);
     if (ptrace(PTRACE_SETREGS, ctx->tid, 0, &u) < 0)
         goto dead;
