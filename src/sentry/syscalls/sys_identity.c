@@ -759,10 +759,10 @@ static long do_sched_check(int policy, int32_t prio)
     }
 }
 
-long sys_sched_setparam(struct task *t, const struct syscall_args *a)
+/* sched_setparam and sched_setscheduler: read the priority at @uparam and check it against
+ * @policy for the task @pid. */
+static long do_set_sched(struct task *t, int pid, int policy, gaddr_t uparam)
 {
-    int pid = arg_int(a, 0);
-    gaddr_t uparam = arg_addr(a, 1);
     int32_t prio;
 
     if (!uparam || pid < 0)
@@ -771,7 +771,12 @@ long sys_sched_setparam(struct task *t, const struct syscall_args *a)
         return -EFAULT;
     if (!do_sched_target(t, pid))
         return -ESRCH;
-    return do_sched_check(SCHED_OTHER_, prio);
+    return do_sched_check(policy, prio);
+}
+
+long sys_sched_setparam(struct task *t, const struct syscall_args *a)
+{
+    return do_set_sched(t, arg_int(a, 0), SCHED_OTHER_, arg_addr(a, 1));
 }
 
 long sys_sched_getscheduler(struct task *t, const struct syscall_args *a)
@@ -785,19 +790,8 @@ long sys_sched_getscheduler(struct task *t, const struct syscall_args *a)
 
 long sys_sched_setscheduler(struct task *t, const struct syscall_args *a)
 {
-    int pid = arg_int(a, 0);
-    int policy = arg_int(a, 1);
-    gaddr_t uparam = arg_addr(a, 2);
-    int32_t prio;
-
-    if (!uparam || pid < 0)
-        return -EINVAL;
-    if (copy_in(t, uparam, &prio, sizeof(prio)) < 0)
-        return -EFAULT;
-    if (!do_sched_target(t, pid))
-        return -ESRCH;
     /* COMPAT: SCHED_BATCH/SCHED_IDLE are accepted but read back as SCHED_OTHER. */
-    return do_sched_check(policy, prio);
+    return do_set_sched(t, arg_int(a, 0), arg_int(a, 1), arg_addr(a, 2));
 }
 
 long sys_sched_get_priority_max(struct task *t, const struct syscall_args *a)
