@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Conformance tests for memory across fork: private memory is copy-on-write in both directions,
  * MAP_SHARED anonymous memory is visible across processes, and heap/stack/data are copied. */
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/syscalls/harness.h"
@@ -108,4 +112,47 @@ TEST(grandchild_cow_chain)
     EXPECT_EXIT(pid, 0);
     EXPECT_EQ(p[0], 1);
     munmap(p, PG);
+}
+
+struct blocked_read {
+    int fd;
+    char *buf;
+    ssize_t got;
+};
+
+static void *read_into(void *arg)
+{
+    struct blocked_read *r = arg;
+    r->got = read(r->fd, r->buf, 8);
+    return NULL;
+}
+
+/* A read that blocks into a copy-on-write page while another thread of the process writes
+ * to the same page: the data must land in the page the process sees afterwards. */
+TEST(blocked_read_into_cow_page_written_meanwhile)
+{
+    char *page = CHECK(mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    page[100] = 'x';
+    pid_t pid = CHECK(fork()); /* the page is now shared copy-on-write with the child */
+    if (pid == 0) {
+        pause();
+        _exit(0);
+    }
+    int p[2];
+    CHECK(pipe(p));
+    struct blocked_read r = {.fd = p[0], .buf = page};
+    pthread_t th;
+    EXPECT_EQ(pthread_create(&th, NULL, read_into, &r), 0);
+    usleep(50000);   /* let the reader block */
+    page[200] = 'y'; /* another write to the same page */
+    EXPECT_EQ(write(p[1], "payload!", 8), 8);
+    pthread_join(th, NULL);
+    EXPECT_EQ(r.got, 8);
+    EXPECT_TRUE(memcmp(page, "payload!", 8) == 0);
+    EXPECT_EQ(page[200], 'y');
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    close(p[0]);
+    close(p[1]);
+    munmap(page, PG);
 }

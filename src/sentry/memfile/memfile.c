@@ -21,6 +21,7 @@
 static int g_memfd = -1;
 static uint8_t *g_base;
 static uint32_t *g_refs;     /* per-frame reference counts (a sparse anonymous mapping) */
+static uint32_t *g_pins;     /* per-frame transfer pins (likewise) */
 static uint64_t *g_free;     /* stack of free frame numbers */
 static uint64_t g_nfree;
 static uint64_t g_free_cap;
@@ -41,6 +42,10 @@ int memfile_init(void)
     g_refs = mmap(NULL, NFRAMES * sizeof(uint32_t), PROT_READ | PROT_WRITE,
                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (g_refs == MAP_FAILED)
+        return -errno;
+    g_pins = mmap(NULL, NFRAMES * sizeof(uint32_t), PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (g_pins == MAP_FAILED)
         return -errno;
     g_free_cap = PUNCH_BATCH * 2;
     g_free = mmap(NULL, g_free_cap * sizeof(uint64_t), PROT_READ | PROT_WRITE,
@@ -120,16 +125,13 @@ static void punch_free_frames(void)
     }
 }
 
-void memfile_unref(uint64_t off)
+/* Put a frame nobody owns or pins any more on the free stack. */
+static void free_frame(uint64_t frame)
 {
-    uint64_t frame = off / MEMFILE_FRAME;
-    CV_BUG_ON(frame == 0 || frame >= g_bump || g_refs[frame] == 0);
-    if (--g_refs[frame] > 0)
-        return;
     g_used--;
     if (g_nfree == g_free_cap) {
-        /* Keep the stack bounded: release the memory of half of it to the host. The frames
-         * stay on the stack (zeroing again on reuse is harmless). */
+        /* Keep the stack bounded: return the memory of the frames on it to the host (they
+         * stay on the stack, clearing them again on reuse is harmless) and make room. */
         punch_free_frames();
         uint64_t *bigger = mremap(g_free, g_free_cap * sizeof(uint64_t),
                                   g_free_cap * 2 * sizeof(uint64_t), MREMAP_MAYMOVE);
@@ -139,6 +141,29 @@ void memfile_unref(uint64_t off)
         g_free_cap *= 2;
     }
     g_free[g_nfree++] = frame;
+}
+
+void memfile_unref(uint64_t off)
+{
+    uint64_t frame = off / MEMFILE_FRAME;
+    CV_BUG_ON(frame == 0 || frame >= g_bump || g_refs[frame] == 0);
+    if (--g_refs[frame] == 0 && g_pins[frame] == 0)
+        free_frame(frame);
+}
+
+void memfile_pin(uint64_t off)
+{
+    uint64_t frame = off / MEMFILE_FRAME;
+    CV_BUG_ON(frame == 0 || frame >= g_bump || g_refs[frame] == 0);
+    g_pins[frame]++;
+}
+
+void memfile_unpin(uint64_t off)
+{
+    uint64_t frame = off / MEMFILE_FRAME;
+    CV_BUG_ON(frame == 0 || frame >= g_bump || g_pins[frame] == 0);
+    if (--g_pins[frame] == 0 && g_refs[frame] == 0)
+        free_frame(frame);
 }
 
 uint64_t memfile_offset_of(const void *p)
@@ -157,12 +182,15 @@ void memfile_destroy(void)
         munmap(g_base, MEMFILE_SIZE);
     if (g_refs)
         munmap(g_refs, NFRAMES * sizeof(uint32_t));
+    if (g_pins)
+        munmap(g_pins, NFRAMES * sizeof(uint32_t));
     if (g_free)
         munmap(g_free, g_free_cap * sizeof(uint64_t));
     if (g_memfd >= 0)
         close(g_memfd);
     g_base = NULL;
     g_refs = NULL;
+    g_pins = NULL;
     g_free = NULL;
     g_memfd = -1;
     g_nfree = g_bump = g_used = 0;

@@ -25,9 +25,17 @@ int memfile_alloc(uint64_t *off);
  * (callers fall back to single frames). */
 int memfile_alloc_run(unsigned count, uint64_t *off);
 void memfile_ref(uint64_t off);
-/* Drop one reference; the frame is freed at zero. */
+/* Drop one reference; the frame is freed at zero (once no transfer pins it). */
 void memfile_unref(uint64_t off);
+/* Owners of the frame (page tables, objects): above one means copy-on-write sharing. Pins
+ * are not counted. */
 uint32_t memfile_refcount(uint64_t off);
+
+/* Pin the frame for a transfer that runs without the kernel lock (a blocking read into
+ * guest memory): it stays allocated until unpinned even if every owner drops it. Pins do not
+ * make a frame look shared, so copy-on-write never moves a page away from a transfer. */
+void memfile_pin(uint64_t off);
+void memfile_unpin(uint64_t off);
 
 /* The Sentry's pointer to the frame at @off. */
 void *memfile_ptr(uint64_t off);

@@ -106,21 +106,6 @@ int copy_in_iovec(struct task *t, gaddr_t addr, int count, struct linux_iovec *o
 
 /* ---- uio over guest memory ------------------------------------------------------------ */
 
-/* The Sentry pointer of guest @addr if its page is already pinned by @u, else NULL. */
-static char *pinned_ptr(struct mm *mm, const struct uio *u, gaddr_t addr)
-{
-    uint64_t *pte = pt_entry(mm, addr >> 12, false);
-    if (!pte || !(*pte & PTE_PRESENT))
-        return NULL;
-    uint64_t frame = *pte & PTE_FRAME_MASK;
-    if (memfile_refcount(frame) < 2) /* our pin would be the second reference */
-        return NULL;
-    for (int i = u->nframes - 1; i >= 0; i--)
-        if (u->frames[i] == frame)
-            return (char *)memfile_ptr(frame) + (addr & 4095);
-    return NULL;
-}
-
 /* Append guest [addr, addr+size) to @u. Returns bytes added (short at a bad page; 0 if the
  * first byte is bad) or -ENOMEM when the uio is full before anything was added. */
 static size_t uio_add_range(struct task *t, struct uio *u, gaddr_t addr, size_t size,
@@ -134,23 +119,20 @@ static size_t uio_add_range(struct task *t, struct uio *u, gaddr_t addr, size_t 
             chunk = size - added;
         if (u->nframes >= maxpins)
             break;
-        char *p = pinned_ptr(t->mm, u, a);
-        if (!p) {
-            /* Only pages this transfer has not pinned yet: a second segment on a pinned page
-             * must not see our own pin as sharing and copy the page away (copy-on-write). */
-            p = mm_host_ptr(t, t->mm, a, to_guest);
-            if (!p)
-                break;
-            uint64_t frame = memfile_offset_of(p);
-            memfile_ref(frame);
-            pins[u->nframes++] = frame;
-        }
+        char *p = mm_host_ptr(t, t->mm, a, to_guest);
+        if (!p)
+            break;
+        /* A pin, not a reference: the page must not look copy-on-write shared to another
+         * thread's write while a blocked read fills it. */
+        uint64_t frame = memfile_offset_of(p);
+        memfile_pin(frame);
+        pins[u->nframes++] = frame;
         struct iovec *last = u->iovcnt ? &u->iov[u->iovcnt - 1] : NULL;
         if (last && (char *)last->iov_base + last->iov_len == p) {
             last->iov_len += chunk;
         } else {
             if (u->iovcnt == UIO_MAX_IOV) {
-                memfile_unref(pins[--u->nframes]);
+                memfile_unpin(pins[--u->nframes]);
                 break;
             }
             u->iov[u->iovcnt].iov_base = p;
@@ -197,7 +179,7 @@ int mm_uio_prepare_iov(struct task *t, const struct linux_iovec *iov, int count,
 void uio_release(struct uio *u)
 {
     for (int i = 0; i < u->nframes; i++)
-        memfile_unref(u->frames[i]);
+        memfile_unpin(u->frames[i]);
     u->nframes = 0;
     free(u->frames);
     u->frames = NULL;

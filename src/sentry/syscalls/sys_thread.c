@@ -402,7 +402,7 @@ void sys_thread_register(void)
     SYSCALL_REG(LINUX_NR_clone, SYS_SUPPORTED(clone));
     SYSCALL_REG(LINUX_NR_fork, SYS_SUPPORTED(fork));
     SYSCALL_REG(LINUX_NR_vfork, SYS_SUPPORTED(vfork));
-    SYSCALL_REG(LINUX_NR_clone3, SYS_NOTSUP(clone3, "ENOSYS: glibc falls back to clone"));
+    SYSCALL_REG(LINUX_NR_clone3, SYS_ERRNO(clone3, ENOSYS, "glibc falls back to clone"));
     SYSCALL_REG(LINUX_NR_execve, SYS_SUPPORTED(execve));
     SYSCALL_REG(LINUX_NR_execveat, SYS_PARTIAL(execveat, "a descriptor is resolved by its path"));
     SYSCALL_REG(LINUX_NR_exit, SYS_SUPPORTED(exit));

@@ -106,6 +106,23 @@ static void test_many_frees_stay_consistent(void **state)
         memfile_unref(f[i]);
 }
 
+static void test_pinned_frame_outlives_owner_and_is_not_shared(void **state)
+{
+    uint64_t a;
+    assert_int_equal(memfile_alloc(&a), 0);
+    memfile_pin(a);
+    assert_int_equal(memfile_refcount(a), 1); /* a pin is not an owner: no copy-on-write */
+    memfile_unref(a);                        /* the owner goes; the pinned frame stays */
+    assert_int_equal(memfile_used_frames(), 1);
+    uint64_t b;
+    assert_int_equal(memfile_alloc(&b), 0);
+    assert_int_not_equal(b, a); /* not handed out again while pinned */
+    memfile_unpin(a);
+    assert_int_equal(memfile_used_frames(), 1);
+    memfile_unref(b);
+    assert_int_equal(memfile_used_frames(), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -114,6 +131,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_run_is_contiguous, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mapping_shows_the_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_frees_stay_consistent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pinned_frame_outlives_owner_and_is_not_shared, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests_name("memfile", tests, NULL, NULL);
 }
