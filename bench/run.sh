@@ -120,13 +120,52 @@ for rt in "${runtimes[@]}"; do
     record "$rt" startup.empty startup_time_ms "$ms"
 done
 
+# ---- files: fio on tmpfs (the guide's fio-tmpfs figure) and a create/stat/unlink loop ----
+# /dev/shm is a tmpfs natively and in the sandbox, so both sides measure a tmpfs.
+fio_size=${FIO_SIZE:-256m}
+fio_jobs=("write:1m" "write:4k" "read:1m" "randread:4k" "randwrite:4k")
+for rt in "${runtimes[@]}"; do
+    for job in "${fio_jobs[@]}"; do
+        rw=${job%%:*} bs=${job#*:}
+        key=fio.tmpfs.$rw.$bs
+        if ! command -v fio > /dev/null; then
+            record "$rt" "$key" bandwidth_mb_s failed
+            continue
+        fi
+        echo "bench: fio $rw bs=$bs on tmpfs in $rt"
+        # shellcheck disable=SC2086
+        out=$(timeout 300 ${prefix[$rt]} /usr/bin/fio --name=b --directory=/dev/shm --rw="$rw" \
+            --bs="$bs" --size="$fio_size" --ioengine=sync --invalidate=0 --output-format=json \
+            2> "$work/err") || out=
+        bw=$(/usr/bin/python3 -c 'import json, sys
+text = sys.stdin.read()
+j = json.loads(text[text.index("{"):])["jobs"][0]
+side = j["write"] if j["write"]["io_bytes"] else j["read"]
+print("%.1f" % (side["bw_bytes"] / 1e6))' <<< "$out" 2> /dev/null) || bw=failed
+        record "$rt" "$key" bandwidth_mb_s "${bw:-failed}"
+    done
+    echo "bench: create/stat/unlink on tmpfs in $rt"
+    # shellcheck disable=SC2086
+    if out=$(timeout 300 ${prefix[$rt]} "$bin/filecycle" /dev/shm 2000 2> "$work/err"); then
+        record "$rt" file.cycle file_time_us "$(awk '{ print $4 }' <<< "$out")"
+    else
+        record "$rt" file.cycle file_time_us failed
+    fi
+done
+
 # ---- the table ----
 ratio() { # a b -> b/a, or "-"
     awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.1fx", b / a; else print "-" }'
 }
 rows=("syscall.getpid|raw syscall(SYS_getpid), ns/call"
       "syscall.getpid_inline|inline mov;syscall getpid, ns/call"
-      "startup.empty|start-up of /bin/true, ms (median)")
+      "startup.empty|start-up of /bin/true, ms (median)"
+      "fio.tmpfs.write.1m|fio write 1 MiB blocks, tmpfs, MB/s"
+      "fio.tmpfs.write.4k|fio write 4 KiB blocks, tmpfs, MB/s"
+      "fio.tmpfs.read.1m|fio read 1 MiB blocks, tmpfs, MB/s"
+      "fio.tmpfs.randread.4k|fio randread 4 KiB, tmpfs, MB/s"
+      "fio.tmpfs.randwrite.4k|fio randwrite 4 KiB, tmpfs, MB/s"
+      "file.cycle|create + write 4 KiB + close + stat + unlink, us/file")
 header="| figure | native | cvisor-ptrace | ratio |"
 sep="|---|---|---|---|"
 if [ -n "$runsc_state" ]; then
@@ -166,6 +205,9 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
          "$getpid_n_sandbox in a sandbox, after a warm-up; ns per call. Like the guide's" \
          "syscall.csv (which used gettimeofday) and gVisor's BenchmarkSyscallbench (getpid, getpidopt)."
     echo "* start-up: \`do /bin/true\`, $startup_method; the guide's startup.empty without Docker."
+    echo "* fio: \`fio --ioengine=sync --size=$fio_size --invalidate=0\` in /dev/shm (a tmpfs in both" \
+         "runs), as the guide's fio-tmpfs figure; bandwidth in MB/s."
+    echo "* files: bench/micro/filecycle.c, 2000 times create, write 4 KiB, close, stat, unlink."
     echo
     echo "CSV: $(basename "$csv") (runtime,method,metric,result)."
 } > "$md"

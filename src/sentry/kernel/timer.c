@@ -164,11 +164,60 @@ static void timer_fire(struct thread_group *tg, uint64_t now)
     (void)signal_send_tg(tg, &info);
 }
 
+static struct list_head g_ktimers = LIST_HEAD_INIT(g_ktimers); /* armed; Protected by lock */
+
+void ktimer_arm(struct ktimer *kt, uint64_t deadline_ns)
+{
+    if (kt->armed)
+        list_del(&kt->link);
+    kt->deadline_ns = deadline_ns;
+    kt->armed = true;
+    list_add_tail(&kt->link, &g_ktimers);
+    if (g_timer_started)
+        pthread_cond_signal(&g_timer_cond);
+}
+
+void ktimer_cancel(struct ktimer *kt)
+{
+    if (kt->armed) {
+        list_del(&kt->link);
+        kt->armed = false;
+    }
+}
+
+/* Fire the kernel timers that are due; returns the earliest remaining deadline. */
+static uint64_t ktimer_scan_locked(uint64_t now)
+{
+    uint64_t next = UINT64_MAX;
+    bool fired;
+    do { /* a fire callback may re-arm or cancel timers: rescan after each */
+        fired = false;
+        struct ktimer *kt, *n;
+        list_for_each_entry_safe(kt, n, &g_ktimers, link)
+        {
+            if (kt->deadline_ns <= now) {
+                list_del(&kt->link);
+                kt->armed = false;
+                kt->fire(kt, now);
+                fired = true;
+                break;
+            }
+        }
+    } while (fired);
+    struct ktimer *kt;
+    list_for_each_entry(kt, &g_ktimers, link)
+    {
+        if (kt->deadline_ns < next)
+            next = kt->deadline_ns;
+    }
+    return next;
+}
+
 /* Fire what is due; return the next deadline (UINT64_MAX if none). Caller holds the lock. */
 static uint64_t timer_scan_locked(void)
 {
     uint64_t now = kernel_now_ns();
-    uint64_t next = UINT64_MAX;
+    uint64_t next = ktimer_scan_locked(now);
     struct task *t;
 
     list_for_each_entry(t, &g_kernel.tasks, klink)

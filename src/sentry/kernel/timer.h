@@ -9,6 +9,8 @@
  */
 #pragma once
 
+#include "common/list.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -53,6 +55,19 @@ void tg_cputime(struct thread_group *tg, uint64_t *user_ns, uint64_t *sys_ns);
 
 /* Start the timer thread. Called once at boot, before any task runs. */
 void timer_init(void);
+
+/* A one-shot kernel timer, fired by the timer thread with the kernel lock held. Re-arm from
+ * @fire for periodic timers. */
+struct ktimer {
+    struct list_head link;   /* on the armed list while armed */
+    uint64_t deadline_ns;    /* CLOCK_MONOTONIC */
+    bool armed;
+    void (*fire)(struct ktimer *kt, uint64_t now_ns);
+};
+/* (Re)arm @kt at @deadline_ns. Caller holds the kernel lock. */
+void ktimer_arm(struct ktimer *kt, uint64_t deadline_ns);
+/* Disarm @kt if armed. Caller holds the kernel lock. */
+void ktimer_cancel(struct ktimer *kt);
 
 /* Fold the CPU time of exiting @t into its thread group; with @last_of_mm, also the app time
  * of its address space (the process exits or execs). Caller holds the kernel lock. */

@@ -35,6 +35,14 @@ struct plat_context;
  * shared mapping of a descriptor opened without write access. */
 #define MM_MAP_NOWRITE 0x40000000
 
+/* Shared anonymous memory of @size bytes (MAP_SHARED|MAP_ANONYMOUS, SysV shm): every
+ * mapping of the object sees the same pages. New reference. */
+int shmem_new(uint64_t size, struct mappable **out);
+/* References to a shmem object (its mappings plus its owner's). */
+int shmem_refcount(struct mappable *m);
+/* True if a mapping of @obj starts at @addr in @mm. */
+bool mm_maps_object_at(struct mm *mm, gaddr_t addr, struct mappable *obj);
+
 /* A new, empty address space with its own platform address space. Returns 0 or -errno. */
 int mm_new(struct mm **out);
 /* fork: a copy-on-write copy of @src (a new platform address space). */

@@ -19,8 +19,6 @@ uint64_t *mm_populate_page(struct task *t, struct mm *mm, struct vma *v, uint64_
  * through @t's context when anything was mapped. */
 void mm_release_range(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end);
 
-/* Shared anonymous memory object (shmem.c). New reference. */
-int shmem_new(uint64_t size, struct mappable **out);
 
 /* Unmap [start, end) from the stub (if @t runs in @mm). */
 void mm_stub_unmap(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end);

@@ -438,3 +438,9 @@ int mm_msync(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int flag
         return -ENOMEM;
     return 0; /* COMPAT: no writable shared file mappings exist yet, so nothing to flush */
 }
+
+bool mm_maps_object_at(struct mm *mm, gaddr_t addr, struct mappable *obj)
+{
+    struct vma *v = vma_find(mm, addr);
+    return v && v->start == addr && v->obj == obj;
+}

@@ -10,6 +10,7 @@
 #include "sentry/memfile/memfile.h"
 #include "sentry/memmap/mappable.h"
 #include "sentry/mm/mm_priv.h"
+#include "sentry/mm/mm_internal.h"
 
 struct shmem {
     struct mappable m;
@@ -47,6 +48,11 @@ static int shmem_fill(struct mappable *m, uint64_t off, void *dst, size_t size)
             memset((char *)dst + done, 0, 4096);
     }
     return 0;
+}
+
+int shmem_refcount(struct mappable *m)
+{
+    return ((struct shmem *)m)->refs;
 }
 
 static uint64_t shmem_size(struct mappable *m)

@@ -44,6 +44,8 @@ void syscalls_init(void)
     sys_thread_register();
     sys_mmap_register();
     sys_xattr_register();
+    sys_ipc_register();
+    sys_timerfd_register();
 }
 
 static int strace_read(void *opaque, gaddr_t addr, void *buf, size_t size)
