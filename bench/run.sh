@@ -155,7 +155,7 @@ done
 
 # ---- the table ----
 ratio() { # a b -> b/a, or "-"
-    awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.1fx", b / a; else print "-" }'
+    awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", b / a; else print "-" }'
 }
 rows=("syscall.getpid|raw syscall(SYS_getpid), ns/call"
       "syscall.getpid_inline|inline mov;syscall getpid, ns/call"
