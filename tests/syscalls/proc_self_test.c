@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Conformance tests for /proc/self: the exe link, maps showing a fresh mapping, the fd directory,
- * the first fields of stat, status's Pid: line, comm, cmdline and the cwd link. */
+ * the first fields of stat, status's Pid: line, comm, cmdline and the cwd link; another
+ * process's cmdline and its S/T/Z states, fdinfo, limits and mountinfo. */
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/syscalls/harness.h"
@@ -130,4 +133,89 @@ TEST(cwd_link_and_self_link)
     CHECK(readlink("/proc/self", buf, sizeof(buf) - 1));
     EXPECT_EQ(atoi(buf), getpid());
     EXPECT_ERRNO(open("/proc/self/nonexistent", O_RDONLY), ENOENT);
+}
+
+/* Whole contents of @path (NUL-terminated) into @buf; returns the length. */
+static ssize_t slurp(const char *path, char *buf, size_t size)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    ssize_t len = 0, n;
+    while ((n = read(fd, buf + len, size - 1 - (size_t)len)) > 0)
+        len += n;
+    close(fd);
+    buf[len] = '\0';
+    return len;
+}
+
+/* The state letter in /proc/<pid>/stat. */
+static char state_of(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    if (slurp(path, buf, sizeof(buf)) <= 0)
+        return '?';
+    char *rp = strrchr(buf, ')');
+    return rp && rp[1] == ' ' ? rp[2] : '?';
+}
+
+TEST(other_process_cmdline_and_states)
+{
+    static char mine[4096], theirs[4096];
+    int sync[2];
+    CHECK(pipe(sync));
+    pid_t child = CHECK(fork());
+    if (child == 0) {
+        char c;
+        close(sync[1]);
+        read(sync[0], &c, 1); /* sleeps until the parent closes its end */
+        _exit(0);
+    }
+    close(sync[0]);
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)child);
+    ssize_t n1 = slurp("/proc/self/cmdline", mine, sizeof(mine));
+    ssize_t n2 = slurp(path, theirs, sizeof(theirs));
+    EXPECT_TRUE(n1 > 0);
+    EXPECT_EQ(n1, n2); /* a forked child has the same arguments */
+    EXPECT_TRUE(memcmp(mine, theirs, (size_t)n1) == 0);
+    for (int i = 0; i < 200 && state_of(child) != 'S'; i++)
+        usleep(10000);
+    EXPECT_EQ(state_of(child), 'S');
+    CHECK(kill(child, SIGSTOP));
+    int st;
+    CHECK(waitpid(child, &st, WUNTRACED));
+    EXPECT_EQ(state_of(child), 'T');
+    CHECK(kill(child, SIGCONT));
+    close(sync[1]);
+    siginfo_t si;
+    CHECK(waitid(P_PID, (id_t)child, &si, WEXITED | WNOWAIT));
+    EXPECT_EQ(state_of(child), 'Z');
+    EXPECT_EQ(slurp(path, theirs, sizeof(theirs)), 0); /* a zombie has no cmdline */
+    CHECK(waitpid(child, &st, 0));
+    EXPECT_EQ(state_of(child), '?');
+}
+
+TEST(fdinfo_shows_position_and_flags)
+{
+    int fd = CHECK(open("/proc/self/stat", O_RDONLY | O_CLOEXEC));
+    char c[10], path[64], buf[512];
+    CHECK(read(fd, c, sizeof(c)));
+    snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+    EXPECT_TRUE(slurp(path, buf, sizeof(buf)) > 0);
+    EXPECT_TRUE(strncmp(buf, "pos:\t10\nflags:\t02", 17) == 0);
+    EXPECT_TRUE(strstr(buf, "\nmnt_id:\t") != NULL);
+    close(fd);
+}
+
+TEST(limits_and_mountinfo)
+{
+    static char buf[1 << 16];
+    EXPECT_TRUE(slurp("/proc/self/limits", buf, sizeof(buf)) > 0);
+    EXPECT_TRUE(strncmp(buf, "Limit                     Soft Limit  ", 38) == 0);
+    EXPECT_TRUE(strstr(buf, "\nMax open files            ") != NULL);
+    EXPECT_TRUE(slurp("/proc/self/mountinfo", buf, sizeof(buf)) > 0);
+    EXPECT_TRUE(strstr(buf, " / /proc rw,") != NULL);
+    EXPECT_TRUE(strstr(buf, " - proc proc rw") != NULL);
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * `cvisor boot`: the Sentry process. Sets up the memory file, the platform, the syscall
- * table and the mount tree (gofer root, tmpfs /tmp and /dev/shm, devfs, procfs), then starts
- * init and waits for the sandbox to finish. Its exit code is the app's.
+ * table and the mount tree (gofer root, tmpfs /tmp and /dev/shm, devfs, procfs, sysfs),
+ * then starts init and waits for the sandbox to finish. Its exit code is the app's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +22,7 @@
 #include "sentry/fs/gofer/goferfs.h"
 #include "sentry/fs/host/hostfd.h"
 #include "sentry/fs/pipe/pipe.h"
+#include "sentry/fs/sys/sysfs.h"
 #if __has_include("sentry/fs/proc/procfs.h")
 #include "sentry/fs/proc/procfs.h"
 #define HAVE_PROCFS 1
@@ -91,7 +92,7 @@ static int mount_all(struct gofer_client *gc)
 {
     int err;
     if ((err = tmpfs_register()) < 0 || (err = goferfs_register()) < 0 ||
-        (err = devfs_register()) < 0)
+        (err = devfs_register()) < 0 || (err = sysfs_register()) < 0)
         return err;
 #ifdef HAVE_PROCFS
     if ((err = procfs_register()) < 0)
@@ -105,6 +106,9 @@ static int mount_all(struct gofer_client *gc)
     if ((err = vfs_mount_at("/dev/shm", "tmpfs", NULL, 0)) < 0)
         return err;
     if ((err = vfs_mount_at("/tmp", "tmpfs", NULL, 0)) < 0)
+        return err;
+    /* A root without /sys (--root of a minimal tree) simply goes without. */
+    if ((err = vfs_mount_at("/sys", "sysfs", NULL, 0)) < 0 && err != -ENOENT)
         return err;
 #ifdef HAVE_PROCFS
     return vfs_mount_at("/proc", "proc", NULL, 0);

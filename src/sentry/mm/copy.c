@@ -57,6 +57,27 @@ int copy_in(struct task *t, gaddr_t addr, void *buf, size_t size)
     return copy_pages(t, addr, buf, size, false);
 }
 
+int mm_copy_in_mm(struct mm *mm, gaddr_t addr, void *buf, size_t size)
+{
+    char *b = buf;
+    if (addr + size < addr)
+        return -EFAULT;
+    while (size > 0) {
+        size_t chunk = 4096 - (addr & 4095);
+        if (chunk > size)
+            chunk = size;
+        /* A read never breaks copy-on-write, so no task (platform context) is needed. */
+        const char *p = mm_host_ptr(NULL, mm, addr, false);
+        if (!p)
+            return -EFAULT;
+        memcpy(b, p, chunk);
+        addr += chunk;
+        b += chunk;
+        size -= chunk;
+    }
+    return 0;
+}
+
 int copy_out(struct task *t, gaddr_t addr, const void *buf, size_t size)
 {
     return copy_pages(t, addr, (void *)buf, size, true);
@@ -108,8 +129,8 @@ int copy_in_iovec(struct task *t, gaddr_t addr, int count, struct linux_iovec *o
 
 /* Append guest [addr, addr+size) to @u. Returns bytes added (short at a bad page; 0 if the
  * first byte is bad) or -ENOMEM when the uio is full before anything was added. */
-static size_t uio_add_range(struct task *t, struct uio *u, gaddr_t addr, size_t size,
-                            bool to_guest, uint64_t *pins, int maxpins)
+static size_t uio_add_range(struct task *t, struct uio *u, gaddr_t addr, size_t size, bool to_guest,
+                            uint64_t *pins, int maxpins)
 {
     size_t added = 0;
     while (added < size) {
@@ -163,8 +184,8 @@ int mm_uio_prepare_iov(struct task *t, const struct linux_iovec *iov, int count,
     for (int i = 0; i < count; i++) {
         if (iov[i].len == 0)
             continue;
-        size_t got = uio_add_range(t, u, iov[i].base, iov[i].len, to_guest, u->frames,
-                                   UIO_MAX_PINS);
+        size_t got =
+            uio_add_range(t, u, iov[i].base, iov[i].len, to_guest, u->frames, UIO_MAX_PINS);
         if (got < iov[i].len) {
             if (u->size == 0) {
                 uio_release(u);

@@ -21,6 +21,10 @@ struct mm;
 
 /* Copy @size bytes from guest @addr of @t's address space. Returns 0 or -EFAULT. */
 int copy_in(struct task *t, gaddr_t addr, void *buf, size_t size);
+/* Copy @size bytes from guest @addr of address space @mm, which need not be the caller's
+ * (/proc/<pid>/cmdline of another process). Caller holds the kernel lock, which keeps @mm
+ * alive. Returns 0 or -EFAULT. */
+int mm_copy_in_mm(struct mm *mm, gaddr_t addr, void *buf, size_t size);
 /* Copy @size bytes to guest @addr. Returns 0 or -EFAULT. */
 int copy_out(struct task *t, gaddr_t addr, const void *buf, size_t size);
 /* Copy a NUL-terminated string of at most @size bytes (NUL included) from @addr.

@@ -54,6 +54,10 @@ enum proc_kind {
     PK_PMOUNTS,
     PK_TASK_DIR,
     PK_TID_DIR,
+    PK_FDINFO_DIR,
+    PK_FDINFO,
+    PK_LIMITS,
+    PK_MOUNTINFO,
     PK_COUNT
 };
 
@@ -97,6 +101,7 @@ int proc_gen_loadavg(struct task *c, const struct proc_node *n, struct proc_text
 int proc_gen_version(struct task *c, const struct proc_node *n, struct proc_text *pt);
 int proc_gen_filesystems(struct task *c, const struct proc_node *n, struct proc_text *pt);
 int proc_gen_mounts(struct task *c, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_mountinfo(struct task *c, const struct proc_node *n, struct proc_text *pt);
 int proc_gen_sysctl(struct task *c, const struct proc_node *n, struct proc_text *pt);
 int proc_link_self(struct task *c, const struct proc_node *n, char *buf, size_t size);
 int proc_link_thread_self(struct task *c, const struct proc_node *n, char *buf, size_t size);
@@ -108,6 +113,8 @@ int proc_gen_status(struct task *c, const struct proc_node *n, struct proc_text 
 int proc_gen_cmdline(struct task *c, const struct proc_node *n, struct proc_text *pt);
 int proc_gen_environ(struct task *c, const struct proc_node *n, struct proc_text *pt);
 int proc_gen_maps(struct task *c, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_fdinfo(struct task *c, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_limits(struct task *c, const struct proc_node *n, struct proc_text *pt);
 int proc_gen_comm(struct task *c, const struct proc_node *n, struct proc_text *pt);
 int proc_link_exe(struct task *c, const struct proc_node *n, char *buf, size_t size);
 int proc_link_cwd(struct task *c, const struct proc_node *n, char *buf, size_t size);

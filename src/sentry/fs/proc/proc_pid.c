@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "sentry/fs/proc/proc_internal.h"
 #include "sentry/kernel/fdtable.h"
@@ -17,6 +18,10 @@
 
 static char state_char(const struct task *t)
 {
+    if (t->tg->zombie)
+        return 'Z';
+    if (t->tg->stop_state == TG_STOPPED)
+        return 'T';
     switch (t->state) {
     case TASK_BLOCKED:
         return 'S';
@@ -100,12 +105,11 @@ int proc_gen_pid_stat(struct task *c, const struct proc_node *n, struct proc_tex
     start = start > g_kernel.boot_ns ? start - g_kernel.boot_ns : 0;
     int ppid = tg->parent ? tg->parent->pid : 0;
     /* 1-9: pid comm state ppid pgrp session tty_nr tpgid flags */
-    pt_printf(pt, "%d (%s) %c %d %d %d 0 -1 %u ", n->tid ? t->tid : tg->pid, t->comm,
-              state_char(t), ppid, tg->pgid, tg->sid, 0x400000u);
+    pt_printf(pt, "%d (%s) %c %d %d %d 0 -1 %u ", n->tid ? t->tid : tg->pid, t->comm, state_char(t),
+              ppid, tg->pgid, tg->sid, 0x400000u);
     /* 10-17: minflt cminflt majflt cmajflt utime stime cutime cstime */
-    pt_printf(pt, "0 0 0 0 %llu %llu %llu %llu ", (ull)(ut / NS_PER_TICK),
-              (ull)(st / NS_PER_TICK), (ull)(tg->cutime_ns / NS_PER_TICK),
-              (ull)(tg->cstime_ns / NS_PER_TICK));
+    pt_printf(pt, "0 0 0 0 %llu %llu %llu %llu ", (ull)(ut / NS_PER_TICK), (ull)(st / NS_PER_TICK),
+              (ull)(tg->cutime_ns / NS_PER_TICK), (ull)(tg->cstime_ns / NS_PER_TICK));
     /* 18-25: priority nice num_threads itrealvalue starttime vsize rss rsslim */
     pt_printf(pt, "%d %d %d 0 %llu %llu %llu %llu ", 20 + tg->nice, tg->nice, tg->nr_live,
               (ull)(start / NS_PER_TICK), (ull)(vm * LINUX_PAGE_SIZE), (ull)rss,
@@ -182,38 +186,37 @@ int proc_gen_status(struct task *c, const struct proc_node *n, struct proc_text 
     pt_printf(pt, "Threads:\t%d\nSigQ:\t%d/%llu\n", tg->nr_live,
               count_queued(&t->pending) + count_queued(&tg->shared_pending),
               (ull)tg->rlimits[RLIMIT_SIGPENDING].rlim_cur);
-    pt_printf(pt, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\n",
-              (ull)t->pending.set, (ull)tg->shared_pending.set, (ull)t->blocked);
+    pt_printf(pt, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\n", (ull)t->pending.set,
+              (ull)tg->shared_pending.set, (ull)t->blocked);
     pt_printf(pt, "SigIgn:\t%016llx\nSigCgt:\t%016llx\n", (ull)ign, (ull)cgt);
     /* COMPAT: every task is root with the full capability set (vfs_cred_uid). */
-    pt_printf(pt, "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\n"
-                  "CapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\n"
-                  "CapAmb:\t0000000000000000\nNoNewPrivs:\t%d\nSeccomp:\t0\n",
+    pt_printf(pt,
+              "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\n"
+              "CapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\n"
+              "CapAmb:\t0000000000000000\nNoNewPrivs:\t%d\nSeccomp:\t0\n",
               tg->no_new_privs ? 1 : 0);
     pt_printf(pt, "Cpus_allowed:\t");
     print_cpumask(pt, proc_ncpu());
-    pt_printf(pt, "Cpus_allowed_list:\t0-%u\nMems_allowed:\t1\nMems_allowed_list:\t0\n"
-                  "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n",
+    pt_printf(pt,
+              "Cpus_allowed_list:\t0-%u\nMems_allowed:\t1\nMems_allowed_list:\t0\n"
+              "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n",
               proc_ncpu() - 1);
     return 0;
 }
 
-/* The guest bytes [@start, @end) of @t's memory. COMPAT: only readable when @t shares the
- * caller's address space (copy_in works on the caller's mm); otherwise @fallback. */
-static int gen_guest_range(struct task *c, struct task *t, gaddr_t start, gaddr_t end,
-                           const char *fallback, size_t fallback_len, struct proc_text *pt)
+/* The guest bytes [@start, @end) of @t's memory (read through its mm, which need not be
+ * the caller's); nothing for a zombie or when the range cannot be read, as Linux. */
+static int gen_guest_range(struct task *t, gaddr_t start, gaddr_t end, struct proc_text *pt)
 {
-    if (!c || !t->mm || c->mm != t->mm || end <= start) {
-        pt_append(pt, fallback, fallback_len);
+    if (!t->mm || end <= start)
         return 0;
-    }
     size_t len = end - start;
     if (len > (1u << 21))
         len = 1u << 21;
     char *buf = malloc(len);
     if (!buf)
         return -ENOMEM;
-    if (copy_in(c, start, buf, len) == 0)
+    if (mm_copy_in_mm(t->mm, start, buf, len) == 0)
         pt_append(pt, buf, len);
     free(buf);
     return 0;
@@ -224,9 +227,7 @@ int proc_gen_cmdline(struct task *c, const struct proc_node *n, struct proc_text
     struct task *t = proc_node_task(n);
     if (!t)
         return -ESRCH;
-    /* For another process: its comm, NUL-terminated (ps then shows a name). */
-    return gen_guest_range(c, t, t->tg->arg_start, t->tg->arg_end, t->comm,
-                           strnlen(t->comm, sizeof(t->comm)) + 1, pt);
+    return gen_guest_range(t, t->tg->arg_start, t->tg->arg_end, pt);
 }
 
 int proc_gen_environ(struct task *c, const struct proc_node *n, struct proc_text *pt)
@@ -234,7 +235,7 @@ int proc_gen_environ(struct task *c, const struct proc_node *n, struct proc_text
     struct task *t = proc_node_task(n);
     if (!t)
         return -ESRCH;
-    return gen_guest_range(c, t, t->tg->env_start, t->tg->env_end, "", 0, pt);
+    return gen_guest_range(t, t->tg->env_start, t->tg->env_end, pt);
 }
 
 int proc_gen_maps(struct task *c, const struct proc_node *n, struct proc_text *pt)
@@ -251,6 +252,59 @@ int proc_gen_maps(struct task *c, const struct proc_node *n, struct proc_text *p
         return ret;
     pt_append(pt, text, len);
     free(text);
+    return 0;
+}
+
+int proc_gen_fdinfo(struct task *c, const struct proc_node *n, struct proc_text *pt)
+{
+    struct task *t = proc_node_task(n);
+    if (!t || !t->fdt)
+        return -ENOENT;
+    struct file *f = fdtable_get(t->fdt, n->fd);
+    if (!f)
+        return -ENOENT;
+    const struct path *p = f->path;
+    int mnt_id = p && p->mnt ? p->mnt->id : 0;
+    uint32_t flags = f->flags;
+    if (fdtable_get_flags(t->fdt, n->fd) > 0) /* FD_CLOEXEC */
+        flags |= 02000000;                    /* O_CLOEXEC, as Linux shows it */
+    pt_printf(pt, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%d\nino:\t%llu\n", (long long)f->pos, flags,
+              mnt_id, f->inode ? (ull)f->inode->ino : (ull)f->anon_ino);
+    file_unref(f);
+    return 0;
+}
+
+int proc_gen_limits(struct task *c, const struct proc_node *n, struct proc_text *pt)
+{
+    static const struct {
+        const char *name, *unit;
+    } rows[RLIM_NLIMITS] = {
+        {"Max cpu time", "seconds"},     {"Max file size", "bytes"},
+        {"Max data size", "bytes"},      {"Max stack size", "bytes"},
+        {"Max core file size", "bytes"}, {"Max resident set", "bytes"},
+        {"Max processes", "processes"},  {"Max open files", "files"},
+        {"Max locked memory", "bytes"},  {"Max address space", "bytes"},
+        {"Max file locks", "locks"},     {"Max pending signals", "signals"},
+        {"Max msgqueue size", "bytes"},  {"Max nice priority", ""},
+        {"Max realtime priority", ""},   {"Max realtime timeout", "us"},
+    };
+    struct task *t = proc_node_task(n);
+    if (!t)
+        return -ESRCH;
+    pt_printf(pt, "%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit", "Hard Limit", "Units");
+    for (int i = 0; i < RLIM_NLIMITS; i++) {
+        char soft[24], hard[24];
+        const struct rlimit *r = &t->tg->rlimits[i];
+        if (r->rlim_cur == RLIM_INFINITY)
+            snprintf(soft, sizeof(soft), "unlimited");
+        else
+            snprintf(soft, sizeof(soft), "%llu", (ull)r->rlim_cur);
+        if (r->rlim_max == RLIM_INFINITY)
+            snprintf(hard, sizeof(hard), "unlimited");
+        else
+            snprintf(hard, sizeof(hard), "%llu", (ull)r->rlim_max);
+        pt_printf(pt, "%-25s %-20s %-20s %-10s\n", rows[i].name, soft, hard, rows[i].unit);
+    }
     return 0;
 }
 

@@ -72,8 +72,10 @@ int proc_gen_cpuinfo(struct task *c, const struct proc_node *nd, struct proc_tex
         return 0;
     }
     for (unsigned i = 0; i < g_ncpu; i++)
-        pt_printf(pt, "processor\t: %u\nvendor_id\t: unknown\nmodel name\t: unknown\n"
-                      "flags\t\t: fpu sse sse2\n\n", i);
+        pt_printf(pt,
+                  "processor\t: %u\nvendor_id\t: unknown\nmodel name\t: unknown\n"
+                  "flags\t\t: fpu sse sse2\n\n",
+                  i);
     return 0;
 }
 
@@ -86,12 +88,14 @@ int proc_gen_meminfo(struct task *c, const struct proc_node *nd, struct proc_tex
     ull total = si.totalram * unit / 1024, freek = si.freeram * unit / 1024;
     ull buffers = si.bufferram * unit / 1024, shmem = si.sharedram * unit / 1024;
     ull anon = (ull)memfile_used_frames() * MEMFILE_FRAME / 1024;
-    pt_printf(pt, "MemTotal:       %8llu kB\nMemFree:        %8llu kB\n"
-                  "MemAvailable:   %8llu kB\nBuffers:        %8llu kB\n"
-                  "Cached:         %8llu kB\nSwapCached:     %8llu kB\n",
+    pt_printf(pt,
+              "MemTotal:       %8llu kB\nMemFree:        %8llu kB\n"
+              "MemAvailable:   %8llu kB\nBuffers:        %8llu kB\n"
+              "Cached:         %8llu kB\nSwapCached:     %8llu kB\n",
               total, freek, freek + buffers, buffers, 0ull, 0ull);
-    pt_printf(pt, "AnonPages:      %8llu kB\nShmem:          %8llu kB\n"
-                  "SwapTotal:      %8llu kB\nSwapFree:       %8llu kB\n",
+    pt_printf(pt,
+              "AnonPages:      %8llu kB\nShmem:          %8llu kB\n"
+              "SwapTotal:      %8llu kB\nSwapFree:       %8llu kB\n",
               anon, shmem, (ull)si.totalswap * unit / 1024, (ull)si.freeswap * unit / 1024);
     return 0;
 }
@@ -136,10 +140,10 @@ int proc_gen_stat(struct task *c, const struct proc_node *nd, struct proc_text *
     struct timespec rt;
     clock_gettime(CLOCK_REALTIME, &rt);
     ull btime = (ull)rt.tv_sec - uptime_ns() / 1000000000ull;
-    pt_printf(pt, "intr 0\nctxt 0\nbtime %llu\nprocesses %d\nprocs_running %d\n"
-                  "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
-              btime, g_kernel.next_pid > 1 ? g_kernel.next_pid - 1 : 0,
-              running > 0 ? running : 1);
+    pt_printf(pt,
+              "intr 0\nctxt 0\nbtime %llu\nprocesses %d\nprocs_running %d\n"
+              "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
+              btime, g_kernel.next_pid > 1 ? g_kernel.next_pid - 1 : 0, running > 0 ? running : 1);
     return 0;
 }
 
@@ -168,20 +172,21 @@ int proc_gen_loadavg(struct task *c, const struct proc_node *nd, struct proc_tex
 
 int proc_gen_version(struct task *c, const struct proc_node *nd, struct proc_text *pt)
 {
-    pt_printf(pt, "Linux version %s (cvisor@cvisor) (gcc) %s\n", PROC_OSRELEASE,
-              PROC_VERSION_STR);
+    pt_printf(pt, "Linux version %s (cvisor@cvisor) (gcc) %s\n", PROC_OSRELEASE, PROC_VERSION_STR);
     return 0;
 }
 
 int proc_gen_filesystems(struct task *c, const struct proc_node *nd, struct proc_text *pt)
 {
-    pt_printf(pt, "nodev\tproc\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tpipefs\n"
-                  "nodev\tanon_inodefs\nnodev\tgoferfs\n");
+    pt_printf(
+        pt,
+        "nodev\tsysfs\nnodev\tproc\nnodev\ttmpfs\nnodev\tdevpts\nnodev\tdevtmpfs\nnodev\tpipefs\n"
+        "nodev\tanon_inodefs\nnodev\tgoferfs\n");
     return 0;
 }
 
-/* One mounts line for @m, then its children. */
-static void print_mount(struct mount *m, struct proc_text *pt, char *path, int depth)
+/* One mounts line (or mountinfo line if @info) for @m, then its children. */
+static void print_mount(struct mount *m, struct proc_text *pt, char *path, int depth, bool info)
 {
     int len;
     if (!m->parent) {
@@ -197,20 +202,28 @@ static void print_mount(struct mount *m, struct proc_text *pt, char *path, int d
         const char *type = m->sb->type ? m->sb->type->name : "none";
         if (strcmp(type, "devfs") == 0)
             type = "tmpfs";
-        const char *src = strcmp(type, "proc") == 0 ? "proc" : "none";
-        pt_printf(pt, "%s %s %s %s,relatime 0 0\n", src, path, type,
-                  mount_readonly(m) ? "ro" : "rw");
+        const char *src = strcmp(type, "proc") == 0    ? "proc"
+                          : strcmp(type, "sysfs") == 0 ? "sysfs"
+                                                       : "none";
+        const char *rw = mount_readonly(m) ? "ro" : "rw";
+        if (info) {
+            /* COMPAT: device numbers are 0:<mount id>; every mount is private. */
+            pt_printf(pt, "%d %d 0:%d / %s %s,relatime - %s %s %s\n", m->id,
+                      m->parent ? m->parent->id : m->id, m->id, path, rw, type, src, rw);
+        } else {
+            pt_printf(pt, "%s %s %s %s,relatime 0 0\n", src, path, type, rw);
+        }
     }
     if (depth >= 64)
         return;
     struct mount *ch;
     list_for_each_entry(ch, &m->children, sibling)
     {
-        print_mount(ch, pt, path, depth + 1);
+        print_mount(ch, pt, path, depth + 1, info);
     }
 }
 
-int proc_gen_mounts(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+static int gen_mount_table(struct proc_text *pt, bool info)
 {
     struct mount *root = vfs_root_mount();
     if (!root)
@@ -218,9 +231,19 @@ int proc_gen_mounts(struct task *c, const struct proc_node *nd, struct proc_text
     char *path = malloc(VFS_PATH_MAX);
     if (!path)
         return -ENOMEM;
-    print_mount(root, pt, path, 0);
+    print_mount(root, pt, path, 0, info);
     free(path);
     return 0;
+}
+
+int proc_gen_mounts(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+{
+    return gen_mount_table(pt, false);
+}
+
+int proc_gen_mountinfo(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+{
+    return gen_mount_table(pt, true);
 }
 
 int proc_gen_sysctl(struct task *c, const struct proc_node *nd, struct proc_text *pt)

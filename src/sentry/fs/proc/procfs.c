@@ -68,23 +68,29 @@ static const struct kind_info g_kinds[PK_COUNT] = {
     [PK_PMOUNTS] = {"mounts", REG_MODE, proc_gen_mounts, NULL},
     [PK_TASK_DIR] = {"task", DIR_MODE, NULL, NULL},
     [PK_TID_DIR] = {NULL, DIR_MODE, NULL, NULL},
+    [PK_FDINFO_DIR] = {"fdinfo", S_IFDIR | 0500, NULL, NULL},
+    [PK_FDINFO] = {NULL, S_IFREG | 0400, proc_gen_fdinfo, NULL},
+    [PK_LIMITS] = {"limits", REG_MODE, proc_gen_limits, NULL},
+    [PK_MOUNTINFO] = {"mountinfo", REG_MODE, proc_gen_mountinfo, NULL},
 };
 
 /* Fixed children of each directory kind (terminated by PK_ROOT). */
-static const enum proc_kind g_root_kids[] = {
-    PK_SELF, PK_THREAD_SELF, PK_CPUINFO, PK_MEMINFO, PK_STAT, PK_UPTIME, PK_LOADAVG,
-    PK_VERSION, PK_FILESYSTEMS, PK_MOUNTS, PK_SYS, PK_ROOT};
+static const enum proc_kind g_root_kids[] = {PK_SELF,        PK_THREAD_SELF, PK_CPUINFO, PK_MEMINFO,
+                                             PK_STAT,        PK_UPTIME,      PK_LOADAVG, PK_VERSION,
+                                             PK_FILESYSTEMS, PK_MOUNTS,      PK_SYS,     PK_ROOT};
 static const enum proc_kind g_sys_kids[] = {PK_SYS_KERNEL, PK_SYS_VM, PK_ROOT};
 static const enum proc_kind g_sys_kernel_kids[] = {
-    PK_SYS_HOSTNAME, PK_SYS_OSTYPE, PK_SYS_OSRELEASE, PK_SYS_PIDMAX,
+    PK_SYS_HOSTNAME, PK_SYS_OSTYPE,  PK_SYS_OSRELEASE, PK_SYS_PIDMAX,
     PK_SYS_NGROUPS,  PK_SYS_CAPLAST, PK_ROOT};
 static const enum proc_kind g_sys_vm_kids[] = {PK_SYS_OVERCOMMIT, PK_ROOT};
 static const enum proc_kind g_pid_kids[] = {
-    PK_EXE,    PK_CWD,     PK_ROOTLINK, PK_FD_DIR, PK_PSTAT, PK_STATM,   PK_STATUS,
-    PK_CMDLINE, PK_ENVIRON, PK_MAPS,    PK_COMM,   PK_PMOUNTS, PK_TASK_DIR, PK_ROOT};
-static const enum proc_kind g_tid_kids[] = {
-    PK_EXE, PK_CWD, PK_ROOTLINK, PK_FD_DIR, PK_PSTAT, PK_STATM, PK_STATUS,
-    PK_CMDLINE, PK_ENVIRON, PK_MAPS, PK_COMM, PK_PMOUNTS, PK_ROOT};
+    PK_EXE,      PK_CWD,        PK_ROOTLINK, PK_FD_DIR,    PK_PSTAT, PK_STATM,
+    PK_STATUS,   PK_CMDLINE,    PK_ENVIRON,  PK_MAPS,      PK_COMM,  PK_PMOUNTS,
+    PK_TASK_DIR, PK_FDINFO_DIR, PK_LIMITS,   PK_MOUNTINFO, PK_ROOT};
+static const enum proc_kind g_tid_kids[] = {PK_EXE,        PK_CWD,    PK_ROOTLINK,  PK_FD_DIR,
+                                            PK_PSTAT,      PK_STATM,  PK_STATUS,    PK_CMDLINE,
+                                            PK_ENVIRON,    PK_MAPS,   PK_COMM,      PK_PMOUNTS,
+                                            PK_FDINFO_DIR, PK_LIMITS, PK_MOUNTINFO, PK_ROOT};
 static const enum proc_kind g_none_kids[] = {PK_ROOT};
 
 static const enum proc_kind *fixed_kids(enum proc_kind dir)
@@ -189,7 +195,12 @@ struct task *proc_node_task(const struct proc_node *n)
         if (!any)
             any = t;
     }
-    return any;
+    if (any)
+        return any;
+    /* A zombie keeps its /proc/<pid> (state Z) until it is reaped; its dead leader stays
+     * allocated as long as the thread group. */
+    struct thread_group *tg = tg_find(n->pid);
+    return (tg && tg->zombie) ? tg->leader : NULL;
 }
 
 static const struct inode_ops g_proc_iops;
@@ -209,8 +220,8 @@ static int node_inode(struct super_block *sb, const struct proc_node *n, struct 
         return -ENOMEM;
     *copy = *n;
     uint32_t mode = node_mode(n);
-    struct inode *inode = inode_new(sb, node_ino(n), mode, &g_proc_iops,
-                                    S_ISDIR(mode) ? &g_proc_dir_fops : NULL);
+    struct inode *inode =
+        inode_new(sb, node_ino(n), mode, &g_proc_iops, S_ISDIR(mode) ? &g_proc_dir_fops : NULL);
     if (!inode) {
         free(copy);
         return -ENOMEM;
@@ -253,7 +264,7 @@ static long parse_num(const char *s)
 static int lookup_numbered(const struct proc_node *dir, long num, struct proc_node *child)
 {
     *child = (struct proc_node){.pid = dir->pid, .tid = dir->tid};
-    if (num <= 0 && dir->kind != PK_FD_DIR)
+    if (num <= 0 && dir->kind != PK_FD_DIR && dir->kind != PK_FDINFO_DIR)
         return -ENOENT;
     switch (dir->kind) {
     case PK_ROOT:
@@ -270,7 +281,8 @@ static int lookup_numbered(const struct proc_node *dir, long num, struct proc_no
         child->tid = (int)num;
         return 0;
     }
-    case PK_FD_DIR: {
+    case PK_FD_DIR:
+    case PK_FDINFO_DIR: {
         struct task *t = proc_node_task(dir);
         if (!t || !t->fdt || num > 0xffffff)
             return -ENOENT;
@@ -278,7 +290,7 @@ static int lookup_numbered(const struct proc_node *dir, long num, struct proc_no
         if (!f)
             return -ENOENT;
         file_unref(f);
-        child->kind = PK_FD;
+        child->kind = dir->kind == PK_FD_DIR ? PK_FD : PK_FDINFO;
         child->fd = (int)num;
         return 0;
     }
@@ -327,8 +339,7 @@ struct dirent_list {
     size_t n, cap;
 };
 
-static int dl_add(struct dirent_list *dl, const struct proc_node *n, const char *name,
-                  int64_t off)
+static int dl_add(struct dirent_list *dl, const struct proc_node *n, const char *name, int64_t off)
 {
     if (dl->n == dl->cap) {
         size_t cap = dl->cap ? dl->cap * 2 : 32;
@@ -360,14 +371,11 @@ static int list_numbered(const struct proc_node *dir, struct dirent_list *dl)
     int ret = 0;
     if (dir->kind == PK_ROOT) {
         c.kind = PK_PID_DIR;
-        struct task *t;
-        list_for_each_entry(t, &g_kernel.tasks, klink)
+        struct thread_group *tg;
+        list_for_each_entry(tg, &g_kernel.tgs, klink)
         {
-            /* one entry per process: its leader, or the first live thread if it exited */
-            if (t->state == TASK_DEAD || t->tg->zombie || proc_node_task(
-                    &(struct proc_node){.kind = PK_PID_DIR, .pid = t->tg->pid}) != t)
-                continue;
-            c.pid = t->tg->pid;
+            /* one entry per process, zombies included */
+            c.pid = tg->pid;
             snprintf(name, sizeof(name), "%d", c.pid);
             if ((ret = dl_add(dl, &c, name, DYN_OFF + c.pid)) < 0)
                 return ret;
@@ -384,8 +392,8 @@ static int list_numbered(const struct proc_node *dir, struct dirent_list *dl)
             if ((ret = dl_add(dl, &c, name, DYN_OFF + c.tid)) < 0)
                 return ret;
         }
-    } else if (dir->kind == PK_FD_DIR) {
-        c.kind = PK_FD;
+    } else if (dir->kind == PK_FD_DIR || dir->kind == PK_FDINFO_DIR) {
+        c.kind = dir->kind == PK_FD_DIR ? PK_FD : PK_FDINFO;
         struct task *t = proc_node_task(dir);
         int size = (t && t->fdt) ? fdtable_size(t->fdt) : 0;
         for (int fd = 0; fd < size && fd <= 0xffffff; fd++) {
@@ -412,6 +420,7 @@ static uint64_t parent_ino(const struct proc_node *n)
         p = (struct proc_node){.kind = PK_SYS};
         break;
     case PK_FD_DIR:
+    case PK_FDINFO_DIR:
         p.kind = n->tid ? PK_TID_DIR : PK_PID_DIR;
         break;
     case PK_TASK_DIR:
