@@ -161,7 +161,7 @@ static int goferfs_readlink(struct task *t, struct inode *inode, char *buf, size
     return (int)len;
 }
 
-static int gofer_setattr(struct task *t, struct inode *inode, const struct iattr *ia)
+static int goferfs_setattr(struct task *t, struct inode *inode, const struct iattr *ia)
 {
     return -EROFS;
 }
@@ -170,7 +170,7 @@ static const struct inode_ops g_gofer_iops = {
     .lookup = gofer_lookup,
     .readlink = goferfs_readlink,
     .open = gofer_file_open,
-    .setattr = gofer_setattr,
+    .setattr = goferfs_setattr,
     .evict = gofer_evict,
 };
 
