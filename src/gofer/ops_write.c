@@ -15,7 +15,7 @@
 
 /* Flags CREATE accepts besides O_CREAT|O_EXCL, which it always adds. */
 #define CREATE_FLAGS_ALLOWED                                                                       \
-    (O_ACCMODE | O_APPEND | O_NONBLOCK | O_NOATIME | O_SYNC | O_DSYNC | O_DIRECT | O_CLOEXEC |    \
+    (O_ACCMODE | O_APPEND | O_NONBLOCK | O_NOATIME | O_SYNC | O_DSYNC | O_DIRECT | O_CLOEXEC |     \
      O_CREAT | O_EXCL | O_TRUNC | O_NOFOLLOW | 0100000 /* LINUX_O_LARGEFILE */)
 
 /* The directory fid @dir for an operation on @name. Returns it or NULL with *@err set. */

@@ -291,7 +291,8 @@ ssize_t proto_encode_readdir_req(void *buf, size_t cap, uint32_t tag,
 ssize_t proto_encode_close_req(void *buf, size_t cap, uint32_t tag, const uint64_t *fids,
                                uint32_t count);
 
-ssize_t proto_encode_mkdir_req(void *buf, size_t cap, uint32_t tag, const struct proto_mkdir_req *r);
+ssize_t proto_encode_mkdir_req(void *buf, size_t cap, uint32_t tag,
+                               const struct proto_mkdir_req *r);
 ssize_t proto_encode_create_req(void *buf, size_t cap, uint32_t tag,
                                 const struct proto_create_req *r);
 ssize_t proto_encode_unlink_req(void *buf, size_t cap, uint32_t tag,
@@ -303,7 +304,8 @@ ssize_t proto_encode_setattr_req(void *buf, size_t cap, uint32_t tag,
 ssize_t proto_encode_symlink_req(void *buf, size_t cap, uint32_t tag,
                                  const struct proto_symlink_req *r);
 ssize_t proto_encode_link_req(void *buf, size_t cap, uint32_t tag, const struct proto_link_req *r);
-ssize_t proto_encode_fsync_req(void *buf, size_t cap, uint32_t tag, const struct proto_fsync_req *r);
+ssize_t proto_encode_fsync_req(void *buf, size_t cap, uint32_t tag,
+                               const struct proto_fsync_req *r);
 
 /* A reply of @type (a request type) carrying the positive errno @err and no body. */
 ssize_t proto_encode_error_reply(void *buf, size_t cap, uint16_t type, uint32_t tag, int err);

@@ -424,9 +424,8 @@ static void test_write_ops(void **state)
     assert_int_equal(gofer_mkdir(c, root, "w", 0750, GOFER_ID_KEEP, GOFER_ID_KEEP, &fid, NULL),
                      -EEXIST);
 
-    assert_int_equal(gofer_create(c, dir, "f", O_RDWR, 0640, GOFER_ID_KEEP, GOFER_ID_KEEP, &file,
-                                  &st, &fd),
-                     0);
+    assert_int_equal(
+        gofer_create(c, dir, "f", O_RDWR, 0640, GOFER_ID_KEEP, GOFER_ID_KEEP, &file, &st, &fd), 0);
     assert_true(S_ISREG(st.mode));
     assert_int_equal(st.mode & 07777, 0640 & ~umask(022));
     umask(022);
@@ -436,24 +435,23 @@ static void test_write_ops(void **state)
     assert_int_equal(hst.st_size, 4);
     assert_int_equal(hst.st_ino, st.ino);
     /* O_EXCL is implied: an existing name (even a symlink) is EEXIST, never followed. */
-    assert_int_equal(gofer_create(c, dir, "f", O_RDWR, 0640, GOFER_ID_KEEP, GOFER_ID_KEEP, &fid,
-                                  NULL, &fd),
-                     -EEXIST);
+    assert_int_equal(
+        gofer_create(c, dir, "f", O_RDWR, 0640, GOFER_ID_KEEP, GOFER_ID_KEEP, &fid, NULL, &fd),
+        -EEXIST);
     assert_int_equal(fd, -1);
     assert_int_equal(gofer_create(c, dir, "f", O_RDWR | O_CREAT | O_TRUNC | O_DIRECTORY, 0640,
                                   GOFER_ID_KEEP, GOFER_ID_KEEP, &fid, NULL, &fd),
                      -EINVAL);
 
-    assert_int_equal(gofer_symlink(c, dir, "l", "../../etc", GOFER_ID_KEEP, GOFER_ID_KEEP, &lnk,
-                                   &st),
-                     0);
+    assert_int_equal(
+        gofer_symlink(c, dir, "l", "../../etc", GOFER_ID_KEEP, GOFER_ID_KEEP, &lnk, &st), 0);
     assert_true(S_ISLNK(st.mode));
     char buf[64];
     assert_int_equal(gofer_readlink(c, lnk, buf, sizeof(buf)), 9);
     assert_string_equal(buf, "../../etc");
-    assert_int_equal(gofer_create(c, dir, "l", O_RDWR, 0640, GOFER_ID_KEEP, GOFER_ID_KEEP, &fid,
-                                  NULL, &fd),
-                     -EEXIST);
+    assert_int_equal(
+        gofer_create(c, dir, "l", O_RDWR, 0640, GOFER_ID_KEEP, GOFER_ID_KEEP, &fid, NULL, &fd),
+        -EEXIST);
     assert_int_equal(gofer_symlink(c, dir, "e", "", GOFER_ID_KEEP, GOFER_ID_KEEP, &fid, NULL),
                      -ENOENT);
 
@@ -498,21 +496,20 @@ static void test_setattr_fsync(void **state)
     struct gofer_stat st;
     struct stat hst;
     int fd;
-    assert_int_equal(gofer_create(c, root, "s", O_WRONLY, 0600, GOFER_ID_KEEP, GOFER_ID_KEEP,
-                                  &file, NULL, &fd),
-                     0);
+    assert_int_equal(
+        gofer_create(c, root, "s", O_WRONLY, 0600, GOFER_ID_KEEP, GOFER_ID_KEEP, &file, NULL, &fd),
+        0);
     assert_int_equal(write(fd, "0123456789", 10), 10);
-    struct gofer_setattr sa = {.valid = GOFER_SETATTR_MODE | GOFER_SETATTR_SIZE, .mode = 0604,
-                               .size = 3};
+    struct gofer_setattr sa = {
+        .valid = GOFER_SETATTR_MODE | GOFER_SETATTR_SIZE, .mode = 0604, .size = 3};
     assert_int_equal(gofer_setattr(c, file, &sa, &st), 0);
     assert_int_equal(st.mode, S_IFREG | 0604);
     assert_int_equal(st.size, 3);
     host_stat("s", &hst);
     assert_int_equal(hst.st_mode, S_IFREG | 0604);
     assert_int_equal(hst.st_size, 3);
-    sa = (struct gofer_setattr){.valid = GOFER_SETATTR_ATIME | GOFER_SETATTR_MTIME,
-                                .atime = {1000, 5},
-                                .mtime = {2000, 7}};
+    sa = (struct gofer_setattr){
+        .valid = GOFER_SETATTR_ATIME | GOFER_SETATTR_MTIME, .atime = {1000, 5}, .mtime = {2000, 7}};
     assert_int_equal(gofer_setattr(c, file, &sa, &st), 0);
     host_stat("s", &hst);
     assert_int_equal(hst.st_atim.tv_sec, 1000);
@@ -560,18 +557,16 @@ static void test_write_escape_names(void **state)
     int fd;
     const char *bad[] = {"", ".", "..", "../escape", "a/x", "/tmp/escape"};
     for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        assert_int_equal(gofer_mkdir(c, root, bad[i], 0755, GOFER_ID_KEEP, GOFER_ID_KEEP, &fid,
-                                     NULL),
-                         -EINVAL);
-        assert_int_equal(gofer_create(c, root, bad[i], O_RDWR, 0644, GOFER_ID_KEEP,
-                                      GOFER_ID_KEEP, &fid, NULL, &fd),
+        assert_int_equal(
+            gofer_mkdir(c, root, bad[i], 0755, GOFER_ID_KEEP, GOFER_ID_KEEP, &fid, NULL), -EINVAL);
+        assert_int_equal(gofer_create(c, root, bad[i], O_RDWR, 0644, GOFER_ID_KEEP, GOFER_ID_KEEP,
+                                      &fid, NULL, &fd),
                          -EINVAL);
         assert_int_equal(gofer_unlink(c, root, bad[i], 0), -EINVAL);
         assert_int_equal(gofer_rename(c, root, "file", root, bad[i], 0), -EINVAL);
         assert_int_equal(gofer_rename(c, root, bad[i], root, "zz", 0), -EINVAL);
-        assert_int_equal(gofer_symlink(c, root, bad[i], "x", GOFER_ID_KEEP, GOFER_ID_KEEP, &fid,
-                                       NULL),
-                         -EINVAL);
+        assert_int_equal(
+            gofer_symlink(c, root, bad[i], "x", GOFER_ID_KEEP, GOFER_ID_KEEP, &fid, NULL), -EINVAL);
         assert_int_equal(gofer_link(c, root, bad[i], file, &fid, NULL), -EINVAL);
     }
     char p[PATH_MAX];

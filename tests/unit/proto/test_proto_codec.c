@@ -516,8 +516,11 @@ static void test_write_requests(void **state)
     assert_int_equal(ul2.flags, 0x200);
     check_prefixes(n, dec_unlink_req);
 
-    struct proto_rename_req rn = {
-        .old_dir = 5, .old_name = "a", .new_dir = 6, .new_name = "bb", .flags = 1},
+    struct proto_rename_req rn = {.old_dir = 5,
+                                  .old_name = "a",
+                                  .new_dir = 6,
+                                  .new_name = "bb",
+                                  .flags = 1},
                             rn2;
     n = proto_encode_rename_req(g_buf, sizeof(g_buf), 4, &rn);
     m = decode_ok(n, PROTO_RENAME, 4);
@@ -676,12 +679,11 @@ static void test_bad_headers(void **state)
 static void test_garbage(void **state)
 {
     static int (*const decoders[])(const struct proto_msg *m) = {
-        dec_attach_req,  dec_walk_req,   dec_fid_req,        dec_open_req,
-        dec_readdir_req, dec_close_req,  dec_attach_reply,   dec_walk_reply,
-        dec_stat_reply,  dec_open_reply, dec_readlink_reply, dec_readdir_reply,
-        dec_mkdir_req,   dec_create_req, dec_unlink_req,     dec_rename_req,
-        dec_setattr_req, dec_symlink_req, dec_link_req,      dec_fsync_req,
-        dec_entry_reply, dec_empty_reply,
+        dec_attach_req,     dec_walk_req,      dec_fid_req,     dec_open_req,   dec_readdir_req,
+        dec_close_req,      dec_attach_reply,  dec_walk_reply,  dec_stat_reply, dec_open_reply,
+        dec_readlink_reply, dec_readdir_reply, dec_mkdir_req,   dec_create_req, dec_unlink_req,
+        dec_rename_req,     dec_setattr_req,   dec_symlink_req, dec_link_req,   dec_fsync_req,
+        dec_entry_reply,    dec_empty_reply,
     };
     srandom(12345);
     for (int iter = 0; iter < 20000; iter++) {
@@ -711,11 +713,11 @@ static void test_garbage(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_attach),      cmocka_unit_test(test_walk),
-        cmocka_unit_test(test_walk_limits), cmocka_unit_test(test_fid_requests),
-        cmocka_unit_test(test_close),       cmocka_unit_test(test_small_replies),
-        cmocka_unit_test(test_error_reply), cmocka_unit_test(test_readdir),
-        cmocka_unit_test(test_bad_headers), cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_attach),         cmocka_unit_test(test_walk),
+        cmocka_unit_test(test_walk_limits),    cmocka_unit_test(test_fid_requests),
+        cmocka_unit_test(test_close),          cmocka_unit_test(test_small_replies),
+        cmocka_unit_test(test_error_reply),    cmocka_unit_test(test_readdir),
+        cmocka_unit_test(test_bad_headers),    cmocka_unit_test(test_garbage),
         cmocka_unit_test(test_write_requests), cmocka_unit_test(test_write_replies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -411,8 +411,8 @@ static int empty_rpc_locked(struct gofer_client *c, ssize_t size, uint16_t type,
     return proto_decode_empty_reply(&m) < 0 ? bad_body_locked(c) : 0;
 }
 
-int gofer_mkdir(struct gofer_client *c, uint64_t dir, const char *name, uint32_t mode,
-                uint32_t uid, uint32_t gid, uint64_t *fid, struct gofer_stat *st)
+int gofer_mkdir(struct gofer_client *c, uint64_t dir, const char *name, uint32_t mode, uint32_t uid,
+                uint32_t gid, uint64_t *fid, struct gofer_stat *st)
 {
     struct proto_mkdir_req req = {.dir = dir, .name = name, .mode = mode, .uid = uid, .gid = gid};
     pthread_mutex_lock(&c->lock);
@@ -531,7 +531,8 @@ int gofer_fsync(struct gofer_client *c, uint64_t fid, bool datasync)
     return ret;
 }
 
-_Static_assert(GOFER_SETATTR_MODE == PROTO_SETATTR_MODE && GOFER_SETATTR_SIZE == PROTO_SETATTR_SIZE &&
+_Static_assert(GOFER_SETATTR_MODE == PROTO_SETATTR_MODE &&
+                   GOFER_SETATTR_SIZE == PROTO_SETATTR_SIZE &&
                    GOFER_SETATTR_MTIME_NOW == PROTO_SETATTR_MTIME_NOW &&
                    GOFER_ID_KEEP == PROTO_ID_KEEP,
                "setattr bits differ");

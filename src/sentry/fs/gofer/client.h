@@ -124,8 +124,8 @@ int gofer_close(struct gofer_client *c, const uint64_t *fids, unsigned count);
  * (GOFER_ID_KEEP: no chown). Stores a new fid of it in *@fid and its attributes in *@st (may
  * be NULL). Returns 0, -EINVAL for a bad name, -EEXIST, -ENOTDIR, -EBADF or the host errno.
  */
-int gofer_mkdir(struct gofer_client *c, uint64_t dir, const char *name, uint32_t mode,
-                uint32_t uid, uint32_t gid, uint64_t *fid, struct gofer_stat *st);
+int gofer_mkdir(struct gofer_client *c, uint64_t dir, const char *name, uint32_t mode, uint32_t uid,
+                uint32_t gid, uint64_t *fid, struct gofer_stat *st);
 
 /*
  * Create and open the regular file @name in @dir (O_CREAT|O_EXCL|O_NOFOLLOW are implied) with
