@@ -158,6 +158,28 @@ def overlay_host_root(cvisor, tmp):
 
 
 @case
+def overlay_fchmod_rdonly(cvisor, tmp):
+    """A lower file opened read-only is still the overlay's file for fchmod and fstat."""
+    py = ("import os; fd = os.open('/etc/passwd', os.O_RDONLY); os.fchmod(fd, 0o600); "
+          "print(oct(os.fstat(fd).st_mode & 0o777), oct(os.stat('/etc/passwd').st_mode & 0o777),"
+          " os.read(fd, 5).decode())")
+    before = os.stat("/etc/passwd").st_mode
+    rc, out, err = cvisor_do(cvisor, [], shutil.which("python3") + ' -c "%s"' % py)
+    expect(rc == 0 and lines(out) == ["0o600 0o600 root:"], "fchmod of a read-only fd", out + err)
+    expect(os.stat("/etc/passwd").st_mode == before, "the host file kept its mode")
+
+
+@case
+def overlay_find_usr(cvisor, tmp):
+    """Walking a whole large tree lists every entry (the gofer must not run out of fds)."""
+    host = subprocess.run(["find", "/usr"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    rc, out, err = cvisor_do(cvisor, [], "find /usr | wc -l", timeout=110)
+    want = len(host.stdout.splitlines())
+    expect(rc == 0 and lines(out) == [str(want)], "find /usr lists %d entries" % want,
+           out + err[-2000:])
+
+
+@case
 def overlay_none(cvisor, tmp):
     root = make_root(tmp)
     script = ("echo changed > /etc/hostname && echo new > /etc/created && mkdir /var/d && "

@@ -16,6 +16,7 @@
 #include "sentry/fs/gofer/goferfs.h"
 #include "sentry/fs/overlay/overlay.h"
 #include "sentry/fs/tmpfs/tmpfs.h"
+#include "sentry/memmap/mappable.h"
 #include "sentry/memmap/uio.h"
 #include "sentry/vfs/vfs_internal.h"
 
@@ -25,9 +26,17 @@
 
 static const struct inode_ops g_ovl_iops;
 
-/* The tmpfs extension of every overlay inode. */
+/*
+ * The tmpfs extension of every overlay inode. A directory keeps its lower directory (it is
+ * listed once, and its files are found there again). A regular file or symlink that was not
+ * copied up keeps only its lower parent and name: holding a gofer fid for every listed file
+ * would exhaust the gofer's descriptors (`find /usr`), so the lower file is walked again
+ * when it is opened, read as a link or copied up.
+ */
 struct ovl_node {
-    struct dentry *lower; /* Reference; NULL once copied up, or for upper-only files. */
+    struct dentry *lower;        /* Directories: reference to the lower directory, or NULL. */
+    struct dentry *lower_parent; /* Files and symlinks not copied up: the lower directory... */
+    char *lower_name;            /* ... and the name in it. NULL once copied up. */
 };
 
 static struct ovl_node *ovl_node(struct inode *inode)
@@ -35,8 +44,8 @@ static struct ovl_node *ovl_node(struct inode *inode)
     return *tmpfs_inode_ext(inode);
 }
 
-/* Turn the fresh tmpfs inode @inode into an overlay inode backed by @lower (may be NULL;
- * a reference is taken). Returns 0 or -ENOMEM. */
+/* Turn the fresh tmpfs inode @inode into an overlay inode backed by the lower directory
+ * @lower (may be NULL; a reference is taken). Returns 0 or -ENOMEM. */
 static int ovl_adopt(struct inode *inode, struct dentry *lower)
 {
     struct ovl_node *n = calloc(1, sizeof(*n));
@@ -48,8 +57,55 @@ static int ovl_adopt(struct inode *inode, struct dentry *lower)
     return 0;
 }
 
-/* A new overlay node for the lower dentry @lower, with its attributes and inode number. */
-static int ovl_node_from_lower(struct super_block *sb, struct dentry *lower, struct inode **out)
+/* Forget the lower file of @n (copied up, or evicted). */
+static void ovl_node_release(struct ovl_node *n)
+{
+    if (n->lower)
+        dentry_unref(n->lower);
+    if (n->lower_parent)
+        dentry_unref(n->lower_parent);
+    free(n->lower_name);
+    n->lower = n->lower_parent = NULL;
+    n->lower_name = NULL;
+}
+
+/* True if the file of @inode still reads from the lower layer. */
+static bool ovl_is_lower(struct inode *inode)
+{
+    struct ovl_node *n = ovl_node(inode);
+    return n && (n->lower || n->lower_name);
+}
+
+/*
+ * The lower inode of the regular file or symlink @inode: walked again from its lower parent,
+ * and not kept in the lower cache (its fid is closed when the caller's reference goes).
+ * Returns 0 with a new reference in *@out, or -errno (-ESTALE if the host replaced it).
+ */
+static int ovl_lower_inode(struct inode *inode, struct inode **out)
+{
+    struct ovl_node *n = ovl_node(inode);
+    struct dentry *d = NULL;
+    int ret =
+        dentry_lookup_child(NULL, n->lower_parent, n->lower_name, strlen(n->lower_name), NULL, &d);
+    if (ret < 0)
+        return ret;
+    if (!d)
+        return -ESTALE;
+    struct inode *li = inode_ref(d->inode);
+    dcache_drop(d);
+    dentry_unref(d);
+    if ((li->mode & S_IFMT) != (inode->mode & S_IFMT)) {
+        inode_unref(li);
+        return -ESTALE;
+    }
+    *out = li;
+    return 0;
+}
+
+/* A new overlay node for the child @lower of the lower directory @parent, with its
+ * attributes and inode number. */
+static int ovl_node_from_lower(struct super_block *sb, struct dentry *parent, struct dentry *lower,
+                               struct inode **out)
 {
     struct inode *li = lower->inode;
     uint32_t type = li->mode & S_IFMT;
@@ -57,9 +113,15 @@ static int ovl_node_from_lower(struct super_block *sb, struct dentry *lower, str
     int ret = tmpfs_new_inode(sb, li->mode, li->rdev, NULL, &inode);
     if (ret < 0)
         return ret;
-    /* Only directories, regular files and symlinks need their lower file later. */
-    bool keep = type == S_IFDIR || type == S_IFREG || type == S_IFLNK;
-    ret = ovl_adopt(inode, keep ? lower : NULL);
+    ret = ovl_adopt(inode, type == S_IFDIR ? lower : NULL);
+    if (ret == 0 && (type == S_IFREG || type == S_IFLNK)) {
+        /* Only regular files and symlinks need their lower file later. */
+        struct ovl_node *n = ovl_node(inode);
+        n->lower_name = strdup(lower->name);
+        n->lower_parent = dentry_ref(parent);
+        if (!n->lower_name)
+            ret = -ENOMEM;
+    }
     if (ret < 0) {
         inode_unref(inode);
         return ret;
@@ -100,7 +162,10 @@ static int populate_one(void *arg, const char *name)
     if (ret < 0 || !lc)
         return 0; /* Vanished or unreadable on the host meanwhile: not listed. */
     struct inode *inode;
-    ret = ovl_node_from_lower(pc->dir->sb, lc, &inode);
+    ret = ovl_node_from_lower(pc->dir->sb, pc->lower, lc, &inode);
+    /* Only directories stay in the lower cache (with their fids): see struct ovl_node. */
+    if (!S_ISDIR(lc->inode->mode))
+        dcache_drop(lc);
     dentry_unref(lc);
     if (ret < 0)
         return ret;
@@ -139,7 +204,7 @@ static int open_lower(struct task *t, struct inode *li, struct file **out)
     return 0;
 }
 
-/* Copy the data of the lower file of @inode into its tmpfs pages. */
+/* Copy the data of the lower regular file @li into the tmpfs pages of @inode. */
 static int copy_up_data(struct inode *inode, struct inode *li)
 {
     enum { CHUNK = 65536 };
@@ -176,12 +241,15 @@ static int copy_up_data(struct inode *inode, struct inode *li)
 static int copy_up(struct task *t, struct inode *inode)
 {
     struct ovl_node *n = ovl_node(inode);
-    if (!n || !n->lower || S_ISDIR(inode->mode))
+    if (!n || !n->lower_name)
         return 0; /* Directories keep listing the lower one; their attributes are ours. */
-    struct inode *li = n->lower->inode;
+    struct inode *li;
+    int ret = ovl_lower_inode(inode, &li);
+    if (ret < 0)
+        return ret;
     uint32_t mode = inode->mode;
+    int64_t size = inode->size;
     struct linux_timespec at = inode->atime, mt = inode->mtime, ct = inode->ctime;
-    int ret = 0;
     if (S_ISREG(inode->mode)) {
         ret = copy_up_data(inode, li);
     } else if (S_ISLNK(inode->mode)) {
@@ -191,10 +259,11 @@ static int copy_up(struct task *t, struct inode *inode)
             ret = tmpfs_set_target(inode, buf, (size_t)ret);
         free(buf);
     }
+    inode_unref(li);
     if (ret < 0) {
         if (S_ISREG(inode->mode))
             tmpfs_file_resize(inode, 0);
-        inode->size = li->size;
+        inode->size = size;
         return ret;
     }
     /* Writing the copy must not look like a change: mode, owner and times stay. */
@@ -202,8 +271,7 @@ static int copy_up(struct task *t, struct inode *inode)
     inode->atime = at;
     inode->mtime = mt;
     inode->ctime = ct;
-    dentry_unref(n->lower);
-    n->lower = NULL;
+    ovl_node_release(n);
     return 0;
 }
 
@@ -228,27 +296,72 @@ static int ovl_create(struct task *t, struct inode *dir, const char *name, uint3
 
 static int ovl_readlink(struct task *t, struct inode *inode, char *buf, size_t size)
 {
-    struct ovl_node *n = ovl_node(inode);
-    if (n && n->lower && S_ISLNK(inode->mode))
-        return n->lower->inode->ops->readlink(t, n->lower->inode, buf, size);
+    /* The first read copies the link up: the target is then in memory, no more round trips
+     * (links like /lib -> usr/lib are read at every walk through them). */
+    int ret = copy_up(t, inode);
+    if (ret < 0)
+        return ret;
     return g_tmpfs_iops.readlink(t, inode, buf, size);
 }
 
+/* ---- files read from the lower layer ------------------------------------------------- */
+
+/*
+ * A regular file opened read-only before any copy-up reads the lower file: f->priv is an
+ * open lower (goferfs) file, so reads and mmap go straight to the gofer's descriptor, while
+ * f->inode stays the overlay inode (fstat, fchmod and friends see the overlay's file).
+ * COMPAT: as with Linux's overlayfs before 4.19, such a descriptor keeps reading the lower
+ * data after another one copies the file up.
+ */
+static ssize_t ovl_lower_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+{
+    struct file *lf = f->priv;
+    return lf->ops->read(t, lf, u, pos);
+}
+
+static int ovl_lower_get_mappable(struct task *t, struct file *f, struct mappable **out)
+{
+    struct file *lf = f->priv;
+    if (!lf->ops->get_mappable)
+        return -ENODEV;
+    int ret = lf->ops->get_mappable(t, lf, out);
+    /* The lower file has no path of its own: /proc/pid/maps shows the overlay's. */
+    if (ret == 0 && file_path(f, (*out)->name, sizeof((*out)->name)) < 0)
+        (*out)->name[0] = '\0';
+    return ret;
+}
+
+static void ovl_lower_release(struct file *f)
+{
+    file_unref(f->priv);
+}
+
+static const struct file_ops g_ovl_lower_fops = {
+    .read = ovl_lower_read,
+    .llseek = vfs_generic_llseek,
+    .get_mappable = ovl_lower_get_mappable,
+    .release = ovl_lower_release,
+};
+
 static int ovl_open(struct task *t, struct inode *inode, struct file *f)
 {
-    struct ovl_node *n = ovl_node(inode);
-    if (S_ISREG(inode->mode) && n && n->lower) {
-        bool write = (f->flags & O_ACCMODE) != O_RDONLY;
-        if (!write) {
-            /*
-             * COMPAT: like Linux's overlayfs before 4.19, a file opened read-only before
-             * a copy-up keeps reading the lower file. The open file is the lower one
-             * (reads and mmap straight from the gofer's descriptor).
-             */
-            struct inode *li = n->lower->inode;
-            inode_unref(f->inode);
-            f->inode = inode_ref(li);
-            return li->ops->open(t, li, f);
+    if (S_ISREG(inode->mode) && ovl_is_lower(inode)) {
+        /* COMPAT: O_RDONLY|O_TRUNC reaches us as O_RDONLY (the VFS strips O_TRUNC), so
+         * its truncation gives EROFS instead of copying the file up. */
+        if ((f->flags & O_ACCMODE) == O_RDONLY) {
+            struct inode *li;
+            int ret = ovl_lower_inode(inode, &li);
+            if (ret < 0)
+                return ret;
+            struct file *lf;
+            ret = open_lower(t, li, &lf);
+            inode_unref(li);
+            if (ret < 0)
+                return ret;
+            lf->flags = f->flags;
+            f->priv = lf;
+            f->ops = &g_ovl_lower_fops;
+            return 0;
         }
         int ret = copy_up(t, inode);
         if (ret < 0)
@@ -270,8 +383,7 @@ static void ovl_evict(struct inode *inode)
 {
     struct ovl_node *n = ovl_node(inode);
     if (n) {
-        if (n->lower)
-            dentry_unref(n->lower);
+        ovl_node_release(n);
         free(n);
         *tmpfs_inode_ext(inode) = NULL;
     }
