@@ -280,6 +280,42 @@ def fsync_sigkill(cvisor, tmp):
     expect(True, "every synced record is intact")
 
 
+@case
+def volume_programs(cvisor, tmp):
+    """git, tar and sqlite3 in a volume; the host's tools read the results back."""
+    vol = os.path.join(tmp, "vol")
+    os.makedirs(vol)
+    tools = [t for t in ("git", "tar", "sqlite3") if shutil.which(t)]
+    script = "set -e; cd /w\n"
+    if "git" in tools:
+        script += ("git init -q repo; cd repo; echo hi > f; git add f;"
+                   " git -c user.email=a@b -c user.name=n commit -qm first; cd ..\n")
+    if "tar" in tools:
+        script += "mkdir src; echo data > src/a; tar -cf t.tar src; mkdir x; tar -xf t.tar -C x\n"
+    if "sqlite3" in tools:
+        script += ("(echo 'create table t(i integer); begin;'; i=1; while [ $i -le 10000 ]; do"
+                   " echo \"insert into t values($i);\"; i=$((i+1)); done; echo 'commit;')"
+                   " | sqlite3 db.sqlite\n")
+    script += "echo done"
+    rc, out, err = cvisor_do(cvisor, ["--volume", vol + ":/w"], script, timeout=110)
+    expect(rc == 0 and lines(out)[-1:] == ["done"], "programs ran (%s)" % " ".join(tools),
+           out + err)
+    if "git" in tools:
+        log = subprocess.run(["git", "-C", os.path.join(vol, "repo"), "log", "--format=%s"],
+                             stdout=subprocess.PIPE).stdout.decode()
+        fsck = subprocess.run(["git", "-C", os.path.join(vol, "repo"), "fsck"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        expect(log == "first\n" and fsck.returncode == 0, "the host's git reads the commit")
+    if "tar" in tools:
+        expect(open(os.path.join(vol, "x/src/a"), encoding="ascii").read() == "data\n",
+               "tar extracted on the host")
+    if "sqlite3" in tools:
+        q = subprocess.run(["sqlite3", os.path.join(vol, "db.sqlite"),
+                            "select count(*), sum(i) from t; pragma integrity_check;"],
+                           stdout=subprocess.PIPE).stdout.decode()
+        expect(q == "10000|50005000\nok\n", "the host's sqlite3 reads 10000 rows", q)
+
+
 def main(argv):
     if len(argv) == 2 and argv[1] == "--list":
         print("\n".join(CASES))
