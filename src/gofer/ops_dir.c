@@ -16,7 +16,8 @@
 /* Host getdents64 buffer; one call covers many reply entries. */
 #define GETDENTS_BUF_SIZE 32768
 
-/* O_PATH descriptors cannot be listed: open (once) a real directory descriptor for @f. */
+/* O_PATH descriptors cannot be listed: open a real directory descriptor for @f, kept until
+ * a listing reaches the end. */
 static int dir_fd_of(struct gofer_server *s, struct gofer_fid *f)
 {
     if (f->dir_fd >= 0)
@@ -99,6 +100,15 @@ ssize_t gofer_op_readdir(struct gofer_server *s, const struct proto_msg *m, stru
     int ret = fill_reply(fd, req.cookie, &b, req.max_count);
     if (ret < 0)
         return ret;
+    /*
+     * At the end of the directory the descriptor is closed (a later READDIR reopens it): a
+     * listed directory would otherwise cost the gofer two descriptors for as long as its fid
+     * lives, and the Sentry keeps directory fids for the life of the sandbox.
+     */
+    if (ret == 0) {
+        close(f->dir_fd);
+        f->dir_fd = -1;
+    }
     /* An empty reply means the end, so one too small for the next entry is an error. */
     if (ret == 1 && b.count == 0)
         return -EINVAL;

@@ -18,7 +18,11 @@ static const gofer_op_fn g_gofer_ops[PROTO_TYPE_COUNT] = {
     [PROTO_ATTACH] = gofer_op_attach,   [PROTO_WALK] = gofer_op_walk,
     [PROTO_STAT] = gofer_op_stat,       [PROTO_OPEN] = gofer_op_open,
     [PROTO_READDIR] = gofer_op_readdir, [PROTO_READLINK] = gofer_op_readlink,
-    [PROTO_CLOSE] = gofer_op_close,
+    [PROTO_CLOSE] = gofer_op_close,     [PROTO_MKDIR] = gofer_op_mkdir,
+    [PROTO_CREATE] = gofer_op_create,   [PROTO_UNLINK] = gofer_op_unlink,
+    [PROTO_RENAME] = gofer_op_rename,   [PROTO_SETATTR] = gofer_op_setattr,
+    [PROTO_SYMLINK] = gofer_op_symlink, [PROTO_LINK] = gofer_op_link,
+    [PROTO_FSYNC] = gofer_op_fsync,
 };
 
 void gofer_stat_to_proto(const struct stat *st, struct proto_stat *out)

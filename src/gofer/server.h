@@ -90,5 +90,14 @@ ssize_t gofer_op_open(struct gofer_server *s, const struct proto_msg *m, struct 
  * that @f is not a symlink. Returns the new descriptor or -errno.
  */
 int gofer_reopen(struct gofer_server *s, const struct gofer_fid *f, int flags);
+/* ops_write.c: MKDIR, CREATE, UNLINK, RENAME, SETATTR, SYMLINK, LINK, FSYNC. */
+ssize_t gofer_op_mkdir(struct gofer_server *s, const struct proto_msg *m, struct gofer_reply *r);
+ssize_t gofer_op_create(struct gofer_server *s, const struct proto_msg *m, struct gofer_reply *r);
+ssize_t gofer_op_unlink(struct gofer_server *s, const struct proto_msg *m, struct gofer_reply *r);
+ssize_t gofer_op_rename(struct gofer_server *s, const struct proto_msg *m, struct gofer_reply *r);
+ssize_t gofer_op_setattr(struct gofer_server *s, const struct proto_msg *m, struct gofer_reply *r);
+ssize_t gofer_op_symlink(struct gofer_server *s, const struct proto_msg *m, struct gofer_reply *r);
+ssize_t gofer_op_link(struct gofer_server *s, const struct proto_msg *m, struct gofer_reply *r);
+ssize_t gofer_op_fsync(struct gofer_server *s, const struct proto_msg *m, struct gofer_reply *r);
 /* ops_dir.c */
 ssize_t gofer_op_readdir(struct gofer_server *s, const struct proto_msg *m, struct gofer_reply *r);

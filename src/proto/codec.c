@@ -214,7 +214,7 @@ static void r_stat(struct rcur *r, struct proto_stat *st)
 
 bool proto_type_known(uint16_t type)
 {
-    return type >= PROTO_ATTACH && type <= PROTO_CLOSE;
+    return type >= PROTO_ATTACH && type < PROTO_TYPE_COUNT;
 }
 
 int proto_decode_msg(const void *buf, size_t size, struct proto_msg *out)
@@ -391,6 +391,229 @@ uint64_t proto_close_fid(const struct proto_close_req *r, uint32_t i)
     return v;
 }
 
+/* ---- Write requests ---------------------------------------------------------------------- */
+
+/* Writes a name of at most PROTO_NAME_MAX bytes; false if it is longer. */
+static bool w_name(struct wcur *w, const char *name, size_t max)
+{
+    size_t len = strlen(name);
+    if (len > max)
+        return false;
+    w_str(w, name, len);
+    return true;
+}
+
+ssize_t proto_encode_mkdir_req(void *buf, size_t cap, uint32_t tag, const struct proto_mkdir_req *r)
+{
+    struct wcur w;
+    w_hdr(&w, buf, cap, PROTO_MKDIR, tag, 0);
+    w_u64(&w, r->dir);
+    if (!w_name(&w, r->name, PROTO_NAME_MAX))
+        return -ENAMETOOLONG;
+    w_u32(&w, r->mode);
+    w_u32(&w, r->uid);
+    w_u32(&w, r->gid);
+    return w_finish(&w);
+}
+
+ssize_t proto_encode_create_req(void *buf, size_t cap, uint32_t tag,
+                                const struct proto_create_req *r)
+{
+    struct wcur w;
+    w_hdr(&w, buf, cap, PROTO_CREATE, tag, 0);
+    w_u64(&w, r->dir);
+    if (!w_name(&w, r->name, PROTO_NAME_MAX))
+        return -ENAMETOOLONG;
+    w_u32(&w, r->flags);
+    w_u32(&w, r->mode);
+    w_u32(&w, r->uid);
+    w_u32(&w, r->gid);
+    return w_finish(&w);
+}
+
+ssize_t proto_encode_unlink_req(void *buf, size_t cap, uint32_t tag,
+                                const struct proto_unlink_req *r)
+{
+    struct wcur w;
+    w_hdr(&w, buf, cap, PROTO_UNLINK, tag, 0);
+    w_u64(&w, r->dir);
+    if (!w_name(&w, r->name, PROTO_NAME_MAX))
+        return -ENAMETOOLONG;
+    w_u32(&w, r->flags);
+    return w_finish(&w);
+}
+
+ssize_t proto_encode_rename_req(void *buf, size_t cap, uint32_t tag,
+                                const struct proto_rename_req *r)
+{
+    struct wcur w;
+    w_hdr(&w, buf, cap, PROTO_RENAME, tag, 0);
+    w_u64(&w, r->old_dir);
+    if (!w_name(&w, r->old_name, PROTO_NAME_MAX))
+        return -ENAMETOOLONG;
+    w_u64(&w, r->new_dir);
+    if (!w_name(&w, r->new_name, PROTO_NAME_MAX))
+        return -ENAMETOOLONG;
+    w_u32(&w, r->flags);
+    return w_finish(&w);
+}
+
+ssize_t proto_encode_setattr_req(void *buf, size_t cap, uint32_t tag,
+                                 const struct proto_setattr_req *r)
+{
+    if ((r->valid & ~PROTO_SETATTR_ALL) || r->atime_nsec >= 1000000000u ||
+        r->mtime_nsec >= 1000000000u)
+        return -EINVAL;
+    struct wcur w;
+    w_hdr(&w, buf, cap, PROTO_SETATTR, tag, 0);
+    w_u64(&w, r->fid);
+    w_u32(&w, r->valid);
+    w_u32(&w, r->mode);
+    w_u32(&w, r->uid);
+    w_u32(&w, r->gid);
+    w_u64(&w, r->size);
+    w_u64(&w, (uint64_t)r->atime_sec);
+    w_u32(&w, r->atime_nsec);
+    w_u64(&w, (uint64_t)r->mtime_sec);
+    w_u32(&w, r->mtime_nsec);
+    return w_finish(&w);
+}
+
+ssize_t proto_encode_symlink_req(void *buf, size_t cap, uint32_t tag,
+                                 const struct proto_symlink_req *r)
+{
+    struct wcur w;
+    w_hdr(&w, buf, cap, PROTO_SYMLINK, tag, 0);
+    w_u64(&w, r->dir);
+    if (!w_name(&w, r->name, PROTO_NAME_MAX) || !w_name(&w, r->target, PROTO_PATH_MAX))
+        return -ENAMETOOLONG;
+    w_u32(&w, r->uid);
+    w_u32(&w, r->gid);
+    return w_finish(&w);
+}
+
+ssize_t proto_encode_link_req(void *buf, size_t cap, uint32_t tag, const struct proto_link_req *r)
+{
+    struct wcur w;
+    w_hdr(&w, buf, cap, PROTO_LINK, tag, 0);
+    w_u64(&w, r->dir);
+    if (!w_name(&w, r->name, PROTO_NAME_MAX))
+        return -ENAMETOOLONG;
+    w_u64(&w, r->target);
+    return w_finish(&w);
+}
+
+ssize_t proto_encode_fsync_req(void *buf, size_t cap, uint32_t tag, const struct proto_fsync_req *r)
+{
+    if (r->datasync > 1)
+        return -EINVAL;
+    struct wcur w;
+    w_hdr(&w, buf, cap, PROTO_FSYNC, tag, 0);
+    w_u64(&w, r->fid);
+    w_u32(&w, r->datasync);
+    return w_finish(&w);
+}
+
+int proto_decode_mkdir_req(const struct proto_msg *m, struct proto_mkdir_req *out)
+{
+    struct rcur r;
+    rcur_init(&r, m);
+    out->dir = r_u64(&r);
+    out->name = r_str(&r, PROTO_NAME_MAX, NULL);
+    out->mode = r_u32(&r);
+    out->uid = r_u32(&r);
+    out->gid = r_u32(&r);
+    return r_finish(&r);
+}
+
+int proto_decode_create_req(const struct proto_msg *m, struct proto_create_req *out)
+{
+    struct rcur r;
+    rcur_init(&r, m);
+    out->dir = r_u64(&r);
+    out->name = r_str(&r, PROTO_NAME_MAX, NULL);
+    out->flags = r_u32(&r);
+    out->mode = r_u32(&r);
+    out->uid = r_u32(&r);
+    out->gid = r_u32(&r);
+    return r_finish(&r);
+}
+
+int proto_decode_unlink_req(const struct proto_msg *m, struct proto_unlink_req *out)
+{
+    struct rcur r;
+    rcur_init(&r, m);
+    out->dir = r_u64(&r);
+    out->name = r_str(&r, PROTO_NAME_MAX, NULL);
+    out->flags = r_u32(&r);
+    return r_finish(&r);
+}
+
+int proto_decode_rename_req(const struct proto_msg *m, struct proto_rename_req *out)
+{
+    struct rcur r;
+    rcur_init(&r, m);
+    out->old_dir = r_u64(&r);
+    out->old_name = r_str(&r, PROTO_NAME_MAX, NULL);
+    out->new_dir = r_u64(&r);
+    out->new_name = r_str(&r, PROTO_NAME_MAX, NULL);
+    out->flags = r_u32(&r);
+    return r_finish(&r);
+}
+
+int proto_decode_setattr_req(const struct proto_msg *m, struct proto_setattr_req *out)
+{
+    struct rcur r;
+    rcur_init(&r, m);
+    out->fid = r_u64(&r);
+    out->valid = r_u32(&r);
+    out->mode = r_u32(&r);
+    out->uid = r_u32(&r);
+    out->gid = r_u32(&r);
+    out->size = r_u64(&r);
+    out->atime_sec = (int64_t)r_u64(&r);
+    out->atime_nsec = r_u32(&r);
+    out->mtime_sec = (int64_t)r_u64(&r);
+    out->mtime_nsec = r_u32(&r);
+    if ((out->valid & ~PROTO_SETATTR_ALL) || out->atime_nsec >= 1000000000u ||
+        out->mtime_nsec >= 1000000000u)
+        r.bad = true;
+    return r_finish(&r);
+}
+
+int proto_decode_symlink_req(const struct proto_msg *m, struct proto_symlink_req *out)
+{
+    struct rcur r;
+    rcur_init(&r, m);
+    out->dir = r_u64(&r);
+    out->name = r_str(&r, PROTO_NAME_MAX, NULL);
+    out->target = r_str(&r, PROTO_PATH_MAX, NULL);
+    out->uid = r_u32(&r);
+    out->gid = r_u32(&r);
+    return r_finish(&r);
+}
+
+int proto_decode_link_req(const struct proto_msg *m, struct proto_link_req *out)
+{
+    struct rcur r;
+    rcur_init(&r, m);
+    out->dir = r_u64(&r);
+    out->name = r_str(&r, PROTO_NAME_MAX, NULL);
+    out->target = r_u64(&r);
+    return r_finish(&r);
+}
+
+int proto_decode_fsync_req(const struct proto_msg *m, struct proto_fsync_req *out)
+{
+    struct rcur r;
+    rcur_init(&r, m);
+    out->fid = r_u64(&r);
+    out->datasync = r_u32(&r);
+    if (out->datasync > 1)
+        r.bad = true;
+    return r_finish(&r);
+}
+
 /* ---- Replies ----------------------------------------------------------------------------- */
 
 ssize_t proto_encode_error_reply(void *buf, size_t cap, uint16_t type, uint32_t tag, int err)
@@ -455,6 +678,32 @@ ssize_t proto_encode_readlink_reply(void *buf, size_t cap, uint32_t tag, const c
     return w_finish(&w);
 }
 
+ssize_t proto_encode_entry_reply(void *buf, size_t cap, uint16_t type, uint32_t tag,
+                                 const struct proto_entry_reply *r)
+{
+    struct wcur w;
+    w_hdr(&w, buf, cap, type | PROTO_REPLY, tag, 0);
+    w_u64(&w, r->fid);
+    w_stat(&w, &r->st);
+    return w_finish(&w);
+}
+
+ssize_t proto_encode_empty_reply(void *buf, size_t cap, uint16_t type, uint32_t tag)
+{
+    struct wcur w;
+    w_hdr(&w, buf, cap, type | PROTO_REPLY, tag, 0);
+    return w_finish(&w);
+}
+
+ssize_t proto_encode_setattr_reply(void *buf, size_t cap, uint32_t tag,
+                                   const struct proto_stat_reply *r)
+{
+    struct wcur w;
+    w_hdr(&w, buf, cap, PROTO_SETATTR | PROTO_REPLY, tag, 0);
+    w_stat(&w, &r->st);
+    return w_finish(&w);
+}
+
 void proto_readdir_begin(struct proto_readdir_builder *b, void *buf, size_t cap, uint32_t tag,
                          size_t max_body)
 {
@@ -505,6 +754,20 @@ int proto_decode_attach_reply(const struct proto_msg *m, struct proto_attach_rep
     out->fid = r_u64(&r);
     r_stat(&r, &out->st);
     return r_finish(&r);
+}
+
+int proto_decode_entry_reply(const struct proto_msg *m, struct proto_entry_reply *out)
+{
+    struct rcur r;
+    rcur_init(&r, m);
+    out->fid = r_u64(&r);
+    r_stat(&r, &out->st);
+    return r_finish(&r);
+}
+
+int proto_decode_empty_reply(const struct proto_msg *m)
+{
+    return m->body_size == 0 ? 0 : -EPROTO;
 }
 
 int proto_decode_walk_reply(const struct proto_msg *m, struct proto_walk_reply *out)

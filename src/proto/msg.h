@@ -45,7 +45,7 @@ enum proto_type {
     PROTO_READDIR = 5,
     PROTO_READLINK = 6,
     PROTO_CLOSE = 7, /* The only request without a reply. */
-    /* Reserved for the write operations; not implemented yet (the gofer answers EPROTO). */
+    /* The write operations; a gofer started with --ro answers each with EROFS. */
     PROTO_MKDIR = 8,
     PROTO_CREATE = 9,
     PROTO_UNLINK = 10,
@@ -167,6 +167,102 @@ struct proto_close_req {
     const uint8_t *fids;
 };
 
+/* ---- Write operations ---- */
+
+/* @uid/@gid of PROTO_ID_KEEP leave the owner the gofer's host process gives a new file. */
+#define PROTO_ID_KEEP 0xffffffffu
+
+/* MKDIR: a directory @name in @dir with permission bits @mode. Reply: an entry (new fid). */
+struct proto_mkdir_req {
+    uint64_t dir;
+    const char *name;
+    uint32_t mode;
+    uint32_t uid;
+    uint32_t gid;
+};
+
+/*
+ * CREATE: open(O_CREAT|O_EXCL|O_NOFOLLOW) of a regular file @name in @dir with the open(2)
+ * @flags (access mode, O_APPEND...) and @mode. Reply: an entry, and the open descriptor.
+ */
+struct proto_create_req {
+    uint64_t dir;
+    const char *name;
+    uint32_t flags;
+    uint32_t mode;
+    uint32_t uid;
+    uint32_t gid;
+};
+
+/* UNLINK: unlinkat(@dir, @name, @flags), @flags 0 or AT_REMOVEDIR. Reply: empty. */
+struct proto_unlink_req {
+    uint64_t dir;
+    const char *name;
+    uint32_t flags;
+};
+
+/* RENAME: renameat2(@old_dir, @old_name, @new_dir, @new_name, @flags). Reply: empty. */
+struct proto_rename_req {
+    uint64_t old_dir;
+    const char *old_name;
+    uint64_t new_dir;
+    const char *new_name;
+    uint32_t flags;
+};
+
+/* SETATTR @valid bits. *_NOW sets the time to the gofer's current time. */
+#define PROTO_SETATTR_MODE 0x1u
+#define PROTO_SETATTR_UID 0x2u
+#define PROTO_SETATTR_GID 0x4u
+#define PROTO_SETATTR_SIZE 0x8u
+#define PROTO_SETATTR_ATIME 0x10u
+#define PROTO_SETATTR_MTIME 0x20u
+#define PROTO_SETATTR_ATIME_NOW 0x40u
+#define PROTO_SETATTR_MTIME_NOW 0x80u
+#define PROTO_SETATTR_ALL 0xffu
+
+/* SETATTR: change the attributes of @fid named by @valid. Reply: the new attributes (stat). */
+struct proto_setattr_req {
+    uint64_t fid;
+    uint32_t valid;
+    uint32_t mode; /* Permission bits only. */
+    uint32_t uid;
+    uint32_t gid;
+    uint64_t size;
+    int64_t atime_sec;
+    uint32_t atime_nsec;
+    int64_t mtime_sec;
+    uint32_t mtime_nsec;
+};
+
+/* SYMLINK: a symlink @name in @dir pointing at @target. Reply: an entry. */
+struct proto_symlink_req {
+    uint64_t dir;
+    const char *name;
+    const char *target;
+    uint32_t uid;
+    uint32_t gid;
+};
+
+/* LINK: a hard link @name in @dir to the file of fid @target. Reply: an entry. */
+struct proto_link_req {
+    uint64_t dir;
+    const char *name;
+    uint64_t target;
+};
+
+/* FSYNC: fsync (or fdatasync if @datasync) the file of @fid. Reply: empty. */
+struct proto_fsync_req {
+    uint64_t fid;
+    uint32_t datasync;
+};
+
+/* The reply of MKDIR, CREATE, SYMLINK and LINK: a new fid and its attributes. */
+struct proto_entry_reply {
+    uint64_t fid;
+    struct proto_stat st;
+};
+
 /*
  * Validate the header of the datagram @buf of @size bytes and fill @out. Requests must have
  * error 0; a reply with a non-zero error must have an empty body.
@@ -195,6 +291,22 @@ ssize_t proto_encode_readdir_req(void *buf, size_t cap, uint32_t tag,
 ssize_t proto_encode_close_req(void *buf, size_t cap, uint32_t tag, const uint64_t *fids,
                                uint32_t count);
 
+ssize_t proto_encode_mkdir_req(void *buf, size_t cap, uint32_t tag,
+                               const struct proto_mkdir_req *r);
+ssize_t proto_encode_create_req(void *buf, size_t cap, uint32_t tag,
+                                const struct proto_create_req *r);
+ssize_t proto_encode_unlink_req(void *buf, size_t cap, uint32_t tag,
+                                const struct proto_unlink_req *r);
+ssize_t proto_encode_rename_req(void *buf, size_t cap, uint32_t tag,
+                                const struct proto_rename_req *r);
+ssize_t proto_encode_setattr_req(void *buf, size_t cap, uint32_t tag,
+                                 const struct proto_setattr_req *r);
+ssize_t proto_encode_symlink_req(void *buf, size_t cap, uint32_t tag,
+                                 const struct proto_symlink_req *r);
+ssize_t proto_encode_link_req(void *buf, size_t cap, uint32_t tag, const struct proto_link_req *r);
+ssize_t proto_encode_fsync_req(void *buf, size_t cap, uint32_t tag,
+                               const struct proto_fsync_req *r);
+
 /* A reply of @type (a request type) carrying the positive errno @err and no body. */
 ssize_t proto_encode_error_reply(void *buf, size_t cap, uint16_t type, uint32_t tag, int err);
 ssize_t proto_encode_attach_reply(void *buf, size_t cap, uint32_t tag,
@@ -207,6 +319,15 @@ ssize_t proto_encode_stat_reply(void *buf, size_t cap, uint32_t tag,
 ssize_t proto_encode_open_reply(void *buf, size_t cap, uint32_t tag);
 ssize_t proto_encode_readlink_reply(void *buf, size_t cap, uint32_t tag, const char *target,
                                     size_t len);
+
+/* The reply of MKDIR, CREATE, SYMLINK or LINK (@type). */
+ssize_t proto_encode_entry_reply(void *buf, size_t cap, uint16_t type, uint32_t tag,
+                                 const struct proto_entry_reply *r);
+/* The body-less reply of UNLINK, RENAME or FSYNC (@type). */
+ssize_t proto_encode_empty_reply(void *buf, size_t cap, uint16_t type, uint32_t tag);
+/* The SETATTR reply: the attributes after the change. Decoded by proto_decode_stat_reply(). */
+ssize_t proto_encode_setattr_reply(void *buf, size_t cap, uint32_t tag,
+                                   const struct proto_stat_reply *r);
 
 /*
  * READDIR replies are built incrementally: begin, then add entries while they fit, then
@@ -241,7 +362,19 @@ int proto_decode_open_req(const struct proto_msg *m, struct proto_open_req *out)
 int proto_decode_readdir_req(const struct proto_msg *m, struct proto_readdir_req *out);
 int proto_decode_close_req(const struct proto_msg *m, struct proto_close_req *out);
 
+int proto_decode_mkdir_req(const struct proto_msg *m, struct proto_mkdir_req *out);
+int proto_decode_create_req(const struct proto_msg *m, struct proto_create_req *out);
+int proto_decode_unlink_req(const struct proto_msg *m, struct proto_unlink_req *out);
+int proto_decode_rename_req(const struct proto_msg *m, struct proto_rename_req *out);
+int proto_decode_setattr_req(const struct proto_msg *m, struct proto_setattr_req *out);
+int proto_decode_symlink_req(const struct proto_msg *m, struct proto_symlink_req *out);
+int proto_decode_link_req(const struct proto_msg *m, struct proto_link_req *out);
+int proto_decode_fsync_req(const struct proto_msg *m, struct proto_fsync_req *out);
+
 int proto_decode_attach_reply(const struct proto_msg *m, struct proto_attach_reply *out);
+int proto_decode_entry_reply(const struct proto_msg *m, struct proto_entry_reply *out);
+/* Accepts only an empty body. */
+int proto_decode_empty_reply(const struct proto_msg *m);
 int proto_decode_walk_reply(const struct proto_msg *m, struct proto_walk_reply *out);
 int proto_decode_stat_reply(const struct proto_msg *m, struct proto_stat_reply *out);
 int proto_decode_open_reply(const struct proto_msg *m);

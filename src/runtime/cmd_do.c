@@ -21,12 +21,17 @@ static const char g_do_usage[] =
     "Usage: cvisor [global flags] do [flags] [--] CMD [ARGS...]\n"
     "\n"
     "Run CMD in a throwaway sandbox. The root directory is shown read-only under an\n"
-    "in-memory writable layer; nothing the command writes reaches the host.\n"
+    "in-memory writable layer; nothing the command writes there reaches the host\n"
+    "(unless --overlay=none). Volumes are written through to the host.\n"
     "\n"
     "Flags:\n"
     "  --root DIR         root directory of the sandbox (default /)\n"
     "  --cwd DIR          working directory inside the sandbox (default: the current\n"
     "                     directory if it exists under the root, else /)\n"
+    "  --overlay MODE     memory (default): writes stay in memory; none: the root is\n"
+    "                     writable and writes reach the host directory\n"
+    "  --volume SRC:DST[:ro]\n"
+    "                     bind mount the host directory SRC at DST (repeatable)\n"
     "  --platform NAME    how app code is run and trapped: ptrace (default)\n"
     "  --strace           log every system call of the command\n"
     "  --debug            verbose logs\n"
@@ -115,6 +120,15 @@ static int prepare(struct rt_opts *o, char *root, char *cwd, int *log_fd, struct
         return cv_error_set(err, errno, "resolve root `%s`", o->root);
     if (!is_dir(root))
         return cv_error_set(err, ENOTDIR, "use root `%s`", o->root);
+    for (int i = 0; i < o->nvolumes; i++) {
+        char real[PATH_MAX];
+        struct rt_volume *v = &o->volumes[i];
+        if (!realpath(v->src, real))
+            return cv_error_set(err, errno, "resolve volume `%s`", v->src);
+        if (!is_dir(real))
+            return cv_error_set(err, ENOTDIR, "use volume `%s`", v->src);
+        snprintf(v->src, sizeof(v->src), "%s", real);
+    }
     return rt_choose_cwd(o, root, cwd, PATH_MAX, err);
 }
 

@@ -21,6 +21,8 @@ enum {
     OPT_LOG_FD,
     OPT_LOG,
     OPT_VERSION,
+    OPT_OVERLAY,
+    OPT_VOLUME,
     OPT_HELP = 'h',
 };
 
@@ -28,7 +30,7 @@ static const char *const g_platforms[] = {"ptrace"};
 
 void rt_opts_init(struct rt_opts *o)
 {
-    *o = (struct rt_opts){.platform = "ptrace", .root = "/", .log_fd = -1};
+    *o = (struct rt_opts){.platform = "ptrace", .root = "/", .log_fd = -1, .overlay = true};
 }
 
 bool rt_platform_known(const char *name)
@@ -99,9 +101,11 @@ static const struct option g_longopts[] = {
     {"log-fd", required_argument, NULL, OPT_LOG_FD},
     {"log", required_argument, NULL, OPT_LOG},
     {"help", no_argument, NULL, OPT_HELP},
-    {"version", no_argument, NULL, OPT_VERSION}, /* global only */
-    {"root", required_argument, NULL, OPT_ROOT}, /* do only */
-    {"cwd", required_argument, NULL, OPT_CWD},   /* do only */
+    {"version", no_argument, NULL, OPT_VERSION},       /* global only */
+    {"root", required_argument, NULL, OPT_ROOT},       /* do only */
+    {"cwd", required_argument, NULL, OPT_CWD},         /* do only */
+    {"overlay", required_argument, NULL, OPT_OVERLAY}, /* do only */
+    {"volume", required_argument, NULL, OPT_VOLUME},   /* do only */
     {NULL, 0, NULL, 0},
 };
 
@@ -118,14 +122,51 @@ int rt_parse_global(int argc, char **argv, struct rt_opts *o, struct cv_error **
             o->version = true;
             continue;
         }
-        if (c == OPT_ROOT || c == OPT_CWD)
-            return cv_error_set(err, 0, "option `--%s` belongs after `do`",
-                                c == OPT_ROOT ? "root" : "cwd");
+        if (c == OPT_ROOT || c == OPT_CWD || c == OPT_OVERLAY || c == OPT_VOLUME)
+            return cv_error_set(err, 0, "option `%s` belongs after `do`", argv[optind - 1]);
         int ret = apply_common(o, c, optarg, err);
         if (ret < 0)
             return ret;
     }
     return optind;
+}
+
+/* Parse `SRC:DST[:ro]` into a new entry of o->volumes. Returns 0 or -errno with *@err. */
+static int add_volume(struct rt_opts *o, const char *arg, struct cv_error **err)
+{
+    if (o->nvolumes == RT_VOLUMES_MAX)
+        return cv_error_set(err, 0, "too many --volume flags (at most %d)", RT_VOLUMES_MAX);
+    const char *colon = strchr(arg, ':');
+    if (!colon || colon == arg)
+        return cv_error_set(err, 0, "invalid --volume `%s`: expected SRC:DST[:ro]", arg);
+    const char *dst = colon + 1;
+    size_t dst_len = strlen(dst);
+    bool ro = false;
+    const char *opt = strchr(dst, ':');
+    if (opt) {
+        if (strcmp(opt, ":ro") != 0 && strcmp(opt, ":rw") != 0)
+            return cv_error_set(err, 0, "invalid --volume `%s`: unknown option `%s`", arg, opt + 1);
+        ro = strcmp(opt, ":ro") == 0;
+        dst_len = (size_t)(opt - dst);
+    }
+    if (dst_len == 0 || dst[0] != '/')
+        return cv_error_set(err, 0, "invalid --volume `%s`: DST must be an absolute path", arg);
+    if (dst_len == 1)
+        return cv_error_set(err, 0, "invalid --volume `%s`: DST cannot be /", arg);
+    size_t src_len = (size_t)(colon - arg);
+    if (src_len >= sizeof(o->volumes[0].src) || dst_len >= sizeof(o->volumes[0].dst))
+        return cv_error_set(err, ENAMETOOLONG, "use --volume `%s`", arg);
+    struct rt_volume *nv = realloc(o->volumes, sizeof(*nv) * (size_t)(o->nvolumes + 1));
+    if (!nv)
+        return cv_error_set(err, ENOMEM, "use --volume `%s`", arg);
+    o->volumes = nv;
+    struct rt_volume *v = &nv[o->nvolumes++];
+    memcpy(v->src, arg, src_len);
+    v->src[src_len] = '\0';
+    memcpy(v->dst, dst, dst_len);
+    v->dst[dst_len] = '\0';
+    v->ro = ro;
+    return 0;
 }
 
 int rt_do_parse(int argc, char **argv, struct rt_opts *o, struct cv_error **err)
@@ -147,6 +188,18 @@ int rt_do_parse(int argc, char **argv, struct rt_opts *o, struct cv_error **err)
             if (optarg[0] != '/')
                 return cv_error_set(err, 0, "invalid --cwd `%s`: not an absolute path", optarg);
             o->cwd = optarg;
+            continue;
+        }
+        if (c == OPT_OVERLAY) {
+            if (strcmp(optarg, "memory") != 0 && strcmp(optarg, "none") != 0)
+                return cv_error_set(err, 0, "invalid --overlay `%s` (memory or none)", optarg);
+            o->overlay = strcmp(optarg, "memory") == 0;
+            continue;
+        }
+        if (c == OPT_VOLUME) {
+            int ret = add_volume(o, optarg, err);
+            if (ret < 0)
+                return ret;
             continue;
         }
         int ret = apply_common(o, c, optarg, err);

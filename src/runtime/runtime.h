@@ -17,11 +17,24 @@
  * timeout(1) and docker use 125: a command's own codes are 0..124 and 128+N for signals. */
 #define RT_EXIT_FAILURE 125
 
+/* Most --volume flags of one `do`. */
+#define RT_VOLUMES_MAX 16
+
+/* A host directory bind-mounted into the sandbox by `do --volume SRC:DST[:ro]`. */
+struct rt_volume {
+    char src[4096]; /* host path as given */
+    char dst[4096]; /* absolute path in the sandbox */
+    bool ro;
+};
+
 /* Options of `cvisor [global flags] CMD [flags]`; the global flags fill the same struct. */
 struct rt_opts {
-    const char *platform; /* --platform, default "ptrace" */
-    const char *root;     /* do --root, default "/" */
-    const char *cwd;      /* do --cwd, NULL: derived from the current directory */
+    const char *platform;      /* --platform, default "ptrace" */
+    const char *root;          /* do --root, default "/" */
+    const char *cwd;           /* do --cwd, NULL: derived from the current directory */
+    bool overlay;              /* do --overlay=memory (default) or none */
+    struct rt_volume *volumes; /* do --volume, malloc'ed array of nvolumes (owned) */
+    int nvolumes;
     bool strace;          /* --strace */
     bool debug;           /* --debug */
     int log_fd;           /* --log-fd N, -1 if none */
@@ -61,9 +74,11 @@ bool rt_platform_known(const char *name);
 int rt_choose_cwd(const struct rt_opts *o, const char *root_real, char *buf, size_t size,
                   struct cv_error **err);
 
-/* A started sandbox: the gofer and boot (Sentry) processes. */
+/* A started sandbox: the gofers (root and volumes) and boot (Sentry) processes. */
 struct rt_sandbox {
-    pid_t gofer_pid; /* 0 once reaped */
+    pid_t gofer_pid;                   /* the root's gofer; 0 once reaped */
+    pid_t volume_pids[RT_VOLUMES_MAX]; /* a gofer per volume; 0 once reaped */
+    int nvolumes;
     pid_t boot_pid;  /* 0 once reaped */
     int boot_status; /* wait status of boot once reaped */
 };

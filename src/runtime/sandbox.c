@@ -124,7 +124,8 @@ static int add_log_args(char **args, int n, const struct rt_opts *o, char *fdbuf
     return n;
 }
 
-static pid_t start_gofer(const struct rt_opts *o, const char *root, int sock, int log_fd,
+/* Start a gofer serving @root on @sock, read-only if @ro. */
+static pid_t start_gofer(const struct rt_opts *o, const char *root, bool ro, int sock, int log_fd,
                          const sigset_t *child_mask)
 {
     char sockbuf[16], fdbuf[16];
@@ -138,23 +139,28 @@ static pid_t start_gofer(const struct rt_opts *o, const char *root, int sock, in
     args[n++] = (char *)root;
     args[n++] = "--sock";
     args[n++] = sockbuf;
-    /* `do` shows the root read-only; the Sentry puts a writable overlay on top. */
-    args[n++] = "--ro";
+    /* The root under the overlay and :ro volumes are served read-only. */
+    if (ro)
+        args[n++] = "--ro";
     n = add_log_args(args, n, o, fdbuf, log_fd);
     args[n] = NULL;
     int keep[] = {sock, log_fd};
     return spawn(args, keep, ARRAY_SIZE(keep), child_mask, true);
 }
 
-static pid_t start_boot(const struct rt_opts *o, const char *cwd, int sock, int log_fd,
-                        const sigset_t *child_mask)
+/* Most bytes of one `--volume FD:DST[:ro]` argument of boot. */
+#define VOLUME_ARG_MAX (16 + sizeof(((struct rt_volume *)0)->dst) + 4)
+
+static pid_t start_boot(const struct rt_opts *o, const char *cwd, int sock, const int *vol_socks,
+                        int log_fd, const sigset_t *child_mask)
 {
     char sockbuf[16], fdbuf[16];
     snprintf(sockbuf, sizeof(sockbuf), "%d", sock);
     snprintf(fdbuf, sizeof(fdbuf), "%d", log_fd);
-    size_t total = CHILD_ARGS_MAX + (size_t)o->cmd_argc + 1;
+    size_t total = CHILD_ARGS_MAX + 2 * (size_t)o->nvolumes + (size_t)o->cmd_argc + 1;
     _cleanup_free_ char **args = calloc(total, sizeof(*args));
-    if (!args)
+    _cleanup_free_ char *volbuf = calloc((size_t)o->nvolumes + 1, VOLUME_ARG_MAX);
+    if (!args || !volbuf)
         return -ENOMEM;
     int n = 0;
     args[n++] = "cvisor";
@@ -165,6 +171,17 @@ static pid_t start_boot(const struct rt_opts *o, const char *cwd, int sock, int 
     args[n++] = (char *)o->platform;
     if (o->strace)
         args[n++] = "--strace";
+    args[n++] = "--overlay";
+    args[n++] = o->overlay ? "memory" : "none";
+    int keep[2 + RT_VOLUMES_MAX] = {sock, log_fd};
+    for (int i = 0; i < o->nvolumes; i++) {
+        char *v = volbuf + (size_t)i * VOLUME_ARG_MAX;
+        snprintf(v, VOLUME_ARG_MAX, "%d:%s%s", vol_socks[i], o->volumes[i].dst,
+                 o->volumes[i].ro ? ":ro" : "");
+        args[n++] = "--volume";
+        args[n++] = v;
+        keep[2 + i] = vol_socks[i];
+    }
     n = add_log_args(args, n, o, fdbuf, log_fd);
     args[n++] = "--cwd";
     args[n++] = (char *)cwd;
@@ -172,8 +189,7 @@ static pid_t start_boot(const struct rt_opts *o, const char *cwd, int sock, int 
     for (int i = 0; i < o->cmd_argc; i++)
         args[n++] = o->cmd[i];
     args[n] = NULL;
-    int keep[] = {sock, log_fd};
-    return spawn(args, keep, ARRAY_SIZE(keep), child_mask, false);
+    return spawn(args, keep, 2 + o->nvolumes, child_mask, false);
 }
 
 static void kill_and_reap(pid_t pid)
@@ -183,6 +199,43 @@ static void kill_and_reap(pid_t pid)
     kill(pid, SIGKILL);
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
         ;
+}
+
+static void kill_gofers(struct rt_sandbox *sb)
+{
+    kill_and_reap(sb->gofer_pid);
+    sb->gofer_pid = 0;
+    for (int i = 0; i < sb->nvolumes; i++) {
+        kill_and_reap(sb->volume_pids[i]);
+        sb->volume_pids[i] = 0;
+    }
+}
+
+static void close_pair(int *sv)
+{
+    for (int i = 0; i < 2; i++) {
+        if (sv[i] >= 0)
+            close(sv[i]);
+        sv[i] = -1;
+    }
+}
+
+/* Start one gofer per volume; the Sentry's ends go to @vol_socks. */
+static int start_volume_gofers(const struct rt_opts *o, int log_fd, const sigset_t *child_mask,
+                               struct rt_sandbox *sb, int (*pairs)[2], struct cv_error **err)
+{
+    for (int i = 0; i < o->nvolumes; i++) {
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pairs[i]) < 0)
+            return cv_error_set(err, errno, "create volume socketpair");
+        pid_t pid =
+            start_gofer(o, o->volumes[i].src, o->volumes[i].ro, pairs[i][1], log_fd, child_mask);
+        if (pid < 0)
+            return cv_error_set(err, -pid, "start gofer of volume `%s`", o->volumes[i].src);
+        sb->volume_pids[sb->nvolumes++] = pid;
+        close(pairs[i][1]);
+        pairs[i][1] = -1;
+    }
+    return 0;
 }
 
 int rt_sandbox_start(const struct rt_opts *o, const char *root, const char *cwd, int log_fd,
@@ -195,16 +248,26 @@ int rt_sandbox_start(const struct rt_opts *o, const char *root, const char *cwd,
     _cleanup_close_ int sentry_sock = sv[0];
     _cleanup_close_ int gofer_sock = sv[1];
 
-    pid_t gofer = start_gofer(o, root, gofer_sock, log_fd, child_mask);
+    /* The root is written only through the gofer with --overlay=none. */
+    pid_t gofer = start_gofer(o, root, o->overlay, gofer_sock, log_fd, child_mask);
     if (gofer < 0)
         return cv_error_set(err, -gofer, "start gofer");
-    pid_t boot = start_boot(o, cwd, sentry_sock, log_fd, child_mask);
+    sb->gofer_pid = gofer;
+    int pairs[RT_VOLUMES_MAX][2];
+    for (int i = 0; i < RT_VOLUMES_MAX; i++)
+        pairs[i][0] = pairs[i][1] = -1;
+    int vol_socks[RT_VOLUMES_MAX];
+    int ret = start_volume_gofers(o, log_fd, child_mask, sb, pairs, err);
+    for (int i = 0; i < o->nvolumes; i++)
+        vol_socks[i] = pairs[i][0];
+    pid_t boot = ret < 0 ? ret : start_boot(o, cwd, sentry_sock, vol_socks, log_fd, child_mask);
+    for (int i = 0; i < RT_VOLUMES_MAX; i++)
+        close_pair(pairs[i]);
     if (boot < 0) {
-        kill_and_reap(gofer);
-        return cv_error_set(err, -boot, "start sandbox");
+        kill_gofers(sb);
+        return ret < 0 ? ret : cv_error_set(err, -boot, "start sandbox");
     }
     log_debug("started gofer %d and sentry %d (root `%s`, cwd `%s`)", gofer, boot, root, cwd);
-    sb->gofer_pid = gofer;
     sb->boot_pid = boot;
     return 0;
 }
@@ -221,6 +284,10 @@ static bool reap_children(struct rt_sandbox *sb)
         } else if (pid == sb->gofer_pid) {
             log_debug("gofer %d exited early (status 0x%x)", pid, status);
             sb->gofer_pid = 0;
+        } else {
+            for (int i = 0; i < sb->nvolumes; i++)
+                if (pid == sb->volume_pids[i])
+                    sb->volume_pids[i] = 0;
         }
     }
     return sb->boot_pid == 0;
@@ -246,8 +313,7 @@ int rt_sandbox_wait(struct rt_sandbox *sb)
         log_debug("forwarding signal %d to sentry %d", sig, sb->boot_pid);
         kill(sb->boot_pid, sig);
     }
-    kill_and_reap(sb->gofer_pid);
-    sb->gofer_pid = 0;
+    kill_gofers(sb);
 
     int status = sb->boot_status;
     if (WIFEXITED(status))

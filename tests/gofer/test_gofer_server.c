@@ -2,7 +2,8 @@
 /*
  * Protocol tests against a real gofer server (gofer_main() in a forked child) serving a temp
  * directory, driven through the Sentry's client (sentry/fs/gofer/client.c). Covers walks,
- * stat, open with fd donation, readdir, readlink, batched close and the escape attempts.
+ * stat, open with fd donation, readdir, readlink, batched close, the write operations and the
+ * escape attempts.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -384,6 +385,232 @@ static void test_readonly(void **state)
     stop_server(s);
 }
 
+/* Attach and return the root fid. */
+static uint64_t root_of(struct gofer_client *c)
+{
+    uint64_t root;
+    assert_int_equal(gofer_attach(c, &root, NULL), 0);
+    return root;
+}
+
+static void host_stat(const char *rel, struct stat *st)
+{
+    char p[PATH_MAX];
+    path_of(p, rel);
+    assert_int_equal(lstat(p, st), 0);
+}
+
+static bool host_exists(const char *rel)
+{
+    char p[PATH_MAX];
+    struct stat st;
+    path_of(p, rel);
+    return lstat(p, &st) == 0;
+}
+
+/* MKDIR, CREATE (with the donated descriptor), SYMLINK, LINK, RENAME, UNLINK on the host. */
+static void test_write_ops(void **state)
+{
+    struct gofer_client *c = client_of(state);
+    uint64_t root = root_of(c), dir, file, lnk, hard, fid;
+    struct gofer_stat st;
+    struct stat hst;
+    int fd;
+    assert_int_equal(gofer_mkdir(c, root, "w", 0750, GOFER_ID_KEEP, GOFER_ID_KEEP, &dir, &st), 0);
+    assert_true(S_ISDIR(st.mode));
+    host_stat("w", &hst);
+    assert_true(S_ISDIR(hst.st_mode));
+    assert_int_equal(hst.st_ino, st.ino);
+    assert_int_equal(gofer_mkdir(c, root, "w", 0750, GOFER_ID_KEEP, GOFER_ID_KEEP, &fid, NULL),
+                     -EEXIST);
+
+    assert_int_equal(
+        gofer_create(c, dir, "f", O_RDWR, 0640, GOFER_ID_KEEP, GOFER_ID_KEEP, &file, &st, &fd), 0);
+    assert_true(S_ISREG(st.mode));
+    assert_int_equal(st.mode & 07777, 0640 & ~umask(022));
+    umask(022);
+    assert_int_equal(write(fd, "data", 4), 4);
+    close(fd);
+    host_stat("w/f", &hst);
+    assert_int_equal(hst.st_size, 4);
+    assert_int_equal(hst.st_ino, st.ino);
+    /* O_EXCL is implied: an existing name (even a symlink) is EEXIST, never followed. */
+    assert_int_equal(
+        gofer_create(c, dir, "f", O_RDWR, 0640, GOFER_ID_KEEP, GOFER_ID_KEEP, &fid, NULL, &fd),
+        -EEXIST);
+    assert_int_equal(fd, -1);
+    assert_int_equal(gofer_create(c, dir, "f", O_RDWR | O_CREAT | O_TRUNC | O_DIRECTORY, 0640,
+                                  GOFER_ID_KEEP, GOFER_ID_KEEP, &fid, NULL, &fd),
+                     -EINVAL);
+
+    assert_int_equal(
+        gofer_symlink(c, dir, "l", "../../etc", GOFER_ID_KEEP, GOFER_ID_KEEP, &lnk, &st), 0);
+    assert_true(S_ISLNK(st.mode));
+    char buf[64];
+    assert_int_equal(gofer_readlink(c, lnk, buf, sizeof(buf)), 9);
+    assert_string_equal(buf, "../../etc");
+    assert_int_equal(
+        gofer_create(c, dir, "l", O_RDWR, 0640, GOFER_ID_KEEP, GOFER_ID_KEEP, &fid, NULL, &fd),
+        -EEXIST);
+    assert_int_equal(gofer_symlink(c, dir, "e", "", GOFER_ID_KEEP, GOFER_ID_KEEP, &fid, NULL),
+                     -ENOENT);
+
+    assert_int_equal(gofer_link(c, root, "hard", file, &hard, &st), 0);
+    assert_int_equal(st.nlink, 2);
+    host_stat("hard", &hst);
+    assert_int_equal(hst.st_size, 4);
+    assert_int_equal(gofer_link(c, root, "dirlink", dir, &fid, NULL), -EPERM);
+
+    /* RENAME, with NOREPLACE and EXCHANGE. */
+    assert_int_equal(gofer_rename(c, root, "hard", dir, "g", 0), 0);
+    assert_false(host_exists("hard"));
+    assert_true(host_exists("w/g"));
+    assert_int_equal(gofer_rename(c, dir, "g", dir, "f", RENAME_NOREPLACE), -EEXIST);
+    assert_int_equal(gofer_rename(c, dir, "g", dir, "l", RENAME_EXCHANGE), 0);
+    host_stat("w/g", &hst);
+    assert_true(S_ISLNK(hst.st_mode));
+    assert_int_equal(gofer_rename(c, dir, "nothing", dir, "x", 0), -ENOENT);
+
+    /* UNLINK and rmdir. */
+    assert_int_equal(gofer_unlink(c, root, "w", AT_REMOVEDIR), -ENOTEMPTY);
+    assert_int_equal(gofer_unlink(c, dir, "f", AT_REMOVEDIR), -ENOTDIR);
+    assert_int_equal(gofer_unlink(c, root, "w", 0), -EISDIR);
+    const char *names[] = {"f", "g", "l"};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(gofer_unlink(c, dir, names[i], 0), 0);
+    assert_int_equal(gofer_unlink(c, dir, "f", 0), -ENOENT);
+    assert_int_equal(gofer_unlink(c, root, "w", AT_REMOVEDIR), 0);
+    assert_false(host_exists("w"));
+    /* The fid of a removed file still stats (the host keeps the inode). */
+    assert_int_equal(gofer_stat(c, file, &st), 0);
+    assert_int_equal(st.nlink, 0);
+    uint64_t all[] = {root, dir, file, lnk, hard};
+    assert_int_equal(gofer_close(c, all, 5), 0);
+}
+
+/* SETATTR: mode, size, times and owner, and FSYNC. */
+static void test_setattr_fsync(void **state)
+{
+    struct gofer_client *c = client_of(state);
+    uint64_t root = root_of(c), file, lnk, dir;
+    struct gofer_stat st;
+    struct stat hst;
+    int fd;
+    assert_int_equal(
+        gofer_create(c, root, "s", O_WRONLY, 0600, GOFER_ID_KEEP, GOFER_ID_KEEP, &file, NULL, &fd),
+        0);
+    assert_int_equal(write(fd, "0123456789", 10), 10);
+    struct gofer_setattr sa = {
+        .valid = GOFER_SETATTR_MODE | GOFER_SETATTR_SIZE, .mode = 0604, .size = 3};
+    assert_int_equal(gofer_setattr(c, file, &sa, &st), 0);
+    assert_int_equal(st.mode, S_IFREG | 0604);
+    assert_int_equal(st.size, 3);
+    host_stat("s", &hst);
+    assert_int_equal(hst.st_mode, S_IFREG | 0604);
+    assert_int_equal(hst.st_size, 3);
+    sa = (struct gofer_setattr){
+        .valid = GOFER_SETATTR_ATIME | GOFER_SETATTR_MTIME, .atime = {1000, 5}, .mtime = {2000, 7}};
+    assert_int_equal(gofer_setattr(c, file, &sa, &st), 0);
+    host_stat("s", &hst);
+    assert_int_equal(hst.st_atim.tv_sec, 1000);
+    assert_int_equal(hst.st_atim.tv_nsec, 5);
+    assert_int_equal(hst.st_mtim.tv_sec, 2000);
+    assert_int_equal(st.mtime.tv_nsec, 7);
+    sa = (struct gofer_setattr){.valid = GOFER_SETATTR_MTIME_NOW};
+    assert_int_equal(gofer_setattr(c, file, &sa, &st), 0);
+    assert_true(st.mtime.tv_sec > 2000);
+    /* chown to ourselves always works. */
+    sa = (struct gofer_setattr){
+        .valid = GOFER_SETATTR_UID | GOFER_SETATTR_GID, .uid = getuid(), .gid = getgid()};
+    assert_int_equal(gofer_setattr(c, file, &sa, &st), 0);
+    assert_int_equal(st.uid, getuid());
+
+    assert_int_equal(gofer_fsync(c, file, false), 0);
+    assert_int_equal(gofer_fsync(c, file, true), 0);
+    assert_int_equal(gofer_fsync(c, root, false), 0);
+    close(fd);
+
+    assert_int_equal(gofer_symlink(c, root, "sl", "s", GOFER_ID_KEEP, GOFER_ID_KEEP, &lnk, NULL),
+                     0);
+    sa = (struct gofer_setattr){.valid = GOFER_SETATTR_MODE, .mode = 0777};
+    assert_int_equal(gofer_setattr(c, lnk, &sa, NULL), -EOPNOTSUPP);
+    sa = (struct gofer_setattr){.valid = GOFER_SETATTR_SIZE, .size = 0};
+    assert_int_equal(gofer_setattr(c, lnk, &sa, NULL), -EINVAL);
+    assert_int_equal(gofer_fsync(c, lnk, false), -EINVAL);
+    /* The symlink's target was not touched through the link. */
+    host_stat("s", &hst);
+    assert_int_equal(hst.st_mode, S_IFREG | 0604);
+    assert_int_equal(gofer_mkdir(c, root, "sd", 0700, GOFER_ID_KEEP, GOFER_ID_KEEP, &dir, NULL), 0);
+    assert_int_equal(gofer_setattr(c, dir, &sa, NULL), -EISDIR);
+    assert_int_equal(gofer_unlink(c, root, "sl", 0), 0);
+    assert_int_equal(gofer_unlink(c, root, "s", 0), 0);
+    assert_int_equal(gofer_unlink(c, root, "sd", AT_REMOVEDIR), 0);
+    uint64_t all[] = {root, file, lnk, dir};
+    assert_int_equal(gofer_close(c, all, 4), 0);
+}
+
+/* Names that are not one component are refused by every write; nothing leaves the root. */
+static void test_write_escape_names(void **state)
+{
+    struct gofer_client *c = client_of(state);
+    uint64_t root = root_of(c), fid, file = walk1(c, "file", NULL);
+    int fd;
+    const char *bad[] = {"", ".", "..", "../escape", "a/x", "/tmp/escape"};
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(
+            gofer_mkdir(c, root, bad[i], 0755, GOFER_ID_KEEP, GOFER_ID_KEEP, &fid, NULL), -EINVAL);
+        assert_int_equal(gofer_create(c, root, bad[i], O_RDWR, 0644, GOFER_ID_KEEP, GOFER_ID_KEEP,
+                                      &fid, NULL, &fd),
+                         -EINVAL);
+        assert_int_equal(gofer_unlink(c, root, bad[i], 0), -EINVAL);
+        assert_int_equal(gofer_rename(c, root, "file", root, bad[i], 0), -EINVAL);
+        assert_int_equal(gofer_rename(c, root, bad[i], root, "zz", 0), -EINVAL);
+        assert_int_equal(
+            gofer_symlink(c, root, bad[i], "x", GOFER_ID_KEEP, GOFER_ID_KEEP, &fid, NULL), -EINVAL);
+        assert_int_equal(gofer_link(c, root, bad[i], file, &fid, NULL), -EINVAL);
+    }
+    char p[PATH_MAX];
+    snprintf(p, sizeof(p), "%s/escape", g_base);
+    assert_int_equal(access(p, F_OK), -1);
+    /* A write through a symlink to a directory is not a directory operation. */
+    uint64_t out = walk1(c, "out", NULL);
+    assert_int_equal(gofer_mkdir(c, out, "x", 0755, GOFER_ID_KEEP, GOFER_ID_KEEP, &fid, NULL),
+                     -ENOTDIR);
+    assert_int_equal(gofer_mkdir(c, file, "x", 0755, GOFER_ID_KEEP, GOFER_ID_KEEP, &fid, NULL),
+                     -ENOTDIR);
+    assert_int_equal(gofer_unlink(c, 0x7777, "file", 0), -EBADF);
+    uint64_t all[] = {root, file, out};
+    assert_int_equal(gofer_close(c, all, 3), 0);
+}
+
+/* A --ro gofer refuses every write operation and changes nothing. */
+static void test_readonly_writes(void **state)
+{
+    struct server *s = start_server(true, false);
+    struct gofer_client *c = s->c;
+    uint64_t root = root_of(c), fid, file = walk1(c, "file", NULL);
+    int fd;
+    assert_int_equal(gofer_mkdir(c, root, "x", 0755, GOFER_ID_KEEP, GOFER_ID_KEEP, &fid, NULL),
+                     -EROFS);
+    assert_int_equal(
+        gofer_create(c, root, "x", O_RDWR, 0644, GOFER_ID_KEEP, GOFER_ID_KEEP, &fid, NULL, &fd),
+        -EROFS);
+    assert_int_equal(gofer_unlink(c, root, "file", 0), -EROFS);
+    assert_int_equal(gofer_rename(c, root, "file", root, "x", 0), -EROFS);
+    struct gofer_setattr sa = {.valid = GOFER_SETATTR_SIZE, .size = 0};
+    assert_int_equal(gofer_setattr(c, file, &sa, NULL), -EROFS);
+    assert_int_equal(gofer_symlink(c, root, "x", "y", GOFER_ID_KEEP, GOFER_ID_KEEP, &fid, NULL),
+                     -EROFS);
+    assert_int_equal(gofer_link(c, root, "x", file, &fid, NULL), -EROFS);
+    assert_false(host_exists("x"));
+    struct stat hst;
+    host_stat("file", &hst);
+    assert_int_equal(hst.st_size, 10);
+    /* fsync changes nothing a reader can see and stays allowed. */
+    assert_int_equal(gofer_fsync(c, file, false), 0);
+    stop_server(s);
+}
+
 /* List @dir completely with batches of at most @max; returns the number of READDIR calls. */
 static int list_all(struct gofer_client *c, uint64_t dir, unsigned max, char (*names)[256],
                     unsigned cap, unsigned *total)
@@ -692,6 +919,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_symlink_not_followed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_close_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_ops, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_setattr_fsync, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_escape_names, setup, teardown),
+        cmocka_unit_test(test_readonly_writes),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_bad_args),
     };

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * `cvisor boot`: the Sentry process. Sets up the memory file, the platform, the syscall
- * table and the mount tree (gofer root, tmpfs /tmp and /dev/shm, devfs, procfs, sysfs),
+ * table and the mount tree (the gofer root under the in-memory overlay, or writable with
+ * --overlay none; tmpfs /tmp and /dev/shm, devfs, procfs, sysfs, then the gofer volumes),
  * then starts init and waits for the sandbox to finish. Its exit code is the app's.
  */
 #include <errno.h>
@@ -21,12 +22,10 @@
 #include "sentry/fs/gofer/client.h"
 #include "sentry/fs/gofer/goferfs.h"
 #include "sentry/fs/host/hostfd.h"
+#include "sentry/fs/overlay/overlay.h"
 #include "sentry/fs/pipe/pipe.h"
 #include "sentry/fs/sys/sysfs.h"
-#if __has_include("sentry/fs/proc/procfs.h")
 #include "sentry/fs/proc/procfs.h"
-#define HAVE_PROCFS 1
-#endif
 #include "sentry/fs/tmpfs/tmpfs.h"
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/task_internal.h"
@@ -37,8 +36,21 @@
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/vfs/vfs.h"
 
+/* Most --volume flags. */
+#define BOOT_VOLUMES_MAX 32
+
+/* A volume: a gofer connection mounted at @dst. */
+struct boot_volume {
+    int fd;
+    const char *dst;
+    bool ro;
+};
+
 struct boot_opts {
     int gofer_fd;
+    bool overlay; /* --overlay memory (default): the root under an in-memory upper layer */
+    struct boot_volume volumes[BOOT_VOLUMES_MAX];
+    int nvolumes;
     const char *platform;
     const char *cwd;
     bool strace;
@@ -47,15 +59,39 @@ struct boot_opts {
     char **argv;
 };
 
+/* Parse `FD:DST[:ro]` (the runtime's form of a volume; DST is absolute). Returns 0 or -1. */
+static int parse_volume(char *arg, struct boot_volume *v)
+{
+    char *end;
+    long fd = strtol(arg, &end, 10);
+    if (end == arg || *end != ':' || fd < 0 || fd > INT32_MAX || end[1] != '/')
+        return -1;
+    v->fd = (int)fd;
+    v->dst = end + 1;
+    v->ro = false;
+    size_t len = strlen(v->dst);
+    if (len > 3 && strcmp(v->dst + len - 3, ":ro") == 0) {
+        end[1 + len - 3] = '\0';
+        v->ro = true;
+    }
+    return 0;
+}
+
 static int parse(int argc, char **argv, struct boot_opts *o)
 {
     static const struct option longopts[] = {
-        {"gofer-fd", required_argument, NULL, 'g'}, {"platform", required_argument, NULL, 'p'},
-        {"cwd", required_argument, NULL, 'c'},      {"strace", no_argument, NULL, 's'},
-        {"debug", no_argument, NULL, 'd'},          {"log-fd", required_argument, NULL, 'l'},
+        {"gofer-fd", required_argument, NULL, 'g'},
+        {"platform", required_argument, NULL, 'p'},
+        {"cwd", required_argument, NULL, 'c'},
+        {"strace", no_argument, NULL, 's'},
+        {"debug", no_argument, NULL, 'd'},
+        {"log-fd", required_argument, NULL, 'l'},
+        {"overlay", required_argument, NULL, 'o'},
+        {"volume", required_argument, NULL, 'v'},
         {NULL, 0, NULL, 0},
     };
-    *o = (struct boot_opts){.gofer_fd = -1, .platform = "ptrace", .cwd = "/", .log_fd = 2};
+    *o = (struct boot_opts){
+        .gofer_fd = -1, .platform = "ptrace", .cwd = "/", .log_fd = 2, .overlay = true};
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
@@ -78,6 +114,16 @@ static int parse(int argc, char **argv, struct boot_opts *o)
         case 'l':
             o->log_fd = atoi(optarg);
             break;
+        case 'o':
+            if (strcmp(optarg, "memory") != 0 && strcmp(optarg, "none") != 0)
+                return -EINVAL;
+            o->overlay = strcmp(optarg, "memory") == 0;
+            break;
+        case 'v':
+            if (o->nvolumes == BOOT_VOLUMES_MAX || parse_volume(optarg, &o->volumes[o->nvolumes]))
+                return -EINVAL;
+            o->nvolumes++;
+            break;
         default:
             return -EINVAL;
         }
@@ -88,18 +134,32 @@ static int parse(int argc, char **argv, struct boot_opts *o)
     return 0;
 }
 
-static int mount_all(struct gofer_client *gc)
+/* Mount each volume's gofer at its destination (after the root and the fixed mounts). */
+static int mount_volumes(const struct boot_opts *o)
+{
+    for (int i = 0; i < o->nvolumes; i++) {
+        const struct boot_volume *v = &o->volumes[i];
+        struct gofer_client *c;
+        int err = gofer_client_new(v->fd, &c);
+        if (err == 0)
+            err = vfs_mount_at(v->dst, v->ro ? "goferfs" : "goferfs-rw", c, 0);
+        if (err < 0) {
+            fprintf(stderr, "cvisor: mount volume at `%s`: %s\n", v->dst, strerror(-err));
+            return err;
+        }
+    }
+    return 0;
+}
+
+static int mount_all(const struct boot_opts *o, struct gofer_client *gc)
 {
     int err;
     if ((err = tmpfs_register()) < 0 || (err = goferfs_register()) < 0 ||
-        (err = devfs_register()) < 0 || (err = sysfs_register()) < 0)
+        (err = overlay_register()) < 0 || (err = devfs_register()) < 0 ||
+        (err = sysfs_register()) < 0 || (err = procfs_register()) < 0)
         return err;
-#ifdef HAVE_PROCFS
-    if ((err = procfs_register()) < 0)
-        return err;
-#endif
     pipe_register_fifo();
-    if ((err = vfs_mount_root("goferfs", gc)) < 0)
+    if ((err = vfs_mount_root(o->overlay ? "overlay" : "goferfs-rw", gc)) < 0)
         return err;
     if ((err = vfs_mount_at("/dev", "devfs", NULL, 0)) < 0)
         return err;
@@ -110,11 +170,9 @@ static int mount_all(struct gofer_client *gc)
     /* A root without /sys (--root of a minimal tree) simply goes without. */
     if ((err = vfs_mount_at("/sys", "sysfs", NULL, 0)) < 0 && err != -ENOENT)
         return err;
-#ifdef HAVE_PROCFS
-    return vfs_mount_at("/proc", "proc", NULL, 0);
-#else
-    return 0;
-#endif
+    if ((err = vfs_mount_at("/proc", "proc", NULL, 0)) < 0)
+        return err;
+    return mount_volumes(o);
 }
 
 /* The app's descriptors 0-2: the ones the runtime gave us. */
@@ -145,7 +203,8 @@ int boot_main(int argc, char **argv)
 {
     struct boot_opts o;
     if (parse(argc, argv, &o) < 0) {
-        fprintf(stderr, "usage: cvisor boot --gofer-fd FD [--platform P] [--cwd DIR] "
+        fprintf(stderr, "usage: cvisor boot --gofer-fd FD [--overlay memory|none] "
+                        "[--volume FD:DST[:ro]]... [--platform P] [--cwd DIR] "
                         "[--strace] [--debug] [--log-fd N] -- CMD [ARGS...]\n");
         return 125;
     }
@@ -171,7 +230,7 @@ int boot_main(int argc, char **argv)
     syscalls_init();
     vfs_init();
     struct gofer_client *gc;
-    if ((err = gofer_client_new(o.gofer_fd, &gc)) < 0 || (err = mount_all(gc)) < 0) {
+    if ((err = gofer_client_new(o.gofer_fd, &gc)) < 0 || (err = mount_all(&o, gc)) < 0) {
         fprintf(stderr, "cvisor: mount the root filesystem: %s\n", strerror(-err));
         return 125;
     }

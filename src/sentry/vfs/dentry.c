@@ -307,11 +307,24 @@ struct dentry *dcache_add(struct dentry *dir, const char *name, size_t len, stru
 
 void dcache_add_negative(struct dentry *dir, const char *name, size_t len)
 {
-    if (dir->sb->dcache != DCACHE_FOREVER || hash_find(dir, name, len))
+    /* A writable superblock's backing store may gain the name behind our back. */
+    if (dir->sb->dcache != DCACHE_FOREVER || !dir->sb->read_only || hash_find(dir, name, len))
         return;
     struct dentry *d = dentry_alloc(dir->sb, name, len);
     if (d)
         dcache_link(dir, d);
+}
+
+int dentry_populate(struct dentry *dir)
+{
+    struct super_block *sb = dir->sb;
+    if (dir->populated || !sb->ops || !sb->ops->populate || !dir->inode ||
+        !S_ISDIR(dir->inode->mode))
+        return 0;
+    int ret = sb->ops->populate(dir);
+    if (ret == 0)
+        dir->populated = true;
+    return ret;
 }
 
 void dcache_drop(struct dentry *d)
@@ -417,6 +430,9 @@ int dentry_lookup_child(struct task *t, struct dentry *dir, const char *name, si
                         const char *rest, struct dentry **out)
 {
     *out = NULL;
+    int ret = dentry_populate(dir);
+    if (ret < 0)
+        return ret;
     if (dir->sb->dcache != DCACHE_NONE) {
         struct dentry *d = dcache_lookup(dir, name, len);
         if (!d && dir->sb->dcache == DCACHE_FOREVER && dir->sb->ops && dir->sb->ops->lookup_batch) {

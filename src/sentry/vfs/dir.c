@@ -14,6 +14,9 @@ int dcache_dir_iterate(struct task *t, struct file *f, struct dir_emitter *e)
     struct dentry *dir = file_dentry(f);
     if (!dir)
         return -ENOTDIR;
+    int ret = dentry_populate(dir);
+    if (ret < 0)
+        return ret;
     if (f->pos == 0) {
         if (!e->emit(e, ".", dir->inode->ino, vfs_mode_to_dtype(dir->inode->mode), 1))
             return 0;

@@ -141,7 +141,7 @@ static int do_create(struct task *t, const struct path *dir, const char *name, s
     int ret = inode_permission(t, dinode, MAY_WRITE | MAY_EXEC);
     if (ret < 0)
         return ret;
-    if (!dinode->ops || !dinode->ops->create || dd->sb->dcache != DCACHE_AUTHORITATIVE)
+    if (!dinode->ops || !dinode->ops->create || dd->sb->dcache == DCACHE_NONE)
         return -EPERM;
     char buf[VFS_NAME_MAX + 1];
     memcpy(buf, name, len);
@@ -427,9 +427,12 @@ static int check_sticky(struct task *t, const struct inode *dir, const struct in
     return -EPERM;
 }
 
-/* Whether the directory @d has any entry (DCACHE_AUTHORITATIVE only). */
-static bool dir_has_children(const struct dentry *d)
+/* Whether the directory @d has any entry (DCACHE_AUTHORITATIVE only). A directory whose
+ * children cannot be read counts as non-empty. */
+static bool dir_has_children(struct dentry *d)
 {
+    if (dentry_populate(d) < 0)
+        return true;
     const struct dentry *c;
     list_for_each_entry(c, &d->children, sibling)
     {

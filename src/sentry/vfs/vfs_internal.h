@@ -84,6 +84,12 @@ struct super_ops {
      * in one go and cache every result with dcache_add()/dcache_add_negative(). Returns 0
      * (even if only some were cached) or -errno for the first component. */
     int (*lookup_batch)(struct dentry *dir, const char *const *names, unsigned count);
+    /* Optional (DCACHE_AUTHORITATIVE): fill the children of the directory @dir from a
+     * backing store the first time the VFS needs them (lookup, getdents, emptiness checks),
+     * with dcache_add(). Called at most once per directory dentry after it succeeds (the
+     * overlay and writable gofer mounts build their trees lazily this way). Returns 0 or
+     * -errno (the operation that needed the children fails with it). */
+    int (*populate)(struct dentry *dir);
     /* statfs(2) numbers. Optional: defaults to a small tmpfs-like answer. */
     void (*statfs)(struct super_block *sb, struct statfs_info *out);
     /* The superblock is being freed (last reference). */
@@ -244,6 +250,7 @@ struct dentry {
     bool hashed;              /* in the hash and in parent->children (holds a ref) */
     bool dead;                /* unlinked / rmdir'ed */
     bool synthetic;           /* VFS-made mount point (not in the filesystem) */
+    bool populated;           /* super_ops.populate has filled the children */
     int mounted;              /* number of mounts on this dentry */
     uint64_t dir_off;         /* stable readdir offset in the parent (>= 2) */
     uint64_t next_off;        /* next offset handed to a child of this directory */
@@ -266,8 +273,12 @@ struct dentry *dcache_lookup(struct dentry *dir, const char *name, size_t len);
 /* Cache @inode (new reference taken) as child @name of @dir, replacing a cached negative
  * entry. Returns the new dentry (borrowed: the cache holds it) or NULL on ENOMEM. */
 struct dentry *dcache_add(struct dentry *dir, const char *name, size_t len, struct inode *inode);
-/* Cache that @name does not exist in @dir (DCACHE_FOREVER only). */
+/* Cache that @name does not exist in @dir (DCACHE_FOREVER and read-only superblocks only:
+ * a writable one's store may gain the name behind our back). */
 void dcache_add_negative(struct dentry *dir, const char *name, size_t len);
+/* Make sure the children of the directory @dir are cached (super_ops.populate, once).
+ * Returns 0 or -errno. */
+int dentry_populate(struct dentry *dir);
 /* Remove @d from the cache (unlink, rmdir, rename target) and mark it dead. */
 void dcache_drop(struct dentry *d);
 /* Move the cached @d under @new_dir as @name (rename); it gets a new readdir offset. */

@@ -172,6 +172,56 @@ static int dec_readdir_reply(const struct proto_msg *m)
     return proto_decode_readdir_reply(m, ents, 4096, &n);
 }
 
+static int dec_mkdir_req(const struct proto_msg *m)
+{
+    struct proto_mkdir_req r;
+    return proto_decode_mkdir_req(m, &r);
+}
+static int dec_create_req(const struct proto_msg *m)
+{
+    struct proto_create_req r;
+    return proto_decode_create_req(m, &r);
+}
+static int dec_unlink_req(const struct proto_msg *m)
+{
+    struct proto_unlink_req r;
+    return proto_decode_unlink_req(m, &r);
+}
+static int dec_rename_req(const struct proto_msg *m)
+{
+    struct proto_rename_req r;
+    return proto_decode_rename_req(m, &r);
+}
+static int dec_setattr_req(const struct proto_msg *m)
+{
+    struct proto_setattr_req r;
+    return proto_decode_setattr_req(m, &r);
+}
+static int dec_symlink_req(const struct proto_msg *m)
+{
+    struct proto_symlink_req r;
+    return proto_decode_symlink_req(m, &r);
+}
+static int dec_link_req(const struct proto_msg *m)
+{
+    struct proto_link_req r;
+    return proto_decode_link_req(m, &r);
+}
+static int dec_fsync_req(const struct proto_msg *m)
+{
+    struct proto_fsync_req r;
+    return proto_decode_fsync_req(m, &r);
+}
+static int dec_entry_reply(const struct proto_msg *m)
+{
+    struct proto_entry_reply r;
+    return proto_decode_entry_reply(m, &r);
+}
+static int dec_empty_reply(const struct proto_msg *m)
+{
+    return proto_decode_empty_reply(m);
+}
+
 static void test_attach(void **state)
 {
     struct proto_attach_req req = {.version = PROTO_VERSION}, req2;
@@ -428,6 +478,166 @@ static void test_readdir(void **state)
     assert_int_equal(count, 0);
 }
 
+/* Every write request round-trips field by field and rejects its prefixes. */
+static void test_write_requests(void **state)
+{
+    struct proto_mkdir_req mk = {.dir = 9, .name = "dir", .mode = 0755, .uid = 1, .gid = 2}, mk2;
+    ssize_t n = proto_encode_mkdir_req(g_buf, sizeof(g_buf), 1, &mk);
+    struct proto_msg m = decode_ok(n, PROTO_MKDIR, 1);
+    assert_int_equal(proto_decode_mkdir_req(&m, &mk2), 0);
+    assert_int_equal(mk2.dir, 9);
+    assert_string_equal(mk2.name, "dir");
+    assert_int_equal(mk2.mode, 0755);
+    assert_int_equal(mk2.uid, 1);
+    assert_int_equal(mk2.gid, 2);
+    check_prefixes(n, dec_mkdir_req);
+
+    struct proto_create_req cr = {.dir = 3,
+                                  .name = "f",
+                                  .flags = 02 | 02000,
+                                  .mode = 0600,
+                                  .uid = PROTO_ID_KEEP,
+                                  .gid = PROTO_ID_KEEP},
+                            cr2;
+    n = proto_encode_create_req(g_buf, sizeof(g_buf), 2, &cr);
+    m = decode_ok(n, PROTO_CREATE, 2);
+    assert_int_equal(proto_decode_create_req(&m, &cr2), 0);
+    assert_string_equal(cr2.name, "f");
+    assert_int_equal(cr2.flags, 02 | 02000);
+    assert_int_equal(cr2.mode, 0600);
+    assert_int_equal(cr2.uid, PROTO_ID_KEEP);
+    check_prefixes(n, dec_create_req);
+
+    struct proto_unlink_req ul = {.dir = 4, .name = "gone", .flags = 0x200}, ul2;
+    n = proto_encode_unlink_req(g_buf, sizeof(g_buf), 3, &ul);
+    m = decode_ok(n, PROTO_UNLINK, 3);
+    assert_int_equal(proto_decode_unlink_req(&m, &ul2), 0);
+    assert_string_equal(ul2.name, "gone");
+    assert_int_equal(ul2.flags, 0x200);
+    check_prefixes(n, dec_unlink_req);
+
+    struct proto_rename_req rn = {.old_dir = 5,
+                                  .old_name = "a",
+                                  .new_dir = 6,
+                                  .new_name = "bb",
+                                  .flags = 1},
+                            rn2;
+    n = proto_encode_rename_req(g_buf, sizeof(g_buf), 4, &rn);
+    m = decode_ok(n, PROTO_RENAME, 4);
+    assert_int_equal(proto_decode_rename_req(&m, &rn2), 0);
+    assert_int_equal(rn2.old_dir, 5);
+    assert_string_equal(rn2.old_name, "a");
+    assert_int_equal(rn2.new_dir, 6);
+    assert_string_equal(rn2.new_name, "bb");
+    assert_int_equal(rn2.flags, 1);
+    check_prefixes(n, dec_rename_req);
+
+    struct proto_setattr_req sa = {.fid = 7,
+                                   .valid = PROTO_SETATTR_ALL,
+                                   .mode = 04755,
+                                   .uid = 10,
+                                   .gid = 20,
+                                   .size = 1ull << 40,
+                                   .atime_sec = -1,
+                                   .atime_nsec = 999999999,
+                                   .mtime_sec = INT64_MAX,
+                                   .mtime_nsec = 5},
+                             sa2;
+    n = proto_encode_setattr_req(g_buf, sizeof(g_buf), 5, &sa);
+    m = decode_ok(n, PROTO_SETATTR, 5);
+    assert_int_equal(proto_decode_setattr_req(&m, &sa2), 0);
+    assert_int_equal(sa2.valid, PROTO_SETATTR_ALL);
+    assert_int_equal(sa2.mode, 04755);
+    assert_int_equal(sa2.size, 1ull << 40);
+    assert_int_equal(sa2.atime_sec, -1);
+    assert_int_equal(sa2.atime_nsec, 999999999);
+    assert_int_equal(sa2.mtime_sec, INT64_MAX);
+    assert_int_equal(sa2.mtime_nsec, 5);
+    check_prefixes(n, dec_setattr_req);
+    /* Unknown bits and impossible nanoseconds are refused both ways. */
+    sa.valid = 0x100;
+    assert_int_equal(proto_encode_setattr_req(g_buf, sizeof(g_buf), 5, &sa), -EINVAL);
+    sa.valid = PROTO_SETATTR_ATIME;
+    sa.atime_nsec = 1000000000u;
+    assert_int_equal(proto_encode_setattr_req(g_buf, sizeof(g_buf), 5, &sa), -EINVAL);
+    sa.atime_nsec = 0;
+    n = proto_encode_setattr_req(g_buf, sizeof(g_buf), 5, &sa);
+    g_buf[PROTO_HDR_SIZE + 8 + 1] = 1; /* valid |= 0x100 */
+    m = decode_ok(n, PROTO_SETATTR, 5);
+    assert_int_equal(proto_decode_setattr_req(&m, &sa2), -EPROTO);
+
+    char target[PROTO_PATH_MAX + 2];
+    memset(target, 't', PROTO_PATH_MAX);
+    target[PROTO_PATH_MAX] = 0;
+    struct proto_symlink_req sl = {.dir = 8, .name = "l", .target = target, .uid = 3, .gid = 4};
+    struct proto_symlink_req sl2;
+    n = proto_encode_symlink_req(g_buf, sizeof(g_buf), 6, &sl);
+    m = decode_ok(n, PROTO_SYMLINK, 6);
+    assert_int_equal(proto_decode_symlink_req(&m, &sl2), 0);
+    assert_int_equal(strlen(sl2.target), PROTO_PATH_MAX);
+    assert_int_equal(sl2.gid, 4);
+    target[PROTO_PATH_MAX] = 't';
+    target[PROTO_PATH_MAX + 1] = 0;
+    assert_int_equal(proto_encode_symlink_req(g_buf, sizeof(g_buf), 6, &sl), -ENAMETOOLONG);
+    sl.target = "short";
+    n = proto_encode_symlink_req(g_buf, sizeof(g_buf), 6, &sl);
+    check_prefixes(n, dec_symlink_req);
+
+    struct proto_link_req ln = {.dir = 10, .name = "hard", .target = 11}, ln2;
+    n = proto_encode_link_req(g_buf, sizeof(g_buf), 7, &ln);
+    m = decode_ok(n, PROTO_LINK, 7);
+    assert_int_equal(proto_decode_link_req(&m, &ln2), 0);
+    assert_string_equal(ln2.name, "hard");
+    assert_int_equal(ln2.target, 11);
+    check_prefixes(n, dec_link_req);
+
+    struct proto_fsync_req fs = {.fid = 12, .datasync = 1}, fs2;
+    n = proto_encode_fsync_req(g_buf, sizeof(g_buf), 8, &fs);
+    m = decode_ok(n, PROTO_FSYNC, 8);
+    assert_int_equal(proto_decode_fsync_req(&m, &fs2), 0);
+    assert_int_equal(fs2.fid, 12);
+    assert_int_equal(fs2.datasync, 1);
+    check_prefixes(n, dec_fsync_req);
+    fs.datasync = 2;
+    assert_int_equal(proto_encode_fsync_req(g_buf, sizeof(g_buf), 8, &fs), -EINVAL);
+
+    /* Names longer than NAME_MAX are refused by every encoder that takes one. */
+    char longname[PROTO_NAME_MAX + 2];
+    memset(longname, 'n', PROTO_NAME_MAX + 1);
+    longname[PROTO_NAME_MAX + 1] = 0;
+    mk.name = longname;
+    assert_int_equal(proto_encode_mkdir_req(g_buf, sizeof(g_buf), 1, &mk), -ENAMETOOLONG);
+    rn.new_name = longname;
+    assert_int_equal(proto_encode_rename_req(g_buf, sizeof(g_buf), 1, &rn), -ENAMETOOLONG);
+    ln.name = longname;
+    assert_int_equal(proto_encode_link_req(g_buf, sizeof(g_buf), 1, &ln), -ENAMETOOLONG);
+}
+
+static void test_write_replies(void **state)
+{
+    struct proto_entry_reply e = {.fid = 0x200000001ull, .st = sample_stat(9)}, e2;
+    ssize_t n = proto_encode_entry_reply(g_buf, sizeof(g_buf), PROTO_CREATE, 9, &e);
+    struct proto_msg m = decode_ok(n, PROTO_CREATE | PROTO_REPLY, 9);
+    assert_int_equal(proto_decode_entry_reply(&m, &e2), 0);
+    assert_int_equal(e2.fid, e.fid);
+    assert_stat_equal(&e.st, &e2.st);
+    check_prefixes(n, dec_entry_reply);
+
+    n = proto_encode_empty_reply(g_buf, sizeof(g_buf), PROTO_RENAME, 10);
+    m = decode_ok(n, PROTO_RENAME | PROTO_REPLY, 10);
+    assert_int_equal(proto_decode_empty_reply(&m), 0);
+    /* A body where none belongs. */
+    n = proto_encode_entry_reply(g_buf, sizeof(g_buf), PROTO_UNLINK, 11, &e);
+    m = decode_ok(n, PROTO_UNLINK | PROTO_REPLY, 11);
+    assert_int_equal(dec_empty_reply(&m), -EPROTO);
+
+    struct proto_stat_reply sr = {.st = sample_stat(2)}, sr2;
+    n = proto_encode_setattr_reply(g_buf, sizeof(g_buf), 12, &sr);
+    m = decode_ok(n, PROTO_SETATTR | PROTO_REPLY, 12);
+    assert_int_equal(proto_decode_stat_reply(&m, &sr2), 0);
+    assert_stat_equal(&sr.st, &sr2.st);
+}
+
 static void test_bad_headers(void **state)
 {
     struct proto_msg m;
@@ -459,7 +669,9 @@ static void test_bad_headers(void **state)
     assert_int_equal(proto_decode_msg(g_buf, big, &m), -EPROTO);
     assert_int_equal(proto_decode_msg(g_buf, 0, &m), -EPROTO);
     assert_false(proto_type_known(0));
-    assert_false(proto_type_known(PROTO_MKDIR));
+    assert_true(proto_type_known(PROTO_MKDIR));
+    assert_true(proto_type_known(PROTO_FSYNC));
+    assert_false(proto_type_known(PROTO_TYPE_COUNT));
     assert_true(proto_type_known(PROTO_CLOSE));
 }
 
@@ -467,9 +679,11 @@ static void test_bad_headers(void **state)
 static void test_garbage(void **state)
 {
     static int (*const decoders[])(const struct proto_msg *m) = {
-        dec_attach_req,  dec_walk_req,   dec_fid_req,        dec_open_req,
-        dec_readdir_req, dec_close_req,  dec_attach_reply,   dec_walk_reply,
-        dec_stat_reply,  dec_open_reply, dec_readlink_reply, dec_readdir_reply,
+        dec_attach_req,     dec_walk_req,      dec_fid_req,     dec_open_req,   dec_readdir_req,
+        dec_close_req,      dec_attach_reply,  dec_walk_reply,  dec_stat_reply, dec_open_reply,
+        dec_readlink_reply, dec_readdir_reply, dec_mkdir_req,   dec_create_req, dec_unlink_req,
+        dec_rename_req,     dec_setattr_req,   dec_symlink_req, dec_link_req,   dec_fsync_req,
+        dec_entry_reply,    dec_empty_reply,
     };
     srandom(12345);
     for (int iter = 0; iter < 20000; iter++) {
@@ -499,11 +713,12 @@ static void test_garbage(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_attach),      cmocka_unit_test(test_walk),
-        cmocka_unit_test(test_walk_limits), cmocka_unit_test(test_fid_requests),
-        cmocka_unit_test(test_close),       cmocka_unit_test(test_small_replies),
-        cmocka_unit_test(test_error_reply), cmocka_unit_test(test_readdir),
-        cmocka_unit_test(test_bad_headers), cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_attach),         cmocka_unit_test(test_walk),
+        cmocka_unit_test(test_walk_limits),    cmocka_unit_test(test_fid_requests),
+        cmocka_unit_test(test_close),          cmocka_unit_test(test_small_replies),
+        cmocka_unit_test(test_error_reply),    cmocka_unit_test(test_readdir),
+        cmocka_unit_test(test_bad_headers),    cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_write_requests), cmocka_unit_test(test_write_replies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -372,3 +372,167 @@ int gofer_close(struct gofer_client *c, const uint64_t *fids, unsigned count)
     pthread_mutex_unlock(&c->lock);
     return ret;
 }
+
+/* ---- Write operations ---------------------------------------------------------------------- */
+
+/*
+ * Finish an exchange whose request of @size bytes the caller encoded into c->buf, and decode
+ * the entry reply (new fid, attributes, and with @fd the donated descriptor, required).
+ * Caller holds c->lock.
+ */
+static int entry_rpc_locked(struct gofer_client *c, ssize_t size, uint16_t type, uint32_t tag,
+                            uint64_t *fid, struct gofer_stat *st, int *fd)
+{
+    struct proto_msg m;
+    struct proto_entry_reply rep;
+    int ret = rpc_locked(c, size, type, tag, &m, fd);
+    if (ret < 0)
+        return ret;
+    if (proto_decode_entry_reply(&m, &rep) < 0 || (fd && *fd < 0)) {
+        if (fd && *fd >= 0) {
+            close(*fd);
+            *fd = -1;
+        }
+        return bad_body_locked(c);
+    }
+    *fid = rep.fid;
+    if (st)
+        stat_from_proto(&rep.st, st);
+    return 0;
+}
+
+/* Finish an exchange whose reply has no body. Caller holds c->lock. */
+static int empty_rpc_locked(struct gofer_client *c, ssize_t size, uint16_t type, uint32_t tag)
+{
+    struct proto_msg m;
+    int ret = rpc_locked(c, size, type, tag, &m, NULL);
+    if (ret < 0)
+        return ret;
+    return proto_decode_empty_reply(&m) < 0 ? bad_body_locked(c) : 0;
+}
+
+int gofer_mkdir(struct gofer_client *c, uint64_t dir, const char *name, uint32_t mode, uint32_t uid,
+                uint32_t gid, uint64_t *fid, struct gofer_stat *st)
+{
+    struct proto_mkdir_req req = {.dir = dir, .name = name, .mode = mode, .uid = uid, .gid = gid};
+    pthread_mutex_lock(&c->lock);
+    uint32_t tag = take_tag_locked(c);
+    ssize_t size = proto_encode_mkdir_req(c->buf, PROTO_MSG_MAX, tag, &req);
+    int ret = entry_rpc_locked(c, size, PROTO_MKDIR, tag, fid, st, NULL);
+    pthread_mutex_unlock(&c->lock);
+    return ret;
+}
+
+int gofer_create(struct gofer_client *c, uint64_t dir, const char *name, int flags, uint32_t mode,
+                 uint32_t uid, uint32_t gid, uint64_t *fid, struct gofer_stat *st, int *host_fd)
+{
+    struct proto_create_req req = {
+        .dir = dir, .name = name, .flags = (uint32_t)flags, .mode = mode, .uid = uid, .gid = gid};
+    *host_fd = -1;
+    pthread_mutex_lock(&c->lock);
+    uint32_t tag = take_tag_locked(c);
+    ssize_t size = proto_encode_create_req(c->buf, PROTO_MSG_MAX, tag, &req);
+    int ret = entry_rpc_locked(c, size, PROTO_CREATE, tag, fid, st, host_fd);
+    pthread_mutex_unlock(&c->lock);
+    return ret;
+}
+
+int gofer_unlink(struct gofer_client *c, uint64_t dir, const char *name, int flags)
+{
+    struct proto_unlink_req req = {.dir = dir, .name = name, .flags = (uint32_t)flags};
+    pthread_mutex_lock(&c->lock);
+    uint32_t tag = take_tag_locked(c);
+    ssize_t size = proto_encode_unlink_req(c->buf, PROTO_MSG_MAX, tag, &req);
+    int ret = empty_rpc_locked(c, size, PROTO_UNLINK, tag);
+    pthread_mutex_unlock(&c->lock);
+    return ret;
+}
+
+int gofer_rename(struct gofer_client *c, uint64_t old_dir, const char *old_name, uint64_t new_dir,
+                 const char *new_name, unsigned flags)
+{
+    struct proto_rename_req req = {.old_dir = old_dir,
+                                   .old_name = old_name,
+                                   .new_dir = new_dir,
+                                   .new_name = new_name,
+                                   .flags = flags};
+    pthread_mutex_lock(&c->lock);
+    uint32_t tag = take_tag_locked(c);
+    ssize_t size = proto_encode_rename_req(c->buf, PROTO_MSG_MAX, tag, &req);
+    int ret = empty_rpc_locked(c, size, PROTO_RENAME, tag);
+    pthread_mutex_unlock(&c->lock);
+    return ret;
+}
+
+int gofer_setattr(struct gofer_client *c, uint64_t fid, const struct gofer_setattr *sa,
+                  struct gofer_stat *st)
+{
+    struct proto_setattr_req req = {
+        .fid = fid,
+        .valid = sa->valid,
+        .mode = sa->mode,
+        .uid = sa->uid,
+        .gid = sa->gid,
+        .size = sa->size,
+        .atime_sec = sa->atime.tv_sec,
+        .atime_nsec = (uint32_t)sa->atime.tv_nsec,
+        .mtime_sec = sa->mtime.tv_sec,
+        .mtime_nsec = (uint32_t)sa->mtime.tv_nsec,
+    };
+    struct proto_stat_reply rep;
+    struct proto_msg m;
+    pthread_mutex_lock(&c->lock);
+    uint32_t tag = take_tag_locked(c);
+    ssize_t size = proto_encode_setattr_req(c->buf, PROTO_MSG_MAX, tag, &req);
+    int ret = rpc_locked(c, size, PROTO_SETATTR, tag, &m, NULL);
+    if (ret == 0) {
+        if (proto_decode_stat_reply(&m, &rep) < 0)
+            ret = bad_body_locked(c);
+        else if (st)
+            stat_from_proto(&rep.st, st);
+    }
+    pthread_mutex_unlock(&c->lock);
+    return ret;
+}
+
+int gofer_symlink(struct gofer_client *c, uint64_t dir, const char *name, const char *target,
+                  uint32_t uid, uint32_t gid, uint64_t *fid, struct gofer_stat *st)
+{
+    struct proto_symlink_req req = {
+        .dir = dir, .name = name, .target = target, .uid = uid, .gid = gid};
+    pthread_mutex_lock(&c->lock);
+    uint32_t tag = take_tag_locked(c);
+    ssize_t size = proto_encode_symlink_req(c->buf, PROTO_MSG_MAX, tag, &req);
+    int ret = entry_rpc_locked(c, size, PROTO_SYMLINK, tag, fid, st, NULL);
+    pthread_mutex_unlock(&c->lock);
+    return ret;
+}
+
+int gofer_link(struct gofer_client *c, uint64_t dir, const char *name, uint64_t target,
+               uint64_t *fid, struct gofer_stat *st)
+{
+    struct proto_link_req req = {.dir = dir, .name = name, .target = target};
+    pthread_mutex_lock(&c->lock);
+    uint32_t tag = take_tag_locked(c);
+    ssize_t size = proto_encode_link_req(c->buf, PROTO_MSG_MAX, tag, &req);
+    int ret = entry_rpc_locked(c, size, PROTO_LINK, tag, fid, st, NULL);
+    pthread_mutex_unlock(&c->lock);
+    return ret;
+}
+
+int gofer_fsync(struct gofer_client *c, uint64_t fid, bool datasync)
+{
+    struct proto_fsync_req req = {.fid = fid, .datasync = datasync};
+    pthread_mutex_lock(&c->lock);
+    uint32_t tag = take_tag_locked(c);
+    ssize_t size = proto_encode_fsync_req(c->buf, PROTO_MSG_MAX, tag, &req);
+    int ret = empty_rpc_locked(c, size, PROTO_FSYNC, tag);
+    pthread_mutex_unlock(&c->lock);
+    return ret;
+}
+
+_Static_assert(GOFER_SETATTR_MODE == PROTO_SETATTR_MODE &&
+                   GOFER_SETATTR_SIZE == PROTO_SETATTR_SIZE &&
+                   GOFER_SETATTR_MTIME_NOW == PROTO_SETATTR_MTIME_NOW &&
+                   GOFER_ID_KEEP == PROTO_ID_KEEP,
+               "setattr bits differ");

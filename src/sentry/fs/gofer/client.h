@@ -13,6 +13,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -112,3 +113,63 @@ int gofer_readlink(struct gofer_client *c, uint64_t fid, char *buf, size_t size)
  * Returns 0 or -EIO (connection broken).
  */
 int gofer_close(struct gofer_client *c, const uint64_t *fids, unsigned count);
+
+/* ---- Write operations (a gofer started with --ro answers -EROFS) ---- */
+
+/* Owner id meaning "whatever the gofer's host process gets" (PROTO_ID_KEEP). */
+#define GOFER_ID_KEEP 0xffffffffu
+
+/*
+ * Create the directory @name in @dir with permission bits @mode, owned by @uid/@gid
+ * (GOFER_ID_KEEP: no chown). Stores a new fid of it in *@fid and its attributes in *@st (may
+ * be NULL). Returns 0, -EINVAL for a bad name, -EEXIST, -ENOTDIR, -EBADF or the host errno.
+ */
+int gofer_mkdir(struct gofer_client *c, uint64_t dir, const char *name, uint32_t mode, uint32_t uid,
+                uint32_t gid, uint64_t *fid, struct gofer_stat *st);
+
+/*
+ * Create and open the regular file @name in @dir (O_CREAT|O_EXCL|O_NOFOLLOW are implied) with
+ * the open(2) @flags and @mode. Like gofer_mkdir(), and stores the open host descriptor in
+ * *@host_fd (owned by the caller).
+ */
+int gofer_create(struct gofer_client *c, uint64_t dir, const char *name, int flags, uint32_t mode,
+                 uint32_t uid, uint32_t gid, uint64_t *fid, struct gofer_stat *st, int *host_fd);
+
+/* Remove @name of @dir; @flags 0 or AT_REMOVEDIR. Returns 0 or the host errno. */
+int gofer_unlink(struct gofer_client *c, uint64_t dir, const char *name, int flags);
+
+/* renameat2() of @old_name in @old_dir to @new_name in @new_dir with RENAME_* @flags. */
+int gofer_rename(struct gofer_client *c, uint64_t old_dir, const char *old_name, uint64_t new_dir,
+                 const char *new_name, unsigned flags);
+
+/* What gofer_setattr() changes: @valid holds PROTO_SETATTR_* bits (proto/msg.h). */
+struct gofer_setattr {
+    unsigned valid;
+    uint32_t mode; /* Permission bits. */
+    uint32_t uid, gid;
+    uint64_t size;
+    struct timespec atime, mtime;
+};
+#define GOFER_SETATTR_MODE 0x1u
+#define GOFER_SETATTR_UID 0x2u
+#define GOFER_SETATTR_GID 0x4u
+#define GOFER_SETATTR_SIZE 0x8u
+#define GOFER_SETATTR_ATIME 0x10u
+#define GOFER_SETATTR_MTIME 0x20u
+#define GOFER_SETATTR_ATIME_NOW 0x40u
+#define GOFER_SETATTR_MTIME_NOW 0x80u
+
+/* Change the attributes of @fid; stores the new ones in *@st (may be NULL). */
+int gofer_setattr(struct gofer_client *c, uint64_t fid, const struct gofer_setattr *sa,
+                  struct gofer_stat *st);
+
+/* Create the symlink @name in @dir with @target. Like gofer_mkdir(). */
+int gofer_symlink(struct gofer_client *c, uint64_t dir, const char *name, const char *target,
+                  uint32_t uid, uint32_t gid, uint64_t *fid, struct gofer_stat *st);
+
+/* Hard link @name in @dir to the file of @target (not a directory: -EPERM). Like mkdir. */
+int gofer_link(struct gofer_client *c, uint64_t dir, const char *name, uint64_t target,
+               uint64_t *fid, struct gofer_stat *st);
+
+/* fsync(2) (fdatasync with @datasync) the file of @fid on the host. */
+int gofer_fsync(struct gofer_client *c, uint64_t fid, bool datasync);

@@ -14,6 +14,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "sentry/fs/gofer/goferfs.h"
 #include "sentry/fs/gofer/goferfs_internal.h"
 #include "sentry/kernel/task.h"
 
@@ -48,6 +49,56 @@ static ssize_t gofer_read(struct task *t, struct file *f, struct uio *u, int64_t
     uio_advance(u, (size_t)n);
     *pos += n;
     return n;
+}
+
+static ssize_t gofer_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+{
+    struct gofer_open_file *of = f->priv;
+    int cnt;
+    const struct iovec *iov = uio_iov(u, &cnt);
+    bool append = f->flags & O_APPEND;
+    if (t)
+        task_host_io_begin(t);
+    /* The host descriptor has O_APPEND too: the host appends at its own end of file. */
+    ssize_t n = append ? writev(of->host_fd, iov, cnt) : pwritev(of->host_fd, iov, cnt, *pos);
+    int err = errno;
+    off_t end = append && n >= 0 ? lseek(of->host_fd, 0, SEEK_CUR) : -1;
+    if (t)
+        task_host_io_end(t);
+    if (n < 0)
+        return -err;
+    uio_advance(u, (size_t)n);
+    *pos = end >= 0 ? end : *pos + n;
+    struct inode *inode = f->inode;
+    if (*pos > inode->size)
+        inode->size = *pos;
+    if (n > 0)
+        inode->mtime = inode->ctime = vfs_now();
+    return n;
+}
+
+static int goferfs_file_fsync(struct task *t, struct file *f, bool datasync)
+{
+    struct gofer_open_file *of = f->priv;
+    if (t)
+        task_host_io_begin(t);
+    int ret = datasync ? fdatasync(of->host_fd) : fsync(of->host_fd);
+    int err = errno;
+    if (t)
+        task_host_io_end(t);
+    return ret < 0 ? -err : 0;
+}
+
+static int gofer_truncate(struct task *t, struct file *f, uint64_t size)
+{
+    struct gofer_open_file *of = f->priv;
+    if (size > INT64_MAX)
+        return -EFBIG;
+    if (ftruncate(of->host_fd, (off_t)size) < 0)
+        return -errno;
+    f->inode->size = (int64_t)size;
+    f->inode->mtime = f->inode->ctime = vfs_now();
+    return 0;
 }
 
 static void gofer_file_release(struct file *f)
@@ -148,6 +199,9 @@ void gofer_file_evict(struct gofer_inode *gi)
 
 static const struct file_ops g_gofer_file_fops = {
     .read = gofer_read,
+    .write = gofer_write,
+    .fsync = goferfs_file_fsync,
+    .truncate = gofer_truncate,
     .llseek = vfs_generic_llseek,
     .get_mappable = gofer_get_mappable,
     .release = gofer_file_release,
@@ -223,7 +277,17 @@ static void gofer_dir_release(struct file *f)
     }
 }
 
+/* A directory has no donated descriptor: the gofer fsyncs it (FSYNC). */
+static int goferfs_dir_fsync(struct task *t, struct file *f, bool datasync)
+{
+    struct gofer_inode *gi = f->inode->priv;
+    if (f->inode->sb->read_only)
+        return 0;
+    return gofer_fsync(gi->client, gi->fid, datasync);
+}
+
 static const struct file_ops g_gofer_dir_fops = {
+    .fsync = goferfs_dir_fsync,
     .llseek = vfs_dir_llseek,
     .iterate = gofer_dir_iterate,
     .release = gofer_dir_release,
@@ -254,4 +318,16 @@ int gofer_file_open(struct task *t, struct inode *inode, struct file *f)
     f->priv = of;
     f->ops = &g_gofer_file_fops;
     return 0;
+}
+
+int goferfs_list_names(struct inode *dir, int (*cb)(void *arg, const char *name), void *arg)
+{
+    if (!S_ISDIR(dir->mode) || dir->sb->type != &g_goferfs_type)
+        return -ENOTDIR;
+    struct gofer_dir gd = {0};
+    int ret = dir_load(dir->priv, &gd);
+    for (size_t i = 0; ret == 0 && i < gd.count; i++)
+        ret = cb(arg, gd.ents[i].name);
+    free(gd.ents);
+    return ret;
 }

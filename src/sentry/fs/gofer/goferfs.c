@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * goferfs: superblock, inodes made from gofer fids, lookups (one component, or several in one
- * WALK round trip to fill the dentry cache) and readlink. Files are in gofer_file.c.
+ * WALK round trip to fill the dentry cache), readlink, and on writable mounts (goferfs-rw)
+ * the directory and attribute operations, each one gofer request. Files are in gofer_file.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -133,7 +135,8 @@ static int gofer_lookup_batch(struct dentry *dir, const char *const *names, unsi
     }
     if (used < walked)
         gofer_close(c, fids + used, walked - used);
-    else if (err == -ENOENT && walked < count && !stop && S_ISDIR(cur->inode->mode))
+    else if (err == -ENOENT && walked < count && !stop && S_ISDIR(cur->inode->mode) &&
+             dir->sb->read_only)
         dcache_add_negative(cur, names[walked], strlen(names[walked]));
     return 0;
 }
@@ -161,16 +164,170 @@ static int goferfs_readlink(struct task *t, struct inode *inode, char *buf, size
     return (int)len;
 }
 
-static int gofer_setattr(struct task *t, struct inode *inode, const struct iattr *ia)
+/* ---- writes (goferfs-rw mounts) ------------------------------------------------------- */
+
+/* Refresh the cached attributes of @inode from @st. */
+static void inode_update(struct inode *inode, const struct gofer_stat *st)
 {
-    return -EROFS;
+    inode->mode = (inode->mode & S_IFMT) | (st->mode & 07777);
+    inode->nlink = st->nlink;
+    inode->uid = st->uid;
+    inode->gid = st->gid;
+    inode->size = (int64_t)st->size;
+    inode->blocks = (int64_t)st->blocks;
+    inode->atime = ts_of(st->atime);
+    inode->mtime = ts_of(st->mtime);
+    inode->ctime = ts_of(st->ctime);
+}
+
+/* Re-stat @inode on the host (a volume may change under us). */
+static int gofer_refresh(struct inode *inode)
+{
+    struct gofer_stat st;
+    int ret = gofer_stat(sb_client(inode->sb), fid_of(inode), &st);
+    if (ret == 0)
+        inode_update(inode, &st);
+    return ret;
+}
+
+static int goferfs_getattr(struct task *t, struct inode *inode)
+{
+    return inode->sb->read_only ? 0 : gofer_refresh(inode);
+}
+
+/* COMPAT: new files belong to the gofer's host user (GOFER_ID_KEEP), not to the app's ids. */
+static int goferfs_create(struct task *t, struct inode *dir, const char *name, uint32_t mode,
+                          uint64_t rdev, const char *target, struct inode **out)
+{
+    struct gofer_client *c = sb_client(dir->sb);
+    uint64_t fid;
+    struct gofer_stat st;
+    int ret;
+    switch (mode & S_IFMT) {
+    case S_IFDIR:
+        ret = gofer_mkdir(c, fid_of(dir), name, mode & 07777, GOFER_ID_KEEP, GOFER_ID_KEEP, &fid,
+                          &st);
+        break;
+    case S_IFLNK:
+        ret = gofer_symlink(c, fid_of(dir), name, target, GOFER_ID_KEEP, GOFER_ID_KEEP, &fid, &st);
+        break;
+    case S_IFREG: {
+        int fd = -1;
+        ret = gofer_create(c, fid_of(dir), name, O_RDWR, mode & 07777, GOFER_ID_KEEP, GOFER_ID_KEEP,
+                           &fid, &st, &fd);
+        if (fd >= 0)
+            close(fd); /* the open that follows asks for the access it needs */
+        break;
+    }
+    default:
+        return -EPERM; /* COMPAT: no device nodes, FIFOs or sockets on gofer mounts */
+    }
+    if (ret < 0)
+        return ret;
+    struct inode *inode = gofer_inode_new(dir->sb, fid, &st);
+    if (!inode)
+        return -ENOMEM;
+    gofer_refresh(dir);
+    *out = inode;
+    return 0;
+}
+
+static int goferfs_link(struct task *t, struct inode *dir, const char *name, struct inode *inode)
+{
+    struct gofer_client *c = sb_client(dir->sb);
+    uint64_t fid;
+    struct gofer_stat st;
+    int ret = gofer_link(c, fid_of(dir), name, fid_of(inode), &fid, &st);
+    if (ret < 0)
+        return ret;
+    gofer_close(c, &fid, 1); /* the VFS links the existing inode */
+    inode_update(inode, &st);
+    gofer_refresh(dir);
+    return 0;
+}
+
+static int goferfs_unlink(struct task *t, struct inode *dir, const char *name, struct inode *victim)
+{
+    int ret = gofer_unlink(sb_client(dir->sb), fid_of(dir), name,
+                           S_ISDIR(victim->mode) ? AT_REMOVEDIR : 0);
+    if (ret < 0)
+        return ret;
+    if (S_ISDIR(victim->mode))
+        victim->nlink = 0;
+    else
+        gofer_refresh(victim);
+    gofer_refresh(dir);
+    return 0;
+}
+
+static int goferfs_rename(struct task *t, struct inode *old_dir, const char *old_name,
+                          struct inode *new_dir, const char *new_name, struct inode *moved,
+                          struct inode *replaced)
+{
+    int ret = gofer_rename(sb_client(old_dir->sb), fid_of(old_dir), old_name, fid_of(new_dir),
+                           new_name, 0);
+    if (ret < 0)
+        return ret;
+    if (replaced && !S_ISDIR(replaced->mode))
+        gofer_refresh(replaced);
+    else if (replaced)
+        replaced->nlink = 0;
+    gofer_refresh(moved);
+    gofer_refresh(old_dir);
+    if (new_dir != old_dir)
+        gofer_refresh(new_dir);
+    return 0;
+}
+
+static int goferfs_setattr(struct task *t, struct inode *inode, const struct iattr *ia)
+{
+    if (inode->sb->read_only)
+        return -EROFS;
+    struct gofer_setattr sa = {0};
+    if (ia->valid & ATTR_MODE) {
+        sa.valid |= GOFER_SETATTR_MODE;
+        sa.mode = ia->mode & 07777;
+    }
+    if (ia->valid & ATTR_UID) {
+        sa.valid |= GOFER_SETATTR_UID;
+        sa.uid = ia->uid;
+    }
+    if (ia->valid & ATTR_GID) {
+        sa.valid |= GOFER_SETATTR_GID;
+        sa.gid = ia->gid;
+    }
+    if (ia->valid & ATTR_SIZE) {
+        sa.valid |= GOFER_SETATTR_SIZE;
+        sa.size = ia->size;
+    }
+    if (ia->valid & ATTR_ATIME) {
+        sa.valid |= GOFER_SETATTR_ATIME;
+        sa.atime = (struct timespec){ia->atime.tv_sec, ia->atime.tv_nsec};
+    }
+    if (ia->valid & ATTR_MTIME) {
+        sa.valid |= GOFER_SETATTR_MTIME;
+        sa.mtime = (struct timespec){ia->mtime.tv_sec, ia->mtime.tv_nsec};
+    }
+    if (sa.valid == 0)
+        return gofer_refresh(inode); /* ctime only: the host sets it on any change */
+    struct gofer_stat st;
+    int ret = gofer_setattr(sb_client(inode->sb), fid_of(inode), &sa, &st);
+    if (ret < 0)
+        return ret;
+    inode_update(inode, &st);
+    return 0;
 }
 
 static const struct inode_ops g_gofer_iops = {
     .lookup = gofer_lookup,
+    .create = goferfs_create,
+    .link = goferfs_link,
+    .unlink = goferfs_unlink,
+    .rename = goferfs_rename,
     .readlink = goferfs_readlink,
     .open = gofer_file_open,
-    .setattr = gofer_setattr,
+    .setattr = goferfs_setattr,
+    .getattr = goferfs_getattr,
     .evict = gofer_evict,
 };
 
@@ -217,7 +374,7 @@ static int gofer_mount(const struct fs_type *type, void *data, struct dentry **r
     }
     sb->ops = &g_gofer_sops;
     sb->dcache = DCACHE_FOREVER;
-    sb->read_only = true;
+    sb->read_only = type != &g_goferfs_rw_type;
     sb->magic = 0x01021997;
     sb->priv = c;
     struct inode *inode = gofer_inode_new(sb, fid, &st);
@@ -236,7 +393,13 @@ const struct fs_type g_goferfs_type = {
     .mount = gofer_mount,
 };
 
+const struct fs_type g_goferfs_rw_type = {
+    .name = "goferfs-rw",
+    .mount = gofer_mount,
+};
+
 int goferfs_register(void)
 {
-    return vfs_register_fs(&g_goferfs_type);
+    int ret = vfs_register_fs(&g_goferfs_type);
+    return ret < 0 ? ret : vfs_register_fs(&g_goferfs_rw_type);
 }

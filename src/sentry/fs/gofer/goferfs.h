@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * goferfs: the root filesystem served by the gofer process (client.h is the RPC layer).
- * Read-only and immutable in this version, so the VFS caches every positive and negative
- * lookup forever (DCACHE_FOREVER); reads go straight to host descriptors the gofer donates.
+ * The read-only root is immutable, so the VFS caches every positive and negative lookup
+ * forever (DCACHE_FOREVER); reads and writes go straight to host descriptors the gofer
+ * donates.
  *
  * Locking: kernel lock; gofer RPCs are made with it held (the client lock nests inside).
  */
@@ -13,5 +14,22 @@
 /* The "goferfs" filesystem type; mount data is the struct gofer_client * (not owned). */
 extern const struct fs_type g_goferfs_type;
 
-/* Register "goferfs" with the VFS (boot). Returns 0 or -errno. */
+/*
+ * The "goferfs-rw" type: the same filesystem, writable (volumes, `--overlay=none`). Lookups
+ * stay cached, but only positive ones: a name the host creates later is found. Attributes
+ * are re-read from the host at every stat (getattr), since the host may change a volume
+ * too. COMPAT: a file the host removes or renames stays visible under its old name to the
+ * sandbox until the sandbox itself removes it.
+ */
+extern const struct fs_type g_goferfs_rw_type;
+
+/* Register "goferfs" and "goferfs-rw" with the VFS (boot). Returns 0 or -errno. */
 int goferfs_register(void);
+
+/*
+ * Call @cb with every name in the goferfs directory @dir (not "." or ".."), a fresh listing
+ * from the gofer. Stops at the first non-zero return of @cb and returns it; else 0, or -errno
+ * of the listing (-ENOTDIR if @dir is no goferfs directory). For the overlay's lower layer.
+ */
+struct inode;
+int goferfs_list_names(struct inode *dir, int (*cb)(void *arg, const char *name), void *arg);

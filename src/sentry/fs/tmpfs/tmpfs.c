@@ -13,8 +13,6 @@
 #include "sentry/fs/tmpfs/tmpfs.h"
 #include "sentry/fs/tmpfs/tmpfs_internal.h"
 
-static const struct inode_ops g_tmpfs_iops;
-
 static void tmpfs_evict(struct inode *inode)
 {
     struct tmpfs_node *n = inode->priv;
@@ -26,9 +24,8 @@ static void tmpfs_evict(struct inode *inode)
     free(n);
 }
 
-/* A new tmpfs inode of @sb. */
-static int tmpfs_new_inode(struct super_block *sb, uint32_t mode, uint64_t rdev, const char *target,
-                           struct inode **out)
+int tmpfs_new_inode(struct super_block *sb, uint32_t mode, uint64_t rdev, const char *target,
+                    struct inode **out)
 {
     struct tmpfs_node *n = calloc(1, sizeof(*n));
     if (!n)
@@ -174,7 +171,7 @@ static int tmpfs_setattr(struct task *t, struct inode *inode, const struct iattr
     return 0;
 }
 
-static const struct inode_ops g_tmpfs_iops = {
+const struct inode_ops g_tmpfs_iops = {
     .create = tmpfs_create,
     .link = tmpfs_link,
     .unlink = tmpfs_unlink,
@@ -249,4 +246,21 @@ int tmpfs_add_node(struct dentry *dir, const char *name, uint32_t mode, uint64_t
     struct dentry *d = dcache_add(dir, name, strlen(name), inode);
     inode_unref(inode);
     return d ? 0 : -ENOMEM;
+}
+
+void **tmpfs_inode_ext(struct inode *inode)
+{
+    return &((struct tmpfs_node *)inode->priv)->ext;
+}
+
+int tmpfs_set_target(struct inode *inode, const char *target, size_t len)
+{
+    struct tmpfs_node *n = inode->priv;
+    char *copy = strndup(target, len);
+    if (!copy)
+        return -ENOMEM;
+    free(n->target);
+    n->target = copy;
+    inode->size = (int64_t)len;
+    return 0;
 }

@@ -27,6 +27,20 @@ int tmpfs_new_super(const struct fs_type *type, uint32_t root_mode, struct dentr
 int tmpfs_add_node(struct dentry *dir, const char *name, uint32_t mode, uint64_t rdev,
                    const char *target);
 
+/* The inode operations of tmpfs, for filesystems built on it (the overlay wraps them). */
+extern const struct inode_ops g_tmpfs_iops;
+
+/* A new tmpfs inode of @sb (any superblock whose inodes are tmpfs nodes) with the full @mode,
+ * @rdev for device nodes and the symlink @target (or NULL): one reference in *@out, owner
+ * root, not linked anywhere. Returns 0 or -ENOMEM. */
+int tmpfs_new_inode(struct super_block *sb, uint32_t mode, uint64_t rdev, const char *target,
+                    struct inode **out);
+/* The extension pointer of the tmpfs inode @inode, owned by whoever replaced inode->ops
+ * (the overlay keeps its lower-layer state there). */
+void **tmpfs_inode_ext(struct inode *inode);
+/* Set the target of the tmpfs symlink @inode (a copy of @target, @len bytes). */
+int tmpfs_set_target(struct inode *inode, const char *target, size_t len);
+
 /* tmpfs_file.c: regular file operations and data. */
 extern const struct file_ops g_tmpfs_file_fops;
 /* Set the size of the regular file @inode (truncate or extend with a hole). */

@@ -15,4 +15,5 @@ struct tmpfs_node {
                                * i*512+j, or 0 for a hole */
     size_t nchunks;
     char *target; /* symlinks: the target */
+    void *ext;    /* owned by a filesystem built on tmpfs (see tmpfs_inode_ext) */
 };

@@ -179,3 +179,51 @@ int gofer_close(struct gofer_client *c, const uint64_t *fids, unsigned count)
     }
     return 0;
 }
+
+/* The fake serves a read-only tree: every write operation fails like a --ro gofer. */
+int gofer_mkdir(struct gofer_client *c, uint64_t dir, const char *name, uint32_t mode, uint32_t uid,
+                uint32_t gid, uint64_t *fid, struct gofer_stat *st)
+{
+    return -EROFS;
+}
+
+int gofer_create(struct gofer_client *c, uint64_t dir, const char *name, int flags, uint32_t mode,
+                 uint32_t uid, uint32_t gid, uint64_t *fid, struct gofer_stat *st, int *host_fd)
+{
+    *host_fd = -1;
+    return -EROFS;
+}
+
+int gofer_unlink(struct gofer_client *c, uint64_t dir, const char *name, int flags)
+{
+    return -EROFS;
+}
+
+int gofer_rename(struct gofer_client *c, uint64_t old_dir, const char *old_name, uint64_t new_dir,
+                 const char *new_name, unsigned flags)
+{
+    return -EROFS;
+}
+
+int gofer_setattr(struct gofer_client *c, uint64_t fid, const struct gofer_setattr *sa,
+                  struct gofer_stat *st)
+{
+    return -EROFS;
+}
+
+int gofer_symlink(struct gofer_client *c, uint64_t dir, const char *name, const char *target,
+                  uint32_t uid, uint32_t gid, uint64_t *fid, struct gofer_stat *st)
+{
+    return -EROFS;
+}
+
+int gofer_link(struct gofer_client *c, uint64_t dir, const char *name, uint64_t target,
+               uint64_t *fid, struct gofer_stat *st)
+{
+    return -EROFS;
+}
+
+int gofer_fsync(struct gofer_client *c, uint64_t fid, bool datasync)
+{
+    return 0;
+}

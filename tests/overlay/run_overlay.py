@@ -1,0 +1,338 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Overlay root and volume tests: run `cvisor do` on a scratch root made of a static busybox
+and a few files, then check from the host what the sandbox may and may not have changed.
+Usage: run_overlay.py --list | run_overlay.py CASE CVISOR"""
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+BB = "/bin/busybox"
+CASES = {}
+
+
+def case(fn):
+    CASES[fn.__name__.replace("_", "-")] = fn
+    return fn
+
+
+def make_root(tmp):
+    """The lower layer: busybox, /etc with files, /var/lib/dir with a tree, mount points."""
+    root = os.path.join(tmp, "root")
+    for d in ("tmp", "dev", "proc", "sys", "etc", "var/lib/dir/sub", "mnt", "bin"):
+        os.makedirs(os.path.join(root, d))
+    shutil.copy2(BB, os.path.join(root, "bin", "busybox"))
+    for name in ("sh", "ls", "cat", "stat", "rm", "mkdir", "mv", "ln", "chmod", "touch", "echo",
+                 "rmdir", "readlink", "head", "sort", "wc", "find", "dd", "sync", "truncate"):
+        os.symlink("busybox", os.path.join(root, "bin", name))
+    files = {
+        "etc/hostname": "lower-host\n",
+        "etc/passwd": "root:x:0:0::/root:/bin/sh\n",
+        "etc/mode640": "secret\n",
+        "var/lib/dir/a": "A\n",
+        "var/lib/dir/b": "B\n",
+        "var/lib/dir/sub/c": "C\n",
+    }
+    for rel, text in files.items():
+        with open(os.path.join(root, rel), "w", encoding="ascii") as f:
+            f.write(text)
+    os.chmod(os.path.join(root, "etc/mode640"), 0o640)
+    os.utime(os.path.join(root, "etc/mode640"), (1000000000, 1000000000))
+    os.symlink("hostname", os.path.join(root, "etc/link"))
+    return root
+
+
+def snapshot(root):
+    """Every path under @root with its type, mode, size, mtime and content hash."""
+    out = {}
+    for dirpath, dirs, files in os.walk(root):
+        for name in dirs + files:
+            p = os.path.join(dirpath, name)
+            st = os.lstat(p)
+            h = ""
+            if os.path.isfile(p) and not os.path.islink(p):
+                with open(p, "rb") as f:
+                    h = hashlib.sha256(f.read()).hexdigest()
+            out[os.path.relpath(p, root)] = (st.st_mode, st.st_size, st.st_mtime_ns, h,
+                                             os.readlink(p) if os.path.islink(p) else "")
+    return out
+
+
+def cvisor_do(cvisor, flags, script, timeout=60):
+    argv = [cvisor, "do"] + flags + ["--cwd", "/", "--", "/bin/sh", "-c", script]
+    r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+    return r.returncode, r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")
+
+
+def expect(cond, what, out=""):
+    if not cond:
+        print("FAIL: " + what)
+        if out:
+            print("---- output ----\n" + out)
+        sys.exit(1)
+    print("ok: " + what)
+
+
+def lines(out):
+    return out.strip().split("\n") if out.strip() else []
+
+
+# The script run inside the sandbox for the overlay semantics; prints one line per check.
+OVERLAY_SCRIPT = r"""
+set -u
+check() { if [ "$2" = "$3" ]; then echo "PASS $1"; else echo "FAIL $1: got [$2] want [$3]"; fi; }
+# copy-up: modify a lower file; mode, owner, mtime survive a data-less change, st_ino is stable
+ino0=$(stat -c %i /etc/mode640)
+check mode-before "$(stat -c %a /etc/mode640)" 640
+chmod 600 /etc/mode640
+check mode-after "$(stat -c '%a %Y' /etc/mode640)" "600 1000000000"
+check ino-stable "$(stat -c %i /etc/mode640)" "$ino0"
+check data-kept "$(cat /etc/mode640)" secret
+echo more >> /etc/hostname
+check append "$(cat /etc/hostname | wc -l)" 2
+check append-data "$(head -n 1 /etc/hostname)" lower-host
+echo new > /etc/newfile
+check create "$(cat /etc/newfile)" new
+# symlink copy-up keeps the target
+touch -h /etc/link 2>/dev/null; check link "$(readlink /etc/link)" hostname
+# whiteout: a deleted lower file stays deleted, and is not listed
+rm /var/lib/dir/a
+check whiteout "$(ls /var/lib/dir | sort | tr '\n' ' ')" "b sub "
+[ -e /var/lib/dir/a ] && echo "FAIL whiteout-stat" || echo "PASS whiteout-stat"
+echo again > /var/lib/dir/a
+check recreate "$(cat /var/lib/dir/a)" again
+# readdir merges the layers without duplicates
+touch /var/lib/dir/z /var/lib/dir/b
+check merge "$(ls -a /var/lib/dir | sort | tr '\n' ' ')" ". .. a b sub z "
+# rmdir of a non-empty lower dir fails; after emptying it, rmdir + mkdir is opaque
+rmdir /var/lib/dir/sub 2>/dev/null && echo "FAIL rmdir-nonempty" || echo "PASS rmdir-nonempty"
+rm /var/lib/dir/sub/c && rmdir /var/lib/dir/sub && mkdir /var/lib/dir/sub
+check opaque "$(ls -a /var/lib/dir/sub | tr '\n' ' ')" ". .. "
+# rename across layers: a lower file and a lower directory
+mv /var/lib/dir/b /etc/b-moved
+check rename-file "$(cat /etc/b-moved)" B
+mv /var/lib/dir /var/lib/moved
+check rename-dir "$(ls /var/lib/moved | sort | tr '\n' ' ')" "a sub z "
+check rename-dir-old "$([ -e /var/lib/dir ] && echo yes || echo no)" no
+# hard links and unlink of an open file
+ln /etc/passwd /etc/passwd2
+check link-count "$(stat -c %h /etc/passwd)" 2
+rm -r /var/lib/moved
+check rm-r "$([ -e /var/lib/moved ] && echo yes || echo no)" no
+mkdir -p /var/new/deep && echo x > /var/new/deep/f
+check mkdir-p "$(cat /var/new/deep/f)" x
+echo done
+"""
+
+
+@case
+def overlay_semantics(cvisor, tmp):
+    root = make_root(tmp)
+    before = snapshot(root)
+    rc, out, err = cvisor_do(cvisor, ["--root", root], OVERLAY_SCRIPT)
+    fails = [l for l in lines(out) if l.startswith("FAIL")]
+    expect(rc == 0 and out.rstrip().endswith("done"), "script ran (rc %d)" % rc, out + err)
+    expect(not fails, "overlay checks inside the sandbox", out)
+    expect(sum(1 for l in lines(out) if l.startswith("PASS")) == 20, "all checks reported", out)
+    expect(snapshot(root) == before, "the host root is unchanged")
+
+
+@case
+def overlay_host_root(cvisor, tmp):
+    """The default `do` on the host's / : writes to /etc and /var stay in the sandbox."""
+    marker = "cvisor-overlay-%d" % os.getpid()
+    script = ("echo x > /etc/%s && echo y > /var/%s && cat /etc/%s /var/%s && "
+              "rm /etc/hostname && [ ! -e /etc/hostname ] && echo gone" % ((marker,) * 4))
+    host_hostname = open("/etc/hostname", "rb").read() if os.path.exists("/etc/hostname") else None
+    rc, out, err = cvisor_do(cvisor, [], script)
+    expect(rc == 0 and lines(out) == ["x", "y", "gone"], "writes in the sandbox", out + err)
+    expect(not os.path.exists("/etc/" + marker) and not os.path.exists("/var/" + marker),
+           "no file reached the host")
+    if host_hostname is not None:
+        expect(open("/etc/hostname", "rb").read() == host_hostname, "/etc/hostname intact")
+
+
+@case
+def overlay_fchmod_rdonly(cvisor, tmp):
+    """A lower file opened read-only is still the overlay's file for fchmod and fstat."""
+    py = ("import os; fd = os.open('/etc/passwd', os.O_RDONLY); os.fchmod(fd, 0o600); "
+          "print(oct(os.fstat(fd).st_mode & 0o777), oct(os.stat('/etc/passwd').st_mode & 0o777),"
+          " os.read(fd, 5).decode())")
+    before = os.stat("/etc/passwd").st_mode
+    rc, out, err = cvisor_do(cvisor, [], shutil.which("python3") + ' -c "%s"' % py)
+    expect(rc == 0 and lines(out) == ["0o600 0o600 root:"], "fchmod of a read-only fd", out + err)
+    expect(os.stat("/etc/passwd").st_mode == before, "the host file kept its mode")
+
+
+@case
+def overlay_find_usr(cvisor, tmp):
+    """Walking a whole large tree lists every entry (the gofer must not run out of fds)."""
+    host = subprocess.run(["find", "/usr"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    rc, out, err = cvisor_do(cvisor, [], "find /usr | wc -l", timeout=110)
+    want = len(host.stdout.splitlines())
+    expect(rc == 0 and lines(out) == [str(want)], "find /usr lists %d entries" % want,
+           out + err[-2000:])
+
+
+@case
+def overlay_none(cvisor, tmp):
+    root = make_root(tmp)
+    script = ("echo changed > /etc/hostname && echo new > /etc/created && mkdir /var/d && "
+              "rm /var/lib/dir/a && mv /var/lib/dir/b /var/d/b && ln -s created /etc/sl && "
+              "chmod 600 /etc/created && cat /etc/hostname")
+    rc, out, err = cvisor_do(cvisor, ["--root", root, "--overlay=none"], script)
+    expect(rc == 0 and lines(out) == ["changed"], "writes in the sandbox", out + err)
+    rd = lambda p: open(os.path.join(root, p), encoding="ascii").read()
+    expect(rd("etc/hostname") == "changed\n", "modified file on the host")
+    expect(rd("etc/created") == "new\n", "created file on the host")
+    expect(os.stat(os.path.join(root, "etc/created")).st_mode & 0o777 == 0o600, "chmod reached")
+    expect(os.readlink(os.path.join(root, "etc/sl")) == "created", "symlink on the host")
+    expect(not os.path.exists(os.path.join(root, "var/lib/dir/a")), "unlink reached the host")
+    expect(rd("var/d/b") == "B\n", "rename reached the host")
+
+
+@case
+def volumes(cvisor, tmp):
+    root = make_root(tmp)
+    vol = os.path.join(tmp, "vol")
+    rovol = os.path.join(tmp, "rovol")
+    os.makedirs(vol)
+    os.makedirs(rovol)
+    with open(os.path.join(rovol, "r"), "w", encoding="ascii") as f:
+        f.write("read only\n")
+    with open(os.path.join(vol, "old"), "w", encoding="ascii") as f:
+        f.write("old\n")
+    # The mount point /data does not exist in the root: it is created in the overlay.
+    script = ("cat /mnt/v/old && echo hello > /mnt/v/new && mkdir /mnt/v/d && "
+              "echo deep > /mnt/v/d/f && mv /mnt/v/old /mnt/v/d/old && ls /mnt/v | sort && "
+              "cat /data/r && (echo no > /data/w) 2>/dev/null || echo refused; "
+              "rm /data/r 2>/dev/null || echo refused-rm")
+    rc, out, err = cvisor_do(cvisor, ["--root", root, "--volume", vol + ":/mnt/v",
+                                      "--volume", rovol + ":/data:ro"], script)
+    expect(lines(out) == ["old", "d", "new", "read only", "refused", "refused-rm"],
+           "volume operations in the sandbox", out + err)
+    rd = lambda p: open(os.path.join(vol, p), encoding="ascii").read()
+    expect(rd("new") == "hello\n" and rd("d/f") == "deep\n" and rd("d/old") == "old\n",
+           "writes reached the host")
+    expect(sorted(os.listdir(rovol)) == ["r"], "the read-only volume is unchanged")
+    # A change on the host shows in a later walk (positive-only caching, re-stat).
+    script = ("cat /mnt/v/new; sleep 1; cat /mnt/v/late 2>/dev/null || echo missing; "
+              "sleep 2; cat /mnt/v/late; stat -c %s /mnt/v/new")
+    p = subprocess.Popen([cvisor, "do", "--root", root, "--volume", vol + ":/mnt/v", "--cwd", "/",
+                          "--", "/bin/sh", "-c", script], stdout=subprocess.PIPE)
+    time.sleep(2)
+    with open(os.path.join(vol, "late"), "w", encoding="ascii") as f:
+        f.write("late\n")
+    with open(os.path.join(vol, "new"), "a", encoding="ascii") as f:
+        f.write("more\n")
+    out = p.communicate(timeout=60)[0].decode()
+    got = lines(out)
+    expect(got[:1] == ["hello"] and got[-2:] == ["late", "11"],
+           "host changes are seen by the sandbox", out)
+
+
+@case
+def fsync_sigkill(cvisor, tmp):
+    """fsync'ed volume data survives a SIGKILL of the runtime and the Sentry."""
+    vol = os.path.join(tmp, "vol")
+    os.makedirs(vol)
+    writer = ("import os,sys\n"
+              "fd = os.open('/v/log', os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)\n"
+              "i = 0\n"
+              "while True:\n"
+              "    os.write(fd, bytes([65 + i % 26]) * 4096)\n"
+              "    os.fsync(fd)\n"
+              "    i += 1\n"
+              "    sys.stdout.write('synced %d\\n' % i)\n"
+              "    sys.stdout.flush()\n")
+    py = shutil.which("python3")
+    p = subprocess.Popen([cvisor, "do", "--volume", vol + ":/v", "--cwd", "/", "--", py, "-c",
+                          writer], stdout=subprocess.PIPE, start_new_session=True)
+    synced = 0
+    deadline = time.time() + 60
+    while synced < 200 and time.time() < deadline:
+        line = p.stdout.readline()
+        if not line:
+            break
+        synced = int(line.split()[1])
+    # SIGKILL the runtime and every process of the sandbox at once (its own session).
+    children = subprocess.run(["pgrep", "-s", str(p.pid)], stdout=subprocess.PIPE).stdout.split()
+    os.killpg(p.pid, signal.SIGKILL)
+    for c in children:
+        try:
+            os.kill(int(c), signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    p.wait()
+    expect(synced >= 200, "the writer synced %d records" % synced)
+    data = open(os.path.join(vol, "log"), "rb").read()
+    expect(len(data) >= synced * 4096, "%d bytes on the host for %d synced records"
+           % (len(data), synced))
+    for i in range(synced):
+        rec = data[i * 4096:(i + 1) * 4096]
+        if rec != bytes([65 + i % 26]) * 4096:
+            expect(False, "record %d intact" % i)
+    expect(True, "every synced record is intact")
+
+
+@case
+def volume_programs(cvisor, tmp):
+    """git, tar and sqlite3 in a volume; the host's tools read the results back."""
+    vol = os.path.join(tmp, "vol")
+    os.makedirs(vol)
+    tools = [t for t in ("git", "tar", "sqlite3") if shutil.which(t)]
+    script = "set -e; cd /w\n"
+    if "git" in tools:
+        script += ("git init -q repo; cd repo; echo hi > f; git add f;"
+                   " git -c user.email=a@b -c user.name=n commit -qm first; cd ..\n")
+    if "tar" in tools:
+        script += "mkdir src; echo data > src/a; tar -cf t.tar src; mkdir x; tar -xf t.tar -C x\n"
+    if "sqlite3" in tools:
+        script += ("(echo 'create table t(i integer); begin;'; i=1; while [ $i -le 10000 ]; do"
+                   " echo \"insert into t values($i);\"; i=$((i+1)); done; echo 'commit;')"
+                   " | sqlite3 db.sqlite\n")
+    script += "echo done"
+    rc, out, err = cvisor_do(cvisor, ["--volume", vol + ":/w"], script, timeout=110)
+    expect(rc == 0 and lines(out)[-1:] == ["done"], "programs ran (%s)" % " ".join(tools),
+           out + err)
+    if "git" in tools:
+        log = subprocess.run(["git", "-C", os.path.join(vol, "repo"), "log", "--format=%s"],
+                             stdout=subprocess.PIPE).stdout.decode()
+        fsck = subprocess.run(["git", "-C", os.path.join(vol, "repo"), "fsck"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        expect(log == "first\n" and fsck.returncode == 0, "the host's git reads the commit")
+    if "tar" in tools:
+        expect(open(os.path.join(vol, "x/src/a"), encoding="ascii").read() == "data\n",
+               "tar extracted on the host")
+    if "sqlite3" in tools:
+        q = subprocess.run(["sqlite3", os.path.join(vol, "db.sqlite"),
+                            "select count(*), sum(i) from t; pragma integrity_check;"],
+                           stdout=subprocess.PIPE).stdout.decode()
+        expect(q == "10000|50005000\nok\n", "the host's sqlite3 reads 10000 rows", q)
+
+
+def main(argv):
+    if len(argv) == 2 and argv[1] == "--list":
+        print("\n".join(CASES))
+        return 0
+    if len(argv) != 3 or argv[1] not in CASES:
+        print(__doc__)
+        return 2
+    cvisor = os.path.abspath(argv[2])
+    # Under /tmp the sandbox's own tmpfs would hide the scratch root only inside; the host
+    # paths are used from the host side only, so any writable place works.
+    tmp = tempfile.mkdtemp(prefix="cvisor-overlay-", dir=os.environ.get("TMPDIR", "/var/tmp"))
+    try:
+        CASES[argv[1]](cvisor, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

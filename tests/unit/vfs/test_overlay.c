@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Unit tests for the overlay root over a fake in-process gofer client, under ASan: lazy
+ * listing, copy-up (data, mode, times, inode number), implicit whiteouts, opaque
+ * directories, renames across layers, reads of lower files, and that the host is untouched. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sentry/fs/gofer/goferfs.h"
+#include "sentry/fs/overlay/overlay.h"
+#include "sentry/fs/tmpfs/tmpfs.h"
+#include "sentry/memfile/memfile.h"
+#include "sentry/memmap/uio.h"
+#include "sentry/vfs/vfs_internal.h"
+#include "sentry/vfs/vfs_ops.h"
+#include "tests/unit/vfs/fakes/fake_gofer_client.h"
+#include "tests/unit/vfs/fakes/fake_kernel.h"
+
+static struct task *g_t;
+static struct gofer_client *g_c;
+static char g_host[64];
+
+static void host_path(char *buf, const char *rel)
+{
+    snprintf(buf, 256, "%s/%s", g_host, rel);
+}
+
+static void host_file(const char *rel, const char *data, mode_t mode)
+{
+    char path[256];
+    host_path(path, rel);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(data, f);
+    fclose(f);
+    assert_int_equal(chmod(path, mode), 0);
+}
+
+static void host_dir(const char *rel)
+{
+    char path[256];
+    host_path(path, rel);
+    assert_int_equal(mkdir(path, 0755), 0);
+}
+
+static char *host_read(const char *rel)
+{
+    static char buf[256];
+    char path[256];
+    host_path(path, rel);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static int group_setup(void **state)
+{
+    snprintf(g_host, sizeof(g_host), "/tmp/cvisor-overlay-XXXXXX");
+    assert_non_null(mkdtemp(g_host));
+    host_dir("etc");
+    host_dir("var");
+    host_dir("var/d");
+    host_dir("var/d/sub");
+    host_file("etc/conf", "lower data\n", 0640);
+    host_file("var/d/a", "A\n", 0644);
+    host_file("var/d/b", "B\n", 0644);
+    host_file("var/d/sub/c", "C\n", 0644);
+    char path[256];
+    host_path(path, "etc/conf");
+    struct timespec ts[2] = {{1000000000, 0}, {1000000000, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+    host_path(path, "etc/link");
+    assert_int_equal(symlink("conf", path), 0);
+
+    assert_int_equal(memfile_init(), 0);
+    kernel_lock();
+    vfs_init();
+    assert_int_equal(tmpfs_register(), 0);
+    assert_int_equal(goferfs_register(), 0);
+    assert_int_equal(overlay_register(), 0);
+    g_c = fake_gofer_new(g_host);
+    assert_int_equal(vfs_mount_root("overlay", g_c), 0);
+    g_t = fake_task_new();
+    assert_non_null(g_t);
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    fake_task_free(g_t);
+    kernel_unlock();
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", g_host);
+    assert_int_equal(system(cmd), 0);
+    memfile_destroy();
+    return 0;
+}
+
+static void st(const char *path, struct linux_stat *s)
+{
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, s), 0);
+}
+
+static ssize_t write_at(const char *path, int flags, const char *data)
+{
+    struct file *f;
+    int ret = vfs_openat(g_t, AT_FDCWD, path, flags, 0644, &f);
+    if (ret < 0)
+        return ret;
+    struct uio u;
+    uio_init_kernel(&u, (void *)data, strlen(data));
+    int64_t pos = 0;
+    ssize_t n = vfs_write(g_t, f, &u, (flags & O_APPEND) ? NULL : &pos);
+    file_unref(f);
+    return n;
+}
+
+static const char *read_all(const char *path)
+{
+    static char buf[256];
+    struct file *f;
+    if (vfs_openat(g_t, AT_FDCWD, path, O_RDONLY, 0, &f) < 0)
+        return NULL;
+    ssize_t n = vfs_kernel_pread(g_t, f, buf, sizeof(buf) - 1, 0);
+    file_unref(f);
+    assert_true(n >= 0);
+    buf[n] = '\0';
+    return buf;
+}
+
+struct names {
+    char list[512];
+};
+
+static bool names_emit(struct dir_emitter *e, const char *name, uint64_t ino, uint8_t type,
+                       int64_t next)
+{
+    struct names *n = e->priv;
+    strcat(n->list, name);
+    strcat(n->list, " ");
+    return true;
+}
+
+/* The names of @path in listing order (which is the order they were added). */
+static const char *list(const char *path)
+{
+    static struct names n;
+    memset(&n, 0, sizeof(n));
+    struct file *d;
+    assert_int_equal(vfs_openat(g_t, AT_FDCWD, path, O_RDONLY | O_DIRECTORY, 0, &d), 0);
+    struct dir_emitter e = {.emit = names_emit, .priv = &n};
+    assert_int_equal(vfs_iterate(g_t, d, &e), 0);
+    file_unref(d);
+    return n.list;
+}
+
+static bool contains(const char *list, const char *name)
+{
+    char word[64];
+    snprintf(word, sizeof(word), " %s ", name);
+    char padded[600];
+    snprintf(padded, sizeof(padded), " %s", list);
+    return strstr(padded, word) != NULL;
+}
+
+static void test_read_lower(void **state)
+{
+    assert_string_equal(read_all("/etc/conf"), "lower data\n");
+    struct linux_stat s;
+    st("/etc/conf", &s);
+    char path[256];
+    struct stat hs;
+    host_path(path, "etc/conf");
+    assert_int_equal(stat(path, &hs), 0);
+    assert_int_equal(s.st_ino, hs.st_ino);
+    assert_int_equal(s.st_mode, S_IFREG | 0640);
+    char buf[16];
+    assert_int_equal(vfs_readlinkat(g_t, AT_FDCWD, "/etc/link", buf, sizeof(buf)), 4);
+    assert_string_equal(read_all("/etc/link"), "lower data\n");
+}
+
+static void test_copy_up(void **state)
+{
+    struct linux_stat before, after;
+    st("/etc/conf", &before);
+    assert_int_equal(vfs_fchmodat(g_t, AT_FDCWD, "/etc/conf", 0600, 0), 0);
+    st("/etc/conf", &after);
+    assert_int_equal(after.st_ino, before.st_ino);
+    assert_int_equal(after.st_mode, S_IFREG | 0600);
+    assert_int_equal(after.st_mtime, 1000000000);
+    assert_string_equal(read_all("/etc/conf"), "lower data\n");
+    assert_int_equal(write_at("/etc/conf", O_WRONLY | O_APPEND, "more\n"), 5);
+    assert_string_equal(read_all("/etc/conf"), "lower data\nmore\n");
+    /* The host file is untouched. */
+    assert_string_equal(host_read("etc/conf"), "lower data\n");
+    char path[256];
+    struct stat hs;
+    host_path(path, "etc/conf");
+    assert_int_equal(stat(path, &hs), 0);
+    assert_int_equal(hs.st_mode & 07777, 0640);
+}
+
+static void test_whiteout_and_opaque(void **state)
+{
+    assert_true(contains(list("/var/d"), "a"));
+    assert_int_equal(vfs_unlinkat(g_t, AT_FDCWD, "/var/d/a", 0), 0);
+    struct linux_stat s;
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/var/d/a", 0, &s), -ENOENT);
+    assert_false(contains(list("/var/d"), "a"));
+    /* rmdir of a lower directory that is not empty, then emptied: opaque when re-made. */
+    assert_int_equal(vfs_unlinkat(g_t, AT_FDCWD, "/var/d/sub", AT_REMOVEDIR), -ENOTEMPTY);
+    assert_int_equal(vfs_unlinkat(g_t, AT_FDCWD, "/var/d/sub/c", 0), 0);
+    assert_int_equal(vfs_unlinkat(g_t, AT_FDCWD, "/var/d/sub", AT_REMOVEDIR), 0);
+    assert_int_equal(vfs_mkdirat(g_t, AT_FDCWD, "/var/d/sub", 0700), 0);
+    assert_string_equal(list("/var/d/sub"), ". .. ");
+    /* Merged listing: lower b, upper sub and new, no duplicates. */
+    assert_int_equal(write_at("/var/d/new", O_CREAT | O_WRONLY, "n"), 1);
+    assert_int_equal(write_at("/var/d/b", O_WRONLY | O_TRUNC, "b2"), 2);
+    const char *l = list("/var/d");
+    assert_true(contains(l, "b") && contains(l, "sub") && contains(l, "new"));
+    assert_false(contains(l, "a"));
+    assert_int_equal(strlen(l), strlen(". .. b sub new "));
+    assert_non_null(host_read("var/d/a"));
+    assert_non_null(host_read("var/d/sub/c"));
+    assert_string_equal(host_read("var/d/b"), "B\n");
+}
+
+static void test_rename_across_layers(void **state)
+{
+    assert_int_equal(vfs_renameat(g_t, AT_FDCWD, "/var/d", AT_FDCWD, "/var/moved", 0), 0);
+    assert_string_equal(read_all("/var/moved/b"), "b2");
+    assert_int_equal(vfs_renameat(g_t, AT_FDCWD, "/var/moved/b", AT_FDCWD, "/etc/b", 0), 0);
+    assert_string_equal(read_all("/etc/b"), "b2");
+    struct linux_stat s;
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/var/d", 0, &s), -ENOENT);
+    /* A lower directory moved before it was ever listed still lists its lower files. */
+    assert_int_equal(vfs_mkdirat(g_t, AT_FDCWD, "/var/x", 0755), 0);
+    assert_int_equal(vfs_renameat(g_t, AT_FDCWD, "/etc", AT_FDCWD, "/var/x/etc", 0), 0);
+    assert_string_equal(read_all("/var/x/etc/link"), "lower data\nmore\n");
+    assert_int_equal(vfs_renameat(g_t, AT_FDCWD, "/var/x/etc", AT_FDCWD, "/etc", 0), 0);
+    assert_non_null(host_read("var/d/b"));
+}
+
+static void test_link_and_symlink(void **state)
+{
+    assert_int_equal(vfs_linkat(g_t, AT_FDCWD, "/etc/b", AT_FDCWD, "/etc/b2", 0), 0);
+    struct linux_stat s;
+    st("/etc/b2", &s);
+    assert_int_equal(s.st_nlink, 2);
+    assert_int_equal(vfs_symlinkat(g_t, "b", AT_FDCWD, "/etc/sl"), 0);
+    assert_string_equal(read_all("/etc/sl"), "b2");
+    assert_int_equal(vfs_unlinkat(g_t, AT_FDCWD, "/etc/link", 0), 0);
+    char path[256];
+    struct stat hs;
+    host_path(path, "etc/link");
+    assert_int_equal(lstat(path, &hs), 0);
+    host_path(path, "etc/sl");
+    assert_int_equal(lstat(path, &hs), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_read_lower),          cmocka_unit_test(test_copy_up),
+        cmocka_unit_test(test_whiteout_and_opaque), cmocka_unit_test(test_rename_across_layers),
+        cmocka_unit_test(test_link_and_symlink),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
