@@ -464,6 +464,8 @@ static ssize_t slave_read(struct task *t, struct file *f, struct uio *u, int64_t
     return (ssize_t)got;
 }
 
+/* COMPAT: TOSTOP is not enforced (a background write is not sent SIGTTOU), and a session
+ * leader's exit does not hang up its controlling terminal. */
 static ssize_t slave_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
 {
     struct pty *p = f->priv;
@@ -729,13 +731,10 @@ static long pty_ioctl(struct task *t, struct pty *p, bool master, unsigned int c
         return set_ctty(t, p, (unsigned long)arg);
     case TTY_TIOCNOTTY:
         return drop_ctty(t, p);
-    case TTY_FIONREAD: {
-        bool eof;
-        v = master ? (int32_t)p->out.len
-                   : (int32_t)((p->tio.c_lflag & ICANON) ? (slave_readable(p, &eof), p->in.len)
-                                                         : p->in.len);
+    case TTY_FIONREAD:
+        /* The slave's queue holds only complete lines in canonical mode, as inq_canon. */
+        v = (int32_t)(master ? p->out.len : p->in.len);
         return copy_out(t, arg, &v, sizeof(v));
-    }
     case TTY_TIOCOUTQ:
         v = master ? 0 : (int32_t)p->out.len;
         return copy_out(t, arg, &v, sizeof(v));
