@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <termios.h>
 
 #include "runtime/error.h"
 
@@ -81,6 +82,8 @@ struct rt_sandbox {
     int nvolumes;
     pid_t boot_pid;  /* 0 once reaped */
     int boot_status; /* wait status of boot once reaped */
+    bool tty_saved;  /* fd 0 is a terminal: its mode before the sandbox, in tty */
+    struct termios tty;
 };
 
 /*

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -269,6 +270,7 @@ int rt_sandbox_start(const struct rt_opts *o, const char *root, const char *cwd,
     }
     log_debug("started gofer %d and sentry %d (root `%s`, cwd `%s`)", gofer, boot, root, cwd);
     sb->boot_pid = boot;
+    sb->tty_saved = tcgetattr(0, &sb->tty) == 0;
     return 0;
 }
 
@@ -316,6 +318,10 @@ int rt_sandbox_wait(struct rt_sandbox *sb)
     kill_gofers(sb);
 
     int status = sb->boot_status;
+    /* The Sentry puts the terminal in raw mode for its console and restores it when it
+     * exits; if it was killed, restore it here. */
+    if (sb->tty_saved && WIFSIGNALED(status))
+        tcsetattr(0, TCSADRAIN, &sb->tty);
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
     if (WIFSIGNALED(status))

@@ -18,7 +18,9 @@
 
 #include "common/log.h"
 #include "sentry/boot/boot.h"
+#include "sentry/boot/console.h"
 #include "sentry/fs/dev/devfs.h"
+#include "sentry/fs/devpts/devpts.h"
 #include "sentry/fs/gofer/client.h"
 #include "sentry/fs/gofer/goferfs.h"
 #include "sentry/fs/host/hostfd.h"
@@ -156,12 +158,15 @@ static int mount_all(const struct boot_opts *o, struct gofer_client *gc)
     int err;
     if ((err = tmpfs_register()) < 0 || (err = goferfs_register()) < 0 ||
         (err = overlay_register()) < 0 || (err = devfs_register()) < 0 ||
-        (err = sysfs_register()) < 0 || (err = procfs_register()) < 0)
+        (err = sysfs_register()) < 0 || (err = procfs_register()) < 0 ||
+        (err = devpts_register()) < 0)
         return err;
     pipe_register_fifo();
     if ((err = vfs_mount_root(o->overlay ? "overlay" : "goferfs-rw", gc)) < 0)
         return err;
     if ((err = vfs_mount_at("/dev", "devfs", NULL, 0)) < 0)
+        return err;
+    if ((err = vfs_mount_at("/dev/pts", "devpts", NULL, 0)) < 0)
         return err;
     if ((err = vfs_mount_at("/dev/shm", "tmpfs", NULL, 0)) < 0)
         return err;
@@ -175,7 +180,8 @@ static int mount_all(const struct boot_opts *o, struct gofer_client *gc)
     return mount_volumes(o);
 }
 
-/* The app's descriptors 0-2: the ones the runtime gave us. */
+/* The app's descriptors 0-2: the ones the runtime gave us, or the console's terminal for
+ * those that are the host terminal. */
 static int stdio_fdtable(struct fdtable **out)
 {
     int err = fdtable_new(out);
@@ -183,8 +189,8 @@ static int stdio_fdtable(struct fdtable **out)
         int fl = fcntl(fd, F_GETFL);
         if (fl < 0)
             continue;
-        struct file *f;
-        if ((err = hostfd_file_new(fd, (uint32_t)fl, &f)) < 0)
+        struct file *f = console_stdio_file(fd);
+        if (!f && (err = hostfd_file_new(fd, (uint32_t)fl, &f)) < 0)
             break;
         err = fdtable_install_at(*out, fd, f, 0);
         file_unref(f);
@@ -236,6 +242,7 @@ int boot_main(int argc, char **argv)
     }
     timer_init();
 
+    console_init();
     struct fdtable *fdt;
     struct fs_context *fs;
     kernel_lock();
@@ -252,5 +259,8 @@ int boot_main(int argc, char **argv)
         fprintf(stderr, "cvisor: start `%s`: %s\n", o.argv[0], strerror(-err));
         return 125;
     }
-    return exit_code_of(kernel_wait_all());
+    console_start();
+    int status = kernel_wait_all();
+    console_finish();
+    return exit_code_of(status);
 }

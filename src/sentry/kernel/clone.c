@@ -82,6 +82,7 @@ static int new_thread_group(struct task *t, struct task *c, uint64_t flags)
     list_add_tail(&tg->sibling, &tg->parent->children);
     tg->pgid = ptg->pgid;
     tg->sid = ptg->sid;
+    tg->ctty = ptg->ctty;
     tg->exit_signal = (int)(flags & 0xff);
     memcpy(tg->rlimits, ptg->rlimits, sizeof(tg->rlimits));
     tg->uid = ptg->uid, tg->euid = ptg->euid, tg->suid = ptg->suid, tg->fsuid = ptg->fsuid;

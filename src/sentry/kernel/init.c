@@ -104,6 +104,8 @@ int task_start_init(const char *cwd, const char *path, char *const *argv, char *
     tg->sighand = sighand_new();
     init_limits(tg);
     g_kernel.init_tg = tg;
+    if (g_kernel.attach_console)
+        g_kernel.attach_console(tg);
     t->fdt = fdt;
     t->fs = fs;
     t->altstack.ss_flags = LINUX_SS_DISABLE;

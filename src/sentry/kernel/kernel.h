@@ -31,6 +31,9 @@ struct kernel {
     int (*load)(struct task *t, struct mm *mm, const char *path, char *const *argv,
                 char *const *envp, struct linux_regs *regs, char *exe_path, size_t size);
     bool strace;
+    /* Optional (boot/console.c): give init's new session @tg its controlling terminal,
+     * called by task_start_init before init runs. */
+    void (*attach_console)(struct thread_group *tg);
     /* Protected by lock. */
     struct list_head tasks;       /* all live tasks (task->klink) */
     struct list_head tgs;         /* all thread groups, zombies included (tg->klink) */

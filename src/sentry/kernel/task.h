@@ -23,6 +23,7 @@ struct fdtable;
 struct fs_context;
 struct plat_context;
 struct syscall_args;
+struct pty;
 
 /* One queued signal. */
 struct sigqueue_entry {
@@ -67,6 +68,9 @@ struct thread_group {
     struct waitq child_wait;      /* the parent's wait4/waitid sleeps here */
 
     int pgid, sid;
+    /* Controlling terminal of the session (fs/devpts); NULL if none. Copied on fork,
+     * cleared by setsid; devpts clears it when the terminal goes away. */
+    struct pty *ctty;
 
     struct sighand *sighand;
     struct sigpending shared_pending;

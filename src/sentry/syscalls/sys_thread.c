@@ -345,6 +345,7 @@ long sys_setsid(struct task *t, const struct syscall_args *a)
             return -EPERM;
     }
     tg->sid = tg->pgid = tg->pid;
+    tg->ctty = NULL;
     return tg->sid;
 }
 

@@ -22,6 +22,7 @@ static int g_next_mount_id = 1;
 static struct {
     uint64_t rdev;
     const struct file_ops *fops;
+    vfs_chrdev_open_fn open; /* whole-major entries (minor ignored) when set */
 } g_chrdevs[MAX_CHRDEVS];
 static int g_nr_chrdevs;
 
@@ -321,6 +322,25 @@ int vfs_register_chrdev(uint32_t major, uint32_t minor, const struct file_ops *f
     g_chrdevs[g_nr_chrdevs].fops = fops;
     g_nr_chrdevs++;
     return 0;
+}
+
+int vfs_register_chrdev_open(uint32_t major, vfs_chrdev_open_fn open)
+{
+    if (g_nr_chrdevs >= MAX_CHRDEVS)
+        return -ENOMEM;
+    g_chrdevs[g_nr_chrdevs].rdev = vfs_mkdev(major, 0);
+    g_chrdevs[g_nr_chrdevs].open = open;
+    g_nr_chrdevs++;
+    return 0;
+}
+
+vfs_chrdev_open_fn vfs_chrdev_open(uint64_t rdev)
+{
+    for (int i = 0; i < g_nr_chrdevs; i++) {
+        if (g_chrdevs[i].open && vfs_dev_major(g_chrdevs[i].rdev) == vfs_dev_major(rdev))
+            return g_chrdevs[i].open;
+    }
+    return NULL;
 }
 
 const struct file_ops *vfs_chrdev_fops(uint64_t rdev)

@@ -49,13 +49,16 @@ void vfs_fifo_release(void *fifo)
         g_fifo_ops->release(fifo);
 }
 
-static int open_ops(struct task *t, struct inode *inode, struct file *f)
+static int open_ops(struct task *t, struct inode *inode, struct file *f, int oflags)
 {
     if (f->flags & O_PATH) {
         f->ops = &g_opath_fops;
         return 0;
     }
     if (S_ISCHR(inode->mode)) {
+        vfs_chrdev_open_fn open = vfs_chrdev_open(inode->rdev);
+        if (open)
+            return open(t, inode, f, oflags);
         f->ops = vfs_chrdev_fops(inode->rdev);
         return f->ops ? 0 : -ENXIO;
     }
@@ -91,7 +94,7 @@ int vfs_open_path(struct task *t, const struct path *p, int flags, struct file *
      * O_LARGEFILE on 64-bit. */
     f->flags =
         ((uint32_t)flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | O_LARGEFILE;
-    int ret = open_ops(t, f->inode, f);
+    int ret = open_ops(t, f->inode, f, flags);
     if (ret < 0) {
         f->ops = NULL; /* nothing to release */
         file_unref(f);

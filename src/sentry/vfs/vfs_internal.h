@@ -356,6 +356,12 @@ int vfs_path_string(const struct path *p, const struct path *root, char *buf, si
  * with that st_rdev installs @fops. Returns 0 or -EEXIST / -ENOMEM. */
 int vfs_register_chrdev(uint32_t major, uint32_t minor, const struct file_ops *fops);
 const struct file_ops *vfs_chrdev_fops(uint64_t rdev);
+/* Devices that need work at open (terminals): @open prepares @f (sets f->ops, f->priv) for
+ * the device inode->rdev of @major, any minor; @oflags are the open(2) flags (O_NOCTTY).
+ * Checked before the per-minor table. Returns 0 or -ENOMEM. */
+typedef int (*vfs_chrdev_open_fn)(struct task *t, struct inode *inode, struct file *f, int oflags);
+int vfs_register_chrdev_open(uint32_t major, vfs_chrdev_open_fn open);
+vfs_chrdev_open_fn vfs_chrdev_open(uint64_t rdev);
 
 /* ---- opening ---------------------------------------------------------------------------- */
 

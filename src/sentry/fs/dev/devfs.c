@@ -23,13 +23,12 @@ static const struct devfs_node g_nodes[] = {
     {"full", S_IFCHR | 0666, 1, 7, NULL},
     {"random", S_IFCHR | 0666, 1, 8, NULL},
     {"urandom", S_IFCHR | 0666, 1, 9, NULL},
-    /* COMPAT: opening /dev/tty gives ENXIO until controlling terminals exist. */
-    {"tty", S_IFCHR | 0666, 5, 0, NULL},
+    {"tty", S_IFCHR | 0666, 5, 0, NULL}, /* the controlling terminal (fs/devpts) */
     {"fd", S_IFLNK | 0777, 0, 0, "/proc/self/fd"},
     {"stdin", S_IFLNK | 0777, 0, 0, "/proc/self/fd/0"},
     {"stdout", S_IFLNK | 0777, 0, 0, "/proc/self/fd/1"},
     {"stderr", S_IFLNK | 0777, 0, 0, "/proc/self/fd/2"},
-    {"ptmx", S_IFLNK | 0777, 0, 0, "pts/ptmx"},
+    {"ptmx", S_IFCHR | 0666, 5, 2, NULL},
     {"shm", S_IFDIR | 01777, 0, 0, NULL},
     {"pts", S_IFDIR | 0755, 0, 0, NULL},
 };

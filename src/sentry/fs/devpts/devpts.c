@@ -1,0 +1,975 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Pseudo-terminal pairs and their line discipline (devpts.h). Input written to the master
+ * goes through input processing (ICRNL, signals, canonical editing, echo) into the slave's
+ * read queue; output written to the slave goes through output processing (OPOST/ONLCR) into
+ * the master's read queue. Job control follows Linux's n_tty and tty_jobctrl.
+ */
+#include "sentry/fs/devpts/devpts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+
+#include "abi/linux/errno.h"
+#include "abi/linux/signal.h"
+#include "common/list.h"
+#include "sentry/fs/tmpfs/tmpfs.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/signal.h"
+#include "sentry/kernel/task.h"
+#include "sentry/mm/mm.h"
+#include "sentry/vfs/vfs_internal.h"
+
+/* Request numbers of the x86-64 kernel ABI. */
+#define TTY_TCGETS 0x5401u
+#define TTY_TCSETS 0x5402u
+#define TTY_TCSETSW 0x5403u
+#define TTY_TCSETSF 0x5404u
+#define TTY_TCSBRK 0x5409u
+#define TTY_TCXONC 0x540Au
+#define TTY_TCFLSH 0x540Bu
+#define TTY_TIOCEXCL 0x540Cu
+#define TTY_TIOCNXCL 0x540Du
+#define TTY_TIOCSCTTY 0x540Eu
+#define TTY_TIOCGPGRP 0x540Fu
+#define TTY_TIOCSPGRP 0x5410u
+#define TTY_TIOCOUTQ 0x5411u
+#define TTY_TIOCGWINSZ 0x5413u
+#define TTY_TIOCSWINSZ 0x5414u
+#define TTY_FIONREAD 0x541Bu
+#define TTY_TIOCNOTTY 0x5422u
+#define TTY_TIOCGETD 0x5424u
+#define TTY_TCSBRKP 0x5425u
+#define TTY_TIOCGSID 0x5429u
+#define TTY_TIOCGPTN 0x80045430u
+#define TTY_TIOCSPTLCK 0x40045431u
+#define TTY_TIOCGPTPEER 0x5441u
+#define TTY_FIONBIO 0x5421u
+
+#define PTY_MAJOR_SLAVE 136
+#define PTY_MAX 256
+#define PTY_BUF 4096
+#define PTY_MAX_LINES 256
+
+/* The kernel's struct termios (36 bytes), not glibc's. */
+struct ktermios {
+    uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
+    uint8_t c_line;
+    uint8_t c_cc[19];
+};
+_Static_assert(sizeof(struct ktermios) == 36, "kernel termios");
+
+struct kwinsize {
+    uint16_t rows, cols, xpixel, ypixel;
+};
+
+struct ring {
+    uint8_t buf[PTY_BUF];
+    size_t head, len;
+};
+
+struct pty {
+    int index;
+    bool master_open;
+    int slave_opens;
+    bool slave_hup; /* the last slave closed: master reads give EIO */
+    bool locked;    /* TIOCSPTLCK: slave opens give EIO */
+    struct ktermios tio;
+    struct kwinsize ws;
+    int pgrp, sid;  /* foreground group and session; 0 = none */
+    struct ring in; /* slave's read queue */
+    /* Canonical mode: lengths of the complete lines at the front of @in (0 = an EOF). */
+    size_t lines[PTY_MAX_LINES];
+    int nlines;
+    uint8_t edit[PTY_BUF]; /* the line being edited */
+    size_t edit_len;
+    struct ring out; /* master's read queue */
+    struct waitq wq;
+};
+
+static struct pty *g_ptys[PTY_MAX];  /* Protected by the kernel lock */
+static struct dentry *g_devpts_root; /* the first devpts mount's root; reference held */
+
+/* ---- rings -------------------------------------------------------------------------------- */
+
+static size_t ring_put(struct ring *r, const void *src, size_t n)
+{
+    const uint8_t *s = src;
+    size_t i = 0;
+    for (; i < n && r->len < PTY_BUF; i++, r->len++)
+        r->buf[(r->head + r->len) % PTY_BUF] = s[i];
+    return i;
+}
+
+static size_t ring_get(struct ring *r, void *dst, size_t n)
+{
+    uint8_t *d = dst;
+    size_t i = 0;
+    for (; i < n && r->len > 0; i++, r->len--, r->head = (r->head + 1) % PTY_BUF)
+        if (d)
+            d[i] = r->buf[r->head];
+    return i;
+}
+
+static size_t ring_room(const struct ring *r)
+{
+    return PTY_BUF - r->len;
+}
+
+/* ---- output side ------------------------------------------------------------------------- */
+
+/* Queue @c for the master with output processing. */
+static void out_char(struct pty *p, uint8_t c)
+{
+    if ((p->tio.c_oflag & OPOST) && c == '\n' && (p->tio.c_oflag & ONLCR)) {
+        ring_put(&p->out, "\r\n", 2);
+        return;
+    }
+    if ((p->tio.c_oflag & OPOST) && c == '\r' && (p->tio.c_oflag & OCRNL)) {
+        ring_put(&p->out, "\n", 1);
+        return;
+    }
+    ring_put(&p->out, &c, 1);
+}
+
+static void echo_char(struct pty *p, uint8_t c)
+{
+    if ((p->tio.c_lflag & ECHOCTL) && (c < 32 || c == 127) && c != '\n' && c != '\t') {
+        out_char(p, '^');
+        out_char(p, c == 127 ? '?' : c ^ 0x40);
+        return;
+    }
+    out_char(p, c);
+}
+
+static int echo_width(const struct pty *p, uint8_t c)
+{
+    return ((p->tio.c_lflag & ECHOCTL) && (c < 32 || c == 127) && c != '\t') ? 2 : 1;
+}
+
+/* Erase the last character of the edit line; returns false if it was empty. */
+static bool erase_one(struct pty *p)
+{
+    if (p->edit_len == 0)
+        return false;
+    uint8_t c = p->edit[--p->edit_len];
+    if ((p->tio.c_lflag & ECHO) && (p->tio.c_lflag & ECHOE)) {
+        for (int i = echo_width(p, c); i > 0; i--)
+            ring_put(&p->out, "\b \b", 3);
+    } else if (p->tio.c_lflag & ECHO) {
+        echo_char(p, p->tio.c_cc[VERASE]);
+    }
+    return true;
+}
+
+/* ---- input side -------------------------------------------------------------------------- */
+
+static void send_fg(struct pty *p, int sig)
+{
+    if (p->pgrp <= 0)
+        return;
+    struct linux_siginfo info;
+    bool found;
+    signal_info_kill(&info, sig, LINUX_SI_KERNEL, NULL);
+    signal_send_pgrp(p->pgrp, &info, &found);
+}
+
+static void flush_input(struct pty *p)
+{
+    p->in.len = 0;
+    p->nlines = 0;
+    p->edit_len = 0;
+}
+
+/* Move the edit line (plus @c unless it is an EOF marker) to the read queue. */
+static void commit_line(struct pty *p, int c)
+{
+    if (c >= 0 && p->edit_len < PTY_BUF)
+        p->edit[p->edit_len++] = (uint8_t)c;
+    if (p->nlines >= PTY_MAX_LINES || ring_room(&p->in) < p->edit_len)
+        return; /* COMPAT: a full queue drops the line, as n_tty drops input */
+    ring_put(&p->in, p->edit, p->edit_len);
+    p->lines[p->nlines++] = p->edit_len;
+    p->edit_len = 0;
+}
+
+/* One input byte; returns false if it could not be queued (raw mode, queue full). */
+static bool in_char(struct pty *p, uint8_t c)
+{
+    const struct ktermios *tio = &p->tio;
+    const uint8_t *cc = tio->c_cc;
+    if (tio->c_iflag & ISTRIP)
+        c &= 0x7f;
+    if (c == '\r') {
+        if (tio->c_iflag & IGNCR)
+            return true;
+        if (tio->c_iflag & ICRNL)
+            c = '\n';
+    } else if (c == '\n' && (tio->c_iflag & INLCR)) {
+        c = '\r';
+    }
+    if (tio->c_lflag & ISIG) {
+        int sig = 0;
+        if (c == cc[VINTR] && cc[VINTR])
+            sig = SIGINT;
+        else if (c == cc[VQUIT] && cc[VQUIT])
+            sig = SIGQUIT;
+        else if (c == cc[VSUSP] && cc[VSUSP])
+            sig = SIGTSTP;
+        if (sig) {
+            if (!(tio->c_lflag & NOFLSH)) {
+                flush_input(p);
+                p->out.len = 0;
+            }
+            if (tio->c_lflag & ECHO)
+                echo_char(p, c);
+            send_fg(p, sig);
+            return true;
+        }
+    }
+    if (!(tio->c_lflag & ICANON)) {
+        if (ring_room(&p->in) == 0)
+            return false;
+        ring_put(&p->in, &c, 1);
+        if (tio->c_lflag & ECHO)
+            echo_char(p, c);
+        return true;
+    }
+    if (c == cc[VERASE] && cc[VERASE]) {
+        erase_one(p);
+        return true;
+    }
+    if ((c == cc[VWERASE] && cc[VWERASE]) && (tio->c_lflag & IEXTEN)) {
+        while (p->edit_len && p->edit[p->edit_len - 1] == ' ')
+            erase_one(p);
+        while (p->edit_len && p->edit[p->edit_len - 1] != ' ')
+            erase_one(p);
+        return true;
+    }
+    if (c == cc[VKILL] && cc[VKILL]) {
+        if ((tio->c_lflag & ECHO) && (tio->c_lflag & ECHOKE)) {
+            while (erase_one(p))
+                ;
+        } else {
+            p->edit_len = 0;
+            if (tio->c_lflag & ECHO) {
+                echo_char(p, c);
+                if (tio->c_lflag & ECHOK)
+                    out_char(p, '\n');
+            }
+        }
+        return true;
+    }
+    if (c == cc[VEOF] && cc[VEOF]) {
+        commit_line(p, -1);
+        return true;
+    }
+    if (c == '\n' || (c == cc[VEOL] && cc[VEOL]) || (c == cc[VEOL2] && cc[VEOL2])) {
+        if ((tio->c_lflag & ECHO) || (c == '\n' && (tio->c_lflag & ECHONL)))
+            echo_char(p, c);
+        commit_line(p, c);
+        return true;
+    }
+    if (p->edit_len >= PTY_BUF - 1)
+        return true; /* as n_tty: the line is full, further characters are dropped */
+    p->edit[p->edit_len++] = c;
+    if (tio->c_lflag & ECHO)
+        echo_char(p, c);
+    return true;
+}
+
+static size_t pty_input(struct pty *p, const uint8_t *buf, size_t n)
+{
+    size_t i = 0;
+    while (i < n && in_char(p, buf[i]))
+        i++;
+    if (i)
+        waitq_notify(&p->wq, POLLIN | POLLOUT);
+    return i;
+}
+
+/* Bytes a slave read may take now (0 = must wait); *@eof for a pending EOF marker. */
+static size_t slave_readable(const struct pty *p, bool *eof)
+{
+    *eof = false;
+    if (p->tio.c_lflag & ICANON) {
+        if (p->nlines == 0)
+            return 0;
+        if (p->lines[0] == 0)
+            *eof = true;
+        return p->lines[0];
+    }
+    return p->in.len;
+}
+
+/* ---- lifetime ---------------------------------------------------------------------------- */
+
+static void pty_node_name(const struct pty *p, char *buf, size_t size)
+{
+    snprintf(buf, size, "%d", p->index);
+}
+
+static void pty_maybe_free(struct pty *p)
+{
+    if (p->master_open || p->slave_opens > 0)
+        return;
+    struct thread_group *tg;
+    list_for_each_entry(tg, &g_kernel.tgs, klink)
+    {
+        if (tg->ctty == p)
+            tg->ctty = NULL;
+    }
+    if (g_devpts_root) {
+        char name[16];
+        pty_node_name(p, name, sizeof(name));
+        struct dentry *d = dcache_lookup(g_devpts_root, name, strlen(name));
+        if (d) {
+            if (d->inode)
+                dcache_drop(d);
+            dentry_unref(d);
+        }
+    }
+    g_ptys[p->index] = NULL;
+    free(p);
+}
+
+static const struct ktermios g_default_termios = {
+    .c_iflag = ICRNL | IXON | IUTF8,
+    .c_oflag = OPOST | ONLCR,
+    .c_cflag = B38400 | CS8 | CREAD | HUPCL,
+    .c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN,
+    .c_cc = {[VINTR] = 3,
+             [VQUIT] = 28,
+             [VERASE] = 127,
+             [VKILL] = 21,
+             [VEOF] = 4,
+             [VTIME] = 0,
+             [VMIN] = 1,
+             [VSTART] = 17,
+             [VSTOP] = 19,
+             [VSUSP] = 26,
+             [VREPRINT] = 18,
+             [VDISCARD] = 15,
+             [VWERASE] = 23,
+             [VLNEXT] = 22},
+};
+
+static int pty_new(struct pty **out)
+{
+    int idx = 0;
+    while (idx < PTY_MAX && g_ptys[idx])
+        idx++;
+    if (idx == PTY_MAX)
+        return -ENOSPC;
+    struct pty *p = calloc(1, sizeof(*p));
+    if (!p)
+        return -ENOMEM;
+    p->index = idx;
+    p->master_open = true;
+    p->locked = true;
+    p->tio = g_default_termios;
+    waitq_init(&p->wq);
+    if (g_devpts_root) {
+        char name[16];
+        pty_node_name(p, name, sizeof(name));
+        int ret = tmpfs_add_node(g_devpts_root, name, S_IFCHR | 0620,
+                                 vfs_mkdev(PTY_MAJOR_SLAVE, (uint32_t)idx), NULL);
+        if (ret < 0) {
+            free(p);
+            return ret;
+        }
+    }
+    g_ptys[idx] = p;
+    *out = p;
+    return 0;
+}
+
+/* ---- job control ------------------------------------------------------------------------- */
+
+static bool sig_ignored_or_blocked(struct task *t, int sig)
+{
+    return (t->blocked & LINUX_SIGBIT(sig)) ||
+           t->tg->sighand->action[sig - 1].handler == LINUX_SIG_IGN;
+}
+
+/* A background group reading its controlling terminal gets SIGTTIN (Linux's
+ * __tty_check_change). Returns 0 to go on, -EIO or -ERESTARTSYS. */
+static int check_bg_read(struct task *t, struct pty *p)
+{
+    if (t->tg->ctty != p || p->pgrp <= 0 || t->tg->pgid == p->pgrp)
+        return 0;
+    if (sig_ignored_or_blocked(t, SIGTTIN))
+        return -EIO;
+    /* COMPAT: orphaned process groups are not detected (Linux returns EIO to them). */
+    struct linux_siginfo info;
+    bool found;
+    signal_info_kill(&info, SIGTTIN, LINUX_SI_KERNEL, NULL);
+    signal_send_pgrp(t->tg->pgid, &info, &found);
+    return -LINUX_ERESTARTSYS;
+}
+
+/* ---- file operations --------------------------------------------------------------------- */
+
+static ssize_t slave_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+{
+    struct pty *p = f->priv;
+    int ret = check_bg_read(t, p);
+    if (ret < 0)
+        return ret;
+    bool eof;
+    size_t avail = slave_readable(p, &eof);
+    if (eof) {
+        p->nlines--;
+        memmove(p->lines, p->lines + 1, (size_t)p->nlines * sizeof(p->lines[0]));
+        return 0;
+    }
+    if (avail == 0) {
+        if (!p->master_open)
+            return 0;
+        if (!(p->tio.c_lflag & ICANON) && p->tio.c_cc[VMIN] == 0)
+            return 0; /* COMPAT: VTIME is not honoured; VMIN 0 never waits */
+        return -EAGAIN;
+    }
+    if (!(p->tio.c_lflag & ICANON)) {
+        size_t vmin = p->tio.c_cc[VMIN];
+        if (vmin > uio_remaining(u))
+            vmin = uio_remaining(u);
+        if (avail < vmin && p->master_open)
+            return -EAGAIN;
+    }
+    uint8_t buf[PTY_BUF] = {0};
+    size_t n = avail < uio_remaining(u) ? avail : uio_remaining(u);
+    /* Peek, copy, then consume only what reached the app. */
+    for (size_t i = 0; i < n; i++)
+        buf[i] = p->in.buf[(p->in.head + i) % PTY_BUF];
+    size_t got = uio_copy_to(u, buf, n);
+    if (got == 0 && n > 0)
+        return -EFAULT;
+    ring_get(&p->in, NULL, got);
+    if (p->tio.c_lflag & ICANON) {
+        p->lines[0] -= got;
+        if (p->lines[0] == 0) {
+            p->nlines--;
+            memmove(p->lines, p->lines + 1, (size_t)p->nlines * sizeof(p->lines[0]));
+        }
+    }
+    waitq_notify(&p->wq, POLLOUT);
+    return (ssize_t)got;
+}
+
+/* COMPAT: TOSTOP is not enforced (a background write is not sent SIGTTOU), and a session
+ * leader's exit does not hang up its controlling terminal. */
+static ssize_t slave_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+{
+    struct pty *p = f->priv;
+    if (!p->master_open)
+        return -EIO;
+    size_t total = 0;
+    uint8_t buf[256];
+    while (uio_remaining(u) > 0) {
+        /* Worst case every byte doubles (ONLCR). */
+        size_t room = ring_room(&p->out) / 2;
+        if (room == 0)
+            break;
+        size_t want = uio_remaining(u) < sizeof(buf) ? uio_remaining(u) : sizeof(buf);
+        if (want > room)
+            want = room;
+        size_t got = uio_copy_from(u, buf, want);
+        for (size_t i = 0; i < got; i++)
+            out_char(p, buf[i]);
+        total += got;
+        if (got < want) {
+            if (total == 0)
+                return -EFAULT;
+            break;
+        }
+    }
+    if (total == 0)
+        return -EAGAIN;
+    waitq_notify(&p->wq, POLLIN);
+    return (ssize_t)total;
+}
+
+static uint32_t slave_poll(struct task *t, struct file *f)
+{
+    struct pty *p = f->priv;
+    uint32_t ev = 0;
+    bool eof;
+    if (slave_readable(p, &eof) || eof)
+        ev |= POLLIN | POLLRDNORM;
+    if (!p->master_open)
+        return ev | POLLIN | POLLHUP;
+    if (ring_room(&p->out) >= 2)
+        ev |= POLLOUT | POLLWRNORM;
+    return ev;
+}
+
+static ssize_t master_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+{
+    struct pty *p = f->priv;
+    if (p->out.len == 0)
+        return p->slave_hup ? -EIO : -EAGAIN;
+    uint8_t buf[PTY_BUF] = {0};
+    size_t n = p->out.len < uio_remaining(u) ? p->out.len : uio_remaining(u);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = p->out.buf[(p->out.head + i) % PTY_BUF];
+    size_t got = uio_copy_to(u, buf, n);
+    if (got == 0)
+        return -EFAULT;
+    ring_get(&p->out, NULL, got);
+    waitq_notify(&p->wq, POLLOUT);
+    return (ssize_t)got;
+}
+
+static ssize_t master_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+{
+    struct pty *p = f->priv;
+    size_t total = 0;
+    uint8_t buf[256];
+    while (uio_remaining(u) > 0) {
+        size_t want = uio_remaining(u) < sizeof(buf) ? uio_remaining(u) : sizeof(buf);
+        size_t got = uio_copy_from(u, buf, want);
+        if (got == 0)
+            return total ? (ssize_t)total : -EFAULT;
+        size_t took = pty_input(p, buf, got);
+        total += took;
+        if (took < got)
+            break;
+    }
+    return total ? (ssize_t)total : -EAGAIN;
+}
+
+static uint32_t master_poll(struct task *t, struct file *f)
+{
+    struct pty *p = f->priv;
+    uint32_t ev = 0;
+    if (p->out.len)
+        ev |= POLLIN | POLLRDNORM;
+    if (p->slave_hup)
+        ev |= POLLHUP;
+    if (ring_room(&p->in) > 0)
+        ev |= POLLOUT | POLLWRNORM;
+    return ev;
+}
+
+static struct waitq *pty_waitq(struct file *f)
+{
+    return &((struct pty *)f->priv)->wq;
+}
+
+static void slave_release(struct file *f)
+{
+    struct pty *p = f->priv;
+    if (--p->slave_opens == 0) {
+        p->slave_hup = true;
+        waitq_notify(&p->wq, POLLIN | POLLHUP);
+    }
+    pty_maybe_free(p);
+}
+
+static void master_release(struct file *f)
+{
+    struct pty *p = f->priv;
+    p->master_open = false;
+    waitq_notify(&p->wq, POLLIN | POLLOUT | POLLHUP);
+    /* COMPAT: Linux also sends SIGHUP/SIGCONT to the session of the slave here. */
+    pty_maybe_free(p);
+}
+
+/* ---- ioctls ------------------------------------------------------------------------------ */
+
+static void set_termios(struct pty *p, const struct ktermios *nt)
+{
+    bool was_canon = p->tio.c_lflag & ICANON;
+    p->tio = *nt;
+    bool canon = p->tio.c_lflag & ICANON;
+    if (was_canon && !canon) {
+        /* The line being edited becomes readable input. */
+        ring_put(&p->in, p->edit, p->edit_len);
+        p->edit_len = 0;
+        p->nlines = 0;
+    } else if (!was_canon && canon) {
+        p->nlines = 0;
+        if (p->in.len)
+            p->lines[p->nlines++] = p->in.len;
+    }
+    waitq_notify(&p->wq, POLLIN | POLLOUT);
+}
+
+static long set_winsize(struct pty *p, const struct kwinsize *ws)
+{
+    bool changed = memcmp(&p->ws, ws, sizeof(*ws)) != 0;
+    p->ws = *ws;
+    if (changed)
+        send_fg(p, SIGWINCH);
+    return 0;
+}
+
+/* TIOCSCTTY (Linux's tiocsctty). */
+static long set_ctty(struct task *t, struct pty *p, unsigned long arg)
+{
+    struct thread_group *tg = t->tg;
+    if (tg->ctty == p && tg->sid == p->sid)
+        return 0;
+    if (tg->sid != tg->pid || tg->ctty)
+        return -EPERM;
+    if (p->sid > 0 && p->sid != tg->sid) {
+        if (arg != 1) /* COMPAT: every sandbox task is root (CAP_SYS_ADMIN) */
+            return -EPERM;
+        struct thread_group *o;
+        list_for_each_entry(o, &g_kernel.tgs, klink)
+        {
+            if (o->ctty == p)
+                o->ctty = NULL;
+        }
+    }
+    p->sid = tg->sid;
+    p->pgrp = tg->pgid;
+    tg->ctty = p;
+    return 0;
+}
+
+/* TIOCNOTTY: leave the controlling terminal; a session leader frees it for its session. */
+static long drop_ctty(struct task *t, struct pty *p)
+{
+    struct thread_group *tg = t->tg;
+    if (tg->ctty != p)
+        return -ENOTTY;
+    if (tg->sid == tg->pid) {
+        send_fg(p, SIGHUP);
+        send_fg(p, SIGCONT);
+        struct thread_group *o;
+        list_for_each_entry(o, &g_kernel.tgs, klink)
+        {
+            if (o->ctty == p && o->sid == tg->sid)
+                o->ctty = NULL;
+        }
+        p->sid = p->pgrp = 0;
+    } else {
+        tg->ctty = NULL;
+    }
+    return 0;
+}
+
+static long set_pgrp(struct task *t, struct pty *p, bool master, gaddr_t arg)
+{
+    if (!master && (t->tg->ctty != p || p->sid != t->tg->sid))
+        return -ENOTTY;
+    int32_t pgrp;
+    int r = copy_in(t, arg, &pgrp, sizeof(pgrp));
+    if (r < 0)
+        return r;
+    if (pgrp < 0)
+        return -EINVAL;
+    /* COMPAT: a background caller is not sent SIGTTOU. */
+    struct thread_group *o;
+    bool found = false;
+    list_for_each_entry(o, &g_kernel.tgs, klink)
+    {
+        if (o->pgid == pgrp && !o->zombie) {
+            if (o->sid != p->sid)
+                return -EPERM;
+            found = true;
+        }
+    }
+    if (!found)
+        return -ESRCH;
+    p->pgrp = pgrp;
+    return 0;
+}
+
+static long pty_ioctl(struct task *t, struct pty *p, bool master, unsigned int cmd, gaddr_t arg)
+{
+    int32_t v;
+    int r;
+    switch (cmd) {
+    case TTY_TCGETS:
+        return copy_out(t, arg, &p->tio, sizeof(p->tio));
+    case TTY_TCSETSF:
+        flush_input(p);
+        /* fall through */
+    case TTY_TCSETS:
+    case TTY_TCSETSW: {
+        struct ktermios nt;
+        if ((r = copy_in(t, arg, &nt, sizeof(nt))) < 0)
+            return r;
+        set_termios(p, &nt);
+        return 0;
+    }
+    case TTY_TIOCGWINSZ:
+        return copy_out(t, arg, &p->ws, sizeof(p->ws));
+    case TTY_TIOCSWINSZ: {
+        struct kwinsize ws;
+        if ((r = copy_in(t, arg, &ws, sizeof(ws))) < 0)
+            return r;
+        return set_winsize(p, &ws);
+    }
+    case TTY_TIOCGPGRP:
+        if (!master && (t->tg->ctty != p || p->sid != t->tg->sid))
+            return -ENOTTY;
+        v = p->pgrp;
+        return copy_out(t, arg, &v, sizeof(v));
+    case TTY_TIOCSPGRP:
+        return set_pgrp(t, p, master, arg);
+    case TTY_TIOCGSID:
+        if (!master && (t->tg->ctty != p || p->sid <= 0))
+            return -ENOTTY;
+        if (p->sid <= 0)
+            return -ENOTTY;
+        v = p->sid;
+        return copy_out(t, arg, &v, sizeof(v));
+    case TTY_TIOCSCTTY:
+        if (master)
+            return -EPERM; /* COMPAT: the master never becomes a controlling terminal */
+        return set_ctty(t, p, (unsigned long)arg);
+    case TTY_TIOCNOTTY:
+        return drop_ctty(t, p);
+    case TTY_FIONREAD:
+        /* The slave's queue holds only complete lines in canonical mode, as inq_canon. */
+        v = (int32_t)(master ? p->out.len : p->in.len);
+        return copy_out(t, arg, &v, sizeof(v));
+    case TTY_TIOCOUTQ:
+        v = master ? 0 : (int32_t)p->out.len;
+        return copy_out(t, arg, &v, sizeof(v));
+    case TTY_TCFLSH: {
+        int q = (int)arg; /* TCIFLUSH 0, TCOFLUSH 1, TCIOFLUSH 2, from this end's view */
+        if (q < 0 || q > 2)
+            return -EINVAL;
+        bool flush_in = q != 1, flush_out = q != 0;
+        if (master) {
+            bool tmp = flush_in;
+            flush_in = flush_out;
+            flush_out = tmp;
+        }
+        if (flush_in)
+            flush_input(p);
+        if (flush_out)
+            p->out.len = 0;
+        waitq_notify(&p->wq, POLLOUT);
+        return 0;
+    }
+    case TTY_TIOCGETD:
+        v = 0;
+        return copy_out(t, arg, &v, sizeof(v));
+    case TTY_TCSBRK:
+    case TTY_TCSBRKP:
+    case TTY_TCXONC:
+    case TTY_TIOCEXCL:
+    case TTY_TIOCNXCL:
+        return 0;
+    case TTY_TIOCGPTN:
+        if (!master)
+            return -ENOTTY;
+        v = p->index;
+        return copy_out(t, arg, &v, sizeof(v));
+    case TTY_TIOCSPTLCK:
+        if (!master)
+            return -ENOTTY;
+        if ((r = copy_in(t, arg, &v, sizeof(v))) < 0)
+            return r;
+        p->locked = v != 0;
+        return 0;
+    default:
+        return -ENOTTY;
+    }
+}
+
+static long slave_ioctl(struct task *t, struct file *f, unsigned int cmd, gaddr_t arg)
+{
+    return pty_ioctl(t, f->priv, false, cmd, arg);
+}
+
+static long master_ioctl(struct task *t, struct file *f, unsigned int cmd, gaddr_t arg)
+{
+    return pty_ioctl(t, f->priv, true, cmd, arg);
+}
+
+static const struct file_ops g_master_fops = {
+    .read = master_read,
+    .write = master_write,
+    .poll = master_poll,
+    .waitq = pty_waitq,
+    .ioctl = master_ioctl,
+    .release = master_release,
+};
+
+static const struct file_ops g_slave_fops = {
+    .read = slave_read,
+    .write = slave_write,
+    .poll = slave_poll,
+    .waitq = pty_waitq,
+    .ioctl = slave_ioctl,
+    .release = slave_release,
+};
+
+/* ---- opening ----------------------------------------------------------------------------- */
+
+/* A session leader without a controlling terminal acquires the slave it opens. */
+static void open_acquire_ctty(struct task *t, struct pty *p, int oflags)
+{
+    struct thread_group *tg = t->tg;
+    if ((oflags & O_NOCTTY) || tg->sid != tg->pid || tg->ctty || p->sid > 0)
+        return;
+    p->sid = tg->sid;
+    p->pgrp = tg->pgid;
+    tg->ctty = p;
+}
+
+static int slave_attach(struct task *t, struct pty *p, struct file *f, int oflags)
+{
+    if (p->locked || !p->master_open)
+        return -EIO;
+    p->slave_opens++;
+    p->slave_hup = false;
+    f->ops = &g_slave_fops;
+    f->priv = p;
+    if (t)
+        open_acquire_ctty(t, p, oflags);
+    return 0;
+}
+
+static int open_slave(struct task *t, struct inode *inode, struct file *f, int oflags)
+{
+    uint32_t minor = vfs_dev_minor(inode->rdev);
+    struct pty *p = minor < PTY_MAX ? g_ptys[minor] : NULL;
+    if (!p)
+        return -EIO;
+    return slave_attach(t, p, f, oflags);
+}
+
+static int open_tty_major(struct task *t, struct inode *inode, struct file *f, int oflags)
+{
+    switch (vfs_dev_minor(inode->rdev)) {
+    case 0: { /* /dev/tty: the controlling terminal */
+        struct pty *p = t->tg->ctty;
+        if (!p)
+            return -ENXIO;
+        p->slave_opens++;
+        p->slave_hup = false;
+        f->ops = &g_slave_fops;
+        f->priv = p;
+        return 0;
+    }
+    case 2: { /* /dev/ptmx */
+        struct pty *p;
+        int ret = pty_new(&p);
+        if (ret < 0)
+            return ret;
+        f->ops = &g_master_fops;
+        f->priv = p;
+        return 0;
+    }
+    default:
+        return -ENXIO;
+    }
+}
+
+/* ---- the filesystem ---------------------------------------------------------------------- */
+
+static int devpts_mount(const struct fs_type *type, void *data, struct dentry **root)
+{
+    struct dentry *d;
+    int ret = tmpfs_new_super(type, 0755, &d);
+    if (ret < 0)
+        return ret;
+    ret = tmpfs_add_node(d, "ptmx", S_IFCHR | 0666, vfs_mkdev(5, 2), NULL);
+    if (ret < 0) {
+        dentry_unref(d);
+        return ret;
+    }
+    if (!g_devpts_root)
+        g_devpts_root = dentry_ref(d);
+    *root = d;
+    return 0;
+}
+
+const struct fs_type g_devpts_type = {
+    .name = "devpts",
+    .mount = devpts_mount,
+};
+
+int devpts_register(void)
+{
+    int ret;
+    if ((ret = vfs_register_chrdev_open(5, open_tty_major)) < 0 ||
+        (ret = vfs_register_chrdev_open(PTY_MAJOR_SLAVE, open_slave)) < 0)
+        return ret;
+    return vfs_register_fs(&g_devpts_type);
+}
+
+/* ---- the console ------------------------------------------------------------------------- */
+
+int devpts_console_new(struct file **master, struct file **slave)
+{
+    struct pty *p;
+    int ret = pty_new(&p);
+    if (ret < 0)
+        return ret;
+    p->locked = false;
+    struct file *m, *s;
+    ret = file_new_anon(&g_master_fops, p, O_RDWR, "/dev/ptmx", &m);
+    if (ret < 0) {
+        p->master_open = false;
+        pty_maybe_free(p);
+        return ret;
+    }
+    char name[32];
+    snprintf(name, sizeof(name), "/dev/pts/%d", p->index);
+    ret = file_new_anon(&g_slave_fops, p, O_RDWR, name, &s);
+    if (ret < 0) {
+        file_unref(m);
+        return ret;
+    }
+    p->slave_opens++;
+    /* fstat of the console gives /dev/pts/N's inode, so ttyname(3) finds it. */
+    struct dentry *d =
+        g_devpts_root ? dcache_lookup(g_devpts_root, name + 9, strlen(name + 9)) : NULL;
+    if (d && d->inode)
+        s->inode = inode_ref(d->inode);
+    if (d)
+        dentry_unref(d);
+    *master = m;
+    *slave = s;
+    return 0;
+}
+
+void devpts_set_ctty(struct file *slave, struct thread_group *tg)
+{
+    struct pty *p = slave->priv;
+    p->sid = tg->sid;
+    p->pgrp = tg->pgid;
+    tg->ctty = p;
+}
+
+size_t devpts_master_input(struct file *master, const void *buf, size_t n)
+{
+    return pty_input(master->priv, buf, n);
+}
+
+size_t devpts_master_output(struct file *master, void *buf, size_t n)
+{
+    struct pty *p = master->priv;
+    size_t got = ring_get(&p->out, buf, n);
+    if (got)
+        waitq_notify(&p->wq, POLLOUT);
+    return got;
+}
+
+void devpts_master_set_winsize(struct file *master, uint16_t rows, uint16_t cols)
+{
+    struct kwinsize ws = {.rows = rows, .cols = cols};
+    set_winsize(master->priv, &ws);
+}
+
+void devpts_master_watch(struct file *master, struct waiter *w)
+{
+    struct pty *p = master->priv;
+    waitq_add(&p->wq, w, NULL, 0); /* output, and room for input */
+}
