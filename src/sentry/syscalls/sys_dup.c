@@ -98,11 +98,11 @@ static long fcntl_lock(struct task *t, struct file *f, int cmd, gaddr_t arg)
     return copy_out(t, arg, &fl, sizeof(fl));
 }
 
-static long fcntl_pipe_size(struct task *t, struct file *f, int cmd, uint64_t arg)
+/* An fcntl command a file implements through ->ioctl (VFS_FCNTL_*); -EINVAL if it does not. */
+static long fcntl_forward(struct task *t, struct file *f, unsigned int op, uint64_t arg)
 {
     if (!f->ops || !f->ops->ioctl)
         return -EINVAL;
-    unsigned int op = cmd == F_GETPIPE_SZ ? VFS_FCNTL_GETPIPE_SZ : VFS_FCNTL_SETPIPE_SZ;
     long ret = f->ops->ioctl(t, f, op, arg);
     return (ret == -ENOTTY || ret == -LINUX_ENOIOCTLCMD) ? -EINVAL : ret;
 }
@@ -150,9 +150,12 @@ long sys_fcntl(struct task *t, const struct syscall_args *a)
         return 0; /* COMPAT: SIGIO/SIGURG delivery is not implemented */
     case F_GETPIPE_SZ:
     case F_SETPIPE_SZ:
-        return fcntl_pipe_size(t, f, cmd, arg);
+        return fcntl_forward(
+            t, f, cmd == F_GETPIPE_SZ ? VFS_FCNTL_GETPIPE_SZ : VFS_FCNTL_SETPIPE_SZ, arg);
     case F_ADD_SEALS:
     case F_GET_SEALS:
+        return fcntl_forward(t, f, cmd == F_ADD_SEALS ? VFS_FCNTL_ADD_SEALS : VFS_FCNTL_GET_SEALS,
+                             arg);
     case F_GETLEASE:
     case F_SETLEASE:
     case F_NOTIFY:

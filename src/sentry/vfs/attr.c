@@ -280,10 +280,18 @@ int vfs_ftruncate(struct task *t, struct file *f, int64_t length)
     return truncate_inode(t, f, f->inode, length);
 }
 
+#define FALLOC_KEEP_SIZE 0x01
+#define FALLOC_PUNCH_HOLE 0x02
+#define FALLOC_ZERO_RANGE 0x10
+
 int vfs_fallocate(struct task *t, struct file *f, int mode, int64_t off, int64_t len)
 {
     if (off < 0 || len <= 0)
         return -EINVAL;
+    if (mode & ~(FALLOC_KEEP_SIZE | FALLOC_PUNCH_HOLE | FALLOC_ZERO_RANGE))
+        return -EOPNOTSUPP;
+    if ((mode & FALLOC_PUNCH_HOLE) && (mode != (FALLOC_PUNCH_HOLE | FALLOC_KEEP_SIZE)))
+        return -EOPNOTSUPP;
     if (!file_writable(f) || (f->flags & O_PATH))
         return -EBADF;
     if (!f->inode)
@@ -292,11 +300,15 @@ int vfs_fallocate(struct task *t, struct file *f, int mode, int64_t off, int64_t
         return -EISDIR;
     if (!S_ISREG(f->inode->mode))
         return -ENODEV;
-    if (mode != 0)
-        return -EOPNOTSUPP; /* COMPAT: only mode 0 (allocate and extend) */
+    if ((f->flags & O_APPEND) && (mode & (FALLOC_PUNCH_HOLE | FALLOC_ZERO_RANGE)))
+        return -EPERM;
     int64_t end;
     if (__builtin_add_overflow(off, len, &end))
         return -EFBIG;
+    if (f->ops && f->ops->fallocate)
+        return f->ops->fallocate(t, f, mode, (uint64_t)off, (uint64_t)len);
+    if (mode != 0)
+        return -EOPNOTSUPP; /* as a filesystem without fallocate modes */
     if (end <= f->inode->size)
         return 0;
     return truncate_inode(t, f, f->inode, end);

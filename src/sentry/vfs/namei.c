@@ -582,6 +582,58 @@ static int do_rename(struct task *t, struct resolve_parent *op, struct resolve_p
     return ret == 1 ? 0 : ret;
 }
 
+/* RENAME_EXCHANGE: swap two existing names atomically (Linux's checks for both sides). */
+static int do_exchange(struct task *t, struct resolve_parent *op, struct resolve_parent *np)
+{
+    if (op->type != LAST_NORM || np->type != LAST_NORM)
+        return -EBUSY;
+    if (op->dir.mnt != np->dir.mnt)
+        return -EXDEV;
+    if (mount_readonly(op->dir.mnt))
+        return -EROFS;
+    struct dentry *a = NULL, *b = NULL;
+    int ret = dentry_lookup_child(t, op->dir.dentry, op->name, op->len, NULL, &a);
+    if (ret == 0 && !a)
+        ret = -ENOENT;
+    if (ret == 0)
+        ret = dentry_lookup_child(t, np->dir.dentry, np->name, np->len, NULL, &b);
+    if (ret == 0 && !b)
+        ret = -ENOENT;
+    if (ret == 0 &&
+        ((!is_dir(a->inode) && op->trailing_slash) || (!is_dir(b->inode) && np->trailing_slash)))
+        ret = -ENOTDIR;
+    if (ret == 0)
+        ret = inode_permission(t, op->dir.dentry->inode, MAY_WRITE | MAY_EXEC);
+    if (ret == 0)
+        ret = inode_permission(t, np->dir.dentry->inode, MAY_WRITE | MAY_EXEC);
+    if (ret == 0)
+        ret = check_sticky(t, op->dir.dentry->inode, a->inode);
+    if (ret == 0)
+        ret = check_sticky(t, np->dir.dentry->inode, b->inode);
+    if (ret == 0 && (a->mounted || b->mounted))
+        ret = -EBUSY;
+    /* Neither may end up inside itself. */
+    if (ret == 0 && a != b &&
+        (dentry_is_below(np->dir.dentry, a) || dentry_is_below(op->dir.dentry, b)))
+        ret = -EINVAL;
+    struct inode *odir = op->dir.dentry->inode;
+    if (ret == 0 && a->inode == b->inode)
+        ret = 1; /* the same file: nothing to do */
+    if (ret == 0 && (!odir->ops || !odir->ops->exchange))
+        ret = -EINVAL;
+    if (ret == 0)
+        ret = odir->ops->exchange(t, odir, a->inode, np->dir.dentry->inode, b->inode);
+    if (ret == 0) {
+        dcache_move(a, np->dir.dentry, np->name, np->len);
+        dcache_move(b, op->dir.dentry, op->name, op->len);
+    }
+    if (a)
+        dentry_unref(a);
+    if (b)
+        dentry_unref(b);
+    return ret == 1 ? 0 : ret;
+}
+
 int vfs_renameat(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
                  const char *newpath, unsigned int flags)
 {
@@ -589,8 +641,8 @@ int vfs_renameat(struct task *t, int olddirfd, const char *oldpath, int newdirfd
         return -EINVAL;
     if ((flags & RENAME_EXCHANGE) && (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)))
         return -EINVAL;
-    if (flags & (RENAME_EXCHANGE | RENAME_WHITEOUT))
-        return -EINVAL; /* COMPAT: not supported yet */
+    if (flags & RENAME_WHITEOUT)
+        return vfs_cred_uid(t) == 0 ? -EINVAL : -EPERM; /* COMPAT: no whiteouts (overlayfs) */
     struct resolve_parent op, np;
     int ret = vfs_resolve_parent(t, olddirfd, oldpath, &op);
     if (ret < 0)
@@ -600,7 +652,7 @@ int vfs_renameat(struct task *t, int olddirfd, const char *oldpath, int newdirfd
         path_put(&op.dir);
         return ret;
     }
-    ret = do_rename(t, &op, &np, flags);
+    ret = (flags & RENAME_EXCHANGE) ? do_exchange(t, &op, &np) : do_rename(t, &op, &np, flags);
     path_put(&op.dir);
     path_put(&np.dir);
     return ret;

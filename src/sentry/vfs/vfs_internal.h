@@ -144,6 +144,10 @@ struct inode_ops {
     int (*rename)(struct task *t, struct inode *old_dir, const char *old_name,
                   struct inode *new_dir, const char *new_name, struct inode *moved,
                   struct inode *replaced);
+    /* RENAME_EXCHANGE: @a (@a_name in @a_dir) and @b (@b_name in @b_dir) swap names; both
+     * exist. Optional (-EINVAL without it). */
+    int (*exchange)(struct task *t, struct inode *a_dir, struct inode *a, struct inode *b_dir,
+                    struct inode *b);
     /* Copy the symlink target into @buf (not NUL-terminated). Returns its length or -errno. */
     int (*readlink)(struct task *t, struct inode *inode, char *buf, size_t size);
     /* "Magic" links (/proc/pid/fd/N): the open file the link stands for, a new reference.
@@ -159,6 +163,17 @@ struct inode_ops {
     int (*setattr)(struct task *t, struct inode *inode, const struct iattr *ia);
     /* Refresh the inode fields before a stat (DCACHE_NONE files). Optional. */
     int (*getattr)(struct task *t, struct inode *inode);
+    /* Extended attributes, full names ("user.x"), already checked by the VFS (namespace,
+     * permission, lengths). Optional: without them every attribute is missing (get
+     * -ENODATA, list empty) and set/remove fail with -EOPNOTSUPP.
+     * ->getxattr copies the value into @buf (if @size > 0) and returns its length, -ERANGE
+     * if it does not fit, -ENODATA if missing. ->listxattr stores the NUL-terminated names
+     * into @buf the same way. ->setxattr takes XATTR_CREATE/XATTR_REPLACE @flags. */
+    int (*getxattr)(struct task *t, struct inode *inode, const char *name, void *buf, size_t size);
+    int (*setxattr)(struct task *t, struct inode *inode, const char *name, const void *value,
+                    size_t size, int flags);
+    int (*listxattr)(struct task *t, struct inode *inode, char *buf, size_t size);
+    int (*removexattr)(struct task *t, struct inode *inode, const char *name);
     /* Last reference dropped: free inode->priv. */
     void (*evict)(struct inode *inode);
 };
@@ -311,6 +326,9 @@ struct mount {
     int id; /* for /proc/self/mountinfo */
 };
 
+/* A new mount of @fstype that is not attached to the tree (internal filesystems such as the
+ * one behind memfd_create). Paths in it print as "/name". New reference in *@out. */
+int vfs_kern_mount(const char *fstype, void *data, struct mount **out);
 struct mount *mount_ref(struct mount *m);
 void mount_unref(struct mount *m);
 /* The root of the mount tree (borrowed), or NULL before vfs_mount_root. */

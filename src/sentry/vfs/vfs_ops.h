@@ -43,12 +43,15 @@ _Static_assert(sizeof(struct linux_statfs) == 120, "x86-64 struct statfs is 120 
  */
 #define VFS_FCNTL_SETPIPE_SZ 1031u
 #define VFS_FCNTL_GETPIPE_SZ 1032u
+/* fcntl(F_ADD_SEALS / F_GET_SEALS), forwarded the same way (memfd). */
+#define VFS_FCNTL_ADD_SEALS 1033u
+#define VFS_FCNTL_GET_SEALS 1034u
 
 int vfs_mknodat(struct task *t, int dirfd, const char *path, unsigned int mode, uint64_t dev);
 int vfs_mkdirat(struct task *t, int dirfd, const char *path, unsigned int mode);
 /* @flags: 0 (unlink) or AT_REMOVEDIR (rmdir). */
 int vfs_unlinkat(struct task *t, int dirfd, const char *path, int flags);
-/* @flags: RENAME_NOREPLACE (RENAME_EXCHANGE and RENAME_WHITEOUT: -EINVAL for now). */
+/* @flags: RENAME_NOREPLACE, RENAME_EXCHANGE (RENAME_WHITEOUT: -EINVAL, no whiteouts). */
 int vfs_renameat(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
                  const char *newpath, unsigned int flags);
 /* @flags: AT_SYMLINK_FOLLOW, AT_EMPTY_PATH. */
@@ -73,6 +76,22 @@ int vfs_truncate(struct task *t, const char *path, int64_t length);
 int vfs_ftruncate(struct task *t, struct file *f, int64_t length);
 int vfs_fallocate(struct task *t, struct file *f, int mode, int64_t off, int64_t len);
 int vfs_fsync(struct task *t, struct file *f, bool datasync);
+
+/*
+ * Extended attributes. The object is @path (followed unless @flags has AT_SYMLINK_NOFOLLOW)
+ * or, when @path is NULL, the open file @f. Namespaces: user.* (regular files and
+ * directories, by file permissions), trusted.* (root), security.*; others -EOPNOTSUPP.
+ * Returns as the syscalls: a length, 0, or -errno.
+ */
+#define VFS_XATTR_CREATE 1
+#define VFS_XATTR_REPLACE 2
+int vfs_getxattr(struct task *t, const char *path, int flags, struct file *f, const char *name,
+                 void *buf, size_t size);
+int vfs_setxattr(struct task *t, const char *path, int flags, struct file *f, const char *name,
+                 const void *value, size_t size, int xflags);
+int vfs_listxattr(struct task *t, const char *path, int flags, struct file *f, char *buf,
+                  size_t size);
+int vfs_removexattr(struct task *t, const char *path, int flags, struct file *f, const char *name);
 
 int vfs_statfs(struct task *t, const char *path, struct linux_statfs *st);
 int vfs_fstatfs(struct task *t, struct file *f, struct linux_statfs *st);
