@@ -48,6 +48,7 @@ void file_unref(struct file *f)
 {
     if (!f || --f->refs > 0)
         return;
+    vfs_locks_release_file(f);
     if (f->ops && f->ops->release)
         f->ops->release(f);
     if (f->path) {

@@ -192,8 +192,9 @@ struct inode {
     int64_t blocks; /* 512-byte units */
     uint32_t blksize;
     struct linux_timespec atime, mtime, ctime;
-    void *priv; /* owned by the filesystem */
-    void *fifo; /* S_IFIFO: the pipe behind it, made on first open (see vfs_register_fifo) */
+    void *priv;  /* owned by the filesystem */
+    void *fifo;  /* S_IFIFO: the pipe behind it, made on first open (see vfs_register_fifo) */
+    void *locks; /* advisory locks (lock.c), NULL until the first lock */
 };
 
 /* FIFOs on any filesystem are opened by the pipe code, which registers itself at boot
@@ -212,6 +213,9 @@ void vfs_fifo_release(void *fifo);
 struct inode *inode_new(struct super_block *sb, uint64_t ino, uint32_t mode,
                         const struct inode_ops *ops, const struct file_ops *fops);
 struct inode *inode_ref(struct inode *inode);
+/* lock.c: free the locks of an inode (inode_unref) and drop those of a released file. */
+void vfs_locks_free(struct inode *inode);
+void vfs_locks_release_file(struct file *f);
 void inode_unref(struct inode *inode);
 /* Fill @st from @inode. */
 void inode_fill_stat(const struct inode *inode, struct linux_stat *st);

@@ -93,6 +93,27 @@ int vfs_listxattr(struct task *t, const char *path, int flags, struct file *f, c
                   size_t size);
 int vfs_removexattr(struct task *t, const char *path, int flags, struct file *f, const char *name);
 
+/* ---- advisory locks (lock.c) ---- */
+
+/* Guest struct flock (x86-64). */
+struct vfs_flock {
+    int16_t l_type;
+    int16_t l_whence;
+    int64_t l_start;
+    int64_t l_len;
+    int32_t l_pid;
+};
+#define VFS_F_OFD_GETLK 36
+#define VFS_F_OFD_SETLK 37
+#define VFS_F_OFD_SETLKW 38
+/* fcntl(F_GETLK/F_SETLK/F_SETLKW and the F_OFD_ ones) on @f; F_GETLK fills @fl. Returns 0,
+ * -EAGAIN (conflict), -EDEADLK, -ERESTARTSYS (signal while waiting), -EBADF, -EINVAL. */
+int vfs_fcntl_lock(struct task *t, struct file *f, int cmd, struct vfs_flock *fl);
+/* flock(2) with LOCK_SH/LOCK_EX/LOCK_UN (| LOCK_NB). */
+int vfs_flock(struct task *t, struct file *f, int op);
+/* The fdtable @fdt closes a descriptor of @f: its POSIX locks on the file go away. */
+void vfs_locks_close(struct file *f, const void *fdt);
+
 int vfs_statfs(struct task *t, const char *path, struct linux_statfs *st);
 int vfs_fstatfs(struct task *t, struct file *f, struct linux_statfs *st);
 
