@@ -17,6 +17,7 @@
 
 #include "common/log.h"
 #include "sentry/boot/boot.h"
+#include "sentry/fs/anon/inotify.h"
 #include "sentry/fs/dev/devfs.h"
 #include "sentry/fs/gofer/client.h"
 #include "sentry/fs/gofer/goferfs.h"
@@ -49,9 +50,12 @@ struct boot_opts {
 static int parse(int argc, char **argv, struct boot_opts *o)
 {
     static const struct option longopts[] = {
-        {"gofer-fd", required_argument, NULL, 'g'}, {"platform", required_argument, NULL, 'p'},
-        {"cwd", required_argument, NULL, 'c'},      {"strace", no_argument, NULL, 's'},
-        {"debug", no_argument, NULL, 'd'},          {"log-fd", required_argument, NULL, 'l'},
+        {"gofer-fd", required_argument, NULL, 'g'},
+        {"platform", required_argument, NULL, 'p'},
+        {"cwd", required_argument, NULL, 'c'},
+        {"strace", no_argument, NULL, 's'},
+        {"debug", no_argument, NULL, 'd'},
+        {"log-fd", required_argument, NULL, 'l'},
         {NULL, 0, NULL, 0},
     };
     *o = (struct boot_opts){.gofer_fd = -1, .platform = "ptrace", .cwd = "/", .log_fd = 2};
@@ -98,6 +102,7 @@ static int mount_all(struct gofer_client *gc)
         return err;
 #endif
     pipe_register_fifo();
+    inotify_init_hooks();
     if ((err = vfs_mount_root("goferfs", gc)) < 0)
         return err;
     if ((err = vfs_mount_at("/dev", "devfs", NULL, 0)) < 0)

@@ -93,10 +93,11 @@ int vfs_open_path(struct task *t, const struct path *p, int flags, struct file *
         ((uint32_t)flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | O_LARGEFILE;
     int ret = open_ops(t, f->inode, f);
     if (ret < 0) {
-        f->ops = NULL; /* nothing to release */
+        f->ops = NULL; /* nothing to release, no close event */
         file_unref(f);
         return ret;
     }
+    vfs_notify_file(f, VFS_IN_OPEN);
     *out = f;
     return 0;
 }
@@ -154,6 +155,7 @@ static int do_create(struct task *t, const struct path *dir, const char *name, s
     inode_unref(inode);
     if (!d)
         return -ENOMEM;
+    vfs_notify(dinode, VFS_IN_CREATE | (S_ISDIR(mode) ? VFS_IN_ISDIR : 0), 0, buf);
     *out = dentry_ref(d);
     return 0;
 }
@@ -284,6 +286,8 @@ int vfs_openat(struct task *t, int dirfd, const char *path, int flags, unsigned 
         ret = open_truncate(t, f);
         if (ret < 0)
             file_unref(f);
+        else
+            vfs_notify_file(f, VFS_IN_MODIFY);
     }
     if (ret == 0)
         *out = f;
@@ -409,6 +413,10 @@ int vfs_linkat(struct task *t, int olddirfd, const char *oldpath, int newdirfd, 
         ret = dinode->ops->link(t, dinode, rp.name, inode);
     if (ret == 0 && !dcache_add(rp.dir.dentry, rp.name, rp.len, inode))
         ret = -ENOMEM;
+    if (ret == 0) {
+        vfs_notify(inode, VFS_IN_ATTRIB, 0, NULL);
+        vfs_notify(dinode, VFS_IN_CREATE, 0, rp.name);
+    }
     path_put(&rp.dir);
     path_put(&old);
     return ret;
@@ -457,6 +465,19 @@ static int may_delete(struct task *t, const struct path *dir, struct dentry *vic
     return ret;
 }
 
+/* Events of a removed name: IN_ATTRIB (link count) on a file, IN_DELETE on the directory,
+ * IN_DELETE_SELF when the last link went. COMPAT: Linux reports IN_DELETE_SELF of an open
+ * file only when its last reference goes. */
+static void notify_removed(struct inode *dir, const char *name, struct inode *victim)
+{
+    bool isdir = is_dir(victim);
+    if (!isdir)
+        vfs_notify(victim, VFS_IN_ATTRIB, 0, NULL);
+    vfs_notify(dir, VFS_IN_DELETE | (isdir ? VFS_IN_ISDIR : 0), 0, name);
+    if (victim->nlink == 0)
+        vfs_notify(victim, VFS_IN_DELETE_SELF, 0, NULL);
+}
+
 int vfs_unlinkat(struct task *t, int dirfd, const char *path, int flags)
 {
     if (flags & ~AT_REMOVEDIR)
@@ -487,8 +508,10 @@ int vfs_unlinkat(struct task *t, int dirfd, const char *path, int flags)
         ret = -EPERM;
     if (ret == 0)
         ret = dinode->ops->unlink(t, dinode, rp.name, victim->inode);
-    if (ret == 0)
+    if (ret == 0) {
         dcache_drop(victim);
+        notify_removed(dinode, rp.name, victim->inode);
+    }
     if (victim)
         dentry_unref(victim);
     path_put(&rp.dir);
@@ -541,6 +564,17 @@ static int rename_check(struct task *t, struct resolve_parent *op, struct dentry
     return 0;
 }
 
+/* IN_MOVED_FROM / IN_MOVED_TO (one cookie) on the directories, IN_MOVE_SELF on @moved. */
+static void notify_moved(struct inode *odir, const char *oname, struct inode *ndir,
+                         const char *nname, struct inode *moved)
+{
+    uint32_t isdir = is_dir(moved) ? VFS_IN_ISDIR : 0;
+    uint32_t cookie = vfs_notify_cookie();
+    vfs_notify(odir, VFS_IN_MOVED_FROM | isdir, cookie, oname);
+    vfs_notify(ndir, VFS_IN_MOVED_TO | isdir, cookie, nname);
+    vfs_notify(moved, VFS_IN_MOVE_SELF, 0, NULL);
+}
+
 static int do_rename(struct task *t, struct resolve_parent *op, struct resolve_parent *np,
                      unsigned flags)
 {
@@ -574,6 +608,9 @@ static int do_rename(struct task *t, struct resolve_parent *op, struct resolve_p
         if (new)
             dcache_drop(new);
         dcache_move(old, np->dir.dentry, np->name, np->len);
+        notify_moved(odir, op->name, np->dir.dentry->inode, np->name, old->inode);
+        if (new &&new->inode->nlink == 0)
+            vfs_notify(new->inode, VFS_IN_DELETE_SELF, 0, NULL);
     }
     if (old)
         dentry_unref(old);
@@ -626,6 +663,8 @@ static int do_exchange(struct task *t, struct resolve_parent *op, struct resolve
     if (ret == 0) {
         dcache_move(a, np->dir.dentry, np->name, np->len);
         dcache_move(b, op->dir.dentry, op->name, op->len);
+        notify_moved(odir, op->name, np->dir.dentry->inode, np->name, a->inode);
+        notify_moved(np->dir.dentry->inode, np->name, odir, op->name, b->inode);
     }
     if (a)
         dentry_unref(a);

@@ -192,9 +192,10 @@ struct inode {
     int64_t blocks; /* 512-byte units */
     uint32_t blksize;
     struct linux_timespec atime, mtime, ctime;
-    void *priv;  /* owned by the filesystem */
-    void *fifo;  /* S_IFIFO: the pipe behind it, made on first open (see vfs_register_fifo) */
-    void *locks; /* advisory locks (lock.c), NULL until the first lock */
+    void *priv;    /* owned by the filesystem */
+    void *fifo;    /* S_IFIFO: the pipe behind it, made on first open (see vfs_register_fifo) */
+    void *locks;   /* advisory locks (lock.c), NULL until the first lock */
+    void *watches; /* inotify watches (see vfs_register_notify), NULL if none */
 };
 
 /* FIFOs on any filesystem are opened by the pipe code, which registers itself at boot
@@ -313,6 +314,40 @@ static inline struct dentry *file_dentry(const struct file *f)
 {
     return f->path ? ((struct path *)f->path)->dentry : NULL;
 }
+
+/* ---- change notification (notify.c) ---------------------------------------------------- */
+
+/* Event bits, as inotify(7). */
+#define VFS_IN_ACCESS 0x001u
+#define VFS_IN_MODIFY 0x002u
+#define VFS_IN_ATTRIB 0x004u
+#define VFS_IN_CLOSE_WRITE 0x008u
+#define VFS_IN_CLOSE_NOWRITE 0x010u
+#define VFS_IN_OPEN 0x020u
+#define VFS_IN_MOVED_FROM 0x040u
+#define VFS_IN_MOVED_TO 0x080u
+#define VFS_IN_CREATE 0x100u
+#define VFS_IN_DELETE 0x200u
+#define VFS_IN_DELETE_SELF 0x400u
+#define VFS_IN_MOVE_SELF 0x800u
+#define VFS_IN_ISDIR 0x40000000u
+
+/* The watcher (inotify) registers at boot. @event delivers @mask about @inode to the
+ * watches in inode->watches; @name is the child's name for events on a directory about one
+ * of its entries (NULL for events about the inode itself). */
+struct vfs_notify_ops {
+    void (*event)(struct inode *inode, uint32_t mask, uint32_t cookie, const char *name);
+};
+void vfs_register_notify(const struct vfs_notify_ops *ops);
+/* Report @mask on @inode (if watched). */
+void vfs_notify(struct inode *inode, uint32_t mask, uint32_t cookie, const char *name);
+/* Report @mask about the object of @d to its own watches and, with its name, to its parent
+ * directory's (IN_ISDIR added for directories). */
+void vfs_notify_dentry(struct dentry *d, uint32_t mask);
+/* Same for the object of the open file @f (nothing for anonymous and O_PATH files). */
+void vfs_notify_file(struct file *f, uint32_t mask);
+/* A fresh cookie tying IN_MOVED_FROM to IN_MOVED_TO. */
+uint32_t vfs_notify_cookie(void);
 
 /* ---- mounts ----------------------------------------------------------------------------- */
 

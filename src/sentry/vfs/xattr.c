@@ -117,8 +117,13 @@ int vfs_setxattr(struct task *t, const char *path, int flags, struct file *f, co
         ret = -EOPNOTSUPP;
     if (ret == 0)
         ret = inode->ops->setxattr(t, inode, name, value, size, xflags);
-    if (ret == 0)
+    if (ret == 0) {
         inode->ctime = vfs_now();
+        if (p.dentry)
+            vfs_notify_dentry(p.dentry, VFS_IN_ATTRIB);
+        else
+            vfs_notify(inode, VFS_IN_ATTRIB, 0, NULL);
+    }
     target_put(&p);
     return ret;
 }
@@ -154,8 +159,13 @@ int vfs_removexattr(struct task *t, const char *path, int flags, struct file *f,
         ret = -EOPNOTSUPP;
     if (ret == 0)
         ret = inode->ops->removexattr(t, inode, name);
-    if (ret == 0)
+    if (ret == 0) {
         inode->ctime = vfs_now();
+        if (p.dentry)
+            vfs_notify_dentry(p.dentry, VFS_IN_ATTRIB);
+        else
+            vfs_notify(inode, VFS_IN_ATTRIB, 0, NULL);
+    }
     target_put(&p);
     return ret;
 }
