@@ -103,3 +103,16 @@ TEST(seal_errors)
     EXPECT_ERRNO(fcntl(p[0], F_GET_SEALS), EINVAL);
     close(fd);
 }
+
+TEST(tmpfs_files_are_sealed)
+{
+    /* Ordinary tmpfs files answer F_GET_SEALS with F_SEAL_SEAL (/dev/shm is tmpfs both
+     * natively and in the sandbox). */
+    char path[64];
+    snprintf(path, sizeof(path), "/dev/shm/cvisor-seal-%d", getpid());
+    int fd = CHECK(open(path, O_RDWR | O_CREAT | O_EXCL, 0600));
+    unlink(path);
+    EXPECT_EQ(fcntl(fd, F_GET_SEALS), F_SEAL_SEAL);
+    EXPECT_ERRNO(fcntl(fd, F_ADD_SEALS, F_SEAL_GROW), EPERM);
+    close(fd);
+}

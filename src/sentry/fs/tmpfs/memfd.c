@@ -40,7 +40,6 @@ int tmpfs_memfd_create(struct task *t, const char *name, unsigned int flags, str
         return ret;
     struct tmpfs_node *n = inode->priv;
     n->seals = (flags & MFD_ALLOW_SEALING_FLAG) ? 0 : TMPFS_SEAL_SEAL;
-    n->sealable = true;
     struct dentry *d = dcache_add(root, full, strlen(full), inode);
     inode_unref(inode);
     if (!d)
@@ -58,7 +57,7 @@ long tmpfs_seals_fcntl(struct task *t, struct file *f, unsigned int cmd, uint64_
 {
     struct tmpfs_node *n = f->inode->priv;
     if (!n->sealable)
-        return -EINVAL; /* COMPAT: Linux also allows seals on ordinary tmpfs files */
+        return -EINVAL;
     if (cmd == VFS_FCNTL_GET_SEALS)
         return n->seals;
     unsigned int add = (unsigned int)arg;

@@ -61,6 +61,10 @@ static int tmpfs_new_inode(struct super_block *sb, uint32_t mode, uint64_t rdev,
     }
     n->inode = inode;
     list_init(&n->xattrs);
+    if (S_ISREG(mode)) {
+        n->sealable = true; /* as Linux shmem: F_GET_SEALS says F_SEAL_SEAL */
+        n->seals = TMPFS_SEAL_SEAL;
+    }
     inode->priv = n;
     inode->rdev = rdev;
     if (S_ISDIR(mode)) {
@@ -315,14 +319,23 @@ static void tmpfs_statfs(struct super_block *sb, struct statfs_info *out)
     out->bsize = 4096;
     out->frsize = 4096;
     out->blocks = 1ull << 22;
-    out->bfree = out->bavail = 1ull << 22;
+    const int64_t *used = sb->priv;
+    uint64_t u = used && *used > 0 ? (uint64_t)*used : 0;
+    out->bfree = out->bavail = out->blocks > u ? out->blocks - u : 0;
     out->files = 1ull << 20;
     out->ffree = out->files - (sb->next_ino < out->files ? sb->next_ino : 0);
     out->namelen = VFS_NAME_MAX;
 }
 
+static void tmpfs_put_super(struct super_block *sb)
+{
+    free(sb->priv);
+    sb->priv = NULL;
+}
+
 static const struct super_ops g_tmpfs_sops = {
     .statfs = tmpfs_statfs,
+    .put_super = tmpfs_put_super,
 };
 
 int tmpfs_new_super(const struct fs_type *type, uint32_t root_mode, struct dentry **root)
@@ -331,6 +344,7 @@ int tmpfs_new_super(const struct fs_type *type, uint32_t root_mode, struct dentr
     if (!sb)
         return -ENOMEM;
     sb->ops = &g_tmpfs_sops;
+    sb->priv = calloc(1, sizeof(int64_t)); /* pages in use; statfs shows 0 if NULL */
     sb->dcache = DCACHE_AUTHORITATIVE;
     sb->magic = 0x01021994;
     sb->next_ino = 1;

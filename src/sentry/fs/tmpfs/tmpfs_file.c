@@ -68,6 +68,7 @@ static uint64_t frame_alloc(struct tmpfs_node *n, uint64_t off)
         if (memfile_alloc(slot) < 0)
             return 0;
         n->inode->blocks += PAGE / 512;
+        tmpfs_account(n->inode, 1);
     }
     return *slot;
 }
@@ -93,6 +94,7 @@ static void pages_free_from(struct tmpfs_node *n, uint64_t from)
                 memfile_unref(n->chunks[c][i]);
                 n->chunks[c][i] = 0;
                 n->inode->blocks -= PAGE / 512;
+                tmpfs_account(n->inode, -1);
             }
         }
         if (start == 0) {
@@ -233,6 +235,7 @@ static void pages_free_range(struct tmpfs_node *n, uint64_t from, uint64_t to)
             memfile_unref(*slot);
             *slot = 0;
             n->inode->blocks -= PAGE / 512;
+            tmpfs_account(n->inode, -1);
         }
     }
 }

@@ -32,6 +32,14 @@ struct tmpfs_node {
     size_t nchunks;
     char *target;            /* symlinks: the target */
     unsigned seals;          /* regular files: F_SEAL_* (memfd) */
-    bool sealable;           /* memfd created with MFD_ALLOW_SEALING */
+    bool sealable;           /* regular files: fcntl seals apply (F_SEAL_SEAL unless memfd) */
     struct list_head xattrs; /* of struct tmpfs_xattr (link) */
 };
+
+/* Count @pages more (or fewer) data pages in the filesystem of @inode (statfs). */
+static inline void tmpfs_account(struct inode *inode, int64_t pages)
+{
+    int64_t *used = inode->sb->priv;
+    if (used)
+        *used += pages;
+}
