@@ -50,12 +50,9 @@ struct boot_opts {
 static int parse(int argc, char **argv, struct boot_opts *o)
 {
     static const struct option longopts[] = {
-        {"gofer-fd", required_argument, NULL, 'g'},
-        {"platform", required_argument, NULL, 'p'},
-        {"cwd", required_argument, NULL, 'c'},
-        {"strace", no_argument, NULL, 's'},
-        {"debug", no_argument, NULL, 'd'},
-        {"log-fd", required_argument, NULL, 'l'},
+        {"gofer-fd", required_argument, NULL, 'g'}, {"platform", required_argument, NULL, 'p'},
+        {"cwd", required_argument, NULL, 'c'},      {"strace", no_argument, NULL, 's'},
+        {"debug", no_argument, NULL, 'd'},          {"log-fd", required_argument, NULL, 'l'},
         {NULL, 0, NULL, 0},
     };
     *o = (struct boot_opts){.gofer_fd = -1, .platform = "ptrace", .cwd = "/", .log_fd = 2};
