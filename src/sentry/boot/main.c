@@ -19,6 +19,7 @@
 #include "common/log.h"
 #include "sentry/boot/boot.h"
 #include "sentry/boot/console.h"
+#include "sentry/fs/anon/inotify.h"
 #include "sentry/fs/dev/devfs.h"
 #include "sentry/fs/devpts/devpts.h"
 #include "sentry/fs/gofer/client.h"
@@ -162,6 +163,7 @@ static int mount_all(const struct boot_opts *o, struct gofer_client *gc)
         (err = devpts_register()) < 0)
         return err;
     pipe_register_fifo();
+    inotify_init_hooks();
     if ((err = vfs_mount_root(o->overlay ? "overlay" : "goferfs-rw", gc)) < 0)
         return err;
     if ((err = vfs_mount_at("/dev", "devfs", NULL, 0)) < 0)

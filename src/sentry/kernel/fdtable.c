@@ -10,6 +10,7 @@
 
 #include "sentry/kernel/fdtable.h"
 #include "sentry/vfs/file.h"
+#include "sentry/vfs/vfs_ops.h"
 
 /* Hard cap on the table, whatever RLIMIT_NOFILE says (Linux's default nr_open). */
 #define FDTABLE_MAX (1 << 20)
@@ -91,8 +92,10 @@ void fdtable_unref(struct fdtable *fdt)
     for (int i = 0; i < fdt->cap; i++) {
         struct file *f = fdt->slots[i].file;
         fdt->slots[i].file = NULL;
-        if (f)
+        if (f) {
+            vfs_locks_close(f, fdt);
             file_unref(f);
+        }
     }
     free(fdt->slots);
     free(fdt);
@@ -161,8 +164,10 @@ int fdtable_install_at(struct fdtable *fdt, int fd, struct file *file, int fd_fl
     if (fd == fdt->lowest_free)
         fdt->lowest_free = fd + 1;
     /* Released after the slot is consistent: a release hook may look at the table. */
-    if (old)
+    if (old) {
+        vfs_locks_close(old, fdt);
         file_unref(old);
+    }
     return 0;
 }
 
@@ -176,6 +181,7 @@ int fdtable_close(struct fdtable *fdt, int fd)
     s->flags = 0;
     if (fd < fdt->lowest_free)
         fdt->lowest_free = fd;
+    vfs_locks_close(f, fdt);
     file_unref(f);
     return 0;
 }

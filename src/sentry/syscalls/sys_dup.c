@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * dup(2), dup2(2), dup3(2) and fcntl(2). Descriptor bookkeeping lives in kernel/fdtable.c;
- * this file validates arguments and reproduces Linux's errno choices.
+ * dup(2), dup2(2), dup3(2), fcntl(2) and flock(2). Descriptor bookkeeping lives in
+ * kernel/fdtable.c and locks in vfs/lock.c; this file validates arguments and reproduces
+ * Linux's errno choices. COMPAT: locks live in the Sentry, so host processes (and the gofer's
+ * host files) never see them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -67,42 +69,32 @@ long sys_dup3(struct task *t, const struct syscall_args *a)
     return do_dup_to(t, oldfd, newfd, (flags & O_CLOEXEC) ? FD_CLOEXEC : 0);
 }
 
-/* Guest struct flock (x86-64). */
-struct linux_flock {
-    int16_t l_type;
-    int16_t l_whence;
-    int64_t l_start;
-    int64_t l_len;
-    int32_t l_pid;
-};
-
-/* COMPAT: record locks are not enforced: every lock is granted, F_GETLK reports none. */
+/* Record locks (vfs/lock.c): F_GETLK copies the answer back. */
 static long fcntl_lock(struct task *t, struct file *f, int cmd, gaddr_t arg)
 {
-    struct linux_flock fl;
+    struct vfs_flock fl;
     int ret = copy_in(t, arg, &fl, sizeof(fl));
     if (ret < 0)
         return ret;
-    if (fl.l_type != F_RDLCK && fl.l_type != F_WRLCK && fl.l_type != F_UNLCK)
-        return -EINVAL;
-    if (fl.l_whence != SEEK_SET && fl.l_whence != SEEK_CUR && fl.l_whence != SEEK_END)
-        return -EINVAL;
-    if (cmd == F_SETLK || cmd == F_SETLKW || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW) {
-        if (fl.l_type == F_RDLCK && !file_readable(f))
-            return -EBADF;
-        if (fl.l_type == F_WRLCK && !file_writable(f))
-            return -EBADF;
-        return 0;
-    }
-    fl.l_type = F_UNLCK;
-    return copy_out(t, arg, &fl, sizeof(fl));
+    ret = vfs_fcntl_lock(t, f, cmd, &fl);
+    if (ret == 0 && (cmd == F_GETLK || cmd == F_OFD_GETLK))
+        ret = copy_out(t, arg, &fl, sizeof(fl));
+    return ret;
 }
 
-static long fcntl_pipe_size(struct task *t, struct file *f, int cmd, uint64_t arg)
+long sys_flock(struct task *t, const struct syscall_args *a)
+{
+    _cleanup_(file_unrefp) struct file *f = sys_get_file(t, arg_int(a, 0));
+    if (!f)
+        return -EBADF;
+    return vfs_flock(t, f, arg_int(a, 1));
+}
+
+/* An fcntl command a file implements through ->ioctl (VFS_FCNTL_*); -EINVAL if it does not. */
+static long fcntl_forward(struct task *t, struct file *f, unsigned int op, uint64_t arg)
 {
     if (!f->ops || !f->ops->ioctl)
         return -EINVAL;
-    unsigned int op = cmd == F_GETPIPE_SZ ? VFS_FCNTL_GETPIPE_SZ : VFS_FCNTL_SETPIPE_SZ;
     long ret = f->ops->ioctl(t, f, op, arg);
     return (ret == -ENOTTY || ret == -LINUX_ENOIOCTLCMD) ? -EINVAL : ret;
 }
@@ -150,9 +142,12 @@ long sys_fcntl(struct task *t, const struct syscall_args *a)
         return 0; /* COMPAT: SIGIO/SIGURG delivery is not implemented */
     case F_GETPIPE_SZ:
     case F_SETPIPE_SZ:
-        return fcntl_pipe_size(t, f, cmd, arg);
+        return fcntl_forward(
+            t, f, cmd == F_GETPIPE_SZ ? VFS_FCNTL_GETPIPE_SZ : VFS_FCNTL_SETPIPE_SZ, arg);
     case F_ADD_SEALS:
     case F_GET_SEALS:
+        return fcntl_forward(t, f, cmd == F_ADD_SEALS ? VFS_FCNTL_ADD_SEALS : VFS_FCNTL_GET_SEALS,
+                             arg);
     case F_GETLEASE:
     case F_SETLEASE:
     case F_NOTIFY:
@@ -167,6 +162,8 @@ void sys_dup_register(void)
     SYSCALL_REG(LINUX_NR_dup, SYS_SUPPORTED(dup));
     SYSCALL_REG(LINUX_NR_dup2, SYS_SUPPORTED(dup2));
     SYSCALL_REG(LINUX_NR_dup3, SYS_SUPPORTED(dup3));
-    SYSCALL_REG(LINUX_NR_fcntl,
-                SYS_PARTIAL(fcntl, "record locks always granted; no SIGIO, leases or seals"));
+    SYSCALL_REG(LINUX_NR_fcntl, SYS_PARTIAL(fcntl, "no SIGIO (F_SETOWN/F_SETSIG), leases or "
+                                                   "F_NOTIFY; seals on memfds only"));
+    SYSCALL_REG(LINUX_NR_flock,
+                SYS_PARTIAL(flock, "sandbox-wide; host processes do not see these locks"));
 }

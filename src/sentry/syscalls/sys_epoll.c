@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * System calls "epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait",
- * "epoll_pwait2", "eventfd" and "eventfd2". Interest lists and harvesting are in
- * fs/anon/epoll.c, the counter in fs/anon/eventfd.c.
+ * "epoll_pwait2", "eventfd", "eventfd2" and the inotify family. Interest lists and harvesting
+ * are in fs/anon/epoll.c, the counter in fs/anon/eventfd.c, watches in fs/anon/inotify.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +16,7 @@
 #include "common/cleanup.h"
 #include "sentry/fs/anon/epoll.h"
 #include "sentry/fs/anon/eventfd.h"
+#include "sentry/fs/anon/inotify.h"
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -31,8 +32,8 @@
 /* Install @f (reference dropped) at the lowest free fd. Returns the fd or -errno. */
 static long install_new(struct task *t, struct file *f, bool cloexec)
 {
-    long fd = fdtable_install(t->fdt, f, 0, cloexec ? FD_CLOEXEC : 0,
-                              task_rlimit_cur(t, RLIMIT_NOFILE));
+    long fd =
+        fdtable_install(t->fdt, f, 0, cloexec ? FD_CLOEXEC : 0, task_rlimit_cur(t, RLIMIT_NOFILE));
     file_unref(f);
     return fd;
 }
@@ -129,8 +130,8 @@ static long epoll_wait_file(struct task *t, struct file *epf, gaddr_t events, in
     return ret;
 }
 
-static long do_epoll_wait(struct task *t, int epfd, gaddr_t events, int maxevents,
-                          bool to_zero, uint64_t deadline_ns)
+static long do_epoll_wait(struct task *t, int epfd, gaddr_t events, int maxevents, bool to_zero,
+                          uint64_t deadline_ns)
 {
     if (maxevents <= 0 || maxevents > EP_MAX_EVENTS)
         return -EINVAL;
@@ -188,8 +189,7 @@ long sys_epoll_pwait2(struct task *t, const struct syscall_args *a)
             return -EINVAL;
         zero = ts.tv_sec == 0 && ts.tv_nsec == 0;
         if (!zero && ts.tv_sec < (int64_t)(UINT64_MAX / 2000000000ull))
-            deadline = kernel_now_ns() + (uint64_t)ts.tv_sec * 1000000000ull +
-                       (uint64_t)ts.tv_nsec;
+            deadline = kernel_now_ns() + (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
     }
     return epoll_pwait_common(t, a, zero, deadline);
 }
@@ -217,6 +217,52 @@ long sys_eventfd2(struct task *t, const struct syscall_args *a)
     return do_eventfd2(t, arg_uint(a, 0), arg_int(a, 1));
 }
 
+/* ---- inotify ---------------------------------------------------------------------------- */
+
+static long do_inotify_init1(struct task *t, int flags)
+{
+    if (flags & ~(O_CLOEXEC | O_NONBLOCK))
+        return -EINVAL;
+    struct file *f;
+    int ret = inotify_create_file((uint32_t)flags, &f);
+    if (ret < 0)
+        return ret;
+    return install_new(t, f, flags & O_CLOEXEC);
+}
+
+long sys_inotify_init(struct task *t, const struct syscall_args *a)
+{
+    return do_inotify_init1(t, 0);
+}
+
+long sys_inotify_init1(struct task *t, const struct syscall_args *a)
+{
+    return do_inotify_init1(t, arg_int(a, 0));
+}
+
+long sys_inotify_add_watch(struct task *t, const struct syscall_args *a)
+{
+    _cleanup_(file_unrefp) struct file *f = fdtable_get(t->fdt, arg_int(a, 0));
+    if (!f)
+        return -EBADF;
+    char *path = malloc(4096);
+    if (!path)
+        return -ENOMEM;
+    long ret = copy_in_str(t, arg_addr(a, 1), path, 4096);
+    if (ret >= 0)
+        ret = inotify_add(t, f, path, (uint32_t)arg_uint(a, 2));
+    free(path);
+    return ret;
+}
+
+long sys_inotify_rm_watch(struct task *t, const struct syscall_args *a)
+{
+    _cleanup_(file_unrefp) struct file *f = fdtable_get(t->fdt, arg_int(a, 0));
+    if (!f)
+        return -EBADF;
+    return inotify_rm(t, f, arg_int(a, 1));
+}
+
 void sys_epoll_register(void)
 {
     SYSCALL_REG(LINUX_NR_epoll_create, SYS_SUPPORTED(epoll_create));
@@ -227,4 +273,10 @@ void sys_epoll_register(void)
     SYSCALL_REG(LINUX_NR_epoll_pwait2, SYS_SUPPORTED(epoll_pwait2));
     SYSCALL_REG(LINUX_NR_eventfd, SYS_SUPPORTED(eventfd));
     SYSCALL_REG(LINUX_NR_eventfd2, SYS_SUPPORTED(eventfd2));
+    SYSCALL_REG(LINUX_NR_inotify_init, SYS_SUPPORTED(inotify_init));
+    SYSCALL_REG(LINUX_NR_inotify_init1, SYS_SUPPORTED(inotify_init1));
+    SYSCALL_REG(LINUX_NR_inotify_add_watch,
+                SYS_PARTIAL(inotify_add_watch, "events of sandbox operations only (not of host "
+                                               "changes); IN_DELETE_SELF at the last unlink"));
+    SYSCALL_REG(LINUX_NR_inotify_rm_watch, SYS_SUPPORTED(inotify_rm_watch));
 }

@@ -13,6 +13,8 @@
 
 #include "abi/linux/stat.h"
 #include "common/cleanup.h"
+#include "sentry/fs/tmpfs/tmpfs.h"
+#include "sentry/kernel/fdtable.h"
 #include "sentry/syscalls/sys_fs_util.h"
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/vfs/vfs.h"
@@ -482,6 +484,23 @@ long sys_fadvise64(struct task *t, const struct syscall_args *a)
     return 0; /* advice is only a hint */
 }
 
+long sys_memfd_create(struct task *t, const struct syscall_args *a)
+{
+    char name[VFS_NAME_MAX - 6 + 1]; /* NAME_MAX minus "memfd:" */
+    long len = copy_in_str(t, arg_addr(a, 0), name, sizeof(name));
+    if (len < 0)
+        return len == -ENAMETOOLONG ? -EINVAL : len;
+    unsigned int flags = (unsigned int)arg_int(a, 1);
+    struct file *f;
+    int ret = tmpfs_memfd_create(t, name, flags, &f);
+    if (ret < 0)
+        return ret;
+    ret = fdtable_install(t->fdt, f, 0, (flags & 1u) ? FD_CLOEXEC : 0,
+                          task_rlimit_cur(t, RLIMIT_NOFILE));
+    file_unref(f);
+    return ret;
+}
+
 void sys_file_register(void)
 {
     SYSCALL_REG(LINUX_NR_open, SYS_SUPPORTED(open));
@@ -512,14 +531,17 @@ void sys_file_register(void)
     SYSCALL_REG(LINUX_NR_rename, SYS_SUPPORTED(rename));
     SYSCALL_REG(LINUX_NR_renameat, SYS_SUPPORTED(renameat));
     SYSCALL_REG(LINUX_NR_renameat2,
-                SYS_PARTIAL(renameat2, "RENAME_EXCHANGE and RENAME_WHITEOUT: EINVAL"));
+                SYS_PARTIAL(renameat2, "RENAME_WHITEOUT: EINVAL (no whiteouts)"));
     SYSCALL_REG(LINUX_NR_link, SYS_SUPPORTED(link));
     SYSCALL_REG(LINUX_NR_linkat, SYS_SUPPORTED(linkat));
     SYSCALL_REG(LINUX_NR_symlink, SYS_SUPPORTED(symlink));
     SYSCALL_REG(LINUX_NR_symlinkat, SYS_SUPPORTED(symlinkat));
     SYSCALL_REG(LINUX_NR_truncate, SYS_SUPPORTED(truncate));
     SYSCALL_REG(LINUX_NR_ftruncate, SYS_SUPPORTED(ftruncate));
-    SYSCALL_REG(LINUX_NR_fallocate, SYS_PARTIAL(fallocate, "mode 0 only"));
+    SYSCALL_REG(LINUX_NR_fallocate,
+                SYS_PARTIAL(fallocate, "tmpfs: 0, KEEP_SIZE, PUNCH_HOLE, ZERO_RANGE; others: 0"));
+    SYSCALL_REG(LINUX_NR_memfd_create,
+                SYS_PARTIAL(memfd_create, "MFD_CLOEXEC, MFD_ALLOW_SEALING; no MFD_HUGETLB"));
     SYSCALL_REG(LINUX_NR_fsync, SYS_SUPPORTED(fsync));
     SYSCALL_REG(LINUX_NR_fdatasync, SYS_SUPPORTED(fdatasync));
     SYSCALL_REG(LINUX_NR_sync, SYS_SUPPORTED(sync));

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * Extended attributes: getxattr, listxattr, setxattr, removexattr and their l- and f-
- * variants. No filesystem of this version stores attributes, so every file exists with an
- * empty attribute list (what a host file without xattrs shows); writes are refused with
- * ENOTSUP as a filesystem without xattr support does.
+ * variants. The handlers copy names and values across and leave the rules to the VFS
+ * (vfs/xattr.c); tmpfs stores attributes, other filesystems show none and refuse writes.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 
 #include "common/cleanup.h"
 #include "sentry/kernel/fdtable.h"
@@ -15,132 +15,200 @@
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs.h"
+#include "sentry/vfs/vfs_ops.h"
 
 #define XATTR_NAME_MAX 255
 #define XATTR_CREATE_FLAG 1
 #define XATTR_REPLACE_FLAG 2
 #define XATTR_SIZE_MAX 65536
+#define XATTR_LIST_MAX 65536
 
-/* The file named by a path argument must exist (ENOENT, ENOTDIR, EFAULT... as stat). */
-static long check_path(struct task *t, gaddr_t path, bool follow)
+/* Which object a call names: a path (copied into @pathbuf) or a descriptor. */
+struct xattr_obj {
+    char path[4096];
+    bool by_path;
+    int flags; /* AT_SYMLINK_NOFOLLOW for the l- variants */
+    struct file *f;
+};
+
+static long obj_get(struct task *t, const struct syscall_args *a, int kind, struct xattr_obj *o)
 {
-    char buf[4096];
-    long len = copy_in_str(t, path, buf, sizeof(buf));
+    o->f = NULL;
+    o->by_path = kind != 2;
+    o->flags = kind == 1 ? AT_SYMLINK_NOFOLLOW : 0;
+    if (!o->by_path) {
+        o->f = fdtable_get(t->fdt, arg_int(a, 0));
+        return o->f ? 0 : -EBADF;
+    }
+    long len = copy_in_str(t, arg_addr(a, 0), o->path, sizeof(o->path));
     if (len < 0)
         return len;
-    if (len == 0)
-        return -ENOENT;
-    struct linux_stat st;
-    return vfs_fstatat(t, AT_FDCWD, buf, follow ? 0 : AT_SYMLINK_NOFOLLOW, &st);
+    return len == 0 ? -ENOENT : 0;
 }
 
-static long check_fd(struct task *t, int fd)
+static void obj_put(struct xattr_obj *o)
 {
-    _cleanup_(file_unrefp) struct file *f = fdtable_get(t->fdt, fd);
-    return f ? 0 : -EBADF;
+    if (o->f)
+        file_unref(o->f);
 }
 
-/* An attribute name must be "namespace.name", 1..255 bytes. */
-static long check_name(struct task *t, gaddr_t name)
+/* An attribute name: 1..255 bytes (ERANGE otherwise, as Linux). */
+static long name_get(struct task *t, gaddr_t name, char *buf)
 {
-    char buf[XATTR_NAME_MAX + 1];
-    long len = copy_in_str(t, name, buf, sizeof(buf));
+    long len = copy_in_str(t, name, buf, XATTR_NAME_MAX + 1);
     if (len == -ENAMETOOLONG)
         return -ERANGE;
     if (len < 0)
         return len;
-    if (len == 0)
-        return -ERANGE;
-    return 0;
+    return len == 0 ? -ERANGE : 0;
 }
 
-static long get_common(struct task *t, long err, gaddr_t name)
+static long do_get(struct task *t, const struct syscall_args *a, int kind)
 {
-    if (err < 0)
-        return err;
-    err = check_name(t, name);
-    return err < 0 ? err : -ENODATA;
+    struct xattr_obj *o = malloc(sizeof(*o));
+    if (!o)
+        return -ENOMEM;
+    char name[XATTR_NAME_MAX + 1];
+    size_t size = arg_size(a, 3);
+    if (size > XATTR_SIZE_MAX)
+        size = XATTR_SIZE_MAX;
+    char *val = size ? malloc(size) : NULL;
+    long ret = size && !val ? -ENOMEM : obj_get(t, a, kind, o);
+    if (ret == 0)
+        ret = name_get(t, arg_addr(a, 1), name);
+    if (ret == 0)
+        ret = vfs_getxattr(t, o->by_path ? o->path : NULL, o->flags, o->f, name, val, size);
+    if (ret > 0 && size > 0) {
+        long c = copy_out(t, arg_addr(a, 2), val, (size_t)ret);
+        if (c < 0)
+            ret = c;
+    }
+    obj_put(o);
+    free(o);
+    free(val);
+    return ret;
 }
 
-long sys_getxattr(struct task *t, const struct syscall_args *a)
+static long do_list(struct task *t, const struct syscall_args *a, int kind)
 {
-    return get_common(t, check_path(t, arg_addr(a, 0), true), arg_addr(a, 1));
+    struct xattr_obj *o = malloc(sizeof(*o));
+    if (!o)
+        return -ENOMEM;
+    size_t size = arg_size(a, 2);
+    if (size > XATTR_LIST_MAX)
+        size = XATTR_LIST_MAX;
+    char *buf = size ? malloc(size) : NULL;
+    long ret = size && !buf ? -ENOMEM : obj_get(t, a, kind, o);
+    if (ret == 0)
+        ret = vfs_listxattr(t, o->by_path ? o->path : NULL, o->flags, o->f, buf, size);
+    if (ret > 0 && size > 0) {
+        long c = copy_out(t, arg_addr(a, 1), buf, (size_t)ret);
+        if (c < 0)
+            ret = c;
+    }
+    obj_put(o);
+    free(o);
+    free(buf);
+    return ret;
 }
 
-long sys_lgetxattr(struct task *t, const struct syscall_args *a)
+static long do_set(struct task *t, const struct syscall_args *a, int kind)
 {
-    return get_common(t, check_path(t, arg_addr(a, 0), false), arg_addr(a, 1));
-}
-
-long sys_fgetxattr(struct task *t, const struct syscall_args *a)
-{
-    return get_common(t, check_fd(t, arg_int(a, 0)), arg_addr(a, 1));
-}
-
-long sys_listxattr(struct task *t, const struct syscall_args *a)
-{
-    long err = check_path(t, arg_addr(a, 0), true);
-    return err < 0 ? err : 0;
-}
-
-long sys_llistxattr(struct task *t, const struct syscall_args *a)
-{
-    long err = check_path(t, arg_addr(a, 0), false);
-    return err < 0 ? err : 0;
-}
-
-long sys_flistxattr(struct task *t, const struct syscall_args *a)
-{
-    long err = check_fd(t, arg_int(a, 0));
-    return err < 0 ? err : 0;
-}
-
-static long set_common(struct task *t, long err, gaddr_t name, size_t size, int flags)
-{
-    if (err < 0)
-        return err;
+    int flags = arg_int(a, 4);
+    size_t size = arg_size(a, 3);
     if (flags & ~(XATTR_CREATE_FLAG | XATTR_REPLACE_FLAG))
         return -EINVAL;
+    char name[XATTR_NAME_MAX + 1];
+    long ret = name_get(t, arg_addr(a, 1), name);
+    if (ret < 0)
+        return ret;
     if (size > XATTR_SIZE_MAX)
         return -E2BIG;
-    err = check_name(t, name);
-    return err < 0 ? err : -ENOTSUP;
+    struct xattr_obj *o = malloc(sizeof(*o));
+    char *val = malloc(size ? size : 1);
+    ret = !o || !val ? -ENOMEM : 0;
+    if (ret == 0 && size)
+        ret = copy_in(t, arg_addr(a, 2), val, size);
+    if (ret == 0) {
+        ret = obj_get(t, a, kind, o);
+        if (ret == 0)
+            ret = vfs_setxattr(t, o->by_path ? o->path : NULL, o->flags, o->f, name, val, size,
+                               flags);
+        obj_put(o);
+    }
+    free(o);
+    free(val);
+    return ret;
 }
 
+static long do_remove(struct task *t, const struct syscall_args *a, int kind)
+{
+    char name[XATTR_NAME_MAX + 1];
+    long ret = name_get(t, arg_addr(a, 1), name);
+    if (ret < 0)
+        return ret;
+    struct xattr_obj *o = malloc(sizeof(*o));
+    if (!o)
+        return -ENOMEM;
+    ret = obj_get(t, a, kind, o);
+    if (ret == 0)
+        ret = vfs_removexattr(t, o->by_path ? o->path : NULL, o->flags, o->f, name);
+    obj_put(o);
+    free(o);
+    return ret;
+}
+
+/* kind: 0 path (follow), 1 l- variant, 2 f- variant. */
+long sys_getxattr(struct task *t, const struct syscall_args *a)
+{
+    return do_get(t, a, 0);
+}
+long sys_lgetxattr(struct task *t, const struct syscall_args *a)
+{
+    return do_get(t, a, 1);
+}
+long sys_fgetxattr(struct task *t, const struct syscall_args *a)
+{
+    return do_get(t, a, 2);
+}
+long sys_listxattr(struct task *t, const struct syscall_args *a)
+{
+    return do_list(t, a, 0);
+}
+long sys_llistxattr(struct task *t, const struct syscall_args *a)
+{
+    return do_list(t, a, 1);
+}
+long sys_flistxattr(struct task *t, const struct syscall_args *a)
+{
+    return do_list(t, a, 2);
+}
 long sys_setxattr(struct task *t, const struct syscall_args *a)
 {
-    return set_common(t, check_path(t, arg_addr(a, 0), true), arg_addr(a, 1), arg_size(a, 3),
-                      arg_int(a, 4));
+    return do_set(t, a, 0);
 }
-
 long sys_lsetxattr(struct task *t, const struct syscall_args *a)
 {
-    return set_common(t, check_path(t, arg_addr(a, 0), false), arg_addr(a, 1), arg_size(a, 3),
-                      arg_int(a, 4));
+    return do_set(t, a, 1);
 }
-
 long sys_fsetxattr(struct task *t, const struct syscall_args *a)
 {
-    return set_common(t, check_fd(t, arg_int(a, 0)), arg_addr(a, 1), arg_size(a, 3),
-                      arg_int(a, 4));
+    return do_set(t, a, 2);
 }
-
 long sys_removexattr(struct task *t, const struct syscall_args *a)
 {
-    return get_common(t, check_path(t, arg_addr(a, 0), true), arg_addr(a, 1));
+    return do_remove(t, a, 0);
 }
-
 long sys_lremovexattr(struct task *t, const struct syscall_args *a)
 {
-    return get_common(t, check_path(t, arg_addr(a, 0), false), arg_addr(a, 1));
+    return do_remove(t, a, 1);
 }
-
 long sys_fremovexattr(struct task *t, const struct syscall_args *a)
 {
-    return get_common(t, check_fd(t, arg_int(a, 0)), arg_addr(a, 1));
+    return do_remove(t, a, 2);
 }
 
-#define NOTE "no filesystem stores xattrs yet: lists are empty, writes ENOTSUP"
+#define NOTE "stored by tmpfs (user, trusted, security); other filesystems: none, writes ENOTSUP"
 
 void sys_xattr_register(void)
 {
@@ -157,6 +225,7 @@ void sys_xattr_register(void)
     SYSCALL_REG(LINUX_NR_lremovexattr, SYS_PARTIAL(lremovexattr, NOTE));
     SYSCALL_REG(LINUX_NR_fremovexattr, SYS_PARTIAL(fremovexattr, NOTE));
     /* Deliberate refusals with a reason, so they are not logged as unknown. */
-    SYSCALL_REG(LINUX_NR_rseq, SYS_ERRNO(rseq, ENOSYS, "restartable sequences: glibc goes on "
-                                                       "without them"));
+    SYSCALL_REG(LINUX_NR_rseq, SYS_ERRNO(rseq, ENOSYS,
+                                         "restartable sequences: glibc goes on "
+                                         "without them"));
 }

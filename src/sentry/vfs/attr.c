@@ -19,8 +19,36 @@
 #define UTIME_OMIT ((1l << 30) - 2l)
 #endif
 
-/* Apply @ia to @inode through the filesystem, or the default field update. */
-static int notify_change(struct task *t, struct inode *inode, struct iattr *ia)
+/* Report the change of @ia (IN_MODIFY for a size, IN_ATTRIB for the rest) about @d (may be
+ * NULL: then only @inode's own watches hear it). */
+static int do_setattr(struct task *t, struct inode *inode, struct iattr *ia);
+
+static void notify_attr(struct dentry *d, struct inode *inode, unsigned valid)
+{
+    uint32_t mask = ((valid & ATTR_SIZE) ? VFS_IN_MODIFY : 0) |
+                    ((valid & (ATTR_MODE | ATTR_UID | ATTR_GID | ATTR_ATIME)) ||
+                             (valid & (ATTR_MTIME | ATTR_SIZE)) == ATTR_MTIME
+                         ? VFS_IN_ATTRIB
+                         : 0);
+    if (!mask)
+        return;
+    if (d)
+        vfs_notify_dentry(d, mask);
+    else
+        vfs_notify(inode, mask | (S_ISDIR(inode->mode) ? VFS_IN_ISDIR : 0), 0, NULL);
+}
+
+/* Apply @ia to @inode (the object of @d, which may be NULL) through the filesystem, or the
+ * default field update. */
+static int notify_change(struct task *t, struct dentry *d, struct inode *inode, struct iattr *ia)
+{
+    int ret = do_setattr(t, inode, ia);
+    if (ret == 0)
+        notify_attr(d, inode, ia->valid);
+    return ret;
+}
+
+static int do_setattr(struct task *t, struct inode *inode, struct iattr *ia)
 {
     ia->valid |= ATTR_CTIME;
     if (inode->ops && inode->ops->setattr)
@@ -76,7 +104,7 @@ static int chmod_path(struct task *t, const struct path *p, unsigned int mode)
     if (vfs_cred_uid(t) != 0 && !vfs_cred_in_group(t, inode->gid))
         mode &= ~(unsigned)S_ISGID;
     struct iattr ia = {.valid = ATTR_MODE, .mode = mode};
-    return notify_change(t, inode, &ia);
+    return notify_change(t, p->dentry, inode, &ia);
 }
 
 int vfs_fchmodat(struct task *t, int dirfd, const char *path, unsigned int mode, int flags)
@@ -131,7 +159,7 @@ static int chown_path(struct task *t, const struct path *p, uint32_t uid, uint32
         ia.valid |= ATTR_MODE;
         ia.mode = m;
     }
-    return notify_change(t, inode, &ia);
+    return notify_change(t, p->dentry, inode, &ia);
 }
 
 int vfs_fchownat(struct task *t, int dirfd, const char *path, uint32_t uid, uint32_t gid, int flags)
@@ -193,7 +221,7 @@ static int utimes_path(struct task *t, const struct path *p, const struct linux_
         if (ret < 0)
             return ret;
     }
-    return notify_change(t, inode, &ia);
+    return notify_change(t, p->dentry, inode, &ia);
 }
 
 int vfs_utimensat(struct task *t, int dirfd, const char *path, const struct linux_timespec *times,
@@ -237,11 +265,15 @@ static int truncate_inode(struct task *t, struct file *f, struct inode *inode, i
         return -EISDIR;
     if (!S_ISREG(inode->mode))
         return -EINVAL;
-    if (f && f->ops && f->ops->truncate)
-        return f->ops->truncate(t, f, (uint64_t)length);
+    if (f && f->ops && f->ops->truncate) {
+        int ret = f->ops->truncate(t, f, (uint64_t)length);
+        if (ret == 0)
+            notify_attr(file_dentry(f), inode, ATTR_SIZE);
+        return ret;
+    }
     struct iattr ia = {.valid = ATTR_SIZE | ATTR_MTIME, .size = (uint64_t)length};
     ia.mtime = vfs_now();
-    return notify_change(t, inode, &ia);
+    return notify_change(t, f ? file_dentry(f) : NULL, inode, &ia);
 }
 
 int vfs_truncate(struct task *t, const char *path, int64_t length)
@@ -280,10 +312,18 @@ int vfs_ftruncate(struct task *t, struct file *f, int64_t length)
     return truncate_inode(t, f, f->inode, length);
 }
 
+#define FALLOC_KEEP_SIZE 0x01
+#define FALLOC_PUNCH_HOLE 0x02
+#define FALLOC_ZERO_RANGE 0x10
+
 int vfs_fallocate(struct task *t, struct file *f, int mode, int64_t off, int64_t len)
 {
     if (off < 0 || len <= 0)
         return -EINVAL;
+    if (mode & ~(FALLOC_KEEP_SIZE | FALLOC_PUNCH_HOLE | FALLOC_ZERO_RANGE))
+        return -EOPNOTSUPP;
+    if ((mode & FALLOC_PUNCH_HOLE) && (mode != (FALLOC_PUNCH_HOLE | FALLOC_KEEP_SIZE)))
+        return -EOPNOTSUPP;
     if (!file_writable(f) || (f->flags & O_PATH))
         return -EBADF;
     if (!f->inode)
@@ -292,11 +332,19 @@ int vfs_fallocate(struct task *t, struct file *f, int mode, int64_t off, int64_t
         return -EISDIR;
     if (!S_ISREG(f->inode->mode))
         return -ENODEV;
-    if (mode != 0)
-        return -EOPNOTSUPP; /* COMPAT: only mode 0 (allocate and extend) */
+    if ((f->flags & O_APPEND) && (mode & (FALLOC_PUNCH_HOLE | FALLOC_ZERO_RANGE)))
+        return -EPERM;
     int64_t end;
     if (__builtin_add_overflow(off, len, &end))
         return -EFBIG;
+    if (f->ops && f->ops->fallocate) {
+        int ret = f->ops->fallocate(t, f, mode, (uint64_t)off, (uint64_t)len);
+        if (ret == 0)
+            notify_attr(file_dentry(f), f->inode, ATTR_SIZE);
+        return ret;
+    }
+    if (mode != 0)
+        return -EOPNOTSUPP; /* as a filesystem without fallocate modes */
     if (end <= f->inode->size)
         return 0;
     return truncate_inode(t, f, f->inode, end);

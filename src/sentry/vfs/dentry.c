@@ -88,6 +88,7 @@ void inode_unref(struct inode *inode)
         inode->ops->evict(inode);
     if (inode->fifo)
         vfs_fifo_release(inode->fifo);
+    vfs_locks_free(inode);
     sb_unref(inode->sb);
     free(inode);
 }

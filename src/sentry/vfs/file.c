@@ -48,6 +48,9 @@ void file_unref(struct file *f)
 {
     if (!f || --f->refs > 0)
         return;
+    vfs_locks_release_file(f);
+    if (f->ops)
+        vfs_notify_file(f, file_writable(f) ? VFS_IN_CLOSE_WRITE : VFS_IN_CLOSE_NOWRITE);
     if (f->ops && f->ops->release)
         f->ops->release(f);
     if (f->path) {
@@ -118,7 +121,10 @@ ssize_t vfs_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
         return ret;
     if (uio_remaining(u) == 0)
         return 0;
-    return io_blocking(t, f, u, ppos, false);
+    ssize_t n = io_blocking(t, f, u, ppos, false);
+    if (n > 0)
+        vfs_notify_file(f, VFS_IN_ACCESS);
+    return n;
 }
 
 ssize_t vfs_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
@@ -136,7 +142,10 @@ ssize_t vfs_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
         *ppos = f->inode->size;
     if (uio_remaining(u) == 0)
         return 0;
-    return io_blocking(t, f, u, ppos, true);
+    ssize_t n = io_blocking(t, f, u, ppos, true);
+    if (n > 0)
+        vfs_notify_file(f, VFS_IN_MODIFY);
+    return n;
 }
 
 uint32_t file_poll(struct task *t, struct file *f)

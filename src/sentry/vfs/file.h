@@ -52,6 +52,10 @@ struct file_ops {
     int (*stat)(struct task *t, struct file *f, struct linux_stat *st);
     int (*fsync)(struct task *t, struct file *f, bool datasync);
     int (*truncate)(struct task *t, struct file *f, uint64_t size);
+    /* fallocate(2) of a regular file: @mode is FALLOC_FL_* (already validated by the VFS:
+     * 0, KEEP_SIZE, PUNCH_HOLE|KEEP_SIZE, ZERO_RANGE[|KEEP_SIZE]). NULL: only mode 0 works,
+     * through ->truncate. */
+    int (*fallocate)(struct task *t, struct file *f, int mode, uint64_t off, uint64_t len);
     /* Last reference dropped. */
     void (*release)(struct file *f);
 };
@@ -59,12 +63,12 @@ struct file_ops {
 struct file {
     int refs;
     const struct file_ops *ops;
-    struct inode *inode;     /* new reference held; NULL for some anonymous files */
-    void *path;              /* struct path * owned by the VFS; NULL for anonymous files */
-    uint32_t flags;          /* O_* status flags (O_NONBLOCK, O_APPEND...) + access mode */
+    struct inode *inode; /* new reference held; NULL for some anonymous files */
+    void *path;          /* struct path * owned by the VFS; NULL for anonymous files */
+    uint32_t flags;      /* O_* status flags (O_NONBLOCK, O_APPEND...) + access mode */
     int64_t pos;
-    void *priv;              /* owned by the implementation */
-    char *anon_name;         /* "pipe:[123]", "anon_inode:[eventfd]"; for /proc/pid/fd */
+    void *priv;      /* owned by the implementation */
+    char *anon_name; /* "pipe:[123]", "anon_inode:[eventfd]"; for /proc/pid/fd */
     uint64_t anon_ino;
 };
 

@@ -152,6 +152,11 @@ int vfs_mount_root(const char *fstype, void *data)
     return 0;
 }
 
+int vfs_kern_mount(const char *fstype, void *data, struct mount **out)
+{
+    return mount_new(fstype, data, 0, out);
+}
+
 /* A synthetic directory to mount on where the (read-only) filesystem has none. */
 static int make_mountpoint(struct dentry *dir, const char *name, size_t len, struct dentry **out)
 {

@@ -96,10 +96,11 @@ int vfs_open_path(struct task *t, const struct path *p, int flags, struct file *
         ((uint32_t)flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | O_LARGEFILE;
     int ret = open_ops(t, f->inode, f, flags);
     if (ret < 0) {
-        f->ops = NULL; /* nothing to release */
+        f->ops = NULL; /* nothing to release, no close event */
         file_unref(f);
         return ret;
     }
+    vfs_notify_file(f, VFS_IN_OPEN);
     *out = f;
     return 0;
 }
@@ -157,6 +158,7 @@ static int do_create(struct task *t, const struct path *dir, const char *name, s
     inode_unref(inode);
     if (!d)
         return -ENOMEM;
+    vfs_notify(dinode, VFS_IN_CREATE | (S_ISDIR(mode) ? VFS_IN_ISDIR : 0), 0, buf);
     *out = dentry_ref(d);
     return 0;
 }
@@ -287,6 +289,8 @@ int vfs_openat(struct task *t, int dirfd, const char *path, int flags, unsigned 
         ret = open_truncate(t, f);
         if (ret < 0)
             file_unref(f);
+        else
+            vfs_notify_file(f, VFS_IN_MODIFY);
     }
     if (ret == 0)
         *out = f;
@@ -412,6 +416,10 @@ int vfs_linkat(struct task *t, int olddirfd, const char *oldpath, int newdirfd, 
         ret = dinode->ops->link(t, dinode, rp.name, inode);
     if (ret == 0 && !dcache_add(rp.dir.dentry, rp.name, rp.len, inode))
         ret = -ENOMEM;
+    if (ret == 0) {
+        vfs_notify(inode, VFS_IN_ATTRIB, 0, NULL);
+        vfs_notify(dinode, VFS_IN_CREATE, 0, rp.name);
+    }
     path_put(&rp.dir);
     path_put(&old);
     return ret;
@@ -463,6 +471,19 @@ static int may_delete(struct task *t, const struct path *dir, struct dentry *vic
     return ret;
 }
 
+/* Events of a removed name: IN_ATTRIB (link count) on a file, IN_DELETE on the directory,
+ * IN_DELETE_SELF when the last link went. COMPAT: Linux reports IN_DELETE_SELF of an open
+ * file only when its last reference goes. */
+static void notify_removed(struct inode *dir, const char *name, struct inode *victim)
+{
+    bool isdir = is_dir(victim);
+    if (!isdir)
+        vfs_notify(victim, VFS_IN_ATTRIB, 0, NULL);
+    vfs_notify(dir, VFS_IN_DELETE | (isdir ? VFS_IN_ISDIR : 0), 0, name);
+    if (victim->nlink == 0)
+        vfs_notify(victim, VFS_IN_DELETE_SELF, 0, NULL);
+}
+
 int vfs_unlinkat(struct task *t, int dirfd, const char *path, int flags)
 {
     if (flags & ~AT_REMOVEDIR)
@@ -493,8 +514,10 @@ int vfs_unlinkat(struct task *t, int dirfd, const char *path, int flags)
         ret = -EPERM;
     if (ret == 0)
         ret = dinode->ops->unlink(t, dinode, rp.name, victim->inode);
-    if (ret == 0)
+    if (ret == 0) {
         dcache_drop(victim);
+        notify_removed(dinode, rp.name, victim->inode);
+    }
     if (victim)
         dentry_unref(victim);
     path_put(&rp.dir);
@@ -547,6 +570,17 @@ static int rename_check(struct task *t, struct resolve_parent *op, struct dentry
     return 0;
 }
 
+/* IN_MOVED_FROM / IN_MOVED_TO (one cookie) on the directories, IN_MOVE_SELF on @moved. */
+static void notify_moved(struct inode *odir, const char *oname, struct inode *ndir,
+                         const char *nname, struct inode *moved)
+{
+    uint32_t isdir = is_dir(moved) ? VFS_IN_ISDIR : 0;
+    uint32_t cookie = vfs_notify_cookie();
+    vfs_notify(odir, VFS_IN_MOVED_FROM | isdir, cookie, oname);
+    vfs_notify(ndir, VFS_IN_MOVED_TO | isdir, cookie, nname);
+    vfs_notify(moved, VFS_IN_MOVE_SELF, 0, NULL);
+}
+
 static int do_rename(struct task *t, struct resolve_parent *op, struct resolve_parent *np,
                      unsigned flags)
 {
@@ -580,11 +614,68 @@ static int do_rename(struct task *t, struct resolve_parent *op, struct resolve_p
         if (new)
             dcache_drop(new);
         dcache_move(old, np->dir.dentry, np->name, np->len);
+        notify_moved(odir, op->name, np->dir.dentry->inode, np->name, old->inode);
+        if (new &&new->inode->nlink == 0)
+            vfs_notify(new->inode, VFS_IN_DELETE_SELF, 0, NULL);
     }
     if (old)
         dentry_unref(old);
     if (new)
         dentry_unref(new);
+    return ret == 1 ? 0 : ret;
+}
+
+/* RENAME_EXCHANGE: swap two existing names atomically (Linux's checks for both sides). */
+static int do_exchange(struct task *t, struct resolve_parent *op, struct resolve_parent *np)
+{
+    if (op->type != LAST_NORM || np->type != LAST_NORM)
+        return -EBUSY;
+    if (op->dir.mnt != np->dir.mnt)
+        return -EXDEV;
+    if (mount_readonly(op->dir.mnt))
+        return -EROFS;
+    struct dentry *a = NULL, *b = NULL;
+    int ret = dentry_lookup_child(t, op->dir.dentry, op->name, op->len, NULL, &a);
+    if (ret == 0 && !a)
+        ret = -ENOENT;
+    if (ret == 0)
+        ret = dentry_lookup_child(t, np->dir.dentry, np->name, np->len, NULL, &b);
+    if (ret == 0 && !b)
+        ret = -ENOENT;
+    if (ret == 0 &&
+        ((!is_dir(a->inode) && op->trailing_slash) || (!is_dir(b->inode) && np->trailing_slash)))
+        ret = -ENOTDIR;
+    if (ret == 0)
+        ret = inode_permission(t, op->dir.dentry->inode, MAY_WRITE | MAY_EXEC);
+    if (ret == 0)
+        ret = inode_permission(t, np->dir.dentry->inode, MAY_WRITE | MAY_EXEC);
+    if (ret == 0)
+        ret = check_sticky(t, op->dir.dentry->inode, a->inode);
+    if (ret == 0)
+        ret = check_sticky(t, np->dir.dentry->inode, b->inode);
+    if (ret == 0 && (a->mounted || b->mounted))
+        ret = -EBUSY;
+    /* Neither may end up inside itself. */
+    if (ret == 0 && a != b &&
+        (dentry_is_below(np->dir.dentry, a) || dentry_is_below(op->dir.dentry, b)))
+        ret = -EINVAL;
+    struct inode *odir = op->dir.dentry->inode;
+    if (ret == 0 && a->inode == b->inode)
+        ret = 1; /* the same file: nothing to do */
+    if (ret == 0 && (!odir->ops || !odir->ops->exchange))
+        ret = -EINVAL;
+    if (ret == 0)
+        ret = odir->ops->exchange(t, odir, a->inode, np->dir.dentry->inode, b->inode);
+    if (ret == 0) {
+        dcache_move(a, np->dir.dentry, np->name, np->len);
+        dcache_move(b, op->dir.dentry, op->name, op->len);
+        notify_moved(odir, op->name, np->dir.dentry->inode, np->name, a->inode);
+        notify_moved(np->dir.dentry->inode, np->name, odir, op->name, b->inode);
+    }
+    if (a)
+        dentry_unref(a);
+    if (b)
+        dentry_unref(b);
     return ret == 1 ? 0 : ret;
 }
 
@@ -595,8 +686,8 @@ int vfs_renameat(struct task *t, int olddirfd, const char *oldpath, int newdirfd
         return -EINVAL;
     if ((flags & RENAME_EXCHANGE) && (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)))
         return -EINVAL;
-    if (flags & (RENAME_EXCHANGE | RENAME_WHITEOUT))
-        return -EINVAL; /* COMPAT: not supported yet */
+    if (flags & RENAME_WHITEOUT)
+        return vfs_cred_uid(t) == 0 ? -EINVAL : -EPERM; /* COMPAT: no whiteouts (overlayfs) */
     struct resolve_parent op, np;
     int ret = vfs_resolve_parent(t, olddirfd, oldpath, &op);
     if (ret < 0)
@@ -606,7 +697,7 @@ int vfs_renameat(struct task *t, int olddirfd, const char *oldpath, int newdirfd
         path_put(&op.dir);
         return ret;
     }
-    ret = do_rename(t, &op, &np, flags);
+    ret = (flags & RENAME_EXCHANGE) ? do_exchange(t, &op, &np) : do_rename(t, &op, &np, flags);
     path_put(&op.dir);
     path_put(&np.dir);
     return ret;

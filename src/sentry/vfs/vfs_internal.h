@@ -150,6 +150,10 @@ struct inode_ops {
     int (*rename)(struct task *t, struct inode *old_dir, const char *old_name,
                   struct inode *new_dir, const char *new_name, struct inode *moved,
                   struct inode *replaced);
+    /* RENAME_EXCHANGE: @a (@a_name in @a_dir) and @b (@b_name in @b_dir) swap names; both
+     * exist. Optional (-EINVAL without it). */
+    int (*exchange)(struct task *t, struct inode *a_dir, struct inode *a, struct inode *b_dir,
+                    struct inode *b);
     /* Copy the symlink target into @buf (not NUL-terminated). Returns its length or -errno. */
     int (*readlink)(struct task *t, struct inode *inode, char *buf, size_t size);
     /* "Magic" links (/proc/pid/fd/N): the open file the link stands for, a new reference.
@@ -165,6 +169,17 @@ struct inode_ops {
     int (*setattr)(struct task *t, struct inode *inode, const struct iattr *ia);
     /* Refresh the inode fields before a stat (DCACHE_NONE files). Optional. */
     int (*getattr)(struct task *t, struct inode *inode);
+    /* Extended attributes, full names ("user.x"), already checked by the VFS (namespace,
+     * permission, lengths). Optional: without them every attribute is missing (get
+     * -ENODATA, list empty) and set/remove fail with -EOPNOTSUPP.
+     * ->getxattr copies the value into @buf (if @size > 0) and returns its length, -ERANGE
+     * if it does not fit, -ENODATA if missing. ->listxattr stores the NUL-terminated names
+     * into @buf the same way. ->setxattr takes XATTR_CREATE/XATTR_REPLACE @flags. */
+    int (*getxattr)(struct task *t, struct inode *inode, const char *name, void *buf, size_t size);
+    int (*setxattr)(struct task *t, struct inode *inode, const char *name, const void *value,
+                    size_t size, int flags);
+    int (*listxattr)(struct task *t, struct inode *inode, char *buf, size_t size);
+    int (*removexattr)(struct task *t, struct inode *inode, const char *name);
     /* Last reference dropped: free inode->priv. */
     void (*evict)(struct inode *inode);
 };
@@ -183,8 +198,10 @@ struct inode {
     int64_t blocks; /* 512-byte units */
     uint32_t blksize;
     struct linux_timespec atime, mtime, ctime;
-    void *priv; /* owned by the filesystem */
-    void *fifo; /* S_IFIFO: the pipe behind it, made on first open (see vfs_register_fifo) */
+    void *priv;    /* owned by the filesystem */
+    void *fifo;    /* S_IFIFO: the pipe behind it, made on first open (see vfs_register_fifo) */
+    void *locks;   /* advisory locks (lock.c), NULL until the first lock */
+    void *watches; /* inotify watches (see vfs_register_notify), NULL if none */
 };
 
 /* FIFOs on any filesystem are opened by the pipe code, which registers itself at boot
@@ -203,6 +220,9 @@ void vfs_fifo_release(void *fifo);
 struct inode *inode_new(struct super_block *sb, uint64_t ino, uint32_t mode,
                         const struct inode_ops *ops, const struct file_ops *fops);
 struct inode *inode_ref(struct inode *inode);
+/* lock.c: free the locks of an inode (inode_unref) and drop those of a released file. */
+void vfs_locks_free(struct inode *inode);
+void vfs_locks_release_file(struct file *f);
 void inode_unref(struct inode *inode);
 /* Fill @st from @inode. */
 void inode_fill_stat(const struct inode *inode, struct linux_stat *st);
@@ -306,6 +326,40 @@ static inline struct dentry *file_dentry(const struct file *f)
     return f->path ? ((struct path *)f->path)->dentry : NULL;
 }
 
+/* ---- change notification (notify.c) ---------------------------------------------------- */
+
+/* Event bits, as inotify(7). */
+#define VFS_IN_ACCESS 0x001u
+#define VFS_IN_MODIFY 0x002u
+#define VFS_IN_ATTRIB 0x004u
+#define VFS_IN_CLOSE_WRITE 0x008u
+#define VFS_IN_CLOSE_NOWRITE 0x010u
+#define VFS_IN_OPEN 0x020u
+#define VFS_IN_MOVED_FROM 0x040u
+#define VFS_IN_MOVED_TO 0x080u
+#define VFS_IN_CREATE 0x100u
+#define VFS_IN_DELETE 0x200u
+#define VFS_IN_DELETE_SELF 0x400u
+#define VFS_IN_MOVE_SELF 0x800u
+#define VFS_IN_ISDIR 0x40000000u
+
+/* The watcher (inotify) registers at boot. @event delivers @mask about @inode to the
+ * watches in inode->watches; @name is the child's name for events on a directory about one
+ * of its entries (NULL for events about the inode itself). */
+struct vfs_notify_ops {
+    void (*event)(struct inode *inode, uint32_t mask, uint32_t cookie, const char *name);
+};
+void vfs_register_notify(const struct vfs_notify_ops *ops);
+/* Report @mask on @inode (if watched). */
+void vfs_notify(struct inode *inode, uint32_t mask, uint32_t cookie, const char *name);
+/* Report @mask about the object of @d to its own watches and, with its name, to its parent
+ * directory's (IN_ISDIR added for directories). */
+void vfs_notify_dentry(struct dentry *d, uint32_t mask);
+/* Same for the object of the open file @f (nothing for anonymous and O_PATH files). */
+void vfs_notify_file(struct file *f, uint32_t mask);
+/* A fresh cookie tying IN_MOVED_FROM to IN_MOVED_TO. */
+uint32_t vfs_notify_cookie(void);
+
 /* ---- mounts ----------------------------------------------------------------------------- */
 
 #define MNT_READONLY 0x1ul /* = MS_RDONLY */
@@ -322,6 +376,9 @@ struct mount {
     int id; /* for /proc/self/mountinfo */
 };
 
+/* A new mount of @fstype that is not attached to the tree (internal filesystems such as the
+ * one behind memfd_create). Paths in it print as "/name". New reference in *@out. */
+int vfs_kern_mount(const char *fstype, void *data, struct mount **out);
 struct mount *mount_ref(struct mount *m);
 void mount_unref(struct mount *m);
 /* The root of the mount tree (borrowed), or NULL before vfs_mount_root. */

@@ -43,12 +43,15 @@ _Static_assert(sizeof(struct linux_statfs) == 120, "x86-64 struct statfs is 120 
  */
 #define VFS_FCNTL_SETPIPE_SZ 1031u
 #define VFS_FCNTL_GETPIPE_SZ 1032u
+/* fcntl(F_ADD_SEALS / F_GET_SEALS), forwarded the same way (memfd). */
+#define VFS_FCNTL_ADD_SEALS 1033u
+#define VFS_FCNTL_GET_SEALS 1034u
 
 int vfs_mknodat(struct task *t, int dirfd, const char *path, unsigned int mode, uint64_t dev);
 int vfs_mkdirat(struct task *t, int dirfd, const char *path, unsigned int mode);
 /* @flags: 0 (unlink) or AT_REMOVEDIR (rmdir). */
 int vfs_unlinkat(struct task *t, int dirfd, const char *path, int flags);
-/* @flags: RENAME_NOREPLACE (RENAME_EXCHANGE and RENAME_WHITEOUT: -EINVAL for now). */
+/* @flags: RENAME_NOREPLACE, RENAME_EXCHANGE (RENAME_WHITEOUT: -EINVAL, no whiteouts). */
 int vfs_renameat(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
                  const char *newpath, unsigned int flags);
 /* @flags: AT_SYMLINK_FOLLOW, AT_EMPTY_PATH. */
@@ -73,6 +76,43 @@ int vfs_truncate(struct task *t, const char *path, int64_t length);
 int vfs_ftruncate(struct task *t, struct file *f, int64_t length);
 int vfs_fallocate(struct task *t, struct file *f, int mode, int64_t off, int64_t len);
 int vfs_fsync(struct task *t, struct file *f, bool datasync);
+
+/*
+ * Extended attributes. The object is @path (followed unless @flags has AT_SYMLINK_NOFOLLOW)
+ * or, when @path is NULL, the open file @f. Namespaces: user.* (regular files and
+ * directories, by file permissions), trusted.* (root), security.*; others -EOPNOTSUPP.
+ * Returns as the syscalls: a length, 0, or -errno.
+ */
+#define VFS_XATTR_CREATE 1
+#define VFS_XATTR_REPLACE 2
+int vfs_getxattr(struct task *t, const char *path, int flags, struct file *f, const char *name,
+                 void *buf, size_t size);
+int vfs_setxattr(struct task *t, const char *path, int flags, struct file *f, const char *name,
+                 const void *value, size_t size, int xflags);
+int vfs_listxattr(struct task *t, const char *path, int flags, struct file *f, char *buf,
+                  size_t size);
+int vfs_removexattr(struct task *t, const char *path, int flags, struct file *f, const char *name);
+
+/* ---- advisory locks (lock.c) ---- */
+
+/* Guest struct flock (x86-64). */
+struct vfs_flock {
+    int16_t l_type;
+    int16_t l_whence;
+    int64_t l_start;
+    int64_t l_len;
+    int32_t l_pid;
+};
+#define VFS_F_OFD_GETLK 36
+#define VFS_F_OFD_SETLK 37
+#define VFS_F_OFD_SETLKW 38
+/* fcntl(F_GETLK/F_SETLK/F_SETLKW and the F_OFD_ ones) on @f; F_GETLK fills @fl. Returns 0,
+ * -EAGAIN (conflict), -EDEADLK, -ERESTARTSYS (signal while waiting), -EBADF, -EINVAL. */
+int vfs_fcntl_lock(struct task *t, struct file *f, int cmd, struct vfs_flock *fl);
+/* flock(2) with LOCK_SH/LOCK_EX/LOCK_UN (| LOCK_NB). */
+int vfs_flock(struct task *t, struct file *f, int op);
+/* The fdtable @fdt closes a descriptor of @f: its POSIX locks on the file go away. */
+void vfs_locks_close(struct file *f, const void *fdt);
 
 int vfs_statfs(struct task *t, const char *path, struct linux_statfs *st);
 int vfs_fstatfs(struct task *t, struct file *f, struct linux_statfs *st);

@@ -12,6 +12,7 @@
 
 #include "sentry/fs/tmpfs/tmpfs.h"
 #include "sentry/fs/tmpfs/tmpfs_internal.h"
+#include "sentry/vfs/vfs_ops.h"
 
 static void tmpfs_evict(struct inode *inode)
 {
@@ -20,6 +21,13 @@ static void tmpfs_evict(struct inode *inode)
         return;
     if (S_ISREG(inode->mode))
         tmpfs_file_free(inode);
+    struct tmpfs_xattr *x, *tmp;
+    list_for_each_entry_safe(x, tmp, &n->xattrs, link)
+    {
+        list_del(&x->link);
+        free(x->name);
+        free(x);
+    }
     free(n->target);
     free(n);
 }
@@ -49,6 +57,11 @@ int tmpfs_new_inode(struct super_block *sb, uint32_t mode, uint64_t rdev, const 
         return -ENOMEM;
     }
     n->inode = inode;
+    list_init(&n->xattrs);
+    if (S_ISREG(mode)) {
+        n->sealable = true; /* as Linux shmem: F_GET_SEALS says F_SEAL_SEAL */
+        n->seals = TMPFS_SEAL_SEAL;
+    }
     inode->priv = n;
     inode->rdev = rdev;
     if (S_ISDIR(mode)) {
@@ -135,6 +148,22 @@ static int tmpfs_rename(struct task *t, struct inode *old_dir, const char *old_n
     return 0;
 }
 
+static int tmpfs_exchange(struct task *t, struct inode *a_dir, struct inode *a, struct inode *b_dir,
+                          struct inode *b)
+{
+    if (a_dir != b_dir && S_ISDIR(a->mode) != S_ISDIR(b->mode)) {
+        /* A directory changes parent: move its ".." link. */
+        struct inode *gains = S_ISDIR(a->mode) ? b_dir : a_dir;
+        struct inode *loses = S_ISDIR(a->mode) ? a_dir : b_dir;
+        gains->nlink++;
+        loses->nlink--;
+    }
+    a->ctime = b->ctime = vfs_now();
+    touch_dir(a_dir);
+    touch_dir(b_dir);
+    return 0;
+}
+
 static int tmpfs_readlink(struct task *t, struct inode *inode, char *buf, size_t size)
 {
     struct tmpfs_node *n = inode->priv;
@@ -171,13 +200,110 @@ static int tmpfs_setattr(struct task *t, struct inode *inode, const struct iattr
     return 0;
 }
 
+/* ---- extended attributes ---------------------------------------------------------------- */
+
+/* COMPAT: Linux tmpfs limits user.* attributes by memory accounting; no limit here beyond
+ * XATTR_SIZE_MAX per value. */
+static struct tmpfs_xattr *xattr_find(struct tmpfs_node *n, const char *name)
+{
+    struct tmpfs_xattr *x;
+    list_for_each_entry(x, &n->xattrs, link)
+    {
+        if (strcmp(x->name, name) == 0)
+            return x;
+    }
+    return NULL;
+}
+
+static int tmpfs_getxattr(struct task *t, struct inode *inode, const char *name, void *buf,
+                          size_t size)
+{
+    struct tmpfs_xattr *x = xattr_find(inode->priv, name);
+    if (!x)
+        return -ENODATA;
+    if (size == 0)
+        return (int)x->size;
+    if (size < x->size)
+        return -ERANGE;
+    memcpy(buf, x->value, x->size);
+    return (int)x->size;
+}
+
+static int tmpfs_setxattr(struct task *t, struct inode *inode, const char *name, const void *value,
+                          size_t size, int flags)
+{
+    struct tmpfs_node *n = inode->priv;
+    struct tmpfs_xattr *old = xattr_find(n, name);
+    if (old && (flags & VFS_XATTR_CREATE))
+        return -EEXIST;
+    if (!old && (flags & VFS_XATTR_REPLACE))
+        return -ENODATA;
+    struct tmpfs_xattr *x = malloc(sizeof(*x) + size);
+    char *nm = strdup(name);
+    if (!x || !nm) {
+        free(x);
+        free(nm);
+        return -ENOSPC;
+    }
+    x->name = nm;
+    x->size = size;
+    if (size)
+        memcpy(x->value, value, size);
+    if (old) {
+        /* Replace in place so the list keeps its order. */
+        list_insert_between(&x->link, old->link.prev, &old->link);
+        list_del(&old->link);
+        free(old->name);
+        free(old);
+    } else {
+        list_add_tail(&x->link, &n->xattrs);
+    }
+    return 0;
+}
+
+static int tmpfs_listxattr(struct task *t, struct inode *inode, char *buf, size_t size)
+{
+    struct tmpfs_node *n = inode->priv;
+    size_t total = 0;
+    struct tmpfs_xattr *x;
+    list_for_each_entry(x, &n->xattrs, link)
+    {
+        if (strncmp(x->name, "trusted.", 8) == 0 && vfs_cred_uid(t) != 0)
+            continue;
+        size_t len = strlen(x->name) + 1;
+        if (size) {
+            if (total + len > size)
+                return -ERANGE;
+            memcpy(buf + total, x->name, len);
+        }
+        total += len;
+    }
+    return (int)total;
+}
+
+static int tmpfs_removexattr(struct task *t, struct inode *inode, const char *name)
+{
+    struct tmpfs_xattr *x = xattr_find(inode->priv, name);
+    if (!x)
+        return -ENODATA;
+    list_del(&x->link);
+    free(x->name);
+    free(x);
+    return 0;
+}
+
 const struct inode_ops g_tmpfs_iops = {
     .create = tmpfs_create,
     .link = tmpfs_link,
     .unlink = tmpfs_unlink,
     .rename = tmpfs_rename,
+    .exchange = tmpfs_exchange,
     .readlink = tmpfs_readlink,
     .setattr = tmpfs_setattr,
+    .getxattr = tmpfs_getxattr,
+    .setxattr = tmpfs_setxattr,
+    .listxattr = tmpfs_listxattr,
+    .removexattr = tmpfs_removexattr,
     .evict = tmpfs_evict,
 };
 
@@ -190,14 +316,23 @@ static void tmpfs_statfs(struct super_block *sb, struct statfs_info *out)
     out->bsize = 4096;
     out->frsize = 4096;
     out->blocks = 1ull << 22;
-    out->bfree = out->bavail = 1ull << 22;
+    const int64_t *used = sb->priv;
+    uint64_t u = used && *used > 0 ? (uint64_t)*used : 0;
+    out->bfree = out->bavail = out->blocks > u ? out->blocks - u : 0;
     out->files = 1ull << 20;
     out->ffree = out->files - (sb->next_ino < out->files ? sb->next_ino : 0);
     out->namelen = VFS_NAME_MAX;
 }
 
+static void tmpfs_put_super(struct super_block *sb)
+{
+    free(sb->priv);
+    sb->priv = NULL;
+}
+
 static const struct super_ops g_tmpfs_sops = {
     .statfs = tmpfs_statfs,
+    .put_super = tmpfs_put_super,
 };
 
 int tmpfs_new_super(const struct fs_type *type, uint32_t root_mode, struct dentry **root)
@@ -206,6 +341,7 @@ int tmpfs_new_super(const struct fs_type *type, uint32_t root_mode, struct dentr
     if (!sb)
         return -ENOMEM;
     sb->ops = &g_tmpfs_sops;
+    sb->priv = calloc(1, sizeof(int64_t)); /* pages in use; statfs shows 0 if NULL */
     sb->dcache = DCACHE_AUTHORITATIVE;
     sb->magic = 0x01021994;
     sb->next_ino = 1;

@@ -16,6 +16,7 @@
 #include "sentry/fs/tmpfs/tmpfs_internal.h"
 #include "sentry/memfile/memfile.h"
 #include "sentry/memmap/mappable.h"
+#include "sentry/vfs/vfs_ops.h"
 
 #define PAGE 4096u
 #define CHUNK_PAGES 512u
@@ -67,6 +68,7 @@ static uint64_t frame_alloc(struct tmpfs_node *n, uint64_t off)
         if (memfile_alloc(slot) < 0)
             return 0;
         n->inode->blocks += PAGE / 512;
+        tmpfs_account(n->inode, 1);
     }
     return *slot;
 }
@@ -92,6 +94,7 @@ static void pages_free_from(struct tmpfs_node *n, uint64_t from)
                 memfile_unref(n->chunks[c][i]);
                 n->chunks[c][i] = 0;
                 n->inode->blocks -= PAGE / 512;
+                tmpfs_account(n->inode, -1);
             }
         }
         if (start == 0) {
@@ -107,6 +110,9 @@ int tmpfs_file_resize(struct inode *inode, uint64_t size)
     if (size > TMPFS_MAX_SIZE)
         return -EFBIG;
     uint64_t old = (uint64_t)inode->size;
+    if ((size < old && (n->seals & TMPFS_SEAL_SHRINK)) ||
+        (size > old && (n->seals & TMPFS_SEAL_GROW)))
+        return -EPERM;
     if (size < old) {
         /* Zero the tail of the last partial page so a later extension reads zeros. */
         if (size % PAGE) {
@@ -172,6 +178,10 @@ static ssize_t tmpfs_write(struct task *t, struct file *f, struct uio *u, int64_
     uint64_t off = (uint64_t)*pos;
     if (off >= TMPFS_MAX_SIZE)
         return -EFBIG;
+    if (n->seals & (TMPFS_SEAL_WRITE | TMPFS_SEAL_FUTURE_WRITE))
+        return -EPERM;
+    if ((n->seals & TMPFS_SEAL_GROW) && off + uio_remaining(u) > (uint64_t)inode->size)
+        return -EPERM; /* COMPAT: Linux writes the part that fits first */
     size_t total = 0;
     while (uio_remaining(u) > 0 && off < TMPFS_MAX_SIZE) {
         size_t want = MIN((size_t)(PAGE - off % PAGE), uio_remaining(u));
@@ -209,6 +219,119 @@ static int tmpfs_truncate(struct task *t, struct file *f, uint64_t size)
     if (ret == 0)
         f->inode->mtime = f->inode->ctime = vfs_now();
     return ret;
+}
+
+/* Free the whole pages inside [@from, @to) (both page-aligned). */
+static void pages_free_range(struct tmpfs_node *n, uint64_t from, uint64_t to)
+{
+    for (uint64_t o = from; o < to; o += PAGE) {
+        uint64_t idx = o / PAGE, c = idx / CHUNK_PAGES;
+        if (c >= n->nchunks || !n->chunks[c]) {
+            o = (c + 1) * CHUNK_PAGES * PAGE - PAGE; /* skip the missing chunk */
+            continue;
+        }
+        uint64_t *slot = &n->chunks[c][idx % CHUNK_PAGES];
+        if (*slot) {
+            memfile_unref(*slot);
+            *slot = 0;
+            n->inode->blocks -= PAGE / 512;
+            tmpfs_account(n->inode, -1);
+        }
+    }
+}
+
+/* Zero the bytes [@from, @to) that lie in allocated pages (holes already read as zeros). */
+static void bytes_zero(struct tmpfs_node *n, uint64_t from, uint64_t to)
+{
+    while (from < to) {
+        uint64_t page_end = (from / PAGE + 1) * PAGE;
+        uint64_t stop = MIN(page_end, to);
+        char *p = page_get(n, from);
+        if (p)
+            memset(p + from % PAGE, 0, (size_t)(stop - from));
+        from = stop;
+    }
+}
+
+#define FALLOC_KEEP_SIZE 0x01
+#define FALLOC_PUNCH_HOLE 0x02
+#define FALLOC_ZERO_RANGE 0x10
+
+/*
+ * fallocate: allocate (mode 0, KEEP_SIZE), punch holes (PUNCH_HOLE|KEEP_SIZE: partial pages
+ * are zeroed, whole pages freed) or zero a range (ZERO_RANGE: zeroed and allocated).
+ * COMPAT: Linux tmpfs refuses ZERO_RANGE with EOPNOTSUPP; it is supported here as ext4 does.
+ */
+static int tmpfs_fallocate(struct task *t, struct file *f, int mode, uint64_t off, uint64_t len)
+{
+    struct inode *inode = f->inode;
+    struct tmpfs_node *n = inode->priv;
+    uint64_t end = off + len;
+    if (n->seals & (mode & FALLOC_PUNCH_HOLE ? TMPFS_SEAL_WRITE : 0))
+        return -EPERM;
+    if (mode & FALLOC_PUNCH_HOLE) {
+        uint64_t size = (uint64_t)inode->size;
+        uint64_t stop = MIN(end, (size + PAGE - 1) / PAGE * PAGE);
+        if (off < stop) {
+            uint64_t first_full = (off + PAGE - 1) / PAGE * PAGE;
+            uint64_t last_full = stop / PAGE * PAGE;
+            if (first_full >= last_full) {
+                bytes_zero(n, off, stop);
+            } else {
+                bytes_zero(n, off, first_full);
+                pages_free_range(n, first_full, last_full);
+                bytes_zero(n, last_full, stop);
+            }
+            inode->mtime = inode->ctime = vfs_now();
+        }
+        return 0;
+    }
+    if (end > TMPFS_MAX_SIZE)
+        return -EFBIG;
+    bool grows = !(mode & FALLOC_KEEP_SIZE) && end > (uint64_t)inode->size;
+    if (grows && (n->seals & TMPFS_SEAL_GROW))
+        return -EPERM;
+    if ((mode & FALLOC_ZERO_RANGE) && (n->seals & TMPFS_SEAL_WRITE))
+        return -EPERM;
+    for (uint64_t o = off / PAGE * PAGE; o < end; o += PAGE) {
+        if (!frame_alloc(n, o))
+            return -ENOSPC;
+    }
+    if (mode & FALLOC_ZERO_RANGE) {
+        bytes_zero(n, off, end);
+        inode->mtime = vfs_now();
+    }
+    if (grows)
+        inode->size = (int64_t)end;
+    inode->ctime = vfs_now();
+    return 0;
+}
+
+/* lseek with SEEK_DATA / SEEK_HOLE at page granularity (allocated pages are data). */
+static int64_t tmpfs_llseek(struct task *t, struct file *f, int64_t off, int whence)
+{
+    if (whence != SEEK_DATA && whence != SEEK_HOLE)
+        return vfs_generic_llseek(t, f, off, whence);
+    struct tmpfs_node *n = f->inode->priv;
+    uint64_t size = (uint64_t)f->inode->size;
+    if (off < 0 || (uint64_t)off >= size)
+        return -ENXIO;
+    uint64_t o = (uint64_t)off;
+    while (o < size) {
+        bool data = page_get(n, o) != NULL;
+        if (data == (whence == SEEK_DATA))
+            break;
+        o = (o / PAGE + 1) * PAGE;
+    }
+    if (o >= size) {
+        if (whence == SEEK_DATA)
+            return -ENXIO;
+        o = size; /* the implicit hole at the end */
+    }
+    if (o < (uint64_t)off)
+        o = (uint64_t)off;
+    f->pos = (int64_t)o;
+    return (int64_t)o;
 }
 
 static int tmpfs_fsync(struct task *t, struct file *f, bool datasync)
@@ -294,11 +417,20 @@ static int tmpfs_get_mappable(struct task *t, struct file *f, struct mappable **
     return 0;
 }
 
+static long tmpfs_ioctl(struct task *t, struct file *f, unsigned int cmd, gaddr_t arg)
+{
+    if (cmd == VFS_FCNTL_ADD_SEALS || cmd == VFS_FCNTL_GET_SEALS)
+        return tmpfs_seals_fcntl(t, f, cmd, arg);
+    return -ENOTTY;
+}
+
 const struct file_ops g_tmpfs_file_fops = {
+    .ioctl = tmpfs_ioctl,
     .read = tmpfs_read,
     .write = tmpfs_write,
-    .llseek = vfs_generic_llseek,
+    .llseek = tmpfs_llseek,
     .get_mappable = tmpfs_get_mappable,
     .fsync = tmpfs_fsync,
     .truncate = tmpfs_truncate,
+    .fallocate = tmpfs_fallocate,
 };

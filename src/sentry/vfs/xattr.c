@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Extended attributes at the VFS level: name and namespace checks, permissions and read-only
+ * mounts, as Linux's fs/xattr.c; the filesystem (tmpfs) stores them through the inode ops.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sentry/vfs/resolve.h"
+#include "sentry/vfs/vfs_internal.h"
+#include "sentry/vfs/vfs_ops.h"
+
+enum xattr_ns { NS_USER, NS_TRUSTED, NS_SECURITY };
+
+/* The namespace of @name: -EOPNOTSUPP for unknown prefixes (system.* included: no POSIX
+ * ACLs), -EINVAL for a bare prefix. */
+static int xattr_ns(const char *name)
+{
+    static const struct {
+        const char *prefix;
+        enum xattr_ns ns;
+    } known[] = {{"user.", NS_USER}, {"trusted.", NS_TRUSTED}, {"security.", NS_SECURITY}};
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        size_t len = strlen(known[i].prefix);
+        if (strncmp(name, known[i].prefix, len) == 0)
+            return name[len] ? (int)known[i].ns : -EINVAL;
+    }
+    return -EOPNOTSUPP;
+}
+
+/* xattr_permission of Linux: may @t access @name of @inode with @mask? */
+static int xattr_permission(struct task *t, struct inode *inode, const char *name, int mask)
+{
+    int ns = xattr_ns(name);
+    if (ns < 0)
+        return ns;
+    if (ns == NS_TRUSTED && vfs_cred_uid(t) != 0)
+        return (mask & MAY_WRITE) ? -EPERM : -ENODATA;
+    if (ns == NS_USER) {
+        if (!S_ISREG(inode->mode) && !S_ISDIR(inode->mode))
+            return (mask & MAY_WRITE) ? -EPERM : -ENODATA;
+        if (S_ISDIR(inode->mode) && (inode->mode & S_ISVTX) && (mask & MAY_WRITE) &&
+            !inode_owner_or_root(t, inode))
+            return -EPERM;
+    }
+    if (ns == NS_SECURITY)
+        return 0;
+    return inode_permission(t, inode, mask);
+}
+
+/* The object of an xattr call: @path (resolved) or @f. */
+static int xattr_target(struct task *t, const char *path, int flags, struct file *f,
+                        struct path *out, struct inode **inode)
+{
+    if (!path) {
+        if (f->flags & O_PATH)
+            return -EBADF;
+        *out = (struct path){0};
+        if (f->path) {
+            *out = *(struct path *)f->path;
+            path_get(out);
+        }
+        *inode = f->inode;
+        return 0;
+    }
+    int ret =
+        vfs_resolve(t, AT_FDCWD, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, out);
+    if (ret == 0)
+        *inode = out->dentry->inode;
+    return ret;
+}
+
+static void target_put(struct path *p)
+{
+    if (p->dentry)
+        path_put(p);
+}
+
+int vfs_getxattr(struct task *t, const char *path, int flags, struct file *f, const char *name,
+                 void *buf, size_t size)
+{
+    struct path p;
+    struct inode *inode = NULL;
+    int ret = xattr_target(t, path, flags, f, &p, &inode);
+    if (ret < 0)
+        return ret;
+    if (!inode)
+        ret = -ENODATA; /* anonymous files: an empty list, as before */
+    else
+        ret = xattr_permission(t, inode, name, MAY_READ);
+    if (ret == 0)
+        ret = inode->ops && inode->ops->getxattr ? inode->ops->getxattr(t, inode, name, buf, size)
+                                                 : -ENODATA;
+    target_put(&p);
+    return ret;
+}
+
+int vfs_setxattr(struct task *t, const char *path, int flags, struct file *f, const char *name,
+                 const void *value, size_t size, int xflags)
+{
+    if (xflags & ~(VFS_XATTR_CREATE | VFS_XATTR_REPLACE))
+        return -EINVAL;
+    struct path p;
+    struct inode *inode = NULL;
+    int ret = xattr_target(t, path, flags, f, &p, &inode);
+    if (ret < 0)
+        return ret;
+    if (!inode)
+        ret = -EOPNOTSUPP;
+    else if (p.mnt && mount_readonly(p.mnt))
+        ret = -EROFS;
+    else
+        ret = xattr_permission(t, inode, name, MAY_WRITE);
+    if (ret == 0 && !(inode->ops && inode->ops->setxattr))
+        ret = -EOPNOTSUPP;
+    if (ret == 0)
+        ret = inode->ops->setxattr(t, inode, name, value, size, xflags);
+    if (ret == 0) {
+        inode->ctime = vfs_now();
+        if (p.dentry)
+            vfs_notify_dentry(p.dentry, VFS_IN_ATTRIB);
+        else
+            vfs_notify(inode, VFS_IN_ATTRIB, 0, NULL);
+    }
+    target_put(&p);
+    return ret;
+}
+
+int vfs_listxattr(struct task *t, const char *path, int flags, struct file *f, char *buf,
+                  size_t size)
+{
+    struct path p;
+    struct inode *inode = NULL;
+    int ret = xattr_target(t, path, flags, f, &p, &inode);
+    if (ret < 0)
+        return ret;
+    if (inode && inode->ops && inode->ops->listxattr)
+        ret = inode->ops->listxattr(t, inode, buf, size);
+    target_put(&p);
+    return ret;
+}
+
+int vfs_removexattr(struct task *t, const char *path, int flags, struct file *f, const char *name)
+{
+    struct path p;
+    struct inode *inode = NULL;
+    int ret = xattr_target(t, path, flags, f, &p, &inode);
+    if (ret < 0)
+        return ret;
+    if (!inode)
+        ret = -EOPNOTSUPP;
+    else if (p.mnt && mount_readonly(p.mnt))
+        ret = -EROFS;
+    else
+        ret = xattr_permission(t, inode, name, MAY_WRITE);
+    if (ret == 0 && !(inode->ops && inode->ops->removexattr))
+        ret = -EOPNOTSUPP;
+    if (ret == 0)
+        ret = inode->ops->removexattr(t, inode, name);
+    if (ret == 0) {
+        inode->ctime = vfs_now();
+        if (p.dentry)
+            vfs_notify_dentry(p.dentry, VFS_IN_ATTRIB);
+        else
+            vfs_notify(inode, VFS_IN_ATTRIB, 0, NULL);
+    }
+    target_put(&p);
+    return ret;
+}
