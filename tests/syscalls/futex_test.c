@@ -54,9 +54,12 @@ TEST(invalid_args)
 
 static uint32_t tword;
 static int woken;
+static pid_t waiter_tids[3];
+static int nwaiters;
 
 static void *waiter(void *arg)
 {
+    waiter_tids[__atomic_fetch_add(&nwaiters, 1, __ATOMIC_SEQ_CST)] = (pid_t)syscall(SYS_gettid);
     while (__atomic_load_n(&tword, __ATOMIC_SEQ_CST) == 0) {
         long r = futex(&tword, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
         if (r == 0)
@@ -70,7 +73,11 @@ TEST(wake_threads_private)
     pthread_t t[3];
     for (int i = 0; i < 3; i++)
         pthread_create(&t[i], NULL, waiter, NULL);
-    usleep(50000); /* wake counts include only blocked waiters, so let them block */
+    /* Wake counts include only blocked waiters, so let them block. */
+    while (__atomic_load_n(&nwaiters, __ATOMIC_SEQ_CST) < 3)
+        usleep(1000);
+    for (int i = 0; i < 3; i++)
+        CHECK(harness_wait_thread_sleeping(waiter_tids[i]));
     __atomic_store_n(&tword, 1, __ATOMIC_SEQ_CST);
     long n = futex(&tword, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
     EXPECT_EQ(n, 1);
@@ -92,7 +99,7 @@ TEST(shared_wake_across_fork)
             futex(word, FUTEX_WAIT, 0, NULL, NULL, 0);
         _exit(*word == 7 ? 0 : 1);
     }
-    usleep(50000);
+    CHECK(harness_wait_process_sleeping(pid));
     __atomic_store_n(word, 7, __ATOMIC_SEQ_CST);
     EXPECT_EQ(futex(word, FUTEX_WAKE, 1, NULL, NULL, 0), 1);
     EXPECT_EXIT(pid, 0);

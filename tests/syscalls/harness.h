@@ -194,6 +194,42 @@ __attribute__((unused)) static const char *tpath(const char *name)
     return b;
 }
 
+/* Waits (up to 10 s) until the process or thread whose /proc stat file is @stat_path sleeps
+ * (state S), e.g. blocked in a futex wait. Tests that count woken waiters use this instead
+ * of a fixed sleep, which a loaded machine can outrun. Returns 0, or -1 on timeout. */
+__attribute__((unused)) static int harness_wait_sleeping_path(const char *stat_path)
+{
+    for (int i = 0; i < 2000; i++) {
+        char buf[512] = {0};
+        int fd = open(stat_path, O_RDONLY);
+        if (fd >= 0) {
+            ssize_t n = read(fd, buf, sizeof(buf) - 1);
+            close(fd);
+            const char *paren = n > 0 ? strrchr(buf, ')') : NULL;
+            if (paren && paren[1] == ' ' && paren[2] == 'S')
+                return 0;
+        }
+        usleep(5000);
+    }
+    return -1;
+}
+
+/* harness_wait_sleeping_path() for thread @tid of this process. */
+__attribute__((unused)) static int harness_wait_thread_sleeping(pid_t tid)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+    return harness_wait_sleeping_path(path);
+}
+
+/* harness_wait_sleeping_path() for process @pid. */
+__attribute__((unused)) static int harness_wait_process_sleeping(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    return harness_wait_sleeping_path(path);
+}
+
 /* Writes a whole file, creating it with mode; ends the test on error. */
 __attribute__((unused)) static void write_file(const char *path, const char *data, mode_t mode)
 {
