@@ -2,7 +2,8 @@
 /*
  * ATTACH, WALK, STAT, READLINK and CLOSE: the operations on handles themselves. Every walk
  * step is one openat(parent, name, O_PATH|O_NOFOLLOW) of a validated single component, so
- * neither a symlink nor ".." can lead out of the root.
+ * neither a symlink nor ".." can lead out of the root, and a step onto another file system
+ * is refused.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,7 +54,25 @@ static int walk_one(struct gofer_server *s, int parent, mode_t parent_mode, cons
     int fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return -errno;
-    return add_fid(s, fd, &ent->fid, &ent->st);
+    struct stat hst;
+    if (fstat(fd, &hst) < 0) {
+        int err = errno;
+        close(fd);
+        return -err;
+    }
+    /*
+     * Never into another file system: the root is a bind mount without submounts, so this
+     * only matters if one appears later (a mount under the served tree on the host does not
+     * propagate: our mounts are private). EXDEV, as for a rename across mounts.
+     */
+    if (hst.st_dev != s->root_dev) {
+        close(fd);
+        log_debug("walk: refusing to cross into device %#llx at \"%s\"",
+                  (unsigned long long)hst.st_dev, name);
+        return -EXDEV;
+    }
+    gofer_stat_to_proto(&hst, &ent->st);
+    return fid_table_add(&s->fids, fd, hst.st_mode, &ent->fid);
 }
 
 ssize_t gofer_op_walk(struct gofer_server *s, const struct proto_msg *m, struct gofer_reply *r)

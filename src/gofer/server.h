@@ -33,10 +33,11 @@ struct fid_table {
 };
 
 struct gofer_server {
-    int sock;    /* The SOCK_SEQPACKET connection to the Sentry. */
-    int root_fd; /* O_PATH descriptor of the root directory. */
-    int proc_fd; /* O_PATH descriptor of /proc/self/fd, used to reopen fids. */
-    bool ro;     /* --ro: refuse write access. */
+    int sock;       /* The SOCK_SEQPACKET connection to the Sentry. */
+    int root_fd;    /* O_PATH descriptor of the root directory. */
+    dev_t root_dev; /* Its device: a walk never leaves it (ops_walk.c). */
+    int proc_fd;    /* O_PATH descriptor of /proc/self/fd, used to reopen fids. */
+    bool ro;        /* --ro: refuse write access. */
     struct fid_table fids;
 };
 
