@@ -9,8 +9,8 @@
 #include <asm/termbits.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/seccomp.h>
 #include <linux/futex.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -85,8 +85,9 @@ static const struct rule g_rules[] = {
     ALLOW(tkill),                          /* glibc's pthread_kill fallback */
     ALLOW(pause),                          /* the stub's idle loop */
     ALLOW(close_range),                    /* the stub sheds the Sentry's descriptors */
-    ALLOW_EQ(prctl, 0, PR_SET_PDEATHSIG),  /* stubs die with the Sentry */
-    ALLOW_EQ(prctl, 0, PR_SET_NAME),       /* glibc/pthread_setname_np */
+    ALLOW_EQ(seccomp, 0, SECCOMP_SET_MODE_FILTER), /* a new stub narrows its filter */
+    ALLOW_EQ(prctl, 0, PR_SET_PDEATHSIG),          /* stubs die with the Sentry */
+    ALLOW_EQ(prctl, 0, PR_SET_NAME),               /* glibc/pthread_setname_np */
     /* Signals of the Sentry's own threads. */
     ALLOW(rt_sigprocmask), /* threads block every signal; the stub unblocks them */
     ALLOW(rt_sigaction),   /* glibc internals (abort) */
