@@ -3,7 +3,7 @@
  * Escape attempts, run by security.sh once natively (where each attempt must SUCCEED, which
  * proves the attempt is a real one) and once inside the sandbox (where each must FAIL).
  *   escape_test EXPECT MODE ARGS...   EXPECT: "escape" (native) or "confined" (sandbox)
- * Modes: read, file, create, unimplemented, pids (see each function).
+ * Modes: read, file, race, create, unimplemented, pids (see each function).
  * Prints TAP; exits 0 when every attempt met the expectation.
  */
 #include <errno.h>
@@ -16,6 +16,7 @@
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SECRET "HOST-SECRET"
@@ -107,6 +108,25 @@ static void mode_read(const char *secret, const char *root)
     }
     if (rootfd >= 0)
         close(rootfd);
+}
+
+/*
+ * race PATH SECONDS: security.sh swaps a directory on PATH's way with a symlink pointing out
+ * of the root, over and over, from the host; open PATH until the host's secret is read or
+ * SECONDS have passed.
+ */
+static void mode_race(const char *path, int seconds)
+{
+    time_t end = time(NULL) + seconds;
+    long tries = 0;
+    int err = ENOENT;
+    bool got = false;
+    while (!got && time(NULL) < end) {
+        for (int i = 0; i < 100 && !got; i++, tries++)
+            got = read_secret(AT_FDCWD, path, &err);
+    }
+    printf("# %ld opens\n", tries);
+    report("a directory swapped with a symlink during the walk", got, err);
 }
 
 /*
@@ -230,6 +250,8 @@ int main(int argc, char **argv)
         mode_read(argv[3], argv[4]);
     else if (strcmp(mode, "file") == 0 && argc == 4)
         try_read("a file on a mount below the root", AT_FDCWD, argv[3]);
+    else if (strcmp(mode, "race") == 0 && argc == 5)
+        mode_race(argv[3], atoi(argv[4]));
     else if (strcmp(mode, "create") == 0 && argc == 4)
         mode_create(argv[3]);
     else if (strcmp(mode, "unimplemented") == 0)

@@ -4,7 +4,8 @@
 # first, where the attempt must SUCCEED (proof that it is a real attempt), then inside
 # `cvisor do --root ROOT`, where it must FAIL; some checks look from the host side.
 #   security.sh CVISOR ESCAPE_TEST TEST
-# TEST: host-file, host-create, unimplemented, host-pids, sentry-seccomp, gofer-mounts.
+# TEST: host-file, host-create, unimplemented, host-pids, sentry-seccomp, symlink-race,
+# gofer-mounts.
 # Exit 0: pass, 1: fail, 77: skipped.
 set -u
 cvisor=$1 prog=$2 test=$3
@@ -63,6 +64,26 @@ sentry-seccomp)
     [ $rc -eq $((128 + 31)) ] || fail "expected the Sentry killed by SIGSYS (159), got $rc"
     ! grep -q '^ok 1' "$work/out" || fail "the app ran although the Sentry made a forbidden call"
     echo "the Sentry was killed by its seccomp filter (exit $rc)"
+    ;;
+symlink-race)
+    # d/ holds a harmless host_secret.txt; the host keeps swapping d with a symlink to the
+    # directory of the real secret.
+    mkdir -p "$root/d" && echo INSIDE >"$root/d/host_secret.txt"
+    (
+        while :; do
+            mv "$root/d" "$root/d.away" && ln -s "$work/secret" "$root/d"
+            rm -f "$root/d" && mv "$root/d.away" "$root/d"
+        done
+    ) 2>/dev/null &
+    swapper=$!
+    native race "$root/d/host_secret.txt" 10
+    nrc=$?
+    sandboxed race /d/host_secret.txt 3
+    src=$?
+    kill "$swapper"
+    wait "$swapper" 2>/dev/null
+    [ $nrc -eq 0 ] || fail "native: the swap was never seen (the race did not run)"
+    [ $src -eq 0 ] || fail "the sandbox read the host file through the swapped symlink"
     ;;
 gofer-mounts)
     need_root
