@@ -47,8 +47,9 @@ static int enter_userns(void)
     return err;
 }
 
-/* Bind @src (alone) on a directory of a private tmpfs and pivot_root into it. */
-static int stage_root(const char *src, bool ro)
+/* Bind @src on a directory of a private tmpfs and pivot_root into it; alone, unless
+ * @recursive (required in a user namespace, see ops_walk.c). */
+static int stage_root(const char *src, bool ro, bool recursive)
 {
     /* pivot_root needs a mount point of its own: stage the new root on a tmpfs. */
     const char *stage = cv_staging_dir();
@@ -58,8 +59,8 @@ static int stage_root(const char *src, bool ro)
     snprintf(dir, sizeof(dir), "%s/root", stage);
     if (mkdir(dir, 0700) < 0)
         return -errno;
-    /* Not MS_REC: /proc, /sys, /dev and every other mount below the root stay behind. */
-    if (mount(src, dir, NULL, MS_BIND, NULL) < 0)
+    /* Not MS_REC as root: /proc, /sys, /dev and every other mount below the root stay behind. */
+    if (mount(src, dir, NULL, MS_BIND | (recursive ? MS_REC : 0), NULL) < 0)
         return -errno;
     unsigned long fl = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | (ro ? MS_RDONLY : 0);
     if (mount(NULL, dir, NULL, fl, NULL) < 0)
@@ -81,7 +82,7 @@ int gofer_confine(const char *root, bool ro)
         return -errno;
     char src[64];
     snprintf(src, sizeof(src), "/proc/self/fd/%d", root_fd);
-    err = stage_root(src, ro);
+    err = stage_root(src, ro, !is_root);
     close(root_fd);
     if (err < 0)
         return err;

@@ -61,18 +61,24 @@ static int walk_one(struct gofer_server *s, int parent, mode_t parent_mode, cons
         return -err;
     }
     /*
-     * Never into another file system: the root is a bind mount without submounts, so this
-     * only matters if one appears later (a mount under the served tree on the host does not
-     * propagate: our mounts are private). EXDEV, as for a rename across mounts.
+     * Never into another file system. As root the served tree is a bind mount without
+     * submounts; a gofer in a user namespace must bind recursively (the kernel refuses to
+     * uncover what locked mounts hide), so its mount points (/proc, /dev...) are served as
+     * empty directories, which the Sentry mounts its own file systems on, and nothing below
+     * them is. Anything else on another device is refused with EXDEV.
      */
-    if (hst.st_dev != s->root_dev) {
+    bool foreign = hst.st_dev != s->root_dev;
+    if (foreign && !S_ISDIR(hst.st_mode)) {
         close(fd);
         log_debug("walk: refusing to cross into device %#llx at \"%s\"",
                   (unsigned long long)hst.st_dev, name);
         return -EXDEV;
     }
     gofer_stat_to_proto(&hst, &ent->st);
-    return fid_table_add(&s->fids, fd, hst.st_mode, &ent->fid);
+    int ret = fid_table_add(&s->fids, fd, hst.st_mode, &ent->fid);
+    if (ret == 0 && foreign)
+        fid_table_get(&s->fids, ent->fid)->foreign = true;
+    return ret;
 }
 
 ssize_t gofer_op_walk(struct gofer_server *s, const struct proto_msg *m, struct gofer_reply *r)
@@ -90,6 +96,8 @@ ssize_t gofer_op_walk(struct gofer_server *s, const struct proto_msg *m, struct 
     struct gofer_fid *dir = fid_table_get(&s->fids, req.dir);
     if (!dir)
         return -EBADF;
+    if (dir->foreign && req.count > 0)
+        return -EXDEV;
     int parent = dir->fd;
     mode_t parent_mode = dir->mode;
     struct proto_walk_reply rep = {0};
@@ -105,6 +113,10 @@ ssize_t gofer_op_walk(struct gofer_server *s, const struct proto_msg *m, struct 
         parent = f->fd;
         parent_mode = f->mode;
         rep.walked++;
+        if (f->foreign && i + 1 < req.count) {
+            rep.error = EXDEV;
+            break;
+        }
     }
     return proto_encode_walk_reply(r->buf, r->cap, m->hdr.tag, &rep);
 }

@@ -20,6 +20,7 @@ struct gofer_fid {
     mode_t mode;        /* File type and mode when the fid was created; the type never changes. */
     uint32_t gen;       /* Bumped each time the slot is freed, so stale fids do not match. */
     uint32_t next_free; /* Next free slot index while free, 0 ends the list. */
+    bool foreign;       /* A mount point of another file system: served as an empty directory. */
 };
 
 /*

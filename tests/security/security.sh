@@ -97,7 +97,14 @@ gofer-mounts)
         "$2/escape_test" escape file "$2/mnt/host_secret.txt" || exit 2
         echo "--- sandbox: file /mnt/host_secret.txt"
         "$1" do --root "$2" --cwd / -- /escape_test confined file /mnt/host_secret.txt || exit 3
-    ' _ "$cvisor" "$root"
+        # Not root, the gofer binds the root recursively and serves /mnt as an empty directory.
+        if command -v setpriv >/dev/null; then
+            chmod 755 "$3" "$2"
+            echo "--- sandbox as nobody: file /mnt/host_secret.txt"
+            setpriv --reuid 65534 --regid 65534 --clear-groups "$1" do --root "$2" --cwd / -- \
+                /escape_test confined file /mnt/host_secret.txt || exit 3
+        fi
+    ' _ "$cvisor" "$root" "$work"
     rc=$?
     [ $rc -ne 2 ] || fail "native: the file on the mount was not readable"
     [ $rc -eq 0 ] || fail "the sandbox saw a mount below its root"
