@@ -42,9 +42,6 @@ int cv_caps_limit(uint64_t keep)
 
 int cv_pivot_into(const char *dir)
 {
-    /* Nothing we do below may propagate back to the host's mount namespace. */
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-        return -errno;
     if (chdir(dir) < 0)
         return -errno;
     /* pivot_root(".", "."): the old root ends up stacked on the new one; detach it. */

@@ -18,8 +18,9 @@
 int cv_caps_limit(uint64_t keep);
 
 /*
- * In a mount namespace of our own: make every mount private, then pivot_root into @dir (which
- * must be a mount point) and detach the old root, so that nothing outside @dir is reachable.
+ * In a mount namespace of our own whose mounts do not propagate to the host's (private, or
+ * slaves as in a user namespace's): pivot_root into @dir (which must be a mount point) and
+ * detach the old root, so that nothing outside @dir is reachable.
  * The working directory becomes the new "/". Returns 0 or -errno.
  */
 int cv_pivot_into(const char *dir);

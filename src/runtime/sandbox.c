@@ -3,7 +3,8 @@
  * Starting and waiting for a sandbox: the gofer and the Sentry (`boot`) are children of the
  * runtime, re-executed from /proc/self/exe as runsc does, connected by a SOCK_SEQPACKET
  * socketpair. The runtime then sleeps in sigwaitinfo() until the Sentry exits, forwarding the
- * signals it is sent; no polling anywhere, so start-up costs two fork+exec.
+ * signals it is sent; no polling anywhere, so start-up costs two fork+exec. The Sentry starts
+ * in new namespaces (SENTRY_NAMESPACES, docs/security.md), as the init of its pid namespace.
  */
 #include <errno.h>
 #include <fcntl.h>

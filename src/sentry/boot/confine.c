@@ -38,12 +38,18 @@ int sentry_confine(void)
     int err = preload_unwinder();
     if (err < 0)
         return err;
-    /* A mount namespace of our own even if the runtime gave us none (`cvisor boot` by hand
-     * as root would otherwise change the host's mounts). */
-    if (unshare(CLONE_NEWNS) < 0)
-        return -errno;
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-        return -errno;
+    /*
+     * Started by the runtime we are pid 1 of new namespaces, and our mount namespace, owned
+     * by a new user namespace, only receives propagation from the host's (the kernel made
+     * its shared mounts slaves). `cvisor boot` started by hand gets a private one of its own
+     * instead, so that it never changes the host's mounts.
+     */
+    if (getpid() != 1) {
+        if (unshare(CLONE_NEWNS) < 0)
+            return -errno;
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+            return -errno;
+    }
     const char *dir = cv_staging_dir();
     if (mount("cvisor-root", dir, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
               "size=4k,nr_inodes=1,mode=0555") < 0)
