@@ -72,6 +72,7 @@ int fid_table_add(struct fid_table *t, int fd, mode_t mode, uint64_t *fid)
     f->dir_fd = -1;
     f->mode = mode;
     f->next_free = 0;
+    f->foreign = false;
     *fid = (uint64_t)f->gen << 32 | idx;
     return 0;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * `cvisor gofer`: parse the command line, open the root directory and /proc/self/fd, and run
- * the request loop of server.c until the Sentry hangs up.
+ * `cvisor gofer`: parse the command line, open /proc/self/fd, confine itself to the root
+ * (confine.c, filter.c), and run the request loop of server.c until the Sentry hangs up.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,12 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "gofer/gofer.h"
+#include "gofer/gofer_confine.h"
 #include "gofer/server.h"
 
 struct gofer_opts {
@@ -105,18 +107,32 @@ static int run(const struct gofer_opts *o)
         log_error("socket %d: %s", o->sock, strerror(-ret));
         return ret;
     }
-    _cleanup_close_ int root_fd = open(o->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (root_fd < 0) {
-        ret = -errno;
-        log_error("open root `%s`: %s", o->root, strerror(-ret));
-        return ret;
-    }
+    /* /proc/self/fd before the pivot: the descriptor keeps this procfs reachable after. */
     _cleanup_close_ int proc_fd = open_proc_fd();
     if (proc_fd < 0) {
         log_error("open /proc/self/fd: %s", strerror(-proc_fd));
         return proc_fd;
     }
-    struct gofer_server s = {.sock = o->sock, .root_fd = root_fd, .proc_fd = proc_fd, .ro = o->ro};
+    if ((ret = gofer_confine(o->root, o->ro)) < 0) {
+        log_error("confine to `%s`: %s", o->root, strerror(-ret));
+        return ret;
+    }
+    _cleanup_close_ int root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    struct stat root_st;
+    if (root_fd < 0 || fstat(root_fd, &root_st) < 0) {
+        ret = -errno;
+        log_error("open root `%s`: %s", o->root, strerror(-ret));
+        return ret;
+    }
+    if ((ret = gofer_filter_install(o->ro)) < 0) {
+        log_error("install the seccomp filter: %s", strerror(-ret));
+        return ret;
+    }
+    struct gofer_server s = {.sock = o->sock,
+                             .root_fd = root_fd,
+                             .root_dev = root_st.st_dev,
+                             .proc_fd = proc_fd,
+                             .ro = o->ro};
     fid_table_init(&s.fids);
     log_info("serving `%s`%s on fd %d", o->root, o->ro ? " read-only" : "", o->sock);
     ret = gofer_serve(&s);

@@ -92,11 +92,13 @@ ssize_t gofer_op_readdir(struct gofer_server *s, const struct proto_msg *m, stru
         return -ENOTDIR;
     if (req.max_count == 0 || req.max_size < PROTO_READDIR_FIXED + PROTO_DIRENT_FIXED + 1)
         return -EINVAL;
+    struct proto_readdir_builder b;
+    proto_readdir_begin(&b, r->buf, r->cap, m->hdr.tag, req.max_size);
+    if (f->foreign)
+        return proto_readdir_finish(&b); /* a mount point: empty (ops_walk.c) */
     int fd = dir_fd_of(s, f);
     if (fd < 0)
         return fd;
-    struct proto_readdir_builder b;
-    proto_readdir_begin(&b, r->buf, r->cap, m->hdr.tag, req.max_size);
     int ret = fill_reply(fd, req.cookie, &b, req.max_count);
     if (ret < 0)
         return ret;

@@ -66,6 +66,8 @@ ssize_t gofer_op_open(struct gofer_server *s, const struct proto_msg *m, struct 
     struct gofer_fid *f = fid_table_get(&s->fids, req.fid);
     if (!f)
         return -EBADF;
+    if (f->foreign)
+        return -EXDEV; /* a mount point of another file system (ops_walk.c) */
     int flags = check_open(s, f->mode, req.flags);
     if (flags < 0)
         return flags;

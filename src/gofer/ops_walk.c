@@ -2,7 +2,8 @@
 /*
  * ATTACH, WALK, STAT, READLINK and CLOSE: the operations on handles themselves. Every walk
  * step is one openat(parent, name, O_PATH|O_NOFOLLOW) of a validated single component, so
- * neither a symlink nor ".." can lead out of the root.
+ * neither a symlink nor ".." can lead out of the root, and a step onto another file system
+ * is refused.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,7 +54,31 @@ static int walk_one(struct gofer_server *s, int parent, mode_t parent_mode, cons
     int fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return -errno;
-    return add_fid(s, fd, &ent->fid, &ent->st);
+    struct stat hst;
+    if (fstat(fd, &hst) < 0) {
+        int err = errno;
+        close(fd);
+        return -err;
+    }
+    /*
+     * Never into another file system. As root the served tree is a bind mount without
+     * submounts; a gofer in a user namespace must bind recursively (the kernel refuses to
+     * uncover what locked mounts hide), so its mount points (/proc, /dev...) are served as
+     * empty directories, which the Sentry mounts its own file systems on, and nothing below
+     * them is. Anything else on another device is refused with EXDEV.
+     */
+    bool foreign = hst.st_dev != s->root_dev;
+    if (foreign && !S_ISDIR(hst.st_mode)) {
+        close(fd);
+        log_debug("walk: refusing to cross into device %#llx at \"%s\"",
+                  (unsigned long long)hst.st_dev, name);
+        return -EXDEV;
+    }
+    gofer_stat_to_proto(&hst, &ent->st);
+    int ret = fid_table_add(&s->fids, fd, hst.st_mode, &ent->fid);
+    if (ret == 0 && foreign)
+        fid_table_get(&s->fids, ent->fid)->foreign = true;
+    return ret;
 }
 
 ssize_t gofer_op_walk(struct gofer_server *s, const struct proto_msg *m, struct gofer_reply *r)
@@ -71,6 +96,8 @@ ssize_t gofer_op_walk(struct gofer_server *s, const struct proto_msg *m, struct 
     struct gofer_fid *dir = fid_table_get(&s->fids, req.dir);
     if (!dir)
         return -EBADF;
+    if (dir->foreign && req.count > 0)
+        return -EXDEV;
     int parent = dir->fd;
     mode_t parent_mode = dir->mode;
     struct proto_walk_reply rep = {0};
@@ -86,6 +113,10 @@ ssize_t gofer_op_walk(struct gofer_server *s, const struct proto_msg *m, struct 
         parent = f->fd;
         parent_mode = f->mode;
         rep.walked++;
+        if (f->foreign && i + 1 < req.count) {
+            rep.error = EXDEV;
+            break;
+        }
     }
     return proto_encode_walk_reply(r->buf, r->cap, m->hdr.tag, &rep);
 }

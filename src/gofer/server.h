@@ -20,6 +20,7 @@ struct gofer_fid {
     mode_t mode;        /* File type and mode when the fid was created; the type never changes. */
     uint32_t gen;       /* Bumped each time the slot is freed, so stale fids do not match. */
     uint32_t next_free; /* Next free slot index while free, 0 ends the list. */
+    bool foreign;       /* A mount point of another file system: served as an empty directory. */
 };
 
 /*
@@ -33,10 +34,11 @@ struct fid_table {
 };
 
 struct gofer_server {
-    int sock;    /* The SOCK_SEQPACKET connection to the Sentry. */
-    int root_fd; /* O_PATH descriptor of the root directory. */
-    int proc_fd; /* O_PATH descriptor of /proc/self/fd, used to reopen fids. */
-    bool ro;     /* --ro: refuse write access. */
+    int sock;       /* The SOCK_SEQPACKET connection to the Sentry. */
+    int root_fd;    /* O_PATH descriptor of the root directory. */
+    dev_t root_dev; /* Its device: a walk never leaves it (ops_walk.c). */
+    int proc_fd;    /* O_PATH descriptor of /proc/self/fd, used to reopen fids. */
+    bool ro;        /* --ro: refuse write access. */
     struct fid_table fids;
 };
 

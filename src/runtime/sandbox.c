@@ -3,11 +3,13 @@
  * Starting and waiting for a sandbox: the gofer and the Sentry (`boot`) are children of the
  * runtime, re-executed from /proc/self/exe as runsc does, connected by a SOCK_SEQPACKET
  * socketpair. The runtime then sleeps in sigwaitinfo() until the Sentry exits, forwarding the
- * signals it is sent; no polling anywhere, so start-up costs two fork+exec.
+ * signals it is sent; no polling anywhere, so start-up costs two fork+exec. The Sentry starts
+ * in new namespaces (SENTRY_NAMESPACES, docs/security.md), as the init of its pid namespace.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +29,16 @@
 /* Signals sent to the runtime that it passes on to the Sentry. */
 static const int g_forwarded[] = {SIGINT,  SIGTERM, SIGHUP,   SIGQUIT,
                                   SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
+
+/* The namespaces the Sentry starts in (docs/security.md). The user namespace is created
+ * first by the kernel and owns the others. */
+#define SENTRY_NAMESPACES                                                                          \
+    (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS |     \
+     CLONE_NEWCGROUP)
+
+/* The runtime's ids, for the child's user namespace map. */
+static uid_t g_host_uid;
+static gid_t g_host_gid;
 
 /* Most arguments a child command line can have besides the app's command. */
 #define CHILD_ARGS_MAX 24
@@ -62,19 +74,59 @@ static int child_prepare_fds(const int *keep, int nkeep)
     return 0;
 }
 
+/* Write @text to the file @path. Returns 0 or -1 with errno set. */
+static int write_file(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    size_t len = strlen(text);
+    ssize_t n = write(fd, text, len);
+    int err = errno;
+    close(fd);
+    if (n != (ssize_t)len) {
+        errno = n < 0 ? err : EIO;
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * In a child in a new user namespace: map our (host) uid and gid to 0, the only mapping an
+ * unprivileged process may write for itself; setgroups must be denied first for gid_map.
+ * The ids are the ones of the parent namespace, still readable before the map exists.
+ */
+static int map_ids(void)
+{
+    char buf[64];
+    if (write_file("/proc/self/setgroups", "deny") < 0)
+        return -1;
+    snprintf(buf, sizeof(buf), "0 %u 1\n", (unsigned)g_host_uid);
+    if (write_file("/proc/self/uid_map", buf) < 0)
+        return -1;
+    snprintf(buf, sizeof(buf), "0 %u 1\n", (unsigned)g_host_gid);
+    return write_file("/proc/self/gid_map", buf);
+}
+
 /*
  * In the forked child: die with the runtime, set up descriptors and the signal mask, and
  * exec @argv from /proc/self/exe. Never returns. Only async-signal-safe calls are needed
  * (the runtime is single-threaded anyway).
  */
 static _Noreturn void child_exec(char **argv, const int *keep, int nkeep,
-                                 const sigset_t *child_mask, pid_t parent, bool new_session)
+                                 const sigset_t *child_mask, pid_t parent, bool new_session,
+                                 bool userns)
 {
     const char *what = "set parent-death signal";
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
         goto fail;
-    if (getppid() != parent) /* the runtime died before prctl took effect */
+    /* The runtime died before prctl took effect. In a pid namespace of its own the child
+     * sees no parent (0); it then finds its gofer gone and fails. */
+    if (getppid() != parent && !(userns && getppid() == 0))
         _exit(RT_EXIT_FAILURE);
+    what = "map the user namespace";
+    if (userns && map_ids() < 0)
+        goto fail;
     /* The gofer leaves the terminal's process group: ^C must not kill it under the Sentry. */
     what = "create session";
     if (new_session && setsid() < 0)
@@ -100,16 +152,24 @@ fail:;
     _exit(RT_EXIT_FAILURE);
 }
 
-/* Fork a child running `cvisor @argv[1]...`. Returns its pid or -errno. */
+/*
+ * Fork a child running `cvisor @argv[1]...`, in the new namespaces of @ns_flags (0: none).
+ * Returns its pid or -errno.
+ */
 static pid_t spawn(char **argv, const int *keep, int nkeep, const sigset_t *child_mask,
-                   bool new_session)
+                   bool new_session, unsigned long ns_flags)
 {
     pid_t parent = getpid();
-    pid_t pid = fork();
+    g_host_uid = geteuid();
+    g_host_gid = getegid();
+    /* clone() without a stack is fork() with namespace flags (the runtime is single-threaded,
+     * so skipping glibc's fork handlers is fine). */
+    pid_t pid = (pid_t)syscall(SYS_clone, ns_flags | SIGCHLD, NULL, NULL, NULL, 0);
     if (pid < 0)
         return -errno;
     if (pid == 0)
-        child_exec(argv, keep, nkeep, child_mask, parent, new_session);
+        child_exec(argv, keep, nkeep, child_mask, parent, new_session,
+                   (ns_flags & CLONE_NEWUSER) != 0);
     return pid;
 }
 
@@ -146,7 +206,7 @@ static pid_t start_gofer(const struct rt_opts *o, const char *root, bool ro, int
     n = add_log_args(args, n, o, fdbuf, log_fd);
     args[n] = NULL;
     int keep[] = {sock, log_fd};
-    return spawn(args, keep, ARRAY_SIZE(keep), child_mask, true);
+    return spawn(args, keep, ARRAY_SIZE(keep), child_mask, true, 0);
 }
 
 /* Most bytes of one `--volume FD:DST[:ro]` argument of boot. */
@@ -190,7 +250,7 @@ static pid_t start_boot(const struct rt_opts *o, const char *cwd, int sock, cons
     for (int i = 0; i < o->cmd_argc; i++)
         args[n++] = o->cmd[i];
     args[n] = NULL;
-    return spawn(args, keep, 2 + o->nvolumes, child_mask, false);
+    return spawn(args, keep, 2 + o->nvolumes, child_mask, false, SENTRY_NAMESPACES);
 }
 
 static void kill_and_reap(pid_t pid)

@@ -18,6 +18,7 @@
 
 #include "common/log.h"
 #include "sentry/boot/boot.h"
+#include "sentry/boot/boot_internal.h"
 #include "sentry/boot/console.h"
 #include "sentry/fs/anon/inotify.h"
 #include "sentry/fs/dev/devfs.h"
@@ -225,14 +226,18 @@ int boot_main(int argc, char **argv)
     g_kernel.load = loader_load;
     g_kernel.boot_ns = kernel_now_ns();
     signal(SIGPIPE, SIG_IGN);
+    sentry_init_signals();
 
     int err;
     if ((err = platform_select(o.platform)) < 0) {
         fprintf(stderr, "cvisor: platform `%s`: not supported\n", o.platform);
         return 125;
     }
-    if ((err = memfile_init()) < 0 || (err = g_platform->init(memfile_fd())) < 0) {
-        fprintf(stderr, "cvisor: start platform `%s`: %s\n", o.platform, strerror(-err));
+    /* Everything that needs the host's file system or a capability comes first: the memory
+     * file, the gofer connection, the mounts (procfs reads the host's /proc/cpuinfo) and the
+     * names of the stdio descriptors. */
+    if ((err = memfile_init()) < 0) {
+        fprintf(stderr, "cvisor: create the memory file: %s\n", strerror(-err));
         return 125;
     }
     syscalls_init();
@@ -242,8 +247,6 @@ int boot_main(int argc, char **argv)
         fprintf(stderr, "cvisor: mount the root filesystem: %s\n", strerror(-err));
         return 125;
     }
-    timer_init();
-
     console_init();
     struct fdtable *fdt;
     struct fs_context *fs;
@@ -256,6 +259,23 @@ int boot_main(int argc, char **argv)
         fprintf(stderr, "cvisor: set up init: %s\n", strerror(-err));
         return 125;
     }
+    /* Single-threaded still: capabilities are per thread (docs/security.md). */
+    if ((err = sentry_confine()) < 0) {
+        fprintf(stderr, "cvisor: confine the sentry: %s\n", strerror(-err));
+        return 125;
+    }
+    if ((err = g_platform->init(memfile_fd())) < 0) {
+        fprintf(stderr, "cvisor: start platform `%s`: %s\n", o.platform, strerror(-err));
+        return 125;
+    }
+    timer_init();
+    /* The seccomp filter goes on every thread before the first line of app code runs. */
+    if ((err = sentry_filter_install()) < 0) {
+        fprintf(stderr, "cvisor: install the seccomp filter: %s\n", strerror(-err));
+        return 125;
+    }
+    sentry_filter_test_trigger();
+
     extern char **environ;
     if ((err = task_start_init(o.cwd, o.argv[0], o.argv, environ, fdt, fs)) < 0) {
         fprintf(stderr, "cvisor: start `%s`: %s\n", o.argv[0], strerror(-err));

@@ -7,9 +7,13 @@
  * signal-delivery-stops and are never delivered to the stub.
  */
 #include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -30,13 +34,13 @@ static const uint64_t stub_addr_candidates[] = {0x7e0000000000ULL, 0x7d000000000
 #define STUB_SIZE 0x1000ULL
 
 extern const char cv_stub_code_start[], cv_stub_code_end[];
-extern const char cv_stub_syscall[], cv_stub_clone[], cv_stub_idle[];
+extern const char cv_stub_syscall[], cv_stub_clone[], cv_stub_idle[], cv_stub_filter[];
 long cv_stub_spawn(uint64_t entry, int memfd);
 
 static uint64_t g_stub_addr;
 static uint64_t g_gadget_syscall; /* stub address of "syscall; int3" */
 static uint64_t g_gadget_clone;
-static uint64_t g_gadget_idle;   /* the stub's idle loop */
+static uint64_t g_gadget_idle; /* the stub's idle loop */
 static int g_memfd = -1;
 
 /* Interrupts reach a running stub thread as this signal, which the tracer suppresses. Its
@@ -45,16 +49,16 @@ static int g_memfd = -1;
 #define INTERRUPT_SIGNAL SIGURG
 
 struct plat_as {
-    pid_t pid;          /* the stub process */
+    pid_t pid; /* the stub process */
     int refs;
-    bool leader_taken;  /* the first thread has been adopted by a context */
+    bool leader_taken; /* the first thread has been adopted by a context */
 };
 
 struct plat_context {
     struct plat_as *as;
-    pid_t tid;          /* the traced stub thread */
+    pid_t tid; /* the traced stub thread */
     bool dead;
-    int cpu;            /* the CPU the stub thread is bound to (-1: none) */
+    int cpu; /* the CPU the stub thread is bound to (-1: none) */
 };
 
 /* ---- the spawner thread: parent of every stub process --------------------------------- */
@@ -66,10 +70,10 @@ struct plat_context {
 static struct {
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    int want;           /* spawn requests */
-    pid_t result;       /* last spawned pid or -errno */
+    int want;     /* spawn requests */
+    pid_t result; /* last spawned pid or -errno */
     bool done;
-    pid_t reap[256];    /* stubs to reap */
+    pid_t reap[256]; /* stubs to reap */
     int nreap;
 } g_spawner = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
 
@@ -163,6 +167,76 @@ static void queue_reap(pid_t pid)
     pthread_mutex_unlock(&g_spawner.lock);
 }
 
+/* ---- the stubs' seccomp filter --------------------------------------------------------- */
+
+/* The clone flags of an injected app thread (ptrace_thread_prepare). */
+#define STUB_THREAD_CLONE_FLAGS                                                                    \
+    (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM)
+#define STUB_FILTER_MAX 32
+#define SD_OFF(field) ((uint32_t)offsetof(struct seccomp_data, field))
+
+/*
+ * Write the stub's seccomp program into the stub page at @dst (cv_stub_filter: a struct
+ * sock_fprog, then the instructions). Allowed, and only from a syscall instruction inside the
+ * stub page [@lo, @lo + STUB_SIZE): what the platform injects (mmap, munmap, mprotect, clone
+ * of a thread, exit), the idle loop's pause, and the getpid+kill of the start-up stop.
+ * Everything else kills the stub. The app's own syscalls never get here: PTRACE_SYSEMU skips
+ * them before seccomp runs.
+ */
+static void stub_filter_fill(void *dst, uint64_t lo)
+{
+    static const int allowed[] = {SYS_mmap,  SYS_munmap, SYS_mprotect, SYS_exit,
+                                  SYS_pause, SYS_getpid, SYS_kill};
+    enum { N_ALLOWED = sizeof(allowed) / sizeof(allowed[0]) };
+    struct sock_filter f[STUB_FILTER_MAX];
+    unsigned n = 0;
+    /* Instruction indexes of the two returns, placed last. */
+    const unsigned kill = 8 + N_ALLOWED + 5, allow = kill + 1;
+#define J(i) ((uint8_t)((i) - (n + 1))) /* jump offset to instruction @i from here */
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SD_OFF(arch));
+    f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, J(kill));
+    n++;
+    f[n++] =
+        (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SD_OFF(instruction_pointer) + 4);
+    f[n] =
+        (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(lo >> 32), 0, J(kill));
+    n++;
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SD_OFF(instruction_pointer));
+    f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)lo, 0, J(kill));
+    n++;
+    f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)(lo + STUB_SIZE),
+                                        J(kill), 0);
+    n++;
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SD_OFF(nr));
+    for (unsigned i = 0; i < N_ALLOWED; i++) {
+        f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)allowed[i],
+                                            J(allow), 0);
+        n++;
+    }
+    /* clone: only with the flags of an app thread. */
+    f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, J(kill));
+    n++;
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SD_OFF(args[0]) + 4);
+    f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, J(kill));
+    n++;
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SD_OFF(args[0]));
+    f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, STUB_THREAD_CLONE_FLAGS,
+                                        J(allow), J(kill));
+    n++;
+#undef J
+    CV_BUG_ON(n != kill);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    CV_BUG_ON(n > STUB_FILTER_MAX);
+
+    /* @dst is at this offset in the stub page, which the stub sees at @lo. */
+    uint64_t off = (uint64_t)(cv_stub_filter - cv_stub_code_start);
+    memcpy((char *)dst + 16, f, n * sizeof(f[0]));
+    struct sock_fprog prog = {.len = (unsigned short)n,
+                              .filter = (struct sock_filter *)(uintptr_t)(lo + off + 16)};
+    memcpy(dst, &prog, sizeof(prog));
+}
+
 /* ---- init ----------------------------------------------------------------------------- */
 
 static int ptrace_init(int memfd)
@@ -180,6 +254,7 @@ static int ptrace_init(int memfd)
     if (page == MAP_FAILED)
         return -errno;
     memcpy(page, cv_stub_code_start, size);
+    stub_filter_fill((char *)page + (cv_stub_filter - cv_stub_code_start), (uint64_t)page);
     if (mprotect(page, STUB_SIZE, PROT_READ | PROT_EXEC) < 0)
         return -errno;
     g_stub_addr = (uint64_t)page;
@@ -335,8 +410,8 @@ static int ptrace_thread_prepare(struct plat_as *as, struct plat_context *parent
     }
     if (parent->as != as)
         return -EINVAL;
-    const uint64_t flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
-                           CLONE_SYSVSEM;
+    const uint64_t flags =
+        CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM;
     long tid = inject(parent, g_gadget_clone, SYS_clone, flags, 0, 0, 0, 0, 0);
     if (tid < 0)
         return (int)tid;
@@ -380,7 +455,7 @@ static void exit_stub_thread(pid_t tid)
     for (;;) {
         int status;
         if (wait_stop(tid, &status) < 0 || !WIFSTOPPED(status))
-            return; /* exited (or gone): reaped */
+            return;                     /* exited (or gone): reaped */
         ptrace(PTRACE_CONT, tid, 0, 0); /* a late interrupt: drop it */
     }
 }

@@ -3,7 +3,8 @@
  * The ptrace platform's stub: position-independent code copied to a fixed page at start-up.
  * A new stub process enters it right after clone(): it detaches itself from everything the
  * Sentry had (descriptors but the memory file, every mapping but this page), stops so the
- * Sentry knows it is ready, and then idles. Gadgets below run injected syscalls.
+ * Sentry knows it is ready, and then idles. Gadgets below run injected syscalls. Before it
+ * stops it installs a seccomp filter allowing only those, and only from this page.
  * No stack is used anywhere in this file.
  */
 
@@ -15,6 +16,9 @@
 #define SYS_getpid 39
 #define SYS_prctl 157
 #define SYS_close_range 436
+#define SYS_seccomp 317
+#define SYS_exit_group 231
+#define SECCOMP_SET_MODE_FILTER 1
 #define PR_SET_PDEATHSIG 1
 #define SIGKILL 9
 #define SIGSTOP 19
@@ -66,6 +70,19 @@ stub_entry:
     mov $TASK_TOP, %rsi
     sub %rdi, %rsi
     syscall
+    /* Narrow the inherited seccomp filter to what the platform injects, from this page only
+     * (the program was written into cv_stub_filter by ptrace.c). No filter, no stub. */
+    mov $SYS_seccomp, %eax
+    mov $SECCOMP_SET_MODE_FILTER, %edi
+    xor %esi, %esi
+    lea cv_stub_filter(%rip), %rdx
+    syscall
+    test %rax, %rax
+    jz 2f
+    mov $SYS_exit_group, %eax
+    mov $125, %edi
+    syscall
+2:
     /* Tell the spawner we are ready: stop ourselves. */
     mov $SYS_getpid, %eax
     syscall
@@ -101,6 +118,12 @@ cv_stub_clone:
     .balign 8
 stub_zero_mask:
     .quad 0
+
+/* struct sock_fprog followed by its instructions, filled in by ptrace.c (stub_filter_fill). */
+    .balign 8
+    .globl cv_stub_filter
+cv_stub_filter:
+    .skip 16 + 8 * 32
 cv_stub_code_end:
 
     .text

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The gofer's host seccomp filter: the exact list of host system calls the request loop makes.
+ * Anything else kills the gofer (SCMP_ACT_KILL_PROCESS); the Sentry then sees its connection
+ * close. A read-only gofer (--ro) may only open files for reading.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <seccomp.h>
+#include <stddef.h>
+
+#include "gofer/gofer_confine.h"
+
+/* Calls allowed whatever their arguments, each with the reason it is needed. */
+static const int g_allowed[] = {
+    SCMP_SYS(recvmsg),        /* requests from the Sentry */
+    SCMP_SYS(sendmsg),        /* replies, with donated descriptors */
+    SCMP_SYS(readlinkat),     /* READLINK of an O_PATH symlink descriptor */
+    SCMP_SYS(getdents64),     /* READDIR */
+    SCMP_SYS(lseek),          /* READDIR restarts at an offset */
+    SCMP_SYS(fstat),          /* the attributes of every walked file (STAT) */
+    SCMP_SYS(fstatfs),        /* checking that /proc/self/fd is procfs */
+    SCMP_SYS(close),          /* CLOSE and donated descriptors after sending */
+    SCMP_SYS(fcntl),          /* F_DUPFD_CLOEXEC of the root on ATTACH */
+    SCMP_SYS(write),          /* the log */
+    SCMP_SYS(clock_gettime),  /* log time stamps when the vDSO cannot answer */
+    SCMP_SYS(getpid),         /* the log prefix */
+    SCMP_SYS(mmap),           /* malloc */
+    SCMP_SYS(munmap),         /* malloc */
+    SCMP_SYS(mremap),         /* realloc of the fid table */
+    SCMP_SYS(madvise),        /* malloc trimming */
+    SCMP_SYS(brk),            /* malloc's main arena */
+    SCMP_SYS(rt_sigprocmask), /* abort() */
+    SCMP_SYS(tgkill),         /* abort() raises SIGABRT */
+    SCMP_SYS(gettid),         /* abort() */
+    SCMP_SYS(exit_group),     /* the Sentry hung up */
+    SCMP_SYS(exit),           /* same, from a thread */
+    SCMP_SYS(sigaltstack),    /* the sanitizers of the unit tests remove theirs at exit */
+};
+
+int gofer_filter_install(bool ro)
+{
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+    if (!ctx)
+        return -ENOMEM;
+    int err = 0;
+    for (size_t i = 0; err == 0 && i < sizeof(g_allowed) / sizeof(g_allowed[0]); i++)
+        err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, g_allowed[i], 0);
+    /* glibc's fstat(): newfstatat(fd, "", AT_EMPTY_PATH) only, never of a path. */
+    if (err == 0)
+        err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(newfstatat), 1,
+                               SCMP_A3(SCMP_CMP_EQ, AT_EMPTY_PATH));
+    /* WALK (O_PATH of one component) and OPEN (a reopen through /proc/self/fd). Read-only:
+     * no access mode but O_RDONLY, no O_CREAT, no O_TRUNC. */
+    if (err == 0 && ro)
+        err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+                               SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC, 0));
+    else if (err == 0)
+        err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 0);
+    if (err == 0)
+        err = seccomp_load(ctx);
+    seccomp_release(ctx);
+    return err;
+}

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The Sentry's host seccomp filter: the exact list of host system calls the Sentry (and the
+ * stub processes it clones, which inherit the filter) may make once the app runs. Anything
+ * else kills the whole Sentry process (SCMP_ACT_KILL_PROCESS), and with it the sandbox.
+ * Installed on every thread at once (TSYNC) by boot_main after start-up, before init runs.
+ */
+#include <asm/ioctls.h>
+#include <asm/termbits.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "sentry/boot/boot_internal.h"
+
+/* An allowed call; its arguments are not looked at. */
+#define ALLOW(nr)                                                                                  \
+    {                                                                                              \
+        SCMP_SYS(nr), -1, 0, 0                                                                     \
+    }
+/* Allowed only when argument @arg equals @val. */
+#define ALLOW_EQ(nr, arg, val)                                                                     \
+    {                                                                                              \
+        SCMP_SYS(nr), (arg), (uint64_t)(val), 0                                                    \
+    }
+
+struct rule {
+    int nr;
+    int arg;      /* -1: any arguments */
+    uint64_t val; /* the value argument @arg must equal */
+    int err;      /* non-zero: fail with this errno instead of allowing */
+};
+
+/* glibc's pthread_create: clone(CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|
+ * CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID). */
+#define CLONE_PTHREAD                                                                              \
+    (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |            \
+     CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
+/* The ptrace platform's injected clone of an app thread inside a stub (ptrace.c). */
+#define CLONE_STUB_THREAD                                                                          \
+    (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM)
+
+static const struct rule g_rules[] = {
+    /* Memory: malloc, thread stacks, and the memory file mapped into the Sentry and (injected)
+     * into stubs. */
+    ALLOW(mmap),     /* malloc, stacks; memory-file windows; injected into stubs */
+    ALLOW(munmap),   /* the reverse; also the stub sheds the Sentry's mappings at start */
+    ALLOW(mprotect), /* thread stack guards; injected into stubs for the app's mprotect */
+    ALLOW(mremap),   /* realloc of large blocks; mm's mremap of Sentry-side windows */
+    ALLOW(madvise),  /* malloc trimming; MADV_DONTNEED of memory-file ranges */
+    ALLOW(brk),      /* malloc's main arena */
+    /* Threads and processes. */
+    ALLOW_EQ(clone, 0, CLONE_PTHREAD),     /* task, poller and spawner threads */
+    ALLOW_EQ(clone, 0, CLONE_STUB_THREAD), /* injected: a new app thread in a stub */
+    ALLOW_EQ(clone, 0, SIGCHLD),           /* the spawner forks a new stub process */
+    {SCMP_SYS(clone3), -1, 0, ENOSYS},     /* arguments in memory: glibc falls back to clone */
+    ALLOW(set_robust_list),                /* glibc, in every new thread */
+    ALLOW(rseq),                           /* glibc registers new threads; the spawner drops it */
+    ALLOW(exit),                           /* a thread ends; injected to end a stub thread */
+    ALLOW(exit_group),                     /* the Sentry ends with the app's status */
+    ALLOW(futex),                          /* pthread mutexes and condition variables */
+    ALLOW(sched_yield),                    /* lock back-off */
+    ALLOW(sched_getaffinity),              /* CPU affinity reported to the app */
+    ALLOW(sched_setaffinity),              /* stub threads bound to their tracer's CPU */
+    ALLOW(getcpu),                         /* sched_getcpu() when the vDSO is not used */
+    ALLOW(getpid),                         /* logging; the stub stops itself with kill */
+    ALLOW(gettid),                         /* logging, glibc internals */
+    ALLOW(ptrace),                         /* the ptrace platform runs the app's stubs */
+    ALLOW(wait4),                          /* stub stops and deaths */
+    ALLOW(waitid),                         /* same, through waitid */
+    ALLOW(kill),                           /* SIGKILL/SIGCONT of stubs; the stub's SIGSTOP */
+    ALLOW(tgkill),                         /* interrupting a stub thread; raise() */
+    ALLOW(tkill),                          /* glibc's pthread_kill fallback */
+    ALLOW(pause),                          /* the stub's idle loop */
+    ALLOW(close_range),                    /* the stub sheds the Sentry's descriptors */
+    ALLOW_EQ(seccomp, 0, SECCOMP_SET_MODE_FILTER), /* a new stub narrows its filter */
+    ALLOW_EQ(prctl, 0, PR_SET_PDEATHSIG),          /* stubs die with the Sentry */
+    ALLOW_EQ(prctl, 0, PR_SET_NAME),               /* glibc/pthread_setname_np */
+    /* Signals of the Sentry's own threads. */
+    ALLOW(rt_sigprocmask), /* threads block every signal; the stub unblocks them */
+    ALLOW(rt_sigaction),   /* glibc internals (abort) */
+    ALLOW(rt_sigreturn),   /* return from the Sentry's signal handlers */
+    ALLOW(sigaltstack),    /* glibc thread exit */
+    /* Time. */
+    ALLOW(clock_gettime),   /* when the vDSO cannot answer (CPU clocks of stubs) */
+    ALLOW(clock_getres),    /* clock_getres(2) of the app */
+    ALLOW(gettimeofday),    /* vDSO fallback */
+    ALLOW(clock_nanosleep), /* pthread_cond_timedwait fallback, nanosleep */
+    ALLOW(nanosleep),       /* same */
+    /* I/O on descriptors the Sentry already holds (stdio, memory file, gofer socket and files
+     * the gofer donated); no call that names a host path is here. */
+    ALLOW(read),                            /* host files and the terminal */
+    ALLOW(write),                           /* same; the log */
+    ALLOW(pread64),                         /* donated files */
+    ALLOW(pwrite64),                        /* donated files */
+    ALLOW(readv),                           /* vectored I/O on host files */
+    ALLOW(writev),                          /* same */
+    ALLOW(preadv),                          /* donated files */
+    ALLOW(pwritev),                         /* donated files */
+    ALLOW(preadv2),                         /* glibc's preadv may use it */
+    ALLOW(pwritev2),                        /* glibc's pwritev may use it */
+    ALLOW(lseek),                           /* host files */
+    ALLOW(fstat),                           /* host files */
+    ALLOW_EQ(newfstatat, 3, AT_EMPTY_PATH), /* glibc's fstat: only of a descriptor itself */
+    ALLOW(fstatfs),                         /* statfs of host files */
+    ALLOW(close),                           /* every descriptor */
+    ALLOW(dup),                             /* host descriptors shared by files */
+    ALLOW(fcntl),                           /* status flags, close-on-exec */
+    ALLOW(fallocate),                       /* punching holes in the memory file */
+    ALLOW(ftruncate),                       /* growing the memory file */
+    ALLOW(fsync),                           /* fsync of donated files */
+    ALLOW(fdatasync),                       /* fdatasync of donated files */
+    ALLOW(recvmsg),                         /* gofer replies with donated descriptors */
+    ALLOW(sendmsg),                         /* gofer requests */
+    ALLOW(poll),                            /* waiting on host descriptors */
+    ALLOW(ppoll),                           /* same */
+    ALLOW(epoll_create1),                   /* the host poller */
+    ALLOW(epoll_ctl),                       /* same */
+    ALLOW(epoll_wait),                      /* same */
+    ALLOW(epoll_pwait),                     /* same, through glibc */
+    ALLOW(eventfd2),                        /* waking the host poller and the console pump */
+    ALLOW(signalfd4),                       /* the console pump reads SIGWINCH */
+    /* Terminal requests the Sentry forwards to a host terminal (fs/host/tty.c). */
+    ALLOW_EQ(ioctl, 1, TCGETS),
+    ALLOW_EQ(ioctl, 1, TCSETS),
+    ALLOW_EQ(ioctl, 1, TCSETSW),
+    ALLOW_EQ(ioctl, 1, TCSETSF),
+    ALLOW_EQ(ioctl, 1, TCGETS2),
+    ALLOW_EQ(ioctl, 1, TCSETS2),
+    ALLOW_EQ(ioctl, 1, TCSETSW2),
+    ALLOW_EQ(ioctl, 1, TCSETSF2),
+    ALLOW_EQ(ioctl, 1, TIOCGWINSZ),
+    ALLOW_EQ(ioctl, 1, TIOCSWINSZ),
+    ALLOW_EQ(ioctl, 1, TIOCOUTQ),
+    ALLOW_EQ(ioctl, 1, TIOCGETD),
+    ALLOW_EQ(ioctl, 1, TCFLSH),
+    ALLOW_EQ(ioctl, 1, TCXONC),
+    ALLOW_EQ(ioctl, 1, TCSBRK),
+    ALLOW_EQ(ioctl, 1, TCSBRKP),
+    ALLOW_EQ(ioctl, 1, FIONREAD),
+    /* Host facts. */
+    ALLOW(getrandom), /* the app's getrandom and AT_RANDOM */
+    ALLOW(sysinfo),   /* sysinfo(2) and /proc/meminfo */
+    ALLOW(prlimit64), /* getrlimit */
+    ALLOW(getrlimit), /* same */
+    /* glibc's free() reads /proc/sys/vm/overcommit_memory once, when it first shrinks a thread
+     * arena; failing the open makes it fall back to MADV_DONTNEED. Never executed. */
+    {SCMP_SYS(openat), -1, 0, ENOENT},
+    {SCMP_SYS(open), -1, 0, ENOENT},
+};
+
+#include <execinfo.h>
+int sentry_filter_install(void)
+{
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+    if (!ctx)
+        return -ENOMEM;
+    int err = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+    for (size_t i = 0; err == 0 && i < sizeof(g_rules) / sizeof(g_rules[0]); i++) {
+        const struct rule *r = &g_rules[i];
+        uint32_t act = r->err ? SCMP_ACT_ERRNO((uint32_t)r->err) : SCMP_ACT_ALLOW;
+        if (r->arg < 0)
+            err = seccomp_rule_add(ctx, act, r->nr, 0);
+        else
+            err = seccomp_rule_add(ctx, act, r->nr, 1,
+                                   SCMP_CMP((unsigned)r->arg, SCMP_CMP_EQ, r->val));
+    }
+    if (err == 0)
+        err = seccomp_load(ctx);
+    seccomp_release(ctx);
+    return err;
+}
+
+void sentry_filter_test_trigger(void)
+{
+    /* TEST ONLY (tests/security): prove that a forbidden call kills the Sentry. The app cannot
+     * set the Sentry's environment; the user who starts cvisor could disable cvisor anyway. */
+    const char *v = getenv("CVISOR_TEST_FORBIDDEN_SYSCALL");
+    if (!v || strcmp(v, "1") != 0)
+        return;
+    log_warn("CVISOR_TEST_FORBIDDEN_SYSCALL: calling socket(2), which the filter forbids");
+    syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
+    log_error("the forbidden call returned: the seccomp filter is not working");
+    _exit(125);
+}
