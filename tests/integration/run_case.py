@@ -275,6 +275,24 @@ cd /tmp && pwd; cd / && rm -rf "$d"
 
 # --- python3 ---------------------------------------------------------------------------------
 
+# Development tools writing in /tmp (the sandbox's tmpfs): a compiler and make.
+case("gcc-compile-run", bash(r"""
+d=$(mktemp -d /tmp/cc.XXXXXX); cd "$d"
+printf '#include <stdio.h>\nint main(int argc, char **argv) { printf("hello %%d\\n", argc); return 3; }\n' > hello.c
+gcc -O2 -Wall -o hello hello.c && ./hello a b; echo "status $?"
+gcc -O0 -g -c hello.c -o hello.o && ls hello.o
+cd / && rm -rf "$d"
+"""))
+case("make-project", bash(r"""
+d=$(mktemp -d /tmp/mk.XXXXXX); cd "$d"
+printf 'int add(int a, int b) { return a + b; }\n' > add.c
+printf 'int add(int, int);\n#include <stdio.h>\nint main(void) { printf("%%d\\n", add(40, 2)); return 0; }\n' > main.c
+printf 'app: main.o add.o\n\t$(CC) -o $@ $^\n%%.o: %%.c\n\t$(CC) -O2 -c $<\nclean:\n\trm -f app *.o\n' > Makefile
+make -s && ./app && make -s -q app; echo "up to date $?"
+sleep 1; touch add.c && make -s && ./app
+make -s clean && ls
+cd / && rm -rf "$d"
+"""))
 case("py-workload", [PY, os.path.join(HERE, "py_workload.py")])
 
 # --- exit status, signals, stdin, flags ------------------------------------------------------

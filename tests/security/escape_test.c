@@ -249,7 +249,7 @@ int main(int argc, char **argv)
     if (strcmp(mode, "read") == 0 && argc == 5)
         mode_read(argv[3], argv[4]);
     else if (strcmp(mode, "file") == 0 && argc == 4)
-        try_read("a file on a mount below the root", AT_FDCWD, argv[3]);
+        try_read(argv[3], AT_FDCWD, argv[3]);
     else if (strcmp(mode, "race") == 0 && argc == 5)
         mode_race(argv[3], atoi(argv[4]));
     else if (strcmp(mode, "create") == 0 && argc == 4)

@@ -5,7 +5,7 @@
 # `cvisor do --root ROOT`, where it must FAIL; some checks look from the host side.
 #   security.sh CVISOR ESCAPE_TEST TEST
 # TEST: host-file, host-create, unimplemented, host-pids, sentry-seccomp, symlink-race,
-# gofer-mounts.
+# gofer-mounts, volume-symlinks.
 # Exit 0: pass, 1: fail, 77: skipped.
 set -u
 cvisor=$1 prog=$2 test=$3
@@ -64,6 +64,27 @@ sentry-seccomp)
     [ $rc -eq $((128 + 31)) ] || fail "expected the Sentry killed by SIGSYS (159), got $rc"
     ! grep -q '^ok 1' "$work/out" || fail "the app ran although the Sentry made a forbidden call"
     echo "the Sentry was killed by its seccomp filter (exit $rc)"
+    ;;
+volume-symlinks)
+    # Symlinks and .. planted in a volume that lead out of it to the host secret: natively
+    # they reach it; in the sandbox they are resolved by the Sentry inside the sandbox's own
+    # tree (the gofer never follows a symlink or a ..), where the secret does not exist.
+    vol=$work/vol
+    mkdir -p "$vol/sub" "$root/mnt/v"
+    ln -s "$secret" "$vol/out"
+    ln -s ../secret/host_secret.txt "$vol/up"
+    ln -s "$work/secret" "$vol/dirout"
+    ln -s ../../secret "$vol/sub/upup"
+    for p in out up dirout/host_secret.txt sub/upup/host_secret.txt; do
+        echo "--- native: file $vol/$p"
+        "$root/escape_test" escape file "$vol/$p" || fail "native: $p did not reach the secret"
+        echo "--- sandbox: file /mnt/v/$p"
+        "$cvisor" do --root "$root" --volume "$vol:/mnt/v" --cwd / -- /escape_test confined \
+            file "/mnt/v/$p" || fail "the sandbox read the host secret through $p in a volume"
+    done
+    echo "--- sandbox: file /mnt/v/../../../secret/host_secret.txt"
+    "$cvisor" do --root "$root" --volume "$vol:/mnt/v" --cwd / -- /escape_test confined \
+        file /mnt/v/../../../secret/host_secret.txt || fail ".. out of the volume reached the host"
     ;;
 symlink-race)
     # d/ holds a harmless host_secret.txt; the host keeps swapping d with a symlink to the
