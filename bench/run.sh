@@ -153,6 +153,38 @@ print("%.1f" % (side["bw_bytes"] / 1e6))' <<< "$out" 2> /dev/null) || bw=failed
     fi
 done
 
+# ---- files on a volume: the host directory $vol, served by the gofer (--volume) ----
+vol=$work/volume
+mkdir -p "$vol"
+for rt in native cvisor-ptrace; do
+    if [ "$rt" = native ]; then
+        run=() dir=$vol
+    else
+        run=("$cvisor" do --platform=ptrace --volume "$vol:/vol" --) dir=/vol
+    fi
+    for job in "write:1m" "write:4k" "randread:4k" "randwrite:4k"; do
+        rw=${job%%:*} bs=${job#*:}
+        key=fio.volume.$rw.$bs
+        echo "bench: fio $rw bs=$bs on a volume in $rt"
+        out=$(timeout 300 "${run[@]}" /usr/bin/fio --name=v --directory="$dir" --rw="$rw" \
+            --bs="$bs" --size="$fio_size" --ioengine=sync --invalidate=0 --output-format=json \
+            2> "$work/err") || out=
+        bw=$(/usr/bin/python3 -c 'import json, sys
+text = sys.stdin.read()
+j = json.loads(text[text.index("{"):])["jobs"][0]
+side = j["write"] if j["write"]["io_bytes"] else j["read"]
+print("%.1f" % (side["bw_bytes"] / 1e6))' <<< "$out" 2> /dev/null) || bw=failed
+        record "$rt" "$key" bandwidth_mb_s "${bw:-failed}"
+        rm -f "$vol"/v.*
+    done
+    echo "bench: create/stat/unlink on a volume in $rt"
+    if out=$(timeout 300 "${run[@]}" "$bin/filecycle" "$dir" 2000 2> "$work/err"); then
+        record "$rt" file.volume.cycle file_time_us "$(awk '{ print $4 }' <<< "$out")"
+    else
+        record "$rt" file.volume.cycle file_time_us failed
+    fi
+done
+
 # ---- the table ----
 ratio() { # a b -> b/a, or "-"
     awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", b / a; else print "-" }'
@@ -165,7 +197,12 @@ rows=("syscall.getpid|raw syscall(SYS_getpid), ns/call"
       "fio.tmpfs.read.1m|fio read 1 MiB blocks, tmpfs, MB/s"
       "fio.tmpfs.randread.4k|fio randread 4 KiB, tmpfs, MB/s"
       "fio.tmpfs.randwrite.4k|fio randwrite 4 KiB, tmpfs, MB/s"
-      "file.cycle|create + write 4 KiB + close + stat + unlink, us/file")
+      "file.cycle|create + write 4 KiB + close + stat + unlink, us/file"
+      "fio.volume.write.1m|fio write 1 MiB blocks, volume, MB/s"
+      "fio.volume.write.4k|fio write 4 KiB blocks, volume, MB/s"
+      "fio.volume.randread.4k|fio randread 4 KiB, volume, MB/s"
+      "fio.volume.randwrite.4k|fio randwrite 4 KiB, volume, MB/s"
+      "file.volume.cycle|create/write/stat/unlink on a volume, us/file")
 header="| figure | native | cvisor-ptrace | ratio |"
 sep="|---|---|---|---|"
 if [ -n "$runsc_state" ]; then

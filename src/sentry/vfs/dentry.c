@@ -431,7 +431,11 @@ int dentry_lookup_child(struct task *t, struct dentry *dir, const char *name, si
                         const char *rest, struct dentry **out)
 {
     *out = NULL;
-    int ret = dentry_populate(dir);
+    struct super_block *sb = dir->sb;
+    int ret = (!dir->populated && sb->ops && sb->ops->populate_name && dir->inode &&
+               S_ISDIR(dir->inode->mode))
+                  ? sb->ops->populate_name(dir, name, len)
+                  : dentry_populate(dir);
     if (ret < 0)
         return ret;
     if (dir->sb->dcache != DCACHE_NONE) {

@@ -36,6 +36,16 @@ static bool is_dir(const struct inode *i)
 /* ---- opening ---------------------------------------------------------------------------- */
 
 /* Set f->ops (and priv) for @inode. */
+/* dentry_lookup_child() for an operation that changes @dir (create, unlink, rename): a lazily
+ * filled directory (the overlay) is filled completely first, so that a name removed now can
+ * never come back from the lower layer. */
+static int lookup_child_for_change(struct task *t, struct dentry *dir, const char *name,
+                                   size_t len, struct dentry **out)
+{
+    int ret = dentry_populate(dir);
+    return ret < 0 ? ret : dentry_lookup_child(t, dir, name, len, NULL, out);
+}
+
 static const struct vfs_fifo_ops *g_fifo_ops; /* Immutable after boot */
 
 void vfs_register_fifo(const struct vfs_fifo_ops *ops)
@@ -311,7 +321,7 @@ static int create_prepare(struct task *t, int dirfd, const char *path, bool is_m
         return -EEXIST;
     }
     struct dentry *d = NULL;
-    ret = dentry_lookup_child(t, rp->dir.dentry, rp->name, rp->len, NULL, &d);
+    ret = lookup_child_for_change(t, rp->dir.dentry, rp->name, rp->len, &d);
     if (ret == 0 && d)
         ret = -EEXIST;
     else if (ret == 0 && rp->trailing_slash && !is_mkdir)
@@ -502,7 +512,7 @@ int vfs_unlinkat(struct task *t, int dirfd, const char *path, int flags)
         ret = -EROFS;
     struct dentry *victim = NULL;
     if (ret == 0)
-        ret = dentry_lookup_child(t, rp.dir.dentry, rp.name, rp.len, NULL, &victim);
+        ret = lookup_child_for_change(t, rp.dir.dentry, rp.name, rp.len, &victim);
     if (ret == 0 && !victim)
         ret = -ENOENT;
     if (ret == 0 && !rmdir && rp.trailing_slash && !is_dir(victim->inode))
@@ -591,11 +601,11 @@ static int do_rename(struct task *t, struct resolve_parent *op, struct resolve_p
     if (mount_readonly(op->dir.mnt))
         return -EROFS;
     struct dentry *old = NULL, *new = NULL;
-    int ret = dentry_lookup_child(t, op->dir.dentry, op->name, op->len, NULL, &old);
+    int ret = lookup_child_for_change(t, op->dir.dentry, op->name, op->len, &old);
     if (ret == 0 && !old)
         ret = -ENOENT;
     if (ret == 0)
-        ret = dentry_lookup_child(t, np->dir.dentry, np->name, np->len, NULL, &new);
+        ret = lookup_child_for_change(t, np->dir.dentry, np->name, np->len, &new);
     if (ret == 0 && new && (flags & RENAME_NOREPLACE))
         ret = -EEXIST;
     if (ret == 0 && new &&new->inode == old->inode)
@@ -635,11 +645,11 @@ static int do_exchange(struct task *t, struct resolve_parent *op, struct resolve
     if (mount_readonly(op->dir.mnt))
         return -EROFS;
     struct dentry *a = NULL, *b = NULL;
-    int ret = dentry_lookup_child(t, op->dir.dentry, op->name, op->len, NULL, &a);
+    int ret = lookup_child_for_change(t, op->dir.dentry, op->name, op->len, &a);
     if (ret == 0 && !a)
         ret = -ENOENT;
     if (ret == 0)
-        ret = dentry_lookup_child(t, np->dir.dentry, np->name, np->len, NULL, &b);
+        ret = lookup_child_for_change(t, np->dir.dentry, np->name, np->len, &b);
     if (ret == 0 && !b)
         ret = -ENOENT;
     if (ret == 0 &&

@@ -90,6 +90,10 @@ struct super_ops {
      * overlay and writable gofer mounts build their trees lazily this way). Returns 0 or
      * -errno (the operation that needed the children fails with it). */
     int (*populate)(struct dentry *dir);
+    /* Optional, with populate: make sure just the child @name of @dir is cached (a lookup
+     * must not list a whole big directory). The VFS populates a directory fully before it
+     * changes it, so names removed later are never brought back by this. */
+    int (*populate_name)(struct dentry *dir, const char *name, size_t len);
     /* statfs(2) numbers. Optional: defaults to a small tmpfs-like answer. */
     void (*statfs)(struct super_block *sb, struct statfs_info *out);
     /* The superblock is being freed (last reference). */

@@ -174,6 +174,21 @@ static int populate_one(void *arg, const char *name)
     return d ? 0 : -ENOMEM;
 }
 
+/* A lookup needs one name only: add it from the lower directory if it is there. */
+static int ovl_populate_name(struct dentry *dir, const char *name, size_t len)
+{
+    struct ovl_node *n = ovl_node(dir->inode);
+    if (!n || !n->lower || len > 255)
+        return 0; /* upper-only or opaque: the upper tree is the whole truth */
+    char buf[256];
+    memcpy(buf, name, len);
+    buf[len] = '\0';
+    if (strcmp(buf, ".") == 0 || strcmp(buf, "..") == 0)
+        return 0;
+    struct populate_ctx pc = {.dir = dir, .lower = n->lower};
+    return populate_one(&pc, buf);
+}
+
 static int ovl_populate(struct dentry *dir)
 {
     struct ovl_node *n = ovl_node(dir->inode);
@@ -437,6 +452,7 @@ static void ovl_statfs(struct super_block *sb, struct statfs_info *out)
 
 static const struct super_ops g_ovl_sops = {
     .populate = ovl_populate,
+    .populate_name = ovl_populate_name,
     .statfs = ovl_statfs,
 };
 
