@@ -97,6 +97,28 @@ int vfs_getxattr(struct task *t, const char *path, int flags, struct file *f, co
     return ret;
 }
 
+/* Checks shared by setxattr and removexattr: an inode that has attributes, on a writable
+ * mount, that the caller may change. Returns 0 or -errno. */
+static int xattr_may_change(struct task *t, const struct path *p, struct inode *inode,
+                            const char *name)
+{
+    if (!inode)
+        return -EOPNOTSUPP;
+    if (p->mnt && mount_readonly(p->mnt))
+        return -EROFS;
+    return xattr_permission(t, inode, name, MAY_WRITE);
+}
+
+/* After a change of @inode's attributes: ctime and IN_ATTRIB. */
+static void xattr_changed(const struct path *p, struct inode *inode)
+{
+    inode->ctime = vfs_now();
+    if (p->dentry)
+        vfs_notify_dentry(p->dentry, VFS_IN_ATTRIB);
+    else
+        vfs_notify(inode, VFS_IN_ATTRIB, 0, NULL);
+}
+
 int vfs_setxattr(struct task *t, const char *path, int flags, struct file *f, const char *name,
                  const void *value, size_t size, int xflags)
 {
@@ -107,23 +129,13 @@ int vfs_setxattr(struct task *t, const char *path, int flags, struct file *f, co
     int ret = xattr_target(t, path, flags, f, &p, &inode);
     if (ret < 0)
         return ret;
-    if (!inode)
-        ret = -EOPNOTSUPP;
-    else if (p.mnt && mount_readonly(p.mnt))
-        ret = -EROFS;
-    else
-        ret = xattr_permission(t, inode, name, MAY_WRITE);
+    ret = xattr_may_change(t, &p, inode, name);
     if (ret == 0 && !(inode->ops && inode->ops->setxattr))
         ret = -EOPNOTSUPP;
     if (ret == 0)
         ret = inode->ops->setxattr(t, inode, name, value, size, xflags);
-    if (ret == 0) {
-        inode->ctime = vfs_now();
-        if (p.dentry)
-            vfs_notify_dentry(p.dentry, VFS_IN_ATTRIB);
-        else
-            vfs_notify(inode, VFS_IN_ATTRIB, 0, NULL);
-    }
+    if (ret == 0)
+        xattr_changed(&p, inode);
     target_put(&p);
     return ret;
 }
@@ -149,23 +161,13 @@ int vfs_removexattr(struct task *t, const char *path, int flags, struct file *f,
     int ret = xattr_target(t, path, flags, f, &p, &inode);
     if (ret < 0)
         return ret;
-    if (!inode)
-        ret = -EOPNOTSUPP;
-    else if (p.mnt && mount_readonly(p.mnt))
-        ret = -EROFS;
-    else
-        ret = xattr_permission(t, inode, name, MAY_WRITE);
+    ret = xattr_may_change(t, &p, inode, name);
     if (ret == 0 && !(inode->ops && inode->ops->removexattr))
         ret = -EOPNOTSUPP;
     if (ret == 0)
         ret = inode->ops->removexattr(t, inode, name);
-    if (ret == 0) {
-        inode->ctime = vfs_now();
-        if (p.dentry)
-            vfs_notify_dentry(p.dentry, VFS_IN_ATTRIB);
-        else
-            vfs_notify(inode, VFS_IN_ATTRIB, 0, NULL);
-    }
+    if (ret == 0)
+        xattr_changed(&p, inode);
     target_put(&p);
     return ret;
 }
