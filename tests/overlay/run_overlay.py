@@ -285,7 +285,10 @@ def volume_programs(cvisor, tmp):
     """git, tar and sqlite3 in a volume; the host's tools read the results back."""
     vol = os.path.join(tmp, "vol")
     os.makedirs(vol)
-    tools = [t for t in ("git", "tar", "sqlite3") if shutil.which(t)]
+    # scripts/deps.sh installs all three; a missing one is a failure, not a silent skip.
+    tools = ("git", "tar", "sqlite3")
+    missing = [t for t in tools if not shutil.which(t)]
+    expect(not missing, "the tools are installed (%s)" % " ".join(missing))
     script = "set -e; cd /w\n"
     if "git" in tools:
         script += ("git init -q repo; cd repo; echo hi > f; git add f;"
