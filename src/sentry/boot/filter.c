@@ -161,7 +161,6 @@ static const struct rule g_rules[] = {
     {SCMP_SYS(open), -1, 0, ENOENT},
 };
 
-#include <execinfo.h>
 int sentry_filter_install(void)
 {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
