@@ -5,11 +5,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
-#include <sys/stat.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "abi/linux/errno.h"
@@ -214,8 +214,7 @@ long sys_wait4(struct task *t, const struct syscall_args *a)
     int pid = arg_int(a, 0);
     gaddr_t status = arg_addr(a, 1);
     int options = arg_int(a, 2);
-    if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | LINUX_WNOTHREAD | LINUX_WALL |
-                    LINUX_WCLONE))
+    if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | LINUX_WNOTHREAD | LINUX_WALL | LINUX_WCLONE))
         return -EINVAL;
     int idtype = P_ALL, id = 0;
     if (pid > 0) {
@@ -404,6 +403,8 @@ void sys_thread_register(void)
     SYSCALL_REG(LINUX_NR_fork, SYS_SUPPORTED(fork));
     SYSCALL_REG(LINUX_NR_vfork, SYS_SUPPORTED(vfork));
     SYSCALL_REG(LINUX_NR_clone3, SYS_ERRNO(clone3, ENOSYS, "glibc falls back to clone"));
+    SYSCALL_REG(LINUX_NR_rseq,
+                SYS_ERRNO(rseq, ENOSYS, "restartable sequences: glibc goes on without them"));
     SYSCALL_REG(LINUX_NR_execve, SYS_SUPPORTED(execve));
     SYSCALL_REG(LINUX_NR_execveat, SYS_PARTIAL(execveat, "a descriptor is resolved by its path"));
     SYSCALL_REG(LINUX_NR_exit, SYS_SUPPORTED(exit));

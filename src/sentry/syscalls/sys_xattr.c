@@ -224,8 +224,4 @@ void sys_xattr_register(void)
     SYSCALL_REG(LINUX_NR_removexattr, SYS_PARTIAL(removexattr, NOTE));
     SYSCALL_REG(LINUX_NR_lremovexattr, SYS_PARTIAL(lremovexattr, NOTE));
     SYSCALL_REG(LINUX_NR_fremovexattr, SYS_PARTIAL(fremovexattr, NOTE));
-    /* Deliberate refusals with a reason, so they are not logged as unknown. */
-    SYSCALL_REG(LINUX_NR_rseq, SYS_ERRNO(rseq, ENOSYS,
-                                         "restartable sequences: glibc goes on "
-                                         "without them"));
 }

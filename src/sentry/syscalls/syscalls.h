@@ -88,11 +88,11 @@ void sys_signal_register(void);     /* rt_sig*, kill, tkill, tgkill, sigaltstack
 void sys_futex_register(void);      /* futex, set_robust_list, get_robust_list */
 void sys_time_register(void);       /* clock_*, gettimeofday, time, nanosleep, alarm, itimers, times */
 void sys_identity_register(void);   /* get*id, uname, getrandom, sysinfo, rlimits, sched_*, umask, prctl */
-void sys_thread_register(void);     /* clone, fork, vfork, execve, exit, wait4, waitid, pgrp/session */
+void sys_thread_register(void);     /* clone, fork, vfork, execve, exit, wait4, waitid, pgrp/session, rseq */
 void sys_mmap_register(void);       /* mmap, munmap, mprotect, brk, mremap, madvise, msync, mincore */
 void sys_timerfd_register(void);    /* timerfd_create, timerfd_settime, timerfd_gettime */
 void sys_ipc_register(void);        /* System V shared memory */
-void sys_xattr_register(void);      /* *xattr; deliberate refusals such as rseq */
+void sys_xattr_register(void);      /* getxattr, setxattr, listxattr, removexattr and variants */
 
 /* Run syscall @a for @t: the kernel's dispatch hook (g_kernel.dispatch). */
 long syscall_dispatch(struct task *t, const struct syscall_args *a);
