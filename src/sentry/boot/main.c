@@ -33,8 +33,10 @@
 #include "sentry/fs/tmpfs/tmpfs.h"
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/task_internal.h"
+#include "sentry/kernel/timekeeper.h"
 #include "sentry/kernel/timer.h"
 #include "sentry/loader/loader.h"
+#include "sentry/loader/vdso.h"
 #include "sentry/memfile/memfile.h"
 #include "sentry/platform/platform.h"
 #include "sentry/syscalls/syscalls.h"
@@ -238,6 +240,10 @@ int boot_main(int argc, char **argv)
      * names of the stdio descriptors. */
     if ((err = memfile_init()) < 0) {
         fprintf(stderr, "cvisor: create the memory file: %s\n", strerror(-err));
+        return 125;
+    }
+    if ((err = timekeeper_init()) < 0 || (err = vdso_init()) < 0) {
+        fprintf(stderr, "cvisor: set up the vDSO and its time page: %s\n", strerror(-err));
         return 125;
     }
     syscalls_init();

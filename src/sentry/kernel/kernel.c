@@ -9,8 +9,10 @@
 #include <errno.h>
 #include <time.h>
 
+#include "abi/cvisor/vvar.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/timekeeper.h"
 #include "sentry/platform/platform.h"
 
 struct kernel g_kernel = {
@@ -27,9 +29,12 @@ __thread struct task *g_current;
 
 uint64_t kernel_now_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+    return timekeeper_now_ns(CVISOR_CLOCK_MONOTONIC);
+}
+
+uint64_t kernel_realtime_ns(void)
+{
+    return timekeeper_now_ns(CVISOR_CLOCK_REALTIME);
 }
 
 void waitq_init(struct waitq *q)
@@ -100,8 +105,7 @@ static int do_wait(struct task *t, uint64_t deadline_ns, bool (*stop)(struct tas
                 ret = -ETIMEDOUT;
                 break;
             }
-            struct timespec ts = {.tv_sec = (time_t)(deadline_ns / 1000000000ULL),
-                                  .tv_nsec = (long)(deadline_ns % 1000000000ULL)};
+            struct timespec ts = timekeeper_host_deadline(deadline_ns);
             pthread_cond_timedwait(&t->wake_cond, &g_kernel.lock, &ts);
         } else {
             pthread_cond_wait(&t->wake_cond, &g_kernel.lock);

@@ -59,5 +59,7 @@ static inline void kernel_unlock(void)
     pthread_mutex_unlock(&g_kernel.lock);
 }
 
-/* Nanoseconds of CLOCK_MONOTONIC. */
+/* Nanoseconds of the guest's CLOCK_MONOTONIC (the timekeeper's, which the vDSO also reads). */
 uint64_t kernel_now_ns(void);
+/* The guest's CLOCK_REALTIME in ns (the clock the app's vDSO reads), for timestamps. */
+uint64_t kernel_realtime_ns(void);

@@ -14,6 +14,7 @@
 #include <sys/shm.h>
 #include <time.h>
 
+#include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/memmap/mappable.h"
 #include "sentry/mm/mm.h"
@@ -39,7 +40,7 @@ static uint16_t g_seq;
 
 static int64_t now_s(void)
 {
-    return (int64_t)time(NULL);
+    return (int64_t)(kernel_realtime_ns() / 1000000000ULL);
 }
 
 static int seg_id(int slot)

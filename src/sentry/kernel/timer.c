@@ -11,11 +11,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "abi/cvisor/vvar.h"
 #include "common/log.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/signal_internal.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/timekeeper.h"
 #include "sentry/kernel/timer.h"
 #include "sentry/mm/mm_internal.h"
 #include "sentry/platform/platform.h"
@@ -73,9 +75,7 @@ uint64_t deadline_after(uint64_t rel_ns)
 
 uint64_t timer_realtime_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+    return timekeeper_now_ns(CVISOR_CLOCK_REALTIME);
 }
 
 /* --- sleeping and CPU time --- */
@@ -244,12 +244,20 @@ static void *timer_main(void *arg)
         if (next == UINT64_MAX) {
             pthread_cond_wait(&g_timer_cond, &g_kernel.lock);
         } else {
-            struct timespec ts = {(time_t)(next / NSEC_PER_SEC), (long)(next % NSEC_PER_SEC)};
+            struct timespec ts = timekeeper_host_deadline(next);
             pthread_cond_timedwait(&g_timer_cond, &g_kernel.lock, &ts);
         }
     }
     return NULL;
 }
+
+/* Keeps the time page calibrated. */
+static void timekeeper_fire(struct ktimer *kt, uint64_t now)
+{
+    ktimer_arm(kt, now + timekeeper_update());
+}
+
+static struct ktimer g_timekeeper_timer = {.fire = timekeeper_fire};
 
 void timer_init(void)
 {
@@ -260,6 +268,10 @@ void timer_init(void)
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&g_timer_cond, &attr);
     pthread_condattr_destroy(&attr);
+    uint64_t next = timekeeper_start();
+    kernel_lock();
+    ktimer_arm(&g_timekeeper_timer, kernel_now_ns() + next);
+    kernel_unlock();
     int ret = pthread_create(&th, NULL, timer_main, NULL);
     if (ret != 0) {
         log_error("cannot start the timer thread: %s", strerror(ret));

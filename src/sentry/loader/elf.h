@@ -86,6 +86,7 @@ _Static_assert(sizeof(struct elf64_phdr) == 56, "Elf64_Phdr is 56 bytes");
 #define LINUX_AT_RANDOM 25
 #define LINUX_AT_HWCAP2 26
 #define LINUX_AT_EXECFN 31
+#define LINUX_AT_SYSINFO_EHDR 33
 #define LINUX_AT_MINSIGSTKSZ 51
 
 /* Linux reads the program headers only if they fit in one page (binfmt_elf.c). */

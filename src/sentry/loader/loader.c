@@ -23,6 +23,7 @@
 #include "sentry/kernel/task.h"
 #include "sentry/loader/elf.h"
 #include "sentry/loader/stack.h"
+#include "sentry/loader/vdso.h"
 #include "sentry/memmap/mappable.h"
 #include "sentry/mm/mm_internal.h"
 #include "sentry/platform/platform.h"
@@ -51,6 +52,7 @@ struct load_ctx {
     struct elf_image interp;
     bool has_interp;
     gaddr_t stack_start, stack_end;
+    gaddr_t vdso; /* AT_SYSINFO_EHDR */
 };
 
 /* Write @size bytes of @buf (zeros if NULL) at guest @addr of @mm, whatever its protection:
@@ -452,8 +454,9 @@ static int fill_stack(struct load_ctx *c, char *const *envp, const char *execfn,
     int ret = host_random(random, sizeof(random));
     if (ret < 0)
         return ret;
-    /* Linux's order (create_elf_tables), without AT_SYSINFO_EHDR: no vDSO yet. */
+    /* Linux's order (ARCH_DLINFO, then create_elf_tables). */
     const struct stack_auxv auxv[] = {
+        {LINUX_AT_SYSINFO_EHDR, c->vdso},
         {LINUX_AT_HWCAP, host_auxv(LINUX_AT_HWCAP, 0)},
         {LINUX_AT_MINSIGSTKSZ, host_auxv(LINUX_AT_MINSIGSTKSZ, 2048)},
         {LINUX_AT_PAGESZ, LINUX_PAGE_SIZE},
@@ -510,6 +513,8 @@ static int load_elf(struct load_ctx *c, char *const *envp, const char *execfn,
         ret = map_image(c, &c->main, false);
     if (ret == 0 && c->has_interp)
         ret = map_image(c, &c->interp, true);
+    if (ret == 0)
+        ret = vdso_map(c->t, c->mm, &c->vdso);
     if (ret < 0)
         return ret;
     mm_set_brk_start(c->mm, PAGE_ALIGN_UP(c->main.bias + c->main.layout.max_vaddr));

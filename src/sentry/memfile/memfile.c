@@ -114,6 +114,13 @@ uint32_t memfile_refcount(uint64_t off)
     return g_refs[off / MEMFILE_FRAME];
 }
 
+void memfile_populate(uint64_t off, uint64_t len)
+{
+    if (len && fallocate(g_memfd, 0, (off_t)off, (off_t)len) < 0)
+        log_debug("populate %#llx+%#llx: %s", (unsigned long long)off,
+                  (unsigned long long)len, strerror(errno));
+}
+
 /* Return the memory of every frame on the free stack to the host and forget them: they read
  * as zero again, so they can go back to being "fresh" only through the free stack. */
 static void punch_free_frames(void)

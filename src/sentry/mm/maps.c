@@ -24,7 +24,8 @@ int mm_maps_text(struct mm *mm, char **out, size_t *len)
                         (v->prot & PROT_READ) ? 'r' : '-', (v->prot & PROT_WRITE) ? 'w' : '-',
                         (v->prot & PROT_EXEC) ? 'x' : '-',
                         (v->flags & MM_MAP_SHARED) ? 's' : 'p',
-                        (unsigned long long)(v->obj ? v->off : 0), (unsigned)(dev >> 8) & 0xfff,
+                        (unsigned long long)(v->obj && !v->special ? v->off : 0),
+                        (unsigned)(dev >> 8) & 0xfff,
                         (unsigned)(dev & 0xff), (unsigned long long)ino);
         if (name[0])
             fprintf(f, "%*s%s", n < 73 ? 73 - n : 1, "", name);

@@ -439,6 +439,16 @@ void mm_set_brk_start(struct mm *mm, gaddr_t start)
     mm->brk_start = mm->brk = PAGE_ALIGN_UP(start);
 }
 
+int mm_set_special(struct mm *mm, gaddr_t start, const char *name, int maxprot)
+{
+    int i = vma_find_index(mm, start);
+    if (i < 0 || mm->vmas[i].start != start)
+        return -EINVAL;
+    mm->vmas[i].special = name;
+    mm->vmas[i].maxprot = maxprot;
+    return 0;
+}
+
 void mm_set_stack(struct mm *mm, gaddr_t start, gaddr_t end)
 {
     mm->stack_start = start;

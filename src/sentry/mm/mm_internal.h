@@ -76,6 +76,9 @@ gaddr_t mm_brk(struct task *t, struct mm *mm, gaddr_t brk);
 void mm_set_brk_start(struct mm *mm, gaddr_t start);
 /* Loader: record the stack region (for /proc maps "[stack]" and growth). */
 void mm_set_stack(struct mm *mm, gaddr_t start, gaddr_t end);
+/* Name the VMA that starts at @start for /proc/pid/maps (a static string, e.g. "[vdso]") and
+ * limit what mprotect may grant it to @maxprot. Returns 0 or -EINVAL if no VMA starts there. */
+int mm_set_special(struct mm *mm, gaddr_t start, const char *name, int maxprot);
 
 /*
  * Resolve an app fault at @addr (from the platform): populate and map the page into the

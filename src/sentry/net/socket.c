@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "abi/linux/stat.h"
+#include "sentry/kernel/kernel.h"
 #include "sentry/memmap/uio.h"
 #include "sentry/vfs/file.h"
 
@@ -39,9 +40,7 @@ void socket_init(struct socket *s, const struct socket_ops *ops, int family, int
     s->type = type;
     s->protocol = protocol;
     s->ino = g_next_sock_ino++;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    s->ctime_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    s->ctime_ns = kernel_realtime_ns();
 }
 
 struct socket *socket_from_file(const struct file *f)

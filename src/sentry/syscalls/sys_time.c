@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * Time system calls: clock_gettime/getres/settime, gettimeofday, settimeofday, time,
- * nanosleep, clock_nanosleep, alarm, setitimer/getitimer and times. Clocks are the host's;
- * the interval timer thread is in kernel/timer.c.
+ * nanosleep, clock_nanosleep, alarm, setitimer/getitimer and times. The wall, monotonic,
+ * boot and TAI clocks are the timekeeper's (the same the app's vDSO reads); MONOTONIC_RAW is
+ * the host's. The interval timer thread is in kernel/timer.c.
  */
 #include <errno.h>
 #include <time.h>
@@ -11,6 +12,7 @@
 #include "abi/linux/stat.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/timekeeper.h"
 #include "sentry/kernel/timer.h"
 #include "sentry/mm/mm.h"
 #include "sentry/syscalls/syscalls.h"
@@ -101,8 +103,12 @@ static int do_cpu_clock(struct task *t, int id, uint64_t *ns)
 static int do_clock_now(struct task *t, int id, uint64_t *ns)
 {
     int hc = host_clock(id);
-    if (hc >= 0) {
+    if (hc == CLOCK_MONOTONIC_RAW) {
         *ns = host_clock_ns(hc);
+        return 0;
+    }
+    if (hc >= 0) {
+        *ns = timekeeper_now_ns(id);
         return 0;
     }
     return do_cpu_clock(t, id, ns);

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "sentry/kernel/kernel.h"
 #include "sentry/vfs/resolve.h"
 #include "sentry/vfs/vfs_internal.h"
 
@@ -50,9 +51,8 @@ void sb_unref(struct super_block *sb)
 
 struct linux_timespec vfs_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (struct linux_timespec){ts.tv_sec, ts.tv_nsec};
+    uint64_t ns = kernel_realtime_ns();
+    return (struct linux_timespec){(int64_t)(ns / 1000000000ULL), (int64_t)(ns % 1000000000ULL)};
 }
 
 struct inode *inode_new(struct super_block *sb, uint64_t ino, uint32_t mode,

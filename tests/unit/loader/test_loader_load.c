@@ -197,6 +197,7 @@ static void test_static_exec(void **state)
     assert_int_equal(auxv_get(f, LINUX_AT_BASE), 0);
     assert_int_equal(auxv_get(f, LINUX_AT_ENTRY), 0x401000);
     assert_int_equal(auxv_get(f, LINUX_AT_PAGESZ), 4096);
+    assert_int_equal(auxv_get(f, LINUX_AT_SYSINFO_EHDR), FAKE_VDSO_BASE);
     char s[PATH_MAX];
     rdstr(f, auxv_get(f, LINUX_AT_EXECFN), s, sizeof(s));
     assert_string_equal(s, path);

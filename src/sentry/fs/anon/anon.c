@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "abi/linux/stat.h"
+#include "sentry/kernel/kernel.h"
 
 static uint64_t g_next_anon_ino = 4096; /* Protected by the kernel lock */
 
@@ -16,9 +17,7 @@ uint64_t anon_ino_alloc(void)
 
 uint64_t anon_realtime_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    return kernel_realtime_ns();
 }
 
 void anon_fill_stat(struct linux_stat *st, uint32_t mode, uint64_t dev, uint64_t ino,

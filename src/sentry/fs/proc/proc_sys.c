@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "sentry/fs/proc/proc_internal.h"
+#include "sentry/kernel/kernel.h"
 #include "sentry/memfile/memfile.h"
 #include "sentry/vfs/vfs_internal.h"
 
@@ -137,9 +138,7 @@ int proc_gen_stat(struct task *c, const struct proc_node *nd, struct proc_text *
     for (unsigned k = 0; k < g_ncpu; k++)
         pt_printf(pt, "cpu%u %llu 0 %llu %llu 0 0 0 0 0 0\n", k, u / g_ncpu, s / g_ncpu,
                   i / g_ncpu);
-    struct timespec rt;
-    clock_gettime(CLOCK_REALTIME, &rt);
-    ull btime = (ull)rt.tv_sec - uptime_ns() / 1000000000ull;
+    ull btime = (kernel_realtime_ns() - uptime_ns()) / 1000000000ull;
     pt_printf(pt,
               "intr 0\nctxt 0\nbtime %llu\nprocesses %d\nprocs_running %d\n"
               "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",

@@ -293,10 +293,20 @@ static int tmpfs_fallocate(struct task *t, struct file *f, int mode, uint64_t of
         return -EPERM;
     if ((mode & FALLOC_ZERO_RANGE) && (n->seals & TMPFS_SEAL_WRITE))
         return -EPERM;
+    uint64_t run = 0, run_len = 0; /* host memory comes now, as Linux allocates it now */
     for (uint64_t o = off / PAGE * PAGE; o < end; o += PAGE) {
-        if (!frame_alloc(n, o))
+        uint64_t frame = frame_alloc(n, o);
+        if (!frame)
             return -ENOSPC;
+        if (run_len && frame == run + run_len) {
+            run_len += PAGE;
+            continue;
+        }
+        memfile_populate(run, run_len);
+        run = frame;
+        run_len = PAGE;
     }
+    memfile_populate(run, run_len);
     if (mode & FALLOC_ZERO_RANGE) {
         bytes_zero(n, off, end);
         inode->mtime = vfs_now();

@@ -148,6 +148,30 @@ void mm_usage(struct mm *mm, uint64_t *vm_pages, uint64_t *rss_pages)
     *vm_pages = *rss_pages = 0;
 }
 
+/* The timekeeper, as the host's clocks. */
+uint64_t timekeeper_update(void)
+{
+    return 1000000000ULL;
+}
+
+uint64_t timekeeper_start(void)
+{
+    return 1000000000ULL;
+}
+
+uint64_t timekeeper_now_ns(int id)
+{
+    struct timespec ts;
+    clock_gettime(id == 0 ? CLOCK_REALTIME : CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+struct timespec timekeeper_host_deadline(uint64_t guest_ns)
+{
+    struct timespec ts = {(time_t)(guest_ns / 1000000000ULL), (long)(guest_ns % 1000000000ULL)};
+    return ts;
+}
+
 uint64_t kernel_now_ns(void)
 {
     struct timespec ts;

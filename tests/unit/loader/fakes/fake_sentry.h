@@ -16,6 +16,7 @@ struct mappable;
 struct task;
 
 #define FAKE_MAX_VMAS 64
+#define FAKE_VDSO_BASE 0x7ffff7fc1000ULL /* what the fake vdso_map returns */
 
 struct fake_vma {
     gaddr_t start, end;

@@ -2,6 +2,7 @@
 /* Fakes of kernel/task.c and kernel/waitq.c for the VFS unit tests: nothing ever blocks. */
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/kernel.h"
@@ -13,6 +14,14 @@
 struct kernel g_kernel = {.lock = PTHREAD_MUTEX_INITIALIZER};
 __thread struct task *g_current;
 unsigned long g_fake_nofile = 1024;
+
+/* Timestamps: the host's wall clock. */
+uint64_t kernel_realtime_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
 
 int task_wait(struct task *t, uint64_t deadline_ns)
 {
