@@ -169,6 +169,110 @@ def overlay_fchmod_rdonly(cvisor, tmp):
     expect(os.stat("/etc/passwd").st_mode == before, "the host file kept its mode")
 
 
+# Descriptors opened read-only before a copy-up follow it (Linux >= 4.19): fd 3 is opened
+# before a write truncates the file, fd 4 before a chmod (metadata copy-up) and an append.
+RDONLY_FD_SCRIPT = r"""
+set -u
+check() { if [ "$2" = "$3" ]; then echo "PASS $1"; else echo "FAIL $1: got [$2] want [$3]"; fi; }
+exec 3< /etc/hostname
+echo upper > /etc/hostname
+check read-after-write "$(cat <&3)" upper
+exec 4< /etc/passwd
+chmod 600 /etc/passwd
+check read-after-chmod "$(cat <&4)" "root:x:0:0::/root:/bin/sh"
+echo extra >> /etc/passwd
+exec 4<&-
+exec 4< /var/lib/dir/a
+rm /var/lib/dir/b
+echo new > /var/lib/dir/b
+echo B2 >> /var/lib/dir/a
+check read-after-append "$(cat <&4)" "A
+B2"
+check new-name "$(cat /var/lib/dir/b)" new
+echo done
+"""
+
+
+@case
+def overlay_rdonly_fd_follows_copy_up(cvisor, tmp):
+    root = make_root(tmp)
+    before = snapshot(root)
+    rc, out, err = cvisor_do(cvisor, ["--root", root], RDONLY_FD_SCRIPT)
+    fails = [l for l in lines(out) if l.startswith("FAIL")]
+    expect(rc == 0 and out.rstrip().endswith("done"), "script ran (rc %d)" % rc, out + err)
+    expect(not fails, "read-only descriptors follow the copy-up", out)
+    expect(sum(1 for l in lines(out) if l.startswith("PASS")) == 4, "all checks reported", out)
+    expect(snapshot(root) == before, "the host root is unchanged")
+
+
+# The same through python3 on the host root, for what a shell cannot do: pread, lseek
+# (SEEK_END, SEEK_DATA), fstat, mmap, fsetxattr and ftruncate of a read-only descriptor, and
+# getdents of a directory descriptor opened before names were added and removed.
+RDONLY_FD_PY = r"""
+import errno, mmap, os, sys
+d = sys.argv[1]
+res = {}
+data = os.path.join(d, "data")
+r = os.open(data, os.O_RDONLY)
+size = os.fstat(r).st_size
+ino = os.fstat(r).st_ino
+w = os.open(data, os.O_WRONLY)
+os.pwrite(w, b"UPPER", 0)
+res["pread"] = os.pread(r, 5, 0) == b"UPPER"
+os.ftruncate(w, 1 << 20)
+os.pwrite(w, b"X", 512 << 10)
+res["seek-end"] = os.lseek(r, 0, os.SEEK_END) == 1 << 20
+res["seek-data"] = os.lseek(r, size + 8192, os.SEEK_DATA) == 512 << 10
+st = os.fstat(r)
+res["fstat"] = st.st_size == 1 << 20 and st.st_ino == ino == os.stat(data).st_ino
+m = mmap.mmap(r, 0, mmap.MAP_SHARED, mmap.PROT_READ)
+res["mmap"] = m[:5] == b"UPPER" and m[512 << 10] == ord("X")
+os.pwrite(w, b"AGAIN", 0)
+res["mmap-shared"] = m[:5] == b"AGAIN"
+attr = os.path.join(d, "attr")
+a = os.open(attr, os.O_RDONLY)
+os.setxattr(a, "user.k", b"v")
+res["fsetxattr"] = os.getxattr(attr, "user.k") == b"v" and os.read(a, 100) == b"attr\n"
+try:
+    os.ftruncate(a, 0)
+    res["ftruncate-ro"] = False
+except OSError as e:
+    res["ftruncate-ro"] = e.errno == errno.EINVAL
+dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+first = os.listdir(dfd)
+open(os.path.join(d, "added"), "w").close()
+os.unlink(os.path.join(d, "gone"))
+again = os.listdir(dfd)  # rewinds the descriptor
+res["getdents"] = "gone" in first and "added" in again and "gone" not in again
+for k, v in res.items():
+    print(("PASS " if v else "FAIL ") + k)
+print("done")
+"""
+
+
+@case
+def overlay_rdonly_fd_follows_copy_up_py(cvisor, tmp):
+    # Under /var/tmp (not the sandbox's own /tmp), so the sandbox sees it in the lower layer.
+    d = tempfile.mkdtemp(prefix="cvisor-rdonly-", dir="/var/tmp")
+    try:
+        with open(os.path.join(d, "data"), "wb") as f:
+            f.write(bytes(range(256)) * 80)  # 20 KiB, several pages
+        for name, text in (("attr", "attr\n"), ("gone", "gone\n"), ("script.py", RDONLY_FD_PY)):
+            with open(os.path.join(d, name), "w", encoding="ascii") as f:
+                f.write(text)
+        before = snapshot(d)
+        py = shutil.which("python3")
+        rc, out, err = cvisor_do(cvisor, [], "%s %s/script.py %s" % (py, d, d))
+        fails = [l for l in lines(out) if l.startswith("FAIL")]
+        expect(rc == 0 and out.rstrip().endswith("done"), "script ran (rc %d)" % rc, out + err)
+        expect(not fails, "read-only descriptors follow the copy-up", out)
+        expect(sum(1 for l in lines(out) if l.startswith("PASS")) == 9, "all checks reported",
+               out)
+        expect(snapshot(d) == before, "the host files are unchanged")
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 @case
 def overlay_find_usr(cvisor, tmp):
     """Walking a whole large tree lists every entry (the gofer must not run out of fds)."""

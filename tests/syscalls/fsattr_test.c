@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Conformance tests for file attributes and node types on /tmp: utimensat with UTIME_NOW and
  * UTIME_OMIT, chmod, chown (set-id bits cleared), hard links, symlinks, FIFOs made by mknod,
- * statfs/fstatfs, and a MAP_SHARED file mapping shared across fork. */
+ * statfs/fstatfs, a MAP_SHARED file mapping shared across fork, and which descriptors
+ * ftruncate accepts. */
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -224,5 +226,35 @@ TEST(shared_mapping_across_fork)
     CHECK(pwrite(fd, "PARENT", 6, 0));
     EXPECT_TRUE(memcmp(m, "PARENT", 6) == 0);
     munmap(m, 8192);
+    close(fd);
+}
+
+TEST(ftruncate_needs_a_regular_file_open_for_writing)
+{
+    int fd = CHECK(open(tpath("f"), O_WRONLY | O_CREAT | O_APPEND, 0644));
+    CHECK(write(fd, "abcdef", 6));
+    EXPECT_OK(ftruncate(fd, 2)); /* O_APPEND does not forbid it */
+    struct stat st;
+    CHECK(fstat(fd, &st));
+    EXPECT_EQ(st.st_size, 2);
+    EXPECT_ERRNO(ftruncate(fd, -1), EINVAL);
+    int r = CHECK(open(tpath("f"), O_RDONLY));
+    EXPECT_ERRNO(ftruncate(r, 0), EINVAL);
+    int o = CHECK(open(tpath("f"), O_PATH));
+    EXPECT_ERRNO(ftruncate(o, 0), EBADF);
+    int d = CHECK(open(tpath(""), O_RDONLY | O_DIRECTORY));
+    EXPECT_ERRNO(ftruncate(d, 0), EINVAL);
+    int p[2];
+    CHECK(pipe(p));
+    EXPECT_ERRNO(ftruncate(p[1], 0), EINVAL);
+    int s = CHECK(socket(AF_UNIX, SOCK_STREAM, 0));
+    EXPECT_ERRNO(ftruncate(s, 0), EINVAL);
+    EXPECT_ERRNO(ftruncate(999, 0), EBADF);
+    close(s);
+    close(p[0]);
+    close(p[1]);
+    close(d);
+    close(o);
+    close(r);
     close(fd);
 }

@@ -45,6 +45,8 @@ static int harness_failed;         /* Set in the test child when an EXPECT fails
 static int harness_skip_fd = -1;   /* Write end of the per-test skip-reason pipe. */
 static char harness_tmp[256];      /* Per-test scratch directory under /tmp. */
 static char harness_exe[PATH_MAX]; /* Absolute path of this program, for self-exec. */
+static int harness_argc;           /* main's arguments, for programs that take options */
+static char **harness_argv;
 
 __attribute__((unused)) static void harness_register(const char *name, harness_test_fn fn, int line)
 {
@@ -294,6 +296,15 @@ __attribute__((unused)) static void child_done(void)
     _exit(harness_failed ? 1 : 0);
 }
 
+/* True if the program was started with the option @opt (tests that take options). */
+__attribute__((unused)) static int harness_has_option(const char *opt)
+{
+    for (int i = 1; i < harness_argc; i++)
+        if (strcmp(harness_argv[i], opt) == 0)
+            return 1;
+    return 0;
+}
+
 /* Returns the path of this executable for re-executing a SUBPROG. */
 __attribute__((unused)) static const char *harness_self(void)
 {
@@ -403,6 +414,8 @@ int main(int argc, char **argv)
         return harness_run_sub(argv[2], argc - 2, argv + 2);
     if (argc >= 2 && strncmp(argv[1], "--sub=", 6) == 0)
         return harness_run_sub(argv[1] + 6, argc - 1, argv + 1);
+    harness_argc = argc;
+    harness_argv = argv;
     setvbuf(stdout, NULL, _IOLBF, 0);
     struct sigaction sa = {.sa_handler = harness_alarm};
     sigaction(SIGALRM, &sa, NULL);

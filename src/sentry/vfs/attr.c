@@ -303,12 +303,13 @@ int vfs_ftruncate(struct task *t, struct file *f, int64_t length)
 {
     if (length < 0)
         return -EINVAL;
-    if (!f->inode || (f->flags & O_PATH))
-        return -EBADF; /* COMPAT: Linux says EINVAL for pipes/sockets */
-    if (!S_ISREG(f->inode->mode) || !file_writable(f))
-        return S_ISREG(f->inode->mode) ? -EBADF : -EINVAL;
-    if (f->flags & O_APPEND)
-        return -EPERM;
+    if (f->flags & O_PATH)
+        return -EBADF;
+    /* As Linux: EINVAL for anything but a regular file open for writing (read-only
+     * descriptors, directories, pipes, sockets). O_APPEND does not matter: Linux's EPERM is
+     * for the inode's append-only attribute, which no filesystem here has. */
+    if (!f->inode || !S_ISREG(f->inode->mode) || !file_writable(f))
+        return -EINVAL;
     return truncate_inode(t, f, f->inode, length);
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Unit tests for the overlay root over a fake in-process gofer client, under ASan: lazy
  * listing, copy-up (data, mode, times, inode number), implicit whiteouts, opaque
- * directories, renames across layers, reads of lower files, and that the host is untouched. */
+ * directories, renames across layers, reads of lower files, a read-only descriptor following
+ * a copy-up, and that the host is untouched. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -76,6 +77,7 @@ static int group_setup(void **state)
     host_dir("var/d");
     host_dir("var/d/sub");
     host_file("etc/conf", "lower data\n", 0640);
+    host_file("etc/follow", "lower\n", 0644);
     host_file("var/d/a", "A\n", 0644);
     host_file("var/d/b", "B\n", 0644);
     host_file("var/d/sub/c", "C\n", 0644);
@@ -255,6 +257,30 @@ static void test_rename_across_layers(void **state)
     assert_non_null(host_read("var/d/b"));
 }
 
+/* A descriptor opened read-only before a copy-up reads the copy afterwards, and its lower
+ * file (a gofer fid) is closed once it is not needed. */
+static void test_rdonly_fd_follows_copy_up(void **state)
+{
+    int fids = fake_gofer_live_fids(g_c);
+    struct file *r;
+    assert_int_equal(vfs_openat(g_t, AT_FDCWD, "/etc/follow", O_RDONLY, 0, &r), 0);
+    assert_int_equal(fake_gofer_live_fids(g_c), fids + 1);
+    char buf[32] = {0};
+    assert_int_equal(vfs_kernel_pread(g_t, r, buf, sizeof(buf) - 1, 0), 6);
+    assert_string_equal(buf, "lower\n");
+    assert_int_equal(write_at("/etc/follow", O_WRONLY | O_TRUNC, "upper data\n"), 11);
+    memset(buf, 0, sizeof(buf));
+    assert_int_equal(vfs_kernel_pread(g_t, r, buf, sizeof(buf) - 1, 0), 11);
+    assert_string_equal(buf, "upper data\n");
+    assert_int_equal(fake_gofer_live_fids(g_c), fids);
+    assert_int_equal(vfs_llseek(g_t, r, 0, SEEK_END), 11);
+    struct linux_stat s;
+    assert_int_equal(vfs_fstat(g_t, r, &s), 0);
+    assert_int_equal(s.st_size, 11);
+    file_unref(r);
+    assert_string_equal(host_read("etc/follow"), "lower\n");
+}
+
 static void test_link_and_symlink(void **state)
 {
     assert_int_equal(vfs_linkat(g_t, AT_FDCWD, "/etc/b", AT_FDCWD, "/etc/b2", 0), 0);
@@ -275,9 +301,12 @@ static void test_link_and_symlink(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_read_lower),          cmocka_unit_test(test_copy_up),
-        cmocka_unit_test(test_whiteout_and_opaque), cmocka_unit_test(test_rename_across_layers),
+        cmocka_unit_test(test_read_lower),
+        cmocka_unit_test(test_copy_up),
+        cmocka_unit_test(test_whiteout_and_opaque),
+        cmocka_unit_test(test_rename_across_layers),
         cmocka_unit_test(test_link_and_symlink),
+        cmocka_unit_test(test_rdonly_fd_follows_copy_up),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -5,7 +5,8 @@
  * node per name, which keeps a reference to its lower (goferfs) dentry. Deleting removes the
  * node (an implicit whiteout, since a directory is never listed twice); a directory created
  * where a name was deleted has no lower dentry (opaque). Regular files opened read-only are
- * the lower files themselves; any write or attribute change copies the data up into tmpfs.
+ * the lower files themselves until any write or attribute change copies the data up into
+ * tmpfs; from then on such descriptors use the copy too.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -319,24 +320,53 @@ static int ovl_readlink(struct task *t, struct inode *inode, char *buf, size_t s
     return g_tmpfs_iops.readlink(t, inode, buf, size);
 }
 
-/* ---- files read from the lower layer ------------------------------------------------- */
+/* ---- files opened read-only before a copy-up ------------------------------------------- */
 
 /*
  * A regular file opened read-only before any copy-up reads the lower file: f->priv is an
  * open lower (goferfs) file, so reads and mmap go straight to the gofer's descriptor, while
- * f->inode stays the overlay inode (fstat, fchmod and friends see the overlay's file).
- * COMPAT: as with Linux's overlayfs before 4.19, such a descriptor keeps reading the lower
- * data after another one copies the file up.
+ * f->inode stays the overlay inode (fstat, fchmod and friends see the overlay's file). Once
+ * the file is copied up (another descriptor writes it, or an attribute changes), every
+ * operation goes to the upper (tmpfs) file instead, as Linux's overlayfs does since 4.19:
+ * reads, lseek (SEEK_END, SEEK_DATA/SEEK_HOLE) and new mappings see the current data. The
+ * lower file is closed then; a mapping made before keeps its pages (as on Linux).
  */
-static ssize_t ovl_lower_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+
+/* The open lower file of @f, or NULL once the file is copied up (and then the lower file is
+ * closed: its host descriptor is not needed any more). */
+static struct file *ovl_rdonly_lower(struct file *f)
 {
-    struct file *lf = f->priv;
-    return lf->ops->read(t, lf, u, pos);
+    if (f->priv && !ovl_is_lower(f->inode)) {
+        file_unref(f->priv);
+        f->priv = NULL;
+    }
+    return f->priv;
 }
 
-static int ovl_lower_get_mappable(struct task *t, struct file *f, struct mappable **out)
+static ssize_t ovl_rdonly_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
 {
-    struct file *lf = f->priv;
+    struct file *lf = ovl_rdonly_lower(f);
+    if (!lf)
+        return g_tmpfs_file_fops.read(t, f, u, pos);
+    /* The read releases the kernel lock: a copy-up meanwhile must not close the file. */
+    file_ref(lf);
+    ssize_t n = lf->ops->read(t, lf, u, pos);
+    file_unref(lf);
+    return n;
+}
+
+static int64_t ovl_rdonly_llseek(struct task *t, struct file *f, int64_t off, int whence)
+{
+    if (!ovl_rdonly_lower(f))
+        return g_tmpfs_file_fops.llseek(t, f, off, whence);
+    return vfs_generic_llseek(t, f, off, whence);
+}
+
+static int ovl_rdonly_get_mappable(struct task *t, struct file *f, struct mappable **out)
+{
+    struct file *lf = ovl_rdonly_lower(f);
+    if (!lf)
+        return g_tmpfs_file_fops.get_mappable(t, f, out);
     if (!lf->ops->get_mappable)
         return -ENODEV;
     int ret = lf->ops->get_mappable(t, lf, out);
@@ -346,23 +376,24 @@ static int ovl_lower_get_mappable(struct task *t, struct file *f, struct mappabl
     return ret;
 }
 
-static void ovl_lower_release(struct file *f)
+static void ovl_rdonly_release(struct file *f)
 {
-    file_unref(f->priv);
+    if (f->priv)
+        file_unref(f->priv);
 }
 
-static const struct file_ops g_ovl_lower_fops = {
-    .read = ovl_lower_read,
-    .llseek = vfs_generic_llseek,
-    .get_mappable = ovl_lower_get_mappable,
-    .release = ovl_lower_release,
+static const struct file_ops g_ovl_rdonly_fops = {
+    .read = ovl_rdonly_read,
+    .llseek = ovl_rdonly_llseek,
+    .get_mappable = ovl_rdonly_get_mappable,
+    .release = ovl_rdonly_release,
 };
 
 static int ovl_open(struct task *t, struct inode *inode, struct file *f)
 {
     if (S_ISREG(inode->mode) && ovl_is_lower(inode)) {
-        /* COMPAT: O_RDONLY|O_TRUNC reaches us as O_RDONLY (the VFS strips O_TRUNC), so
-         * its truncation gives EROFS instead of copying the file up. */
+        /* O_RDONLY|O_TRUNC opens the lower file too: the VFS truncates afterwards through
+         * ->setattr, which copies the file up, and the descriptor follows. */
         if ((f->flags & O_ACCMODE) == O_RDONLY) {
             struct inode *li;
             int ret = ovl_lower_inode(inode, &li);
@@ -375,7 +406,7 @@ static int ovl_open(struct task *t, struct inode *inode, struct file *f)
                 return ret;
             lf->flags = f->flags;
             f->priv = lf;
-            f->ops = &g_ovl_lower_fops;
+            f->ops = &g_ovl_rdonly_fops;
             return 0;
         }
         int ret = copy_up(t, inode);
@@ -392,6 +423,37 @@ static int ovl_setattr(struct task *t, struct inode *inode, const struct iattr *
     if (ret < 0)
         return ret;
     return g_tmpfs_iops.setattr(t, inode, ia);
+}
+
+/*
+ * Extended attributes live in the upper layer. The gofer does not pass the host's on, so a
+ * file that was not copied up has none (COMPAT: Linux shows the lower file's); setting one
+ * copies the file up, as Linux does. Removing one needs no copy-up: only a copied-up file
+ * (or a directory, whose attributes are ours) can have any.
+ */
+static int ovl_getxattr(struct task *t, struct inode *inode, const char *name, void *buf,
+                        size_t size)
+{
+    return g_tmpfs_iops.getxattr(t, inode, name, buf, size);
+}
+
+static int ovl_setxattr(struct task *t, struct inode *inode, const char *name, const void *value,
+                        size_t size, int flags)
+{
+    int ret = copy_up(t, inode);
+    if (ret < 0)
+        return ret;
+    return g_tmpfs_iops.setxattr(t, inode, name, value, size, flags);
+}
+
+static int ovl_listxattr(struct task *t, struct inode *inode, char *buf, size_t size)
+{
+    return g_tmpfs_iops.listxattr(t, inode, buf, size);
+}
+
+static int ovl_removexattr(struct task *t, struct inode *inode, const char *name)
+{
+    return g_tmpfs_iops.removexattr(t, inode, name);
 }
 
 static void ovl_evict(struct inode *inode)
@@ -433,6 +495,10 @@ static const struct inode_ops g_ovl_iops = {
     .readlink = ovl_readlink,
     .open = ovl_open,
     .setattr = ovl_setattr,
+    .getxattr = ovl_getxattr,
+    .setxattr = ovl_setxattr,
+    .listxattr = ovl_listxattr,
+    .removexattr = ovl_removexattr,
     .evict = ovl_evict,
 };
 
