@@ -7,7 +7,8 @@
 # that fails is reported as "failed" and the run goes on.
 #   bench/run.sh [CVISOR]        (default build/cvisor; `make bench` passes it)
 # Environment: RUNSC (path of runsc; else `command -v runsc`), RUNSC_FLAGS, GETPID_N (native
-# loop count, 200000), GETPID_N_SANDBOX (20000), STARTUP_RUNS (20), BENCH_RESULTS (output dir).
+# loop count, 200000), GETPID_N_SANDBOX (20000), STARTUP_RUNS (20), FIO_SIZE (256m),
+# FIO_ROUNDS (3), BENCH_RESULTS (output dir).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -121,29 +122,42 @@ for rt in "${runtimes[@]}"; do
 done
 
 # ---- files: fio on tmpfs (the guide's fio-tmpfs figure) and a create/stat/unlink loop ----
-# /dev/shm is a tmpfs natively and in the sandbox, so both sides measure a tmpfs.
+# /dev/shm is a tmpfs natively and in the sandbox, so both sides measure a tmpfs. Each job
+# starts without its file on both sides (the sandbox's tmpfs is new each run; the host's file
+# is removed), so both lay it out the same way, untimed. Runtimes alternate within each round
+# (the machine is shared and noisy) and the median of FIO_ROUNDS rounds is kept.
 fio_size=${FIO_SIZE:-256m}
+fio_rounds=${FIO_ROUNDS:-3}
 fio_jobs=("write:1m" "write:4k" "read:1m" "randread:4k" "randwrite:4k")
-for rt in "${runtimes[@]}"; do
-    for job in "${fio_jobs[@]}"; do
-        rw=${job%%:*} bs=${job#*:}
-        key=fio.tmpfs.$rw.$bs
-        if ! command -v fio > /dev/null; then
-            record "$rt" "$key" bandwidth_mb_s failed
-            continue
-        fi
-        echo "bench: fio $rw bs=$bs on tmpfs in $rt"
-        # shellcheck disable=SC2086
-        out=$(timeout 300 ${prefix[$rt]} /usr/bin/fio --name=b --directory=/dev/shm --rw="$rw" \
-            --bs="$bs" --size="$fio_size" --ioengine=sync --invalidate=0 --output-format=json \
-            2> "$work/err") || out=
-        bw=$(/usr/bin/python3 -c 'import json, sys
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+for job in "${fio_jobs[@]}"; do
+    rw=${job%%:*} bs=${job#*:}
+    key=fio.tmpfs.$rw.$bs
+    declare -A runs=()
+    for ((round = 1; round <= fio_rounds; round++)); do
+        for rt in "${runtimes[@]}"; do
+            command -v fio > /dev/null || continue
+            echo "bench: fio $rw bs=$bs on tmpfs in $rt (round $round)"
+            rm -f /dev/shm/b.0.0
+            # shellcheck disable=SC2086
+            out=$(timeout 300 ${prefix[$rt]} /usr/bin/fio --name=b --directory=/dev/shm \
+                --rw="$rw" --bs="$bs" --size="$fio_size" --ioengine=sync --invalidate=0 \
+                --output-format=json 2> "$work/err") || out=
+            bw=$(/usr/bin/python3 -c 'import json, sys
 text = sys.stdin.read()
 j = json.loads(text[text.index("{"):])["jobs"][0]
 side = j["write"] if j["write"]["io_bytes"] else j["read"]
-print("%.1f" % (side["bw_bytes"] / 1e6))' <<< "$out" 2> /dev/null) || bw=failed
+print("%.1f" % (side["bw_bytes"] / 1e6))' <<< "$out" 2> /dev/null) && runs[$rt]+="$bw "
+        done
+    done
+    rm -f /dev/shm/b.0.0
+    for rt in "${runtimes[@]}"; do
+        bw=$(tr ' ' '\n' <<< "${runs[$rt]:-}" | grep . | median)
         record "$rt" "$key" bandwidth_mb_s "${bw:-failed}"
     done
+    unset runs
+done
+for rt in "${runtimes[@]}"; do
     echo "bench: create/stat/unlink on tmpfs in $rt"
     # shellcheck disable=SC2086
     if out=$(timeout 300 ${prefix[$rt]} "$bin/filecycle" /dev/shm 2000 2> "$work/err"); then

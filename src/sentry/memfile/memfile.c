@@ -114,9 +114,19 @@ uint32_t memfile_refcount(uint64_t off)
     return g_refs[off / MEMFILE_FRAME];
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
 void memfile_populate(uint64_t off, uint64_t len)
 {
-    if (len && fallocate(g_memfd, 0, (off_t)off, (off_t)len) < 0)
+    if (!len)
+        return;
+    /* One call allocates the host pages and fills the Sentry's page table for them, instead
+     * of a host page fault per page on first touch (Linux >= 5.14; else pages only). */
+    if (madvise(g_base + off, len, MADV_POPULATE_WRITE) == 0)
+        return;
+    if (fallocate(g_memfd, 0, (off_t)off, (off_t)len) < 0)
         log_debug("populate %#llx+%#llx: %s", (unsigned long long)off,
                   (unsigned long long)len, strerror(errno));
 }

@@ -37,9 +37,9 @@ uint32_t memfile_refcount(uint64_t off);
 void memfile_pin(uint64_t off);
 void memfile_unpin(uint64_t off);
 
-/* Back the frames in [@off, @off + @len) with host memory now rather than on first touch
- * (fallocate(2) of a tmpfs file: Linux allocates the pages there). Best effort: on failure
- * the pages still come on first touch. */
+/* Back the frames in [@off, @off + @len) with host memory, mapped in the Sentry, now rather
+ * than one host page fault per page on first touch (tmpfs fallocate and large writes).
+ * Best effort: on failure the pages still come on first touch. */
 void memfile_populate(uint64_t off, uint64_t len);
 
 /* The Sentry's pointer to the frame at @off. */

@@ -171,6 +171,34 @@ static ssize_t tmpfs_read(struct task *t, struct file *f, struct uio *u, int64_t
     return (ssize_t)total;
 }
 
+/* Allocate the missing frames of [@from, @to) and back the new ones with host memory in one
+ * call per contiguous run. Returns false if the memory file is full (frames allocated so
+ * far stay). */
+static bool frames_alloc_range(struct tmpfs_node *n, uint64_t from, uint64_t to)
+{
+    uint64_t run = 0, run_len = 0;
+    bool ok = true;
+    for (uint64_t o = from / PAGE * PAGE; o < to; o += PAGE) {
+        uint64_t *slot = frame_slot(n, o);
+        if (slot && *slot)
+            continue;
+        uint64_t frame = frame_alloc(n, o);
+        if (!frame) {
+            ok = false;
+            break;
+        }
+        if (run_len && frame == run + run_len) {
+            run_len += PAGE;
+            continue;
+        }
+        memfile_populate(run, run_len);
+        run = frame;
+        run_len = PAGE;
+    }
+    memfile_populate(run, run_len);
+    return ok;
+}
+
 static ssize_t tmpfs_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
 {
     struct inode *inode = f->inode;
@@ -183,6 +211,8 @@ static ssize_t tmpfs_write(struct task *t, struct file *f, struct uio *u, int64_
     if ((n->seals & TMPFS_SEAL_GROW) && off + uio_remaining(u) > (uint64_t)inode->size)
         return -EPERM; /* COMPAT: Linux writes the part that fits first */
     size_t total = 0;
+    if (uio_remaining(u) >= 4 * PAGE) /* large writes: all new pages in one go */
+        frames_alloc_range(n, off, MIN(off + uio_remaining(u), TMPFS_MAX_SIZE));
     while (uio_remaining(u) > 0 && off < TMPFS_MAX_SIZE) {
         size_t want = MIN((size_t)(PAGE - off % PAGE), uio_remaining(u));
         char *p = page_alloc(n, off);
@@ -293,20 +323,8 @@ static int tmpfs_fallocate(struct task *t, struct file *f, int mode, uint64_t of
         return -EPERM;
     if ((mode & FALLOC_ZERO_RANGE) && (n->seals & TMPFS_SEAL_WRITE))
         return -EPERM;
-    uint64_t run = 0, run_len = 0; /* host memory comes now, as Linux allocates it now */
-    for (uint64_t o = off / PAGE * PAGE; o < end; o += PAGE) {
-        uint64_t frame = frame_alloc(n, o);
-        if (!frame)
-            return -ENOSPC;
-        if (run_len && frame == run + run_len) {
-            run_len += PAGE;
-            continue;
-        }
-        memfile_populate(run, run_len);
-        run = frame;
-        run_len = PAGE;
-    }
-    memfile_populate(run, run_len);
+    if (!frames_alloc_range(n, off, end)) /* host memory comes now, as Linux allocates it */
+        return -ENOSPC;
     if (mode & FALLOC_ZERO_RANGE) {
         bytes_zero(n, off, end);
         inode->mtime = vfs_now();
