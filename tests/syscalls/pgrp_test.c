@@ -3,6 +3,7 @@
  * ESRCH/EINVAL/EPERM/EACCES errors, and signalling a whole group. */
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <unistd.h>
 
 #include "tests/syscalls/harness.h"
@@ -122,4 +123,55 @@ TEST(kill_group_reaches_all_members)
     EXPECT_SIGNALED(a, SIGTERM);
     EXPECT_SIGNALED(b, SIGTERM);
     EXPECT_ERRNO(kill(-a, SIGTERM), ESRCH);
+}
+
+static int g_hup_pipe = -1;
+static void on_hup_report(int sig)
+{
+    (void)!write(g_hup_pipe, "H", 1);
+}
+
+/* The parent that links a group with a stopped member to its session exits: the orphaned
+ * group gets SIGHUP and SIGCONT; a group without stopped members gets nothing. */
+static void orphaned_group_case(bool stopped, const char *want)
+{
+    int p[2];
+    CHECK(pipe(p));
+    /* In a session of its own: c's new parent (whoever reaps orphans) is then outside. */
+    pid_t parent = CHECK(fork());
+    if (parent == 0) {
+        close(p[0]);
+        if (setsid() < 0)
+            _exit(2);
+        pid_t c = fork();
+        if (c == 0) {
+            g_hup_pipe = p[1];
+            signal(SIGHUP, on_hup_report);
+            setpgid(0, 0);
+            if (stopped)
+                raise(SIGSTOP);
+            else
+                (void)!write(p[1], "r", 1);
+            usleep(300000);
+            _exit(0);
+        }
+        close(p[1]);
+        int st;
+        if (stopped && (waitpid(c, &st, WUNTRACED) != c || !WIFSTOPPED(st)))
+            _exit(1);
+        _exit(0); /* c's group is orphaned now */
+    }
+    close(p[1]);
+    EXPECT_EXIT(parent, 0);
+    char buf[4] = {0};
+    ssize_t n = read(p[0], buf, sizeof(buf) - 1); /* EOF once the child is gone */
+    EXPECT_EQ(n, (ssize_t)strlen(want));
+    EXPECT_STREQ(buf, want);
+    close(p[0]);
+}
+
+TEST(orphaned_group_with_stopped_member_gets_sighup)
+{
+    orphaned_group_case(true, "H");
+    orphaned_group_case(false, "r");
 }

@@ -13,6 +13,7 @@
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/futex.h"
 #include "sentry/kernel/signal.h"
+#include "sentry/kernel/signal_internal.h"
 #include "sentry/kernel/task_internal.h"
 #include "sentry/kernel/timer.h"
 #include "sentry/kernel/wait.h"
@@ -34,6 +35,34 @@ void tg_exit(struct thread_group *tg, int status)
     }
 }
 
+static bool pgrp_has_stopped(int pgid)
+{
+    struct thread_group *tg;
+    list_for_each_entry(tg, &g_kernel.tgs, klink)
+    {
+        if (tg->pgid == pgid && !tg->zombie && tg->stop_state == TG_STOPPED)
+            return true;
+    }
+    return false;
+}
+
+/* @old_parent, which linked the group of @member to its session, has exited: if that left
+ * the group orphaned with stopped members, nobody could continue them, so the group gets
+ * SIGHUP and SIGCONT (POSIX; Linux's kill_orphaned_pgrp). */
+static void hup_orphaned_pgrp(struct thread_group *member, struct thread_group *old_parent)
+{
+    if (!old_parent || old_parent->pgid == member->pgid || old_parent->sid != member->sid)
+        return;
+    if (!signal_pgrp_orphaned(member->pgid) || !pgrp_has_stopped(member->pgid))
+        return;
+    struct linux_siginfo info;
+    bool found;
+    signal_info_kill(&info, LINUX_SIGHUP, LINUX_SI_KERNEL, NULL);
+    signal_send_pgrp(member->pgid, &info, &found);
+    signal_info_kill(&info, LINUX_SIGCONT, LINUX_SI_KERNEL, NULL);
+    signal_send_pgrp(member->pgid, &info, &found);
+}
+
 /* Give @tg's children to init (COMPAT: no child subreapers yet). */
 static void reparent_children(struct thread_group *tg)
 {
@@ -50,6 +79,8 @@ static void reparent_children(struct thread_group *tg)
         }
         c->parent = init;
         list_add_tail(&c->sibling, &init->children);
+        if (!c->zombie)
+            hup_orphaned_pgrp(c, tg);
         if (c->pdeath_signal && !c->zombie) {
             /* PR_SET_PDEATHSIG. COMPAT: Linux ties it to the parent thread, not process. */
             struct linux_siginfo info;
@@ -78,6 +109,7 @@ static void tg_become_zombie(struct thread_group *tg)
     tg->zombie = true;
     timer_tg_exit(tg);
     reparent_children(tg);
+    hup_orphaned_pgrp(tg, tg->parent);
     if (tg == g_kernel.init_tg) {
         g_kernel.exit_status = tg->exit_status;
         kill_all_tasks();
@@ -99,6 +131,24 @@ static void tg_become_zombie(struct thread_group *tg)
         tg_free(tg);
     }
     waitq_notify(&parent->child_wait, 0);
+}
+
+/* The last thread of session leader @tg exits (Linux's disassociate_ctty(1)). */
+static void leader_exit_ctty(struct thread_group *tg)
+{
+    if (tg->sid != tg->pid)
+        return;
+    if (tg->ctty && g_kernel.ctty_leader_exit) {
+        g_kernel.ctty_leader_exit(tg);
+    } else if (tg->tty_old_pgrp > 0) {
+        struct linux_siginfo info;
+        bool found;
+        signal_info_kill(&info, LINUX_SIGHUP, LINUX_SI_KERNEL, NULL);
+        signal_send_pgrp(tg->tty_old_pgrp, &info, &found);
+        signal_info_kill(&info, LINUX_SIGCONT, LINUX_SI_KERNEL, NULL);
+        signal_send_pgrp(tg->tty_old_pgrp, &info, &found);
+    }
+    tg->tty_old_pgrp = 0;
 }
 
 static void release_vfork_parent(struct task *t)
@@ -147,6 +197,7 @@ _Noreturn void task_exit_now(struct task *t)
             tg->exiting = true;
             tg->exit_status = (t->exit_code & 0xff) << 8;
         }
+        leader_exit_ctty(tg);
         tg_become_zombie(tg);
     } else {
         /* execve waits for the other threads to go. */

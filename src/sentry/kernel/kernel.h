@@ -34,6 +34,9 @@ struct kernel {
     /* Optional (boot/console.c): give init's new session @tg its controlling terminal,
      * called by task_start_init before init runs. */
     void (*attach_console)(struct thread_group *tg);
+    /* Optional (fs/devpts): session leader @tg, which has a controlling terminal, exits;
+     * hang up the terminal's foreground group and free the terminal of the session. */
+    void (*ctty_leader_exit)(struct thread_group *tg);
     /* Protected by lock. */
     struct list_head tasks;       /* all live tasks (task->klink) */
     struct list_head tgs;         /* all thread groups, zombies included (tg->klink) */

@@ -61,6 +61,11 @@ int signal_send_tg(struct thread_group *tg, const struct linux_siginfo *info);
  * group has any member. Returns 0 or the first -errno. Caller holds the kernel lock. */
 int signal_send_pgrp(int pgid, const struct linux_siginfo *info, bool *found);
 
+/* True if process group @pgid is orphaned: no live member has a parent in another group of
+ * the same session (POSIX; Linux's will_become_orphaned_pgrp). An empty group counts as
+ * orphaned. Caller holds the kernel lock. */
+bool signal_pgrp_orphaned(int pgid);
+
 /* Fill @info for a kill-style signal @sig with si_code @code, sent by @sender (NULL: the
  * kernel, pid 0/uid 0). */
 void signal_info_kill(struct linux_siginfo *info, int sig, int code, struct task *sender);

@@ -100,8 +100,10 @@ static void signal_default(struct task *t, int sig)
     case SIGDFL_CONT: /* the continue happened at send time */
         return;
     case SIGDFL_STOP:
-        /* COMPAT: process groups are never treated as orphaned, so SIGTSTP/SIGTTIN/SIGTTOU
-         * always stop. */
+        /* SIGTSTP, SIGTTIN and SIGTTOU are discarded in an orphaned group (nobody could
+         * continue it); SIGSTOP always stops. */
+        if (sig != LINUX_SIGSTOP && signal_pgrp_orphaned(t->tg->pgid))
+            return;
         signal_stop_begin(t, sig);
         signal_stop_park(t);
         return;

@@ -6,8 +6,22 @@
  * parent. SIGCONT, at send time, releases them all. SIGKILL always ends a stop.
  */
 #include "sentry/kernel/signal.h"
+#include "sentry/kernel/kernel.h"
 #include "sentry/kernel/signal_internal.h"
 #include "sentry/kernel/task.h"
+
+bool signal_pgrp_orphaned(int pgid)
+{
+    struct thread_group *tg;
+    list_for_each_entry(tg, &g_kernel.tgs, klink)
+    {
+        if (tg->pgid != pgid || tg->zombie || !tg->parent)
+            continue;
+        if (tg->parent->pgid != pgid && tg->parent->sid == tg->sid)
+            return false;
+    }
+    return true;
+}
 
 static bool stop_thread_alive(const struct task *t)
 {

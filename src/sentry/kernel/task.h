@@ -71,6 +71,9 @@ struct thread_group {
     /* Controlling terminal of the session (fs/devpts); NULL if none. Copied on fork,
      * cleared by setsid; devpts clears it when the terminal goes away. */
     struct pty *ctty;
+    /* The foreground group of the terminal a hang-up took from this session leader; it
+     * gets SIGHUP and SIGCONT when the leader exits (Linux's tty_old_pgrp). 0 = none. */
+    int tty_old_pgrp;
 
     struct sighand *sighand;
     struct sigpending shared_pending;

@@ -6,7 +6,9 @@
  *
  * Names live in a Sentry-internal table. COMPAT: a path name does not create a socket
  * inode in the filesystem; it is a key (the absolute path, resolved lexically against the
- * cwd) that disappears when the socket is closed.
+ * cwd) that disappears when the socket is closed. A file already at the path (a socket inode
+ * made by mknod, say) makes bind fail with EADDRINUSE and connect with ECONNREFUSED, as on
+ * Linux, where no socket can be bound to such an inode.
  */
 #include "sentry/net/unix.h"
 
@@ -252,6 +254,15 @@ static struct unix_sock *unix_find_name(const struct unix_name *nm)
     return NULL;
 }
 
+/* Whether the file system has a file at the path of @nm (following links if @follow):
+ * 0 if so, else -errno of the walk. */
+static int unix_path_exists(struct task *t, const struct unix_name *nm, bool follow)
+{
+    struct linux_stat st;
+    return vfs_fstatat(t, AT_FDCWD, (const char *)nm->addr + 2, follow ? 0 : AT_SYMLINK_NOFOLLOW,
+                       &st);
+}
+
 struct unix_sock *unix_lookup(struct task *t, const void *addr, int addrlen, int *err)
 {
     struct unix_name nm;
@@ -261,9 +272,17 @@ struct unix_sock *unix_lookup(struct task *t, const void *addr, int addrlen, int
         return NULL;
     }
     struct unix_sock *u = unix_find_name(&nm);
-    if (!u)
-        *err = nm.key[0] == '\0' ? -ECONNREFUSED : -ENOENT;
-    return u;
+    if (u)
+        return u;
+    if (nm.key[0] == '\0') {
+        *err = -ECONNREFUSED;
+        return NULL;
+    }
+    /* As Linux: a file that no socket is bound to (a mknod'ed socket inode, any other
+     * file) refuses; a missing one gives the walk's error. */
+    r = unix_path_exists(t, &nm, true);
+    *err = r < 0 ? r : -ECONNREFUSED;
+    return NULL;
 }
 
 /* Pick a free abstract name "\0XXXXX" as Linux's autobind. */
@@ -295,6 +314,9 @@ static int unix_bind(struct task *t, struct socket *s, const void *addr, int add
     if (r == 0 && u->name)
         r = -EINVAL; /* already bound */
     if (r == 0 && unix_find_name(nm))
+        r = -EADDRINUSE;
+    /* Linux makes the socket inode with mknod, which fails on any existing name. */
+    if (r == 0 && nm->key[0] != '\0' && unix_path_exists(t, nm, false) == 0)
         r = -EADDRINUSE;
     if (r < 0) {
         free(nm);

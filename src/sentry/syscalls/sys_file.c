@@ -523,8 +523,8 @@ void sys_file_register(void)
     SYSCALL_REG(LINUX_NR_chroot, SYS_PARTIAL(chroot, "allowed for uid 0 only"));
     SYSCALL_REG(LINUX_NR_mkdir, SYS_SUPPORTED(mkdir));
     SYSCALL_REG(LINUX_NR_mkdirat, SYS_SUPPORTED(mkdirat));
-    SYSCALL_REG(LINUX_NR_mknod, SYS_PARTIAL(mknod, "socket nodes: EPERM"));
-    SYSCALL_REG(LINUX_NR_mknodat, SYS_PARTIAL(mknodat, "socket nodes: EPERM"));
+    SYSCALL_REG(LINUX_NR_mknod, SYS_PARTIAL(mknod, "gofer mounts: only regular files, others EPERM"));
+    SYSCALL_REG(LINUX_NR_mknodat, SYS_PARTIAL(mknodat, "gofer mounts: only regular files, others EPERM"));
     SYSCALL_REG(LINUX_NR_rmdir, SYS_SUPPORTED(rmdir));
     SYSCALL_REG(LINUX_NR_unlink, SYS_SUPPORTED(unlink));
     SYSCALL_REG(LINUX_NR_unlinkat, SYS_SUPPORTED(unlinkat));

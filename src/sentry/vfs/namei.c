@@ -343,8 +343,6 @@ int vfs_mknodat(struct task *t, int dirfd, const char *path, unsigned int mode, 
     if (type != S_IFREG && type != S_IFCHR && type != S_IFBLK && type != S_IFIFO &&
         type != S_IFSOCK)
         return -EINVAL;
-    if (type == S_IFSOCK)
-        return -EPERM; /* COMPAT: socket nodes are not supported yet */
     if ((type == S_IFCHR || type == S_IFBLK) && vfs_cred_uid(t) != 0)
         return -EPERM;
     struct resolve_parent rp;
@@ -353,7 +351,9 @@ int vfs_mknodat(struct task *t, int dirfd, const char *path, unsigned int mode, 
         return ret;
     struct dentry *d = NULL;
     uint32_t m = type | (mode & 07777 & ~t->fs->umask);
-    ret = do_create(t, &rp.dir, rp.name, rp.len, m, type == S_IFREG ? 0 : dev, NULL, &d);
+    /* As Linux's init_special_inode: only device nodes keep the device number. */
+    bool is_dev = type == S_IFCHR || type == S_IFBLK;
+    ret = do_create(t, &rp.dir, rp.name, rp.len, m, is_dev ? dev : 0, NULL, &d);
     if (d)
         dentry_unref(d);
     path_put(&rp.dir);

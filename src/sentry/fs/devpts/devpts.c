@@ -3,7 +3,10 @@
  * Pseudo-terminal pairs and their line discipline (devpts.h). Input written to the master
  * goes through input processing (ICRNL, signals, canonical editing, echo) into the slave's
  * read queue; output written to the slave goes through output processing (OPOST/ONLCR) into
- * the master's read queue. Job control follows Linux's n_tty and tty_jobctrl.
+ * the master's read queue. Non-canonical reads honour VMIN/VTIME. Job control (SIGTTIN,
+ * TOSTOP and terminal changes with SIGTTOU, EIO for orphaned groups) and hang-ups (the
+ * master's close, the session leader's exit) follow Linux's n_tty and tty_jobctrl;
+ * docs/files-and-sockets.md says what is supported.
  */
 #include "sentry/fs/devpts/devpts.h"
 
@@ -24,6 +27,7 @@
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/timer.h"
 #include "sentry/mm/mm.h"
 #include "sentry/vfs/vfs_internal.h"
 
@@ -295,18 +299,19 @@ static size_t pty_input(struct pty *p, const uint8_t *buf, size_t n)
     return i;
 }
 
-/* Bytes a slave read may take now (0 = must wait); *@eof for a pending EOF marker. */
-static size_t slave_readable(const struct pty *p, bool *eof)
+/* Whether a slave read has something to take (n_tty's input_available_p): a line or an EOF
+ * marker in canonical mode, else @amt bytes. */
+static bool input_available(const struct pty *p, size_t amt)
 {
-    *eof = false;
-    if (p->tio.c_lflag & ICANON) {
-        if (p->nlines == 0)
-            return 0;
-        if (p->lines[0] == 0)
-            *eof = true;
-        return p->lines[0];
-    }
-    return p->in.len;
+    if (p->tio.c_lflag & ICANON)
+        return p->nlines > 0;
+    return p->in.len >= amt;
+}
+
+static void pop_line(struct pty *p)
+{
+    p->nlines--;
+    memmove(p->lines, p->lines + 1, (size_t)p->nlines * sizeof(p->lines[0]));
 }
 
 /* ---- lifetime ---------------------------------------------------------------------------- */
@@ -314,6 +319,21 @@ static size_t slave_readable(const struct pty *p, bool *eof)
 static void pty_node_name(const struct pty *p, char *buf, size_t size)
 {
     snprintf(buf, size, "%d", p->index);
+}
+
+/* Remove /dev/pts/N (when the master closes, as Linux's devpts_pty_kill). */
+static void pty_drop_node(struct pty *p)
+{
+    if (!g_devpts_root)
+        return;
+    char name[16];
+    pty_node_name(p, name, sizeof(name));
+    struct dentry *d = dcache_lookup(g_devpts_root, name, strlen(name));
+    if (d) {
+        if (d->inode)
+            dcache_drop(d);
+        dentry_unref(d);
+    }
 }
 
 static void pty_maybe_free(struct pty *p)
@@ -326,16 +346,7 @@ static void pty_maybe_free(struct pty *p)
         if (tg->ctty == p)
             tg->ctty = NULL;
     }
-    if (g_devpts_root) {
-        char name[16];
-        pty_node_name(p, name, sizeof(name));
-        struct dentry *d = dcache_lookup(g_devpts_root, name, strlen(name));
-        if (d) {
-            if (d->inode)
-                dcache_drop(d);
-            dentry_unref(d);
-        }
-    }
+    pty_drop_node(p);
     g_ptys[p->index] = NULL;
     free(p);
 }
@@ -399,78 +410,199 @@ static bool sig_ignored_or_blocked(struct task *t, int sig)
            t->tg->sighand->action[sig - 1].handler == LINUX_SIG_IGN;
 }
 
-/* A background group reading its controlling terminal gets SIGTTIN (Linux's
- * __tty_check_change). Returns 0 to go on, -EIO or -ERESTARTSYS. */
-static int check_bg_read(struct task *t, struct pty *p)
+/* A background process group reads (@sig SIGTTIN) or writes with TOSTOP or changes
+ * (SIGTTOU) its controlling terminal: Linux's __tty_check_change. The group gets @sig and
+ * the call restarts once it is continued; an ignored or blocked SIGTTOU lets the call go on,
+ * an ignored or blocked SIGTTIN gives EIO, and so does an orphaned group (nobody could
+ * continue it). Returns 0 to go on, -EIO or -ERESTARTSYS. */
+static int tty_check_change(struct task *t, struct pty *p, int sig)
 {
-    if (t->tg->ctty != p || p->pgrp <= 0 || t->tg->pgid == p->pgrp)
+    struct thread_group *tg = t->tg;
+    if (tg->ctty != p || p->pgrp <= 0 || tg->pgid == p->pgrp)
         return 0;
-    if (sig_ignored_or_blocked(t, SIGTTIN))
+    if (sig_ignored_or_blocked(t, sig))
+        return sig == SIGTTIN ? -EIO : 0;
+    if (signal_pgrp_orphaned(tg->pgid))
         return -EIO;
-    /* COMPAT: orphaned process groups are not detected (Linux returns EIO to them). */
     struct linux_siginfo info;
     bool found;
-    signal_info_kill(&info, SIGTTIN, LINUX_SI_KERNEL, NULL);
-    signal_send_pgrp(t->tg->pgid, &info, &found);
+    signal_info_kill(&info, sig, LINUX_SI_KERNEL, NULL);
+    signal_send_pgrp(tg->pgid, &info, &found);
     return -LINUX_ERESTARTSYS;
+}
+
+static void send_tg(struct thread_group *tg, int sig)
+{
+    struct linux_siginfo info;
+    signal_info_kill(&info, sig, LINUX_SI_KERNEL, NULL);
+    signal_send_tg(tg, &info);
+}
+
+/* The session no longer has @p as its controlling terminal. */
+static void session_clear_ctty(struct pty *p, int sid)
+{
+    struct thread_group *tg;
+    list_for_each_entry(tg, &g_kernel.tgs, klink)
+    {
+        if (tg->ctty == p && tg->sid == sid)
+            tg->ctty = NULL;
+    }
+}
+
+/* The master closed (Linux's tty_vhangup of the slave): the slave's files are hung up, the
+ * session loses its terminal, and its leader gets SIGHUP and SIGCONT, remembering the
+ * foreground group for its own exit (tty_old_pgrp). */
+static void pty_hangup(struct pty *p)
+{
+    struct thread_group *tg;
+    list_for_each_entry(tg, &g_kernel.tgs, klink)
+    {
+        if (tg->ctty == p)
+            tg->ctty = NULL;
+        if (p->sid <= 0 || tg->pid != p->sid || tg->sid != p->sid || tg->zombie)
+            continue;
+        send_tg(tg, SIGHUP);
+        send_tg(tg, SIGCONT);
+        if (p->pgrp > 0)
+            tg->tty_old_pgrp = p->pgrp;
+    }
+    p->sid = p->pgrp = 0;
+}
+
+/* The session leader @tg exits with its controlling terminal (g_kernel.ctty_leader_exit,
+ * Linux's disassociate_ctty(1) for a pty): only SIGHUP goes to the foreground group, and the
+ * terminal belongs to no session any more. */
+static void leader_exit(struct thread_group *tg)
+{
+    struct pty *p = tg->ctty;
+    send_fg(p, SIGHUP);
+    p->sid = p->pgrp = 0;
+    session_clear_ctty(p, tg->sid);
 }
 
 /* ---- file operations --------------------------------------------------------------------- */
 
-static ssize_t slave_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+/* The VMIN/VTIME rules of one non-canonical read (termios(3), n_tty_read). */
+struct read_timer {
+    size_t min;        /* bytes that complete the read */
+    uint64_t time_ns;  /* VMIN > 0: the inter-byte timer, restarted by each byte (0 = none) */
+    uint64_t deadline; /* CLOCK_MONOTONIC end of the wait for input; 0 = none */
+    bool no_wait;      /* VMIN = VTIME = 0, or the timer ran out: take what there is */
+};
+
+#define VTIME_NS (100 * 1000 * 1000ULL) /* VTIME counts tenths of a second */
+
+static void read_timer_init(const struct pty *p, struct read_timer *rt)
 {
-    struct pty *p = f->priv;
-    int ret = check_bg_read(t, p);
-    if (ret < 0)
-        return ret;
-    bool eof;
-    size_t avail = slave_readable(p, &eof);
-    if (eof) {
-        p->nlines--;
-        memmove(p->lines, p->lines + 1, (size_t)p->nlines * sizeof(p->lines[0]));
+    memset(rt, 0, sizeof(*rt));
+    rt->min = 1;
+    if (p->tio.c_lflag & ICANON)
+        return;
+    uint64_t vtime = p->tio.c_cc[VTIME] * VTIME_NS;
+    if (p->tio.c_cc[VMIN] > 0) { /* MIN bytes; with TIME, the timer starts at the first */
+        rt->min = p->tio.c_cc[VMIN];
+        rt->time_ns = vtime;
+    } else if (vtime) { /* a read timeout */
+        rt->deadline = deadline_after(vtime);
+    } else { /* polling */
+        rt->no_wait = true;
+    }
+}
+
+/* Nothing to read: wait for input. Returns 1 to look again, 0 to end the read with what it
+ * has, or -errno. */
+static int wait_input(struct task *t, struct file *f, struct pty *p, struct read_timer *rt)
+{
+    if (!p->master_open)
+        return -EIO; /* the master closed while the read waited (TTY_OTHER_CLOSED) */
+    if (rt->no_wait)
+        return 0;
+    if (f->flags & O_NONBLOCK)
+        return -EAGAIN;
+    struct waiter w;
+    memset(&w, 0, sizeof(w));
+    waitq_add(&p->wq, &w, t, POLLIN | POLLHUP);
+    int r = task_wait(t, rt->deadline);
+    waitq_remove(&w);
+    if (r == -EINTR)
+        return -LINUX_ERESTARTSYS;
+    if (r == -ETIMEDOUT)
+        rt->no_wait = true;
+    return 1;
+}
+
+/* Copy a line (canonical mode) or the queued bytes to @u, consuming only what reached the
+ * app. Returns the bytes copied (0 for an EOF marker) or -EFAULT. */
+static ssize_t copy_input(struct pty *p, struct uio *u)
+{
+    bool canon = p->tio.c_lflag & ICANON;
+    size_t avail = canon ? p->lines[0] : p->in.len;
+    if (canon && avail == 0) {
+        pop_line(p);
         return 0;
     }
-    if (avail == 0) {
-        if (!p->master_open)
-            return 0;
-        if (!(p->tio.c_lflag & ICANON) && p->tio.c_cc[VMIN] == 0)
-            return 0; /* COMPAT: VTIME is not honoured; VMIN 0 never waits */
-        return -EAGAIN;
-    }
-    if (!(p->tio.c_lflag & ICANON)) {
-        size_t vmin = p->tio.c_cc[VMIN];
-        if (vmin > uio_remaining(u))
-            vmin = uio_remaining(u);
-        if (avail < vmin && p->master_open)
-            return -EAGAIN;
-    }
-    uint8_t buf[PTY_BUF] = {0};
+    uint8_t buf[PTY_BUF];
     size_t n = avail < uio_remaining(u) ? avail : uio_remaining(u);
-    /* Peek, copy, then consume only what reached the app. */
     for (size_t i = 0; i < n; i++)
         buf[i] = p->in.buf[(p->in.head + i) % PTY_BUF];
     size_t got = uio_copy_to(u, buf, n);
-    if (got == 0 && n > 0)
+    if (got == 0)
         return -EFAULT;
     ring_get(&p->in, NULL, got);
-    if (p->tio.c_lflag & ICANON) {
-        p->lines[0] -= got;
-        if (p->lines[0] == 0) {
-            p->nlines--;
-            memmove(p->lines, p->lines + 1, (size_t)p->nlines * sizeof(p->lines[0]));
-        }
-    }
+    if (canon && (p->lines[0] -= got) == 0)
+        pop_line(p);
     waitq_notify(&p->wq, POLLOUT);
     return (ssize_t)got;
 }
 
-/* COMPAT: TOSTOP is not enforced (a background write is not sent SIGTTOU), and a session
- * leader's exit does not hang up its controlling terminal. */
+/* n_tty_read: a line in canonical mode; else VMIN/VTIME decide when the read ends. The read
+ * waits here itself (never -EAGAIN to the VFS unless O_NONBLOCK), since its timers and the
+ * master's close need more than "wait until readable". */
+static ssize_t slave_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+{
+    struct pty *p = f->priv;
+    if (!p->master_open)
+        return 0; /* hung up: Linux's hung_up_tty_read */
+    int ret = tty_check_change(t, p, SIGTTIN);
+    if (ret < 0)
+        return ret;
+    struct read_timer rt;
+    read_timer_init(p, &rt);
+    size_t total = 0;
+    ssize_t err = 0;
+    for (;;) {
+        if (!input_available(p, 1)) {
+            int w = wait_input(t, f, p, &rt);
+            if (w > 0)
+                continue;
+            err = w;
+            break;
+        }
+        ssize_t n = copy_input(p, u);
+        if (n < 0) {
+            err = n;
+            break;
+        }
+        total += (size_t)n;
+        if ((p->tio.c_lflag & ICANON) || total >= rt.min || uio_remaining(u) == 0)
+            break;
+        if (rt.time_ns)
+            rt.deadline = deadline_after(rt.time_ns);
+    }
+    return total ? (ssize_t)total : err;
+}
+
+/* Output to the master. A write from a background group with TOSTOP gets SIGTTOU. */
 static ssize_t slave_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
 {
     struct pty *p = f->priv;
     if (!p->master_open)
-        return -EIO;
+        return -EIO; /* hung up */
+    if (p->tio.c_lflag & TOSTOP) {
+        int ret = tty_check_change(t, p, SIGTTOU);
+        if (ret < 0)
+            return ret;
+    }
     size_t total = 0;
     uint8_t buf[256];
     while (uio_remaining(u) > 0) {
@@ -500,12 +632,13 @@ static ssize_t slave_write(struct task *t, struct file *f, struct uio *u, int64_
 static uint32_t slave_poll(struct task *t, struct file *f)
 {
     struct pty *p = f->priv;
+    if (!p->master_open) /* hung up */
+        return POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDNORM | POLLWRNORM;
     uint32_t ev = 0;
-    bool eof;
-    if (slave_readable(p, &eof) || eof)
+    /* Readable once a read would not wait for VMIN (a VTIME timer counts one byte). */
+    const uint8_t *cc = p->tio.c_cc;
+    if (input_available(p, cc[VMIN] && !cc[VTIME] ? cc[VMIN] : 1))
         ev |= POLLIN | POLLRDNORM;
-    if (!p->master_open)
-        return ev | POLLIN | POLLHUP;
     if (ring_room(&p->out) >= 2)
         ev |= POLLOUT | POLLWRNORM;
     return ev;
@@ -578,8 +711,9 @@ static void master_release(struct file *f)
 {
     struct pty *p = f->priv;
     p->master_open = false;
+    pty_drop_node(p);
+    pty_hangup(p);
     waitq_notify(&p->wq, POLLIN | POLLOUT | POLLHUP);
-    /* COMPAT: Linux also sends SIGHUP/SIGCONT to the session of the slave here. */
     pty_maybe_free(p);
 }
 
@@ -645,12 +779,7 @@ static long drop_ctty(struct task *t, struct pty *p)
     if (tg->sid == tg->pid) {
         send_fg(p, SIGHUP);
         send_fg(p, SIGCONT);
-        struct thread_group *o;
-        list_for_each_entry(o, &g_kernel.tgs, klink)
-        {
-            if (o->ctty == p && o->sid == tg->sid)
-                o->ctty = NULL;
-        }
+        session_clear_ctty(p, tg->sid);
         p->sid = p->pgrp = 0;
     } else {
         tg->ctty = NULL;
@@ -658,17 +787,20 @@ static long drop_ctty(struct task *t, struct pty *p)
     return 0;
 }
 
-static long set_pgrp(struct task *t, struct pty *p, bool master, gaddr_t arg)
+/* TIOCSPGRP (Linux's tiocspgrp), on either end: the caller's controlling terminal must be
+ * this pair's slave. */
+static long set_pgrp(struct task *t, struct pty *p, gaddr_t arg)
 {
-    if (!master && (t->tg->ctty != p || p->sid != t->tg->sid))
-        return -ENOTTY;
-    int32_t pgrp;
-    int r = copy_in(t, arg, &pgrp, sizeof(pgrp));
+    int r = tty_check_change(t, p, SIGTTOU);
     if (r < 0)
+        return r == -EIO ? -ENOTTY : r;
+    int32_t pgrp;
+    if ((r = copy_in(t, arg, &pgrp, sizeof(pgrp))) < 0)
         return r;
     if (pgrp < 0)
         return -EINVAL;
-    /* COMPAT: a background caller is not sent SIGTTOU. */
+    if (t->tg->ctty != p || p->sid != t->tg->sid)
+        return -ENOTTY;
     struct thread_group *o;
     bool found = false;
     list_for_each_entry(o, &g_kernel.tgs, klink)
@@ -685,21 +817,45 @@ static long set_pgrp(struct task *t, struct pty *p, bool master, gaddr_t arg)
     return 0;
 }
 
+/* Requests that change the terminal, which a background group may not make (Linux's
+ * tty_check_change callers). Settings are those of the slave from either end; the others
+ * concern only the end they are made on (the master is nobody's controlling terminal). */
+static int ioctl_check_change(struct task *t, struct pty *p, bool master, unsigned int cmd)
+{
+    switch (cmd) {
+    case TTY_TCSETS:
+    case TTY_TCSETSW:
+    case TTY_TCSETSF:
+        return tty_check_change(t, p, SIGTTOU);
+    case TTY_TCSBRK:
+    case TTY_TCSBRKP:
+    case TTY_TCXONC:
+    case TTY_TCFLSH:
+        return master ? 0 : tty_check_change(t, p, SIGTTOU);
+    default:
+        return 0;
+    }
+}
+
 static long pty_ioctl(struct task *t, struct pty *p, bool master, unsigned int cmd, gaddr_t arg)
 {
     int32_t v;
     int r;
+    if (!master && !p->master_open) /* hung up: Linux's hung_up_tty_ioctl */
+        return cmd == TTY_TIOCSPGRP ? -ENOTTY : -EIO;
+    if ((r = ioctl_check_change(t, p, master, cmd)) < 0)
+        return r;
     switch (cmd) {
     case TTY_TCGETS:
         return copy_out(t, arg, &p->tio, sizeof(p->tio));
-    case TTY_TCSETSF:
-        flush_input(p);
-        /* fall through */
     case TTY_TCSETS:
-    case TTY_TCSETSW: {
+    case TTY_TCSETSW:
+    case TTY_TCSETSF: {
         struct ktermios nt;
         if ((r = copy_in(t, arg, &nt, sizeof(nt))) < 0)
             return r;
+        if (cmd == TTY_TCSETSF)
+            flush_input(p);
         set_termios(p, &nt);
         return 0;
     }
@@ -717,7 +873,7 @@ static long pty_ioctl(struct task *t, struct pty *p, bool master, unsigned int c
         v = p->pgrp;
         return copy_out(t, arg, &v, sizeof(v));
     case TTY_TIOCSPGRP:
-        return set_pgrp(t, p, master, arg);
+        return set_pgrp(t, p, arg);
     case TTY_TIOCGSID:
         if (!master && (t->tg->ctty != p || p->sid <= 0))
             return -ENOTTY;
@@ -897,6 +1053,7 @@ const struct fs_type g_devpts_type = {
 
 int devpts_register(void)
 {
+    g_kernel.ctty_leader_exit = leader_exit;
     int ret;
     if ((ret = vfs_register_chrdev_open(5, open_tty_major)) < 0 ||
         (ret = vfs_register_chrdev_open(PTY_MAJOR_SLAVE, open_slave)) < 0)
