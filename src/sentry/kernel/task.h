@@ -179,6 +179,7 @@ struct task {
     uint64_t utime_ns, stime_ns;
     int cpu_hint;
     uint64_t cpu_affinity;          /* sched_setaffinity mask of CPUs 0-63; 0 = all */
+    uint16_t ioprio;                /* ioprio_set value (0: none set); inherited by clone */
     gaddr_t last_fault_addr;        /* mm: a fault seen once on a mapped page is retried */
 };
 
