@@ -92,3 +92,15 @@ TEST(clock_nanosleep_errors)
     EXPECT_ERRNO(syscall(SYS_clock_nanosleep, CLOCK_THREAD_CPUTIME_ID, 0, &ts, NULL), EOPNOTSUPP);
     EXPECT_ERRNO(syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, (void *)1, NULL), EFAULT);
 }
+
+TEST(nanosleep_uses_no_cpu)
+{
+    /* A sleeping process is not running: its CPU clock (user and system time) barely moves. */
+    struct timespec c0, c1, d = {0, 300000000};
+    CHECK(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0));
+    EXPECT_OK(nanosleep(&d, NULL));
+    CHECK(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1));
+    long used_ms = (c1.tv_sec - c0.tv_sec) * 1000 + (c1.tv_nsec - c0.tv_nsec) / 1000000;
+    if (used_ms >= 100)
+        FAIL("a 300 ms sleep used %ld ms of CPU", used_ms);
+}

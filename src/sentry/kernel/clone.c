@@ -142,6 +142,7 @@ long task_clone(struct task *t, const struct clone_params *p)
     memcpy(c->comm, t->comm, sizeof(c->comm));
     c->blocked = t->blocked;
     c->cpu_affinity = t->cpu_affinity;
+    c->ioprio = t->ioprio;
     if ((flags & (CLONE_VM | CLONE_VFORK)) != CLONE_VM)
         c->altstack = t->altstack;
     else

@@ -173,6 +173,7 @@ _Noreturn void task_exit_now(struct task *t)
     }
     release_vfork_parent(t);
     task_account_exit(t, t->mm && mm_users(t->mm) == 1);
+    task_ioac_add(&tg->ioac, &t->ioac);
     if (t->ctx) {
         g_platform->context_release(t->ctx);
         t->ctx = NULL;
@@ -253,6 +254,7 @@ static int wait_search(struct task *t, int idtype, int id, int options, struct w
             if (!(options & WNOWAIT)) {
                 t->tg->cutime_ns += res->utime_ns;
                 t->tg->cstime_ns += res->stime_ns;
+                task_ioac_add(&t->tg->ioac, &c->ioac); /* as Linux's wait_task_zombie */
                 list_del(&c->sibling);
                 tg_free(c);
             }

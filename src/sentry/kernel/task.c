@@ -27,7 +27,13 @@ int task_alloc(struct task **out)
     t->refs = 1;
     t->tid = g_kernel.next_pid++;
     t->state = TASK_IN_KERNEL;
-    pthread_cond_init(&t->wake_cond, NULL);
+    /* task_wait()'s deadlines are CLOCK_MONOTONIC (kernel_now_ns); a condition variable on
+     * the default CLOCK_REALTIME would time out at once and spin until the deadline. */
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&t->wake_cond, &attr);
+    pthread_condattr_destroy(&attr);
     sigpending_init(&t->pending);
     list_init(&t->tg_link);
     list_init(&t->klink);

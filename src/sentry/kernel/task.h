@@ -54,6 +54,20 @@ enum tg_stop_state {
     TG_STOPPED,
 };
 
+/* I/O accounting for /proc/<pid>/io: bytes moved by, and number of, read and write calls
+ * (the read(2) and write(2) families). */
+struct task_ioac {
+    uint64_t rchar, wchar, syscr, syscw;
+};
+
+static inline void task_ioac_add(struct task_ioac *to, const struct task_ioac *from)
+{
+    to->rchar += from->rchar;
+    to->wchar += from->wchar;
+    to->syscr += from->syscr;
+    to->syscw += from->syscw;
+}
+
 struct thread_group {
     int refs;
     int pid;                  /* Immutable: the tgid, in the sandbox's pid namespace */
@@ -95,6 +109,7 @@ struct thread_group {
     uint64_t start_ns;
     uint64_t utime_ns, stime_ns;            /* of exited threads */
     uint64_t cutime_ns, cstime_ns;          /* of reaped children */
+    struct task_ioac ioac;                  /* of exited threads and waited-for children */
     char exe_path[256];                     /* for /proc/pid/exe */
     int pdeath_signal;
     /* Credentials (COMPAT: per process, not per thread; setuid family applies to all). */
@@ -182,6 +197,8 @@ struct task {
     uint64_t utime_ns, stime_ns;
     int cpu_hint;
     uint64_t cpu_affinity;          /* sched_setaffinity mask of CPUs 0-63; 0 = all */
+    uint16_t ioprio;                /* ioprio_set value (0: none set); inherited by clone */
+    struct task_ioac ioac;
     gaddr_t last_fault_addr;        /* mm: a fault seen once on a mapped page is retried */
 };
 

@@ -890,6 +890,110 @@ long sys_setpriority(struct task *t, const struct syscall_args *a)
     return err;
 }
 
+/* --- I/O priorities (COMPAT: stored per thread and inherited, not applied to host I/O) --- */
+
+#define IOPRIO_WHO_PROCESS_ 1
+#define IOPRIO_WHO_PGRP_ 2
+#define IOPRIO_WHO_USER_ 3
+#define IOPRIO_CLASS_NONE_ 0
+#define IOPRIO_CLASS_RT_ 1
+#define IOPRIO_CLASS_BE_ 2
+#define IOPRIO_CLASS_IDLE_ 3
+#define IOPRIO_CLASS_OF(p) (((p) >> 13) & 7)
+#define IOPRIO_LEVEL_OF(p) ((p) & 7)
+/* What an unset priority counts as when several tasks are compared: best effort, level 4. */
+#define IOPRIO_BE_NORM_ ((IOPRIO_CLASS_BE_ << 13) | 4)
+
+/* Linux's ioprio_check_cap: a known class, no level for "none", and privilege for RT. */
+static long ioprio_check(struct task *t, int ioprio)
+{
+    switch (IOPRIO_CLASS_OF(ioprio)) {
+    case IOPRIO_CLASS_RT_:
+        return capable(t) ? 0 : -EPERM;
+    case IOPRIO_CLASS_BE_:
+    case IOPRIO_CLASS_IDLE_:
+        return 0;
+    case IOPRIO_CLASS_NONE_:
+        return IOPRIO_LEVEL_OF(ioprio) ? -EINVAL : 0;
+    default:
+        return -EINVAL;
+    }
+}
+
+/* Does task @o match (which, who) of the group or user forms for the caller @t? (A user
+ * @who of 0 is root, not the caller, unlike getpriority's.) */
+static bool ioprio_match(struct task *t, struct task *o, int which, int who)
+{
+    if (which == IOPRIO_WHO_PGRP_)
+        return o->tg->pgid == (who ? who : t->tg->pgid);
+    return o->tg->uid == (uint32_t)who;
+}
+
+/* The better of two priorities (the lower value), an unset one counting as BE level 4. */
+static int ioprio_best(int a, int b)
+{
+    if (IOPRIO_CLASS_OF(a) == IOPRIO_CLASS_NONE_)
+        a = IOPRIO_BE_NORM_;
+    if (IOPRIO_CLASS_OF(b) == IOPRIO_CLASS_NONE_)
+        b = IOPRIO_BE_NORM_;
+    return MIN(a, b);
+}
+
+long sys_ioprio_get(struct task *t, const struct syscall_args *a)
+{
+    int which = arg_int(a, 0), who = arg_int(a, 1);
+    long ret = -ESRCH;
+    struct task *o;
+
+    if (which == IOPRIO_WHO_PROCESS_) {
+        o = do_sched_target(t, who);
+        return o ? o->ioprio : -ESRCH;
+    }
+    if (which != IOPRIO_WHO_PGRP_ && which != IOPRIO_WHO_USER_)
+        return -EINVAL;
+    list_for_each_entry(o, &g_kernel.tasks, klink)
+    {
+        if (o->state == TASK_DEAD || !ioprio_match(t, o, which, who))
+            continue;
+        ret = ret == -ESRCH ? o->ioprio : ioprio_best((int)ret, o->ioprio);
+    }
+    return ret;
+}
+
+/* Linux's set_task_ioprio: the caller must own @o or be privileged. */
+static long ioprio_set_one(struct task *t, struct task *o, int ioprio)
+{
+    if (o->tg->uid != t->tg->euid && o->tg->uid != t->tg->uid && !capable(t))
+        return -EPERM;
+    o->ioprio = (uint16_t)ioprio;
+    return 0;
+}
+
+long sys_ioprio_set(struct task *t, const struct syscall_args *a)
+{
+    int which = arg_int(a, 0), who = arg_int(a, 1), ioprio = arg_int(a, 2);
+    long ret = ioprio_check(t, ioprio);
+    struct task *o;
+
+    if (ret < 0)
+        return ret;
+    if (which == IOPRIO_WHO_PROCESS_) {
+        o = do_sched_target(t, who);
+        return o ? ioprio_set_one(t, o, ioprio) : -ESRCH;
+    }
+    if (which != IOPRIO_WHO_PGRP_ && which != IOPRIO_WHO_USER_)
+        return -EINVAL;
+    ret = -ESRCH;
+    list_for_each_entry(o, &g_kernel.tasks, klink)
+    {
+        if (o->state == TASK_DEAD || !ioprio_match(t, o, which, who))
+            continue;
+        if ((ret = ioprio_set_one(t, o, ioprio)) < 0)
+            break;
+    }
+    return ret;
+}
+
 long sys_umask(struct task *t, const struct syscall_args *a)
 {
     unsigned int old = t->fs->umask;
@@ -1094,6 +1198,8 @@ void sys_identity_register(void)
     SYSCALL_REG(LINUX_NR_sched_get_priority_min, SYS_SUPPORTED(sched_get_priority_min));
     SYSCALL_REG(LINUX_NR_getpriority, SYS_PARTIAL(getpriority, "nice is per process"));
     SYSCALL_REG(LINUX_NR_setpriority, SYS_PARTIAL(setpriority, "nice is stored, not applied"));
+    SYSCALL_REG(LINUX_NR_ioprio_get, SYS_PARTIAL(ioprio_get, "stored, not applied"));
+    SYSCALL_REG(LINUX_NR_ioprio_set, SYS_PARTIAL(ioprio_set, "stored, not applied"));
     SYSCALL_REG(LINUX_NR_umask, SYS_SUPPORTED(umask));
     SYSCALL_REG(LINUX_NR_prctl, SYS_PARTIAL(prctl, "common options; others EINVAL"));
     SYSCALL_REG(LINUX_NR_personality, SYS_PARTIAL(personality, "PER_LINUX only"));

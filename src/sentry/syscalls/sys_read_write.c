@@ -29,6 +29,19 @@ static int check_mode(struct file *f, bool is_write)
     return (is_write ? file_writable(f) : file_readable(f)) ? 0 : -EBADF;
 }
 
+/* Count a read or write call that reached the file, and the bytes it moved, for
+ * /proc/<pid>/io (as Linux's vfs_read and vfs_write do). */
+static void io_account(struct task *t, bool is_write, ssize_t n)
+{
+    if (is_write) {
+        t->ioac.syscw++;
+        t->ioac.wchar += n > 0 ? (uint64_t)n : 0;
+    } else {
+        t->ioac.syscr++;
+        t->ioac.rchar += n > 0 ? (uint64_t)n : 0;
+    }
+}
+
 /* One transfer over a contiguous guest buffer; @pos NULL uses the file position. */
 static long do_rw(struct task *t, int fd, gaddr_t buf, size_t count, int64_t *pos, bool is_write)
 {
@@ -40,8 +53,10 @@ static long do_rw(struct task *t, int fd, gaddr_t buf, size_t count, int64_t *po
         return ret;
     if (pos && !vfs_file_seekable(f))
         return -ESPIPE;
-    if (count == 0)
+    if (count == 0) {
+        io_account(t, is_write, 0);
         return 0;
+    }
     count = MIN(count, MAX_RW_COUNT);
     struct uio u;
     ret = mm_uio_prepare(t, buf, count, !is_write, &u);
@@ -49,6 +64,7 @@ static long do_rw(struct task *t, int fd, gaddr_t buf, size_t count, int64_t *po
         return ret;
     ssize_t n = is_write ? vfs_write(t, f, &u, pos) : vfs_read(t, f, &u, pos);
     uio_release(&u);
+    io_account(t, is_write, n);
     return n;
 }
 
@@ -91,8 +107,10 @@ static long do_rwv(struct task *t, int fd, gaddr_t uiov, int iovcnt, int64_t *po
         return -EINVAL;
     if (pos && !vfs_file_seekable(f))
         return -ESPIPE;
-    if (iovcnt == 0)
+    if (iovcnt == 0) {
+        io_account(t, is_write, 0);
         return 0;
+    }
     _cleanup_free_ struct linux_iovec *iov = malloc((size_t)iovcnt * sizeof(*iov));
     if (!iov)
         return -ENOMEM;
@@ -102,14 +120,17 @@ static long do_rwv(struct task *t, int fd, gaddr_t uiov, int iovcnt, int64_t *po
     uint64_t total = 0;
     for (int i = 0; i < iovcnt; i++)
         total += iov[i].len;
-    if (total == 0)
+    if (total == 0) {
+        io_account(t, is_write, 0);
         return 0;
+    }
     struct uio u;
     ret = mm_uio_prepare_iov(t, iov, iovcnt, !is_write, &u);
     if (ret < 0)
         return ret;
     ssize_t n = is_write ? vfs_write(t, f, &u, pos) : vfs_read(t, f, &u, pos);
     uio_release(&u);
+    io_account(t, is_write, n);
     return n;
 }
 

@@ -58,6 +58,7 @@ enum proc_kind {
     PK_FDINFO,
     PK_LIMITS,
     PK_MOUNTINFO,
+    PK_IO,
     PK_COUNT
 };
 
@@ -116,6 +117,7 @@ int proc_gen_maps(struct task *c, const struct proc_node *n, struct proc_text *p
 int proc_gen_fdinfo(struct task *c, const struct proc_node *n, struct proc_text *pt);
 int proc_gen_limits(struct task *c, const struct proc_node *n, struct proc_text *pt);
 int proc_gen_comm(struct task *c, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_io(struct task *c, const struct proc_node *n, struct proc_text *pt);
 int proc_link_exe(struct task *c, const struct proc_node *n, char *buf, size_t size);
 int proc_link_cwd(struct task *c, const struct proc_node *n, char *buf, size_t size);
 int proc_link_root(struct task *c, const struct proc_node *n, char *buf, size_t size);

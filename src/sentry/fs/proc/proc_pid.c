@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Per-process files of procfs: /proc/<pid>/{stat,statm,status,cmdline,environ,maps,comm}
+ * Per-process files of procfs: /proc/<pid>/{stat,statm,status,cmdline,environ,maps,comm,io}
  * and the exe, cwd, root and fd/<n> symlinks (also under task/<tid>/).
  */
 #include <errno.h>
@@ -11,6 +11,7 @@
 
 #include "sentry/fs/proc/proc_internal.h"
 #include "sentry/kernel/fdtable.h"
+#include "sentry/kernel/timer.h"
 #include "sentry/mm/mm.h"
 #include "sentry/vfs/vfs_internal.h"
 
@@ -51,21 +52,10 @@ static const char *state_name(char c)
 /* CPU times of @n: the thread's own, or the whole process's for process-level nodes. */
 static void node_times(const struct proc_node *n, struct task *t, uint64_t *ut, uint64_t *st)
 {
-    if (n->tid) {
-        *ut = t->utime_ns;
-        *st = t->stime_ns;
-        return;
-    }
-    *ut = t->tg->utime_ns;
-    *st = t->tg->stime_ns;
-    struct task *x;
-    list_for_each_entry(x, &t->tg->tasks, tg_link)
-    {
-        if (x->state == TASK_DEAD)
-            continue;
-        *ut += x->utime_ns;
-        *st += x->stime_ns;
-    }
+    if (n->tid)
+        task_cputime(t, ut, st);
+    else
+        tg_cputime(t->tg, ut, st);
 }
 
 static void sig_masks(struct thread_group *tg, uint64_t *ign, uint64_t *cgt)
@@ -314,6 +304,33 @@ int proc_gen_comm(struct task *c, const struct proc_node *n, struct proc_text *p
     if (!t)
         return -ESRCH;
     pt_printf(pt, "%.*s\n", (int)sizeof(t->comm), t->comm);
+    return 0;
+}
+
+/* The I/O counters of the thread, or for a process those of its live and exited threads
+ * and of the children it waited for. COMPAT: sendfile, splice and socket calls are not
+ * counted, and no storage I/O is seen (read_bytes and write_bytes are 0). */
+int proc_gen_io(struct task *c, const struct proc_node *n, struct proc_text *pt)
+{
+    struct task *t = proc_node_task(n);
+    if (!t)
+        return -ESRCH;
+    struct task_ioac ac = {0};
+    if (n->tid) {
+        ac = t->ioac;
+    } else {
+        ac = t->tg->ioac;
+        struct task *x;
+        list_for_each_entry(x, &t->tg->tasks, tg_link)
+        {
+            if (x->state != TASK_DEAD)
+                task_ioac_add(&ac, &x->ioac);
+        }
+    }
+    pt_printf(pt,
+              "rchar: %llu\nwchar: %llu\nsyscr: %llu\nsyscw: %llu\nread_bytes: 0\n"
+              "write_bytes: 0\ncancelled_write_bytes: 0\n",
+              (ull)ac.rchar, (ull)ac.wchar, (ull)ac.syscr, (ull)ac.syscw);
     return 0;
 }
 

@@ -15,6 +15,7 @@
 
 #include "sentry/fs/proc/proc_internal.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/timer.h"
 #include "sentry/memfile/memfile.h"
 #include "sentry/vfs/vfs_internal.h"
 
@@ -107,18 +108,26 @@ static uint64_t uptime_ns(void)
     return now > g_kernel.boot_ns ? now - g_kernel.boot_ns : 0;
 }
 
-/* Sandbox CPU time (all live tasks) and task counts. */
+/* CPU time used in the sandbox since it started: that of every process not yet reaped
+ * (its live and exited threads) and of those reaped (in their reapers' child times); and
+ * the running and total task counts. */
 static void sandbox_cpu(uint64_t *user, uint64_t *sys, int *running, int *total)
 {
     *user = *sys = 0;
     *running = *total = 0;
+    struct thread_group *tg;
+    list_for_each_entry(tg, &g_kernel.tgs, klink)
+    {
+        uint64_t u, s;
+        tg_cputime(tg, &u, &s);
+        *user += u + tg->cutime_ns;
+        *sys += s + tg->cstime_ns;
+    }
     struct task *t;
     list_for_each_entry(t, &g_kernel.tasks, klink)
     {
         if (t->state == TASK_DEAD)
             continue;
-        *user += t->utime_ns;
-        *sys += t->stime_ns;
         (*total)++;
         if (t->state == TASK_RUNNING_APP || t->state == TASK_IN_KERNEL)
             (*running)++;

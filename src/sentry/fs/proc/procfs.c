@@ -72,6 +72,7 @@ static const struct kind_info g_kinds[PK_COUNT] = {
     [PK_FDINFO] = {NULL, S_IFREG | 0400, proc_gen_fdinfo, NULL},
     [PK_LIMITS] = {"limits", REG_MODE, proc_gen_limits, NULL},
     [PK_MOUNTINFO] = {"mountinfo", REG_MODE, proc_gen_mountinfo, NULL},
+    [PK_IO] = {"io", S_IFREG | 0400, proc_gen_io, NULL},
 };
 
 /* Fixed children of each directory kind (terminated by PK_ROOT). */
@@ -86,11 +87,11 @@ static const enum proc_kind g_sys_vm_kids[] = {PK_SYS_OVERCOMMIT, PK_ROOT};
 static const enum proc_kind g_pid_kids[] = {
     PK_EXE,      PK_CWD,        PK_ROOTLINK, PK_FD_DIR,    PK_PSTAT, PK_STATM,
     PK_STATUS,   PK_CMDLINE,    PK_ENVIRON,  PK_MAPS,      PK_COMM,  PK_PMOUNTS,
-    PK_TASK_DIR, PK_FDINFO_DIR, PK_LIMITS,   PK_MOUNTINFO, PK_ROOT};
-static const enum proc_kind g_tid_kids[] = {PK_EXE,        PK_CWD,    PK_ROOTLINK,  PK_FD_DIR,
-                                            PK_PSTAT,      PK_STATM,  PK_STATUS,    PK_CMDLINE,
-                                            PK_ENVIRON,    PK_MAPS,   PK_COMM,      PK_PMOUNTS,
-                                            PK_FDINFO_DIR, PK_LIMITS, PK_MOUNTINFO, PK_ROOT};
+    PK_TASK_DIR, PK_FDINFO_DIR, PK_LIMITS,   PK_MOUNTINFO, PK_IO,    PK_ROOT};
+static const enum proc_kind g_tid_kids[] = {
+    PK_EXE,        PK_CWD,     PK_ROOTLINK,  PK_FD_DIR, PK_PSTAT, PK_STATM,
+    PK_STATUS,     PK_CMDLINE, PK_ENVIRON,   PK_MAPS,   PK_COMM,  PK_PMOUNTS,
+    PK_FDINFO_DIR, PK_LIMITS,  PK_MOUNTINFO, PK_IO,     PK_ROOT};
 static const enum proc_kind g_none_kids[] = {PK_ROOT};
 
 static const enum proc_kind *fixed_kids(enum proc_kind dir)
