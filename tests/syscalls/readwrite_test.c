@@ -2,6 +2,7 @@
 /* Conformance tests for read, write, pread64, pwrite64, readv and writev on regular files and
  * pipes, including ESPIPE, EBADF, EFAULT and EINVAL paths. */
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -122,4 +123,44 @@ TEST(pipe_read_returns_partial)
     close(p[1]);
     EXPECT_EQ(read(p[0], buf, sizeof(buf)), 0);
     close(p[0]);
+}
+
+/* Regular files never return short counts before EOF, however the buffer is laid out: large
+ * transfers into buffers the process has never touched, and writev/readv of many one-page
+ * segments scattered over separate mappings. */
+TEST(large_transfers_are_whole)
+{
+    const size_t size = 6u << 20; /* more than one 4 MiB piece of the Sentry */
+    unsigned char *out = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                              -1, 0);
+    unsigned char *in = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                             -1, 0);
+    CHECK(out == MAP_FAILED || in == MAP_FAILED ? -1 : 0);
+    for (size_t i = 0; i < size; i += 4096)
+        out[i] = (unsigned char)(i / 4096 * 7 + 1);
+    int fd = CHECK(open(tpath("big"), O_RDWR | O_CREAT | O_TRUNC, 0644));
+    EXPECT_EQ(write(fd, out, size), (ssize_t)size);
+    EXPECT_EQ(pread(fd, in, size, 0), (ssize_t)size); /* into untouched memory */
+    EXPECT_EQ(memcmp(in, out, size), 0);
+
+    enum { N = 900 };
+    static struct iovec iov[N];
+    for (int i = 0; i < N; i++) { /* every other page: no two segments are adjacent */
+        iov[i].iov_base = out + (size_t)i * 2 * 4096 % size + (i % 2);
+        iov[i].iov_len = 4096 - (i % 2);
+    }
+    ssize_t total = 0;
+    for (int i = 0; i < N; i++)
+        total += (ssize_t)iov[i].iov_len;
+    EXPECT_EQ(pwritev(fd, iov, N, 0), total);
+    for (int i = 0; i < N; i++)
+        iov[i].iov_base = in + ((unsigned char *)iov[i].iov_base - out);
+    memset(in, 0, size);
+    EXPECT_EQ(preadv(fd, iov, N, 0), total);
+    for (int i = 0; i < N; i++)
+        EXPECT_EQ(memcmp(iov[i].iov_base, out + ((unsigned char *)iov[i].iov_base - in),
+                         iov[i].iov_len), 0);
+    close(fd);
+    munmap(out, size);
+    munmap(in, size);
 }

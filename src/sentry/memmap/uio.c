@@ -6,11 +6,14 @@
 
 void uio_init_kernel(struct uio *u, void *buf, size_t size)
 {
-    memset(u, 0, sizeof(*u));
     u->iov[0].iov_base = buf;
     u->iov[0].iov_len = size;
+    u->first = 0;
     u->iovcnt = size ? 1 : 0;
     u->size = size;
+    u->done = 0;
+    u->frames = NULL;
+    u->nframes = 0;
 }
 
 /* Move @n bytes between the front segments and @kbuf. */
@@ -18,8 +21,8 @@ static size_t uio_xfer(struct uio *u, void *kbuf, size_t n, int to_segments)
 {
     size_t done = 0;
     char *k = kbuf;
-    while (done < n && u->iovcnt > 0) {
-        struct iovec *v = &u->iov[0];
+    while (done < n && u->first < u->iovcnt) {
+        struct iovec *v = &u->iov[u->first];
         size_t c = v->iov_len < n - done ? v->iov_len : n - done;
         if (kbuf) {
             if (to_segments)
@@ -30,10 +33,8 @@ static size_t uio_xfer(struct uio *u, void *kbuf, size_t n, int to_segments)
         v->iov_base = (char *)v->iov_base + c;
         v->iov_len -= c;
         done += c;
-        if (v->iov_len == 0) {
-            memmove(&u->iov[0], &u->iov[1], (size_t)(u->iovcnt - 1) * sizeof(struct iovec));
-            u->iovcnt--;
-        }
+        if (v->iov_len == 0)
+            u->first++;
     }
     u->done += done;
     return done;
@@ -56,6 +57,6 @@ void uio_advance(struct uio *u, size_t n)
 
 const struct iovec *uio_iov(const struct uio *u, int *cnt)
 {
-    *cnt = u->iovcnt;
-    return u->iov;
+    *cnt = u->iovcnt - u->first;
+    return &u->iov[u->first];
 }

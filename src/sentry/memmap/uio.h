@@ -12,10 +12,13 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-#define UIO_MAX_IOV 64
+/* One segment per guest page at worst: 4 MiB per transfer (callers loop or return short
+ * counts beyond), and the host's IOV_MAX, so a uio can go to readv/writev as is. */
+#define UIO_MAX_IOV 1024
 
 struct uio {
-    struct iovec iov[UIO_MAX_IOV]; /* remaining segments; consumed from the front */
+    struct iovec iov[UIO_MAX_IOV]; /* segments; [first, iovcnt) remain */
+    int first;
     int iovcnt;
     size_t size;                   /* total bytes described */
     size_t done;                   /* bytes transferred so far */

@@ -177,7 +177,8 @@ int mm_uio_prepare(struct task *t, gaddr_t addr, size_t size, bool to_guest, str
 int mm_uio_prepare_iov(struct task *t, const struct linux_iovec *iov, int count, bool to_guest,
                        struct uio *u)
 {
-    memset(u, 0, sizeof(*u));
+    u->first = u->iovcnt = u->nframes = 0; /* the segment array itself needs no clearing */
+    u->size = u->done = 0;
     u->frames = malloc(UIO_MAX_PINS * sizeof(uint64_t));
     if (!u->frames)
         return -ENOMEM;

@@ -58,14 +58,31 @@ static long do_rw(struct task *t, int fd, gaddr_t buf, size_t count, int64_t *po
         return 0;
     }
     count = MIN(count, MAX_RW_COUNT);
-    struct uio u;
-    ret = mm_uio_prepare(t, buf, count, !is_write, &u);
-    if (ret < 0)
+    /* A uio covers at most UIO_MAX_IOV pages; a regular file goes on with the next piece
+     * after a whole one (Linux never returns a short count from one before EOF). Other files
+     * return after the first piece, as they may return short counts anyway. */
+    bool whole = vfs_file_is_regular(f);
+    ssize_t total = 0;
+    for (;;) {
+        struct uio u;
+        ret = mm_uio_prepare(t, buf + (size_t)total, count - (size_t)total, !is_write, &u);
+        if (ret < 0)
+            break;
+        size_t piece = u.size;
+        ssize_t n = is_write ? vfs_write(t, f, &u, pos) : vfs_read(t, f, &u, pos);
+        uio_release(&u);
+        if (n < 0) {
+            ret = (int)n;
+            break;
+        }
+        total += n;
+        if (!whole || (size_t)n < piece || (size_t)total == count)
+            break;
+    }
+    if (total == 0 && ret < 0)
         return ret;
-    ssize_t n = is_write ? vfs_write(t, f, &u, pos) : vfs_read(t, f, &u, pos);
-    uio_release(&u);
-    io_account(t, is_write, n);
-    return n;
+    io_account(t, is_write, total);
+    return total;
 }
 
 long sys_read(struct task *t, const struct syscall_args *a)

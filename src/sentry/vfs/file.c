@@ -68,6 +68,11 @@ bool vfs_file_seekable(const struct file *f)
     return f->ops && f->ops->llseek != NULL;
 }
 
+bool vfs_file_is_regular(const struct file *f)
+{
+    return f->inode && S_ISREG(f->inode->mode);
+}
+
 /* Call read or write once, then block on -EAGAIN until the file is ready or a signal. */
 static ssize_t io_blocking(struct task *t, struct file *f, struct uio *u, int64_t *pos,
                            bool is_write)

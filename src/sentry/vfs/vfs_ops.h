@@ -126,6 +126,8 @@ int64_t vfs_llseek(struct task *t, struct file *f, int64_t off, int whence);
 int vfs_iterate(struct task *t, struct file *f, struct dir_emitter *e);
 /* True if @f supports positional I/O (pread/pwrite); false for pipes, sockets, ttys. */
 bool vfs_file_seekable(const struct file *f);
+/* True if @f is open on a regular file. */
+bool vfs_file_is_regular(const struct file *f);
 /* FIONREAD of a regular file: the bytes between the position and the end. Returns 0, or
  * -ENOTTY for other files (their ops->ioctl answers). */
 int vfs_fionread(struct file *f, int *out);
