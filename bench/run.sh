@@ -7,7 +7,8 @@
 # that fails is reported as "failed" and the run goes on.
 #   bench/run.sh [CVISOR]        (default build/cvisor; `make bench` passes it)
 # Environment: RUNSC (path of runsc; else `command -v runsc`), RUNSC_FLAGS, GETPID_N (native
-# loop count, 200000), GETPID_N_SANDBOX (20000), STARTUP_RUNS (20), FIO_SIZE (256m),
+# loop count, 200000), GETPID_N_SANDBOX (20000), STARTUP_RUNS (20), FIO_SIZE (1g, the guide's;
+# smaller sizes make the fast runs too short for fio's millisecond clock),
 # FIO_ROUNDS (3), BENCH_RESULTS (output dir).
 set -u
 
@@ -126,7 +127,7 @@ done
 # starts without its file on both sides (the sandbox's tmpfs is new each run; the host's file
 # is removed), so both lay it out the same way, untimed. Runtimes alternate within each round
 # (the machine is shared and noisy) and the median of FIO_ROUNDS rounds is kept.
-fio_size=${FIO_SIZE:-256m}
+fio_size=${FIO_SIZE:-1g}
 fio_rounds=${FIO_ROUNDS:-3}
 fio_jobs=("write:1m" "write:4k" "read:1m" "randread:4k" "randwrite:4k")
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }

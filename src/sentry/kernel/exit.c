@@ -178,6 +178,8 @@ _Noreturn void task_exit_now(struct task *t)
         g_platform->context_release(t->ctx);
         t->ctx = NULL;
     }
+    if (g_platform->thread_idle)
+        g_platform->thread_idle();
     if (t->mm) {
         mm_unref(t->mm);
         t->mm = NULL;

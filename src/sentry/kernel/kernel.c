@@ -98,6 +98,8 @@ static int do_wait(struct task *t, uint64_t deadline_ns, bool (*stop)(struct tas
     }
     enum task_state prev = t->state;
     t->state = TASK_BLOCKED;
+    if (g_platform && g_platform->thread_idle)
+        g_platform->thread_idle();
     int ret = 0;
     while (!t->woken && !stop(t)) {
         if (deadline_ns) {

@@ -63,6 +63,9 @@ struct platform_ops {
     uint64_t (*as_cpu_ns)(struct plat_as *as);
     /* Address range the app may not use (the stub's own code), [start, end). */
     void (*reserved)(gaddr_t *start, gaddr_t *end);
+    /* Optional: the calling task thread stops running app code for a while (it blocks in the
+     * Sentry, or exits); the platform may release per-thread CPU placement. */
+    void (*thread_idle)(void);
 };
 
 extern const struct platform_ops *g_platform;
