@@ -177,7 +177,7 @@ for rt in native cvisor-ptrace; do
     else
         run=("$cvisor" do --platform=ptrace --volume "$vol:/vol" --) dir=/vol
     fi
-    for job in "write:1m" "write:4k" "randread:4k" "randwrite:4k"; do
+    for job in "write:1m" "write:4k" "read:1m" "randread:4k" "randwrite:4k"; do
         rw=${job%%:*} bs=${job#*:}
         key=fio.volume.$rw.$bs
         echo "bench: fio $rw bs=$bs on a volume in $rt"
@@ -215,6 +215,7 @@ rows=("syscall.getpid|raw syscall(SYS_getpid), ns/call"
       "file.cycle|create + write 4 KiB + close + stat + unlink, us/file"
       "fio.volume.write.1m|fio write 1 MiB blocks, volume, MB/s"
       "fio.volume.write.4k|fio write 4 KiB blocks, volume, MB/s"
+      "fio.volume.read.1m|fio read 1 MiB blocks, volume, MB/s"
       "fio.volume.randread.4k|fio randread 4 KiB, volume, MB/s"
       "fio.volume.randwrite.4k|fio randwrite 4 KiB, volume, MB/s"
       "file.volume.cycle|create/write/stat/unlink on a volume, us/file")
