@@ -49,18 +49,24 @@ static bool pgrp_has_stopped(int pgid)
 /* @old_parent, which linked the group of @member to its session, has exited: if that left
  * the group orphaned with stopped members, nobody could continue them, so the group gets
  * SIGHUP and SIGCONT (POSIX; Linux's kill_orphaned_pgrp). */
+/* SIGHUP, then SIGCONT, to process group @pgid (from the kernel). */
+static void hup_and_continue_pgrp(int pgid)
+{
+    struct linux_siginfo info;
+    bool found;
+    signal_info_kill(&info, LINUX_SIGHUP, LINUX_SI_KERNEL, NULL);
+    signal_send_pgrp(pgid, &info, &found);
+    signal_info_kill(&info, LINUX_SIGCONT, LINUX_SI_KERNEL, NULL);
+    signal_send_pgrp(pgid, &info, &found);
+}
+
 static void hup_orphaned_pgrp(struct thread_group *member, struct thread_group *old_parent)
 {
     if (!old_parent || old_parent->pgid == member->pgid || old_parent->sid != member->sid)
         return;
     if (!signal_pgrp_orphaned(member->pgid) || !pgrp_has_stopped(member->pgid))
         return;
-    struct linux_siginfo info;
-    bool found;
-    signal_info_kill(&info, LINUX_SIGHUP, LINUX_SI_KERNEL, NULL);
-    signal_send_pgrp(member->pgid, &info, &found);
-    signal_info_kill(&info, LINUX_SIGCONT, LINUX_SI_KERNEL, NULL);
-    signal_send_pgrp(member->pgid, &info, &found);
+    hup_and_continue_pgrp(member->pgid);
 }
 
 /* Give @tg's children to init (COMPAT: no child subreapers yet). */
@@ -141,12 +147,7 @@ static void leader_exit_ctty(struct thread_group *tg)
     if (tg->ctty && g_kernel.ctty_leader_exit) {
         g_kernel.ctty_leader_exit(tg);
     } else if (tg->tty_old_pgrp > 0) {
-        struct linux_siginfo info;
-        bool found;
-        signal_info_kill(&info, LINUX_SIGHUP, LINUX_SI_KERNEL, NULL);
-        signal_send_pgrp(tg->tty_old_pgrp, &info, &found);
-        signal_info_kill(&info, LINUX_SIGCONT, LINUX_SI_KERNEL, NULL);
-        signal_send_pgrp(tg->tty_old_pgrp, &info, &found);
+        hup_and_continue_pgrp(tg->tty_old_pgrp);
     }
     tg->tty_old_pgrp = 0;
 }
