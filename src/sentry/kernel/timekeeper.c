@@ -193,13 +193,14 @@ uint64_t timekeeper_now_ns(int id)
 
 struct timespec timekeeper_host_deadline(uint64_t guest_ns)
 {
-    uint64_t host = host_ns(CLOCK_MONOTONIC);
-    uint64_t guest = timekeeper_now_ns(CVISOR_CLOCK_MONOTONIC);
-    uint64_t d = guest_ns;
-    if (guest > host)
-        d = guest_ns > guest - host ? guest_ns - (guest - host) : 0;
-    else
-        d = guest_ns + (host - guest) < guest_ns ? UINT64_MAX : guest_ns + (host - guest);
+    /* The two clocks differ by microseconds at most: shift the deadline by that, saturating
+     * (the wait is re-checked against the guest clock anyway). */
+    int64_t skew = (int64_t)(timekeeper_now_ns(CVISOR_CLOCK_MONOTONIC) - host_ns(CLOCK_MONOTONIC));
+    uint64_t d = guest_ns - (uint64_t)skew;
+    if (skew > 0 && d > guest_ns)
+        d = 0;
+    else if (skew < 0 && d < guest_ns)
+        d = UINT64_MAX;
     struct timespec ts = {.tv_sec = (time_t)(d / NS_PER_SEC), .tv_nsec = (long)(d % NS_PER_SEC)};
     return ts;
 }
