@@ -340,6 +340,147 @@ def volumes(cvisor, tmp):
            "host changes are seen by the sandbox", out)
 
 
+# The sandbox's half of volume_host_changes: one step per line the host writes on stdin,
+# after which it prints its observations as "name=value" and "step N" when done.
+SHARED_PY = r"""
+import errno, os, sys
+V = "/v"
+def err(fn):
+    try:
+        fn()
+        return "ok"
+    except OSError as e:
+        return errno.errorcode[e.errno]
+def read(p):
+    with open(p) as f:
+        return f.read().strip()
+def out(k, v):
+    print("%s=%s" % (k, v), flush=True)
+def step(n):
+    print("step %d" % n, flush=True)
+    if sys.stdin.readline().strip() != "go":
+        sys.exit(3)
+# 1: look everything up once, so that the cache knows the names (a negative one too).
+out("old", read(V + "/old"))
+out("ren", err(lambda: os.stat(V + "/ren")))
+out("keep", err(lambda: os.stat(V + "/keep")))
+out("ro-keep", err(lambda: os.stat("/r/keep")))
+out("new", err(lambda: os.stat(V + "/new")))
+out("dir", err(lambda: os.listdir(V + "/dir")))
+held = open(V + "/old")
+os.chdir(V + "/cwdd")
+out("ls1", " ".join(sorted(os.listdir(V))))
+step(1)
+# 2: the host created new (and a hard link to it), removed keep, renamed ren, replaced old,
+# made dir with files and removed the working directory.
+out("new", read(V + "/new"))
+out("new-stat", err(lambda: os.stat(V + "/new")))
+out("hl", os.stat(V + "/hl").st_ino == os.stat(V + "/new").st_ino)
+out("keep", err(lambda: os.stat(V + "/keep")))
+out("keep-open", err(lambda: open(V + "/keep")))
+out("ro-keep", err(lambda: os.stat("/r/keep")))
+out("ro-new", read("/r/new"))
+out("ren", err(lambda: os.stat(V + "/ren")))
+out("ren2", read(V + "/ren2"))
+out("old", read(V + "/old"))
+out("held", held.read().strip())
+out("dir", " ".join(sorted(os.listdir(V + "/dir"))))
+out("dir-x", read(V + "/dir/x"))
+out("getcwd", err(os.getcwd))
+os.chdir(V)
+out("ls2", " ".join(sorted(os.listdir(V))))
+os.rename(V + "/ren2", V + "/ren3")
+out("ren3", read(V + "/ren3"))
+step(2)
+# 3: the host replaced dir by another directory and removed ren3 (renamed in here).
+out("dir", " ".join(sorted(os.listdir(V + "/dir"))))
+out("dir-x", err(lambda: os.stat(V + "/dir/x")))
+out("dir-z", read(V + "/dir/z"))
+out("ren3", err(lambda: os.stat(V + "/ren3")))
+step(3)
+"""
+
+
+@case
+def volume_host_changes(cvisor, tmp):
+    """The host and the sandbox take turns in one volume: what the host does, the sandbox sees
+    (gVisor's shared file access for bind mounts)."""
+    vol = os.path.join(tmp, "vol")
+    os.makedirs(os.path.join(vol, "cwdd"))
+    put = lambda rel, text: open(os.path.join(vol, rel), "w", encoding="ascii").write(text)
+    for rel, text in (("old", "old\n"), ("ren", "ren\n"), ("keep", "keep\n"),
+                      ("shared.py", SHARED_PY)):
+        put(rel, text)
+    py = shutil.which("python3")
+    # The same directory read-only at /r: the host may change it all the same.
+    p = subprocess.Popen([cvisor, "do", "--volume", vol + ":/v", "--volume", vol + ":/r:ro",
+                          "--cwd", "/", "--", py,
+                          "/v/shared.py"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    seen = {}
+
+    def until_step(n):
+        got = {}
+        while True:
+            line = p.stdout.readline().decode()
+            if not line:
+                p.kill()
+                expect(False, "sandbox reached step %d" % n, repr(got) + p.stderr.read().decode())
+            line = line.strip()
+            if line == "step %d" % n:
+                seen.update(got)
+                return got
+            k, _, v = line.partition("=")
+            got[k] = v
+
+    def go():
+        p.stdin.write(b"go\n")
+        p.stdin.flush()
+
+    try:
+        got = until_step(1)
+        expect(got == {"old": "old", "ren": "ok", "keep": "ok", "ro-keep": "ok", "new": "ENOENT",
+                       "dir": "ENOENT", "ls1": "cwdd keep old ren shared.py"},
+               "first look-ups", repr(got))
+        put("new", "created on the host\n")
+        os.link(os.path.join(vol, "new"), os.path.join(vol, "hl"))
+        os.unlink(os.path.join(vol, "keep"))
+        os.rename(os.path.join(vol, "ren"), os.path.join(vol, "ren2"))
+        put("old.tmp", "replaced\n")
+        os.rename(os.path.join(vol, "old.tmp"), os.path.join(vol, "old"))
+        os.makedirs(os.path.join(vol, "dir"))
+        put("dir/x", "x\n")
+        put("dir/y", "y\n")
+        os.rmdir(os.path.join(vol, "cwdd"))
+        go()
+        got = until_step(2)
+        want = {"new": "created on the host", "new-stat": "ok", "hl": "True", "keep": "ENOENT",
+                "keep-open": "ENOENT", "ro-keep": "ENOENT", "ro-new": "created on the host",
+                "ren": "ENOENT", "ren2": "ren", "old": "replaced",
+                "held": "old", "dir": "x y", "dir-x": "x", "getcwd": "ENOENT",
+                "ls2": "dir hl new old ren2 shared.py", "ren3": "ren"}
+        for k, v in want.items():
+            expect(got.get(k) == v, "after host changes: %s is %s" % (k, v), repr(got))
+        expect(os.path.exists(os.path.join(vol, "ren3")) and
+               not os.path.exists(os.path.join(vol, "ren2")), "the sandbox's rename on the host")
+        shutil.rmtree(os.path.join(vol, "dir"))
+        os.makedirs(os.path.join(vol, "dir"))
+        put("dir/z", "z\n")
+        os.unlink(os.path.join(vol, "ren3"))
+        go()
+        got = until_step(3)
+        want = {"dir": "z", "dir-x": "ENOENT", "dir-z": "z", "ren3": "ENOENT"}
+        for k, v in want.items():
+            expect(got.get(k) == v, "after the host replaced dir: %s is %s" % (k, v), repr(got))
+        go()
+        rc = p.wait(timeout=60)
+        expect(rc == 0, "the sandbox exited cleanly (rc %d)" % rc, p.stderr.read().decode())
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
 @case
 def fsync_sigkill(cvisor, tmp):
     """fsync'ed volume data survives a SIGKILL of the runtime and the Sentry."""
@@ -355,7 +496,9 @@ def fsync_sigkill(cvisor, tmp):
               "    sys.stdout.write('synced %d\\n' % i)\n"
               "    sys.stdout.flush()\n")
     py = shutil.which("python3")
-    p = subprocess.Popen([cvisor, "do", "--volume", vol + ":/v", "--cwd", "/", "--", py, "-c",
+    # The same directory read-only at /r: the host may change it all the same.
+    p = subprocess.Popen([cvisor, "do", "--volume", vol + ":/v", "--volume", vol + ":/r:ro",
+                          "--cwd", "/", "--", py, "-c",
                           writer], stdout=subprocess.PIPE, start_new_session=True)
     synced = 0
     deadline = time.time() + 60

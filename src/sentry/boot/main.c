@@ -148,7 +148,7 @@ static int mount_volumes(const struct boot_opts *o)
         struct gofer_client *c;
         int err = gofer_client_new(v->fd, &c);
         if (err == 0)
-            err = vfs_mount_at(v->dst, v->ro ? "goferfs" : "goferfs-rw", c, 0);
+            err = vfs_mount_at(v->dst, v->ro ? "goferfs-shared" : "goferfs-rw-shared", c, 0);
         if (err < 0) {
             fprintf(stderr, "cvisor: mount volume at `%s`: %s\n", v->dst, strerror(-err));
             return err;

@@ -328,7 +328,8 @@ int dentry_populate(struct dentry *dir)
     return ret;
 }
 
-void dcache_drop(struct dentry *d)
+/* Unhash @d (it has no cached children) and drop the cache's reference. */
+static void dcache_drop_one(struct dentry *d)
 {
     d->dead = true;
     if (!d->hashed)
@@ -337,6 +338,43 @@ void dcache_drop(struct dentry *d)
     list_del(&d->sibling);
     d->hashed = false;
     dentry_unref(d); /* the cache's reference */
+}
+
+void dcache_drop(struct dentry *d)
+{
+    /* Depth first without recursion: a child is dropped before its parent, and a parent
+     * stays alive meanwhile (its hashed children and @d's caller hold it). */
+    dentry_ref(d);
+    struct dentry *cur = d;
+    for (;;) {
+        if (!list_empty(&cur->children)) {
+            cur = list_first_entry(&cur->children, struct dentry, sibling);
+            continue;
+        }
+        struct dentry *parent = cur->parent;
+        dcache_drop_one(cur);
+        if (cur == d)
+            break;
+        cur = parent;
+    }
+    dentry_unref(d);
+}
+
+static uint64_t g_walk_seq = 1;
+
+void dcache_begin_walk(void)
+{
+    g_walk_seq++;
+}
+
+void dcache_mark_fresh(struct dentry *d)
+{
+    d->fresh_walk = g_walk_seq;
+}
+
+bool dcache_is_fresh(const struct dentry *d)
+{
+    return d->fresh_walk == g_walk_seq || d->synthetic || d->mounted;
 }
 
 void dcache_move(struct dentry *d, struct dentry *new_dir, const char *name, size_t len)
@@ -377,7 +415,7 @@ static int lookup_slow(struct task *t, struct dentry *dir, const char *name, siz
     }
     if (ret < 0)
         return ret;
-    if (dir->sb->dcache == DCACHE_FOREVER) {
+    if (dir->sb->dcache == DCACHE_FOREVER || dir->sb->dcache == DCACHE_REVALIDATE) {
         struct dentry *d = dcache_add(dir, name, len, inode);
         inode_unref(inode);
         if (!d)
@@ -398,7 +436,7 @@ static int lookup_slow(struct task *t, struct dentry *dir, const char *name, siz
 }
 
 /* Let the filesystem fill the cache for @name and the components of @rest after it. */
-static void lookup_prefetch(struct dentry *dir, const char *name, size_t len, const char *rest)
+static int lookup_prefetch(struct dentry *dir, const char *name, size_t len, const char *rest)
 {
     enum { BATCH_MAX = 32 };
     char copy[VFS_PATH_MAX];
@@ -424,7 +462,55 @@ static void lookup_prefetch(struct dentry *dir, const char *name, size_t len, co
         pos += n + 1;
         rest += n;
     }
-    dir->sb->ops->lookup_batch(dir, names, count);
+    return dir->sb->ops->lookup_batch(dir, names, count);
+}
+
+/* DCACHE_REVALIDATE: the child @name of @dir, checked against the store once per walk.
+ * The check walks the rest of the path too, so later components of this walk are fresh. */
+static int lookup_revalidate(struct dentry *dir, const char *name, size_t len, const char *rest,
+                             struct dentry **out)
+{
+    struct dentry *d = dcache_lookup(dir, name, len);
+    if (!d || !dcache_is_fresh(d)) {
+        if (d)
+            dentry_unref(d);
+        int ret = lookup_prefetch(dir, name, len, rest);
+        d = dcache_lookup(dir, name, len);
+        if (ret < 0 && !d)
+            return ret;
+    }
+    if (d && !d->inode) {
+        dentry_unref(d);
+        d = NULL;
+    }
+    *out = d;
+    return 0;
+}
+
+void dentry_revalidate(struct dentry *root, struct dentry *d)
+{
+    enum { DEPTH_MAX = 32 };
+    const char *names[DEPTH_MAX];
+    unsigned count = 0;
+    if (d->sb->dcache != DCACHE_REVALIDATE || d->dead || d == root)
+        return;
+    for (struct dentry *cur = d; cur != root; cur = cur->parent) {
+        if (!cur->parent || !cur->hashed || count == DEPTH_MAX)
+            return; /* not under @root, or too deep: leave it */
+        count++;
+    }
+    /* Copies: the check may free the dentries whose names these are. */
+    char *buf = malloc((size_t)count * (VFS_NAME_MAX + 1));
+    if (!buf)
+        return;
+    unsigned i = count;
+    for (struct dentry *cur = d; cur != root; cur = cur->parent) {
+        i--;
+        names[i] = strcpy(buf + (size_t)i * (VFS_NAME_MAX + 1), cur->name);
+    }
+    dcache_begin_walk();
+    root->sb->ops->lookup_batch(root, names, count);
+    free(buf);
 }
 
 int dentry_lookup_child(struct task *t, struct dentry *dir, const char *name, size_t len,
@@ -438,6 +524,8 @@ int dentry_lookup_child(struct task *t, struct dentry *dir, const char *name, si
                   : dentry_populate(dir);
     if (ret < 0)
         return ret;
+    if (sb->dcache == DCACHE_REVALIDATE)
+        return lookup_revalidate(dir, name, len, rest, out);
     if (dir->sb->dcache != DCACHE_NONE) {
         struct dentry *d = dcache_lookup(dir, name, len);
         if (!d && dir->sb->dcache == DCACHE_FOREVER && dir->sb->ops && dir->sb->ops->lookup_batch) {

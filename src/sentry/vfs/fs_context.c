@@ -118,6 +118,8 @@ int vfs_getcwd(struct task *t, char *buf, size_t size)
     char *tmp = malloc(VFS_PATH_MAX);
     if (!tmp)
         return -ENOMEM;
+    /* A directory shared with the host may have been removed there: Linux says ENOENT. */
+    dentry_revalidate(t->fs->cwd.mnt->root, t->fs->cwd.dentry);
     int len = vfs_path_string(&t->fs->cwd, &t->fs->root, tmp, VFS_PATH_MAX, &reachable, &dead);
     if (len >= 0 && dead)
         len = -ENOENT;

@@ -29,6 +29,7 @@ int nd_init(struct nameidata *nd, struct task *t, int dirfd, const char *path, u
 {
     memset(nd, 0, sizeof(*nd));
     nd->t = t;
+    dcache_begin_walk(); /* revalidating caches check each name once per walk */
     if (path[0] == '\0' && !(flags & LOOKUP_EMPTY))
         return -ENOENT;
     if (strnlen(path, VFS_PATH_MAX) >= VFS_PATH_MAX)

@@ -19,6 +19,11 @@
  *      - DCACHE_FOREVER: the filesystem is immutable (goferfs in this version): positive and
  *        negative lookups are cached for the life of the superblock; ->lookup (and optionally
  *        sb->ops->lookup_batch) fills misses.
+ *      - DCACHE_REVALIDATE: the store may change behind our back (volumes, shared with the
+ *        host): positive lookups are cached, but a path walk checks every cached name it
+ *        uses once with sb->ops->lookup_batch (required), which must reconcile the cache
+ *        with the store (dcache_add a changed entry, dcache_drop a vanished one) and mark
+ *        each entry it confirmed with dcache_mark_fresh(). Negative entries are not cached.
  *      - DCACHE_NONE: dynamic contents (procfs): every walk step calls ->lookup and gets a
  *        fresh, unhashed dentry that lives as long as someone references it.
  *   3. Give every inode its inode_ops (directory operations, readlink) and file_ops (used by
@@ -72,6 +77,7 @@ static inline bool vfs_cred_in_group(const struct task *t, uint32_t gid)
 enum dcache_mode {
     DCACHE_AUTHORITATIVE,
     DCACHE_FOREVER,
+    DCACHE_REVALIDATE,
     DCACHE_NONE,
 };
 
@@ -80,9 +86,12 @@ struct statfs_info {
 };
 
 struct super_ops {
-    /* Optional (DCACHE_FOREVER): look up to @count successive components starting in @dir
-     * in one go and cache every result with dcache_add()/dcache_add_negative(). Returns 0
-     * (even if only some were cached) or -errno for the first component. */
+    /* Optional (DCACHE_FOREVER), required (DCACHE_REVALIDATE): look up to @count successive
+     * components starting in @dir in one go and cache every result with
+     * dcache_add()/dcache_add_negative(). DCACHE_REVALIDATE: also check names that are
+     * cached already, replace or drop those the store changed, and dcache_mark_fresh()
+     * every entry confirmed or added. Returns 0 (even if only some were cached) or -errno
+     * for the first component. */
     int (*lookup_batch)(struct dentry *dir, const char *const *names, unsigned count);
     /* Optional (DCACHE_AUTHORITATIVE): fill the children of the directory @dir from a
      * backing store the first time the VFS needs them (lookup, getdents, emptiness checks),
@@ -275,6 +284,7 @@ struct dentry {
     bool dead;                /* unlinked / rmdir'ed */
     bool synthetic;           /* VFS-made mount point (not in the filesystem) */
     bool populated;           /* super_ops.populate has filled the children */
+    uint64_t fresh_walk;      /* DCACHE_REVALIDATE: the walk that last checked it */
     int mounted;              /* number of mounts on this dentry */
     uint64_t dir_off;         /* stable readdir offset in the parent (>= 2) */
     uint64_t next_off;        /* next offset handed to a child of this directory */
@@ -300,10 +310,23 @@ struct dentry *dcache_add(struct dentry *dir, const char *name, size_t len, stru
 /* Cache that @name does not exist in @dir (DCACHE_FOREVER and read-only superblocks only:
  * a writable one's store may gain the name behind our back). */
 void dcache_add_negative(struct dentry *dir, const char *name, size_t len);
+/* A path walk begins (nd_init): entries checked by earlier walks of a DCACHE_REVALIDATE
+ * superblock must be checked again before use. */
+void dcache_begin_walk(void);
+/* @d (cached) matches its store as of now: the rest of the current walk may use it. */
+void dcache_mark_fresh(struct dentry *d);
+/* True if @d needs no check in the current walk: it was checked by it, or it is not the
+ * store's (a synthetic mount point, a dentry with a mount on it). */
+bool dcache_is_fresh(const struct dentry *d);
+/* DCACHE_REVALIDATE: check the cached path from @root (a mount's root) down to @d against
+ * the store in one lookup_batch, so that @d is dropped (dead) if the store removed it or
+ * one of its parents. Nothing for other cache modes. */
+void dentry_revalidate(struct dentry *root, struct dentry *d);
 /* Make sure the children of the directory @dir are cached (super_ops.populate, once).
  * Returns 0 or -errno. */
 int dentry_populate(struct dentry *dir);
-/* Remove @d from the cache (unlink, rmdir, rename target) and mark it dead. */
+/* Remove @d from the cache (unlink, rmdir, rename target) and mark it dead, with every
+ * entry cached below it (a directory the store removed takes its cached tree along). */
 void dcache_drop(struct dentry *d);
 /* Move the cached @d under @new_dir as @name (rename); it gets a new readdir offset. */
 void dcache_move(struct dentry *d, struct dentry *new_dir, const char *name, size_t len);

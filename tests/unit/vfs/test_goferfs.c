@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Unit tests for goferfs over a fake in-process gofer client: batched walks, the forever
- * dentry cache (positive and negative), symlinks, reads, readdir, mappings, EROFS, and
- * mounts (also synthetic ones) on the read-only root. */
+ * dentry cache (positive and negative), symlinks, reads, readdir, mappings, EROFS, mounts
+ * (also synthetic ones) on the read-only root, and the revalidating cache of volumes. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -202,6 +202,146 @@ static void test_readdir_and_mountpoints(void **state)
     assert_int_equal(vfs_getcwd(g_t, cwd, sizeof(cwd)), 1);
 }
 
+/* ---- a shared volume (goferfs-shared): the host changes it behind the cache ---- */
+
+static char g_vol[64];
+
+static void vol_path(char *buf, size_t size, const char *rel)
+{
+    snprintf(buf, size, "%s/%s", g_vol, rel);
+}
+
+static void vol_write(const char *rel, const char *data)
+{
+    char path[256];
+    vol_path(path, sizeof(path), rel);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(data, f);
+    fclose(f);
+}
+
+static void vol_op(int (*op)(const char *), const char *rel)
+{
+    char path[256];
+    vol_path(path, sizeof(path), rel);
+    assert_int_equal(op(path), 0);
+}
+
+static int mkdir755(const char *path)
+{
+    return mkdir(path, 0755);
+}
+
+static struct gofer_client *mount_volume(void)
+{
+    snprintf(g_vol, sizeof(g_vol), "/tmp/cvisor-govol-XXXXXX");
+    assert_non_null(mkdtemp(g_vol));
+    vol_op(mkdir755, "d");
+    vol_write("d/f", "first\n");
+    struct gofer_client *c = fake_gofer_new(g_vol);
+    assert_int_equal(vfs_mkdirat(g_t, AT_FDCWD, "/tmp/vol", 0755), 0);
+    assert_int_equal(vfs_mount_at("/tmp/vol", "goferfs-shared", c, 0), 0);
+    return c;
+}
+
+static uint64_t host_ino(const char *rel)
+{
+    char path[256];
+    struct stat st;
+    vol_path(path, sizeof(path), rel);
+    assert_int_equal(stat(path, &st), 0);
+    return st.st_ino;
+}
+
+static void read_all(const char *path, char *buf, size_t size)
+{
+    struct file *f;
+    assert_int_equal(vfs_openat(g_t, AT_FDCWD, path, O_RDONLY, 0, &f), 0);
+    memset(buf, 0, size);
+    assert_true(vfs_kernel_pread(g_t, f, buf, size - 1, 0) >= 0);
+    file_unref(f);
+}
+
+static void test_volume_revalidates(void **state)
+{
+    struct gofer_client *c = mount_volume();
+    struct linux_stat st;
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/tmp/vol/d/f", 0, &st), 0);
+    assert_int_equal(st.st_ino, host_ino("d/f"));
+    /* Cached, but every walk checks the cached names again: both in one round trip. */
+    int walks = fake_gofer_walks(c);
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/tmp/vol/d/f", 0, &st), 0);
+    assert_int_equal(fake_gofer_walks(c), walks + 1);
+
+    /* Removed on the host: gone in the sandbox, and an open file keeps working. */
+    struct file *open_f;
+    assert_int_equal(vfs_openat(g_t, AT_FDCWD, "/tmp/vol/d/f", O_RDONLY, 0, &open_f), 0);
+    vol_op(unlink, "d/f");
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/tmp/vol/d/f", 0, &st), -ENOENT);
+    char buf[32] = {0};
+    assert_int_equal(vfs_kernel_pread(g_t, open_f, buf, sizeof(buf), 0), 6);
+    assert_string_equal(buf, "first\n");
+    file_unref(open_f);
+
+    /* A name looked up while missing appears once the host creates it. */
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/tmp/vol/d/late", 0, &st), -ENOENT);
+    vol_write("d/late", "late\n");
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/tmp/vol/d/late", 0, &st), 0);
+    assert_int_equal(st.st_size, 5);
+
+    /* Replaced on the host (rename over it): the new file, with its own inode number. */
+    vol_write("d/late.new", "replaced!\n");
+    char from[256], to[256];
+    vol_path(from, sizeof(from), "d/late.new");
+    vol_path(to, sizeof(to), "d/late");
+    assert_int_equal(rename(from, to), 0);
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/tmp/vol/d/late", 0, &st), 0);
+    assert_int_equal(st.st_ino, host_ino("d/late"));
+    read_all("/tmp/vol/d/late", buf, sizeof(buf));
+    assert_string_equal(buf, "replaced!\n");
+}
+
+/* Counts the host names of the volume's root as the test leaves it. */
+static bool names_emit(struct dir_emitter *e, const char *name, uint64_t ino, uint8_t type,
+                       int64_t next)
+{
+    int *n = e->priv;
+    if (!strcmp(name, "d") || !strcmp(name, "old") || !strcmp(name, "top"))
+        (*n)++;
+    return true;
+}
+
+static void test_volume_replaced_directory(void **state)
+{
+    struct linux_stat st;
+    /* The sandbox caches d and its child; the host swaps d for another directory. */
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/tmp/vol/d/late", 0, &st), 0);
+    char from[256], to[256];
+    vol_path(from, sizeof(from), "d");
+    vol_path(to, sizeof(to), "old");
+    assert_int_equal(rename(from, to), 0);
+    vol_op(mkdir755, "d");
+    vol_write("d/other", "other\n");
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/tmp/vol/d/late", 0, &st), -ENOENT);
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/tmp/vol/d/other", 0, &st), 0);
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/tmp/vol/old/late", 0, &st), 0);
+    assert_int_equal(st.st_ino, host_ino("old/late"));
+    /* A listing shows the host directory as it is now. */
+    struct file *d;
+    assert_int_equal(vfs_openat(g_t, AT_FDCWD, "/tmp/vol", O_RDONLY | O_DIRECTORY, 0, &d), 0);
+    vol_write("top", "top\n");
+    int n = 0;
+    struct dir_emitter e = {.emit = names_emit, .priv = &n};
+    assert_int_equal(vfs_iterate(g_t, d, &e), 0);
+    assert_int_equal(n, 3); /* d, old, top */
+    file_unref(d);
+    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/tmp/vol/top", 0, &st), 0);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", g_vol);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +350,8 @@ int main(void)
         cmocka_unit_test(test_read_and_map),
         cmocka_unit_test(test_read_only),
         cmocka_unit_test(test_readdir_and_mountpoints),
+        cmocka_unit_test(test_volume_revalidates),
+        cmocka_unit_test(test_volume_replaced_directory),
     };
     return cmocka_run_group_tests_name("goferfs", tests, group_setup, group_teardown);
 }

@@ -42,6 +42,8 @@ static struct inode *gofer_inode_new(struct super_block *sb, uint64_t fid,
     gi->inode = inode;
     gi->client = sb_client(sb);
     gi->fid = fid;
+    gi->host_dev = st->dev;
+    gi->host_ino = st->ino;
     gi->map_fd = -1;
     inode->priv = gi;
     inode->nlink = st->nlink;
@@ -92,52 +94,122 @@ static int gofer_lookup(struct task *t, struct inode *dir, const char *name, str
     return 0;
 }
 
+/* Refresh the cached attributes of @inode from @st. */
+static void inode_update(struct inode *inode, const struct gofer_stat *st)
+{
+    inode->mode = (inode->mode & S_IFMT) | (st->mode & 07777);
+    inode->nlink = st->nlink;
+    inode->uid = st->uid;
+    inode->gid = st->gid;
+    inode->size = (int64_t)st->size;
+    inode->blocks = (int64_t)st->blocks;
+    inode->atime = ts_of(st->atime);
+    inode->mtime = ts_of(st->mtime);
+    inode->ctime = ts_of(st->ctime);
+}
+
+/* True if the host file of @inode is the one the walk found (@st): same identity, same type. */
+static bool same_host_file(const struct inode *inode, const struct gofer_stat *st)
+{
+    const struct gofer_inode *gi = inode->priv;
+    return gi->host_dev == st->dev && gi->host_ino == st->ino &&
+           (inode->mode & S_IFMT) == (st->mode & S_IFMT);
+}
+
 /*
- * Walk @count names from @dir in one round trip and cache each result. Stops caching at an
- * entry that was already cached or that has a mount on it (the rest of the path is in
- * another filesystem); fids not kept are closed in one batch.
+ * Cache the walked @name of @dir (its new @fid and @st). Returns the cached dentry
+ * (borrowed) or NULL to stop (ENOMEM). *@fid_used says whether the fid went into an inode.
+ * A revalidating superblock checks an entry cached already: the same host file stays (its
+ * attributes refreshed), another one (replaced on the host) takes its place; a plain one
+ * keeps the cached entry.
+ */
+static struct dentry *cache_walked(struct dentry *dir, const char *name, uint64_t fid,
+                                   const struct gofer_stat *st, bool *fid_used)
+{
+    bool reval = dir->sb->dcache == DCACHE_REVALIDATE;
+    size_t len = strlen(name);
+    struct dentry *d = dcache_lookup(dir, name, len);
+    *fid_used = false;
+    if (d && !reval) {
+        dentry_unref(d); /* cached meanwhile: keep the cached entry */
+        return NULL;
+    }
+    if (d && d->inode && (dcache_is_fresh(d) || same_host_file(d->inode, st))) {
+        if (!dcache_is_fresh(d)) {
+            inode_update(d->inode, st);
+            dcache_mark_fresh(d);
+        }
+        dentry_unref(d); /* the cache holds it */
+        return d;
+    }
+    if (d)
+        dentry_unref(d);
+    *fid_used = true;
+    struct inode *inode = gofer_inode_new(dir->sb, fid, st);
+    if (!inode)
+        return NULL;
+    d = dcache_add(dir, name, len, inode); /* drops a replaced entry with its cached tree */
+    inode_unref(inode);
+    if (d)
+        dcache_mark_fresh(d);
+    return d;
+}
+
+/* The host has no @name in @dir: a revalidating cache forgets what it had there, a
+ * read-only one remembers that the name is missing. */
+static void cache_missing(struct dentry *dir, const char *name)
+{
+    size_t len = strlen(name);
+    if (dir->sb->dcache != DCACHE_REVALIDATE) {
+        if (dir->sb->read_only)
+            dcache_add_negative(dir, name, len);
+        return;
+    }
+    struct dentry *d = dcache_lookup(dir, name, len);
+    if (d && !dcache_is_fresh(d))
+        dcache_drop(d);
+    if (d)
+        dentry_unref(d);
+}
+
+/*
+ * Walk @count names from @dir in one round trip and cache each result. Stops at an entry
+ * that has a mount on it or is not a directory (the rest of the path is elsewhere); a plain
+ * superblock also stops at an entry cached already. Fids not kept are closed in one batch.
  */
 static int gofer_lookup_batch(struct dentry *dir, const char *const *names, unsigned count)
 {
     struct gofer_client *c = sb_client(dir->sb);
-    uint64_t fids[GOFER_WALK_MAX];
+    uint64_t fids[GOFER_WALK_MAX], unused[GOFER_WALK_MAX];
     struct gofer_stat stats[GOFER_WALK_MAX];
-    unsigned walked = 0;
+    unsigned walked = 0, nunused = 0;
     if (count > GOFER_WALK_MAX)
         count = GOFER_WALK_MAX;
     int err = gofer_walk(c, fid_of(dir->inode), names, count, fids, stats, &walked);
     if (err < 0 && walked == 0 && err != -ENOENT)
         return err;
     struct dentry *cur = dir;
-    unsigned used = 0;
-    bool stop = false;
-    for (; used < walked && !stop; used++) {
-        size_t len = strlen(names[used]);
-        struct dentry *d = dcache_lookup(cur, names[used], len);
-        if (d) {
-            /* Cached meanwhile: keep the cached entry, drop the new fid. */
-            dentry_unref(d);
-            break;
-        }
-        struct inode *inode = gofer_inode_new(dir->sb, fids[used], &stats[used]);
-        if (!inode) {
-            used++;
-            break;
-        }
-        d = dcache_add(cur, names[used], len, inode);
-        inode_unref(inode);
+    unsigned next = 0; /* the first fid not dealt with */
+    bool stop = false, all = true;
+    while (next < walked && !stop) {
+        bool used;
+        struct dentry *d = cache_walked(cur, names[next], fids[next], &stats[next], &used);
+        if (!used)
+            unused[nunused++] = fids[next];
+        next++;
         if (!d) {
-            used++;
+            all = false;
             break;
         }
-        stop = d->mounted || !S_ISDIR(d->inode->mode);
         cur = d;
+        stop = d->mounted || !S_ISDIR(d->inode->mode);
     }
-    if (used < walked)
-        gofer_close(c, fids + used, walked - used);
-    else if (err == -ENOENT && walked < count && !stop && S_ISDIR(cur->inode->mode) &&
-             dir->sb->read_only)
-        dcache_add_negative(cur, names[walked], strlen(names[walked]));
+    while (next < walked)
+        unused[nunused++] = fids[next++];
+    if (nunused)
+        gofer_close(c, unused, nunused);
+    if (all && !stop && walked < count && err == -ENOENT)
+        cache_missing(cur, names[walked]);
     return 0;
 }
 
@@ -166,20 +238,6 @@ static int goferfs_readlink(struct task *t, struct inode *inode, char *buf, size
 
 /* ---- writes (goferfs-rw mounts) ------------------------------------------------------- */
 
-/* Refresh the cached attributes of @inode from @st. */
-static void inode_update(struct inode *inode, const struct gofer_stat *st)
-{
-    inode->mode = (inode->mode & S_IFMT) | (st->mode & 07777);
-    inode->nlink = st->nlink;
-    inode->uid = st->uid;
-    inode->gid = st->gid;
-    inode->size = (int64_t)st->size;
-    inode->blocks = (int64_t)st->blocks;
-    inode->atime = ts_of(st->atime);
-    inode->mtime = ts_of(st->mtime);
-    inode->ctime = ts_of(st->ctime);
-}
-
 /* Re-stat @inode on the host (a volume may change under us). */
 static int gofer_refresh(struct inode *inode)
 {
@@ -192,7 +250,10 @@ static int gofer_refresh(struct inode *inode)
 
 static int goferfs_getattr(struct task *t, struct inode *inode)
 {
-    return inode->sb->read_only ? 0 : gofer_refresh(inode);
+    /* The read-only root is immutable; writable and shared mounts may change on the host. */
+    if (inode->sb->read_only && inode->sb->dcache != DCACHE_REVALIDATE)
+        return 0;
+    return gofer_refresh(inode);
 }
 
 /* COMPAT: new files belong to the gofer's host user (GOFER_ID_KEEP), not to the app's ids. */
@@ -373,8 +434,9 @@ static int gofer_mount(const struct fs_type *type, void *data, struct dentry **r
         return -ENOMEM;
     }
     sb->ops = &g_gofer_sops;
-    sb->dcache = DCACHE_FOREVER;
-    sb->read_only = type != &g_goferfs_rw_type;
+    bool shared = type == &g_goferfs_shared_type || type == &g_goferfs_rw_shared_type;
+    sb->dcache = shared ? DCACHE_REVALIDATE : DCACHE_FOREVER;
+    sb->read_only = type != &g_goferfs_rw_type && type != &g_goferfs_rw_shared_type;
     sb->magic = 0x01021997;
     sb->priv = c;
     struct inode *inode = gofer_inode_new(sb, fid, &st);
@@ -398,8 +460,24 @@ const struct fs_type g_goferfs_rw_type = {
     .mount = gofer_mount,
 };
 
+const struct fs_type g_goferfs_shared_type = {
+    .name = "goferfs-shared",
+    .mount = gofer_mount,
+};
+
+const struct fs_type g_goferfs_rw_shared_type = {
+    .name = "goferfs-rw-shared",
+    .mount = gofer_mount,
+};
+
 int goferfs_register(void)
 {
-    int ret = vfs_register_fs(&g_goferfs_type);
-    return ret < 0 ? ret : vfs_register_fs(&g_goferfs_rw_type);
+    const struct fs_type *types[] = {&g_goferfs_type, &g_goferfs_rw_type, &g_goferfs_shared_type,
+                                     &g_goferfs_rw_shared_type};
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        int ret = vfs_register_fs(types[i]);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
 }

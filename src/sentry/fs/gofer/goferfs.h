@@ -15,15 +15,25 @@
 extern const struct fs_type g_goferfs_type;
 
 /*
- * The "goferfs-rw" type: the same filesystem, writable (volumes, `--overlay=none`). Lookups
- * stay cached, but only positive ones: a name the host creates later is found. Attributes
- * are re-read from the host at every stat (getattr), since the host may change a volume
- * too. COMPAT: a file the host removes or renames stays visible under its old name to the
- * sandbox until the sandbox itself removes it.
+ * The "goferfs-rw" type: the same filesystem, writable (the root with `--overlay=none`,
+ * which the sandbox owns as gVisor's "exclusive" file access). Lookups stay cached, but
+ * only positive ones: a name the host creates later is found. Attributes are re-read from
+ * the host at every stat (getattr). COMPAT: a file the host removes or renames stays
+ * visible under its old name to the sandbox until the sandbox itself removes it.
  */
 extern const struct fs_type g_goferfs_rw_type;
 
-/* Register "goferfs" and "goferfs-rw" with the VFS (boot). Returns 0 or -errno. */
+/*
+ * "goferfs-shared" (read-only) and "goferfs-rw-shared": volumes, which the host may change
+ * at any time (gVisor's "shared" file access). The dentry cache revalidates
+ * (DCACHE_REVALIDATE): every cached name a path walk uses is walked again on the host, in
+ * one WALK for the rest of the path, and an entry whose host file vanished or is another
+ * file now (dev, ino, type) is dropped or replaced. Attributes are re-read at every stat.
+ */
+extern const struct fs_type g_goferfs_shared_type;
+extern const struct fs_type g_goferfs_rw_shared_type;
+
+/* Register the four goferfs types with the VFS (boot). Returns 0 or -errno. */
 int goferfs_register(void);
 
 /*

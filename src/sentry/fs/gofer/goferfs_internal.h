@@ -14,6 +14,7 @@ struct gofer_inode {
     struct inode *inode;         /* back pointer (not a reference) */
     struct gofer_client *client; /* not owned */
     uint64_t fid;                /* owned: closed at evict */
+    uint64_t host_dev, host_ino; /* Immutable: the host file's identity (revalidation) */
     char *target;                /* symlinks: cached target, or NULL until read */
     int map_fd;                  /* host fd read by mappings, -1 when none */
     int map_refs;                /* references handed out on the mappable */

@@ -17,6 +17,7 @@
 struct gofer_client {
     int fds[MAX_FIDS]; /* fid i -> O_PATH fd, 0 when free (fid 0 unused) */
     int walks;
+    int stats;
     int live;
     char root[256];
 };
@@ -38,23 +39,28 @@ int fake_gofer_live_fids(const struct gofer_client *c)
     return c->live;
 }
 
-static int add_fid(struct gofer_client *c, int fd, uint64_t *fid, struct gofer_stat *st)
+static void fill_stat(int fd, struct gofer_stat *st)
 {
     struct stat hs;
     fstat(fd, &hs);
+    memset(st, 0, sizeof(*st));
+    st->dev = hs.st_dev;
+    st->ino = hs.st_ino;
+    st->mode = hs.st_mode;
+    st->nlink = (uint32_t)hs.st_nlink;
+    st->size = (uint64_t)hs.st_size;
+    st->mtime = hs.st_mtim;
+}
+
+static int add_fid(struct gofer_client *c, int fd, uint64_t *fid, struct gofer_stat *st)
+{
     for (int i = 1; i < MAX_FIDS; i++) {
         if (!c->fds[i]) {
             c->fds[i] = fd;
             c->live++;
             *fid = (uint64_t)i;
-            if (st) {
-                memset(st, 0, sizeof(*st));
-                st->ino = hs.st_ino;
-                st->mode = hs.st_mode;
-                st->nlink = (uint32_t)hs.st_nlink;
-                st->size = (uint64_t)hs.st_size;
-                st->mtime = hs.st_mtim;
-            }
+            if (st)
+                fill_stat(fd, st);
             return 0;
         }
     }
@@ -105,7 +111,12 @@ int gofer_walk(struct gofer_client *c, uint64_t dir, const char *const *names, u
 
 int gofer_stat(struct gofer_client *c, uint64_t fid, struct gofer_stat *st)
 {
-    return -ENOSYS;
+    c->stats++;
+    int fd = fd_of(c, fid);
+    if (fd < 0)
+        return -EBADF;
+    fill_stat(fd, st);
+    return 0;
 }
 
 int gofer_open(struct gofer_client *c, uint64_t fid, int flags, int *host_fd)
