@@ -20,6 +20,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "common/cgroup_mem.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "runtime/runtime.h"
@@ -215,7 +216,7 @@ static pid_t start_gofer(const struct rt_opts *o, const char *root, bool ro, int
 static pid_t start_boot(const struct rt_opts *o, const char *cwd, int sock, const int *vol_socks,
                         int log_fd, const sigset_t *child_mask)
 {
-    char sockbuf[16], fdbuf[16];
+    char sockbuf[16], fdbuf[16], membuf[24];
     snprintf(sockbuf, sizeof(sockbuf), "%d", sock);
     snprintf(fdbuf, sizeof(fdbuf), "%d", log_fd);
     size_t total = CHILD_ARGS_MAX + 2 * (size_t)o->nvolumes + (size_t)o->cmd_argc + 1;
@@ -234,6 +235,13 @@ static pid_t start_boot(const struct rt_opts *o, const char *cwd, int sock, cons
         args[n++] = "--strace";
     args[n++] = "--overlay";
     args[n++] = o->overlay ? "memory" : "none";
+    /* Read here: the Sentry's cgroup namespace hides its cgroup's path from it. */
+    uint64_t limit = cv_cgroup_memory_limit();
+    if (limit != UINT64_MAX) {
+        snprintf(membuf, sizeof(membuf), "%llu", (unsigned long long)limit);
+        args[n++] = "--memory-limit";
+        args[n++] = membuf;
+    }
     int keep[2 + RT_VOLUMES_MAX] = {sock, log_fd};
     for (int i = 0; i < o->nvolumes; i++) {
         char *v = volbuf + (size_t)i * VOLUME_ARG_MAX;

@@ -32,6 +32,7 @@
 #include "sentry/fs/proc/procfs.h"
 #include "sentry/fs/tmpfs/tmpfs.h"
 #include "sentry/kernel/fdtable.h"
+#include "sentry/kernel/meminfo.h"
 #include "sentry/kernel/task_internal.h"
 #include "sentry/kernel/timekeeper.h"
 #include "sentry/kernel/timer.h"
@@ -62,6 +63,7 @@ struct boot_opts {
     bool strace;
     bool debug;
     int log_fd;
+    uint64_t memory_limit; /* --memory-limit: the runtime's cgroup limit (UINT64_MAX: none) */
     char **argv;
 };
 
@@ -94,10 +96,15 @@ static int parse(int argc, char **argv, struct boot_opts *o)
         {"log-fd", required_argument, NULL, 'l'},
         {"overlay", required_argument, NULL, 'o'},
         {"volume", required_argument, NULL, 'v'},
+        {"memory-limit", required_argument, NULL, 'm'},
         {NULL, 0, NULL, 0},
     };
-    *o = (struct boot_opts){
-        .gofer_fd = -1, .platform = "ptrace", .cwd = "/", .log_fd = 2, .overlay = true};
+    *o = (struct boot_opts){.gofer_fd = -1,
+                            .platform = "ptrace",
+                            .cwd = "/",
+                            .log_fd = 2,
+                            .overlay = true,
+                            .memory_limit = UINT64_MAX};
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
@@ -129,6 +136,9 @@ static int parse(int argc, char **argv, struct boot_opts *o)
             if (o->nvolumes == BOOT_VOLUMES_MAX || parse_volume(optarg, &o->volumes[o->nvolumes]))
                 return -EINVAL;
             o->nvolumes++;
+            break;
+        case 'm':
+            o->memory_limit = strtoull(optarg, NULL, 10);
             break;
         default:
             return -EINVAL;
@@ -216,7 +226,8 @@ int boot_main(int argc, char **argv)
     if (parse(argc, argv, &o) < 0) {
         fprintf(stderr, "usage: cvisor boot --gofer-fd FD [--overlay memory|none] "
                         "[--volume FD:DST[:ro]]... [--platform P] [--cwd DIR] "
-                        "[--strace] [--debug] [--log-fd N] -- CMD [ARGS...]\n");
+                        "[--memory-limit BYTES] [--strace] [--debug] [--log-fd N] "
+                        "-- CMD [ARGS...]\n");
         return 125;
     }
     cv_log_set_fd(o.log_fd);
@@ -240,6 +251,10 @@ int boot_main(int argc, char **argv)
      * names of the stdio descriptors. */
     if ((err = memfile_init()) < 0) {
         fprintf(stderr, "cvisor: create the memory file: %s\n", strerror(-err));
+        return 125;
+    }
+    if ((err = kernel_meminfo_init(o.memory_limit)) < 0) {
+        fprintf(stderr, "cvisor: read the host's memory size: %s\n", strerror(-err));
         return 125;
     }
     if ((err = timekeeper_init()) < 0 || (err = vdso_init()) < 0) {

@@ -378,6 +378,24 @@ static int map_segment(struct load_ctx *c, struct elf_image *im, const struct el
 }
 
 /* Map every PT_LOAD of @im. Returns 0 or -errno. */
+/* Record the program's code, from its lowest executable segment to the end of the file
+ * part of its highest (Linux's start_code and end_code), for /proc/pid/status VmExe. */
+static void set_code_range(struct mm *mm, const struct elf_image *im)
+{
+    gaddr_t start = UINT64_MAX, end = 0;
+    for (int i = 0; i < im->info.phnum; i++) {
+        const struct elf64_phdr *ph = &im->ph[i];
+        if (ph->p_type != ELF_PT_LOAD || !(ph->p_flags & ELF_PF_X))
+            continue;
+        if (ph->p_vaddr < start)
+            start = ph->p_vaddr;
+        if (ph->p_vaddr + ph->p_filesz > end)
+            end = ph->p_vaddr + ph->p_filesz;
+    }
+    if (end > start)
+        mm_set_code(mm, im->bias + start, im->bias + end);
+}
+
 static int map_image(struct load_ctx *c, struct elf_image *im, bool is_interp)
 {
     int ret = choose_bias(c, im, is_interp);
@@ -396,6 +414,8 @@ static int map_image(struct load_ctx *c, struct elf_image *im, bool is_interp)
     }
     if (m)
         m->ops->unref(m);
+    if (ret >= 0 && !is_interp)
+        set_code_range(c->mm, im);
     return ret < 0 ? ret : 0;
 }
 

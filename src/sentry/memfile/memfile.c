@@ -22,11 +22,13 @@ static int g_memfd = -1;
 static uint8_t *g_base;
 static uint32_t *g_refs;     /* per-frame reference counts (a sparse anonymous mapping) */
 static uint32_t *g_pins;     /* per-frame transfer pins (likewise) */
+static uint8_t *g_shmem;     /* per-frame: 1 if marked as shared memory (likewise) */
 static uint64_t *g_free;     /* stack of free frame numbers */
 static uint64_t g_nfree;
 static uint64_t g_free_cap;
 static uint64_t g_bump;      /* first never-used frame */
 static uint64_t g_used;
+static uint64_t g_used_shmem; /* frames in use marked in g_shmem */
 
 int memfile_init(void)
 {
@@ -46,6 +48,10 @@ int memfile_init(void)
     g_pins = mmap(NULL, NFRAMES * sizeof(uint32_t), PROT_READ | PROT_WRITE,
                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (g_pins == MAP_FAILED)
+        return -errno;
+    g_shmem = mmap(NULL, NFRAMES, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (g_shmem == MAP_FAILED)
         return -errno;
     g_free_cap = PUNCH_BATCH * 2;
     g_free = mmap(NULL, g_free_cap * sizeof(uint64_t), PROT_READ | PROT_WRITE,
@@ -146,6 +152,10 @@ static void punch_free_frames(void)
 static void free_frame(uint64_t frame)
 {
     g_used--;
+    if (g_shmem[frame]) {
+        g_shmem[frame] = 0;
+        g_used_shmem--;
+    }
     if (g_nfree == g_free_cap) {
         /* Keep the stack bounded: return the memory of the frames on it to the host (they
          * stay on the stack, clearing them again on reuse is harmless) and make room. */
@@ -193,6 +203,26 @@ uint64_t memfile_used_frames(void)
     return g_used;
 }
 
+void memfile_mark_shmem(uint64_t off)
+{
+    uint64_t frame = off / MEMFILE_FRAME;
+    CV_BUG_ON(frame == 0 || frame >= g_bump || g_refs[frame] == 0);
+    if (!g_shmem[frame]) {
+        g_shmem[frame] = 1;
+        g_used_shmem++;
+    }
+}
+
+uint64_t memfile_shmem_frames(void)
+{
+    return g_used_shmem;
+}
+
+bool memfile_is_shmem(uint64_t off)
+{
+    return g_shmem[off / MEMFILE_FRAME] != 0;
+}
+
 void memfile_destroy(void)
 {
     if (g_base)
@@ -201,6 +231,8 @@ void memfile_destroy(void)
         munmap(g_refs, NFRAMES * sizeof(uint32_t));
     if (g_pins)
         munmap(g_pins, NFRAMES * sizeof(uint32_t));
+    if (g_shmem)
+        munmap(g_shmem, NFRAMES);
     if (g_free)
         munmap(g_free, g_free_cap * sizeof(uint64_t));
     if (g_memfd >= 0)
@@ -208,7 +240,8 @@ void memfile_destroy(void)
     g_base = NULL;
     g_refs = NULL;
     g_pins = NULL;
+    g_shmem = NULL;
     g_free = NULL;
     g_memfd = -1;
-    g_nfree = g_bump = g_used = 0;
+    g_nfree = g_bump = g_used = g_used_shmem = 0;
 }

@@ -51,5 +51,14 @@ uint64_t memfile_offset_of(const void *p);
 /* Frames in use (for meminfo and tests). */
 uint64_t memfile_used_frames(void);
 
+/* Mark the frame at @off (just allocated) as shared memory: a page of a tmpfs file or of
+ * shared anonymous memory, which Linux counts as Shmem (and Cached) rather than AnonPages.
+ * The mark goes when the frame is freed. */
+void memfile_mark_shmem(uint64_t off);
+/* Frames in use that are marked as shared memory (for meminfo). */
+uint64_t memfile_shmem_frames(void);
+/* True if the frame at @off is marked as shared memory (for /proc/pid/status). */
+bool memfile_is_shmem(uint64_t off);
+
 /* Tests only: release everything. */
 void memfile_destroy(void);

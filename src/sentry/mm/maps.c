@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-/* The text of /proc/pid/maps for an address space. */
+/* The views of an address space for /proc/pid: the maps text and the memory figures. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
+#include "sentry/memfile/memfile.h"
 #include "sentry/memmap/mappable.h"
 #include "sentry/mm/mm_priv.h"
 
@@ -38,4 +39,52 @@ int mm_maps_text(struct mm *mm, char **out, size_t *len)
     *out = buf;
     *len = size;
     return 0;
+}
+
+struct rss_arg {
+    const struct vma *v;
+    struct mm_stats *st;
+};
+
+/* Count one resident page as Linux would: tmpfs and shared anonymous frames are shmem;
+ * pages of a file mapping are file pages unless private and writable, as written data
+ * pages are anonymous in Linux (COMPAT: a never-written page of a writable private file
+ * mapping counts as anonymous here, since every private page is a copy). */
+static void count_rss(struct mm *mm, uint64_t vpn, uint64_t *pte, void *arg)
+{
+    (void)mm;
+    (void)vpn;
+    struct rss_arg *ra = arg;
+    if (!(*pte & PTE_PRESENT))
+        return;
+    const struct vma *v = ra->v;
+    if (memfile_is_shmem(*pte & PTE_FRAME_MASK))
+        ra->st->shmem++;
+    else if (v->obj && !v->special && ((v->flags & MM_MAP_SHARED) || !(v->prot & PROT_WRITE)))
+        ra->st->file++;
+    else
+        ra->st->anon++;
+}
+
+void mm_stats(struct mm *mm, struct mm_stats *st)
+{
+    *st = (struct mm_stats){0};
+    for (int i = 0; i < mm->nvmas; i++) {
+        const struct vma *v = &mm->vmas[i];
+        uint64_t pages = (v->end - v->start) >> 12;
+        bool stack = v->flags & MM_MAP_GROWSDOWN; /* Linux's VM_STACK */
+        st->vm += pages;
+        if (stack)
+            st->stack += pages;
+        else if ((v->prot & PROT_WRITE) && !(v->flags & MM_MAP_SHARED))
+            st->data += pages;
+        else if ((v->prot & PROT_EXEC) && !(v->prot & PROT_WRITE))
+            st->exec += pages;
+        struct rss_arg ra = {v, st};
+        pt_for_each(mm, v->start >> 12, v->end >> 12, count_rss, &ra);
+    }
+    if (mm->end_code > mm->start_code) {
+        uint64_t first = mm->start_code >> 12, last = (mm->end_code + 4095) >> 12;
+        st->code = last - first < st->exec ? last - first : st->exec;
+    }
 }

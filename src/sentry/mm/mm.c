@@ -387,6 +387,8 @@ int mm_fork(struct task *t, struct mm *src, struct mm **out)
     mm->brk = src->brk;
     mm->stack_start = src->stack_start;
     mm->stack_end = src->stack_end;
+    mm->start_code = src->start_code;
+    mm->end_code = src->end_code;
     mm->mmap_base = src->mmap_base;
     for (int i = 0; i < src->nvmas; i++) {
         struct vma v = src->vmas[i];
@@ -437,6 +439,12 @@ gaddr_t mm_stack_start(struct mm *mm)
 void mm_set_brk_start(struct mm *mm, gaddr_t start)
 {
     mm->brk_start = mm->brk = PAGE_ALIGN_UP(start);
+}
+
+void mm_set_code(struct mm *mm, gaddr_t start, gaddr_t end)
+{
+    mm->start_code = start;
+    mm->end_code = end;
 }
 
 int mm_set_special(struct mm *mm, gaddr_t start, const char *name, int maxprot)

@@ -71,5 +71,20 @@ int mm_atomic_load_u32(struct task *t, gaddr_t addr, uint32_t *val);
 int mm_maps_text(struct mm *mm, char **out, size_t *len);
 /* Resident/virtual sizes in pages (for /proc/pid/stat, statm, status). */
 void mm_usage(struct mm *mm, uint64_t *vm_pages, uint64_t *rss_pages);
+
+/* Memory figures of an address space in pages, with Linux's meanings, for
+ * /proc/<pid>/stat, statm and status. */
+struct mm_stats {
+    uint64_t vm;    /* mapped (VmSize) */
+    uint64_t anon;  /* resident private pages (RssAnon) */
+    uint64_t file;  /* resident pages of file mappings, not tmpfs (RssFile) */
+    uint64_t shmem; /* resident tmpfs and shared anonymous pages (RssShmem) */
+    uint64_t data;  /* private writable mappings but the stack (VmData) */
+    uint64_t stack; /* the stack (VmStk) */
+    uint64_t exec;  /* executable, neither writable nor stack (Linux's exec_vm) */
+    uint64_t code;  /* the program's code: VmExe, statm's text */
+};
+/* Fill *@st for @mm. Caller holds the kernel lock. */
+void mm_stats(struct mm *mm, struct mm_stats *st);
 gaddr_t mm_brk_start(struct mm *mm);
 gaddr_t mm_stack_start(struct mm *mm);

@@ -74,6 +74,8 @@ int mm_msync(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int flag
 gaddr_t mm_brk(struct task *t, struct mm *mm, gaddr_t brk);
 /* Loader: set the initial break just after the loaded image. */
 void mm_set_brk_start(struct mm *mm, gaddr_t start);
+/* Loader: record the program's code range [@start, @end) (not page-aligned). */
+void mm_set_code(struct mm *mm, gaddr_t start, gaddr_t end);
 /* Loader: record the stack region (for /proc maps "[stack]" and growth). */
 void mm_set_stack(struct mm *mm, gaddr_t start, gaddr_t end);
 /* Name the VMA that starts at @start for /proc/pid/maps (a static string, e.g. "[vdso]") and

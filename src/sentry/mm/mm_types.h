@@ -45,6 +45,7 @@ struct mm {
     struct plat_as *as;
     gaddr_t brk_start, brk;
     gaddr_t stack_start, stack_end;
+    gaddr_t start_code, end_code; /* the program's code (/proc/pid/status VmExe) */
     gaddr_t mmap_base;
     uint64_t rss_pages;
 };

@@ -29,6 +29,7 @@ static int shmem_get_frame(struct mappable *m, uint64_t off, uint64_t *frame)
         int err = memfile_alloc(&s->frames[pg]);
         if (err < 0)
             return err;
+        memfile_mark_shmem(s->frames[pg]);
     }
     memfile_ref(s->frames[pg]);
     *frame = s->frames[pg];

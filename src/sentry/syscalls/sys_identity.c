@@ -9,11 +9,11 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/sysinfo.h>
 
 #include "abi/linux/signal.h"
 #include "common/cleanup.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/meminfo.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/signal_internal.h"
 #include "sentry/kernel/task.h"
@@ -463,20 +463,17 @@ _Static_assert(sizeof(struct linux_sysinfo) == 112, "struct sysinfo is 112 bytes
 long sys_sysinfo(struct task *t, const struct syscall_args *a)
 {
     struct linux_sysinfo si;
-    struct sysinfo h;
+    struct kernel_meminfo mi;
 
     memset(&si, 0, sizeof(si));
     /* Linux rounds a partial second up. */
     si.uptime = (int64_t)((kernel_now_ns() - g_kernel.boot_ns + NSEC_PER_SEC - 1) / NSEC_PER_SEC);
-    if (sysinfo(&h) == 0) {
-        /* Host memory figures in bytes; COMPAT: load averages are reported as 0. */
-        si.totalram = (uint64_t)h.totalram * h.mem_unit;
-        si.freeram = (uint64_t)h.freeram * h.mem_unit;
-        si.sharedram = (uint64_t)h.sharedram * h.mem_unit;
-        si.bufferram = (uint64_t)h.bufferram * h.mem_unit;
-        si.totalswap = (uint64_t)h.totalswap * h.mem_unit;
-        si.freeswap = (uint64_t)h.freeswap * h.mem_unit;
-    }
+    /* The sandbox's memory as /proc/meminfo shows it (no swap, no buffers).
+     * COMPAT: load averages are reported as 0. */
+    kernel_meminfo(&mi);
+    si.totalram = mi.total;
+    si.freeram = mi.free;
+    si.sharedram = mi.shmem;
     si.procs = (uint16_t)MIN(g_kernel.nr_tasks, 65535);
     si.mem_unit = 1;
     return copy_out(t, arg_addr(a, 0), &si, sizeof(si)) < 0 ? -EFAULT : 0;
@@ -1180,7 +1177,8 @@ void sys_identity_register(void)
     SYSCALL_REG(LINUX_NR_sethostname, SYS_SUPPORTED(sethostname));
     SYSCALL_REG(LINUX_NR_setdomainname, SYS_SUPPORTED(setdomainname));
     SYSCALL_REG(LINUX_NR_getrandom, SYS_SUPPORTED(getrandom));
-    SYSCALL_REG(LINUX_NR_sysinfo, SYS_PARTIAL(sysinfo, "host memory figures; loads are 0"));
+    SYSCALL_REG(LINUX_NR_sysinfo,
+                SYS_PARTIAL(sysinfo, "the sandbox's memory, no swap; loads are 0"));
     SYSCALL_REG(LINUX_NR_getrlimit, SYS_SUPPORTED(getrlimit));
     SYSCALL_REG(LINUX_NR_setrlimit, SYS_PARTIAL(setrlimit, "limits stored; few are enforced"));
     SYSCALL_REG(LINUX_NR_prlimit64, SYS_PARTIAL(prlimit64, "limits stored; few are enforced"));

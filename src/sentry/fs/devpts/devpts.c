@@ -1105,6 +1105,13 @@ void devpts_set_ctty(struct file *slave, struct thread_group *tg)
     tg->ctty = p;
 }
 
+void devpts_tty_info(const struct pty *p, uint32_t *major, uint32_t *minor, int *fg_pgrp)
+{
+    *major = PTY_MAJOR_SLAVE;
+    *minor = (uint32_t)p->index;
+    *fg_pgrp = p->pgrp;
+}
+
 size_t devpts_master_input(struct file *master, const void *buf, size_t n)
 {
     return pty_input(master->priv, buf, n);

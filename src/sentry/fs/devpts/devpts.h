@@ -32,6 +32,10 @@ int devpts_console_new(struct file **master, struct file **slave);
  * (a session leader) with @tg's process group in the foreground. */
 void devpts_set_ctty(struct file *slave, struct thread_group *tg);
 
+/* The device number (major 136, the pty's index as minor) of the terminal @p and its
+ * foreground process group (0 if none), for /proc/<pid>/stat's tty_nr and tpgid. */
+void devpts_tty_info(const struct pty *p, uint32_t *major, uint32_t *minor, int *fg_pgrp);
+
 /* Master side for the console pump: feed @n input bytes (as a write to the master;
  * returns bytes taken), take up to @n output bytes (returns bytes, 0 if none), set the
  * window size (SIGWINCH to the foreground group on change), and watch output readiness

@@ -22,6 +22,7 @@ enum proc_kind {
     PK_THREAD_SELF,
     PK_CPUINFO,
     PK_MEMINFO,
+    PK_VMSTAT,
     PK_STAT,
     PK_UPTIME,
     PK_LOADAVG,
@@ -38,6 +39,8 @@ enum proc_kind {
     PK_SYS_NGROUPS,
     PK_SYS_CAPLAST,
     PK_SYS_OVERCOMMIT,
+    PK_TTY,
+    PK_TTY_DRIVERS,
     PK_PID_DIR,
     PK_EXE,
     PK_CWD,
@@ -96,6 +99,8 @@ int proc_sys_init(void);
 unsigned proc_ncpu(void);
 int proc_gen_cpuinfo(struct task *c, const struct proc_node *n, struct proc_text *pt);
 int proc_gen_meminfo(struct task *c, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_vmstat(struct task *c, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_tty_drivers(struct task *c, const struct proc_node *n, struct proc_text *pt);
 int proc_gen_stat(struct task *c, const struct proc_node *n, struct proc_text *pt);
 int proc_gen_uptime(struct task *c, const struct proc_node *n, struct proc_text *pt);
 int proc_gen_loadavg(struct task *c, const struct proc_node *n, struct proc_text *pt);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "sentry/fs/devpts/devpts.h"
 #include "sentry/fs/proc/proc_internal.h"
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/timer.h"
@@ -72,11 +73,27 @@ static void sig_masks(struct thread_group *tg, uint64_t *ign, uint64_t *cgt)
     }
 }
 
-static void mem_usage(struct task *t, uint64_t *vm, uint64_t *rss)
+static void mem_stats(struct task *t, struct mm_stats *st)
 {
-    *vm = *rss = 0;
+    *st = (struct mm_stats){0};
     if (t->mm)
-        mm_usage(t->mm, vm, rss);
+        mm_stats(t->mm, st);
+}
+
+/* Linux's new_encode_dev of the session's controlling terminal, and the terminal's
+ * foreground group (-1 without one), as /proc/<pid>/stat shows them. */
+static void ctty_fields(const struct thread_group *tg, unsigned *tty_nr, int *tpgid)
+{
+    *tty_nr = 0;
+    *tpgid = -1;
+    if (!tg->ctty)
+        return;
+    uint32_t major, minor;
+    int pgrp;
+    devpts_tty_info(tg->ctty, &major, &minor, &pgrp);
+    *tty_nr = (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+    if (pgrp > 0)
+        *tpgid = pgrp;
 }
 
 typedef unsigned long long ull;
@@ -87,23 +104,27 @@ int proc_gen_pid_stat(struct task *c, const struct proc_node *n, struct proc_tex
     if (!t)
         return -ESRCH;
     struct thread_group *tg = t->tg;
-    uint64_t ut, st, vm, rss, ign, cgt;
+    uint64_t ut, st, ign, cgt;
+    struct mm_stats ms;
+    unsigned tty_nr;
+    int tpgid;
     node_times(n, t, &ut, &st);
-    mem_usage(t, &vm, &rss);
+    mem_stats(t, &ms);
     sig_masks(tg, &ign, &cgt);
+    ctty_fields(tg, &tty_nr, &tpgid);
     uint64_t start = (n->tid ? t->start_ns : tg->start_ns);
     start = start > g_kernel.boot_ns ? start - g_kernel.boot_ns : 0;
     int ppid = tg->parent ? tg->parent->pid : 0;
     /* 1-9: pid comm state ppid pgrp session tty_nr tpgid flags */
-    pt_printf(pt, "%d (%s) %c %d %d %d 0 -1 %u ", n->tid ? t->tid : tg->pid, t->comm, state_char(t),
-              ppid, tg->pgid, tg->sid, 0x400000u);
+    pt_printf(pt, "%d (%s) %c %d %d %d %u %d %u ", n->tid ? t->tid : tg->pid, t->comm,
+              state_char(t), ppid, tg->pgid, tg->sid, tty_nr, tpgid, 0x400000u);
     /* 10-17: minflt cminflt majflt cmajflt utime stime cutime cstime */
     pt_printf(pt, "0 0 0 0 %llu %llu %llu %llu ", (ull)(ut / NS_PER_TICK), (ull)(st / NS_PER_TICK),
               (ull)(tg->cutime_ns / NS_PER_TICK), (ull)(tg->cstime_ns / NS_PER_TICK));
     /* 18-25: priority nice num_threads itrealvalue starttime vsize rss rsslim */
     pt_printf(pt, "%d %d %d 0 %llu %llu %llu %llu ", 20 + tg->nice, tg->nice, tg->nr_live,
-              (ull)(start / NS_PER_TICK), (ull)(vm * LINUX_PAGE_SIZE), (ull)rss,
-              (ull)tg->rlimits[RLIMIT_RSS].rlim_cur);
+              (ull)(start / NS_PER_TICK), (ull)(ms.vm * LINUX_PAGE_SIZE),
+              (ull)(ms.anon + ms.file + ms.shmem), (ull)tg->rlimits[RLIMIT_RSS].rlim_cur);
     /* 26-30: startcode endcode startstack kstkesp kstkeip (1 1: as Linux shows them to
      * readers that may not trace the process) */
     pt_printf(pt, "1 1 %llu 0 0 ", t->mm ? (ull)mm_stack_start(t->mm) : 0ull);
@@ -117,16 +138,36 @@ int proc_gen_pid_stat(struct task *c, const struct proc_node *n, struct proc_tex
     return 0;
 }
 
+/* size resident shared text lib data dt, in pages, as Linux: shared = resident file and
+ * shmem pages, data = VmData + VmStk; lib and dt are always 0. */
 int proc_gen_statm(struct task *c, const struct proc_node *n, struct proc_text *pt)
 {
     struct task *t = proc_node_task(n);
     if (!t)
         return -ESRCH;
-    uint64_t vm, rss;
-    mem_usage(t, &vm, &rss);
-    /* COMPAT: shared/text/lib/data/dt are not tracked. */
-    pt_printf(pt, "%llu %llu 0 0 0 0 0\n", (ull)vm, (ull)rss);
+    struct mm_stats ms;
+    mem_stats(t, &ms);
+    pt_printf(pt, "%llu %llu %llu %llu 0 %llu 0\n", (ull)ms.vm, (ull)(ms.anon + ms.file + ms.shmem),
+              (ull)(ms.file + ms.shmem), (ull)ms.code, (ull)(ms.data + ms.stack));
     return 0;
+}
+
+/* The Vm* and Rss* rows of status, in kB. COMPAT: VmPeak and VmHWM are the current sizes
+ * (no high-water marks are kept); nothing is locked, pinned or swapped. */
+static void status_mem(struct proc_text *pt, const struct mm_stats *ms)
+{
+    ull rss = ms->anon + ms->file + ms->shmem;
+    pt_printf(pt,
+              "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t%8llu kB\nVmPin:\t%8llu kB\n"
+              "VmHWM:\t%8llu kB\nVmRSS:\t%8llu kB\n",
+              (ull)ms->vm * 4, (ull)ms->vm * 4, 0ull, 0ull, rss * 4, rss * 4);
+    pt_printf(pt, "RssAnon:\t%8llu kB\nRssFile:\t%8llu kB\nRssShmem:\t%8llu kB\n",
+              (ull)ms->anon * 4, (ull)ms->file * 4, (ull)ms->shmem * 4);
+    pt_printf(pt,
+              "VmData:\t%8llu kB\nVmStk:\t%8llu kB\nVmExe:\t%8llu kB\nVmLib:\t%8llu kB\n"
+              "VmPTE:\t%8llu kB\nVmSwap:\t%8llu kB\nHugetlbPages:\t%8llu kB\n",
+              (ull)ms->data * 4, (ull)ms->stack * 4, (ull)ms->code * 4,
+              (ull)(ms->exec - ms->code) * 4, 0ull, 0ull, 0ull);
 }
 
 /* Linux's bitmap text of the first @ncpu CPUs: 32-bit words, most significant first. */
@@ -155,8 +196,9 @@ int proc_gen_status(struct task *c, const struct proc_node *n, struct proc_text 
     if (!t)
         return -ESRCH;
     struct thread_group *tg = t->tg;
-    uint64_t vm, rss, ign, cgt;
-    mem_usage(t, &vm, &rss);
+    uint64_t ign, cgt;
+    struct mm_stats ms;
+    mem_stats(t, &ms);
     sig_masks(tg, &ign, &cgt);
     int fdsize = t->fdt ? fdtable_size(t->fdt) : 0;
     fdsize = fdsize <= 64 ? 64 : (fdsize + 63) / 64 * 64;
@@ -171,8 +213,8 @@ int proc_gen_status(struct task *c, const struct proc_node *n, struct proc_text 
         pt_printf(pt, "%u ", tg->groups[i]);
     pt_printf(pt, "\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", tg->pid,
               n->tid ? t->tid : tg->pid, tg->pgid, tg->sid);
-    pt_printf(pt, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmHWM:\t%8llu kB\nVmRSS:\t%8llu kB\n",
-              (ull)vm * 4, (ull)vm * 4, (ull)rss * 4, (ull)rss * 4);
+    if (t->mm && !tg->zombie)
+        status_mem(pt, &ms);
     pt_printf(pt, "Threads:\t%d\nSigQ:\t%d/%llu\n", tg->nr_live,
               count_queued(&t->pending) + count_queued(&tg->shared_pending),
               (ull)tg->rlimits[RLIMIT_SIGPENDING].rlim_cur);

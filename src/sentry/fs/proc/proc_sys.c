@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sysinfo.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "sentry/fs/proc/proc_internal.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/meminfo.h"
 #include "sentry/kernel/timer.h"
 #include "sentry/memfile/memfile.h"
 #include "sentry/vfs/vfs_internal.h"
@@ -81,24 +81,163 @@ int proc_gen_cpuinfo(struct task *c, const struct proc_node *nd, struct proc_tex
     return 0;
 }
 
+/* One "Name:   value kB" row of meminfo, as Linux's show_val_kb prints it. */
+static void kb_row(struct proc_text *pt, const char *name, uint64_t bytes)
+{
+    pt_printf(pt, "%-16s%8llu kB\n", name, (ull)(bytes >> 10));
+}
+
+/* Every row Linux 5.15 prints on x86-64, in its order, for the sandbox (kernel/meminfo.h):
+ * its only page cache is tmpfs (Cached = Shmem), it has no swap, and the Sentry's own heap
+ * is not shown, so those rows are 0. MemAvailable = MemFree: nothing is reclaimable.
+ * COMPAT: all memory is on the active anonymous list (tmpfs and shared memory are
+ * swap-backed, so Linux keeps them there too). */
 int proc_gen_meminfo(struct task *c, const struct proc_node *nd, struct proc_text *pt)
 {
-    struct sysinfo si;
-    if (sysinfo(&si) < 0)
-        return -errno;
-    ull unit = si.mem_unit ? si.mem_unit : 1;
-    ull total = si.totalram * unit / 1024, freek = si.freeram * unit / 1024;
-    ull buffers = si.bufferram * unit / 1024, shmem = si.sharedram * unit / 1024;
-    ull anon = (ull)memfile_used_frames() * MEMFILE_FRAME / 1024;
+    struct kernel_meminfo mi;
+    kernel_meminfo(&mi);
+    const struct {
+        const char *name;
+        uint64_t bytes;
+    } rows[] = {
+        {"MemTotal:", mi.total},
+        {"MemFree:", mi.free},
+        {"MemAvailable:", mi.free},
+        {"Buffers:", 0},
+        {"Cached:", mi.shmem},
+        {"SwapCached:", 0},
+        {"Active:", mi.used},
+        {"Inactive:", 0},
+        {"Active(anon):", mi.used},
+        {"Inactive(anon):", 0},
+        {"Active(file):", 0},
+        {"Inactive(file):", 0},
+        {"Unevictable:", 0},
+        {"Mlocked:", 0},
+        {"SwapTotal:", 0},
+        {"SwapFree:", 0},
+        {"Dirty:", 0},
+        {"Writeback:", 0},
+        {"AnonPages:", mi.anon},
+        {"Mapped:", 0},
+        {"Shmem:", mi.shmem},
+        {"KReclaimable:", 0},
+        {"Slab:", 0},
+        {"SReclaimable:", 0},
+        {"SUnreclaim:", 0},
+        {"KernelStack:", 0},
+        {"PageTables:", 0},
+        {"NFS_Unstable:", 0},
+        {"Bounce:", 0},
+        {"WritebackTmp:", 0},
+        {"CommitLimit:", mi.total / 2},
+        {"Committed_AS:", mi.used},
+        {"VmallocTotal:", 34359738367ull << 10},
+        {"VmallocUsed:", 0},
+        {"VmallocChunk:", 0},
+        {"Percpu:", 0},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+        kb_row(pt, rows[i].name, rows[i].bytes);
+    pt_printf(pt, "HardwareCorrupted: %5llu kB\n", 0ull);
+    kb_row(pt, "AnonHugePages:", 0);
+    kb_row(pt, "ShmemHugePages:", 0);
+    kb_row(pt, "ShmemPmdMapped:", 0);
+    kb_row(pt, "FileHugePages:", 0);
+    kb_row(pt, "FilePmdMapped:", 0);
     pt_printf(pt,
-              "MemTotal:       %8llu kB\nMemFree:        %8llu kB\n"
-              "MemAvailable:   %8llu kB\nBuffers:        %8llu kB\n"
-              "Cached:         %8llu kB\nSwapCached:     %8llu kB\n",
-              total, freek, freek + buffers, buffers, 0ull, 0ull);
-    pt_printf(pt,
-              "AnonPages:      %8llu kB\nShmem:          %8llu kB\n"
-              "SwapTotal:      %8llu kB\nSwapFree:       %8llu kB\n",
-              anon, shmem, (ull)si.totalswap * unit / 1024, (ull)si.freeswap * unit / 1024);
+              "HugePages_Total:   %5d\nHugePages_Free:    %5d\nHugePages_Rsvd:    %5d\n"
+              "HugePages_Surp:    %5d\n",
+              0, 0, 0, 0);
+    kb_row(pt, "Hugepagesize:", 2u << 20);
+    kb_row(pt, "Hugetlb:", 0);
+    kb_row(pt, "DirectMap4k:", mi.total);
+    kb_row(pt, "DirectMap2M:", 0);
+    kb_row(pt, "DirectMap1G:", 0);
+    return 0;
+}
+
+/* Linux's /proc/vmstat counters that vmstat(8) and free-memory monitors read, in pages,
+ * from the same figures as meminfo. COMPAT: event counters (faults, paging, allocations)
+ * are not kept and read 0; the sandbox has no swap and no block I/O of its own. */
+int proc_gen_vmstat(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+{
+    struct kernel_meminfo mi;
+    kernel_meminfo(&mi);
+    const struct {
+        const char *name;
+        uint64_t pages;
+    } rows[] = {
+        {"nr_free_pages", mi.free >> 12},
+        {"nr_zone_inactive_anon", 0},
+        {"nr_zone_active_anon", mi.used >> 12},
+        {"nr_zone_inactive_file", 0},
+        {"nr_zone_active_file", 0},
+        {"nr_zone_unevictable", 0},
+        {"nr_zone_write_pending", 0},
+        {"nr_mlock", 0},
+        {"nr_bounce", 0},
+        {"nr_free_cma", 0},
+        {"nr_inactive_anon", 0},
+        {"nr_active_anon", mi.used >> 12},
+        {"nr_inactive_file", 0},
+        {"nr_active_file", 0},
+        {"nr_unevictable", 0},
+        {"nr_slab_reclaimable", 0},
+        {"nr_slab_unreclaimable", 0},
+        {"nr_isolated_anon", 0},
+        {"nr_isolated_file", 0},
+        {"nr_anon_pages", mi.anon >> 12},
+        {"nr_mapped", 0},
+        {"nr_file_pages", mi.shmem >> 12},
+        {"nr_dirty", 0},
+        {"nr_writeback", 0},
+        {"nr_writeback_temp", 0},
+        {"nr_shmem", mi.shmem >> 12},
+        {"nr_shmem_hugepages", 0},
+        {"nr_shmem_pmdmapped", 0},
+        {"nr_file_hugepages", 0},
+        {"nr_file_pmdmapped", 0},
+        {"nr_anon_transparent_hugepages", 0},
+        {"nr_vmscan_write", 0},
+        {"nr_vmscan_immediate_reclaim", 0},
+        {"nr_dirtied", 0},
+        {"nr_written", 0},
+        {"nr_kernel_misc_reclaimable", 0},
+        {"nr_kernel_stack", 0},
+        {"nr_page_table_pages", 0},
+        {"nr_swapcached", 0},
+        {"nr_dirty_threshold", 0},
+        {"nr_dirty_background_threshold", 0},
+        {"pgpgin", 0},
+        {"pgpgout", 0},
+        {"pswpin", 0},
+        {"pswpout", 0},
+        {"pgalloc_normal", 0},
+        {"pgfree", 0},
+        {"pgactivate", 0},
+        {"pgdeactivate", 0},
+        {"pgfault", 0},
+        {"pgmajfault", 0},
+        {"pgsteal_kswapd", 0},
+        {"pgsteal_direct", 0},
+        {"pgscan_kswapd", 0},
+        {"pgscan_direct", 0},
+        {"oom_kill", 0},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+        pt_printf(pt, "%s %llu\n", rows[i].name, (ull)rows[i].pages);
+    return 0;
+}
+
+/* The terminal drivers of the sandbox in Linux's format (driver name, device path,
+ * major, minor range, type): /dev/tty, /dev/ptmx and the devpts slaves that are every
+ * terminal here, the console included. ps(1) names a tty_nr through this table. */
+int proc_gen_tty_drivers(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+{
+    pt_printf(pt, "%-20s /dev/%-8s %3d %7d system:/dev/tty\n", "/dev/tty", "tty", 5, 0);
+    pt_printf(pt, "%-20s /dev/%-8s %3d %7d system\n", "/dev/ptmx", "ptmx", 5, 2);
+    pt_printf(pt, "%-20s /dev/%-8s %3d %d-%d pty:slave\n", "pty_slave", "pts", 136, 0, 1048575);
     return 0;
 }
 

@@ -36,6 +36,7 @@ static const struct kind_info g_kinds[PK_COUNT] = {
     [PK_THREAD_SELF] = {"thread-self", LNK_MODE, NULL, proc_link_thread_self},
     [PK_CPUINFO] = {"cpuinfo", REG_MODE, proc_gen_cpuinfo, NULL},
     [PK_MEMINFO] = {"meminfo", REG_MODE, proc_gen_meminfo, NULL},
+    [PK_VMSTAT] = {"vmstat", REG_MODE, proc_gen_vmstat, NULL},
     [PK_STAT] = {"stat", REG_MODE, proc_gen_stat, NULL},
     [PK_UPTIME] = {"uptime", REG_MODE, proc_gen_uptime, NULL},
     [PK_LOADAVG] = {"loadavg", REG_MODE, proc_gen_loadavg, NULL},
@@ -52,6 +53,8 @@ static const struct kind_info g_kinds[PK_COUNT] = {
     [PK_SYS_NGROUPS] = {"ngroups_max", REG_MODE, proc_gen_sysctl, NULL},
     [PK_SYS_CAPLAST] = {"cap_last_cap", REG_MODE, proc_gen_sysctl, NULL},
     [PK_SYS_OVERCOMMIT] = {"overcommit_memory", REG_MODE, proc_gen_sysctl, NULL},
+    [PK_TTY] = {"tty", DIR_MODE, NULL, NULL},
+    [PK_TTY_DRIVERS] = {"drivers", REG_MODE, proc_gen_tty_drivers, NULL},
     [PK_PID_DIR] = {NULL, DIR_MODE, NULL, NULL},
     [PK_EXE] = {"exe", LNK_MODE, NULL, proc_link_exe},
     [PK_CWD] = {"cwd", LNK_MODE, NULL, proc_link_cwd},
@@ -76,14 +79,15 @@ static const struct kind_info g_kinds[PK_COUNT] = {
 };
 
 /* Fixed children of each directory kind (terminated by PK_ROOT). */
-static const enum proc_kind g_root_kids[] = {PK_SELF,        PK_THREAD_SELF, PK_CPUINFO, PK_MEMINFO,
-                                             PK_STAT,        PK_UPTIME,      PK_LOADAVG, PK_VERSION,
-                                             PK_FILESYSTEMS, PK_MOUNTS,      PK_SYS,     PK_ROOT};
+static const enum proc_kind g_root_kids[] = {
+    PK_SELF,    PK_THREAD_SELF, PK_CPUINFO,     PK_MEMINFO, PK_VMSTAT, PK_STAT, PK_UPTIME,
+    PK_LOADAVG, PK_VERSION,     PK_FILESYSTEMS, PK_MOUNTS,  PK_SYS,    PK_TTY,  PK_ROOT};
 static const enum proc_kind g_sys_kids[] = {PK_SYS_KERNEL, PK_SYS_VM, PK_ROOT};
 static const enum proc_kind g_sys_kernel_kids[] = {
     PK_SYS_HOSTNAME, PK_SYS_OSTYPE,  PK_SYS_OSRELEASE, PK_SYS_PIDMAX,
     PK_SYS_NGROUPS,  PK_SYS_CAPLAST, PK_ROOT};
 static const enum proc_kind g_sys_vm_kids[] = {PK_SYS_OVERCOMMIT, PK_ROOT};
+static const enum proc_kind g_tty_kids[] = {PK_TTY_DRIVERS, PK_ROOT};
 static const enum proc_kind g_pid_kids[] = {
     PK_EXE,      PK_CWD,        PK_ROOTLINK, PK_FD_DIR,    PK_PSTAT, PK_STATM,
     PK_STATUS,   PK_CMDLINE,    PK_ENVIRON,  PK_MAPS,      PK_COMM,  PK_PMOUNTS,
@@ -105,6 +109,8 @@ static const enum proc_kind *fixed_kids(enum proc_kind dir)
         return g_sys_kernel_kids;
     case PK_SYS_VM:
         return g_sys_vm_kids;
+    case PK_TTY:
+        return g_tty_kids;
     case PK_PID_DIR:
         return g_pid_kids;
     case PK_TID_DIR:

@@ -67,6 +67,7 @@ static uint64_t frame_alloc(struct tmpfs_node *n, uint64_t off)
     if (!*slot) {
         if (memfile_alloc(slot) < 0)
             return 0;
+        memfile_mark_shmem(*slot);
         n->inode->blocks += PAGE / 512;
         tmpfs_account(n->inode, 1);
     }

@@ -232,6 +232,12 @@ void mm_set_brk_start(struct mm *mm, gaddr_t start)
     mm->brk_start = start;
 }
 
+void mm_set_code(struct mm *mm, gaddr_t start, gaddr_t end)
+{
+    mm->start_code = start;
+    mm->end_code = end;
+}
+
 void mm_set_stack(struct mm *mm, gaddr_t start, gaddr_t end)
 {
     mm->stack_start = start;

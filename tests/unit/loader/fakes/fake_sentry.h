@@ -31,6 +31,7 @@ struct mm {
     int nvmas;
     gaddr_t next_topdown; /* next address for a mapping without a hint */
     gaddr_t brk_start, stack_start, stack_end;
+    gaddr_t start_code, end_code;
     int nprotects;
 };
 
