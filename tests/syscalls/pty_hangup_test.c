@@ -200,7 +200,7 @@ static int hung_up_reader(int s, int done)
 static int hung_up_leader(void)
 {
     int r = wait_hup(5000) ? 0 : 1;
-    for (int i = 0; i < 100 && !g_cont; i++)
+    for (int i = 0; i < 500 && !g_cont; i++) /* once seen late on a loaded machine */
         usleep(10000);
     if (!g_cont)
         r |= 2;
