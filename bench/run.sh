@@ -257,7 +257,7 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
     echo
     echo "$table"
     echo
-    echo "Ratio = runtime / native (time per call or per start: higher is slower)."
+    echo "Ratio = runtime / native: for times (ns, ms, µs) higher is slower; for bandwidths (MB/s) it is the share of native kept, higher is better."
     echo
     echo "Methods:"
     echo
