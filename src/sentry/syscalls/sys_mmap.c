@@ -113,6 +113,31 @@ long sys_mprotect(struct task *t, const struct syscall_args *a)
     return mm_mprotect(t, t->mm, arg_addr(a, 0), arg_u64(a, 1), arg_int(a, 2));
 }
 
+/* Memory protection keys: the sandbox has none (its stubs' PKRU is not virtualised), so the
+ * calls answer as Linux does without them: pkey_alloc fails with ENOSPC, "the way to detect
+ * pkey support" (pkey_alloc(2)), after the argument checks; no key can be freed; and
+ * pkey_mprotect takes only the default key -1. */
+#define LINUX_PKEY_ACCESS_MASK 0x3 /* PKEY_DISABLE_ACCESS | PKEY_DISABLE_WRITE */
+
+long sys_pkey_alloc(struct task *t, const struct syscall_args *a)
+{
+    if (arg_u64(a, 0) != 0 || (arg_u64(a, 1) & ~(uint64_t)LINUX_PKEY_ACCESS_MASK))
+        return -EINVAL;
+    return -ENOSPC;
+}
+
+long sys_pkey_free(struct task *t, const struct syscall_args *a)
+{
+    return -EINVAL;
+}
+
+long sys_pkey_mprotect(struct task *t, const struct syscall_args *a)
+{
+    if (arg_int(a, 3) != -1)
+        return -EINVAL;
+    return sys_mprotect(t, a);
+}
+
 long sys_brk(struct task *t, const struct syscall_args *a)
 {
     return (long)mm_brk(t, t->mm, arg_addr(a, 0));
@@ -166,6 +191,9 @@ void sys_mmap_register(void)
     SYSCALL_REG(LINUX_NR_mmap, SYS_PARTIAL(mmap, "no MAP_HUGETLB; MAP_SHARED of files later"));
     SYSCALL_REG(LINUX_NR_munmap, SYS_SUPPORTED(munmap));
     SYSCALL_REG(LINUX_NR_mprotect, SYS_SUPPORTED(mprotect));
+    SYSCALL_REG(LINUX_NR_pkey_alloc, SYS_PARTIAL(pkey_alloc, "no keys, as on a CPU without PKU"));
+    SYSCALL_REG(LINUX_NR_pkey_free, SYS_PARTIAL(pkey_free, "no keys, as on a CPU without PKU"));
+    SYSCALL_REG(LINUX_NR_pkey_mprotect, SYS_PARTIAL(pkey_mprotect, "only key -1 (mprotect)"));
     SYSCALL_REG(LINUX_NR_brk, SYS_SUPPORTED(brk));
     SYSCALL_REG(LINUX_NR_mremap, SYS_PARTIAL(mremap, "no MREMAP_DONTUNMAP, no old_len 0"));
     SYSCALL_REG(LINUX_NR_madvise, SYS_SUPPORTED(madvise));
