@@ -143,6 +143,7 @@ long task_clone(struct task *t, const struct clone_params *p)
     c->blocked = t->blocked;
     c->cpu_affinity = t->cpu_affinity;
     c->ioprio = t->ioprio;
+    c->mempolicy = t->mempolicy;
     if ((flags & (CLONE_VM | CLONE_VFORK)) != CLONE_VM)
         c->altstack = t->altstack;
     else

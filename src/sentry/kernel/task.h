@@ -198,6 +198,7 @@ struct task {
     int cpu_hint;
     uint64_t cpu_affinity;          /* sched_setaffinity mask of CPUs 0-63; 0 = all */
     uint16_t ioprio;                /* ioprio_set value (0: none set); inherited by clone */
+    uint16_t mempolicy;             /* set_mempolicy mode | mode flags; inherited by clone */
     struct task_ioac ioac;
     gaddr_t last_fault_addr;        /* mm: a fault seen once on a mapped page is retried */
 };

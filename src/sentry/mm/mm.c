@@ -447,6 +447,16 @@ void mm_set_code(struct mm *mm, gaddr_t start, gaddr_t end)
     mm->end_code = end;
 }
 
+bool mm_range_mapped(struct mm *mm, gaddr_t start, gaddr_t end)
+{
+    for (int i = vma_lower_bound(mm, start); start < end; i++) {
+        if (i >= mm->nvmas || mm->vmas[i].start > start)
+            return false;
+        start = mm->vmas[i].end;
+    }
+    return true;
+}
+
 int mm_set_special(struct mm *mm, gaddr_t start, const char *name, int maxprot)
 {
     int i = vma_find_index(mm, start);

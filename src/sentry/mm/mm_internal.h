@@ -81,6 +81,8 @@ void mm_set_stack(struct mm *mm, gaddr_t start, gaddr_t end);
 /* Name the VMA that starts at @start for /proc/pid/maps (a static string, e.g. "[vdso]") and
  * limit what mprotect may grant it to @maxprot. Returns 0 or -EINVAL if no VMA starts there. */
 int mm_set_special(struct mm *mm, gaddr_t start, const char *name, int maxprot);
+/* True if every page of [@start, @end) is mapped (no hole). */
+bool mm_range_mapped(struct mm *mm, gaddr_t start, gaddr_t end);
 
 /*
  * Resolve an app fault at @addr (from the platform): populate and map the page into the
