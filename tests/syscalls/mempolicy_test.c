@@ -109,3 +109,39 @@ TEST(mbind_checks_its_range)
     EXPECT_ERRNO(get_pol(&mode, NULL, 0, p + 4096, MPOL_F_ADDR), EFAULT);
     munmap(p, 3 * 4096);
 }
+
+/* The one node also shows in sysfs, where numactl and libnuma look. */
+TEST(sysfs_lists_node_zero)
+{
+    need_one_node();
+    char buf[256] = {0};
+    int fd = CHECK(open("/sys/devices/system/node/online", O_RDONLY));
+    EXPECT_EQ(read(fd, buf, sizeof(buf)), 2);
+    EXPECT_STREQ(buf, "0\n");
+    close(fd);
+    memset(buf, 0, sizeof(buf));
+    fd = CHECK(open("/sys/devices/system/node/node0/distance", O_RDONLY));
+    EXPECT_TRUE(read(fd, buf, sizeof(buf)) > 0);
+    EXPECT_STREQ(buf, "10\n");
+    close(fd);
+    memset(buf, 0, sizeof(buf));
+    fd = CHECK(open("/sys/devices/system/node/node0/cpulist", O_RDONLY));
+    EXPECT_TRUE(read(fd, buf, sizeof(buf)) > 0);
+    close(fd);
+    char cpus[256] = {0};
+    fd = CHECK(open("/sys/devices/system/cpu/online", O_RDONLY));
+    EXPECT_TRUE(read(fd, cpus, sizeof(cpus)) > 0);
+    close(fd);
+    EXPECT_STREQ(buf, cpus); /* every CPU is on node 0 */
+    FILE *f = fopen("/sys/devices/system/node/node0/meminfo", "r");
+    CHECK(f ? 0 : -1);
+    unsigned long total = 0, freemem = 0;
+    char line[256];
+    while (fgets(line, sizeof(line), f)) {
+        sscanf(line, "Node 0 MemTotal: %lu kB", &total);
+        sscanf(line, "Node 0 MemFree: %lu kB", &freemem);
+    }
+    fclose(f);
+    EXPECT_TRUE(total > 0);
+    EXPECT_TRUE(freemem > 0 && freemem <= total);
+}

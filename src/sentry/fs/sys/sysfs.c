@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sentry/kernel/meminfo.h"
 #include "sentry/vfs/vfs_internal.h"
 
 #define SYSFS_MAGIC 0x62656572
@@ -31,6 +32,17 @@ enum sys_kind {
     SK_KERNEL_MAX,
     SK_CPUN, /* cpu<n>/, numbered */
     SK_CPUN_ONLINE,
+    SK_NODE, /* NUMA: one node, as get_mempolicy reports (syscalls/sys_mempolicy.c) */
+    SK_NODE_ONLINE,
+    SK_NODE_POSSIBLE,
+    SK_NODE_HAS_CPU,
+    SK_NODE_HAS_MEMORY,
+    SK_NODE_HAS_NORMAL,
+    SK_NODE0,
+    SK_NODE0_CPULIST,
+    SK_NODE0_CPUMAP,
+    SK_NODE0_DISTANCE,
+    SK_NODE0_MEMINFO,
     SK_FS,
     SK_CGROUP,
     SK_KERNEL,
@@ -58,6 +70,17 @@ static const struct {
     [SK_KERNEL_MAX] = {"kernel_max", REG_MODE, SK_CPU},
     [SK_CPUN] = {NULL, DIR_MODE, SK_CPU},
     [SK_CPUN_ONLINE] = {"online", REG_MODE, SK_CPUN},
+    [SK_NODE] = {"node", DIR_MODE, SK_SYSTEM},
+    [SK_NODE_ONLINE] = {"online", REG_MODE, SK_NODE},
+    [SK_NODE_POSSIBLE] = {"possible", REG_MODE, SK_NODE},
+    [SK_NODE_HAS_CPU] = {"has_cpu", REG_MODE, SK_NODE},
+    [SK_NODE_HAS_MEMORY] = {"has_memory", REG_MODE, SK_NODE},
+    [SK_NODE_HAS_NORMAL] = {"has_normal_memory", REG_MODE, SK_NODE},
+    [SK_NODE0] = {"node0", DIR_MODE, SK_NODE},
+    [SK_NODE0_CPULIST] = {"cpulist", REG_MODE, SK_NODE0},
+    [SK_NODE0_CPUMAP] = {"cpumap", REG_MODE, SK_NODE0},
+    [SK_NODE0_DISTANCE] = {"distance", REG_MODE, SK_NODE0},
+    [SK_NODE0_MEMINFO] = {"meminfo", REG_MODE, SK_NODE0},
     [SK_FS] = {"fs", DIR_MODE, SK_ROOT},
     [SK_CGROUP] = {"cgroup", DIR_MODE, SK_FS},
     [SK_KERNEL] = {"kernel", DIR_MODE, SK_ROOT},
@@ -182,7 +205,7 @@ static const struct file_ops g_sys_dir_fops = {
 /* ---- attribute files -------------------------------------------------------------------- */
 
 struct sys_text {
-    char buf[64];
+    char buf[1024];
     size_t len;
 };
 
@@ -211,6 +234,45 @@ static const struct file_ops g_sys_file_fops = {
     .release = sys_file_release,
 };
 
+/* node0/cpumap: the CPUs as a hex mask in 32-bit groups, as Linux's "%*pb" prints it. */
+static int cpumap_text(char *buf, size_t size)
+{
+    size_t len = 0;
+    unsigned groups = (g_ncpu + 31) / 32;
+    for (unsigned g = groups; g-- > 0;) {
+        unsigned bits = g_ncpu - g * 32 < 32 ? g_ncpu - g * 32 : 32;
+        uint32_t word = bits == 32 ? UINT32_MAX : (1u << bits) - 1;
+        /* The top group is as wide as its CPUs need; the others are 8 digits. */
+        int width = g == groups - 1 ? (int)((bits + 3) / 4) : 8;
+        len += (size_t)snprintf(buf + len, size - len, g == groups - 1 ? "%0*x" : ",%0*x",
+                                width, word);
+    }
+    return (int)len + snprintf(buf + len, size - len, "\n");
+}
+
+/* node0/meminfo: the sandbox's figures (kernel/meminfo.h), in Linux's per-node format. */
+static int node_meminfo_text(char *buf, size_t size)
+{
+    struct kernel_meminfo mi;
+    kernel_meminfo(&mi);
+    const struct {
+        const char *name;
+        uint64_t bytes;
+    } rows[] = {
+        {"MemTotal:", mi.total},  {"MemFree:", mi.free},     {"MemUsed:", mi.used},
+        {"SwapCached:", 0},       {"Active:", mi.used},      {"Inactive:", 0},
+        {"Active(anon):", mi.used}, {"Inactive(anon):", 0},  {"Active(file):", 0},
+        {"Inactive(file):", 0},   {"Unevictable:", 0},       {"Mlocked:", 0},
+        {"Dirty:", 0},            {"Writeback:", 0},         {"FilePages:", mi.shmem},
+        {"Mapped:", 0},           {"AnonPages:", mi.anon},   {"Shmem:", mi.shmem},
+    };
+    size_t len = 0;
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]) && len < size; i++)
+        len += (size_t)snprintf(buf + len, size - len, "Node 0 %-16s%8llu kB\n", rows[i].name,
+                                (unsigned long long)(rows[i].bytes / 1024));
+    return (int)(len < size ? len : size - 1);
+}
+
 static int sys_open(struct task *t, struct inode *inode, struct file *f)
 {
     const struct sys_node *n = inode->priv;
@@ -225,13 +287,29 @@ static int sys_open(struct task *t, struct inode *inode, struct file *f)
         return -ENOMEM;
     int len;
     switch (n->kind) {
+    case SK_NODE_ONLINE:
+    case SK_NODE_POSSIBLE:
+    case SK_NODE_HAS_CPU:
+    case SK_NODE_HAS_MEMORY:
+    case SK_NODE_HAS_NORMAL:
+        len = snprintf(s->buf, sizeof(s->buf), "0\n");
+        break;
+    case SK_NODE0_CPUMAP:
+        len = cpumap_text(s->buf, sizeof(s->buf));
+        break;
+    case SK_NODE0_DISTANCE:
+        len = snprintf(s->buf, sizeof(s->buf), "10\n");
+        break;
+    case SK_NODE0_MEMINFO:
+        len = node_meminfo_text(s->buf, sizeof(s->buf));
+        break;
     case SK_KERNEL_MAX:
         len = snprintf(s->buf, sizeof(s->buf), "8191\n");
         break;
     case SK_CPUN_ONLINE:
         len = snprintf(s->buf, sizeof(s->buf), "1\n");
         break;
-    default: /* online, possible, present */
+    default: /* cpu/online, possible, present, node0/cpulist */
         len = g_ncpu > 1 ? snprintf(s->buf, sizeof(s->buf), "0-%u\n", g_ncpu - 1)
                          : snprintf(s->buf, sizeof(s->buf), "0\n");
         break;
