@@ -91,6 +91,7 @@ void sys_identity_register(void);   /* get*id, uname, getrandom, sysinfo, rlimit
 void sys_thread_register(void);     /* clone, fork, vfork, execve, exit, wait4, waitid, pgrp/session, rseq */
 void sys_mmap_register(void);       /* mmap, munmap, mprotect, brk, mremap, madvise, msync, mincore */
 void sys_mempolicy_register(void);  /* set_mempolicy, get_mempolicy, mbind */
+void sys_sendfile_register(void);   /* sendfile, copy_file_range */
 void sys_timerfd_register(void);    /* timerfd_create, timerfd_settime, timerfd_gettime */
 void sys_ipc_register(void);        /* System V shared memory */
 void sys_xattr_register(void);      /* getxattr, setxattr, listxattr, removexattr and variants */

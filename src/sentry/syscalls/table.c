@@ -44,6 +44,7 @@ void syscalls_init(void)
     sys_thread_register();
     sys_mmap_register();
     sys_mempolicy_register();
+    sys_sendfile_register();
     sys_xattr_register();
     sys_ipc_register();
     sys_timerfd_register();

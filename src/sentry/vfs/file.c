@@ -73,6 +73,26 @@ bool vfs_file_is_regular(const struct file *f)
     return f->inode && S_ISREG(f->inode->mode);
 }
 
+bool vfs_file_is_dir(const struct file *f)
+{
+    return f->inode && S_ISDIR(f->inode->mode);
+}
+
+int64_t vfs_file_size(const struct file *f)
+{
+    return f->inode ? f->inode->size : 0;
+}
+
+bool vfs_files_same_inode(const struct file *a, const struct file *b)
+{
+    return a->inode && a->inode == b->inode;
+}
+
+bool vfs_files_same_fs(const struct file *a, const struct file *b)
+{
+    return a->inode && b->inode && a->inode->sb == b->inode->sb;
+}
+
 /* Call read or write once, then block on -EAGAIN until the file is ready or a signal. */
 static ssize_t io_blocking(struct task *t, struct file *f, struct uio *u, int64_t *pos,
                            bool is_write)

@@ -128,6 +128,13 @@ int vfs_iterate(struct task *t, struct file *f, struct dir_emitter *e);
 bool vfs_file_seekable(const struct file *f);
 /* True if @f is open on a regular file. */
 bool vfs_file_is_regular(const struct file *f);
+/* True if @f is open on a directory. */
+bool vfs_file_is_dir(const struct file *f);
+/* The size of @f's inode (as last known: a gofer file's is refreshed by stat). */
+int64_t vfs_file_size(const struct file *f);
+/* True if @a and @b are open on the same inode / on inodes of the same filesystem. */
+bool vfs_files_same_inode(const struct file *a, const struct file *b);
+bool vfs_files_same_fs(const struct file *a, const struct file *b);
 /* FIONREAD of a regular file: the bytes between the position and the end. Returns 0, or
  * -ENOTTY for other files (their ops->ioctl answers). */
 int vfs_fionread(struct file *f, int *out);
