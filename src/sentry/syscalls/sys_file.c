@@ -484,6 +484,16 @@ long sys_fadvise64(struct task *t, const struct syscall_args *a)
     return 0; /* advice is only a hint */
 }
 
+/* readahead(2): a hint too (file data is in memory or the host's page cache); Linux's checks:
+ * a descriptor open for reading, on a regular file. */
+long sys_readahead(struct task *t, const struct syscall_args *a)
+{
+    _cleanup_(file_unrefp) struct file *f = sys_get_file(t, arg_int(a, 0));
+    if (!f || (f->flags & O_PATH) || !file_readable(f))
+        return -EBADF;
+    return vfs_file_is_regular(f) ? 0 : -EINVAL;
+}
+
 long sys_memfd_create(struct task *t, const struct syscall_args *a)
 {
     char name[VFS_NAME_MAX - 6 + 1]; /* NAME_MAX minus "memfd:" */
@@ -547,5 +557,6 @@ void sys_file_register(void)
     SYSCALL_REG(LINUX_NR_sync, SYS_SUPPORTED(sync));
     SYSCALL_REG(LINUX_NR_syncfs, SYS_SUPPORTED(syncfs));
     SYSCALL_REG(LINUX_NR_fadvise64, SYS_PARTIAL(fadvise64, "advice is accepted and ignored"));
+    SYSCALL_REG(LINUX_NR_readahead, SYS_PARTIAL(readahead, "checked; a hint"));
     sys_stat_register();
 }

@@ -166,18 +166,46 @@ long sys_msync(struct task *t, const struct syscall_args *a)
     return mm_msync(t, t->mm, arg_addr(a, 0), arg_u64(a, 1), arg_int(a, 2));
 }
 
+/* COMPAT: app memory is never swapped by the Sentry, so locking is only checked: the pages
+ * of [addr, addr + len) rounded out must all be mapped (ENOMEM, as Linux). */
+static long check_lock_range(struct task *t, gaddr_t addr, uint64_t len)
+{
+    gaddr_t start = addr & ~4095ULL;
+    gaddr_t end = (addr + len + 4095) & ~4095ULL;
+    if (end < start)
+        return -EINVAL;
+    return mm_range_mapped(t->mm, start, end) ? 0 : -ENOMEM;
+}
+
 long sys_mlock(struct task *t, const struct syscall_args *a)
 {
-    return 0; /* COMPAT: memory is never swapped by the Sentry; locking is a no-op */
+    return check_lock_range(t, arg_addr(a, 0), arg_u64(a, 1));
+}
+
+#define LINUX_MLOCK_ONFAULT 1
+
+long sys_mlock2(struct task *t, const struct syscall_args *a)
+{
+    if (arg_u64(a, 2) & ~(uint64_t)LINUX_MLOCK_ONFAULT)
+        return -EINVAL;
+    return check_lock_range(t, arg_addr(a, 0), arg_u64(a, 1));
 }
 
 long sys_munlock(struct task *t, const struct syscall_args *a)
 {
-    return 0;
+    return check_lock_range(t, arg_addr(a, 0), arg_u64(a, 1));
 }
+
+#define LINUX_MCL_CURRENT 1
+#define LINUX_MCL_FUTURE 2
+#define LINUX_MCL_ONFAULT 4
 
 long sys_mlockall(struct task *t, const struct syscall_args *a)
 {
+    uint64_t flags = arg_u64(a, 0);
+    if (!(flags & (LINUX_MCL_CURRENT | LINUX_MCL_FUTURE)) ||
+        (flags & ~(uint64_t)(LINUX_MCL_CURRENT | LINUX_MCL_FUTURE | LINUX_MCL_ONFAULT)))
+        return -EINVAL;
     return 0;
 }
 
@@ -199,8 +227,9 @@ void sys_mmap_register(void)
     SYSCALL_REG(LINUX_NR_madvise, SYS_SUPPORTED(madvise));
     SYSCALL_REG(LINUX_NR_mincore, SYS_SUPPORTED(mincore));
     SYSCALL_REG(LINUX_NR_msync, SYS_SUPPORTED(msync));
-    SYSCALL_REG(LINUX_NR_mlock, SYS_PARTIAL(mlock, "no-op"));
-    SYSCALL_REG(LINUX_NR_munlock, SYS_PARTIAL(munlock, "no-op"));
-    SYSCALL_REG(LINUX_NR_mlockall, SYS_PARTIAL(mlockall, "no-op"));
+    SYSCALL_REG(LINUX_NR_mlock, SYS_PARTIAL(mlock, "checked; nothing is swapped anyway"));
+    SYSCALL_REG(LINUX_NR_mlock2, SYS_PARTIAL(mlock2, "checked; nothing is swapped anyway"));
+    SYSCALL_REG(LINUX_NR_munlock, SYS_PARTIAL(munlock, "checked; nothing is swapped anyway"));
+    SYSCALL_REG(LINUX_NR_mlockall, SYS_PARTIAL(mlockall, "checked; nothing is swapped anyway"));
     SYSCALL_REG(LINUX_NR_munlockall, SYS_PARTIAL(munlockall, "no-op"));
 }
