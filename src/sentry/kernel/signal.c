@@ -5,6 +5,7 @@
  * in signal_frame.c, job control in signal_stop.c.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -373,6 +374,7 @@ int signal_send_task(struct task *t, const struct linux_siginfo *info)
         tg_exit(t->tg, LINUX_SIGKILL); /* the group dies now, stopped or not (Linux) */
     else
         task_kick(t);
+    waitq_notify(&t->tg->signalfd_wq, POLLIN | POLLRDNORM);
     return 0;
 }
 
@@ -398,6 +400,7 @@ int signal_send_tg(struct thread_group *tg, const struct linux_siginfo *info)
         tg_exit(tg, LINUX_SIGKILL);
     else
         signal_wake_tg(tg, sig);
+    waitq_notify(&tg->signalfd_wq, POLLIN | POLLRDNORM);
     return 0;
 }
 

@@ -54,6 +54,7 @@ int tg_alloc(struct task *t, struct thread_group **out)
     list_init(&tg->children);
     list_init(&tg->sibling);
     waitq_init(&tg->child_wait);
+    waitq_init(&tg->signalfd_wq);
     sigpending_init(&tg->shared_pending);
     tg->exit_signal = SIGCHLD;
     tg->start_ns = kernel_now_ns();
@@ -82,6 +83,11 @@ void tg_free(struct thread_group *tg)
         free(t);
     }
     list_del(&tg->klink);
+    /* An epoll item of another process may still watch this group's signalfd queue (a
+     * signalfd added by a process that has died): unhook it, it sees no more signals. */
+    struct waiter *w, *wn;
+    list_for_each_entry_safe(w, wn, &tg->signalfd_wq.waiters, link)
+        waitq_remove(w);
     signal_flush_pending(&tg->shared_pending);
     if (tg->sighand)
         sighand_unref(tg->sighand);

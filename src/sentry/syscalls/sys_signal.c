@@ -5,12 +5,16 @@
  * sigaltstack and pause. Queueing and delivery live in kernel/signal*.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <string.h>
 
 #include "abi/linux/errno.h"
 #include "abi/linux/signal.h"
 #include "abi/linux/stat.h"
+#include "common/cleanup.h"
+#include "sentry/fs/anon/signalfd.h"
+#include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/signal_internal.h"
@@ -18,6 +22,7 @@
 #include "sentry/kernel/timer.h"
 #include "sentry/mm/mm.h"
 #include "sentry/syscalls/syscalls.h"
+#include "sentry/vfs/file.h"
 
 /* --- masks and actions --- */
 
@@ -398,8 +403,53 @@ long sys_sigaltstack(struct task *t, const struct syscall_args *a)
     return 0;
 }
 
+/* ---- signalfd ---------------------------------------------------------------------------- */
+
+#define LINUX_SFD_CLOEXEC 02000000
+#define LINUX_SFD_NONBLOCK 04000
+
+static long do_signalfd4(struct task *t, int fd, gaddr_t umask, size_t sizemask, int flags)
+{
+    if (flags & ~(LINUX_SFD_CLOEXEC | LINUX_SFD_NONBLOCK))
+        return -EINVAL;
+    linux_sigset_t mask;
+    if (sizemask != sizeof(mask))
+        return -EINVAL;
+    if (copy_in(t, umask, &mask, sizeof(mask)) < 0)
+        return -EFAULT;
+    if (fd != -1) { /* a new mask for an existing signalfd */
+        _cleanup_(file_unrefp) struct file *f = fdtable_get(t->fdt, fd);
+        if (!f)
+            return -EBADF;
+        if (!signalfd_is(f))
+            return -EINVAL;
+        signalfd_set_mask(f, mask);
+        return fd;
+    }
+    struct file *f;
+    int ret = signalfd_create_file(mask, (uint32_t)(flags & LINUX_SFD_NONBLOCK), &f);
+    if (ret < 0)
+        return ret;
+    long nfd = fdtable_install(t->fdt, f, 0, (flags & LINUX_SFD_CLOEXEC) ? FD_CLOEXEC : 0,
+                               task_rlimit_cur(t, RLIMIT_NOFILE));
+    file_unref(f);
+    return nfd;
+}
+
+long sys_signalfd(struct task *t, const struct syscall_args *a)
+{
+    return do_signalfd4(t, arg_int(a, 0), arg_addr(a, 1), arg_size(a, 2), 0);
+}
+
+long sys_signalfd4(struct task *t, const struct syscall_args *a)
+{
+    return do_signalfd4(t, arg_int(a, 0), arg_addr(a, 1), arg_size(a, 2), arg_int(a, 3));
+}
+
 void sys_signal_register(void)
 {
+    SYSCALL_REG(LINUX_NR_signalfd, SYS_SUPPORTED(signalfd));
+    SYSCALL_REG(LINUX_NR_signalfd4, SYS_SUPPORTED(signalfd4));
     SYSCALL_REG(LINUX_NR_rt_sigaction, SYS_SUPPORTED(rt_sigaction));
     SYSCALL_REG(LINUX_NR_rt_sigprocmask, SYS_SUPPORTED(rt_sigprocmask));
     SYSCALL_REG(LINUX_NR_rt_sigpending, SYS_SUPPORTED(rt_sigpending));
