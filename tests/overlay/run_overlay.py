@@ -566,6 +566,35 @@ def volume_programs(cvisor, tmp):
         expect(q == "10000|50005000\nok\n", "the host's sqlite3 reads 10000 rows", q)
 
 
+@case
+def volume_shared_mmap(cvisor, tmp):
+    """MAP_SHARED writes to volume files reach the host: a SQLite database in WAL mode (its
+    -shm index is mapped shared) and a python3 mmap.mmap write."""
+    vol = os.path.join(tmp, "vol")
+    os.makedirs(vol)
+    missing = [t for t in ("sqlite3", "python3") if not shutil.which(t)]
+    expect(not missing, "the tools are installed (%s)" % " ".join(missing))
+    script = ("set -e; cd /w\n"
+              "(echo 'pragma journal_mode=wal; create table t(i integer); begin;'; i=1;"
+              " while [ $i -le 1000 ]; do echo \"insert into t values($i);\"; i=$((i+1)); done;"
+              " echo 'commit; pragma wal_checkpoint(truncate);') | sqlite3 wal.db\n"
+              "python3 -c \"import mmap, os\n"
+              "fd = os.open('m.bin', os.O_RDWR | os.O_CREAT, 0o644); os.ftruncate(fd, 8192)\n"
+              "m = mmap.mmap(fd, 8192, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)\n"
+              "m[4096:4101] = b'hello'; m.close(); os.close(fd)\"\n"
+              "echo done")
+    rc, out, err = cvisor_do(cvisor, ["--volume", vol + ":/w"], script, timeout=110)
+    expect(rc == 0 and lines(out)[-1:] == ["done"], "sqlite3 (WAL) and python3 ran", out + err)
+    q = subprocess.run(["sqlite3", os.path.join(vol, "wal.db"),
+                        "pragma journal_mode; select count(*), sum(i) from t;"
+                        " pragma integrity_check;"], stdout=subprocess.PIPE).stdout.decode()
+    expect(q == "wal\n1000|500500\nok\n", "the host's sqlite3 reads 1000 rows of a WAL db", q)
+    with open(os.path.join(vol, "m.bin"), "rb") as f:
+        data = f.read()
+    expect(len(data) == 8192 and data[4096:4101] == b"hello" and data[:4096] == bytes(4096),
+           "the host sees what python3 wrote through mmap")
+
+
 def main(argv):
     if len(argv) == 2 and argv[1] == "--list":
         print("\n".join(CASES))

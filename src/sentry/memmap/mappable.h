@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,10 @@ struct mappable_ops {
     /* Shared mappings: the memory-file frame holding the page at @off, allocated on demand;
      * returns a new frame reference in *@frame. NULL if the object cannot be shared-mapped. */
     int (*get_frame)(struct mappable *m, uint64_t off, uint64_t *frame);
+    /* msync of shared mappings: make what they wrote in [@off, @off+@size) reach the object's
+     * backing store, on stable storage when @durable (MS_SYNC). NULL: nothing to do. Returns
+     * 0 or -errno. */
+    int (*sync)(struct mappable *m, uint64_t off, uint64_t size, bool durable);
     /* Size in bytes (for SIGBUS past EOF). */
     uint64_t (*size)(struct mappable *m);
     void (*ref)(struct mappable *m);

@@ -115,7 +115,8 @@ static int fill_new_frame(struct vma *v, uint64_t vpn, uint64_t *frame)
     if (v->obj && (v->flags & MM_MAP_SHARED)) {
         if (!v->obj->ops->get_frame)
             return -EIO;
-        return v->obj->ops->get_frame(v->obj, v->off + (addr - v->start), frame);
+        int err = v->obj->ops->get_frame(v->obj, v->off + (addr - v->start), frame);
+        return err == -EFAULT ? -EIO : err; /* past the end of the object: SIGBUS */
     }
     int err = memfile_alloc(frame);
     if (err < 0)

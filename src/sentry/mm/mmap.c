@@ -424,6 +424,12 @@ int mm_mincore(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, gaddr_
     return 0;
 }
 
+/*
+ * msync: shared file mappings in [addr, addr+len) write their pages back to the file. Linux's
+ * MS_ASYNC only schedules that (its page cache is what the file is); here the host only sees
+ * the data after writeback, so every msync writes back, and MS_SYNC also waits for the disk.
+ * As in Linux, a hole in the range gives -ENOMEM after the mapped parts were synced.
+ */
 int mm_msync(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int flags)
 {
     (void)t;
@@ -434,9 +440,20 @@ int mm_msync(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int flag
     if ((flags & MS_ASYNC) && (flags & MS_SYNC))
         return -EINVAL;
     len = PAGE_ALIGN_UP(len);
-    if (len && !range_mapped(mm, addr, addr + len))
+    gaddr_t end = addr + len;
+    for (int i = vma_lower_bound(mm, addr); i < mm->nvmas && mm->vmas[i].start < end; i++) {
+        struct vma *v = &mm->vmas[i];
+        if (!v->obj || !(v->flags & MM_MAP_SHARED) || !v->obj->ops->sync)
+            continue;
+        gaddr_t s = v->start > addr ? v->start : addr;
+        gaddr_t e = v->end < end ? v->end : end;
+        int err = v->obj->ops->sync(v->obj, v->off + (s - v->start), e - s, flags & MS_SYNC);
+        if (err < 0)
+            return err;
+    }
+    if (len && !range_mapped(mm, addr, end))
         return -ENOMEM;
-    return 0; /* COMPAT: no writable shared file mappings exist yet, so nothing to flush */
+    return 0;
 }
 
 bool mm_maps_object_at(struct mm *mm, gaddr_t addr, struct mappable *obj)

@@ -216,7 +216,7 @@ long sys_munlockall(struct task *t, const struct syscall_args *a)
 
 void sys_mmap_register(void)
 {
-    SYSCALL_REG(LINUX_NR_mmap, SYS_PARTIAL(mmap, "no MAP_HUGETLB; MAP_SHARED of files later"));
+    SYSCALL_REG(LINUX_NR_mmap, SYS_PARTIAL(mmap, "no MAP_HUGETLB"));
     SYSCALL_REG(LINUX_NR_munmap, SYS_SUPPORTED(munmap));
     SYSCALL_REG(LINUX_NR_mprotect, SYS_SUPPORTED(mprotect));
     SYSCALL_REG(LINUX_NR_pkey_alloc, SYS_PARTIAL(pkey_alloc, "no keys, as on a CPU without PKU"));

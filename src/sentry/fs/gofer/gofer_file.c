@@ -2,8 +2,9 @@
 /*
  * Open goferfs files. Regular files read straight from the host descriptor the gofer donated
  * (preadv into the uio's iovecs, kernel lock released); directories list a snapshot taken
- * with READDIR (the root is immutable, so offsets are simply indexes); MAP_PRIVATE mappings
- * pread from a host descriptor kept while mappings exist.
+ * with READDIR (the root is immutable, so offsets are simply indexes). Mappings read from a
+ * host descriptor kept while mappings exist: MAP_PRIVATE ones copy, MAP_SHARED ones map the
+ * pages of the inode's cache (gofer_cache.c), with which read() and write() stay coherent.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -32,20 +33,29 @@ struct gofer_dir {
 
 /* ---- regular files ---------------------------------------------------------------------- */
 
+/* Whether the host I/O of @f may run with the kernel lock released (the caller holds it when
+ * it passes a task: syscalls, exec). Not while the inode has cached pages: their writeback
+ * or drop must not interleave with a transfer that is then reconciled with them. */
+static bool host_io_unlocked(struct task *t, struct file *f)
+{
+    return t && !((struct gofer_inode *)f->inode->priv)->chunks;
+}
+
 static ssize_t gofer_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
 {
     struct gofer_open_file *of = f->priv;
     int cnt;
     const struct iovec *iov = uio_iov(u, &cnt);
-    /* The caller holds the kernel lock when it passes a task (syscalls, exec). */
-    if (t)
+    bool unlocked = host_io_unlocked(t, f);
+    if (unlocked)
         task_host_io_begin(t);
     ssize_t n = preadv(of->host_fd, iov, cnt, *pos);
     int err = errno;
-    if (t)
+    if (unlocked)
         task_host_io_end(t);
     if (n < 0)
         return -err;
+    gofer_cache_overlay(f->inode->priv, (uint64_t)*pos, iov, cnt, (size_t)n);
     uio_advance(u, (size_t)n);
     *pos += n;
     return n;
@@ -57,16 +67,19 @@ static ssize_t gofer_write(struct task *t, struct file *f, struct uio *u, int64_
     int cnt;
     const struct iovec *iov = uio_iov(u, &cnt);
     bool append = f->flags & O_APPEND;
-    if (t)
+    bool unlocked = host_io_unlocked(t, f);
+    if (unlocked)
         task_host_io_begin(t);
     /* The host descriptor has O_APPEND too: the host appends at its own end of file. */
     ssize_t n = append ? writev(of->host_fd, iov, cnt) : pwritev(of->host_fd, iov, cnt, *pos);
     int err = errno;
     off_t end = append && n >= 0 ? lseek(of->host_fd, 0, SEEK_CUR) : -1;
-    if (t)
+    if (unlocked)
         task_host_io_end(t);
     if (n < 0)
         return -err;
+    uint64_t start = end >= 0 ? (uint64_t)end - (uint64_t)n : (uint64_t)*pos;
+    gofer_cache_update(f->inode->priv, start, iov, cnt, (size_t)n);
     uio_advance(u, (size_t)n);
     *pos = end >= 0 ? end : *pos + n;
     struct inode *inode = f->inode;
@@ -80,6 +93,15 @@ static ssize_t gofer_write(struct task *t, struct file *f, struct uio *u, int64_
 static int goferfs_file_fsync(struct task *t, struct file *f, bool datasync)
 {
     struct gofer_open_file *of = f->priv;
+    struct gofer_inode *gi = f->inode->priv;
+    /* What mappings wrote reaches the host first; a failed earlier writeback is reported
+     * once, as Linux reports a writeback error to the next fsync. */
+    int wb = gofer_cache_writeback(gi, 0, UINT64_MAX);
+    if (wb == 0 && gi->wb_err < 0)
+        wb = gi->wb_err;
+    gi->wb_err = 0;
+    if (wb < 0)
+        return wb;
     if (t)
         task_host_io_begin(t);
     int ret = datasync ? fdatasync(of->host_fd) : fsync(of->host_fd);
@@ -96,6 +118,7 @@ static int gofer_truncate(struct task *t, struct file *f, uint64_t size)
         return -EFBIG;
     if (ftruncate(of->host_fd, (off_t)size) < 0)
         return -errno;
+    gofer_cache_resized(f->inode->priv, (uint64_t)f->inode->size, size);
     f->inode->size = (int64_t)size;
     f->inode->mtime = f->inode->ctime = vfs_now();
     return 0;
@@ -136,7 +159,25 @@ static int gofer_map_fill(struct mappable *m, uint64_t off, void *dst, size_t si
         done += (size_t)n;
     }
     memset((char *)dst + done, 0, size - done);
+    /* A private copy made while pages are cached takes their newer bytes. */
+    struct iovec iov = {dst, done};
+    gofer_cache_overlay(gi, off, &iov, 1, done);
     return 0;
+}
+
+static int gofer_map_get_frame(struct mappable *m, uint64_t off, uint64_t *frame)
+{
+    return gofer_cache_get_frame(gi_of(m), off, frame);
+}
+
+/* msync: the cached pages of the range go to the host (and to its disk for MS_SYNC). */
+static int gofer_map_sync(struct mappable *m, uint64_t off, uint64_t size, bool durable)
+{
+    struct gofer_inode *gi = gi_of(m);
+    int err = gofer_cache_writeback(gi, off, size);
+    if (err == 0 && durable && gi->map_fd_writable && fdatasync(gi->map_fd) < 0)
+        err = -errno;
+    return err;
 }
 
 static uint64_t gofer_map_size(struct mappable *m)
@@ -155,32 +196,58 @@ static void gofer_map_unref(struct mappable *m)
 {
     struct gofer_inode *gi = gi_of(m);
     if (--gi->map_refs == 0 && gi->map_fd >= 0) {
+        gofer_cache_drop(gi); /* the last mapping is gone: its writes go to the host */
         close(gi->map_fd);
         gi->map_fd = -1;
+        gi->map_fd_writable = false;
     }
     inode_unref(gi->inode);
 }
 
 static const struct mappable_ops g_gofer_mappable_ops = {
     .fill = gofer_map_fill,
-    .get_frame = NULL, /* COMPAT: MAP_SHARED of gofer files is not supported yet */
+    .get_frame = gofer_map_get_frame,
+    .sync = gofer_map_sync,
     .size = gofer_map_size,
     .ref = gofer_map_ref,
     .unref = gofer_map_unref,
 };
 
+/* Files of read-only mounts never change through the sandbox: shared mappings of them are
+ * private copies (sys_mmap), and no pages are cached. */
+static const struct mappable_ops g_gofer_ro_mappable_ops = {
+    .fill = gofer_map_fill,
+    .size = gofer_map_size,
+    .ref = gofer_map_ref,
+    .unref = gofer_map_unref,
+};
+
+/* Make gi->map_fd readable, and writable when @f is (a shared mapping of @f may be written,
+ * and its pages are written back through map_fd). Returns 0 or -errno. */
+static int map_fd_open(struct gofer_inode *gi, struct file *f)
+{
+    bool rw = file_writable(f) && !f->inode->sb->read_only;
+    if (gi->map_fd >= 0 && (gi->map_fd_writable || !rw))
+        return 0;
+    int fd;
+    int ret = gofer_open(gi->client, gi->fid, rw ? O_RDWR : O_RDONLY, &fd);
+    if (ret < 0)
+        return ret;
+    if (gi->map_fd >= 0)
+        close(gi->map_fd);
+    gi->map_fd = fd;
+    gi->map_fd_writable = rw;
+    return 0;
+}
+
 static int gofer_get_mappable(struct task *t, struct file *f, struct mappable **out)
 {
     struct gofer_inode *gi = f->inode->priv;
-    if (gi->map_fd < 0) {
-        int ret = gofer_open(gi->client, gi->fid, O_RDONLY, &gi->map_fd);
-        if (ret < 0) {
-            gi->map_fd = -1;
-            return ret;
-        }
-    }
+    int ret = map_fd_open(gi, f);
+    if (ret < 0)
+        return ret;
     struct mappable *m = &gi->mappable;
-    m->ops = &g_gofer_mappable_ops;
+    m->ops = f->inode->sb->read_only ? &g_gofer_ro_mappable_ops : &g_gofer_mappable_ops;
     m->dev = f->inode->sb->dev;
     m->ino = f->inode->ino;
     if (file_path(f, m->name, sizeof(m->name)) < 0)
@@ -192,6 +259,7 @@ static int gofer_get_mappable(struct task *t, struct file *f, struct mappable **
 
 void gofer_file_evict(struct gofer_inode *gi)
 {
+    gofer_cache_drop(gi); /* empty already: mappings hold inode references */
     if (gi->map_fd >= 0)
         close(gi->map_fd);
     gi->map_fd = -1;

@@ -101,6 +101,8 @@ static void inode_update(struct inode *inode, const struct gofer_stat *st)
     inode->nlink = st->nlink;
     inode->uid = st->uid;
     inode->gid = st->gid;
+    /* Cached pages of shared mappings follow a size change (truncate, or the host's). */
+    gofer_cache_resized(inode->priv, (uint64_t)inode->size, st->size);
     inode->size = (int64_t)st->size;
     inode->blocks = (int64_t)st->blocks;
     inode->atime = ts_of(st->atime);

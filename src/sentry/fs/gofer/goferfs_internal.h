@@ -2,7 +2,10 @@
 /* Private state shared by goferfs.c (names, inodes) and gofer_file.c (open files, mmap). */
 #pragma once
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "sentry/fs/gofer/client.h"
 #include "sentry/memmap/mappable.h"
@@ -10,17 +13,45 @@
 
 /* inode->priv of every goferfs inode. Protected by the kernel lock. */
 struct gofer_inode {
-    struct mappable mappable;    /* regular files, for MAP_PRIVATE mappings */
+    struct mappable mappable;    /* regular files, for mappings */
     struct inode *inode;         /* back pointer (not a reference) */
     struct gofer_client *client; /* not owned */
     uint64_t fid;                /* owned: closed at evict */
     uint64_t host_dev, host_ino; /* Immutable: the host file's identity (revalidation) */
     char *target;                /* symlinks: cached target, or NULL until read */
-    int map_fd;                  /* host fd read by mappings, -1 when none */
+    int map_fd;                  /* host fd of mappings and writeback, -1 when none */
+    bool map_fd_writable;        /* map_fd was opened O_RDWR (a writable fd was mapped) */
     int map_refs;                /* references handed out on the mappable */
+    int wb_err;                  /* a failed writeback's -errno, reported by the next fsync */
+    /* The shared-mapping page cache (gofer_cache.c): frames of file pages in chunks of 512,
+     * NULL when no page is cached. Exists only while map_refs > 0. */
+    uint64_t **chunks;
+    size_t nchunks;
 };
 
 /* Open @f (a regular file or directory of goferfs). */
 int gofer_file_open(struct task *t, struct inode *inode, struct file *f);
 /* Release the mapping state of an inode being evicted. */
 void gofer_file_evict(struct gofer_inode *gi);
+
+/* ---- the shared-mapping page cache (gofer_cache.c); caller holds the kernel lock ---- */
+
+/* The frame of the page holding @off, filled from the host file on first use (gi->map_fd
+ * open). Returns a new frame reference in *@frame, -EFAULT if @off is wholly past the end of
+ * the file (SIGBUS), or -errno. */
+int gofer_cache_get_frame(struct gofer_inode *gi, uint64_t off, uint64_t *frame);
+/* Write the cached pages of [@off, @off+@size) to the host file, never past its end. Returns
+ * 0 or -errno (also kept in gi->wb_err). */
+int gofer_cache_writeback(struct gofer_inode *gi, uint64_t off, uint64_t size);
+/* Write back and free the whole cache (the last mapping is gone). */
+void gofer_cache_drop(struct gofer_inode *gi);
+/* The file's size went from @old to @size: drop pages past a shrink, and make the page
+ * holding the old or new end match the file (the host's bytes, zeros past the end). */
+void gofer_cache_resized(struct gofer_inode *gi, uint64_t old, uint64_t size);
+/* After @n bytes at @pos went to the host from @iov: put them in the cached pages too. */
+void gofer_cache_update(struct gofer_inode *gi, uint64_t pos, const struct iovec *iov, int cnt,
+                        size_t n);
+/* After @n bytes at @pos came from the host into @iov: replace the bytes of cached pages,
+ * which may be newer than the host's. */
+void gofer_cache_overlay(struct gofer_inode *gi, uint64_t pos, const struct iovec *iov, int cnt,
+                         size_t n);
