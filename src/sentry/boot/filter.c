@@ -99,6 +99,11 @@ static const struct rule g_rules[] = {
     ALLOW(gettimeofday),    /* vDSO fallback */
     ALLOW(clock_nanosleep), /* pthread_cond_timedwait fallback, nanosleep */
     ALLOW(nanosleep),       /* same */
+    /* The kernel's own way of resuming a timed sleep (nanosleep, poll, futex with a relative
+     * timeout) that a stop/continue or a signal interrupted: it only continues a call this
+     * list already allowed. Without it a Sentry stopped and continued (job control on the
+     * host terminal) died with SIGSYS. */
+    ALLOW(restart_syscall),
     /* I/O on descriptors the Sentry already holds (stdio, memory file, gofer socket and files
      * the gofer donated); no call that names a host path is here. */
     ALLOW(read),                            /* host files and the terminal */
