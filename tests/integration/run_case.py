@@ -273,6 +273,14 @@ cat <<-EOF
 cd /tmp && pwd; cd / && rm -rf "$d"
 """))
 
+# coreutils timeout arms a POSIX timer (timer_create + timer_settime on CLOCK_REALTIME): the
+# child is killed after about 1 s and timeout exits 124.
+case("coreutils-timeout", bash(r"""
+s=$(date +%s%N); timeout 1 sleep 5; st=$?; e=$(date +%s%N)
+ms=$(( (e - s) / 1000000 )); echo "status $st"
+if [ "$ms" -ge 950 ] && [ "$ms" -lt 4000 ]; then echo "about 1 s"; else echo "took $ms ms"; fi
+"""), stdout=b"status 124\nabout 1 s\n")
+
 # --- python3 ---------------------------------------------------------------------------------
 
 # Development tools writing in /tmp (the sandbox's tmpfs): a compiler and make.

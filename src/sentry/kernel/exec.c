@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 #include "sentry/kernel/fdtable.h"
+#include "sentry/kernel/ptimer.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task_internal.h"
 #include "sentry/mm/mm_internal.h"
@@ -106,6 +107,7 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
     set_comm(t, path);
     fdtable_close_on_exec(t->fdt);
     signal_exec_reset(t);
+    ptimer_tg_exit(t->tg); /* POSIX timers do not survive execve (Linux exit_itimers) */
     t->clear_child_tid = 0;
     t->robust_list = 0;
     if (t->vfork_parent) {

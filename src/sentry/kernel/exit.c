@@ -15,6 +15,7 @@
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/signal_internal.h"
 #include "sentry/kernel/task_internal.h"
+#include "sentry/kernel/ptimer.h"
 #include "sentry/kernel/timer.h"
 #include "sentry/kernel/wait.h"
 #include "sentry/mm/mm_internal.h"
@@ -114,6 +115,7 @@ static void tg_become_zombie(struct thread_group *tg)
 {
     tg->zombie = true;
     timer_tg_exit(tg);
+    ptimer_tg_exit(tg);
     reparent_children(tg);
     hup_orphaned_pgrp(tg, tg->parent);
     if (tg == g_kernel.init_tg) {

@@ -23,6 +23,19 @@ void sigpending_init(struct sigpending *p)
     list_init(&p->queue);
 }
 
+/* Free @e, which is off its queue; its owner learns it is gone (@info NULL) or about to be
+ * delivered with @info. */
+static void sigqueue_entry_release(struct sigqueue_entry *e, struct linux_siginfo *info)
+{
+    struct signal_owner *o = e->owner;
+
+    free(e);
+    if (o) {
+        o->entry = NULL;
+        o->dequeued(o, info);
+    }
+}
+
 void signal_flush_pending(struct sigpending *p)
 {
     struct sigqueue_entry *e, *n;
@@ -30,9 +43,32 @@ void signal_flush_pending(struct sigpending *p)
     list_for_each_entry_safe(e, n, &p->queue, link)
     {
         list_del(&e->link);
-        free(e);
+        sigqueue_entry_release(e, NULL);
     }
     p->set = 0;
+}
+
+void signal_owner_detach(struct signal_owner *o)
+{
+    if (o->entry) {
+        o->entry->owner = NULL;
+        o->entry = NULL;
+    }
+}
+
+/* Queue @info for @o, even if the standard signal is already pending. Returns 0 or -ENOMEM. */
+static int sigpending_enqueue_owned(struct sigpending *p, const struct linux_siginfo *info,
+                                    struct signal_owner *o)
+{
+    struct sigqueue_entry *e = calloc(1, sizeof(*e));
+    if (!e)
+        return -ENOMEM;
+    e->info = *info;
+    e->owner = o;
+    o->entry = e;
+    list_add_tail(&e->link, &p->queue);
+    p->set |= LINUX_SIGBIT(info->signo);
+    return 0;
 }
 
 static int sigpending_count(const struct sigpending *p)
@@ -103,7 +139,7 @@ int sigpending_dequeue(struct sigpending *p, linux_sigset_t mask, struct linux_s
     if (found) {
         *info = found->info;
         list_del(&found->link);
-        free(found);
+        sigqueue_entry_release(found, info);
     } else {
         /* Queued without info (allocation failure): what Linux reports then. */
         memset(info, 0, sizeof(*info));
@@ -125,7 +161,7 @@ void sigpending_discard(struct sigpending *p, linux_sigset_t mask)
     {
         if (LINUX_SIGBIT(e->info.signo) & mask) {
             list_del(&e->link);
-            free(e);
+            sigqueue_entry_release(e, NULL);
         }
     }
     p->set &= ~mask;
@@ -355,19 +391,26 @@ bool signal_tg_visit(struct task *t)
     return tg_mask_task(t->tg) == t;
 }
 
-int signal_send_task(struct task *t, const struct linux_siginfo *info)
+/* Queue @info on @p, for @o if not NULL. */
+static int enqueue(struct sigpending *p, const struct linux_siginfo *info, struct signal_owner *o)
+{
+    return o ? sigpending_enqueue_owned(p, info, o) : sigpending_enqueue(p, info);
+}
+
+/* signal_send_task, on behalf of @o (may be NULL). Returns 0 if queued, 1 if dropped. */
+static int send_task(struct task *t, const struct linux_siginfo *info, struct signal_owner *o)
 {
     int sig = info->signo;
 
     if (sig == 0)
-        return 0;
+        return 1;
     if (!signal_valid(sig))
         return -EINVAL;
     if (t->state == TASK_DEAD || !signal_prepare(t->tg, sig))
-        return 0;
+        return 1;
     if (signal_is_ignored(t, sig))
-        return 0;
-    int ret = sigpending_enqueue(&t->pending, info);
+        return 1;
+    int ret = enqueue(&t->pending, info, o);
     if (ret < 0)
         return ret;
     if (sig == LINUX_SIGKILL)
@@ -378,22 +421,35 @@ int signal_send_task(struct task *t, const struct linux_siginfo *info)
     return 0;
 }
 
-int signal_send_tg(struct thread_group *tg, const struct linux_siginfo *info)
+int signal_send_task(struct task *t, const struct linux_siginfo *info)
+{
+    int ret = send_task(t, info, NULL);
+    return ret > 0 ? 0 : ret;
+}
+
+int signal_send_task_owned(struct task *t, const struct linux_siginfo *info, struct signal_owner *o)
+{
+    return send_task(t, info, o);
+}
+
+/* signal_send_tg, on behalf of @o (may be NULL). Returns 0 if queued, 1 if dropped. */
+static int send_tg(struct thread_group *tg, const struct linux_siginfo *info,
+                   struct signal_owner *o)
 {
     int sig = info->signo;
 
     if (sig == 0)
-        return 0;
+        return 1;
     if (!signal_valid(sig))
         return -EINVAL;
     if (tg->zombie || tg->exiting)
-        return 0; /* exists until reaped, but nothing is delivered any more */
+        return 1; /* exists until reaped, but nothing is delivered any more */
     if (!signal_prepare(tg, sig))
-        return 0;
+        return 1;
     struct task *mt = tg_mask_task(tg);
     if (!mt || signal_is_ignored(mt, sig))
-        return 0;
-    int ret = sigpending_enqueue(&tg->shared_pending, info);
+        return 1;
+    int ret = enqueue(&tg->shared_pending, info, o);
     if (ret < 0)
         return ret;
     if (sig == LINUX_SIGKILL)
@@ -402,6 +458,18 @@ int signal_send_tg(struct thread_group *tg, const struct linux_siginfo *info)
         signal_wake_tg(tg, sig);
     waitq_notify(&tg->signalfd_wq, POLLIN | POLLRDNORM);
     return 0;
+}
+
+int signal_send_tg(struct thread_group *tg, const struct linux_siginfo *info)
+{
+    int ret = send_tg(tg, info, NULL);
+    return ret > 0 ? 0 : ret;
+}
+
+int signal_send_tg_owned(struct thread_group *tg, const struct linux_siginfo *info,
+                         struct signal_owner *o)
+{
+    return send_tg(tg, info, o);
 }
 
 int signal_send_pgrp(int pgid, const struct linux_siginfo *info, bool *found)

@@ -19,6 +19,7 @@ struct task;
 struct thread_group;
 struct sighand;
 struct sigpending;
+struct sigqueue_entry;
 
 /* Signals that can never be blocked, ignored or caught. */
 #define SIGNAL_UNBLOCKABLE (LINUX_SIGBIT(9) | LINUX_SIGBIT(19)) /* SIGKILL, SIGSTOP */
@@ -52,6 +53,29 @@ void signal_force(struct task *t, int sig, int code, gaddr_t addr);
  * Caller holds the kernel lock.
  */
 int signal_send_task(struct task *t, const struct linux_siginfo *info);
+
+/*
+ * A kernel object that queues a signal of its own (a POSIX timer; Linux's preallocated
+ * sigqueue). At most one of its entries is queued at a time; @dequeued runs when that entry
+ * leaves its pending queue, with the info about to be delivered (which it may complete), or
+ * with NULL when the entry is discarded or flushed.
+ */
+struct signal_owner {
+    void (*dequeued)(struct signal_owner *o, struct linux_siginfo *info);
+    struct sigqueue_entry *entry; /* the queued entry, or NULL */
+};
+
+/* Send @info on behalf of @o (o->entry must be NULL) to the task @t or to the thread group
+ * @tg. Unlike the plain sends, the entry is queued even if the standard signal is already
+ * pending, and the real-time queue limit does not apply (Linux send_sigqueue). Returns 0 if
+ * queued, 1 if dropped (ignored, exiting target), or -ENOMEM. Caller holds the kernel lock. */
+int signal_send_task_owned(struct task *t, const struct linux_siginfo *info,
+                           struct signal_owner *o);
+int signal_send_tg_owned(struct thread_group *tg, const struct linux_siginfo *info,
+                         struct signal_owner *o);
+
+/* @o goes away: its queued entry (if any) stays queued as a plain signal. */
+void signal_owner_detach(struct signal_owner *o);
 
 /* Send @info to the thread group @tg (kill): queued on the shared queue, and a thread that
  * does not block it is kicked. Returns 0 or -errno. Caller holds the kernel lock. */

@@ -53,6 +53,7 @@ int tg_alloc(struct task *t, struct thread_group **out)
     list_init(&tg->tasks);
     list_init(&tg->children);
     list_init(&tg->sibling);
+    list_init(&tg->ptimers);
     waitq_init(&tg->child_wait);
     waitq_init(&tg->signalfd_wq);
     sigpending_init(&tg->shared_pending);

@@ -24,11 +24,13 @@ struct fs_context;
 struct plat_context;
 struct syscall_args;
 struct pty;
+struct signal_owner;
 
 /* One queued signal. */
 struct sigqueue_entry {
     struct list_head link;
     struct linux_siginfo info;
+    struct signal_owner *owner; /* the POSIX timer that queued it, or NULL (signal.h) */
 };
 
 struct sigpending {
@@ -106,6 +108,9 @@ struct thread_group {
     bool cont_report;             /* a continue not yet reported */
 
     struct itimer itimer_real;
+    struct list_head ptimers;               /* POSIX timers (kernel/ptimer.c) */
+    int nr_ptimers;
+    int ptimer_next_id;                     /* next timer id to try */
     struct rlimit rlimits[RLIM_NLIMITS];
     uint64_t start_ns;
     uint64_t utime_ns, stime_ns;            /* of exited threads */

@@ -93,6 +93,7 @@ void sys_mmap_register(void);       /* mmap, munmap, mprotect, brk, mremap, madv
 void sys_mempolicy_register(void);  /* set_mempolicy, get_mempolicy, mbind */
 void sys_sendfile_register(void);   /* sendfile, copy_file_range */
 void sys_timerfd_register(void);    /* timerfd_create, timerfd_settime, timerfd_gettime */
+void sys_ptimer_register(void);     /* timer_create, timer_settime, timer_gettime, timer_getoverrun, timer_delete */
 void sys_ipc_register(void);        /* System V shared memory */
 void sys_xattr_register(void);      /* getxattr, setxattr, listxattr, removexattr and variants */
 

@@ -48,6 +48,7 @@ void syscalls_init(void)
     sys_xattr_register();
     sys_ipc_register();
     sys_timerfd_register();
+    sys_ptimer_register();
 }
 
 static int strace_read(void *opaque, gaddr_t addr, void *buf, size_t size)

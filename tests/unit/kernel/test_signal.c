@@ -138,6 +138,65 @@ static void test_sigkill_exits_group_at_send(void **state)
     assert_int_equal(g_p.tg.exit_status, LINUX_SIGKILL);
 }
 
+/* --- signals owned by a kernel object (POSIX timers) --- */
+
+struct test_owner {
+    struct signal_owner o;
+    int dequeued, discarded;
+};
+
+static void test_owner_dequeued(struct signal_owner *o, struct linux_siginfo *info)
+{
+    struct test_owner *to = (struct test_owner *)o;
+    if (info) {
+        to->dequeued++;
+        info->timer.overrun = 42; /* the owner completes the info */
+    } else {
+        to->discarded++;
+    }
+}
+
+static void owned_send(struct test_owner *to, int sig)
+{
+    struct linux_siginfo info = {.signo = sig, .code = LINUX_SI_TIMER};
+    assert_int_equal(signal_send_task_owned(&g_p.task, &info, &to->o), 0);
+    assert_non_null(to->o.entry);
+}
+
+static void test_owned_signal_hooks(void **state)
+{
+    struct test_owner to = {.o = {.dequeued = test_owner_dequeued}};
+    struct linux_siginfo info;
+
+    g_p.task.blocked = LINUX_SIGBIT(LINUX_SIGUSR1);
+    send(LINUX_SIGUSR1);
+    owned_send(&to, LINUX_SIGUSR1); /* queued although SIGUSR1 is already pending */
+    assert_int_equal(sigpending_dequeue(&g_p.task.pending, ~0ULL, &info), LINUX_SIGUSR1);
+    assert_int_equal(info.code, LINUX_SI_USER);
+    assert_int_equal(sigpending_dequeue(&g_p.task.pending, ~0ULL, &info), LINUX_SIGUSR1);
+    assert_int_equal(info.code, LINUX_SI_TIMER);
+    assert_int_equal(info.timer.overrun, 42);
+    assert_int_equal(to.dequeued, 1);
+    assert_null(to.o.entry);
+
+    owned_send(&to, LINUX_SIGUSR1);
+    sigpending_discard(&g_p.task.pending, LINUX_SIGBIT(LINUX_SIGUSR1));
+    assert_int_equal(to.discarded, 1);
+    assert_null(to.o.entry);
+
+    owned_send(&to, LINUX_SIGUSR1);
+    signal_owner_detach(&to.o); /* the owner goes away; its signal stays queued */
+    assert_null(to.o.entry);
+    assert_int_equal(sigpending_dequeue(&g_p.task.pending, ~0ULL, &info), LINUX_SIGUSR1);
+    assert_int_equal(to.dequeued, 1);
+
+    /* An ignored signal is not queued: the owner hears 1. */
+    struct linux_siginfo chld = {.signo = LINUX_SIGCHLD, .code = LINUX_SI_TIMER};
+    g_p.task.blocked = 0;
+    assert_int_equal(signal_send_task_owned(&g_p.task, &chld, &to.o), 1);
+    assert_null(to.o.entry);
+}
+
 /* --- frame layout --- */
 
 static void test_frame_layout_alignment(void **state)
@@ -501,6 +560,7 @@ int main(void)
         T(test_ignored_signal_dropped_unless_blocked),
         T(test_cont_and_stop_discard_each_other),
         T(test_sigkill_exits_group_at_send),
+        T(test_owned_signal_hooks),
         T(test_frame_layout_alignment),
         T(test_frame_on_altstack),
         T(test_sigaltstack_rules),
