@@ -58,9 +58,7 @@ static uint64_t *cache_slot(struct gofer_inode *gi, uint64_t idx)
     return &gi->chunks[c][idx % CHUNK_PAGES];
 }
 
-/* Read [@off, @off+@size) of the host file into @dst; bytes past the host's end read as
- * zero. Returns 0 or -errno. COMPAT: with the kernel lock held (mm gives no task). */
-static int host_read(int fd, uint64_t off, char *dst, size_t size)
+ssize_t gofer_host_pread_full(int fd, uint64_t off, char *dst, size_t size)
 {
     size_t done = 0;
     while (done < size) {
@@ -73,7 +71,17 @@ static int host_read(int fd, uint64_t off, char *dst, size_t size)
             break;
         done += (size_t)n;
     }
-    memset(dst + done, 0, size - done);
+    return (ssize_t)done;
+}
+
+/* Read [@off, @off+@size) of the host file into @dst; bytes past the host's end read as
+ * zero. Returns 0 or -errno. COMPAT: with the kernel lock held (mm gives no task). */
+static int host_read(int fd, uint64_t off, char *dst, size_t size)
+{
+    ssize_t n = gofer_host_pread_full(fd, off, dst, size);
+    if (n < 0)
+        return (int)n;
+    memset(dst + n, 0, size - (size_t)n);
     return 0;
 }
 

@@ -146,18 +146,11 @@ static int gofer_map_fill(struct mappable *m, uint64_t off, void *dst, size_t si
     uint64_t fsize = (uint64_t)gi->inode->size;
     if (off >= (fsize + 4095) / 4096 * 4096)
         return -EFAULT;
-    size_t done = 0;
     /* COMPAT: read with the kernel lock held (mm faults give no task to release it for). */
-    while (done < size && off + done < fsize) {
-        ssize_t n = pread(gi->map_fd, (char *)dst + done, size - done, (off_t)(off + done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -errno;
-        if (n == 0)
-            break;
-        done += (size_t)n;
-    }
+    ssize_t n = off < fsize ? gofer_host_pread_full(gi->map_fd, off, dst, size) : 0;
+    if (n < 0)
+        return (int)n;
+    size_t done = (size_t)n;
     memset((char *)dst + done, 0, size - done);
     /* A private copy made while pages are cached takes their newer bytes. */
     struct iovec iov = {dst, done};

@@ -40,6 +40,9 @@ void gofer_file_evict(struct gofer_inode *gi);
  * open). Returns a new frame reference in *@frame, -EFAULT if @off is wholly past the end of
  * the file (SIGBUS), or -errno. */
 int gofer_cache_get_frame(struct gofer_inode *gi, uint64_t off, uint64_t *frame);
+/* pread(2) of @size bytes at @off of host @fd, retried until done or the host's end.
+ * Returns the bytes read or -errno. */
+ssize_t gofer_host_pread_full(int fd, uint64_t off, char *dst, size_t size);
 /* Write the cached pages of [@off, @off+@size) to the host file, never past its end. Returns
  * 0 or -errno (also kept in gi->wb_err). */
 int gofer_cache_writeback(struct gofer_inode *gi, uint64_t off, uint64_t size);
