@@ -71,6 +71,10 @@ int gofer_filter_install(bool ro)
                                SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC, 0));
     else if (err == 0)
         err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 0);
+    /* Following the client's CPU hint: its own affinity only (pid 0). */
+    if (err == 0)
+        err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sched_setaffinity), 1,
+                               SCMP_A0(SCMP_CMP_EQ, 0));
     /* FSYNC is allowed read-only too: it changes nothing visible. */
     if (err == 0)
         err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fsync), 0);

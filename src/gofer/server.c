@@ -5,6 +5,7 @@
  * answered with an error reply (or dropped) and never ends the loop.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -76,6 +77,21 @@ static int send_error(struct gofer_server *s, uint8_t *buf, uint16_t type, uint3
  * Handle one received datagram of @size bytes in @in (a received descriptor, if any, has
  * already been closed). The reply is built in @out. Returns 0 or a -errno of the socket.
  */
+/* Move to the CPU the client waits on (the request's hint), so that the request and the
+ * reply switch threads on one CPU instead of waking each other across CPUs (docs/
+ * gofer-protocol.md). A CPU outside our set is refused by the kernel; nothing else changes. */
+static void follow_cpu_hint(uint16_t hint)
+{
+    static int pinned = -1;
+    if (hint == 0 || hint - 1 == pinned || hint - 1 >= CPU_SETSIZE)
+        return;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(hint - 1, &set);
+    if (sched_setaffinity(0, sizeof(set), &set) == 0)
+        pinned = hint - 1;
+}
+
 static int handle_msg(struct gofer_server *s, const uint8_t *in, size_t size, uint8_t *out,
                       bool had_fd)
 {
@@ -84,6 +100,7 @@ static int handle_msg(struct gofer_server *s, const uint8_t *in, size_t size, ui
         log_warn("dropping malformed message of %zu bytes", size);
         return 0;
     }
+    follow_cpu_hint(m.hdr.cpu_hint);
     uint16_t type = m.hdr.type;
     if (type == PROTO_CLOSE && had_fd) {
         log_warn("CLOSE with a descriptor attached, dropped");

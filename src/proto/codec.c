@@ -157,6 +157,14 @@ static void w_hdr(struct wcur *w, void *buf, size_t cap, uint16_t type, uint32_t
     w_u32(w, error);
 }
 
+void proto_set_cpu_hint(void *buf, int cpu)
+{
+    uint16_t v = cpu >= 0 && cpu < 0xffff ? (uint16_t)(cpu + 1) : 0;
+    uint8_t *p = (uint8_t *)buf + 6; /* after size and type, little-endian */
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
 static ssize_t w_finish(struct wcur *w)
 {
     if (w->bad || w->pos > PROTO_MSG_MAX)
@@ -225,13 +233,15 @@ int proto_decode_msg(const void *buf, size_t size, struct proto_msg *out)
     struct proto_hdr h = {
         .size = r_u32(&r),
         .type = r_u16(&r),
-        .reserved = r_u16(&r),
+        .cpu_hint = r_u16(&r),
         .tag = r_u32(&r),
         .error = r_u32(&r),
     };
-    if (r.bad || h.size != size || h.reserved != 0)
+    if (r.bad || h.size != size)
         return -EPROTO;
     bool reply = h.type & PROTO_REPLY;
+    if (reply && h.cpu_hint != 0)
+        return -EPROTO;
     if (!reply && h.error != 0)
         return -EPROTO;
     if (h.error != 0 && (size != PROTO_HDR_SIZE || h.error > 4095))

@@ -65,10 +65,15 @@ enum proto_type {
 struct proto_hdr {
     uint32_t size;
     uint16_t type;
-    uint16_t reserved; /* Must be 0. */
+    uint16_t cpu_hint; /* Requests: 1 + the client's CPU, or 0; replies: 0. */
     uint32_t tag;      /* Chosen by the client, echoed in the reply. */
     uint32_t error;
 };
+
+/* Set the CPU hint of the encoded request in @buf: the server may move to @cpu, so that
+ * the request and its reply switch between two threads of one CPU (a wake-up on another CPU
+ * costs tens of microseconds in a VM). Values above 0xfffe are not sent. */
+void proto_set_cpu_hint(void *buf, int cpu);
 
 /* A decoded message. @body points into the buffer given to proto_decode_msg(). */
 struct proto_msg {

@@ -647,10 +647,20 @@ static void test_bad_headers(void **state)
     g_buf[0] = (uint8_t)(n + 1);
     assert_int_equal(proto_decode_msg(g_buf, (size_t)n, &m), -EPROTO);
     g_buf[0] = (uint8_t)n;
-    /* Reserved bits. */
+    /* A request may carry a CPU hint (1 + the CPU), set after encoding; a reply may not. */
+    proto_set_cpu_hint(g_buf, 258);
+    assert_int_equal(g_buf[6], 3);
+    assert_int_equal(g_buf[7], 1);
+    assert_int_equal(proto_decode_msg(g_buf, (size_t)n, &m), 0);
+    assert_int_equal(m.hdr.cpu_hint, 259);
+    proto_set_cpu_hint(g_buf, -1); /* no CPU known: no hint */
+    assert_int_equal(proto_decode_msg(g_buf, (size_t)n, &m), 0);
+    assert_int_equal(m.hdr.cpu_hint, 0);
+    g_buf[5] ^= 0x80; /* the same header as a reply */
     g_buf[6] = 1;
     assert_int_equal(proto_decode_msg(g_buf, (size_t)n, &m), -EPROTO);
     g_buf[6] = 0;
+    g_buf[5] ^= 0x80;
     /* An errno in a request. */
     g_buf[12] = 2;
     assert_int_equal(proto_decode_msg(g_buf, (size_t)n, &m), -EPROTO);

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,7 @@ static int rpc_locked(struct gofer_client *c, ssize_t size, uint16_t type, uint3
         return (int)size;
     if (c->broken)
         return -EIO;
+    proto_set_cpu_hint(c->buf, sched_getcpu()); /* answer on this CPU (msg.h) */
     ssize_t n = fdpass_send(c->sock, c->buf, (size_t)size, -1);
     if (n < 0)
         return fail_locked(c, "send", (int)-n);
