@@ -22,21 +22,13 @@
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/syscalls/sys_poll.h"
+#include "sentry/syscalls/sys_fs_util.h"
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs.h"
 
 #define EP_MAX_EVENTS (INT_MAX / (int)sizeof(struct linux_epoll_event))
 #define EP_HARVEST_BATCH 1024 /* events gathered per wake-up at most */
-
-/* Install @f (reference dropped) at the lowest free fd. Returns the fd or -errno. */
-static long install_new(struct task *t, struct file *f, bool cloexec)
-{
-    long fd =
-        fdtable_install(t->fdt, f, 0, cloexec ? FD_CLOEXEC : 0, task_rlimit_cur(t, RLIMIT_NOFILE));
-    file_unref(f);
-    return fd;
-}
 
 static long do_epoll_create(struct task *t, int flags)
 {
@@ -46,7 +38,7 @@ static long do_epoll_create(struct task *t, int flags)
     int ret = epoll_create_file(&f);
     if (ret < 0)
         return ret;
-    return install_new(t, f, flags & EPOLL_CLOEXEC);
+    return sys_install_new(t, f, flags & EPOLL_CLOEXEC);
 }
 
 long sys_epoll_create(struct task *t, const struct syscall_args *a)
@@ -204,7 +196,7 @@ static long do_eventfd2(struct task *t, unsigned int initval, int flags)
     int ret = eventfd_create_file(initval, (uint32_t)flags, &f);
     if (ret < 0)
         return ret;
-    return install_new(t, f, flags & O_CLOEXEC);
+    return sys_install_new(t, f, flags & O_CLOEXEC);
 }
 
 long sys_eventfd(struct task *t, const struct syscall_args *a)
@@ -227,7 +219,7 @@ static long do_inotify_init1(struct task *t, int flags)
     int ret = inotify_create_file((uint32_t)flags, &f);
     if (ret < 0)
         return ret;
-    return install_new(t, f, flags & O_CLOEXEC);
+    return sys_install_new(t, f, flags & O_CLOEXEC);
 }
 
 long sys_inotify_init(struct task *t, const struct syscall_args *a)

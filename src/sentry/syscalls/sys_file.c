@@ -505,10 +505,7 @@ long sys_memfd_create(struct task *t, const struct syscall_args *a)
     int ret = tmpfs_memfd_create(t, name, flags, &f);
     if (ret < 0)
         return ret;
-    ret = fdtable_install(t->fdt, f, 0, (flags & 1u) ? FD_CLOEXEC : 0,
-                          task_rlimit_cur(t, RLIMIT_NOFILE));
-    file_unref(f);
-    return ret;
+    return sys_install_new(t, f, flags & 1u); /* MFD_CLOEXEC */
 }
 
 void sys_file_register(void)

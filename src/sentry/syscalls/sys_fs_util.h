@@ -7,6 +7,8 @@
 #pragma once
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <sys/resource.h>
 
 #include "sentry/kernel/fdtable.h"
@@ -33,4 +35,13 @@ static inline struct file *sys_get_file(struct task *t, int fd)
 static inline long sys_install_fd(struct task *t, struct file *f, int fd_flags)
 {
     return fdtable_install(t->fdt, f, 0, fd_flags, task_rlimit_cur(t, RLIMIT_NOFILE));
+}
+
+/* Install a new @f at the lowest free descriptor (FD_CLOEXEC if @cloexec) and drop the
+ * caller's reference. Returns the fd or -errno. */
+static inline long sys_install_new(struct task *t, struct file *f, bool cloexec)
+{
+    long fd = sys_install_fd(t, f, cloexec ? FD_CLOEXEC : 0);
+    file_unref(f);
+    return fd;
 }

@@ -21,6 +21,7 @@
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/timer.h"
 #include "sentry/mm/mm.h"
+#include "sentry/syscalls/sys_fs_util.h"
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/vfs/file.h"
 
@@ -430,10 +431,7 @@ static long do_signalfd4(struct task *t, int fd, gaddr_t umask, size_t sizemask,
     int ret = signalfd_create_file(mask, (uint32_t)(flags & LINUX_SFD_NONBLOCK), &f);
     if (ret < 0)
         return ret;
-    long nfd = fdtable_install(t->fdt, f, 0, (flags & LINUX_SFD_CLOEXEC) ? FD_CLOEXEC : 0,
-                               task_rlimit_cur(t, RLIMIT_NOFILE));
-    file_unref(f);
-    return nfd;
+    return sys_install_new(t, f, flags & LINUX_SFD_CLOEXEC);
 }
 
 long sys_signalfd(struct task *t, const struct syscall_args *a)

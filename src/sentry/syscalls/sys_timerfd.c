@@ -9,6 +9,7 @@
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
+#include "sentry/syscalls/sys_fs_util.h"
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/vfs/file.h"
 
@@ -57,10 +58,7 @@ long sys_timerfd_create(struct task *t, const struct syscall_args *a)
     int err = timerfd_create_file(clockid, (uint32_t)flags, &f);
     if (err < 0)
         return err;
-    int fd = fdtable_install(t->fdt, f, 0, (flags & O_CLOEXEC) ? FD_CLOEXEC : 0,
-                             task_rlimit_cur(t, RLIMIT_NOFILE));
-    file_unref(f);
-    return fd;
+    return sys_install_new(t, f, flags & O_CLOEXEC);
 }
 
 /* The timerfd behind @fd: new reference in *@out, or -EBADF / -EINVAL. */
