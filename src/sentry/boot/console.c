@@ -23,8 +23,8 @@
 #include "sentry/fs/devpts/devpts.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
-#include "sentry/kernel/waitq.h"
 #include "sentry/vfs/file.h"
+#include "sentry/waiter/waitq.h"
 
 static struct file *g_master, *g_slave; /* NULL without a console; references held */
 static int g_out_fd = 1;                /* host terminal output */

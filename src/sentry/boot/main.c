@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "sentry/auth/cred.h"
 #include "sentry/boot/boot.h"
 #include "sentry/boot/boot_internal.h"
 #include "sentry/boot/console.h"
@@ -28,19 +29,19 @@
 #include "sentry/fs/host/hostfd.h"
 #include "sentry/fs/overlay/overlay.h"
 #include "sentry/fs/pipe/pipe.h"
-#include "sentry/fs/sys/sysfs.h"
 #include "sentry/fs/proc/procfs.h"
+#include "sentry/fs/sys/sysfs.h"
 #include "sentry/fs/tmpfs/tmpfs.h"
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/meminfo.h"
 #include "sentry/kernel/task_internal.h"
-#include "sentry/kernel/timekeeper.h"
 #include "sentry/kernel/timer.h"
 #include "sentry/loader/loader.h"
 #include "sentry/loader/vdso.h"
 #include "sentry/memfile/memfile.h"
 #include "sentry/platform/platform.h"
 #include "sentry/syscalls/syscalls.h"
+#include "sentry/time/timekeeper.h"
 #include "sentry/vfs/vfs.h"
 
 /* Most --volume flags. */
@@ -271,8 +272,9 @@ int boot_main(int argc, char **argv)
     console_init();
     struct fdtable *fdt;
     struct fs_context *fs;
+    struct cred *cred = cred_new_init(0, 0, 0);
     kernel_lock();
-    err = stdio_fdtable(&fdt);
+    err = cred ? stdio_fdtable(&fdt) : -ENOMEM;
     if (err == 0)
         err = fs_context_new_root(&fs);
     kernel_unlock();
@@ -298,7 +300,7 @@ int boot_main(int argc, char **argv)
     sentry_filter_test_trigger();
 
     extern char **environ;
-    if ((err = task_start_init(o.cwd, o.argv[0], o.argv, environ, fdt, fs)) < 0) {
+    if ((err = task_start_init(o.cwd, o.argv[0], o.argv, environ, fdt, fs, cred)) < 0) {
         fprintf(stderr, "cvisor: start `%s`: %s\n", o.argv[0], strerror(-err));
         return 125;
     }

@@ -11,6 +11,7 @@
 
 #include "abi/linux/errno.h"
 #include "common/log.h"
+#include "sentry/auth/cred.h"
 #include "sentry/kernel/clone.h"
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/signal.h"
@@ -55,9 +56,9 @@ static int clone_resources(struct task *t, struct task *c, uint64_t flags)
     if (err < 0)
         return err;
     if (flags & CLONE_FS)
-        c->fs = fs_context_ref(t->fs);
+        c->ctx.fs = fs_context_ref(t->ctx.fs);
     else
-        err = fs_context_copy(t->fs, &c->fs);
+        err = fs_context_copy(t->ctx.fs, &c->ctx.fs);
     return err;
 }
 
@@ -104,8 +105,8 @@ static void release_child(struct task *c)
         mm_unref(c->mm);
     if (c->fdt)
         fdtable_unref(c->fdt);
-    if (c->fs)
-        fs_context_unref(c->fs);
+    if (c->ctx.fs)
+        fs_context_unref(c->ctx.fs);
 }
 
 long task_clone(struct task *t, const struct clone_params *p)
@@ -119,6 +120,7 @@ long task_clone(struct task *t, const struct clone_params *p)
     struct task *c;
     if ((err = task_alloc(&c)) < 0)
         return err;
+    c->ctx.cred = cred_ref(t->ctx.cred);
     if ((err = clone_resources(t, c, flags)) < 0)
         goto fail;
     if (flags & CLONE_THREAD) {
@@ -152,8 +154,8 @@ long task_clone(struct task *t, const struct clone_params *p)
         c->clear_child_tid = p->child_tid;
 
     long token;
-    err = g_platform->thread_prepare(mm_plat_as(c->mm), (flags & CLONE_VM) ? t->ctx : NULL,
-                                     &token);
+    err =
+        g_platform->thread_prepare(mm_plat_as(c->mm), (flags & CLONE_VM) ? t->pctx : NULL, &token);
     if (err < 0)
         goto fail_tg;
     if (flags & CLONE_PARENT_SETTID) {
@@ -187,7 +189,7 @@ fail_tg:
 fail:
     if (c) {
         release_child(c);
-        free(c);
+        task_free(c);
     }
     return err;
 }

@@ -28,7 +28,7 @@ static int kill_other_threads(struct task *t)
         }
     }
     struct waiter w = {0};
-    waitq_add(&tg->child_wait, &w, t, 0);
+    waitq_add(&tg->child_wait, &w, &t->ctx, 0);
     int ret = 0;
     while (tg->nr_live > 1) {
         if (task_wait_killable(t, kernel_now_ns() + 10000000ULL) == -EINTR) {
@@ -58,12 +58,12 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
     char exe[sizeof(t->tg->exe_path)];
     /* The loader writes the new stack through t->mm; keep the old context out of reach. */
     struct mm *old_mm = t->mm;
-    struct plat_context *old_ctx = t->ctx;
+    struct plat_context *old_ctx = t->pctx;
     t->mm = mm;
-    t->ctx = NULL;
+    t->pctx = NULL;
     err = g_kernel.load(t, mm, path, argv, envp, &regs, exe, sizeof(exe));
     t->mm = old_mm;
-    t->ctx = old_ctx;
+    t->pctx = old_ctx;
     if (err < 0) {
         mm_unref(mm);
         return err;
@@ -92,7 +92,7 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
     }
     if (old_ctx)
         g_platform->context_release(old_ctx);
-    t->ctx = ctx;
+    t->pctx = ctx;
     if (old_mm) {
         if (mm_users(old_mm) == 1) /* the app time of the old image stays the process's */
             t->tg->utime_ns += g_platform->as_cpu_ns(mm_plat_as(old_mm));

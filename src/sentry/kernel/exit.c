@@ -167,7 +167,7 @@ _Noreturn void task_exit_now(struct task *t)
 {
     struct thread_group *tg = t->tg;
     t->exiting = true;
-    if (t->mm && t->ctx) {
+    if (t->mm && t->pctx) {
         futex_exit_robust_list(t);
         if (t->clear_child_tid) {
             futex_wake_clear_tid(t, t->clear_child_tid);
@@ -177,9 +177,9 @@ _Noreturn void task_exit_now(struct task *t)
     release_vfork_parent(t);
     task_account_exit(t, t->mm && mm_users(t->mm) == 1);
     task_ioac_add(&tg->ioac, &t->ioac);
-    if (t->ctx) {
-        g_platform->context_release(t->ctx);
-        t->ctx = NULL;
+    if (t->pctx) {
+        g_platform->context_release(t->pctx);
+        t->pctx = NULL;
     }
     if (g_platform->thread_idle)
         g_platform->thread_idle();
@@ -191,9 +191,9 @@ _Noreturn void task_exit_now(struct task *t)
         fdtable_unref(t->fdt);
         t->fdt = NULL;
     }
-    if (t->fs) {
-        fs_context_unref(t->fs);
-        t->fs = NULL;
+    if (t->ctx.fs) {
+        fs_context_unref(t->ctx.fs);
+        t->ctx.fs = NULL;
     }
     t->state = TASK_DEAD;
     list_del(&t->klink);
@@ -288,7 +288,7 @@ static int wait_search(struct task *t, int idtype, int id, int options, struct w
 int task_wait_child(struct task *t, int idtype, int id, int options, struct wait_result *res)
 {
     struct waiter w = {0};
-    waitq_add(&t->tg->child_wait, &w, t, 0);
+    waitq_add(&t->tg->child_wait, &w, &t->ctx, 0);
     int ret;
     for (;;) {
         ret = wait_search(t, idtype, id, options, res);

@@ -53,7 +53,7 @@ static int resolve_cmd(struct task *t, const char *cmd, char *const *envp, char 
     for (char *save, *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
         snprintf(out, size, "%s/%s", dir, cmd);
         struct linux_stat st;
-        if (vfs_fstatat(t, AT_FDCWD, out, 0, &st) == 0 && S_ISREG(st.st_mode)) {
+        if (vfs_fstatat(&t->ctx, NULL, out, 0, &st) == 0 && S_ISREG(st.st_mode)) {
             ret = 0;
             break;
         }
@@ -73,7 +73,7 @@ static void *init_thread_main(void *arg)
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);
     kernel_lock();
-    if (vfs_chdir(t, AT_FDCWD, ia.cwd) < 0)
+    if (vfs_chdir(&t->ctx, NULL, ia.cwd) < 0)
         log_warn("cannot change to `%s`; staying in /", ia.cwd);
     static char path[4096];
     int err = resolve_cmd(t, ia.path, ia.envp, path, sizeof(path));
@@ -89,7 +89,7 @@ static void *init_thread_main(void *arg)
 }
 
 int task_start_init(const char *cwd, const char *path, char *const *argv, char *const *envp,
-                    struct fdtable *fdt, struct fs_context *fs)
+                    struct fdtable *fdt, struct fs_context *fs, const struct cred *cred)
 {
     kernel_lock();
     struct task *t;
@@ -107,7 +107,8 @@ int task_start_init(const char *cwd, const char *path, char *const *argv, char *
     if (g_kernel.attach_console)
         g_kernel.attach_console(tg);
     t->fdt = fdt;
-    t->fs = fs;
+    t->ctx.fs = fs;
+    t->ctx.cred = cred;
     t->altstack.ss_flags = LINUX_SS_DISABLE;
     task_link(t);
     *ia = (struct init_arg){.t = t, .cwd = cwd, .path = path, .argv = argv, .envp = envp};

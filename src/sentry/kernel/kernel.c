@@ -12,8 +12,8 @@
 #include "abi/cvisor/vvar.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
-#include "sentry/kernel/timekeeper.h"
 #include "sentry/platform/platform.h"
+#include "sentry/time/timekeeper.h"
 
 struct kernel g_kernel = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -35,41 +35,6 @@ uint64_t kernel_now_ns(void)
 uint64_t kernel_realtime_ns(void)
 {
     return timekeeper_now_ns(CVISOR_CLOCK_REALTIME);
-}
-
-void waitq_init(struct waitq *q)
-{
-    list_init(&q->waiters);
-}
-
-void waitq_add(struct waitq *q, struct waiter *w, struct task *t, uint32_t mask)
-{
-    w->q = q;
-    w->task = t;
-    w->mask = mask;
-    list_add_tail(&w->link, &q->waiters);
-}
-
-void waitq_remove(struct waiter *w)
-{
-    if (w->q) {
-        list_del(&w->link);
-        w->q = NULL;
-    }
-}
-
-void waitq_notify(struct waitq *q, uint32_t events)
-{
-    struct waiter *w, *n;
-    list_for_each_entry_safe(w, n, &q->waiters, link)
-    {
-        if (events && w->mask && !(w->mask & events))
-            continue;
-        if (w->notify)
-            w->notify(w, events);
-        else if (w->task)
-            task_wake(w->task);
-    }
 }
 
 void task_wake(struct task *t)
@@ -131,13 +96,47 @@ int task_wait_killable(struct task *t, uint64_t deadline_ns)
     return do_wait(t, deadline_ns, task_must_die);
 }
 
+static int task_ctx_wait(struct ctx *c, uint64_t deadline_ns, bool killable)
+{
+    struct task *t = task_from_ctx(c);
+    return do_wait(t, deadline_ns, killable ? task_must_die : task_signal_pending);
+}
+
+static void task_ctx_wake(struct ctx *c)
+{
+    task_wake(task_from_ctx(c));
+}
+
+static bool task_ctx_interrupted(struct ctx *c)
+{
+    return task_signal_pending(task_from_ctx(c));
+}
+
+static void task_ctx_io_begin(struct ctx *c)
+{
+    task_host_io_begin(task_from_ctx(c));
+}
+
+static void task_ctx_io_end(struct ctx *c)
+{
+    task_host_io_end(task_from_ctx(c));
+}
+
+const struct ctx_ops g_task_ctx_ops = {
+    .wait = task_ctx_wait,
+    .wake = task_ctx_wake,
+    .interrupted = task_ctx_interrupted,
+    .io_begin = task_ctx_io_begin,
+    .io_end = task_ctx_io_end,
+};
+
 void task_kick(struct task *t)
 {
     t->interrupt_pending = true;
     switch (t->state) {
     case TASK_RUNNING_APP:
-        if (t->ctx)
-            g_platform->interrupt(t->ctx);
+        if (t->pctx)
+            g_platform->interrupt(t->pctx);
         break;
     case TASK_BLOCKED:
     case TASK_STOPPED:
@@ -178,7 +177,7 @@ uint64_t task_rlimit_cur(struct task *t, int resource)
 int task_fpstate_get(struct task *t, struct linux_fpstate **fp)
 {
     if (!t->fpstate_valid) {
-        int err = g_platform->get_fpstate(t->ctx, &t->fpstate);
+        int err = g_platform->get_fpstate(t->pctx, &t->fpstate);
         if (err < 0)
             return err;
         t->fpstate_valid = true;

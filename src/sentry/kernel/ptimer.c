@@ -18,8 +18,8 @@
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/signal_internal.h"
 #include "sentry/kernel/task.h"
-#include "sentry/kernel/timekeeper.h"
 #include "sentry/kernel/timer.h"
+#include "sentry/time/timekeeper.h"
 
 #define CLK_REALTIME 0
 #define CLK_MONOTONIC 1

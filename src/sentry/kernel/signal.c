@@ -13,7 +13,7 @@
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/signal_internal.h"
 #include "sentry/kernel/task.h"
-#include "sentry/kernel/waitq.h"
+#include "sentry/waiter/waitq.h"
 
 /* --- pending queues (pure logic) --- */
 

@@ -11,6 +11,7 @@
 
 #include "abi/linux/errno.h"
 #include "common/log.h"
+#include "sentry/auth/cred.h"
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/syscall_args.h"
@@ -24,6 +25,7 @@ int task_alloc(struct task **out)
     struct task *t = calloc(1, sizeof(*t));
     if (!t)
         return -ENOMEM;
+    t->ctx.ops = &g_task_ctx_ops;
     t->refs = 1;
     t->tid = g_kernel.next_pid++;
     t->state = TASK_IN_KERNEL;
@@ -40,6 +42,15 @@ int task_alloc(struct task **out)
     t->start_ns = kernel_now_ns();
     *out = t;
     return 0;
+}
+
+void task_free(struct task *t)
+{
+    signal_flush_pending(&t->pending);
+    pthread_cond_destroy(&t->wake_cond);
+    if (t->ctx.cred)
+        cred_unref(t->ctx.cred);
+    free(t);
 }
 
 int tg_alloc(struct task *t, struct thread_group **out)
@@ -79,9 +90,7 @@ void tg_free(struct thread_group *tg)
     list_for_each_entry_safe(t, n, &tg->tasks, tg_link)
     {
         list_del(&t->tg_link);
-        signal_flush_pending(&t->pending);
-        pthread_cond_destroy(&t->wake_cond);
-        free(t);
+        task_free(t);
     }
     list_del(&tg->klink);
     /* An epoll item of another process may still watch this group's signalfd queue (a
@@ -111,7 +120,7 @@ static void *task_thread_main(void *arg)
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);
     kernel_lock();
-    int err = g_platform->context_new(mm_plat_as(t->mm), sa.token, &t->ctx);
+    int err = g_platform->context_new(mm_plat_as(t->mm), sa.token, &t->pctx);
     if (err < 0) {
         log_error("task %d: no platform context: %s", t->tid, strerror(-err));
         tg_exit(t->tg, SIGKILL);
@@ -182,14 +191,14 @@ _Noreturn void task_run(struct task *t)
         if (t->exiting || t->tg->exiting)
             task_exit_now(t);
         if (t->fpstate_dirty) {
-            g_platform->set_fpstate(t->ctx, &t->fpstate);
+            g_platform->set_fpstate(t->pctx, &t->fpstate);
             t->fpstate_dirty = false;
         }
         t->interrupt_pending = false;
         t->state = TASK_RUNNING_APP;
         kernel_unlock();
         struct plat_switch_info info;
-        enum plat_switch why = g_platform->run(t->ctx, &t->regs, &info);
+        enum plat_switch why = g_platform->run(t->pctx, &t->regs, &info);
         kernel_lock();
         t->state = TASK_IN_KERNEL;
         t->fpstate_valid = false;

@@ -16,7 +16,8 @@
 #include "abi/linux/signal.h"
 #include "abi/linux/types.h"
 #include "common/list.h"
-#include "sentry/kernel/waitq.h"
+#include "sentry/context/context.h"
+#include "sentry/waiter/waitq.h"
 
 struct mm;
 struct fdtable;
@@ -147,6 +148,10 @@ enum sys_ctrl {
 };
 
 struct task {
+    /* What the VFS and the filesystems see of the task: its credentials, its root/cwd/umask
+     * (ctx.fs, shared with CLONE_FS) and its blocking. ctx.cred and ctx.fs each hold a
+     * reference. Changed only by the task itself. */
+    struct ctx ctx;
     int refs;
     int tid;                        /* Immutable */
     struct thread_group *tg;
@@ -156,7 +161,7 @@ struct task {
 
     pthread_t thread;               /* Immutable: the host thread that runs this task */
     enum task_state state;
-    struct plat_context *ctx;       /* platform context; only touched by this task's thread */
+    struct plat_context *pctx;      /* platform context; only touched by this task's thread */
     struct linux_regs regs;         /* valid while not in app code */
     struct linux_fpstate fpstate;   /* saved lazily (fpstate_valid) */
     bool fpstate_valid;
@@ -164,7 +169,6 @@ struct task {
 
     struct mm *mm;
     struct fdtable *fdt;
-    struct fs_context *fs;
 
     /* Signals. */
     linux_sigset_t blocked;
@@ -211,6 +215,20 @@ struct task {
 
 /* Task under which the calling host thread runs (NULL outside task threads). */
 extern __thread struct task *g_current;
+
+extern const struct ctx_ops g_task_ctx_ops;
+
+/* The task whose context @c is, or NULL for another context (ctx_background()). */
+static inline struct task *task_from_ctx(struct ctx *c)
+{
+    return c && c->ops == &g_task_ctx_ops ? container_of(c, struct task, ctx) : NULL;
+}
+
+/* The credentials @t acts with. Borrowed: valid while the kernel lock is held. */
+static inline const struct cred *task_cred(const struct task *t)
+{
+    return t->ctx.cred;
+}
 
 /* Sleep until woken (waitq_notify/task_wake), a signal is pending, or @deadline_ns
  * (CLOCK_MONOTONIC, 0 = no deadline). Caller holds the kernel lock; it is released while

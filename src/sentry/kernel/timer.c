@@ -17,10 +17,10 @@
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/signal_internal.h"
 #include "sentry/kernel/task.h"
-#include "sentry/kernel/timekeeper.h"
 #include "sentry/kernel/timer.h"
 #include "sentry/mm/mm_internal.h"
 #include "sentry/platform/platform.h"
+#include "sentry/time/timekeeper.h"
 
 #define NS_MAX (UINT64_MAX / 2)
 

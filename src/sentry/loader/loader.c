@@ -84,23 +84,23 @@ static int guest_write(struct load_ctx *c, gaddr_t addr, const void *buf, size_t
 static int open_exec(struct task *t, const char *path, struct file **out)
 {
     struct linux_stat st;
-    int ret = vfs_fstatat(t, AT_FDCWD, path, 0, &st);
+    int ret = vfs_fstatat(&t->ctx, NULL, path, 0, &st);
     if (ret < 0)
         return ret;
     if (!S_ISREG(st.st_mode)) /* directories, FIFOs, devices, sockets */
         return -EACCES;
-    ret = vfs_access(t, AT_FDCWD, path, X_OK, 0);
+    ret = vfs_access(&t->ctx, NULL, path, X_OK, 0);
     if (ret < 0)
         return ret;
     /* COMPAT: the file is opened for reading, so an execute-only file (mode 0111) cannot be
      * run by a user other than root; Linux reads it with kernel rights. */
-    return vfs_openat(t, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0, out);
+    return vfs_openat(&t->ctx, NULL, path, O_RDONLY | O_CLOEXEC, 0, out);
 }
 
 /* Read exactly @size bytes at @off of @f. Returns 0, -EIO on a short read, or -errno. */
 static int read_exact(struct task *t, struct file *f, void *buf, size_t size, int64_t off)
 {
-    ssize_t n = vfs_kernel_pread(t, f, buf, size, off);
+    ssize_t n = vfs_kernel_pread(&t->ctx, f, buf, size, off);
     if (n < 0)
         return (int)n;
     return (size_t)n == size ? 0 : -EIO;
@@ -110,7 +110,7 @@ static int read_exact(struct task *t, struct file *f, void *buf, size_t size, in
 static int read_head(struct load_ctx *c, struct file *f)
 {
     memset(c->head, 0, sizeof(c->head));
-    ssize_t n = vfs_kernel_pread(c->t, f, c->head, sizeof(c->head), 0);
+    ssize_t n = vfs_kernel_pread(&c->t->ctx, f, c->head, sizeof(c->head), 0);
     return n < 0 ? (int)n : 0;
 }
 
@@ -228,7 +228,7 @@ static int open_interp(struct load_ctx *c)
     if (ret < 0)
         return ret;
     char head[LOADER_BUF_SIZE] = {0};
-    ssize_t n = vfs_kernel_pread(c->t, c->interp.file, head, sizeof(head), 0);
+    ssize_t n = vfs_kernel_pread(&c->t->ctx, c->interp.file, head, sizeof(head), 0);
     if (n < 0)
         return (int)n;
     ret = read_elf(c->t, head, &c->interp);
@@ -314,7 +314,7 @@ static int copy_from_file(struct load_ctx *c, struct file *f, gaddr_t dst, uint6
     int ret = 0;
     while (size > 0) {
         size_t want = size < CHUNK ? size : CHUNK;
-        ssize_t n = vfs_kernel_pread(c->t, f, buf, want, (int64_t)off);
+        ssize_t n = vfs_kernel_pread(&c->t->ctx, f, buf, want, (int64_t)off);
         if (n <= 0) {
             ret = (int)n;
             break;
@@ -403,7 +403,7 @@ static int map_image(struct load_ctx *c, struct elf_image *im, bool is_interp)
         return ret;
     struct mappable *m = NULL;
     if (im->file->ops->get_mappable) {
-        ret = im->file->ops->get_mappable(c->t, im->file, &m);
+        ret = im->file->ops->get_mappable(&c->t->ctx, im->file, &m);
         if (ret < 0)
             m = NULL; /* fall back to copying the segments */
     }

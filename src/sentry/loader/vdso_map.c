@@ -13,10 +13,10 @@
 
 #include "abi/cvisor/vvar.h"
 #include "sentry/kernel/task.h"
-#include "sentry/kernel/timekeeper.h"
 #include "sentry/memfile/memfile.h"
 #include "sentry/memmap/mappable.h"
 #include "sentry/mm/mm_internal.h"
+#include "sentry/time/timekeeper.h"
 
 /* tools/embed_vdso.py */
 extern const unsigned char vdso_image[];

@@ -86,7 +86,7 @@ void mm_unref(struct mm *mm)
 
 struct plat_context *mm_ctx(struct task *t, struct mm *mm)
 {
-    return (t && t->mm == mm && t->ctx) ? t->ctx : NULL;
+    return (t && t->mm == mm && t->pctx) ? t->pctx : NULL;
 }
 
 void mm_stub_unmap(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end)
@@ -267,7 +267,7 @@ int mm_handle_fault(struct task *t, gaddr_t addr, bool write, bool exec)
         pte = mm_populate_page(t, mm, v, vpn, true, &err);
         if (!pte)
             return err == -EIO ? -EIO : -EFAULT;
-        return map_pages(t->ctx, mm, v, vpn, 1) < 0 ? -EFAULT : 0;
+        return map_pages(t->pctx, mm, v, vpn, 1) < 0 ? -EFAULT : 0;
     }
     (void)write;
     (void)exec;
@@ -306,7 +306,7 @@ int mm_handle_fault(struct task *t, gaddr_t addr, bool write, bool exec)
         uint64_t e = s;
         while (e < hi && !(*pt_entry(mm, e, false) & PTE_MAPPED))
             e++;
-        if (e > s && map_pages(t->ctx, mm, v, s, e - s) < 0)
+        if (e > s && map_pages(t->pctx, mm, v, s, e - s) < 0)
             return -EFAULT;
         s = e;
     }

@@ -13,6 +13,7 @@
 
 #include "abi/linux/stat.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/task.h"
 #include "sentry/memmap/uio.h"
 #include "sentry/vfs/file.h"
 
@@ -48,21 +49,23 @@ struct socket *socket_from_file(const struct file *f)
     return f->ops == &socket_file_ops ? f->priv : NULL;
 }
 
-static ssize_t socket_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t socket_read(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
+    struct task *t = task_from_ctx(ctx);
     struct socket *s = f->priv;
     struct sock_rmsg m = {.data = u};
     return s->ops->recvmsg(t, s, &m, f->flags & O_NONBLOCK);
 }
 
-static ssize_t socket_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t socket_write(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
+    struct task *t = task_from_ctx(ctx);
     struct socket *s = f->priv;
     struct sock_msg m = {.data = u};
     return s->ops->sendmsg(t, s, &m, f->flags & O_NONBLOCK);
 }
 
-static uint32_t socket_poll(struct task *t, struct file *f)
+static uint32_t socket_poll(struct ctx *ctx, struct file *f)
 {
     struct socket *s = f->priv;
     return s->ops->poll(s);
@@ -74,13 +77,13 @@ static struct waitq *socket_waitq(struct file *f)
     return s->ops->waitq(s);
 }
 
-static long socket_ioctl(struct task *t, struct file *f, unsigned int cmd, gaddr_t arg)
+static long socket_ioctl(struct ctx *ctx, struct file *f, unsigned int cmd, gaddr_t arg)
 {
     struct socket *s = f->priv;
-    return s->ops->ioctl ? s->ops->ioctl(t, s, cmd, arg) : -ENOTTY;
+    return s->ops->ioctl ? s->ops->ioctl(task_from_ctx(ctx), s, cmd, arg) : -ENOTTY;
 }
 
-static int socket_stat(struct task *t, struct file *f, struct linux_stat *st)
+static int socket_stat(struct ctx *ctx, struct file *f, struct linux_stat *st)
 {
     struct socket *s = f->priv;
     memset(st, 0, sizeof(*st));

@@ -164,7 +164,7 @@ uint64_t unix_deadline(uint64_t timeo_ns)
 int unix_wait(struct task *t, struct unix_sock *u, struct waiter *w, uint64_t deadline_ns)
 {
     if (!w->q)
-        waitq_add(&u->wq, w, t, 0);
+        waitq_add(&u->wq, w, &t->ctx, 0);
     return task_wait(t, deadline_ns);
 }
 
@@ -232,7 +232,7 @@ static int unix_parse_name(struct task *t, const void *addr, int addrlen, struct
     if (path[0] == '/') {
         strcpy(nm->key, "/");
     } else {
-        int n = vfs_getcwd(t, nm->key, 4096);
+        int n = vfs_getcwd(&t->ctx, nm->key, 4096);
         if (n < 0)
             return n;
     }
@@ -259,7 +259,7 @@ static struct unix_sock *unix_find_name(const struct unix_name *nm)
 static int unix_path_exists(struct task *t, const struct unix_name *nm, bool follow)
 {
     struct linux_stat st;
-    return vfs_fstatat(t, AT_FDCWD, (const char *)nm->addr + 2, follow ? 0 : AT_SYMLINK_NOFOLLOW,
+    return vfs_fstatat(&t->ctx, NULL, (const char *)nm->addr + 2, follow ? 0 : AT_SYMLINK_NOFOLLOW,
                        &st);
 }
 
@@ -360,7 +360,7 @@ static int unix_wait_backlog(struct task *t, struct unix_sock *l, bool nonblock,
             break;
         }
         if (!w.q)
-            waitq_add(&l->wq, &w, t, 0);
+            waitq_add(&l->wq, &w, &t->ctx, 0);
         int r = task_wait(t, deadline);
         if (r == -EINTR) {
             ret = -LINUX_ERESTARTSYS;

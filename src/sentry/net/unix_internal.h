@@ -7,9 +7,9 @@
 #include <stdint.h>
 
 #include "common/list.h"
-#include "sentry/kernel/waitq.h"
 #include "sentry/net/socket.h"
 #include "sentry/net/unix_queue.h"
+#include "sentry/waiter/waitq.h"
 
 #define UNIX_RCV_SHUTDOWN 1
 #define UNIX_SEND_SHUTDOWN 2

@@ -294,7 +294,7 @@ static ssize_t unix_send_dgram(struct task *t, struct unix_sock *u, struct sock_
             break;
         }
         if (!w_to.q)
-            waitq_add(&to->wq, &w_to, t, 0);
+            waitq_add(&to->wq, &w_to, &t->ctx, 0);
         int r = unix_wait(t, u, &w_own, deadline);
         if (r == -EINTR || r == -ETIMEDOUT) {
             ret = r == -EINTR ? -LINUX_ERESTARTSYS : -EAGAIN;

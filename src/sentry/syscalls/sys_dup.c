@@ -76,7 +76,7 @@ static long fcntl_lock(struct task *t, struct file *f, int cmd, gaddr_t arg)
     int ret = copy_in(t, arg, &fl, sizeof(fl));
     if (ret < 0)
         return ret;
-    ret = vfs_fcntl_lock(t, f, cmd, &fl);
+    ret = vfs_fcntl_lock(&t->ctx, f, cmd, &fl, t->fdt, t->tg->pid);
     if (ret == 0 && (cmd == F_GETLK || cmd == F_OFD_GETLK))
         ret = copy_out(t, arg, &fl, sizeof(fl));
     return ret;
@@ -87,7 +87,7 @@ long sys_flock(struct task *t, const struct syscall_args *a)
     _cleanup_(file_unrefp) struct file *f = sys_get_file(t, arg_int(a, 0));
     if (!f)
         return -EBADF;
-    return vfs_flock(t, f, arg_int(a, 1));
+    return vfs_flock(&t->ctx, f, arg_int(a, 1));
 }
 
 /* An fcntl command a file implements through ->ioctl (VFS_FCNTL_*); -EINVAL if it does not. */
@@ -95,7 +95,7 @@ static long fcntl_forward(struct task *t, struct file *f, unsigned int op, uint6
 {
     if (!f->ops || !f->ops->ioctl)
         return -EINVAL;
-    long ret = f->ops->ioctl(t, f, op, arg);
+    long ret = f->ops->ioctl(&t->ctx, f, op, arg);
     return (ret == -ENOTTY || ret == -LINUX_ENOIOCTLCMD) ? -EINVAL : ret;
 }
 
@@ -126,7 +126,7 @@ long sys_fcntl(struct task *t, const struct syscall_args *a)
         return -EBADF;
     switch (cmd) {
     case F_SETFL:
-        return vfs_set_status_flags(t, f, (uint32_t)arg);
+        return vfs_set_status_flags(&t->ctx, f, (uint32_t)arg);
     case F_GETLK:
     case F_SETLK:
     case F_SETLKW:

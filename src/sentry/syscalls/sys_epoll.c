@@ -61,7 +61,7 @@ static bool file_never_polls(struct task *t, struct file *f)
     if (!f->inode && !f->ops->stat)
         return false;
     struct linux_stat st;
-    if (vfs_fstat(t, f, &st) < 0)
+    if (vfs_fstat(&t->ctx, f, &st) < 0)
         return false;
     return S_ISREG(st.st_mode) || S_ISDIR(st.st_mode);
 }
@@ -83,7 +83,7 @@ long sys_epoll_ctl(struct task *t, const struct syscall_args *a)
     if (file_never_polls(t, target))
         return -EPERM;
     /* COMPAT: EPOLLWAKEUP is accepted and has no effect (no suspend in a sandbox). */
-    return epoll_ctl_file(t, epf, op, fd, target, &ev);
+    return epoll_ctl_file(&t->ctx, epf, op, fd, target, &ev);
 }
 
 /* Wait for events on @epf. @to_zero: just check; else @deadline_ns (0: none).
@@ -99,16 +99,16 @@ static long epoll_wait_file(struct task *t, struct file *epf, gaddr_t events, in
     struct waiter w = {0};
     long ret;
     for (;;) {
-        int n = epoll_harvest(t, epf, t->fdt, buf, batch);
+        int n = epoll_harvest(&t->ctx, epf, t->fdt, buf, batch);
         if (n > 0 || to_zero) {
             ret = n;
             break;
         }
         if (!w.q)
-            waitq_add(q, &w, t, 0);
+            waitq_add(q, &w, &t->ctx, 0);
         int r = task_wait(t, deadline_ns);
         if (r == -ETIMEDOUT) {
-            ret = epoll_harvest(t, epf, t->fdt, buf, batch);
+            ret = epoll_harvest(&t->ctx, epf, t->fdt, buf, batch);
             break;
         }
         if (r == -EINTR) {
@@ -242,7 +242,7 @@ long sys_inotify_add_watch(struct task *t, const struct syscall_args *a)
         return -ENOMEM;
     long ret = copy_in_str(t, arg_addr(a, 1), path, 4096);
     if (ret >= 0)
-        ret = inotify_add(t, f, path, (uint32_t)arg_uint(a, 2));
+        ret = inotify_add(&t->ctx, f, path, (uint32_t)arg_uint(a, 2));
     free(path);
     return ret;
 }
@@ -252,7 +252,7 @@ long sys_inotify_rm_watch(struct task *t, const struct syscall_args *a)
     _cleanup_(file_unrefp) struct file *f = fdtable_get(t->fdt, arg_int(a, 0));
     if (!f)
         return -EBADF;
-    return inotify_rm(t, f, arg_int(a, 1));
+    return inotify_rm(&t->ctx, f, arg_int(a, 1));
 }
 
 void sys_epoll_register(void)

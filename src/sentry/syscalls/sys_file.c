@@ -37,7 +37,10 @@ static long do_open(struct task *t, int dirfd, gaddr_t upath, int flags, unsigne
     if (ret < 0)
         return ret;
     struct file *f;
-    ret = vfs_openat(t, dirfd, path, flags, mode, &f);
+    _cleanup_(file_unrefp) struct file *dir = NULL;
+    if ((ret = sys_dirfd(t, dirfd, path, false, &dir)) < 0)
+        return ret;
+    ret = vfs_openat(&t->ctx, dir, path, flags, mode, &f);
     if (ret < 0)
         return ret;
     ret = sys_install_fd(t, f, (flags & O_CLOEXEC) ? FD_CLOEXEC : 0);
@@ -145,7 +148,7 @@ static long do_getdents(struct task *t, const struct syscall_args *a, bool old_f
     if (!b.buf)
         return -ENOMEM;
     struct dir_emitter e = {.emit = emit_dirent, .priv = &b};
-    long ret = vfs_iterate(t, f, &e);
+    long ret = vfs_iterate(&t->ctx, f, &e);
     if (ret == 0 && b.used == 0 && b.overflow)
         ret = -EINVAL; /* the buffer cannot hold even one entry */
     if (ret == 0 && b.used > 0)
@@ -179,7 +182,10 @@ static long do_readlink(struct task *t, int dirfd, gaddr_t upath, gaddr_t ubuf, 
     char *buf = malloc(SYS_PATH_MAX);
     if (!buf)
         return -ENOMEM;
-    ret = vfs_readlinkat(t, dirfd, path, buf, MIN((size_t)size, (size_t)SYS_PATH_MAX));
+    _cleanup_(file_unrefp) struct file *dir = NULL;
+    if ((ret = sys_dirfd(t, dirfd, path, true, &dir)) < 0)
+        return ret;
+    ret = vfs_readlinkat(&t->ctx, dir, path, buf, MIN((size_t)size, (size_t)SYS_PATH_MAX));
     if (ret > 0) {
         int c = copy_out(t, ubuf, buf, (size_t)ret);
         if (c < 0)
@@ -205,7 +211,10 @@ static long do_access(struct task *t, int dirfd, gaddr_t upath, int mode, int fl
     long ret = sys_get_path(t, upath, path);
     if (ret < 0)
         return ret;
-    return vfs_access(t, dirfd, path, mode, flags);
+    _cleanup_(file_unrefp) struct file *dir = NULL;
+    if ((ret = sys_dirfd(t, dirfd, path, (flags & AT_EMPTY_PATH) != 0, &dir)) < 0)
+        return ret;
+    return vfs_access(&t->ctx, dir, path, mode, flags);
 }
 
 long sys_access(struct task *t, const struct syscall_args *a)
@@ -232,7 +241,7 @@ long sys_getcwd(struct task *t, const struct syscall_args *a)
     char *buf = malloc(SYS_PATH_MAX);
     if (!buf)
         return -ENOMEM;
-    long ret = vfs_getcwd(t, buf, SYS_PATH_MAX);
+    long ret = vfs_getcwd(&t->ctx, buf, SYS_PATH_MAX);
     if (ret >= 0 && (size_t)ret + 1 > size)
         ret = -ERANGE;
     if (ret >= 0) {
@@ -249,7 +258,7 @@ long sys_chdir(struct task *t, const struct syscall_args *a)
     long ret = sys_get_path(t, arg_addr(a, 0), path);
     if (ret < 0)
         return ret;
-    return vfs_chdir(t, AT_FDCWD, path);
+    return vfs_chdir(&t->ctx, NULL, path);
 }
 
 long sys_fchdir(struct task *t, const struct syscall_args *a)
@@ -257,7 +266,7 @@ long sys_fchdir(struct task *t, const struct syscall_args *a)
     _cleanup_(file_unrefp) struct file *f = sys_get_file(t, arg_int(a, 0));
     if (!f)
         return -EBADF;
-    return vfs_fchdir(t, f);
+    return vfs_fchdir(&t->ctx, f);
 }
 
 long sys_chroot(struct task *t, const struct syscall_args *a)
@@ -266,7 +275,7 @@ long sys_chroot(struct task *t, const struct syscall_args *a)
     long ret = sys_get_path(t, arg_addr(a, 0), path);
     if (ret < 0)
         return ret;
-    return vfs_chroot(t, path);
+    return vfs_chroot(&t->ctx, path);
 }
 
 /* ---- namespace operations --------------------------------------------------------------- */
@@ -277,7 +286,10 @@ static long do_mkdir(struct task *t, int dirfd, gaddr_t upath, unsigned int mode
     long ret = sys_get_path(t, upath, path);
     if (ret < 0)
         return ret;
-    return vfs_mkdirat(t, dirfd, path, mode);
+    _cleanup_(file_unrefp) struct file *dir = NULL;
+    if ((ret = sys_dirfd(t, dirfd, path, false, &dir)) < 0)
+        return ret;
+    return vfs_mkdirat(&t->ctx, dir, path, mode);
 }
 
 long sys_mkdir(struct task *t, const struct syscall_args *a)
@@ -298,7 +310,10 @@ static long do_mknod(struct task *t, int dirfd, gaddr_t upath, unsigned int mode
         return ret;
     /* The syscall's 32-bit dev uses the same encoding as st_rdev (new_encode_dev). */
     uint64_t rdev = (uint32_t)dev;
-    return vfs_mknodat(t, dirfd, path, mode, rdev);
+    _cleanup_(file_unrefp) struct file *dir = NULL;
+    if ((ret = sys_dirfd(t, dirfd, path, false, &dir)) < 0)
+        return ret;
+    return vfs_mknodat(&t->ctx, dir, path, mode, rdev);
 }
 
 long sys_mknod(struct task *t, const struct syscall_args *a)
@@ -317,7 +332,10 @@ static long do_unlink(struct task *t, int dirfd, gaddr_t upath, int flags)
     long ret = sys_get_path(t, upath, path);
     if (ret < 0)
         return ret;
-    return vfs_unlinkat(t, dirfd, path, flags);
+    _cleanup_(file_unrefp) struct file *dir = NULL;
+    if ((ret = sys_dirfd(t, dirfd, path, false, &dir)) < 0)
+        return ret;
+    return vfs_unlinkat(&t->ctx, dir, path, flags);
 }
 
 long sys_unlink(struct task *t, const struct syscall_args *a)
@@ -356,7 +374,13 @@ static long do_rename(struct task *t, int odfd, gaddr_t oldp, int ndfd, gaddr_t 
     long ret = get_two_paths(t, oldp, newp, &p1, &p2);
     if (ret < 0)
         return ret;
-    return vfs_renameat(t, odfd, p1, ndfd, p2, flags);
+    _cleanup_(file_unrefp) struct file *odir = NULL;
+    if ((ret = sys_dirfd(t, odfd, p1, false, &odir)) < 0)
+        return ret;
+    _cleanup_(file_unrefp) struct file *ndir = NULL;
+    if ((ret = sys_dirfd(t, ndfd, p2, false, &ndir)) < 0)
+        return ret;
+    return vfs_renameat(&t->ctx, odir, p1, ndir, p2, flags);
 }
 
 long sys_rename(struct task *t, const struct syscall_args *a)
@@ -382,7 +406,13 @@ static long do_link(struct task *t, int odfd, gaddr_t oldp, int ndfd, gaddr_t ne
     long ret = get_two_paths(t, oldp, newp, &p1, &p2);
     if (ret < 0)
         return ret;
-    return vfs_linkat(t, odfd, p1, ndfd, p2, flags);
+    _cleanup_(file_unrefp) struct file *odir = NULL;
+    if ((ret = sys_dirfd(t, odfd, p1, (flags & AT_EMPTY_PATH) != 0, &odir)) < 0)
+        return ret;
+    _cleanup_(file_unrefp) struct file *ndir = NULL;
+    if ((ret = sys_dirfd(t, ndfd, p2, false, &ndir)) < 0)
+        return ret;
+    return vfs_linkat(&t->ctx, odir, p1, ndir, p2, flags);
 }
 
 long sys_link(struct task *t, const struct syscall_args *a)
@@ -402,7 +432,10 @@ static long do_symlink(struct task *t, gaddr_t target, int ndfd, gaddr_t linkp)
     long ret = get_two_paths(t, target, linkp, &p1, &p2);
     if (ret < 0)
         return ret;
-    return vfs_symlinkat(t, p1, ndfd, p2);
+    _cleanup_(file_unrefp) struct file *ndir = NULL;
+    if ((ret = sys_dirfd(t, ndfd, p2, false, &ndir)) < 0)
+        return ret;
+    return vfs_symlinkat(&t->ctx, p1, ndir, p2);
 }
 
 long sys_symlink(struct task *t, const struct syscall_args *a)
@@ -423,7 +456,7 @@ long sys_truncate(struct task *t, const struct syscall_args *a)
     long ret = sys_get_path(t, arg_addr(a, 0), path);
     if (ret < 0)
         return ret;
-    return vfs_truncate(t, path, arg_long(a, 1));
+    return vfs_truncate(&t->ctx, path, arg_long(a, 1));
 }
 
 long sys_ftruncate(struct task *t, const struct syscall_args *a)
@@ -431,7 +464,7 @@ long sys_ftruncate(struct task *t, const struct syscall_args *a)
     _cleanup_(file_unrefp) struct file *f = sys_get_file(t, arg_int(a, 0));
     if (!f)
         return -EBADF;
-    return vfs_ftruncate(t, f, arg_long(a, 1));
+    return vfs_ftruncate(&t->ctx, f, arg_long(a, 1));
 }
 
 long sys_fallocate(struct task *t, const struct syscall_args *a)
@@ -439,7 +472,7 @@ long sys_fallocate(struct task *t, const struct syscall_args *a)
     _cleanup_(file_unrefp) struct file *f = sys_get_file(t, arg_int(a, 0));
     if (!f)
         return -EBADF;
-    return vfs_fallocate(t, f, arg_int(a, 1), arg_long(a, 2), arg_long(a, 3));
+    return vfs_fallocate(&t->ctx, f, arg_int(a, 1), arg_long(a, 2), arg_long(a, 3));
 }
 
 static long do_fsync(struct task *t, int fd, bool datasync)
@@ -447,7 +480,7 @@ static long do_fsync(struct task *t, int fd, bool datasync)
     _cleanup_(file_unrefp) struct file *f = sys_get_file(t, fd);
     if (!f)
         return -EBADF;
-    return vfs_fsync(t, f, datasync);
+    return vfs_fsync(&t->ctx, f, datasync);
 }
 
 long sys_fsync(struct task *t, const struct syscall_args *a)
@@ -502,7 +535,7 @@ long sys_memfd_create(struct task *t, const struct syscall_args *a)
         return len == -ENAMETOOLONG ? -EINVAL : len;
     unsigned int flags = (unsigned int)arg_int(a, 1);
     struct file *f;
-    int ret = tmpfs_memfd_create(t, name, flags, &f);
+    int ret = tmpfs_memfd_create(&t->ctx, name, flags, &f);
     if (ret < 0)
         return ret;
     return sys_install_new(t, f, flags & 1u); /* MFD_CLOEXEC */

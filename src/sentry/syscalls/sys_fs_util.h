@@ -45,3 +45,17 @@ static inline long sys_install_new(struct task *t, struct file *f, bool cloexec)
     file_unref(f);
     return fd;
 }
+
+/* The starting directory of a *at() call, by Linux's rules for @dirfd: NULL (the cwd) for
+ * AT_FDCWD, and also for an absolute @path or an empty one without @empty_ok (AT_EMPTY_PATH),
+ * which never look at @dirfd; otherwise the file of @dirfd (a new reference; drop it with
+ * file_unref). Whether it is a directory is checked by the walk. Returns 0 or -EBADF. */
+static inline int sys_dirfd(struct task *t, int dirfd, const char *path, bool empty_ok,
+                            struct file **dir)
+{
+    *dir = NULL;
+    if (dirfd == AT_FDCWD || path[0] == '/' || (path[0] == '\0' && !empty_ok))
+        return 0;
+    *dir = fdtable_get(t->fdt, dirfd);
+    return *dir ? 0 : -EBADF;
+}

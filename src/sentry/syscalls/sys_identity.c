@@ -993,8 +993,8 @@ long sys_ioprio_set(struct task *t, const struct syscall_args *a)
 
 long sys_umask(struct task *t, const struct syscall_args *a)
 {
-    unsigned int old = t->fs->umask;
-    t->fs->umask = arg_uint(a, 0) & 0777;
+    unsigned int old = t->ctx.fs->umask;
+    t->ctx.fs->umask = arg_uint(a, 0) & 0777;
     return old;
 }
 

@@ -22,7 +22,7 @@ static long ioctl_set_flag(struct task *t, struct file *f, gaddr_t arg, uint32_t
     if (ret < 0)
         return ret;
     uint32_t flags = on ? (f->flags | flag) : (f->flags & ~flag);
-    return vfs_set_status_flags(t, f, flags);
+    return vfs_set_status_flags(&t->ctx, f, flags);
 }
 
 long sys_ioctl(struct task *t, const struct syscall_args *a)
@@ -55,7 +55,7 @@ long sys_ioctl(struct task *t, const struct syscall_args *a)
     }
     if (!f->ops || !f->ops->ioctl)
         return -ENOTTY;
-    long ret = f->ops->ioctl(t, f, cmd, arg);
+    long ret = f->ops->ioctl(&t->ctx, f, cmd, arg);
     return ret == -LINUX_ENOIOCTLCMD ? -ENOTTY : ret;
 }
 

@@ -38,7 +38,7 @@ static long do_file_mapping(struct task *t, int fd, int prot, int flags, struct 
         return -EACCES;
     if (shared && !file_writable(f))
         *extra |= MM_MAP_NOWRITE;
-    long err = f->ops->get_mappable(t, f, obj);
+    long err = f->ops->get_mappable(&t->ctx, f, obj);
     if (err < 0 || !shared || (*obj)->ops->get_frame)
         return err;
     /* COMPAT: this file has no shared pages (a file of the read-only root). Without write

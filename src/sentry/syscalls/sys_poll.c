@@ -71,7 +71,7 @@ static int poll_scan(struct task *t, struct poll_ent *e, int n)
     int ready = 0;
     for (int i = 0; i < n; i++) {
         if (e[i].file)
-            e[i].revents = file_poll(t, e[i].file) & e[i].interest;
+            e[i].revents = file_poll(&t->ctx, e[i].file) & e[i].interest;
         if (e[i].revents)
             ready++;
     }
@@ -85,7 +85,7 @@ static void poll_queue_waiters(struct task *t, struct poll_ent *e, int n)
             continue;
         struct waitq *q = e[i].file->ops->waitq(e[i].file);
         if (q)
-            waitq_add(q, &e[i].w, t, e[i].interest);
+            waitq_add(q, &e[i].w, &t->ctx, e[i].interest);
     }
 }
 

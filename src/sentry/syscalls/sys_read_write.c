@@ -69,7 +69,7 @@ static long do_rw(struct task *t, int fd, gaddr_t buf, size_t count, int64_t *po
         if (ret < 0)
             break;
         size_t piece = u.size;
-        ssize_t n = is_write ? vfs_write(t, f, &u, pos) : vfs_read(t, f, &u, pos);
+        ssize_t n = is_write ? vfs_write(&t->ctx, f, &u, pos) : vfs_read(&t->ctx, f, &u, pos);
         uio_release(&u);
         if (n < 0) {
             ret = (int)n;
@@ -145,7 +145,7 @@ static long do_rwv(struct task *t, int fd, gaddr_t uiov, int iovcnt, int64_t *po
     ret = mm_uio_prepare_iov(t, iov, iovcnt, !is_write, &u);
     if (ret < 0)
         return ret;
-    ssize_t n = is_write ? vfs_write(t, f, &u, pos) : vfs_read(t, f, &u, pos);
+    ssize_t n = is_write ? vfs_write(&t->ctx, f, &u, pos) : vfs_read(&t->ctx, f, &u, pos);
     uio_release(&u);
     io_account(t, is_write, n);
     return n;
@@ -202,7 +202,7 @@ long sys_lseek(struct task *t, const struct syscall_args *a)
     _cleanup_(file_unrefp) struct file *f = sys_get_file(t, arg_int(a, 0));
     if (!f)
         return -EBADF;
-    return vfs_llseek(t, f, arg_long(a, 1), arg_int(a, 2));
+    return vfs_llseek(&t->ctx, f, arg_long(a, 1), arg_int(a, 2));
 }
 
 void sys_read_write_register(void)

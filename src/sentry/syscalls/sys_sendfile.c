@@ -32,7 +32,7 @@ static ssize_t copy_files(struct task *t, struct file *in, int64_t *in_pos, stru
         size_t want = count - (size_t)total < XFER_CHUNK ? count - (size_t)total : XFER_CHUNK;
         struct uio u;
         uio_init_kernel(&u, buf, want);
-        ssize_t n = vfs_read(t, in, &u, in_pos);
+        ssize_t n = vfs_read(&t->ctx, in, &u, in_pos);
         if (n <= 0) {
             err = n;
             break;
@@ -40,7 +40,7 @@ static ssize_t copy_files(struct task *t, struct file *in, int64_t *in_pos, stru
         ssize_t done = 0;
         while (done < n) {
             uio_init_kernel(&u, buf + done, (size_t)(n - done));
-            ssize_t w = vfs_write(t, out, &u, out_pos);
+            ssize_t w = vfs_write(&t->ctx, out, &u, out_pos);
             if (w <= 0) {
                 err = w;
                 break;

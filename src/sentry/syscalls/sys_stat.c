@@ -26,7 +26,10 @@ static long do_fstatat(struct task *t, int dirfd, gaddr_t upath, gaddr_t ubuf, i
     if (ret < 0)
         return ret;
     struct linux_stat st;
-    ret = vfs_fstatat(t, dirfd, path, flags, &st);
+    _cleanup_(file_unrefp) struct file *dir = NULL;
+    if ((ret = sys_dirfd(t, dirfd, path, (flags & AT_EMPTY_PATH) != 0, &dir)) < 0)
+        return ret;
+    ret = vfs_fstatat(&t->ctx, dir, path, flags, &st);
     if (ret < 0)
         return ret;
     return copy_out(t, ubuf, &st, sizeof(st));
@@ -53,7 +56,7 @@ long sys_fstat(struct task *t, const struct syscall_args *a)
     if (!f)
         return -EBADF;
     struct linux_stat st;
-    int ret = vfs_fstat(t, f, &st);
+    int ret = vfs_fstat(&t->ctx, f, &st);
     if (ret < 0)
         return ret;
     return copy_out(t, arg_addr(a, 1), &st, sizeof(st));
@@ -141,7 +144,10 @@ long sys_statx(struct task *t, const struct syscall_args *a)
             return ret;
     }
     struct linux_stat st;
-    ret = vfs_fstatat(t, dirfd, path, flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH), &st);
+    _cleanup_(file_unrefp) struct file *dir = NULL;
+    if ((ret = sys_dirfd(t, dirfd, path, (flags & AT_EMPTY_PATH) != 0, &dir)) < 0)
+        return ret;
+    ret = vfs_fstatat(&t->ctx, dir, path, flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH), &st);
     if (ret < 0)
         return ret;
     struct linux_statx sx;
@@ -158,7 +164,7 @@ long sys_statfs(struct task *t, const struct syscall_args *a)
     if (ret < 0)
         return ret;
     struct linux_statfs st;
-    ret = vfs_statfs(t, path, &st);
+    ret = vfs_statfs(&t->ctx, path, &st);
     if (ret < 0)
         return ret;
     return copy_out(t, arg_addr(a, 1), &st, sizeof(st));
@@ -170,7 +176,7 @@ long sys_fstatfs(struct task *t, const struct syscall_args *a)
     if (!f)
         return -EBADF;
     struct linux_statfs st;
-    int ret = vfs_fstatfs(t, f, &st);
+    int ret = vfs_fstatfs(&t->ctx, f, &st);
     if (ret < 0)
         return ret;
     return copy_out(t, arg_addr(a, 1), &st, sizeof(st));
@@ -184,7 +190,10 @@ static long do_chmod(struct task *t, int dirfd, gaddr_t upath, unsigned int mode
     long ret = sys_get_path(t, upath, path);
     if (ret < 0)
         return ret;
-    return vfs_fchmodat(t, dirfd, path, mode, flags);
+    _cleanup_(file_unrefp) struct file *dir = NULL;
+    if ((ret = sys_dirfd(t, dirfd, path, (flags & AT_EMPTY_PATH) != 0, &dir)) < 0)
+        return ret;
+    return vfs_fchmodat(&t->ctx, dir, path, mode, flags);
 }
 
 long sys_chmod(struct task *t, const struct syscall_args *a)
@@ -207,7 +216,7 @@ long sys_fchmod(struct task *t, const struct syscall_args *a)
     _cleanup_(file_unrefp) struct file *f = sys_get_file(t, arg_int(a, 0));
     if (!f)
         return -EBADF;
-    return vfs_fchmod(t, f, arg_uint(a, 1));
+    return vfs_fchmod(&t->ctx, f, arg_uint(a, 1));
 }
 
 static long do_chown(struct task *t, int dirfd, gaddr_t upath, uint32_t uid, uint32_t gid,
@@ -217,7 +226,10 @@ static long do_chown(struct task *t, int dirfd, gaddr_t upath, uint32_t uid, uin
     long ret = sys_get_path(t, upath, path);
     if (ret < 0)
         return ret;
-    return vfs_fchownat(t, dirfd, path, uid, gid, flags);
+    _cleanup_(file_unrefp) struct file *dir = NULL;
+    if ((ret = sys_dirfd(t, dirfd, path, (flags & AT_EMPTY_PATH) != 0, &dir)) < 0)
+        return ret;
+    return vfs_fchownat(&t->ctx, dir, path, uid, gid, flags);
 }
 
 long sys_chown(struct task *t, const struct syscall_args *a)
@@ -242,7 +254,7 @@ long sys_fchown(struct task *t, const struct syscall_args *a)
     _cleanup_(file_unrefp) struct file *f = sys_get_file(t, arg_int(a, 0));
     if (!f)
         return -EBADF;
-    return vfs_fchown(t, f, arg_uint(a, 1), arg_uint(a, 2));
+    return vfs_fchown(&t->ctx, f, arg_uint(a, 1), arg_uint(a, 2));
 }
 
 /* ---- utime family ----------------------------------------------------------------------- */
@@ -253,13 +265,21 @@ static long do_utimens(struct task *t, int dirfd, gaddr_t upath, const struct li
     if (!upath) {
         if (flags & AT_SYMLINK_NOFOLLOW)
             return -EINVAL;
-        return vfs_utimensat(t, dirfd, NULL, times, flags);
+        if (dirfd == AT_FDCWD)
+            return vfs_utimensat(&t->ctx, NULL, NULL, times, flags); /* -EFAULT */
+        _cleanup_(file_unrefp) struct file *f = sys_get_file(t, dirfd);
+        if (!f)
+            return -EBADF;
+        return vfs_utimensat(&t->ctx, f, NULL, times, flags);
     }
     char path[SYS_PATH_MAX];
     long ret = sys_get_path(t, upath, path);
     if (ret < 0)
         return ret;
-    return vfs_utimensat(t, dirfd, path, times, flags);
+    _cleanup_(file_unrefp) struct file *dir = NULL;
+    if ((ret = sys_dirfd(t, dirfd, path, (flags & AT_EMPTY_PATH) != 0, &dir)) < 0)
+        return ret;
+    return vfs_utimensat(&t->ctx, dir, path, times, flags);
 }
 
 long sys_utimensat(struct task *t, const struct syscall_args *a)

@@ -173,7 +173,7 @@ long sys_execveat(struct task *t, const struct syscall_args *a)
     }
     if (flags & AT_SYMLINK_NOFOLLOW) {
         struct linux_stat st;
-        int err = vfs_fstatat(t, AT_FDCWD, full, AT_SYMLINK_NOFOLLOW, &st);
+        int err = vfs_fstatat(&t->ctx, NULL, full, AT_SYMLINK_NOFOLLOW, &st);
         if (err < 0)
             return err;
         if ((st.st_mode & S_IFMT) == S_IFLNK)

@@ -12,10 +12,10 @@
 #include "abi/linux/stat.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
-#include "sentry/kernel/timekeeper.h"
 #include "sentry/kernel/timer.h"
 #include "sentry/mm/mm.h"
 #include "sentry/syscalls/syscalls.h"
+#include "sentry/time/timekeeper.h"
 
 #define LINUX_CLOCK_REALTIME 0
 #define LINUX_CLOCK_MONOTONIC 1

@@ -77,7 +77,7 @@ static long do_get(struct task *t, const struct syscall_args *a, int kind)
     if (ret == 0)
         ret = name_get(t, arg_addr(a, 1), name);
     if (ret == 0)
-        ret = vfs_getxattr(t, o->by_path ? o->path : NULL, o->flags, o->f, name, val, size);
+        ret = vfs_getxattr(&t->ctx, o->by_path ? o->path : NULL, o->flags, o->f, name, val, size);
     if (ret > 0 && size > 0) {
         long c = copy_out(t, arg_addr(a, 2), val, (size_t)ret);
         if (c < 0)
@@ -100,7 +100,7 @@ static long do_list(struct task *t, const struct syscall_args *a, int kind)
     char *buf = size ? malloc(size) : NULL;
     long ret = size && !buf ? -ENOMEM : obj_get(t, a, kind, o);
     if (ret == 0)
-        ret = vfs_listxattr(t, o->by_path ? o->path : NULL, o->flags, o->f, buf, size);
+        ret = vfs_listxattr(&t->ctx, o->by_path ? o->path : NULL, o->flags, o->f, buf, size);
     if (ret > 0 && size > 0) {
         long c = copy_out(t, arg_addr(a, 1), buf, (size_t)ret);
         if (c < 0)
@@ -132,8 +132,8 @@ static long do_set(struct task *t, const struct syscall_args *a, int kind)
     if (ret == 0) {
         ret = obj_get(t, a, kind, o);
         if (ret == 0)
-            ret = vfs_setxattr(t, o->by_path ? o->path : NULL, o->flags, o->f, name, val, size,
-                               flags);
+            ret = vfs_setxattr(&t->ctx, o->by_path ? o->path : NULL, o->flags, o->f, name, val,
+                               size, flags);
         obj_put(o);
     }
     free(o);
@@ -152,7 +152,7 @@ static long do_remove(struct task *t, const struct syscall_args *a, int kind)
         return -ENOMEM;
     ret = obj_get(t, a, kind, o);
     if (ret == 0)
-        ret = vfs_removexattr(t, o->by_path ? o->path : NULL, o->flags, o->f, name);
+        ret = vfs_removexattr(&t->ctx, o->by_path ? o->path : NULL, o->flags, o->f, name);
     obj_put(o);
     free(o);
     return ret;

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "sentry/kernel/fdtable.h"
 #include "sentry/vfs/resolve.h"
 #include "sentry/vfs/vfs_internal.h"
 #include "sentry/vfs/vfs_ops.h"
@@ -21,7 +20,7 @@
 
 /* Report the change of @ia (IN_MODIFY for a size, IN_ATTRIB for the rest) about @d (may be
  * NULL: then only @inode's own watches hear it). */
-static int do_setattr(struct task *t, struct inode *inode, struct iattr *ia);
+static int do_setattr(struct ctx *ctx, struct inode *inode, struct iattr *ia);
 
 static void notify_attr(struct dentry *d, struct inode *inode, unsigned valid)
 {
@@ -40,19 +39,19 @@ static void notify_attr(struct dentry *d, struct inode *inode, unsigned valid)
 
 /* Apply @ia to @inode (the object of @d, which may be NULL) through the filesystem, or the
  * default field update. */
-static int notify_change(struct task *t, struct dentry *d, struct inode *inode, struct iattr *ia)
+static int notify_change(struct ctx *ctx, struct dentry *d, struct inode *inode, struct iattr *ia)
 {
-    int ret = do_setattr(t, inode, ia);
+    int ret = do_setattr(ctx, inode, ia);
     if (ret == 0)
         notify_attr(d, inode, ia->valid);
     return ret;
 }
 
-static int do_setattr(struct task *t, struct inode *inode, struct iattr *ia)
+static int do_setattr(struct ctx *ctx, struct inode *inode, struct iattr *ia)
 {
     ia->valid |= ATTR_CTIME;
     if (inode->ops && inode->ops->setattr)
-        return inode->ops->setattr(t, inode, ia);
+        return inode->ops->setattr(ctx, inode, ia);
     if (ia->valid & ATTR_SIZE)
         return -EINVAL;
     if (ia->valid & ATTR_MODE)
@@ -70,82 +69,78 @@ static int do_setattr(struct task *t, struct inode *inode, struct iattr *ia)
 }
 
 /* Resolve a path for an attribute change: @flags AT_SYMLINK_NOFOLLOW / AT_EMPTY_PATH. */
-static int resolve_attr(struct task *t, int dirfd, const char *path, int flags, struct path *p)
+static int resolve_attr(struct ctx *ctx, struct file *dir, const char *path, int flags,
+                        struct path *p)
 {
-    if (path[0] == '\0' && (flags & AT_EMPTY_PATH) && dirfd != AT_FDCWD) {
-        struct file *f = fdtable_get(t->fdt, dirfd);
-        if (!f)
-            return -EBADF;
-        if (!f->path) {
-            file_unref(f);
+    if (path[0] == '\0' && (flags & AT_EMPTY_PATH) && dir) {
+        if (!dir->path)
             return -EBADF; /* COMPAT: anonymous files have no settable attributes here */
-        }
-        *p = *(struct path *)f->path;
+        *p = *(struct path *)dir->path;
         path_get(p);
-        file_unref(f);
         return 0;
     }
     unsigned lf = ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) |
                   ((flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0);
-    return vfs_resolve(t, dirfd, path, lf, p);
+    return vfs_resolve(ctx, dir, path, lf, p);
 }
 
 /* ---- chmod ------------------------------------------------------------------------------ */
 
-static int chmod_path(struct task *t, const struct path *p, unsigned int mode)
+static int chmod_path(struct ctx *ctx, const struct path *p, unsigned int mode)
 {
     struct inode *inode = p->dentry->inode;
     if (mount_readonly(p->mnt))
         return -EROFS;
-    if (!inode_owner_or_root(t, inode))
+    if (!inode_owner_or_root(ctx, inode))
         return -EPERM;
     mode &= 07777;
     /* Non-root callers outside the group lose setgid, as Linux's inode_init_owner rules. */
-    if (vfs_cred_uid(t) != 0 && !vfs_cred_in_group(t, inode->gid))
+    if (vfs_cred_uid(ctx) != 0 && !vfs_cred_in_group(ctx, inode->gid))
         mode &= ~(unsigned)S_ISGID;
     struct iattr ia = {.valid = ATTR_MODE, .mode = mode};
-    return notify_change(t, p->dentry, inode, &ia);
+    return notify_change(ctx, p->dentry, inode, &ia);
 }
 
-int vfs_fchmodat(struct task *t, int dirfd, const char *path, unsigned int mode, int flags)
+int vfs_fchmodat(struct ctx *ctx, struct file *dir, const char *path, unsigned int mode, int flags)
 {
     if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
     struct path p;
-    int ret = resolve_attr(t, dirfd, path, flags, &p);
+    int ret = resolve_attr(ctx, dir, path, flags, &p);
     if (ret < 0)
         return ret;
     if (S_ISLNK(p.dentry->inode->mode))
         ret = -EOPNOTSUPP; /* Linux: symlink modes cannot be changed */
     else
-        ret = chmod_path(t, &p, mode);
+        ret = chmod_path(ctx, &p, mode);
     path_put(&p);
     return ret;
 }
 
-int vfs_fchmod(struct task *t, struct file *f, unsigned int mode)
+int vfs_fchmod(struct ctx *ctx, struct file *f, unsigned int mode)
 {
     if (!f->path || (f->flags & O_PATH))
         return -EBADF;
-    return chmod_path(t, f->path, mode);
+    return chmod_path(ctx, f->path, mode);
 }
 
 /* ---- chown ------------------------------------------------------------------------------ */
 
-static int chown_path(struct task *t, const struct path *p, uint32_t uid, uint32_t gid)
+static int chown_path(struct ctx *ctx, const struct path *p, uint32_t uid, uint32_t gid)
 {
     struct inode *inode = p->dentry->inode;
     if (mount_readonly(p->mnt))
         return -EROFS;
     struct iattr ia = {0};
     if (uid != (uint32_t)-1 && uid != inode->uid) {
-        if (vfs_cred_uid(t) != 0)
+        if (vfs_cred_uid(ctx) != 0)
             return -EPERM;
         ia.valid |= ATTR_UID;
         ia.uid = uid;
     }
     if (gid != (uint32_t)-1 && gid != inode->gid) {
-        if (vfs_cred_uid(t) != 0 && (vfs_cred_uid(t) != inode->uid || !vfs_cred_in_group(t, gid)))
+        if (vfs_cred_uid(ctx) != 0 &&
+            (vfs_cred_uid(ctx) != inode->uid || !vfs_cred_in_group(ctx, gid)))
             return -EPERM;
         ia.valid |= ATTR_GID;
         ia.gid = gid;
@@ -159,32 +154,33 @@ static int chown_path(struct task *t, const struct path *p, uint32_t uid, uint32
         ia.valid |= ATTR_MODE;
         ia.mode = m;
     }
-    return notify_change(t, p->dentry, inode, &ia);
+    return notify_change(ctx, p->dentry, inode, &ia);
 }
 
-int vfs_fchownat(struct task *t, int dirfd, const char *path, uint32_t uid, uint32_t gid, int flags)
+int vfs_fchownat(struct ctx *ctx, struct file *dir, const char *path, uint32_t uid, uint32_t gid,
+                 int flags)
 {
     if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
     struct path p;
-    int ret = resolve_attr(t, dirfd, path, flags, &p);
+    int ret = resolve_attr(ctx, dir, path, flags, &p);
     if (ret < 0)
         return ret;
-    ret = chown_path(t, &p, uid, gid);
+    ret = chown_path(ctx, &p, uid, gid);
     path_put(&p);
     return ret;
 }
 
-int vfs_fchown(struct task *t, struct file *f, uint32_t uid, uint32_t gid)
+int vfs_fchown(struct ctx *ctx, struct file *f, uint32_t uid, uint32_t gid)
 {
     if (!f->path || (f->flags & O_PATH))
         return -EBADF;
-    return chown_path(t, f->path, uid, gid);
+    return chown_path(ctx, f->path, uid, gid);
 }
 
 /* ---- utimensat -------------------------------------------------------------------------- */
 
-static int utimes_path(struct task *t, const struct path *p, const struct linux_timespec *times)
+static int utimes_path(struct ctx *ctx, const struct path *p, const struct linux_timespec *times)
 {
     struct inode *inode = p->dentry->inode;
     struct iattr ia = {.valid = ATTR_ATIME | ATTR_MTIME};
@@ -214,50 +210,43 @@ static int utimes_path(struct task *t, const struct path *p, const struct linux_
     if (mount_readonly(p->mnt))
         return -EROFS;
     if (explicit) {
-        if (!inode_owner_or_root(t, inode))
+        if (!inode_owner_or_root(ctx, inode))
             return -EPERM;
-    } else if (!inode_owner_or_root(t, inode)) {
-        int ret = inode_permission(t, inode, MAY_WRITE);
+    } else if (!inode_owner_or_root(ctx, inode)) {
+        int ret = inode_permission(ctx, inode, MAY_WRITE);
         if (ret < 0)
             return ret;
     }
-    return notify_change(t, p->dentry, inode, &ia);
+    return notify_change(ctx, p->dentry, inode, &ia);
 }
 
-int vfs_utimensat(struct task *t, int dirfd, const char *path, const struct linux_timespec *times,
-                  int flags)
+int vfs_utimensat(struct ctx *ctx, struct file *dir, const char *path,
+                  const struct linux_timespec *times, int flags)
 {
     if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
     struct path p = {0};
     int ret;
     if (!path) {
-        if (dirfd == AT_FDCWD) {
+        if (!dir)
             return -EFAULT; /* utimensat(AT_FDCWD, NULL, ...) */
-        }
-        struct file *f = fdtable_get(t->fdt, dirfd);
-        if (!f)
+        if (!dir->path)
             return -EBADF;
-        if (!f->path) {
-            file_unref(f);
-            return -EBADF;
-        }
-        p = *(struct path *)f->path;
+        p = *(struct path *)dir->path;
         path_get(&p);
-        file_unref(f);
     } else {
-        ret = resolve_attr(t, dirfd, path, flags, &p);
+        ret = resolve_attr(ctx, dir, path, flags, &p);
         if (ret < 0)
             return ret;
     }
-    ret = utimes_path(t, &p, times);
+    ret = utimes_path(ctx, &p, times);
     path_put(&p);
     return ret;
 }
 
 /* ---- truncate, fallocate, fsync --------------------------------------------------------- */
 
-static int truncate_inode(struct task *t, struct file *f, struct inode *inode, int64_t length)
+static int truncate_inode(struct ctx *ctx, struct file *f, struct inode *inode, int64_t length)
 {
     if (length < 0)
         return -EINVAL;
@@ -266,22 +255,22 @@ static int truncate_inode(struct task *t, struct file *f, struct inode *inode, i
     if (!S_ISREG(inode->mode))
         return -EINVAL;
     if (f && f->ops && f->ops->truncate) {
-        int ret = f->ops->truncate(t, f, (uint64_t)length);
+        int ret = f->ops->truncate(ctx, f, (uint64_t)length);
         if (ret == 0)
             notify_attr(file_dentry(f), inode, ATTR_SIZE);
         return ret;
     }
     struct iattr ia = {.valid = ATTR_SIZE | ATTR_MTIME, .size = (uint64_t)length};
     ia.mtime = vfs_now();
-    return notify_change(t, f ? file_dentry(f) : NULL, inode, &ia);
+    return notify_change(ctx, f ? file_dentry(f) : NULL, inode, &ia);
 }
 
-int vfs_truncate(struct task *t, const char *path, int64_t length)
+int vfs_truncate(struct ctx *ctx, const char *path, int64_t length)
 {
     if (length < 0)
         return -EINVAL;
     struct path p;
-    int ret = vfs_resolve(t, AT_FDCWD, path, LOOKUP_FOLLOW, &p);
+    int ret = vfs_resolve(ctx, NULL, path, LOOKUP_FOLLOW, &p);
     if (ret < 0)
         return ret;
     struct inode *inode = p.dentry->inode;
@@ -290,16 +279,16 @@ int vfs_truncate(struct task *t, const char *path, int64_t length)
     else if (!S_ISREG(inode->mode))
         ret = -EINVAL;
     else
-        ret = inode_permission(t, inode, MAY_WRITE);
+        ret = inode_permission(ctx, inode, MAY_WRITE);
     if (ret == 0 && mount_readonly(p.mnt))
         ret = -EROFS;
     if (ret == 0)
-        ret = truncate_inode(t, NULL, inode, length);
+        ret = truncate_inode(ctx, NULL, inode, length);
     path_put(&p);
     return ret;
 }
 
-int vfs_ftruncate(struct task *t, struct file *f, int64_t length)
+int vfs_ftruncate(struct ctx *ctx, struct file *f, int64_t length)
 {
     if (length < 0)
         return -EINVAL;
@@ -310,14 +299,14 @@ int vfs_ftruncate(struct task *t, struct file *f, int64_t length)
      * for the inode's append-only attribute, which no filesystem here has. */
     if (!f->inode || !S_ISREG(f->inode->mode) || !file_writable(f))
         return -EINVAL;
-    return truncate_inode(t, f, f->inode, length);
+    return truncate_inode(ctx, f, f->inode, length);
 }
 
 #define FALLOC_KEEP_SIZE 0x01
 #define FALLOC_PUNCH_HOLE 0x02
 #define FALLOC_ZERO_RANGE 0x10
 
-int vfs_fallocate(struct task *t, struct file *f, int mode, int64_t off, int64_t len)
+int vfs_fallocate(struct ctx *ctx, struct file *f, int mode, int64_t off, int64_t len)
 {
     if (off < 0 || len <= 0)
         return -EINVAL;
@@ -339,7 +328,7 @@ int vfs_fallocate(struct task *t, struct file *f, int mode, int64_t off, int64_t
     if (__builtin_add_overflow(off, len, &end))
         return -EFBIG;
     if (f->ops && f->ops->fallocate) {
-        int ret = f->ops->fallocate(t, f, mode, (uint64_t)off, (uint64_t)len);
+        int ret = f->ops->fallocate(ctx, f, mode, (uint64_t)off, (uint64_t)len);
         if (ret == 0)
             notify_attr(file_dentry(f), f->inode, ATTR_SIZE);
         return ret;
@@ -348,15 +337,15 @@ int vfs_fallocate(struct task *t, struct file *f, int mode, int64_t off, int64_t
         return -EOPNOTSUPP; /* as a filesystem without fallocate modes */
     if (end <= f->inode->size)
         return 0;
-    return truncate_inode(t, f, f->inode, end);
+    return truncate_inode(ctx, f, f->inode, end);
 }
 
-int vfs_fsync(struct task *t, struct file *f, bool datasync)
+int vfs_fsync(struct ctx *ctx, struct file *f, bool datasync)
 {
     if (f->flags & O_PATH)
         return -EBADF;
     if (f->ops && f->ops->fsync)
-        return f->ops->fsync(t, f, datasync);
+        return f->ops->fsync(ctx, f, datasync);
     if (!f->inode)
         return -EINVAL;
     return 0; /* memory-backed and read-only files have nothing to flush */
@@ -395,10 +384,10 @@ static void fill_statfs(const struct path *p, struct linux_statfs *st)
                   (mount_readonly(p->mnt) ? 1 /* ST_RDONLY */ : 0);
 }
 
-int vfs_statfs(struct task *t, const char *path, struct linux_statfs *st)
+int vfs_statfs(struct ctx *ctx, const char *path, struct linux_statfs *st)
 {
     struct path p;
-    int ret = vfs_resolve(t, AT_FDCWD, path, LOOKUP_FOLLOW, &p);
+    int ret = vfs_resolve(ctx, NULL, path, LOOKUP_FOLLOW, &p);
     if (ret < 0)
         return ret;
     fill_statfs(&p, st);
@@ -406,7 +395,7 @@ int vfs_statfs(struct task *t, const char *path, struct linux_statfs *st)
     return 0;
 }
 
-int vfs_fstatfs(struct task *t, struct file *f, struct linux_statfs *st)
+int vfs_fstatfs(struct ctx *ctx, struct file *f, struct linux_statfs *st)
 {
     if (!f->path) {
         /* Anonymous files live on an internal filesystem (pipefs/anon_inodefs). */

@@ -10,8 +10,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "abi/cvisor/vvar.h"
 #include "common/log.h"
-#include "sentry/kernel/kernel.h"
+#include "sentry/time/timekeeper.h"
 #include "sentry/vfs/resolve.h"
 #include "sentry/vfs/vfs_internal.h"
 
@@ -51,7 +52,7 @@ void sb_unref(struct super_block *sb)
 
 struct linux_timespec vfs_now(void)
 {
-    uint64_t ns = kernel_realtime_ns();
+    uint64_t ns = timekeeper_now_ns(CVISOR_CLOCK_REALTIME);
     return (struct linux_timespec){(int64_t)(ns / 1000000000ULL), (int64_t)(ns % 1000000000ULL)};
 }
 
@@ -118,29 +119,29 @@ uint8_t vfs_mode_to_dtype(uint32_t mode)
 
 /* ---- permissions ------------------------------------------------------------------------ */
 
-int inode_permission(struct task *t, const struct inode *inode, int mask)
+int inode_permission(struct ctx *ctx, const struct inode *inode, int mask)
 {
     uint32_t mode = inode->mode;
     mask &= MAY_READ | MAY_WRITE | MAY_EXEC;
-    if (vfs_cred_uid(t) == 0) {
+    if (vfs_cred_uid(ctx) == 0) {
         /* Root: everything but executing a non-directory without any x bit. */
         if (!(mask & MAY_EXEC) || S_ISDIR(mode) || (mode & 0111))
             return 0;
         return -EACCES;
     }
     unsigned bits;
-    if (vfs_cred_uid(t) == inode->uid)
+    if (vfs_cred_uid(ctx) == inode->uid)
         bits = (mode >> 6) & 7;
-    else if (vfs_cred_in_group(t, inode->gid))
+    else if (vfs_cred_in_group(ctx, inode->gid))
         bits = (mode >> 3) & 7;
     else
         bits = mode & 7;
     return ((unsigned)mask & ~bits) ? -EACCES : 0;
 }
 
-bool inode_owner_or_root(struct task *t, const struct inode *inode)
+bool inode_owner_or_root(struct ctx *ctx, const struct inode *inode)
 {
-    return vfs_cred_uid(t) == 0 || vfs_cred_uid(t) == inode->uid;
+    return vfs_cred_uid(ctx) == 0 || vfs_cred_uid(ctx) == inode->uid;
 }
 
 /* ---- dentries --------------------------------------------------------------------------- */
@@ -397,7 +398,7 @@ void dcache_move(struct dentry *d, struct dentry *new_dir, const char *name, siz
 /* ---- child lookup ----------------------------------------------------------------------- */
 
 /* Ask the filesystem about @name in @dir (cache miss). */
-static int lookup_slow(struct task *t, struct dentry *dir, const char *name, size_t len,
+static int lookup_slow(struct ctx *ctx, struct dentry *dir, const char *name, size_t len,
                        struct dentry **out)
 {
     struct inode *dinode = dir->inode;
@@ -407,7 +408,7 @@ static int lookup_slow(struct task *t, struct dentry *dir, const char *name, siz
     memcpy(buf, name, len);
     buf[len] = '\0';
     struct inode *inode = NULL;
-    int ret = dinode->ops->lookup(t, dinode, buf, &inode);
+    int ret = dinode->ops->lookup(ctx, dinode, buf, &inode);
     if (ret == -ENOENT) {
         if (dir->sb->dcache == DCACHE_FOREVER)
             dcache_add_negative(dir, name, len);
@@ -513,7 +514,7 @@ void dentry_revalidate(struct dentry *root, struct dentry *d)
     free(buf);
 }
 
-int dentry_lookup_child(struct task *t, struct dentry *dir, const char *name, size_t len,
+int dentry_lookup_child(struct ctx *ctx, struct dentry *dir, const char *name, size_t len,
                         const char *rest, struct dentry **out)
 {
     *out = NULL;
@@ -543,5 +544,5 @@ int dentry_lookup_child(struct task *t, struct dentry *dir, const char *name, si
         if (dir->sb->dcache == DCACHE_AUTHORITATIVE)
             return 0;
     }
-    return lookup_slow(t, dir, name, len, out);
+    return lookup_slow(ctx, dir, name, len, out);
 }

@@ -9,7 +9,7 @@
 
 #include "sentry/vfs/vfs_internal.h"
 
-int dcache_dir_iterate(struct task *t, struct file *f, struct dir_emitter *e)
+int dcache_dir_iterate(struct ctx *ctx, struct file *f, struct dir_emitter *e)
 {
     struct dentry *dir = file_dentry(f);
     if (!dir)

@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 
 #include "abi/linux/errno.h"
-#include "sentry/kernel/task.h"
 #include "sentry/vfs/vfs_internal.h"
 #include "sentry/vfs/vfs_ops.h"
 
@@ -94,12 +93,12 @@ bool vfs_files_same_fs(const struct file *a, const struct file *b)
 }
 
 /* Call read or write once, then block on -EAGAIN until the file is ready or a signal. */
-static ssize_t io_blocking(struct task *t, struct file *f, struct uio *u, int64_t *pos,
+static ssize_t io_blocking(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos,
                            bool is_write)
 {
     uint32_t events = is_write ? (POLLOUT | POLLERR | POLLHUP) : (POLLIN | POLLERR | POLLHUP);
     for (;;) {
-        ssize_t ret = is_write ? f->ops->write(t, f, u, pos) : f->ops->read(t, f, u, pos);
+        ssize_t ret = is_write ? f->ops->write(ctx, f, u, pos) : f->ops->read(ctx, f, u, pos);
         if (ret != -EAGAIN || (f->flags & O_NONBLOCK) || !f->ops->waitq || !f->ops->poll)
             return ret;
         struct waitq *q = f->ops->waitq(f);
@@ -107,10 +106,10 @@ static ssize_t io_blocking(struct task *t, struct file *f, struct uio *u, int64_
             return ret;
         struct waiter w;
         memset(&w, 0, sizeof(w));
-        waitq_add(q, &w, t, events);
+        waitq_add(q, &w, ctx, events);
         int wret = 0;
-        if (!(file_poll(t, f) & events))
-            wret = task_wait(t, 0);
+        if (!(file_poll(ctx, f) & events))
+            wret = ctx_wait(ctx, 0);
         waitq_remove(&w);
         if (wret == -EINTR)
             return -LINUX_ERESTARTSYS;
@@ -134,7 +133,7 @@ static int io_prepare(struct file *f, int64_t *pos, int64_t **ppos)
     return 0;
 }
 
-ssize_t vfs_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+ssize_t vfs_read(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     if (!file_readable(f))
         return -EBADF;
@@ -146,13 +145,13 @@ ssize_t vfs_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
         return ret;
     if (uio_remaining(u) == 0)
         return 0;
-    ssize_t n = io_blocking(t, f, u, ppos, false);
+    ssize_t n = io_blocking(ctx, f, u, ppos, false);
     if (n > 0)
         vfs_notify_file(f, VFS_IN_ACCESS);
     return n;
 }
 
-ssize_t vfs_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+ssize_t vfs_write(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     if (!file_writable(f) || (f->flags & O_PATH))
         return -EBADF;
@@ -167,20 +166,20 @@ ssize_t vfs_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
         *ppos = f->inode->size;
     if (uio_remaining(u) == 0)
         return 0;
-    ssize_t n = io_blocking(t, f, u, ppos, true);
+    ssize_t n = io_blocking(ctx, f, u, ppos, true);
     if (n > 0)
         vfs_notify_file(f, VFS_IN_MODIFY);
     return n;
 }
 
-uint32_t file_poll(struct task *t, struct file *f)
+uint32_t file_poll(struct ctx *ctx, struct file *f)
 {
     if (!f->ops || !f->ops->poll)
         return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
-    return f->ops->poll(t, f);
+    return f->ops->poll(ctx, f);
 }
 
-ssize_t vfs_kernel_pread(struct task *t, struct file *f, void *buf, size_t size, int64_t off)
+ssize_t vfs_kernel_pread(struct ctx *ctx, struct file *f, void *buf, size_t size, int64_t off)
 {
     if (!f->ops || !f->ops->read)
         return -EINVAL;
@@ -191,7 +190,7 @@ ssize_t vfs_kernel_pread(struct task *t, struct file *f, void *buf, size_t size,
         struct uio u;
         uio_init_kernel(&u, (char *)buf + total, size - total);
         int64_t pos = off + (int64_t)total;
-        ssize_t ret = f->ops->read(t, f, &u, vfs_file_seekable(f) ? &pos : NULL);
+        ssize_t ret = f->ops->read(ctx, f, &u, vfs_file_seekable(f) ? &pos : NULL);
         if (ret < 0)
             return total ? (ssize_t)total : ret;
         if (ret == 0)
@@ -224,7 +223,7 @@ int file_path(struct file *f, char *buf, size_t size)
 
 /* ---- seeking ---------------------------------------------------------------------------- */
 
-int64_t vfs_llseek(struct task *t, struct file *f, int64_t off, int whence)
+int64_t vfs_llseek(struct ctx *ctx, struct file *f, int64_t off, int whence)
 {
     if (f->flags & O_PATH)
         return -EBADF;
@@ -232,10 +231,10 @@ int64_t vfs_llseek(struct task *t, struct file *f, int64_t off, int whence)
         return -ESPIPE;
     if (whence < SEEK_SET || whence > SEEK_HOLE)
         return -EINVAL;
-    return f->ops->llseek(t, f, off, whence);
+    return f->ops->llseek(ctx, f, off, whence);
 }
 
-int64_t vfs_generic_llseek(struct task *t, struct file *f, int64_t off, int whence)
+int64_t vfs_generic_llseek(struct ctx *ctx, struct file *f, int64_t off, int whence)
 {
     int64_t size = f->inode ? f->inode->size : 0;
     int64_t base;
@@ -269,7 +268,7 @@ int64_t vfs_generic_llseek(struct task *t, struct file *f, int64_t off, int when
     return npos;
 }
 
-int64_t vfs_dir_llseek(struct task *t, struct file *f, int64_t off, int whence)
+int64_t vfs_dir_llseek(struct ctx *ctx, struct file *f, int64_t off, int whence)
 {
     int64_t npos;
     if (whence == SEEK_SET)
@@ -285,7 +284,7 @@ int64_t vfs_dir_llseek(struct task *t, struct file *f, int64_t off, int whence)
     return npos;
 }
 
-int vfs_set_status_flags(struct task *t, struct file *f, uint32_t flags)
+int vfs_set_status_flags(struct ctx *ctx, struct file *f, uint32_t flags)
 {
     const uint32_t changeable = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
     /* COMPAT: O_ASYNC is recorded but SIGIO is not delivered. */
@@ -293,7 +292,7 @@ int vfs_set_status_flags(struct task *t, struct file *f, uint32_t flags)
     return 0;
 }
 
-int vfs_iterate(struct task *t, struct file *f, struct dir_emitter *e)
+int vfs_iterate(struct ctx *ctx, struct file *f, struct dir_emitter *e)
 {
     if (f->flags & O_PATH)
         return -EBADF;
@@ -302,7 +301,7 @@ int vfs_iterate(struct task *t, struct file *f, struct dir_emitter *e)
     struct dentry *d = file_dentry(f);
     if (d && d->dead)
         return -ENOENT;
-    return f->ops->iterate(t, f, e);
+    return f->ops->iterate(ctx, f, e);
 }
 
 int vfs_fionread(struct file *f, int *out)

@@ -15,10 +15,10 @@
 #include <sys/types.h>
 
 #include "abi/linux/types.h"
-#include "sentry/kernel/waitq.h"
 #include "sentry/memmap/uio.h"
+#include "sentry/waiter/waitq.h"
 
-struct task;
+struct ctx;
 struct file;
 struct inode;
 struct mappable;
@@ -35,27 +35,27 @@ struct file_ops {
     /* Read into @u at *@pos (NULL for streams: pipes, sockets, ttys). Returns bytes read,
      * 0 at EOF, -EAGAIN (the VFS then blocks unless O_NONBLOCK, see poll), or -errno.
      * Operations that block themselves return -ERESTARTSYS/-EINTR when a signal arrives. */
-    ssize_t (*read)(struct task *t, struct file *f, struct uio *u, int64_t *pos);
-    ssize_t (*write)(struct task *t, struct file *f, struct uio *u, int64_t *pos);
+    ssize_t (*read)(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos);
+    ssize_t (*write)(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos);
     /* New position or -errno; NULL means ESPIPE. */
-    int64_t (*llseek)(struct task *t, struct file *f, int64_t off, int whence);
+    int64_t (*llseek)(struct ctx *ctx, struct file *f, int64_t off, int whence);
     /* Emit entries starting at f->pos; update f->pos. NULL means ENOTDIR. */
-    int (*iterate)(struct task *t, struct file *f, struct dir_emitter *e);
+    int (*iterate)(struct ctx *ctx, struct file *f, struct dir_emitter *e);
     /* Current readiness (POLLIN|POLLOUT|POLLHUP|POLLERR...). NULL means always ready. */
-    uint32_t (*poll)(struct task *t, struct file *f);
+    uint32_t (*poll)(struct ctx *ctx, struct file *f);
     /* The queue notified when readiness may have changed. NULL means never changes. */
     struct waitq *(*waitq)(struct file *f);
-    long (*ioctl)(struct task *t, struct file *f, unsigned int cmd, gaddr_t arg);
+    long (*ioctl)(struct ctx *ctx, struct file *f, unsigned int cmd, gaddr_t arg);
     /* Object for mmap; new reference. NULL means ENODEV. */
-    int (*get_mappable)(struct task *t, struct file *f, struct mappable **out);
+    int (*get_mappable)(struct ctx *ctx, struct file *f, struct mappable **out);
     /* Metadata; NULL means "from f->inode". */
-    int (*stat)(struct task *t, struct file *f, struct linux_stat *st);
-    int (*fsync)(struct task *t, struct file *f, bool datasync);
-    int (*truncate)(struct task *t, struct file *f, uint64_t size);
+    int (*stat)(struct ctx *ctx, struct file *f, struct linux_stat *st);
+    int (*fsync)(struct ctx *ctx, struct file *f, bool datasync);
+    int (*truncate)(struct ctx *ctx, struct file *f, uint64_t size);
     /* fallocate(2) of a regular file: @mode is FALLOC_FL_* (already validated by the VFS:
      * 0, KEEP_SIZE, PUNCH_HOLE|KEEP_SIZE, ZERO_RANGE[|KEEP_SIZE]). NULL: only mode 0 works,
      * through ->truncate. */
-    int (*fallocate)(struct task *t, struct file *f, int mode, uint64_t off, uint64_t len);
+    int (*fallocate)(struct ctx *ctx, struct file *f, int mode, uint64_t off, uint64_t len);
     /* Last reference dropped. */
     void (*release)(struct file *f);
 };
@@ -97,14 +97,14 @@ static inline bool file_writable(const struct file *f)
 /* Generic read/write used by read(2), pread, readv...: checks access mode, blocks on
  * -EAGAIN unless O_NONBLOCK (waiting on the file's waitq), handles *@pos (NULL = use and
  * advance f->pos when the file is seekable). Returns bytes or -errno/-ERESTARTSYS. */
-ssize_t vfs_read(struct task *t, struct file *f, struct uio *u, int64_t *pos);
-ssize_t vfs_write(struct task *t, struct file *f, struct uio *u, int64_t *pos);
+ssize_t vfs_read(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos);
+ssize_t vfs_write(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos);
 
 /* Readiness of @f (calls ops->poll). */
-uint32_t file_poll(struct task *t, struct file *f);
+uint32_t file_poll(struct ctx *ctx, struct file *f);
 
 /* Read @size bytes at @off into a Sentry buffer (loader, exec). Returns bytes or -errno. */
-ssize_t vfs_kernel_pread(struct task *t, struct file *f, void *buf, size_t size, int64_t off);
+ssize_t vfs_kernel_pread(struct ctx *ctx, struct file *f, void *buf, size_t size, int64_t off);
 
 /* Path of @f as /proc shows it ("/usr/bin/ls", "pipe:[7]"); writes at most @size bytes
  * including the NUL. Returns length or -errno. */

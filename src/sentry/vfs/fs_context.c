@@ -62,65 +62,66 @@ void fs_context_unref(struct fs_context *fs)
 }
 
 /* Make @p (references taken) the cwd of @t after the search-permission check. */
-static int set_cwd(struct task *t, struct path *p)
+static int set_cwd(struct ctx *ctx, struct path *p)
 {
     if (!S_ISDIR(p->dentry->inode->mode))
         return -ENOTDIR;
-    int ret = inode_permission(t, p->dentry->inode, MAY_EXEC);
+    int ret = inode_permission(ctx, p->dentry->inode, MAY_EXEC);
     if (ret < 0)
         return ret;
     path_get(p);
-    path_put(&t->fs->cwd);
-    t->fs->cwd = *p;
+    path_put(&ctx->fs->cwd);
+    ctx->fs->cwd = *p;
     return 0;
 }
 
-int vfs_chdir(struct task *t, int dirfd, const char *path)
+int vfs_chdir(struct ctx *ctx, struct file *dir, const char *path)
 {
     struct path p;
-    int ret = vfs_resolve(t, dirfd, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
+    int ret = vfs_resolve(ctx, dir, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
     if (ret < 0)
         return ret;
-    ret = set_cwd(t, &p);
+    ret = set_cwd(ctx, &p);
     path_put(&p);
     return ret;
 }
 
-int vfs_fchdir(struct task *t, struct file *f)
+int vfs_fchdir(struct ctx *ctx, struct file *f)
 {
     if (!f->path)
         return -ENOTDIR;
-    return set_cwd(t, f->path);
+    return set_cwd(ctx, f->path);
 }
 
-int vfs_chroot(struct task *t, const char *path)
+int vfs_chroot(struct ctx *ctx, const char *path)
 {
     /* COMPAT: allowed when the caller is (sandbox) root, as with CAP_SYS_CHROOT. */
-    if (vfs_cred_uid(t) != 0)
+    if (vfs_cred_uid(ctx) != 0)
         return -EPERM;
     struct path p;
-    int ret = vfs_resolve(t, AT_FDCWD, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
+    int ret = vfs_resolve(ctx, NULL, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
     if (ret < 0)
         return ret;
-    ret = inode_permission(t, p.dentry->inode, MAY_EXEC);
+    ret = inode_permission(ctx, p.dentry->inode, MAY_EXEC);
     if (ret == 0) {
-        path_put(&t->fs->root);
-        t->fs->root = p; /* the reference moves */
+        path_put(&ctx->fs->root);
+        ctx->fs->root = p; /* the reference moves */
         return 0;
     }
     path_put(&p);
     return ret;
 }
 
-int vfs_getcwd(struct task *t, char *buf, size_t size)
+int vfs_getcwd(struct ctx *ctx, char *buf, size_t size)
 {
+    struct fs_context *fs = ctx->fs;
     bool reachable = true, dead = false;
     char *tmp = malloc(VFS_PATH_MAX);
     if (!tmp)
         return -ENOMEM;
     /* A directory shared with the host may have been removed there: Linux says ENOENT. */
-    dentry_revalidate(t->fs->cwd.mnt->root, t->fs->cwd.dentry);
-    int len = vfs_path_string(&t->fs->cwd, &t->fs->root, tmp, VFS_PATH_MAX, &reachable, &dead);
+    dentry_revalidate(fs->cwd.mnt->root, fs->cwd.dentry);
+    int len = vfs_path_string(&fs->cwd, &fs->root, tmp, VFS_PATH_MAX, &reachable, &dead);
     if (len >= 0 && dead)
         len = -ENOENT;
     if (len >= 0 && !reachable) {

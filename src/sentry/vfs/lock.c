@@ -12,10 +12,9 @@
 #include <sys/file.h>
 
 #include "abi/linux/errno.h"
-#include "sentry/kernel/task.h"
-#include "sentry/kernel/waitq.h"
 #include "sentry/vfs/vfs_internal.h"
 #include "sentry/vfs/vfs_ops.h"
+#include "sentry/waiter/waitq.h"
 
 #define LOCK_EOF INT64_MAX /* "to the end of the file, however large" */
 
@@ -210,7 +209,8 @@ static int flock_range(struct file *f, const struct vfs_flock *fl, int64_t *s, i
     return 0;
 }
 
-int vfs_fcntl_lock(struct task *t, struct file *f, int cmd, struct vfs_flock *fl)
+int vfs_fcntl_lock(struct ctx *ctx, struct file *f, int cmd, struct vfs_flock *fl,
+                   const void *files, int pid)
 {
     bool ofd = cmd == VFS_F_OFD_GETLK || cmd == VFS_F_OFD_SETLK || cmd == VFS_F_OFD_SETLKW;
     bool get = cmd == F_GETLK || cmd == VFS_F_OFD_GETLK;
@@ -225,7 +225,7 @@ int vfs_fcntl_lock(struct task *t, struct file *f, int cmd, struct vfs_flock *fl
     int ret = flock_range(f, fl, &s, &e);
     if (ret < 0)
         return ret;
-    const void *owner = ofd ? (const void *)f : (const void *)t->fdt;
+    const void *owner = ofd ? (const void *)f : files;
     struct lock_ctx *c = ctx_get(f->inode, false);
     if (get) {
         if (fl->l_type == F_UNLCK)
@@ -272,8 +272,8 @@ int vfs_fcntl_lock(struct task *t, struct file *f, int cmd, struct vfs_flock *fl
         if (!ofd && list_empty(&lw.link))
             list_add_tail(&lw.link, &g_waits);
         if (!w.q)
-            waitq_add(&c->wq, &w, t, 0);
-        if (task_wait(t, 0) == -EINTR) {
+            waitq_add(&c->wq, &w, ctx, 0);
+        if (ctx_wait(ctx, 0) == -EINTR) {
             ret = -LINUX_ERESTARTSYS;
             break;
         }
@@ -282,7 +282,7 @@ int vfs_fcntl_lock(struct task *t, struct file *f, int cmd, struct vfs_flock *fl
     list_del(&lw.link);
     if (ret < 0)
         return ret;
-    return apply_record(c, ofd ? KIND_OFD : KIND_POSIX, owner, t->tg->pid, fl->l_type, s, e);
+    return apply_record(c, ofd ? KIND_OFD : KIND_POSIX, owner, pid, fl->l_type, s, e);
 }
 
 /* Remove the records of @owner (POSIX fdtable or OFD file) from @inode. */
@@ -332,7 +332,7 @@ void vfs_locks_release_file(struct file *f)
     drop_flock(f->inode->locks, f);
 }
 
-int vfs_flock(struct task *t, struct file *f, int op)
+int vfs_flock(struct ctx *ctx, struct file *f, int op)
 {
     if (f->flags & O_PATH)
         return -EBADF;
@@ -376,8 +376,8 @@ int vfs_flock(struct task *t, struct file *f, int op)
             break;
         }
         if (!w.q)
-            waitq_add(&c->wq, &w, t, 0);
-        if (task_wait(t, 0) == -EINTR) {
+            waitq_add(&c->wq, &w, ctx, 0);
+        if (ctx_wait(ctx, 0) == -EINTR) {
             ret = -LINUX_ERESTARTSYS;
             break;
         }

@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sentry/kernel/fdtable.h"
 #include "sentry/vfs/resolve.h"
 #include "sentry/vfs/vfs_internal.h"
 #include "sentry/vfs/vfs_ops.h"
@@ -39,11 +38,11 @@ static bool is_dir(const struct inode *i)
 /* dentry_lookup_child() for an operation that changes @dir (create, unlink, rename): a lazily
  * filled directory (the overlay) is filled completely first, so that a name removed now can
  * never come back from the lower layer. */
-static int lookup_child_for_change(struct task *t, struct dentry *dir, const char *name,
+static int lookup_child_for_change(struct ctx *ctx, struct dentry *dir, const char *name,
                                    size_t len, struct dentry **out)
 {
     int ret = dentry_populate(dir);
-    return ret < 0 ? ret : dentry_lookup_child(t, dir, name, len, NULL, out);
+    return ret < 0 ? ret : dentry_lookup_child(ctx, dir, name, len, NULL, out);
 }
 
 static const struct vfs_fifo_ops *g_fifo_ops; /* Immutable after boot */
@@ -59,7 +58,7 @@ void vfs_fifo_release(void *fifo)
         g_fifo_ops->release(fifo);
 }
 
-static int open_ops(struct task *t, struct inode *inode, struct file *f, int oflags)
+static int open_ops(struct ctx *ctx, struct inode *inode, struct file *f, int oflags)
 {
     if (f->flags & O_PATH) {
         f->ops = &g_opath_fops;
@@ -68,7 +67,7 @@ static int open_ops(struct task *t, struct inode *inode, struct file *f, int ofl
     if (S_ISCHR(inode->mode)) {
         vfs_chrdev_open_fn open = vfs_chrdev_open(inode->rdev);
         if (open)
-            return open(t, inode, f, oflags);
+            return open(ctx, inode, f, oflags);
         f->ops = vfs_chrdev_fops(inode->rdev);
         return f->ops ? 0 : -ENXIO;
     }
@@ -77,16 +76,16 @@ static int open_ops(struct task *t, struct inode *inode, struct file *f, int ofl
     if (S_ISSOCK(inode->mode))
         return -ENXIO;
     if (S_ISFIFO(inode->mode))
-        return g_fifo_ops ? g_fifo_ops->open(t, inode, f) : -ENXIO;
+        return g_fifo_ops ? g_fifo_ops->open(ctx, inode, f) : -ENXIO;
     if (inode->ops && inode->ops->open)
-        return inode->ops->open(t, inode, f);
+        return inode->ops->open(ctx, inode, f);
     if (!inode->fops)
         return -ENXIO;
     f->ops = inode->fops;
     return 0;
 }
 
-int vfs_open_path(struct task *t, const struct path *p, int flags, struct file **out)
+int vfs_open_path(struct ctx *ctx, const struct path *p, int flags, struct file **out)
 {
     struct file *f = calloc(1, sizeof(*f));
     struct path *fp = malloc(sizeof(*fp));
@@ -104,7 +103,7 @@ int vfs_open_path(struct task *t, const struct path *p, int flags, struct file *
      * O_LARGEFILE on 64-bit. */
     f->flags =
         ((uint32_t)flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | O_LARGEFILE;
-    int ret = open_ops(t, f->inode, f, flags);
+    int ret = open_ops(ctx, f->inode, f, flags);
     if (ret < 0) {
         f->ops = NULL; /* nothing to release, no close event */
         file_unref(f);
@@ -116,7 +115,7 @@ int vfs_open_path(struct task *t, const struct path *p, int flags, struct file *
 }
 
 /* Permission and type checks of an existing object opened with @flags (may_open). */
-static int may_open(struct task *t, const struct path *p, int flags)
+static int may_open(struct ctx *ctx, const struct path *p, int flags)
 {
     struct inode *inode = p->dentry->inode;
     int acc = flags & O_ACCMODE;
@@ -130,20 +129,20 @@ static int may_open(struct task *t, const struct path *p, int flags)
     if (is_dir(inode) && (acc != O_RDONLY || (flags & O_CREAT)))
         return -EISDIR;
     int mask = (acc != O_WRONLY ? MAY_READ : 0) | (wants_write ? MAY_WRITE : 0);
-    int ret = inode_permission(t, inode, mask);
+    int ret = inode_permission(ctx, inode, mask);
     if (ret < 0)
         return ret;
     bool special = S_ISCHR(inode->mode) || S_ISBLK(inode->mode) || S_ISFIFO(inode->mode) ||
                    S_ISSOCK(inode->mode);
     if (wants_write && !special && mount_readonly(p->mnt))
         return -EROFS;
-    if ((flags & O_NOATIME) && !inode_owner_or_root(t, inode))
+    if ((flags & O_NOATIME) && !inode_owner_or_root(ctx, inode))
         return -EPERM;
     return 0;
 }
 
 /* Create @name in the directory @dir (a create-like operation). Returns the new dentry. */
-static int do_create(struct task *t, const struct path *dir, const char *name, size_t len,
+static int do_create(struct ctx *ctx, const struct path *dir, const char *name, size_t len,
                      uint32_t mode, uint64_t rdev, const char *target, struct dentry **out)
 {
     struct dentry *dd = dir->dentry;
@@ -152,7 +151,7 @@ static int do_create(struct task *t, const struct path *dir, const char *name, s
         return -ENOENT;
     if (mount_readonly(dir->mnt))
         return -EROFS;
-    int ret = inode_permission(t, dinode, MAY_WRITE | MAY_EXEC);
+    int ret = inode_permission(ctx, dinode, MAY_WRITE | MAY_EXEC);
     if (ret < 0)
         return ret;
     if (!dinode->ops || !dinode->ops->create || dd->sb->dcache == DCACHE_NONE)
@@ -161,7 +160,7 @@ static int do_create(struct task *t, const struct path *dir, const char *name, s
     memcpy(buf, name, len);
     buf[len] = '\0';
     struct inode *inode = NULL;
-    ret = dinode->ops->create(t, dinode, buf, mode, rdev, target, &inode);
+    ret = dinode->ops->create(ctx, dinode, buf, mode, rdev, target, &inode);
     if (ret < 0)
         return ret;
     struct dentry *d = dcache_add(dd, name, len, inode);
@@ -174,17 +173,17 @@ static int do_create(struct task *t, const struct path *dir, const char *name, s
 }
 
 /* Truncate a freshly opened regular file (O_TRUNC). */
-static int open_truncate(struct task *t, struct file *f)
+static int open_truncate(struct ctx *ctx, struct file *f)
 {
     struct inode *inode = f->inode;
     if (!S_ISREG(inode->mode) || inode->size == 0)
         return 0;
     if (f->ops->truncate)
-        return f->ops->truncate(t, f, 0);
+        return f->ops->truncate(ctx, f, 0);
     if (inode->ops && inode->ops->setattr) {
         struct iattr ia = {.valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME, .size = 0};
         ia.mtime = vfs_now();
-        return inode->ops->setattr(t, inode, &ia);
+        return inode->ops->setattr(ctx, inode, &ia);
     }
     return -EINVAL;
 }
@@ -206,8 +205,8 @@ static int open_create_last(struct nameidata *nd, int flags, unsigned int mode, 
                 return -EISDIR;
             }
             struct dentry *d = NULL;
-            uint32_t m = S_IFREG | (mode & 07777 & ~nd->t->fs->umask);
-            ret = do_create(nd->t, &nd->cur, nd->last, nd->last_len, m, 0, NULL, &d);
+            uint32_t m = S_IFREG | (mode & 07777 & ~nd->ctx->fs->umask);
+            ret = do_create(nd->ctx, &nd->cur, nd->last, nd->last_len, m, 0, NULL, &d);
             if (ret < 0) {
                 path_put(&child);
                 return ret;
@@ -248,7 +247,7 @@ static int check_open_flags(int flags)
     return 0;
 }
 
-int vfs_openat(struct task *t, int dirfd, const char *path, int flags, unsigned int mode,
+int vfs_openat(struct ctx *ctx, struct file *dir, const char *path, int flags, unsigned int mode,
                struct file **out)
 {
     int ret = check_open_flags(flags);
@@ -257,7 +256,7 @@ int vfs_openat(struct task *t, int dirfd, const char *path, int flags, unsigned 
     if (flags & O_PATH)
         flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
     struct nameidata nd;
-    ret = nd_init(&nd, t, dirfd, path, 0);
+    ret = nd_init(&nd, ctx, dir, path, 0);
     if (ret < 0)
         return ret;
     ret = nd_walk(&nd, path);
@@ -290,13 +289,13 @@ int vfs_openat(struct task *t, int dirfd, const char *path, int flags, unsigned 
     if (ret < 0)
         return ret;
     if (!created)
-        ret = may_open(t, &p, flags);
+        ret = may_open(ctx, &p, flags);
     struct file *f = NULL;
     if (ret == 0)
-        ret = vfs_open_path(t, &p, flags, &f);
+        ret = vfs_open_path(ctx, &p, flags, &f);
     path_put(&p);
     if (ret == 0 && (flags & O_TRUNC) && !created && !(flags & O_PATH)) {
-        ret = open_truncate(t, f);
+        ret = open_truncate(ctx, f);
         if (ret < 0)
             file_unref(f);
         else
@@ -310,10 +309,10 @@ int vfs_openat(struct task *t, int dirfd, const char *path, int flags, unsigned 
 /* ---- creation ----------------------------------------------------------------------------*/
 
 /* Resolve the parent of @path and check that its last component can be created. */
-static int create_prepare(struct task *t, int dirfd, const char *path, bool is_mkdir,
+static int create_prepare(struct ctx *ctx, struct file *dir, const char *path, bool is_mkdir,
                           struct resolve_parent *rp)
 {
-    int ret = vfs_resolve_parent(t, dirfd, path, rp);
+    int ret = vfs_resolve_parent(ctx, dir, path, rp);
     if (ret < 0)
         return ret;
     if (rp->type != LAST_NORM) {
@@ -321,7 +320,7 @@ static int create_prepare(struct task *t, int dirfd, const char *path, bool is_m
         return -EEXIST;
     }
     struct dentry *d = NULL;
-    ret = lookup_child_for_change(t, rp->dir.dentry, rp->name, rp->len, &d);
+    ret = lookup_child_for_change(ctx, rp->dir.dentry, rp->name, rp->len, &d);
     if (ret == 0 && d)
         ret = -EEXIST;
     else if (ret == 0 && rp->trailing_slash && !is_mkdir)
@@ -333,7 +332,8 @@ static int create_prepare(struct task *t, int dirfd, const char *path, bool is_m
     return ret;
 }
 
-int vfs_mknodat(struct task *t, int dirfd, const char *path, unsigned int mode, uint64_t dev)
+int vfs_mknodat(struct ctx *ctx, struct file *dir, const char *path, unsigned int mode,
+                uint64_t dev)
 {
     uint32_t type = mode & S_IFMT;
     if (type == 0)
@@ -343,67 +343,67 @@ int vfs_mknodat(struct task *t, int dirfd, const char *path, unsigned int mode, 
     if (type != S_IFREG && type != S_IFCHR && type != S_IFBLK && type != S_IFIFO &&
         type != S_IFSOCK)
         return -EINVAL;
-    if ((type == S_IFCHR || type == S_IFBLK) && vfs_cred_uid(t) != 0)
+    if ((type == S_IFCHR || type == S_IFBLK) && vfs_cred_uid(ctx) != 0)
         return -EPERM;
     struct resolve_parent rp;
-    int ret = create_prepare(t, dirfd, path, false, &rp);
+    int ret = create_prepare(ctx, dir, path, false, &rp);
     if (ret < 0)
         return ret;
     struct dentry *d = NULL;
-    uint32_t m = type | (mode & 07777 & ~t->fs->umask);
+    uint32_t m = type | (mode & 07777 & ~ctx->fs->umask);
     /* As Linux's init_special_inode: only device nodes keep the device number. */
     bool is_dev = type == S_IFCHR || type == S_IFBLK;
-    ret = do_create(t, &rp.dir, rp.name, rp.len, m, is_dev ? dev : 0, NULL, &d);
+    ret = do_create(ctx, &rp.dir, rp.name, rp.len, m, is_dev ? dev : 0, NULL, &d);
     if (d)
         dentry_unref(d);
     path_put(&rp.dir);
     return ret;
 }
 
-int vfs_mkdirat(struct task *t, int dirfd, const char *path, unsigned int mode)
+int vfs_mkdirat(struct ctx *ctx, struct file *dir, const char *path, unsigned int mode)
 {
     struct resolve_parent rp;
-    int ret = create_prepare(t, dirfd, path, true, &rp);
+    int ret = create_prepare(ctx, dir, path, true, &rp);
     if (ret < 0)
         return ret;
     struct dentry *d = NULL;
-    uint32_t m = S_IFDIR | (mode & 01777 & ~t->fs->umask);
-    ret = do_create(t, &rp.dir, rp.name, rp.len, m, 0, NULL, &d);
+    uint32_t m = S_IFDIR | (mode & 01777 & ~ctx->fs->umask);
+    ret = do_create(ctx, &rp.dir, rp.name, rp.len, m, 0, NULL, &d);
     if (d)
         dentry_unref(d);
     path_put(&rp.dir);
     return ret;
 }
 
-int vfs_symlinkat(struct task *t, const char *target, int newdirfd, const char *linkpath)
+int vfs_symlinkat(struct ctx *ctx, const char *target, struct file *newdir, const char *linkpath)
 {
     if (target[0] == '\0')
         return -ENOENT;
     struct resolve_parent rp;
-    int ret = create_prepare(t, newdirfd, linkpath, false, &rp);
+    int ret = create_prepare(ctx, newdir, linkpath, false, &rp);
     if (ret < 0)
         return ret;
     struct dentry *d = NULL;
-    ret = do_create(t, &rp.dir, rp.name, rp.len, S_IFLNK | 0777, 0, target, &d);
+    ret = do_create(ctx, &rp.dir, rp.name, rp.len, S_IFLNK | 0777, 0, target, &d);
     if (d)
         dentry_unref(d);
     path_put(&rp.dir);
     return ret;
 }
 
-int vfs_linkat(struct task *t, int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
-               int flags)
+int vfs_linkat(struct ctx *ctx, struct file *olddir, const char *oldpath, struct file *newdir,
+               const char *newpath, int flags)
 {
     if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
     unsigned lf = (flags & AT_SYMLINK_FOLLOW ? LOOKUP_FOLLOW : 0) |
                   (flags & AT_EMPTY_PATH ? LOOKUP_EMPTY : 0);
     struct path old;
-    int ret = vfs_resolve(t, olddirfd, oldpath, lf, &old);
+    int ret = vfs_resolve(ctx, olddir, oldpath, lf, &old);
     if (ret < 0)
         return ret;
     struct resolve_parent rp;
-    ret = create_prepare(t, newdirfd, newpath, false, &rp);
+    ret = create_prepare(ctx, newdir, newpath, false, &rp);
     if (ret < 0) {
         path_put(&old);
         return ret;
@@ -419,11 +419,11 @@ int vfs_linkat(struct task *t, int olddirfd, const char *oldpath, int newdirfd, 
     else if (rp.dir.dentry->dead || (inode->nlink == 0))
         ret = -ENOENT;
     else
-        ret = inode_permission(t, dinode, MAY_WRITE | MAY_EXEC);
+        ret = inode_permission(ctx, dinode, MAY_WRITE | MAY_EXEC);
     if (ret == 0 && (!dinode->ops || !dinode->ops->link))
         ret = -EPERM;
     if (ret == 0)
-        ret = dinode->ops->link(t, dinode, rp.name, inode);
+        ret = dinode->ops->link(ctx, dinode, rp.name, inode);
     if (ret == 0 && !dcache_add(rp.dir.dentry, rp.name, rp.len, inode))
         ret = -ENOMEM;
     if (ret == 0) {
@@ -439,11 +439,11 @@ int vfs_linkat(struct task *t, int olddirfd, const char *oldpath, int newdirfd, 
 
 /* The sticky-directory rule: only the owner of the file or the directory (or root) may
  * remove or rename an entry of a sticky directory. */
-static int check_sticky(struct task *t, const struct inode *dir, const struct inode *victim)
+static int check_sticky(struct ctx *ctx, const struct inode *dir, const struct inode *victim)
 {
-    if (!(dir->mode & S_ISVTX) || vfs_cred_uid(t) == 0)
+    if (!(dir->mode & S_ISVTX) || vfs_cred_uid(ctx) == 0)
         return 0;
-    if (vfs_cred_uid(t) == dir->uid || vfs_cred_uid(t) == victim->uid)
+    if (vfs_cred_uid(ctx) == dir->uid || vfs_cred_uid(ctx) == victim->uid)
         return 0;
     return -EPERM;
 }
@@ -464,16 +464,16 @@ static bool dir_has_children(struct dentry *d)
 }
 
 /* Whether @victim may be removed from @dir (unlink if !@want_dir, rmdir if @want_dir). */
-static int may_delete(struct task *t, const struct path *dir, struct dentry *victim, bool want_dir)
+static int may_delete(struct ctx *ctx, const struct path *dir, struct dentry *victim, bool want_dir)
 {
     struct inode *inode = victim->inode;
     if (want_dir && !is_dir(inode))
         return -ENOTDIR;
     if (!want_dir && is_dir(inode))
         return -EISDIR;
-    int ret = inode_permission(t, dir->dentry->inode, MAY_WRITE | MAY_EXEC);
+    int ret = inode_permission(ctx, dir->dentry->inode, MAY_WRITE | MAY_EXEC);
     if (ret == 0)
-        ret = check_sticky(t, dir->dentry->inode, inode);
+        ret = check_sticky(ctx, dir->dentry->inode, inode);
     if (ret == 0 && (victim->mounted || victim == dir->mnt->root))
         ret = -EBUSY;
     if (ret == 0 && want_dir && dir_has_children(victim))
@@ -494,13 +494,13 @@ static void notify_removed(struct inode *dir, const char *name, struct inode *vi
         vfs_notify(victim, VFS_IN_DELETE_SELF, 0, NULL);
 }
 
-int vfs_unlinkat(struct task *t, int dirfd, const char *path, int flags)
+int vfs_unlinkat(struct ctx *ctx, struct file *dir, const char *path, int flags)
 {
     if (flags & ~AT_REMOVEDIR)
         return -EINVAL;
     bool rmdir = flags & AT_REMOVEDIR;
     struct resolve_parent rp;
-    int ret = vfs_resolve_parent(t, dirfd, path, &rp);
+    int ret = vfs_resolve_parent(ctx, dir, path, &rp);
     if (ret < 0)
         return ret;
     if (rp.type != LAST_NORM)
@@ -512,18 +512,18 @@ int vfs_unlinkat(struct task *t, int dirfd, const char *path, int flags)
         ret = -EROFS;
     struct dentry *victim = NULL;
     if (ret == 0)
-        ret = lookup_child_for_change(t, rp.dir.dentry, rp.name, rp.len, &victim);
+        ret = lookup_child_for_change(ctx, rp.dir.dentry, rp.name, rp.len, &victim);
     if (ret == 0 && !victim)
         ret = -ENOENT;
     if (ret == 0 && !rmdir && rp.trailing_slash && !is_dir(victim->inode))
         ret = -ENOTDIR;
     if (ret == 0)
-        ret = may_delete(t, &rp.dir, victim, rmdir);
+        ret = may_delete(ctx, &rp.dir, victim, rmdir);
     struct inode *dinode = rp.dir.dentry->inode;
     if (ret == 0 && (!dinode->ops || !dinode->ops->unlink))
         ret = -EPERM;
     if (ret == 0)
-        ret = dinode->ops->unlink(t, dinode, rp.name, victim->inode);
+        ret = dinode->ops->unlink(ctx, dinode, rp.name, victim->inode);
     if (ret == 0) {
         dcache_drop(victim);
         notify_removed(dinode, rp.name, victim->inode);
@@ -545,17 +545,17 @@ static bool dentry_is_below(const struct dentry *d, const struct dentry *ancesto
 }
 
 /* Type and emptiness checks between the moved @old and the replaced @new (may be NULL). */
-static int rename_check(struct task *t, struct resolve_parent *op, struct dentry *old,
+static int rename_check(struct ctx *ctx, struct resolve_parent *op, struct dentry *old,
                         struct resolve_parent *np, struct dentry *new, unsigned flags)
 {
     bool old_dir = is_dir(old->inode);
     if (!old_dir && (op->trailing_slash || np->trailing_slash))
         return -ENOTDIR;
-    int ret = inode_permission(t, op->dir.dentry->inode, MAY_WRITE | MAY_EXEC);
+    int ret = inode_permission(ctx, op->dir.dentry->inode, MAY_WRITE | MAY_EXEC);
     if (ret == 0)
-        ret = inode_permission(t, np->dir.dentry->inode, MAY_WRITE | MAY_EXEC);
+        ret = inode_permission(ctx, np->dir.dentry->inode, MAY_WRITE | MAY_EXEC);
     if (ret == 0)
-        ret = check_sticky(t, op->dir.dentry->inode, old->inode);
+        ret = check_sticky(ctx, op->dir.dentry->inode, old->inode);
     if (ret < 0)
         return ret;
     if (old->mounted)
@@ -566,7 +566,7 @@ static int rename_check(struct task *t, struct resolve_parent *op, struct dentry
         return 0;
     if (flags & RENAME_NOREPLACE)
         return -EEXIST;
-    ret = check_sticky(t, np->dir.dentry->inode, new->inode);
+    ret = check_sticky(ctx, np->dir.dentry->inode, new->inode);
     if (ret < 0)
         return ret;
     if (new->mounted)
@@ -591,7 +591,7 @@ static void notify_moved(struct inode *odir, const char *oname, struct inode *nd
     vfs_notify(moved, VFS_IN_MOVE_SELF, 0, NULL);
 }
 
-static int do_rename(struct task *t, struct resolve_parent *op, struct resolve_parent *np,
+static int do_rename(struct ctx *ctx, struct resolve_parent *op, struct resolve_parent *np,
                      unsigned flags)
 {
     if (op->type != LAST_NORM || np->type != LAST_NORM)
@@ -601,24 +601,24 @@ static int do_rename(struct task *t, struct resolve_parent *op, struct resolve_p
     if (mount_readonly(op->dir.mnt))
         return -EROFS;
     struct dentry *old = NULL, *new = NULL;
-    int ret = lookup_child_for_change(t, op->dir.dentry, op->name, op->len, &old);
+    int ret = lookup_child_for_change(ctx, op->dir.dentry, op->name, op->len, &old);
     if (ret == 0 && !old)
         ret = -ENOENT;
     if (ret == 0)
-        ret = lookup_child_for_change(t, np->dir.dentry, np->name, np->len, &new);
+        ret = lookup_child_for_change(ctx, np->dir.dentry, np->name, np->len, &new);
     if (ret == 0 && new && (flags & RENAME_NOREPLACE))
         ret = -EEXIST;
     if (ret == 0 && new &&new->inode == old->inode)
         ret = 1; /* same file: rename does nothing and succeeds */
     if (ret == 0)
-        ret = rename_check(t, op, old, np, new, flags);
+        ret = rename_check(ctx, op, old, np, new, flags);
     if (ret == 0 && new &&dentry_is_below(op->dir.dentry, new))
         ret = -ENOTEMPTY;
     struct inode *odir = op->dir.dentry->inode;
     if (ret == 0 && (!odir->ops || !odir->ops->rename))
         ret = -EPERM;
     if (ret == 0)
-        ret = odir->ops->rename(t, odir, op->name, np->dir.dentry->inode, np->name, old->inode,
+        ret = odir->ops->rename(ctx, odir, op->name, np->dir.dentry->inode, np->name, old->inode,
                                 new ? new->inode : NULL);
     if (ret == 0) {
         if (new)
@@ -636,7 +636,7 @@ static int do_rename(struct task *t, struct resolve_parent *op, struct resolve_p
 }
 
 /* RENAME_EXCHANGE: swap two existing names atomically (Linux's checks for both sides). */
-static int do_exchange(struct task *t, struct resolve_parent *op, struct resolve_parent *np)
+static int do_exchange(struct ctx *ctx, struct resolve_parent *op, struct resolve_parent *np)
 {
     if (op->type != LAST_NORM || np->type != LAST_NORM)
         return -EBUSY;
@@ -645,24 +645,24 @@ static int do_exchange(struct task *t, struct resolve_parent *op, struct resolve
     if (mount_readonly(op->dir.mnt))
         return -EROFS;
     struct dentry *a = NULL, *b = NULL;
-    int ret = lookup_child_for_change(t, op->dir.dentry, op->name, op->len, &a);
+    int ret = lookup_child_for_change(ctx, op->dir.dentry, op->name, op->len, &a);
     if (ret == 0 && !a)
         ret = -ENOENT;
     if (ret == 0)
-        ret = lookup_child_for_change(t, np->dir.dentry, np->name, np->len, &b);
+        ret = lookup_child_for_change(ctx, np->dir.dentry, np->name, np->len, &b);
     if (ret == 0 && !b)
         ret = -ENOENT;
     if (ret == 0 &&
         ((!is_dir(a->inode) && op->trailing_slash) || (!is_dir(b->inode) && np->trailing_slash)))
         ret = -ENOTDIR;
     if (ret == 0)
-        ret = inode_permission(t, op->dir.dentry->inode, MAY_WRITE | MAY_EXEC);
+        ret = inode_permission(ctx, op->dir.dentry->inode, MAY_WRITE | MAY_EXEC);
     if (ret == 0)
-        ret = inode_permission(t, np->dir.dentry->inode, MAY_WRITE | MAY_EXEC);
+        ret = inode_permission(ctx, np->dir.dentry->inode, MAY_WRITE | MAY_EXEC);
     if (ret == 0)
-        ret = check_sticky(t, op->dir.dentry->inode, a->inode);
+        ret = check_sticky(ctx, op->dir.dentry->inode, a->inode);
     if (ret == 0)
-        ret = check_sticky(t, np->dir.dentry->inode, b->inode);
+        ret = check_sticky(ctx, np->dir.dentry->inode, b->inode);
     if (ret == 0 && (a->mounted || b->mounted))
         ret = -EBUSY;
     /* Neither may end up inside itself. */
@@ -675,7 +675,7 @@ static int do_exchange(struct task *t, struct resolve_parent *op, struct resolve
     if (ret == 0 && (!odir->ops || !odir->ops->exchange))
         ret = -EINVAL;
     if (ret == 0)
-        ret = odir->ops->exchange(t, odir, a->inode, np->dir.dentry->inode, b->inode);
+        ret = odir->ops->exchange(ctx, odir, a->inode, np->dir.dentry->inode, b->inode);
     if (ret == 0) {
         dcache_move(a, np->dir.dentry, np->name, np->len);
         dcache_move(b, op->dir.dentry, op->name, op->len);
@@ -689,7 +689,7 @@ static int do_exchange(struct task *t, struct resolve_parent *op, struct resolve
     return ret == 1 ? 0 : ret;
 }
 
-int vfs_renameat(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
+int vfs_renameat(struct ctx *ctx, struct file *olddir, const char *oldpath, struct file *newdir,
                  const char *newpath, unsigned int flags)
 {
     if (flags & ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
@@ -697,17 +697,17 @@ int vfs_renameat(struct task *t, int olddirfd, const char *oldpath, int newdirfd
     if ((flags & RENAME_EXCHANGE) && (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)))
         return -EINVAL;
     if (flags & RENAME_WHITEOUT)
-        return vfs_cred_uid(t) == 0 ? -EINVAL : -EPERM; /* COMPAT: no whiteouts (overlayfs) */
+        return vfs_cred_uid(ctx) == 0 ? -EINVAL : -EPERM; /* COMPAT: no whiteouts (overlayfs) */
     struct resolve_parent op, np;
-    int ret = vfs_resolve_parent(t, olddirfd, oldpath, &op);
+    int ret = vfs_resolve_parent(ctx, olddir, oldpath, &op);
     if (ret < 0)
         return ret;
-    ret = vfs_resolve_parent(t, newdirfd, newpath, &np);
+    ret = vfs_resolve_parent(ctx, newdir, newpath, &np);
     if (ret < 0) {
         path_put(&op.dir);
         return ret;
     }
-    ret = (flags & RENAME_EXCHANGE) ? do_exchange(t, &op, &np) : do_rename(t, &op, &np, flags);
+    ret = (flags & RENAME_EXCHANGE) ? do_exchange(ctx, &op, &np) : do_rename(ctx, &op, &np, flags);
     path_put(&op.dir);
     path_put(&np.dir);
     return ret;
@@ -715,10 +715,10 @@ int vfs_renameat(struct task *t, int olddirfd, const char *oldpath, int newdirfd
 
 /* ---- readlink, stat, access ------------------------------------------------------------- */
 
-int vfs_readlinkat(struct task *t, int dirfd, const char *path, char *buf, size_t size)
+int vfs_readlinkat(struct ctx *ctx, struct file *dir, const char *path, char *buf, size_t size)
 {
     struct path p;
-    int ret = vfs_resolve(t, dirfd, path, LOOKUP_EMPTY, &p);
+    int ret = vfs_resolve(ctx, dir, path, LOOKUP_EMPTY, &p);
     if (ret < 0)
         return ret;
     struct inode *inode = p.dentry->inode;
@@ -728,7 +728,7 @@ int vfs_readlinkat(struct task *t, int dirfd, const char *path, char *buf, size_
             ret = -EINVAL;
     } else {
         char *tmp = malloc(VFS_PATH_MAX);
-        ret = tmp ? inode->ops->readlink(t, inode, tmp, VFS_PATH_MAX) : -ENOMEM;
+        ret = tmp ? inode->ops->readlink(ctx, inode, tmp, VFS_PATH_MAX) : -ENOMEM;
         if (ret >= 0) {
             if ((size_t)ret > size)
                 ret = (int)size;
@@ -740,13 +740,13 @@ int vfs_readlinkat(struct task *t, int dirfd, const char *path, char *buf, size_
     return ret;
 }
 
-int vfs_fstat(struct task *t, struct file *f, struct linux_stat *st)
+int vfs_fstat(struct ctx *ctx, struct file *f, struct linux_stat *st)
 {
     if (f->ops && f->ops->stat)
-        return f->ops->stat(t, f, st);
+        return f->ops->stat(ctx, f, st);
     if (f->inode) {
         if (f->inode->ops && f->inode->ops->getattr) {
-            int ret = f->inode->ops->getattr(t, f->inode);
+            int ret = f->inode->ops->getattr(ctx, f->inode);
             if (ret < 0)
                 return ret;
         }
@@ -762,27 +762,29 @@ int vfs_fstat(struct task *t, struct file *f, struct linux_stat *st)
     return 0;
 }
 
-/* The file of @dirfd for an AT_EMPTY_PATH operation. New reference or NULL. */
-static struct file *empty_path_file(struct task *t, int dirfd, struct path *cwd_out)
+/* The file @dir for an AT_EMPTY_PATH operation (new reference), or NULL with the cwd in
+ * *@cwd_out when @dir is NULL (AT_FDCWD). */
+static struct file *empty_path_file(struct ctx *ctx, struct file *dir, struct path *cwd_out)
 {
-    if (dirfd == AT_FDCWD) {
-        *cwd_out = t->fs->cwd;
+    if (!dir) {
+        *cwd_out = ctx->fs->cwd;
         path_get(cwd_out);
         return NULL;
     }
-    return fdtable_get(t->fdt, dirfd);
+    return file_ref(dir);
 }
 
-int vfs_fstatat(struct task *t, int dirfd, const char *path, int flags, struct linux_stat *st)
+int vfs_fstatat(struct ctx *ctx, struct file *dir, const char *path, int flags,
+                struct linux_stat *st)
 {
     if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
         return -EINVAL;
     struct path p = {0};
     int ret;
     if (path[0] == '\0' && (flags & AT_EMPTY_PATH)) {
-        struct file *f = empty_path_file(t, dirfd, &p);
+        struct file *f = empty_path_file(ctx, dir, &p);
         if (f) {
-            ret = vfs_fstat(t, f, st);
+            ret = vfs_fstat(ctx, f, st);
             file_unref(f);
             return ret;
         }
@@ -791,12 +793,12 @@ int vfs_fstatat(struct task *t, int dirfd, const char *path, int flags, struct l
     } else {
         unsigned lf = (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
         struct file *lfile = NULL;
-        ret = vfs_resolve_link_file(t, dirfd, path, lf, &p, &lfile);
+        ret = vfs_resolve_link_file(ctx, dir, path, lf, &p, &lfile);
         if (ret < 0)
             return ret;
         if (lfile) { /* stat(/dev/fd/N) of a pipe is fstat of the pipe */
             path_put(&p);
-            ret = vfs_fstat(t, lfile, st);
+            ret = vfs_fstat(ctx, lfile, st);
             file_unref(lfile);
             return ret;
         }
@@ -804,14 +806,14 @@ int vfs_fstatat(struct task *t, int dirfd, const char *path, int flags, struct l
     struct inode *inode = p.dentry->inode;
     ret = 0;
     if (inode->ops && inode->ops->getattr)
-        ret = inode->ops->getattr(t, inode);
+        ret = inode->ops->getattr(ctx, inode);
     if (ret == 0)
         inode_fill_stat(inode, st);
     path_put(&p);
     return ret;
 }
 
-int vfs_access(struct task *t, int dirfd, const char *path, int mode, int flags)
+int vfs_access(struct ctx *ctx, struct file *dir, const char *path, int mode, int flags)
 {
     if (mode & ~(R_OK | W_OK | X_OK))
         return -EINVAL;
@@ -820,7 +822,7 @@ int vfs_access(struct task *t, int dirfd, const char *path, int mode, int flags)
     unsigned lf = ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) |
                   ((flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0);
     struct path p;
-    int ret = vfs_resolve(t, dirfd, path, lf, &p);
+    int ret = vfs_resolve(ctx, dir, path, lf, &p);
     if (ret < 0)
         return ret;
     struct inode *inode = p.dentry->inode;
@@ -829,7 +831,7 @@ int vfs_access(struct task *t, int dirfd, const char *path, int mode, int flags)
         (S_ISREG(inode->mode) || S_ISDIR(inode->mode) || S_ISLNK(inode->mode)))
         ret = -EROFS;
     if (ret == 0 && mode)
-        ret = inode_permission(t, inode,
+        ret = inode_permission(ctx, inode,
                                ((mode & R_OK) ? MAY_READ : 0) | ((mode & W_OK) ? MAY_WRITE : 0) |
                                    ((mode & X_OK) ? MAY_EXEC : 0));
     path_put(&p);

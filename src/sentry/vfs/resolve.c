@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "sentry/kernel/fdtable.h"
 #include "sentry/vfs/resolve.h"
 
 static void path_set(struct path *dst, const struct path *src)
@@ -25,41 +24,37 @@ static bool path_is_dir(const struct path *p)
     return p->dentry && p->dentry->inode && S_ISDIR(p->dentry->inode->mode);
 }
 
-int nd_init(struct nameidata *nd, struct task *t, int dirfd, const char *path, unsigned flags)
+int nd_init(struct nameidata *nd, struct ctx *ctx, struct file *dir, const char *path,
+            unsigned flags)
 {
     memset(nd, 0, sizeof(*nd));
-    nd->t = t;
+    nd->ctx = ctx;
     dcache_begin_walk(); /* revalidating caches check each name once per walk */
     if (path[0] == '\0' && !(flags & LOOKUP_EMPTY))
         return -ENOENT;
     if (strnlen(path, VFS_PATH_MAX) >= VFS_PATH_MAX)
         return -ENAMETOOLONG;
-    nd->root = t->fs->root;
+    if (!ctx->fs)
+        return -ENOENT; /* the background context walks no paths */
+    nd->root = ctx->fs->root;
     path_get(&nd->root);
     if (path[0] == '/') {
         nd->cur = nd->root;
         path_get(&nd->cur);
         return 0;
     }
-    if (dirfd == AT_FDCWD) {
-        nd->cur = t->fs->cwd;
+    if (!dir) {
+        nd->cur = ctx->fs->cwd;
         path_get(&nd->cur);
         return 0;
     }
-    struct file *f = fdtable_get(t->fdt, dirfd);
-    if (!f) {
-        nd_cleanup(nd);
-        return -EBADF;
-    }
-    if (!f->path || (path[0] != '\0' && !path_is_dir(f->path))) {
+    if (!dir->path || (path[0] != '\0' && !path_is_dir(dir->path))) {
         /* COMPAT: Linux gives ENOTDIR for a non-directory dirfd, also for pipes. */
-        file_unref(f);
         nd_cleanup(nd);
         return -ENOTDIR;
     }
-    nd->cur = *(struct path *)f->path;
+    nd->cur = *(struct path *)dir->path;
     path_get(&nd->cur);
-    file_unref(f);
     return 0;
 }
 
@@ -116,7 +111,7 @@ static int may_lookup(struct nameidata *nd)
     struct inode *dir = nd->cur.dentry->inode;
     if (!S_ISDIR(dir->mode))
         return -ENOTDIR;
-    return inode_permission(nd->t, dir, MAY_EXEC);
+    return inode_permission(nd->ctx, dir, MAY_EXEC);
 }
 
 static int lookup_component(struct nameidata *nd, const char *name, size_t len, const char *rest,
@@ -128,7 +123,7 @@ static int lookup_component(struct nameidata *nd, const char *name, size_t len, 
     if (len > VFS_NAME_MAX)
         return -ENAMETOOLONG;
     struct dentry *d = NULL;
-    ret = dentry_lookup_child(nd->t, nd->cur.dentry, name, len, rest, &d);
+    ret = dentry_lookup_child(nd->ctx, nd->cur.dentry, name, len, rest, &d);
     if (ret < 0)
         return ret;
     out->mnt = mount_ref(nd->cur.mnt);
@@ -222,7 +217,7 @@ int nd_walk(struct nameidata *nd, const char *path)
 static int nd_magic_link(struct nameidata *nd, struct inode *inode)
 {
     struct file *f;
-    int ret = inode->ops->get_link_file(nd->t, inode, &f);
+    int ret = inode->ops->get_link_file(nd->ctx, inode, &f);
     if (ret < 0)
         return ret;
     if (!f->path) {
@@ -259,7 +254,7 @@ text:;
     if (!buf)
         return -ENOMEM;
     nd->bufs[nd->nbufs++] = buf;
-    int len = inode->ops->readlink(nd->t, inode, buf, VFS_PATH_MAX - 1);
+    int len = inode->ops->readlink(nd->ctx, inode, buf, VFS_PATH_MAX - 1);
     if (len < 0)
         return len;
     buf[len] = '\0';
@@ -331,11 +326,11 @@ int nd_lookup_last(struct nameidata *nd, bool follow, bool must_dir)
     }
 }
 
-int vfs_resolve_link_file(struct task *t, int dirfd, const char *path, unsigned flags,
+int vfs_resolve_link_file(struct ctx *ctx, struct file *dir, const char *path, unsigned flags,
                           struct path *out, struct file **link_file)
 {
     struct nameidata nd;
-    int ret = nd_init(&nd, t, dirfd, path, flags);
+    int ret = nd_init(&nd, ctx, dir, path, flags);
     if (ret < 0)
         return ret;
     ret = nd_walk(&nd, path);
@@ -353,16 +348,18 @@ int vfs_resolve_link_file(struct task *t, int dirfd, const char *path, unsigned 
     return ret;
 }
 
-int vfs_resolve(struct task *t, int dirfd, const char *path, unsigned flags, struct path *out)
+int vfs_resolve(struct ctx *ctx, struct file *dir, const char *path, unsigned flags,
+                struct path *out)
 {
-    return vfs_resolve_link_file(t, dirfd, path, flags, out, NULL);
+    return vfs_resolve_link_file(ctx, dir, path, flags, out, NULL);
 }
 
-int vfs_resolve_parent(struct task *t, int dirfd, const char *path, struct resolve_parent *out)
+int vfs_resolve_parent(struct ctx *ctx, struct file *dir, const char *path,
+                       struct resolve_parent *out)
 {
     struct nameidata nd;
     memset(out, 0, sizeof(*out));
-    int ret = nd_init(&nd, t, dirfd, path, 0);
+    int ret = nd_init(&nd, ctx, dir, path, 0);
     if (ret < 0)
         return ret;
     ret = nd_walk(&nd, path);

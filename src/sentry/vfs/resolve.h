@@ -25,7 +25,7 @@ enum last_type {
 #define LOOKUP_EMPTY 0x4u     /* AT_EMPTY_PATH: "" names the dirfd itself */
 
 struct nameidata {
-    struct task *t;
+    struct ctx *ctx;
     struct path root;                /* the task's root; references held */
     struct path cur;                 /* where the walk is; references held */
     int nlinks;                      /* symlinks followed so far */
@@ -43,7 +43,8 @@ struct nameidata {
 /* Start a walk of @path for @t from @dirfd (AT_FDCWD or a descriptor; ignored for absolute
  * paths). Returns 0, -ENOENT for "" (without LOOKUP_EMPTY), -EBADF, -ENOTDIR. On success
  * nd_cleanup() must be called. */
-int nd_init(struct nameidata *nd, struct task *t, int dirfd, const char *path, unsigned flags);
+int nd_init(struct nameidata *nd, struct ctx *ctx, struct file *dir, const char *path,
+            unsigned flags);
 /* Release everything @nd holds. */
 void nd_cleanup(struct nameidata *nd);
 /* Walk every component of @path but the last, which is left in nd->last*. */
@@ -61,10 +62,11 @@ int nd_link_enter(struct nameidata *nd, const struct path *link);
 
 /* Resolve @path relative to @dirfd to an existing object (LOOKUP_* @flags). Returns 0 and
  * references in *@out, or -errno. */
-int vfs_resolve(struct task *t, int dirfd, const char *path, unsigned flags, struct path *out);
+int vfs_resolve(struct ctx *ctx, struct file *dir, const char *path, unsigned flags,
+                struct path *out);
 /* vfs_resolve() that also hands back, in *@link_file (new reference or NULL), the file a
  * final magic link stands for when that file has no path (a pipe behind /dev/fd/N). */
-int vfs_resolve_link_file(struct task *t, int dirfd, const char *path, unsigned flags,
+int vfs_resolve_link_file(struct ctx *ctx, struct file *dir, const char *path, unsigned flags,
                           struct path *out, struct file **link_file);
 
 /* The parent directory of the last component of a path, for creation and removal. */
@@ -76,4 +78,5 @@ struct resolve_parent {
     bool trailing_slash;
 };
 /* Resolve all but the last component of @path. Returns 0 or -errno. */
-int vfs_resolve_parent(struct task *t, int dirfd, const char *path, struct resolve_parent *out);
+int vfs_resolve_parent(struct ctx *ctx, struct file *dir, const char *path,
+                       struct resolve_parent *out);

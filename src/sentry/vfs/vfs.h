@@ -14,7 +14,7 @@
 #include "abi/linux/stat.h"
 #include "sentry/vfs/file.h"
 
-struct task;
+struct ctx;
 struct mount;
 struct dentry;
 
@@ -40,26 +40,27 @@ struct fs_context *fs_context_ref(struct fs_context *fs);
 void fs_context_unref(struct fs_context *fs);
 
 /* Change cwd of @t to @dirfd/@path (chdir semantics). */
-int vfs_chdir(struct task *t, int dirfd, const char *path);
+int vfs_chdir(struct ctx *ctx, struct file *dir, const char *path);
 
 /*
  * Open @path relative to @dirfd (AT_FDCWD or a descriptor of @t) with open(2) @flags and
  * @mode. Returns 0 and a new file reference in *@out, or -errno as open(2) would.
  */
-int vfs_openat(struct task *t, int dirfd, const char *path, int flags, unsigned int mode,
+int vfs_openat(struct ctx *ctx, struct file *dir, const char *path, int flags, unsigned int mode,
                struct file **out);
 
 /* stat(2) family on a path: @flags may hold AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH. */
-int vfs_fstatat(struct task *t, int dirfd, const char *path, int flags, struct linux_stat *st);
+int vfs_fstatat(struct ctx *ctx, struct file *dir, const char *path, int flags,
+                struct linux_stat *st);
 
 /* fstat on an open file. */
-int vfs_fstat(struct task *t, struct file *f, struct linux_stat *st);
+int vfs_fstat(struct ctx *ctx, struct file *f, struct linux_stat *st);
 
 /* Permission check as access(2) (@mode R_OK|W_OK|X_OK or F_OK) by the effective ids. */
-int vfs_access(struct task *t, int dirfd, const char *path, int mode, int flags);
+int vfs_access(struct ctx *ctx, struct file *dir, const char *path, int mode, int flags);
 
 /* Absolute path of the cwd of @t (within its root) into @buf. Returns length or -errno. */
-int vfs_getcwd(struct task *t, char *buf, size_t size);
+int vfs_getcwd(struct ctx *ctx, char *buf, size_t size);
 
 /* Register a filesystem type (boot). @mount creates the root dentry of a new superblock
  * from @data. Returns 0 or -errno. */

@@ -38,7 +38,8 @@
 
 #include "abi/linux/stat.h"
 #include "common/list.h"
-#include "sentry/kernel/task.h"
+#include "sentry/auth/cred.h"
+#include "sentry/context/context.h"
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs.h"
 
@@ -54,22 +55,19 @@ struct linux_statfs;
 
 /* ---- credentials ------------------------------------------------------------------------ */
 
-/* The filesystem uid/gid of @t. COMPAT: until the identity family lands, every task is
- * root (uid 0, gid 0); this is the one place to change. */
-static inline uint32_t vfs_cred_uid(const struct task *t)
+/* The filesystem uid/gid of the acting context (new files are owned by them). */
+static inline uint32_t vfs_cred_uid(const struct ctx *ctx)
 {
-    (void)t;
-    return 0;
+    return ctx->cred->fsuid;
 }
-static inline uint32_t vfs_cred_gid(const struct task *t)
+static inline uint32_t vfs_cred_gid(const struct ctx *ctx)
 {
-    (void)t;
-    return 0;
+    return ctx->cred->fsgid;
 }
-/* True if @gid is @t's fsgid or one of its supplementary groups. */
-static inline bool vfs_cred_in_group(const struct task *t, uint32_t gid)
+/* True if @gid is the fsgid of the acting context or one of its supplementary groups. */
+static inline bool vfs_cred_in_group(const struct ctx *ctx, uint32_t gid)
 {
-    return gid == vfs_cred_gid(t);
+    return cred_in_group(ctx->cred, gid);
 }
 
 /* ---- superblocks ------------------------------------------------------------------------ */
@@ -147,52 +145,52 @@ struct iattr {
 struct inode_ops {
     /* Look up @name in directory @dir (DCACHE_FOREVER / DCACHE_NONE). Returns 0 and a new
      * inode reference in *@out, -ENOENT for a missing name, or -errno. */
-    int (*lookup)(struct task *t, struct inode *dir, const char *name, struct inode **out);
+    int (*lookup)(struct ctx *ctx, struct inode *dir, const char *name, struct inode **out);
     /* Create a regular file, directory, symlink or device node @name in @dir with the full
      * @mode (type | permission bits, umask applied), owned by @uid/@gid. @target is the
      * symlink target (NULL otherwise), @rdev for device nodes. Returns 0 and a new inode
      * reference in *@out. The VFS checked that @name does not exist. */
-    int (*create)(struct task *t, struct inode *dir, const char *name, uint32_t mode, uint64_t rdev,
-                  const char *target, struct inode **out);
+    int (*create)(struct ctx *ctx, struct inode *dir, const char *name, uint32_t mode,
+                  uint64_t rdev, const char *target, struct inode **out);
     /* Add a hard link @name in @dir to @inode (not a directory). */
-    int (*link)(struct task *t, struct inode *dir, const char *name, struct inode *inode);
+    int (*link)(struct ctx *ctx, struct inode *dir, const char *name, struct inode *inode);
     /* Remove @name (the inode @victim) from @dir; for rmdir @victim is an empty directory. */
-    int (*unlink)(struct task *t, struct inode *dir, const char *name, struct inode *victim);
+    int (*unlink)(struct ctx *ctx, struct inode *dir, const char *name, struct inode *victim);
     /* Move @old_name of @old_dir to @new_name of @new_dir; @replaced (may be NULL) is the
      * inode being replaced, already checked compatible (and empty if a directory). */
-    int (*rename)(struct task *t, struct inode *old_dir, const char *old_name,
+    int (*rename)(struct ctx *ctx, struct inode *old_dir, const char *old_name,
                   struct inode *new_dir, const char *new_name, struct inode *moved,
                   struct inode *replaced);
     /* RENAME_EXCHANGE: @a (@a_name in @a_dir) and @b (@b_name in @b_dir) swap names; both
      * exist. Optional (-EINVAL without it). */
-    int (*exchange)(struct task *t, struct inode *a_dir, struct inode *a, struct inode *b_dir,
+    int (*exchange)(struct ctx *ctx, struct inode *a_dir, struct inode *a, struct inode *b_dir,
                     struct inode *b);
     /* Copy the symlink target into @buf (not NUL-terminated). Returns its length or -errno. */
-    int (*readlink)(struct task *t, struct inode *inode, char *buf, size_t size);
+    int (*readlink)(struct ctx *ctx, struct inode *inode, char *buf, size_t size);
     /* "Magic" links (/proc/pid/fd/N): the open file the link stands for, a new reference.
      * A walk through such a link continues at the file's path instead of its text; opening
      * it when the file has no path (pipes, sockets) gives that file. -EOPNOTSUPP: an
      * ordinary link, follow its text. Optional. */
-    int (*get_link_file)(struct task *t, struct inode *inode, struct file **out);
+    int (*get_link_file)(struct ctx *ctx, struct inode *inode, struct file **out);
     /* Prepare @f (f->inode, f->path, f->flags already set) for I/O: set f->ops and f->priv.
      * Optional: without it f->ops = inode->fops (or -ENXIO if NULL). */
-    int (*open)(struct task *t, struct inode *inode, struct file *f);
+    int (*open)(struct ctx *ctx, struct inode *inode, struct file *f);
     /* Apply @ia (already permission-checked). Optional: the default updates the inode
      * fields and rejects ATTR_SIZE with -EINVAL. */
-    int (*setattr)(struct task *t, struct inode *inode, const struct iattr *ia);
+    int (*setattr)(struct ctx *ctx, struct inode *inode, const struct iattr *ia);
     /* Refresh the inode fields before a stat (DCACHE_NONE files). Optional. */
-    int (*getattr)(struct task *t, struct inode *inode);
+    int (*getattr)(struct ctx *ctx, struct inode *inode);
     /* Extended attributes, full names ("user.x"), already checked by the VFS (namespace,
      * permission, lengths). Optional: without them every attribute is missing (get
      * -ENODATA, list empty) and set/remove fail with -EOPNOTSUPP.
      * ->getxattr copies the value into @buf (if @size > 0) and returns its length, -ERANGE
      * if it does not fit, -ENODATA if missing. ->listxattr stores the NUL-terminated names
      * into @buf the same way. ->setxattr takes XATTR_CREATE/XATTR_REPLACE @flags. */
-    int (*getxattr)(struct task *t, struct inode *inode, const char *name, void *buf, size_t size);
-    int (*setxattr)(struct task *t, struct inode *inode, const char *name, const void *value,
+    int (*getxattr)(struct ctx *ctx, struct inode *inode, const char *name, void *buf, size_t size);
+    int (*setxattr)(struct ctx *ctx, struct inode *inode, const char *name, const void *value,
                     size_t size, int flags);
-    int (*listxattr)(struct task *t, struct inode *inode, char *buf, size_t size);
-    int (*removexattr)(struct task *t, struct inode *inode, const char *name);
+    int (*listxattr)(struct ctx *ctx, struct inode *inode, char *buf, size_t size);
+    int (*removexattr)(struct ctx *ctx, struct inode *inode, const char *name);
     /* Last reference dropped: free inode->priv. */
     void (*evict)(struct inode *inode);
 };
@@ -221,7 +219,7 @@ struct inode {
  * (the VFS may not include fs/). @open prepares @f (as inode_ops.open does) on the pipe of
  * @inode, creating it in inode->fifo when needed; @release frees inode->fifo. */
 struct vfs_fifo_ops {
-    int (*open)(struct task *t, struct inode *inode, struct file *f);
+    int (*open)(struct ctx *ctx, struct inode *inode, struct file *f);
     void (*release)(void *fifo);
 };
 void vfs_register_fifo(const struct vfs_fifo_ops *ops);
@@ -265,9 +263,9 @@ static inline uint32_t vfs_dev_minor(uint64_t dev)
 /* Check @mask (MAY_*) against the mode bits of @inode for @t's fs ids, with Linux's root
  * bypass (root may read/write anything and execute anything with an x bit; directories are
  * always searchable by root). Returns 0 or -EACCES. */
-int inode_permission(struct task *t, const struct inode *inode, int mask);
+int inode_permission(struct ctx *ctx, const struct inode *inode, int mask);
 /* True if @t owns @inode or is root (chmod, utimes with explicit times). */
-bool inode_owner_or_root(struct task *t, const struct inode *inode);
+bool inode_owner_or_root(struct ctx *ctx, const struct inode *inode);
 
 /* ---- dentries --------------------------------------------------------------------------- */
 
@@ -334,16 +332,16 @@ void dcache_move(struct dentry *d, struct dentry *new_dir, const char *name, siz
  * 0 with a new positive reference in *@out, 0 with *@out NULL if it does not exist, or
  * -errno. @rest (may be NULL) is the remainder of the path after @name, used to batch
  * lookups (lookup_batch). */
-int dentry_lookup_child(struct task *t, struct dentry *dir, const char *name, size_t len,
+int dentry_lookup_child(struct ctx *ctx, struct dentry *dir, const char *name, size_t len,
                         const char *rest, struct dentry **out);
 
 /* Generic ->iterate for DCACHE_AUTHORITATIVE directories: ".", "..", then the cached
  * children by their stable offsets. Directory files keep their dentry in f->path. */
-int dcache_dir_iterate(struct task *t, struct file *f, struct dir_emitter *e);
+int dcache_dir_iterate(struct ctx *ctx, struct file *f, struct dir_emitter *e);
 /* Generic llseek for directories (SEEK_SET/SEEK_CUR to an offset >= 0). */
-int64_t vfs_dir_llseek(struct task *t, struct file *f, int64_t off, int whence);
+int64_t vfs_dir_llseek(struct ctx *ctx, struct file *f, int64_t off, int whence);
 /* Generic llseek for regular files whose size is inode->size. */
-int64_t vfs_generic_llseek(struct task *t, struct file *f, int64_t off, int whence);
+int64_t vfs_generic_llseek(struct ctx *ctx, struct file *f, int64_t off, int whence);
 /* DT_* of a mode. */
 uint8_t vfs_mode_to_dtype(uint32_t mode);
 
@@ -443,7 +441,7 @@ const struct file_ops *vfs_chrdev_fops(uint64_t rdev);
 /* Devices that need work at open (terminals): @open prepares @f (sets f->ops, f->priv) for
  * the device inode->rdev of @major, any minor; @oflags are the open(2) flags (O_NOCTTY).
  * Checked before the per-minor table. Returns 0 or -ENOMEM. */
-typedef int (*vfs_chrdev_open_fn)(struct task *t, struct inode *inode, struct file *f, int oflags);
+typedef int (*vfs_chrdev_open_fn)(struct ctx *ctx, struct inode *inode, struct file *f, int oflags);
 int vfs_register_chrdev_open(uint32_t major, vfs_chrdev_open_fn open);
 vfs_chrdev_open_fn vfs_chrdev_open(uint64_t rdev);
 
@@ -451,7 +449,7 @@ vfs_chrdev_open_fn vfs_chrdev_open(uint64_t rdev);
 
 /* Open @p (references taken) as a new file with open(2) @flags (after permission checks).
  * Returns 0 and a new file in *@out or -errno. */
-int vfs_open_path(struct task *t, const struct path *p, int flags, struct file **out);
+int vfs_open_path(struct ctx *ctx, const struct path *p, int flags, struct file **out);
 
 /* File ops of the generic directory file of DCACHE_AUTHORITATIVE filesystems. */
 extern const struct file_ops g_dcache_dir_fops;

@@ -17,7 +17,7 @@
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs.h"
 
-struct task;
+struct ctx;
 
 /* Guest struct statfs (x86-64). COMPAT: kept here until abi/linux grows a statfs.h. */
 struct linux_statfs {
@@ -47,35 +47,36 @@ _Static_assert(sizeof(struct linux_statfs) == 120, "x86-64 struct statfs is 120 
 #define VFS_FCNTL_ADD_SEALS 1033u
 #define VFS_FCNTL_GET_SEALS 1034u
 
-int vfs_mknodat(struct task *t, int dirfd, const char *path, unsigned int mode, uint64_t dev);
-int vfs_mkdirat(struct task *t, int dirfd, const char *path, unsigned int mode);
+int vfs_mknodat(struct ctx *ctx, struct file *dir, const char *path, unsigned int mode,
+                uint64_t dev);
+int vfs_mkdirat(struct ctx *ctx, struct file *dir, const char *path, unsigned int mode);
 /* @flags: 0 (unlink) or AT_REMOVEDIR (rmdir). */
-int vfs_unlinkat(struct task *t, int dirfd, const char *path, int flags);
+int vfs_unlinkat(struct ctx *ctx, struct file *dir, const char *path, int flags);
 /* @flags: RENAME_NOREPLACE, RENAME_EXCHANGE (RENAME_WHITEOUT: -EINVAL, no whiteouts). */
-int vfs_renameat(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
+int vfs_renameat(struct ctx *ctx, struct file *olddir, const char *oldpath, struct file *newdir,
                  const char *newpath, unsigned int flags);
 /* @flags: AT_SYMLINK_FOLLOW, AT_EMPTY_PATH. */
-int vfs_linkat(struct task *t, int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
-               int flags);
-int vfs_symlinkat(struct task *t, const char *target, int newdirfd, const char *linkpath);
+int vfs_linkat(struct ctx *ctx, struct file *olddir, const char *oldpath, struct file *newdir,
+               const char *newpath, int flags);
+int vfs_symlinkat(struct ctx *ctx, const char *target, struct file *newdir, const char *linkpath);
 /* Store the target (not NUL-terminated) in @buf. Returns its length (truncated to @size). */
-int vfs_readlinkat(struct task *t, int dirfd, const char *path, char *buf, size_t size);
+int vfs_readlinkat(struct ctx *ctx, struct file *dir, const char *path, char *buf, size_t size);
 
 /* @flags: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH. */
-int vfs_fchmodat(struct task *t, int dirfd, const char *path, unsigned int mode, int flags);
-int vfs_fchmod(struct task *t, struct file *f, unsigned int mode);
+int vfs_fchmodat(struct ctx *ctx, struct file *dir, const char *path, unsigned int mode, int flags);
+int vfs_fchmod(struct ctx *ctx, struct file *f, unsigned int mode);
 /* (uint32_t)-1 leaves the id unchanged. */
-int vfs_fchownat(struct task *t, int dirfd, const char *path, uint32_t uid, uint32_t gid,
+int vfs_fchownat(struct ctx *ctx, struct file *dir, const char *path, uint32_t uid, uint32_t gid,
                  int flags);
-int vfs_fchown(struct task *t, struct file *f, uint32_t uid, uint32_t gid);
+int vfs_fchown(struct ctx *ctx, struct file *f, uint32_t uid, uint32_t gid);
 /* @times: NULL for "now", else two timespecs that may hold UTIME_NOW/UTIME_OMIT. @path NULL
  * means @dirfd itself (futimens). */
-int vfs_utimensat(struct task *t, int dirfd, const char *path, const struct linux_timespec *times,
-                  int flags);
-int vfs_truncate(struct task *t, const char *path, int64_t length);
-int vfs_ftruncate(struct task *t, struct file *f, int64_t length);
-int vfs_fallocate(struct task *t, struct file *f, int mode, int64_t off, int64_t len);
-int vfs_fsync(struct task *t, struct file *f, bool datasync);
+int vfs_utimensat(struct ctx *ctx, struct file *dir, const char *path,
+                  const struct linux_timespec *times, int flags);
+int vfs_truncate(struct ctx *ctx, const char *path, int64_t length);
+int vfs_ftruncate(struct ctx *ctx, struct file *f, int64_t length);
+int vfs_fallocate(struct ctx *ctx, struct file *f, int mode, int64_t off, int64_t len);
+int vfs_fsync(struct ctx *ctx, struct file *f, bool datasync);
 
 /*
  * Extended attributes. The object is @path (followed unless @flags has AT_SYMLINK_NOFOLLOW)
@@ -85,13 +86,13 @@ int vfs_fsync(struct task *t, struct file *f, bool datasync);
  */
 #define VFS_XATTR_CREATE 1
 #define VFS_XATTR_REPLACE 2
-int vfs_getxattr(struct task *t, const char *path, int flags, struct file *f, const char *name,
+int vfs_getxattr(struct ctx *ctx, const char *path, int flags, struct file *f, const char *name,
                  void *buf, size_t size);
-int vfs_setxattr(struct task *t, const char *path, int flags, struct file *f, const char *name,
+int vfs_setxattr(struct ctx *ctx, const char *path, int flags, struct file *f, const char *name,
                  const void *value, size_t size, int xflags);
-int vfs_listxattr(struct task *t, const char *path, int flags, struct file *f, char *buf,
+int vfs_listxattr(struct ctx *ctx, const char *path, int flags, struct file *f, char *buf,
                   size_t size);
-int vfs_removexattr(struct task *t, const char *path, int flags, struct file *f, const char *name);
+int vfs_removexattr(struct ctx *ctx, const char *path, int flags, struct file *f, const char *name);
 
 /* ---- advisory locks (lock.c) ---- */
 
@@ -106,24 +107,27 @@ struct vfs_flock {
 #define VFS_F_OFD_GETLK 36
 #define VFS_F_OFD_SETLK 37
 #define VFS_F_OFD_SETLKW 38
-/* fcntl(F_GETLK/F_SETLK/F_SETLKW and the F_OFD_ ones) on @f; F_GETLK fills @fl. Returns 0,
- * -EAGAIN (conflict), -EDEADLK, -ERESTARTSYS (signal while waiting), -EBADF, -EINVAL. */
-int vfs_fcntl_lock(struct task *t, struct file *f, int cmd, struct vfs_flock *fl);
+/* fcntl(F_GETLK/F_SETLK/F_SETLKW and the F_OFD_ ones) on @f; F_GETLK fills @fl. POSIX
+ * locks belong to @files (the caller's descriptor table, Linux's current->files) and report
+ * @pid as their holder. Returns 0, -EAGAIN (conflict), -EDEADLK, -ERESTARTSYS (signal while
+ * waiting), -EBADF, -EINVAL. */
+int vfs_fcntl_lock(struct ctx *ctx, struct file *f, int cmd, struct vfs_flock *fl,
+                   const void *files, int pid);
 /* flock(2) with LOCK_SH/LOCK_EX/LOCK_UN (| LOCK_NB). */
-int vfs_flock(struct task *t, struct file *f, int op);
+int vfs_flock(struct ctx *ctx, struct file *f, int op);
 /* The fdtable @fdt closes a descriptor of @f: its POSIX locks on the file go away. */
 void vfs_locks_close(struct file *f, const void *fdt);
 
-int vfs_statfs(struct task *t, const char *path, struct linux_statfs *st);
-int vfs_fstatfs(struct task *t, struct file *f, struct linux_statfs *st);
+int vfs_statfs(struct ctx *ctx, const char *path, struct linux_statfs *st);
+int vfs_fstatfs(struct ctx *ctx, struct file *f, struct linux_statfs *st);
 
-int vfs_fchdir(struct task *t, struct file *f);
-int vfs_chroot(struct task *t, const char *path);
+int vfs_fchdir(struct ctx *ctx, struct file *f);
+int vfs_chroot(struct ctx *ctx, const char *path);
 
 /* lseek(2). */
-int64_t vfs_llseek(struct task *t, struct file *f, int64_t off, int whence);
+int64_t vfs_llseek(struct ctx *ctx, struct file *f, int64_t off, int whence);
 /* Emit entries of the directory @f (getdents). Returns 0, -ENOTDIR, -ENOENT (removed). */
-int vfs_iterate(struct task *t, struct file *f, struct dir_emitter *e);
+int vfs_iterate(struct ctx *ctx, struct file *f, struct dir_emitter *e);
 /* True if @f supports positional I/O (pread/pwrite); false for pipes, sockets, ttys. */
 bool vfs_file_seekable(const struct file *f);
 /* True if @f is open on a regular file. */
@@ -139,4 +143,4 @@ bool vfs_files_same_fs(const struct file *a, const struct file *b);
  * -ENOTTY for other files (their ops->ioctl answers). */
 int vfs_fionread(struct file *f, int *out);
 /* Set the O_* status flags that fcntl(F_SETFL) may change. */
-int vfs_set_status_flags(struct task *t, struct file *f, uint32_t flags);
+int vfs_set_status_flags(struct ctx *ctx, struct file *f, uint32_t flags);

@@ -31,27 +31,27 @@ static int xattr_ns(const char *name)
 }
 
 /* xattr_permission of Linux: may @t access @name of @inode with @mask? */
-static int xattr_permission(struct task *t, struct inode *inode, const char *name, int mask)
+static int xattr_permission(struct ctx *ctx, struct inode *inode, const char *name, int mask)
 {
     int ns = xattr_ns(name);
     if (ns < 0)
         return ns;
-    if (ns == NS_TRUSTED && vfs_cred_uid(t) != 0)
+    if (ns == NS_TRUSTED && vfs_cred_uid(ctx) != 0)
         return (mask & MAY_WRITE) ? -EPERM : -ENODATA;
     if (ns == NS_USER) {
         if (!S_ISREG(inode->mode) && !S_ISDIR(inode->mode))
             return (mask & MAY_WRITE) ? -EPERM : -ENODATA;
         if (S_ISDIR(inode->mode) && (inode->mode & S_ISVTX) && (mask & MAY_WRITE) &&
-            !inode_owner_or_root(t, inode))
+            !inode_owner_or_root(ctx, inode))
             return -EPERM;
     }
     if (ns == NS_SECURITY)
         return 0;
-    return inode_permission(t, inode, mask);
+    return inode_permission(ctx, inode, mask);
 }
 
 /* The object of an xattr call: @path (resolved) or @f. */
-static int xattr_target(struct task *t, const char *path, int flags, struct file *f,
+static int xattr_target(struct ctx *ctx, const char *path, int flags, struct file *f,
                         struct path *out, struct inode **inode)
 {
     if (!path) {
@@ -65,8 +65,7 @@ static int xattr_target(struct task *t, const char *path, int flags, struct file
         *inode = f->inode;
         return 0;
     }
-    int ret =
-        vfs_resolve(t, AT_FDCWD, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, out);
+    int ret = vfs_resolve(ctx, NULL, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, out);
     if (ret == 0)
         *inode = out->dentry->inode;
     return ret;
@@ -78,20 +77,20 @@ static void target_put(struct path *p)
         path_put(p);
 }
 
-int vfs_getxattr(struct task *t, const char *path, int flags, struct file *f, const char *name,
+int vfs_getxattr(struct ctx *ctx, const char *path, int flags, struct file *f, const char *name,
                  void *buf, size_t size)
 {
     struct path p;
     struct inode *inode = NULL;
-    int ret = xattr_target(t, path, flags, f, &p, &inode);
+    int ret = xattr_target(ctx, path, flags, f, &p, &inode);
     if (ret < 0)
         return ret;
     if (!inode)
         ret = -ENODATA; /* anonymous files: an empty list, as before */
     else
-        ret = xattr_permission(t, inode, name, MAY_READ);
+        ret = xattr_permission(ctx, inode, name, MAY_READ);
     if (ret == 0)
-        ret = inode->ops && inode->ops->getxattr ? inode->ops->getxattr(t, inode, name, buf, size)
+        ret = inode->ops && inode->ops->getxattr ? inode->ops->getxattr(ctx, inode, name, buf, size)
                                                  : -ENODATA;
     target_put(&p);
     return ret;
@@ -99,14 +98,14 @@ int vfs_getxattr(struct task *t, const char *path, int flags, struct file *f, co
 
 /* Checks shared by setxattr and removexattr: an inode that has attributes, on a writable
  * mount, that the caller may change. Returns 0 or -errno. */
-static int xattr_may_change(struct task *t, const struct path *p, struct inode *inode,
+static int xattr_may_change(struct ctx *ctx, const struct path *p, struct inode *inode,
                             const char *name)
 {
     if (!inode)
         return -EOPNOTSUPP;
     if (p->mnt && mount_readonly(p->mnt))
         return -EROFS;
-    return xattr_permission(t, inode, name, MAY_WRITE);
+    return xattr_permission(ctx, inode, name, MAY_WRITE);
 }
 
 /* After a change of @inode's attributes: ctime and IN_ATTRIB. */
@@ -119,53 +118,53 @@ static void xattr_changed(const struct path *p, struct inode *inode)
         vfs_notify(inode, VFS_IN_ATTRIB, 0, NULL);
 }
 
-int vfs_setxattr(struct task *t, const char *path, int flags, struct file *f, const char *name,
+int vfs_setxattr(struct ctx *ctx, const char *path, int flags, struct file *f, const char *name,
                  const void *value, size_t size, int xflags)
 {
     if (xflags & ~(VFS_XATTR_CREATE | VFS_XATTR_REPLACE))
         return -EINVAL;
     struct path p;
     struct inode *inode = NULL;
-    int ret = xattr_target(t, path, flags, f, &p, &inode);
+    int ret = xattr_target(ctx, path, flags, f, &p, &inode);
     if (ret < 0)
         return ret;
-    ret = xattr_may_change(t, &p, inode, name);
+    ret = xattr_may_change(ctx, &p, inode, name);
     if (ret == 0 && !(inode->ops && inode->ops->setxattr))
         ret = -EOPNOTSUPP;
     if (ret == 0)
-        ret = inode->ops->setxattr(t, inode, name, value, size, xflags);
+        ret = inode->ops->setxattr(ctx, inode, name, value, size, xflags);
     if (ret == 0)
         xattr_changed(&p, inode);
     target_put(&p);
     return ret;
 }
 
-int vfs_listxattr(struct task *t, const char *path, int flags, struct file *f, char *buf,
+int vfs_listxattr(struct ctx *ctx, const char *path, int flags, struct file *f, char *buf,
                   size_t size)
 {
     struct path p;
     struct inode *inode = NULL;
-    int ret = xattr_target(t, path, flags, f, &p, &inode);
+    int ret = xattr_target(ctx, path, flags, f, &p, &inode);
     if (ret < 0)
         return ret;
     if (inode && inode->ops && inode->ops->listxattr)
-        ret = inode->ops->listxattr(t, inode, buf, size);
+        ret = inode->ops->listxattr(ctx, inode, buf, size);
     target_put(&p);
     return ret;
 }
 
-int vfs_removexattr(struct task *t, const char *path, int flags, struct file *f, const char *name)
+int vfs_removexattr(struct ctx *ctx, const char *path, int flags, struct file *f, const char *name)
 {
     struct path p;
     struct inode *inode = NULL;
-    int ret = xattr_target(t, path, flags, f, &p, &inode);
+    int ret = xattr_target(ctx, path, flags, f, &p, &inode);
     if (ret < 0)
         return ret;
-    ret = xattr_may_change(t, &p, inode, name);
+    ret = xattr_may_change(ctx, &p, inode, name);
     if (ret == 0 && !(inode->ops && inode->ops->removexattr))
         ret = -EOPNOTSUPP;
     if (ret == 0)
-        ret = inode->ops->removexattr(t, inode, name);
+        ret = inode->ops->removexattr(ctx, inode, name);
     if (ret == 0)
         xattr_changed(&p, inode);
     target_put(&p);

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "sentry/fs/anon/epoll.h"
-#include "sentry/kernel/waitq.h"
+#include "sentry/waiter/waitq.h"
 #include "tests/unit/anon/fakes/fake_file.h"
 
 /* A pollable fake: readiness is a settable mask. */
@@ -21,7 +21,7 @@ struct fake_src {
     struct waitq wq;
 };
 
-static uint32_t src_poll(struct task *t, struct file *f)
+static uint32_t src_poll(struct ctx *ctx, struct file *f)
 {
     return ((struct fake_src *)f->priv)->mask;
 }

@@ -11,8 +11,8 @@
 #include <cmocka.h>
 
 #include "abi/cvisor/vvar.h"
-#include "sentry/kernel/timekeeper.h"
 #include "sentry/memfile/memfile.h"
+#include "sentry/time/timekeeper.h"
 
 static uint64_t host(clockid_t c)
 {

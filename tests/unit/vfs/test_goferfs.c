@@ -18,13 +18,14 @@
 
 #include "sentry/fs/gofer/goferfs.h"
 #include "sentry/fs/tmpfs/tmpfs.h"
+#include "sentry/kernel/kernel.h"
 #include "sentry/memmap/mappable.h"
 #include "sentry/vfs/vfs_internal.h"
 #include "sentry/vfs/vfs_ops.h"
 #include "tests/unit/vfs/fakes/fake_gofer_client.h"
 #include "tests/unit/vfs/fakes/fake_kernel.h"
 
-static struct task *g_t;
+static struct ctx *g_ctx;
 static struct gofer_client *g_c;
 static char g_host[64];
 
@@ -71,14 +72,14 @@ static int group_setup(void **state)
     g_c = fake_gofer_new(g_host);
     assert_int_equal(vfs_mount_root("goferfs", g_c), 0);
     assert_int_equal(vfs_mount_at("/tmp", "tmpfs", NULL, 0), 0);
-    g_t = fake_task_new();
-    assert_non_null(g_t);
+    g_ctx = fake_ctx_new();
+    assert_non_null(g_ctx);
     return 0;
 }
 
 static int group_teardown(void **state)
 {
-    fake_task_free(g_t);
+    fake_ctx_free(g_ctx);
     kernel_unlock();
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", g_host);
@@ -90,52 +91,52 @@ static void test_batched_walk_and_cache(void **state)
 {
     struct linux_stat st;
     int before = fake_gofer_walks(g_c);
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/usr/lib/py/os.py", 0, &st), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/usr/lib/py/os.py", 0, &st), 0);
     assert_int_equal(fake_gofer_walks(g_c), before + 1); /* four names, one round trip */
     assert_int_equal(st.st_size, 11);
     assert_true(S_ISREG(st.st_mode));
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/usr/lib/py/os.py", 0, &st), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/usr/lib/py/os.py", 0, &st), 0);
     assert_int_equal(fake_gofer_walks(g_c), before + 1); /* cached */
     /* Negative entries are cached too. */
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/usr/lib/nope.py", 0, &st), -ENOENT);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/usr/lib/nope.py", 0, &st), -ENOENT);
     int after = fake_gofer_walks(g_c);
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/usr/lib/nope.py", 0, &st), -ENOENT);
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/usr/lib/nope.py/x", 0, &st), -ENOENT);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/usr/lib/nope.py", 0, &st), -ENOENT);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/usr/lib/nope.py/x", 0, &st), -ENOENT);
     assert_int_equal(fake_gofer_walks(g_c), after);
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/usr/lib/py/os.py/x", 0, &st), -ENOTDIR);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/usr/lib/py/os.py/x", 0, &st), -ENOTDIR);
     struct linux_stat up;
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/usr/..", 0, &up), 0);
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/", 0, &st), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/usr/..", 0, &up), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/", 0, &st), 0);
     assert_int_equal(up.st_ino, st.st_ino);
 }
 
 static void test_symlinks_resolved_by_sentry(void **state)
 {
     struct linux_stat a, b;
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/bin/tool", 0, &a), 0);
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/usr/bin/tool", 0, &b), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/bin/tool", 0, &a), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/usr/bin/tool", 0, &b), 0);
     assert_int_equal(a.st_ino, b.st_ino);
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/usr/lib/up/passwd", 0, &a), 0);
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/etc/passwd", 0, &b), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/usr/lib/up/passwd", 0, &a), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/etc/passwd", 0, &b), 0);
     assert_int_equal(a.st_ino, b.st_ino);
     char buf[32];
-    assert_int_equal(vfs_readlinkat(g_t, AT_FDCWD, "/bin", buf, sizeof(buf)), 7);
+    assert_int_equal(vfs_readlinkat(g_ctx, NULL, "/bin", buf, sizeof(buf)), 7);
     assert_memory_equal(buf, "usr/bin", 7);
 }
 
 static void test_read_and_map(void **state)
 {
     struct file *f;
-    assert_int_equal(vfs_openat(g_t, AT_FDCWD, "/etc/passwd", O_RDONLY, 0, &f), 0);
+    assert_int_equal(vfs_openat(g_ctx, NULL, "/etc/passwd", O_RDONLY, 0, &f), 0);
     char buf[64] = {0};
-    assert_int_equal(vfs_kernel_pread(g_t, f, buf, sizeof(buf), 5), 21);
+    assert_int_equal(vfs_kernel_pread(g_ctx, f, buf, sizeof(buf), 5), 21);
     assert_string_equal(buf, "x:0:0::/root:/bin/sh\n");
     struct uio u;
     uio_init_kernel(&u, buf, 4);
-    assert_int_equal(vfs_read(g_t, f, &u, NULL), 4);
+    assert_int_equal(vfs_read(g_ctx, f, &u, NULL), 4);
     assert_memory_equal(buf, "root", 4);
     struct mappable *m;
-    assert_int_equal(f->ops->get_mappable(g_t, f, &m), 0);
+    assert_int_equal(f->ops->get_mappable(g_ctx, f, &m), 0);
     char *page = malloc(4096);
     assert_int_equal(m->ops->fill(m, 0, page, 4096), 0);
     assert_memory_equal(page, "root:x", 6);
@@ -151,19 +152,19 @@ static void test_read_and_map(void **state)
 
 static void test_read_only(void **state)
 {
-    assert_int_equal(vfs_openat(g_t, AT_FDCWD, "/etc/passwd", O_WRONLY, 0, &(struct file *){0}),
+    assert_int_equal(vfs_openat(g_ctx, NULL, "/etc/passwd", O_WRONLY, 0, &(struct file *){0}),
                      -EROFS);
-    assert_int_equal(vfs_mkdirat(g_t, AT_FDCWD, "/etc/new", 0755), -EROFS);
-    assert_int_equal(vfs_mkdirat(g_t, AT_FDCWD, "/etc", 0755), -EEXIST);
-    assert_int_equal(vfs_unlinkat(g_t, AT_FDCWD, "/etc/passwd", 0), -EROFS);
-    assert_int_equal(vfs_fchmodat(g_t, AT_FDCWD, "/etc/passwd", 0600, 0), -EROFS);
-    assert_int_equal(vfs_access(g_t, AT_FDCWD, "/etc/passwd", W_OK, 0), -EROFS);
-    assert_int_equal(vfs_access(g_t, AT_FDCWD, "/etc/passwd", R_OK, 0), 0);
+    assert_int_equal(vfs_mkdirat(g_ctx, NULL, "/etc/new", 0755), -EROFS);
+    assert_int_equal(vfs_mkdirat(g_ctx, NULL, "/etc", 0755), -EEXIST);
+    assert_int_equal(vfs_unlinkat(g_ctx, NULL, "/etc/passwd", 0), -EROFS);
+    assert_int_equal(vfs_fchmodat(g_ctx, NULL, "/etc/passwd", 0600, 0), -EROFS);
+    assert_int_equal(vfs_access(g_ctx, NULL, "/etc/passwd", W_OK, 0), -EROFS);
+    assert_int_equal(vfs_access(g_ctx, NULL, "/etc/passwd", R_OK, 0), 0);
     struct file *f;
-    assert_int_equal(vfs_openat(g_t, AT_FDCWD, "/tmp/x", O_CREAT | O_RDWR, 0600, &f), 0);
+    assert_int_equal(vfs_openat(g_ctx, NULL, "/tmp/x", O_CREAT | O_RDWR, 0600, &f), 0);
     file_unref(f);
     struct linux_statfs sfs;
-    assert_int_equal(vfs_statfs(g_t, "/etc", &sfs), 0);
+    assert_int_equal(vfs_statfs(g_ctx, "/etc", &sfs), 0);
     assert_true(sfs.f_flags & 1);
 }
 
@@ -180,26 +181,26 @@ static bool count_emit(struct dir_emitter *e, const char *name, uint64_t ino, ui
 static void test_readdir_and_mountpoints(void **state)
 {
     struct file *d;
-    assert_int_equal(vfs_openat(g_t, AT_FDCWD, "/", O_RDONLY | O_DIRECTORY, 0, &d), 0);
+    assert_int_equal(vfs_openat(g_ctx, NULL, "/", O_RDONLY | O_DIRECTORY, 0, &d), 0);
     int n = 0;
     struct dir_emitter e = {.emit = count_emit, .priv = &n};
-    assert_int_equal(vfs_iterate(g_t, d, &e), 0);
+    assert_int_equal(vfs_iterate(g_ctx, d, &e), 0);
     assert_int_equal(n, 5);
     file_unref(d);
     /* A mount over a missing leaf of the read-only root gets a synthetic directory. */
     assert_int_equal(vfs_mount_at("/newmnt", "tmpfs", NULL, 0), 0);
     struct linux_stat st;
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/newmnt", 0, &st), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/newmnt", 0, &st), 0);
     assert_true(S_ISDIR(st.st_mode));
     struct file *f;
-    assert_int_equal(vfs_openat(g_t, AT_FDCWD, "/newmnt/f", O_CREAT | O_RDWR, 0600, &f), 0);
+    assert_int_equal(vfs_openat(g_ctx, NULL, "/newmnt/f", O_CREAT | O_RDWR, 0600, &f), 0);
     file_unref(f);
-    assert_int_equal(vfs_chdir(g_t, AT_FDCWD, "/newmnt"), 0);
+    assert_int_equal(vfs_chdir(g_ctx, NULL, "/newmnt"), 0);
     char cwd[64];
-    assert_int_equal(vfs_getcwd(g_t, cwd, sizeof(cwd)), 7);
+    assert_int_equal(vfs_getcwd(g_ctx, cwd, sizeof(cwd)), 7);
     assert_string_equal(cwd, "/newmnt");
-    assert_int_equal(vfs_chdir(g_t, AT_FDCWD, ".."), 0);
-    assert_int_equal(vfs_getcwd(g_t, cwd, sizeof(cwd)), 1);
+    assert_int_equal(vfs_chdir(g_ctx, NULL, ".."), 0);
+    assert_int_equal(vfs_getcwd(g_ctx, cwd, sizeof(cwd)), 1);
 }
 
 /* ---- a shared volume (goferfs-shared): the host changes it behind the cache ---- */
@@ -240,7 +241,7 @@ static struct gofer_client *mount_volume(void)
     vol_op(mkdir755, "d");
     vol_write("d/f", "first\n");
     struct gofer_client *c = fake_gofer_new(g_vol);
-    assert_int_equal(vfs_mkdirat(g_t, AT_FDCWD, "/tmp/vol", 0755), 0);
+    assert_int_equal(vfs_mkdirat(g_ctx, NULL, "/tmp/vol", 0755), 0);
     assert_int_equal(vfs_mount_at("/tmp/vol", "goferfs-shared", c, 0), 0);
     return c;
 }
@@ -257,9 +258,9 @@ static uint64_t host_ino(const char *rel)
 static void read_all(const char *path, char *buf, size_t size)
 {
     struct file *f;
-    assert_int_equal(vfs_openat(g_t, AT_FDCWD, path, O_RDONLY, 0, &f), 0);
+    assert_int_equal(vfs_openat(g_ctx, NULL, path, O_RDONLY, 0, &f), 0);
     memset(buf, 0, size);
-    assert_true(vfs_kernel_pread(g_t, f, buf, size - 1, 0) >= 0);
+    assert_true(vfs_kernel_pread(g_ctx, f, buf, size - 1, 0) >= 0);
     file_unref(f);
 }
 
@@ -267,27 +268,27 @@ static void test_volume_revalidates(void **state)
 {
     struct gofer_client *c = mount_volume();
     struct linux_stat st;
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/tmp/vol/d/f", 0, &st), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/tmp/vol/d/f", 0, &st), 0);
     assert_int_equal(st.st_ino, host_ino("d/f"));
     /* Cached, but every walk checks the cached names again: both in one round trip. */
     int walks = fake_gofer_walks(c);
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/tmp/vol/d/f", 0, &st), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/tmp/vol/d/f", 0, &st), 0);
     assert_int_equal(fake_gofer_walks(c), walks + 1);
 
     /* Removed on the host: gone in the sandbox, and an open file keeps working. */
     struct file *open_f;
-    assert_int_equal(vfs_openat(g_t, AT_FDCWD, "/tmp/vol/d/f", O_RDONLY, 0, &open_f), 0);
+    assert_int_equal(vfs_openat(g_ctx, NULL, "/tmp/vol/d/f", O_RDONLY, 0, &open_f), 0);
     vol_op(unlink, "d/f");
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/tmp/vol/d/f", 0, &st), -ENOENT);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/tmp/vol/d/f", 0, &st), -ENOENT);
     char buf[32] = {0};
-    assert_int_equal(vfs_kernel_pread(g_t, open_f, buf, sizeof(buf), 0), 6);
+    assert_int_equal(vfs_kernel_pread(g_ctx, open_f, buf, sizeof(buf), 0), 6);
     assert_string_equal(buf, "first\n");
     file_unref(open_f);
 
     /* A name looked up while missing appears once the host creates it. */
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/tmp/vol/d/late", 0, &st), -ENOENT);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/tmp/vol/d/late", 0, &st), -ENOENT);
     vol_write("d/late", "late\n");
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/tmp/vol/d/late", 0, &st), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/tmp/vol/d/late", 0, &st), 0);
     assert_int_equal(st.st_size, 5);
 
     /* Replaced on the host (rename over it): the new file, with its own inode number. */
@@ -296,7 +297,7 @@ static void test_volume_revalidates(void **state)
     vol_path(from, sizeof(from), "d/late.new");
     vol_path(to, sizeof(to), "d/late");
     assert_int_equal(rename(from, to), 0);
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/tmp/vol/d/late", 0, &st), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/tmp/vol/d/late", 0, &st), 0);
     assert_int_equal(st.st_ino, host_ino("d/late"));
     read_all("/tmp/vol/d/late", buf, sizeof(buf));
     assert_string_equal(buf, "replaced!\n");
@@ -316,27 +317,27 @@ static void test_volume_replaced_directory(void **state)
 {
     struct linux_stat st;
     /* The sandbox caches d and its child; the host swaps d for another directory. */
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/tmp/vol/d/late", 0, &st), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/tmp/vol/d/late", 0, &st), 0);
     char from[256], to[256];
     vol_path(from, sizeof(from), "d");
     vol_path(to, sizeof(to), "old");
     assert_int_equal(rename(from, to), 0);
     vol_op(mkdir755, "d");
     vol_write("d/other", "other\n");
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/tmp/vol/d/late", 0, &st), -ENOENT);
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/tmp/vol/d/other", 0, &st), 0);
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/tmp/vol/old/late", 0, &st), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/tmp/vol/d/late", 0, &st), -ENOENT);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/tmp/vol/d/other", 0, &st), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/tmp/vol/old/late", 0, &st), 0);
     assert_int_equal(st.st_ino, host_ino("old/late"));
     /* A listing shows the host directory as it is now. */
     struct file *d;
-    assert_int_equal(vfs_openat(g_t, AT_FDCWD, "/tmp/vol", O_RDONLY | O_DIRECTORY, 0, &d), 0);
+    assert_int_equal(vfs_openat(g_ctx, NULL, "/tmp/vol", O_RDONLY | O_DIRECTORY, 0, &d), 0);
     vol_write("top", "top\n");
     int n = 0;
     struct dir_emitter e = {.emit = names_emit, .priv = &n};
-    assert_int_equal(vfs_iterate(g_t, d, &e), 0);
+    assert_int_equal(vfs_iterate(g_ctx, d, &e), 0);
     assert_int_equal(n, 3); /* d, old, top */
     file_unref(d);
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/tmp/vol/top", 0, &st), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/tmp/vol/top", 0, &st), 0);
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", g_vol);
     assert_int_equal(system(cmd), 0);

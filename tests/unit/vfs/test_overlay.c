@@ -20,6 +20,7 @@
 #include "sentry/fs/gofer/goferfs.h"
 #include "sentry/fs/overlay/overlay.h"
 #include "sentry/fs/tmpfs/tmpfs.h"
+#include "sentry/kernel/kernel.h"
 #include "sentry/memfile/memfile.h"
 #include "sentry/memmap/uio.h"
 #include "sentry/vfs/vfs_internal.h"
@@ -27,7 +28,7 @@
 #include "tests/unit/vfs/fakes/fake_gofer_client.h"
 #include "tests/unit/vfs/fakes/fake_kernel.h"
 
-static struct task *g_t;
+static struct ctx *g_ctx;
 static struct gofer_client *g_c;
 static char g_host[64];
 
@@ -96,14 +97,14 @@ static int group_setup(void **state)
     assert_int_equal(overlay_register(), 0);
     g_c = fake_gofer_new(g_host);
     assert_int_equal(vfs_mount_root("overlay", g_c), 0);
-    g_t = fake_task_new();
-    assert_non_null(g_t);
+    g_ctx = fake_ctx_new();
+    assert_non_null(g_ctx);
     return 0;
 }
 
 static int group_teardown(void **state)
 {
-    fake_task_free(g_t);
+    fake_ctx_free(g_ctx);
     kernel_unlock();
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", g_host);
@@ -114,19 +115,19 @@ static int group_teardown(void **state)
 
 static void st(const char *path, struct linux_stat *s)
 {
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, s), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, path, AT_SYMLINK_NOFOLLOW, s), 0);
 }
 
 static ssize_t write_at(const char *path, int flags, const char *data)
 {
     struct file *f;
-    int ret = vfs_openat(g_t, AT_FDCWD, path, flags, 0644, &f);
+    int ret = vfs_openat(g_ctx, NULL, path, flags, 0644, &f);
     if (ret < 0)
         return ret;
     struct uio u;
     uio_init_kernel(&u, (void *)data, strlen(data));
     int64_t pos = 0;
-    ssize_t n = vfs_write(g_t, f, &u, (flags & O_APPEND) ? NULL : &pos);
+    ssize_t n = vfs_write(g_ctx, f, &u, (flags & O_APPEND) ? NULL : &pos);
     file_unref(f);
     return n;
 }
@@ -135,9 +136,9 @@ static const char *read_all(const char *path)
 {
     static char buf[256];
     struct file *f;
-    if (vfs_openat(g_t, AT_FDCWD, path, O_RDONLY, 0, &f) < 0)
+    if (vfs_openat(g_ctx, NULL, path, O_RDONLY, 0, &f) < 0)
         return NULL;
-    ssize_t n = vfs_kernel_pread(g_t, f, buf, sizeof(buf) - 1, 0);
+    ssize_t n = vfs_kernel_pread(g_ctx, f, buf, sizeof(buf) - 1, 0);
     file_unref(f);
     assert_true(n >= 0);
     buf[n] = '\0';
@@ -163,9 +164,9 @@ static const char *list(const char *path)
     static struct names n;
     memset(&n, 0, sizeof(n));
     struct file *d;
-    assert_int_equal(vfs_openat(g_t, AT_FDCWD, path, O_RDONLY | O_DIRECTORY, 0, &d), 0);
+    assert_int_equal(vfs_openat(g_ctx, NULL, path, O_RDONLY | O_DIRECTORY, 0, &d), 0);
     struct dir_emitter e = {.emit = names_emit, .priv = &n};
-    assert_int_equal(vfs_iterate(g_t, d, &e), 0);
+    assert_int_equal(vfs_iterate(g_ctx, d, &e), 0);
     file_unref(d);
     return n.list;
 }
@@ -191,7 +192,7 @@ static void test_read_lower(void **state)
     assert_int_equal(s.st_ino, hs.st_ino);
     assert_int_equal(s.st_mode, S_IFREG | 0640);
     char buf[16];
-    assert_int_equal(vfs_readlinkat(g_t, AT_FDCWD, "/etc/link", buf, sizeof(buf)), 4);
+    assert_int_equal(vfs_readlinkat(g_ctx, NULL, "/etc/link", buf, sizeof(buf)), 4);
     assert_string_equal(read_all("/etc/link"), "lower data\n");
 }
 
@@ -199,7 +200,7 @@ static void test_copy_up(void **state)
 {
     struct linux_stat before, after;
     st("/etc/conf", &before);
-    assert_int_equal(vfs_fchmodat(g_t, AT_FDCWD, "/etc/conf", 0600, 0), 0);
+    assert_int_equal(vfs_fchmodat(g_ctx, NULL, "/etc/conf", 0600, 0), 0);
     st("/etc/conf", &after);
     assert_int_equal(after.st_ino, before.st_ino);
     assert_int_equal(after.st_mode, S_IFREG | 0600);
@@ -219,15 +220,15 @@ static void test_copy_up(void **state)
 static void test_whiteout_and_opaque(void **state)
 {
     assert_true(contains(list("/var/d"), "a"));
-    assert_int_equal(vfs_unlinkat(g_t, AT_FDCWD, "/var/d/a", 0), 0);
+    assert_int_equal(vfs_unlinkat(g_ctx, NULL, "/var/d/a", 0), 0);
     struct linux_stat s;
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/var/d/a", 0, &s), -ENOENT);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/var/d/a", 0, &s), -ENOENT);
     assert_false(contains(list("/var/d"), "a"));
     /* rmdir of a lower directory that is not empty, then emptied: opaque when re-made. */
-    assert_int_equal(vfs_unlinkat(g_t, AT_FDCWD, "/var/d/sub", AT_REMOVEDIR), -ENOTEMPTY);
-    assert_int_equal(vfs_unlinkat(g_t, AT_FDCWD, "/var/d/sub/c", 0), 0);
-    assert_int_equal(vfs_unlinkat(g_t, AT_FDCWD, "/var/d/sub", AT_REMOVEDIR), 0);
-    assert_int_equal(vfs_mkdirat(g_t, AT_FDCWD, "/var/d/sub", 0700), 0);
+    assert_int_equal(vfs_unlinkat(g_ctx, NULL, "/var/d/sub", AT_REMOVEDIR), -ENOTEMPTY);
+    assert_int_equal(vfs_unlinkat(g_ctx, NULL, "/var/d/sub/c", 0), 0);
+    assert_int_equal(vfs_unlinkat(g_ctx, NULL, "/var/d/sub", AT_REMOVEDIR), 0);
+    assert_int_equal(vfs_mkdirat(g_ctx, NULL, "/var/d/sub", 0700), 0);
     assert_string_equal(list("/var/d/sub"), ". .. ");
     /* Merged listing: lower b, upper sub and new, no duplicates. */
     assert_int_equal(write_at("/var/d/new", O_CREAT | O_WRONLY, "n"), 1);
@@ -243,17 +244,17 @@ static void test_whiteout_and_opaque(void **state)
 
 static void test_rename_across_layers(void **state)
 {
-    assert_int_equal(vfs_renameat(g_t, AT_FDCWD, "/var/d", AT_FDCWD, "/var/moved", 0), 0);
+    assert_int_equal(vfs_renameat(g_ctx, NULL, "/var/d", NULL, "/var/moved", 0), 0);
     assert_string_equal(read_all("/var/moved/b"), "b2");
-    assert_int_equal(vfs_renameat(g_t, AT_FDCWD, "/var/moved/b", AT_FDCWD, "/etc/b", 0), 0);
+    assert_int_equal(vfs_renameat(g_ctx, NULL, "/var/moved/b", NULL, "/etc/b", 0), 0);
     assert_string_equal(read_all("/etc/b"), "b2");
     struct linux_stat s;
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/var/d", 0, &s), -ENOENT);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/var/d", 0, &s), -ENOENT);
     /* A lower directory moved before it was ever listed still lists its lower files. */
-    assert_int_equal(vfs_mkdirat(g_t, AT_FDCWD, "/var/x", 0755), 0);
-    assert_int_equal(vfs_renameat(g_t, AT_FDCWD, "/etc", AT_FDCWD, "/var/x/etc", 0), 0);
+    assert_int_equal(vfs_mkdirat(g_ctx, NULL, "/var/x", 0755), 0);
+    assert_int_equal(vfs_renameat(g_ctx, NULL, "/etc", NULL, "/var/x/etc", 0), 0);
     assert_string_equal(read_all("/var/x/etc/link"), "lower data\nmore\n");
-    assert_int_equal(vfs_renameat(g_t, AT_FDCWD, "/var/x/etc", AT_FDCWD, "/etc", 0), 0);
+    assert_int_equal(vfs_renameat(g_ctx, NULL, "/var/x/etc", NULL, "/etc", 0), 0);
     assert_non_null(host_read("var/d/b"));
 }
 
@@ -263,19 +264,19 @@ static void test_rdonly_fd_follows_copy_up(void **state)
 {
     int fids = fake_gofer_live_fids(g_c);
     struct file *r;
-    assert_int_equal(vfs_openat(g_t, AT_FDCWD, "/etc/follow", O_RDONLY, 0, &r), 0);
+    assert_int_equal(vfs_openat(g_ctx, NULL, "/etc/follow", O_RDONLY, 0, &r), 0);
     assert_int_equal(fake_gofer_live_fids(g_c), fids + 1);
     char buf[32] = {0};
-    assert_int_equal(vfs_kernel_pread(g_t, r, buf, sizeof(buf) - 1, 0), 6);
+    assert_int_equal(vfs_kernel_pread(g_ctx, r, buf, sizeof(buf) - 1, 0), 6);
     assert_string_equal(buf, "lower\n");
     assert_int_equal(write_at("/etc/follow", O_WRONLY | O_TRUNC, "upper data\n"), 11);
     memset(buf, 0, sizeof(buf));
-    assert_int_equal(vfs_kernel_pread(g_t, r, buf, sizeof(buf) - 1, 0), 11);
+    assert_int_equal(vfs_kernel_pread(g_ctx, r, buf, sizeof(buf) - 1, 0), 11);
     assert_string_equal(buf, "upper data\n");
     assert_int_equal(fake_gofer_live_fids(g_c), fids);
-    assert_int_equal(vfs_llseek(g_t, r, 0, SEEK_END), 11);
+    assert_int_equal(vfs_llseek(g_ctx, r, 0, SEEK_END), 11);
     struct linux_stat s;
-    assert_int_equal(vfs_fstat(g_t, r, &s), 0);
+    assert_int_equal(vfs_fstat(g_ctx, r, &s), 0);
     assert_int_equal(s.st_size, 11);
     file_unref(r);
     assert_string_equal(host_read("etc/follow"), "lower\n");
@@ -283,13 +284,13 @@ static void test_rdonly_fd_follows_copy_up(void **state)
 
 static void test_link_and_symlink(void **state)
 {
-    assert_int_equal(vfs_linkat(g_t, AT_FDCWD, "/etc/b", AT_FDCWD, "/etc/b2", 0), 0);
+    assert_int_equal(vfs_linkat(g_ctx, NULL, "/etc/b", NULL, "/etc/b2", 0), 0);
     struct linux_stat s;
     st("/etc/b2", &s);
     assert_int_equal(s.st_nlink, 2);
-    assert_int_equal(vfs_symlinkat(g_t, "b", AT_FDCWD, "/etc/sl"), 0);
+    assert_int_equal(vfs_symlinkat(g_ctx, "b", NULL, "/etc/sl"), 0);
     assert_string_equal(read_all("/etc/sl"), "b2");
-    assert_int_equal(vfs_unlinkat(g_t, AT_FDCWD, "/etc/link", 0), 0);
+    assert_int_equal(vfs_unlinkat(g_ctx, NULL, "/etc/link", 0), 0);
     char path[256];
     struct stat hs;
     host_path(path, "etc/link");

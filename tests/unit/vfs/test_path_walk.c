@@ -15,15 +15,16 @@
 
 #include <cmocka.h>
 
-#include "sentry/memfile/memfile.h"
 #include "sentry/fs/dev/devfs.h"
 #include "sentry/fs/tmpfs/tmpfs.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/memfile/memfile.h"
 #include "sentry/vfs/vfs.h"
 #include "sentry/vfs/vfs_internal.h"
 #include "sentry/vfs/vfs_ops.h"
 #include "tests/unit/vfs/fakes/fake_kernel.h"
 
-static struct task *g_t;
+static struct ctx *g_ctx;
 static int g_case;
 
 /* A fresh directory per test: /tN. */
@@ -44,16 +45,16 @@ static int group_setup(void **state)
     vfs_init();
     assert_int_equal(tmpfs_register(), 0);
     assert_int_equal(vfs_mount_root("tmpfs", NULL), 0);
-    g_t = fake_task_new();
-    assert_non_null(g_t);
-    assert_int_equal(vfs_mkdirat(g_t, AT_FDCWD, "/mnt", 0755), 0);
+    g_ctx = fake_ctx_new();
+    assert_non_null(g_ctx);
+    assert_int_equal(vfs_mkdirat(g_ctx, NULL, "/mnt", 0755), 0);
     assert_int_equal(vfs_mount_at("/mnt", "tmpfs", NULL, 0), 0);
     return 0;
 }
 
 static int group_teardown(void **state)
 {
-    fake_task_free(g_t);
+    fake_ctx_free(g_ctx);
     memfile_destroy();
     return 0;
 }
@@ -61,22 +62,22 @@ static int group_teardown(void **state)
 static int setup(void **state)
 {
     snprintf(g_dir, sizeof(g_dir), "/t%d", ++g_case);
-    assert_int_equal(vfs_mkdirat(g_t, AT_FDCWD, g_dir, 0755), 0);
-    assert_int_equal(vfs_chdir(g_t, AT_FDCWD, "/"), 0);
+    assert_int_equal(vfs_mkdirat(g_ctx, NULL, g_dir, 0755), 0);
+    assert_int_equal(vfs_chdir(g_ctx, NULL, "/"), 0);
     return 0;
 }
 
 static void touch(const char *path)
 {
     struct file *f;
-    assert_int_equal(vfs_openat(g_t, AT_FDCWD, path, O_CREAT | O_WRONLY, 0644, &f), 0);
+    assert_int_equal(vfs_openat(g_ctx, NULL, path, O_CREAT | O_WRONLY, 0644, &f), 0);
     file_unref(f);
 }
 
 static int open_err(const char *path, int flags)
 {
     struct file *f = NULL;
-    int ret = vfs_openat(g_t, AT_FDCWD, path, flags, 0644, &f);
+    int ret = vfs_openat(g_ctx, NULL, path, flags, 0644, &f);
     if (ret == 0)
         file_unref(f);
     return ret;
@@ -85,24 +86,24 @@ static int open_err(const char *path, int flags)
 static uint64_t ino_of(const char *path, int flags)
 {
     struct linux_stat st;
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, path, flags, &st), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, path, flags, &st), 0);
     return st.st_ino;
 }
 
 static void test_symlink_loops(void **state)
 {
-    assert_int_equal(vfs_symlinkat(g_t, "b", AT_FDCWD, p("a")), 0);
-    assert_int_equal(vfs_symlinkat(g_t, "a", AT_FDCWD, p("b")), 0);
+    assert_int_equal(vfs_symlinkat(g_ctx, "b", NULL, p("a")), 0);
+    assert_int_equal(vfs_symlinkat(g_ctx, "a", NULL, p("b")), 0);
     assert_int_equal(open_err(p("a"), O_RDONLY), -ELOOP);
     assert_int_equal(open_err(p("a/x"), O_RDONLY), -ELOOP);
-    assert_int_equal(vfs_symlinkat(g_t, "self", AT_FDCWD, p("self")), 0);
+    assert_int_equal(vfs_symlinkat(g_ctx, "self", NULL, p("self")), 0);
     assert_int_equal(open_err(p("self"), O_RDONLY), -ELOOP);
     /* A chain of 40 links resolves; 41 is too many. */
     touch(p("target"));
     char name[32], prev[32] = "target";
     for (int i = 0; i < 41; i++) {
         snprintf(name, sizeof(name), "l%d", i);
-        assert_int_equal(vfs_symlinkat(g_t, prev, AT_FDCWD, p(name)), 0);
+        assert_int_equal(vfs_symlinkat(g_ctx, prev, NULL, p(name)), 0);
         strcpy(prev, name);
     }
     assert_int_equal(open_err(p("l39"), O_RDONLY), 0);
@@ -111,57 +112,57 @@ static void test_symlink_loops(void **state)
 
 static void test_symlink_follow_rules(void **state)
 {
-    assert_int_equal(vfs_mkdirat(g_t, AT_FDCWD, p("d"), 0755), 0);
+    assert_int_equal(vfs_mkdirat(g_ctx, NULL, p("d"), 0755), 0);
     touch(p("d/f"));
-    assert_int_equal(vfs_symlinkat(g_t, "d", AT_FDCWD, p("rel")), 0);
-    assert_int_equal(vfs_symlinkat(g_t, p("d/f"), AT_FDCWD, p("abs")), 0);
+    assert_int_equal(vfs_symlinkat(g_ctx, "d", NULL, p("rel")), 0);
+    assert_int_equal(vfs_symlinkat(g_ctx, p("d/f"), NULL, p("abs")), 0);
     assert_int_equal(ino_of(p("rel/f"), 0), ino_of(p("d/f"), 0));
     assert_int_equal(ino_of(p("abs"), 0), ino_of(p("d/f"), 0));
     /* lstat sees the link; O_NOFOLLOW refuses it; O_PATH|O_NOFOLLOW opens it. */
     struct linux_stat st;
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, p("abs"), AT_SYMLINK_NOFOLLOW, &st), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, p("abs"), AT_SYMLINK_NOFOLLOW, &st), 0);
     assert_true(S_ISLNK(st.st_mode));
     assert_int_equal(open_err(p("abs"), O_RDONLY | O_NOFOLLOW), -ELOOP);
     assert_int_equal(open_err(p("abs"), O_PATH | O_NOFOLLOW), 0);
     /* A trailing slash follows a link to a directory even with NOFOLLOW. */
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, p("rel/"), AT_SYMLINK_NOFOLLOW, &st), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, p("rel/"), AT_SYMLINK_NOFOLLOW, &st), 0);
     assert_true(S_ISDIR(st.st_mode));
     /* O_CREAT through a dangling link creates its target. */
-    assert_int_equal(vfs_symlinkat(g_t, "newtarget", AT_FDCWD, p("dangling")), 0);
+    assert_int_equal(vfs_symlinkat(g_ctx, "newtarget", NULL, p("dangling")), 0);
     assert_int_equal(open_err(p("dangling"), O_RDONLY), -ENOENT);
     assert_int_equal(open_err(p("dangling"), O_CREAT | O_WRONLY), 0);
     assert_int_equal(ino_of(p("newtarget"), 0), ino_of(p("dangling"), 0));
     assert_int_equal(open_err(p("dangling"), O_CREAT | O_EXCL | O_WRONLY), -EEXIST);
     char buf[64];
-    assert_int_equal(vfs_readlinkat(g_t, AT_FDCWD, p("rel"), buf, sizeof(buf)), 1);
-    assert_int_equal(vfs_readlinkat(g_t, AT_FDCWD, p("d"), buf, sizeof(buf)), -EINVAL);
+    assert_int_equal(vfs_readlinkat(g_ctx, NULL, p("rel"), buf, sizeof(buf)), 1);
+    assert_int_equal(vfs_readlinkat(g_ctx, NULL, p("d"), buf, sizeof(buf)), -EINVAL);
 }
 
 static void test_dotdot(void **state)
 {
-    assert_int_equal(vfs_mkdirat(g_t, AT_FDCWD, p("a"), 0755), 0);
-    assert_int_equal(vfs_mkdirat(g_t, AT_FDCWD, p("a/b"), 0755), 0);
+    assert_int_equal(vfs_mkdirat(g_ctx, NULL, p("a"), 0755), 0);
+    assert_int_equal(vfs_mkdirat(g_ctx, NULL, p("a/b"), 0755), 0);
     assert_int_equal(ino_of(p("a/b/.."), 0), ino_of(p("a"), 0));
     assert_int_equal(ino_of(p("a/./b/../../a"), 0), ino_of(p("a"), 0));
     assert_int_equal(ino_of("/..", 0), ino_of("/", 0));
     assert_int_equal(ino_of("/../../..", 0), ino_of("/", 0));
     /* ".." through a symlink goes to the parent of the target, not of the link. */
-    assert_int_equal(vfs_symlinkat(g_t, "a/b", AT_FDCWD, p("lb")), 0);
+    assert_int_equal(vfs_symlinkat(g_ctx, "a/b", NULL, p("lb")), 0);
     assert_int_equal(ino_of(p("lb/.."), 0), ino_of(p("a"), 0));
     /* ".." never leaves the task's root. */
-    assert_int_equal(vfs_chroot(g_t, p("a")), 0);
+    assert_int_equal(vfs_chroot(g_ctx, p("a")), 0);
     assert_int_equal(ino_of("/..", 0), ino_of("/b/..", 0));
     assert_int_equal(ino_of("/b", 0) != 0, 1);
     char buf[256];
-    assert_int_equal(vfs_chdir(g_t, AT_FDCWD, "/b"), 0);
-    assert_int_equal(vfs_getcwd(g_t, buf, sizeof(buf)), 2);
+    assert_int_equal(vfs_chdir(g_ctx, NULL, "/b"), 0);
+    assert_int_equal(vfs_getcwd(g_ctx, buf, sizeof(buf)), 2);
     assert_string_equal(buf, "/b");
     /* Back to the real root (the test task is root-ish, so this is allowed). */
-    path_put(&g_t->fs->root);
+    path_put(&g_ctx->fs->root);
     struct mount *m = vfs_root_mount();
-    g_t->fs->root = (struct path){m, m->root};
-    path_get(&g_t->fs->root);
-    assert_int_equal(vfs_getcwd(g_t, buf, sizeof(buf)), (int)strlen(p("a/b")));
+    g_ctx->fs->root = (struct path){m, m->root};
+    path_get(&g_ctx->fs->root);
+    assert_int_equal(vfs_getcwd(g_ctx, buf, sizeof(buf)), (int)strlen(p("a/b")));
     assert_string_equal(buf, p("a/b"));
 }
 
@@ -173,14 +174,14 @@ static void test_trailing_slash_and_enotdir(void **state)
     assert_int_equal(open_err(p("f/."), O_RDONLY), -ENOTDIR);
     assert_int_equal(open_err(p("f"), O_RDONLY | O_DIRECTORY), -ENOTDIR);
     assert_int_equal(open_err(p("new/"), O_CREAT | O_WRONLY), -EISDIR);
-    assert_int_equal(vfs_mkdirat(g_t, AT_FDCWD, p("d/"), 0755), 0);
+    assert_int_equal(vfs_mkdirat(g_ctx, NULL, p("d/"), 0755), 0);
     assert_int_equal(open_err(p("d/"), O_RDONLY), 0);
     assert_int_equal(open_err(p("d"), O_WRONLY), -EISDIR);
-    assert_int_equal(vfs_unlinkat(g_t, AT_FDCWD, p("f/"), 0), -ENOTDIR);
-    assert_int_equal(vfs_unlinkat(g_t, AT_FDCWD, p("d"), 0), -EISDIR);
-    assert_int_equal(vfs_unlinkat(g_t, AT_FDCWD, p("f"), AT_REMOVEDIR), -ENOTDIR);
-    assert_int_equal(vfs_unlinkat(g_t, AT_FDCWD, p("d/"), AT_REMOVEDIR), 0);
-    assert_int_equal(vfs_symlinkat(g_t, "x", AT_FDCWD, p("s/")), -ENOENT);
+    assert_int_equal(vfs_unlinkat(g_ctx, NULL, p("f/"), 0), -ENOTDIR);
+    assert_int_equal(vfs_unlinkat(g_ctx, NULL, p("d"), 0), -EISDIR);
+    assert_int_equal(vfs_unlinkat(g_ctx, NULL, p("f"), AT_REMOVEDIR), -ENOTDIR);
+    assert_int_equal(vfs_unlinkat(g_ctx, NULL, p("d/"), AT_REMOVEDIR), 0);
+    assert_int_equal(vfs_symlinkat(g_ctx, "x", NULL, p("s/")), -ENOENT);
     assert_int_equal(open_err("", O_RDONLY), -ENOENT);
     assert_int_equal(open_err(p("missing/x"), O_CREAT | O_WRONLY), -ENOENT);
 }
@@ -202,33 +203,33 @@ static void test_name_too_long(void **state)
 
 static void test_mount_crossing(void **state)
 {
-    assert_int_equal(vfs_mkdirat(g_t, AT_FDCWD, "/mnt/sub", 0755), 0);
+    assert_int_equal(vfs_mkdirat(g_ctx, NULL, "/mnt/sub", 0755), 0);
     touch("/mnt/sub/f");
     struct linux_stat root, mnt, f;
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/", 0, &root), 0);
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/mnt", 0, &mnt), 0);
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/mnt/sub/f", 0, &f), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/", 0, &root), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/mnt", 0, &mnt), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/mnt/sub/f", 0, &f), 0);
     assert_true(root.st_dev != mnt.st_dev);
     assert_int_equal(mnt.st_dev, f.st_dev);
     assert_int_equal(ino_of("/mnt/..", 0), ino_of("/", 0));
     assert_int_equal(ino_of("/mnt/sub/../..", 0), ino_of("/", 0));
-    assert_int_equal(vfs_chdir(g_t, AT_FDCWD, "/mnt/sub"), 0);
+    assert_int_equal(vfs_chdir(g_ctx, NULL, "/mnt/sub"), 0);
     char buf[64];
-    assert_int_equal(vfs_getcwd(g_t, buf, sizeof(buf)), 8);
+    assert_int_equal(vfs_getcwd(g_ctx, buf, sizeof(buf)), 8);
     assert_string_equal(buf, "/mnt/sub");
-    assert_int_equal(vfs_getcwd(g_t, buf, 4), -ERANGE);
+    assert_int_equal(vfs_getcwd(g_ctx, buf, 4), -ERANGE);
     assert_int_equal(ino_of("f", 0), f.st_ino);
     assert_int_equal(ino_of("../../mnt/sub/f", 0), f.st_ino);
     /* Rename and link do not cross mounts; the mount point is busy. */
-    assert_int_equal(vfs_renameat(g_t, AT_FDCWD, "/mnt/sub/f", AT_FDCWD, p("f"), 0), -EXDEV);
-    assert_int_equal(vfs_linkat(g_t, AT_FDCWD, "/mnt/sub/f", AT_FDCWD, p("f"), 0), -EXDEV);
-    assert_int_equal(vfs_unlinkat(g_t, AT_FDCWD, "/mnt", AT_REMOVEDIR), -EBUSY);
+    assert_int_equal(vfs_renameat(g_ctx, NULL, "/mnt/sub/f", NULL, p("f"), 0), -EXDEV);
+    assert_int_equal(vfs_linkat(g_ctx, NULL, "/mnt/sub/f", NULL, p("f"), 0), -EXDEV);
+    assert_int_equal(vfs_unlinkat(g_ctx, NULL, "/mnt", AT_REMOVEDIR), -EBUSY);
     /* A synthetic mount point for a missing leaf. */
     assert_int_equal(vfs_mount_at(p("auto"), "tmpfs", NULL, 0), 0);
     touch(p("auto/x"));
     assert_int_equal(vfs_mount_at(p("no/such/dir"), "tmpfs", NULL, 0), -ENOENT);
     struct file *fl;
-    assert_int_equal(vfs_openat(g_t, AT_FDCWD, "/mnt/sub/f", O_RDONLY, 0, &fl), 0);
+    assert_int_equal(vfs_openat(g_ctx, NULL, "/mnt/sub/f", O_RDONLY, 0, &fl), 0);
     assert_int_equal(file_path(fl, buf, sizeof(buf)), 10);
     assert_string_equal(buf, "/mnt/sub/f");
     file_unref(fl);
@@ -236,66 +237,66 @@ static void test_mount_crossing(void **state)
 
 static void test_rename_unlink_link(void **state)
 {
-    assert_int_equal(vfs_mkdirat(g_t, AT_FDCWD, p("d"), 0755), 0);
-    assert_int_equal(vfs_mkdirat(g_t, AT_FDCWD, p("e"), 0755), 0);
+    assert_int_equal(vfs_mkdirat(g_ctx, NULL, p("d"), 0755), 0);
+    assert_int_equal(vfs_mkdirat(g_ctx, NULL, p("e"), 0755), 0);
     touch(p("d/f"));
     uint64_t ino = ino_of(p("d/f"), 0);
-    assert_int_equal(vfs_linkat(g_t, AT_FDCWD, p("d/f"), AT_FDCWD, p("d/g"), 0), 0);
+    assert_int_equal(vfs_linkat(g_ctx, NULL, p("d/f"), NULL, p("d/g"), 0), 0);
     struct linux_stat st;
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, p("d/g"), 0, &st), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, p("d/g"), 0, &st), 0);
     assert_int_equal(st.st_nlink, 2);
-    assert_int_equal(vfs_renameat(g_t, AT_FDCWD, p("d/f"), AT_FDCWD, p("e/h"), 0), 0);
+    assert_int_equal(vfs_renameat(g_ctx, NULL, p("d/f"), NULL, p("e/h"), 0), 0);
     assert_int_equal(ino_of(p("e/h"), 0), ino);
     assert_int_equal(open_err(p("d/f"), O_RDONLY), -ENOENT);
-    assert_int_equal(vfs_renameat(g_t, AT_FDCWD, p("d"), AT_FDCWD, p("d/x"), 0), -EINVAL);
-    assert_int_equal(vfs_renameat(g_t, AT_FDCWD, p("d"), AT_FDCWD, p("e"), 0), -ENOTEMPTY);
-    assert_int_equal(vfs_renameat(g_t, AT_FDCWD, p("d/g"), AT_FDCWD, p("e/h"), 1), -EEXIST);
-    assert_int_equal(vfs_unlinkat(g_t, AT_FDCWD, p("d"), AT_REMOVEDIR), -ENOTEMPTY);
-    assert_int_equal(vfs_unlinkat(g_t, AT_FDCWD, p("d/g"), 0), 0);
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, p("e/h"), 0, &st), 0);
+    assert_int_equal(vfs_renameat(g_ctx, NULL, p("d"), NULL, p("d/x"), 0), -EINVAL);
+    assert_int_equal(vfs_renameat(g_ctx, NULL, p("d"), NULL, p("e"), 0), -ENOTEMPTY);
+    assert_int_equal(vfs_renameat(g_ctx, NULL, p("d/g"), NULL, p("e/h"), 1), -EEXIST);
+    assert_int_equal(vfs_unlinkat(g_ctx, NULL, p("d"), AT_REMOVEDIR), -ENOTEMPTY);
+    assert_int_equal(vfs_unlinkat(g_ctx, NULL, p("d/g"), 0), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, p("e/h"), 0, &st), 0);
     assert_int_equal(st.st_nlink, 1);
-    assert_int_equal(vfs_unlinkat(g_t, AT_FDCWD, p("d"), AT_REMOVEDIR), 0);
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, p("e"), 0, &st), 0);
+    assert_int_equal(vfs_unlinkat(g_ctx, NULL, p("d"), AT_REMOVEDIR), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, p("e"), 0, &st), 0);
     assert_int_equal(st.st_nlink, 2);
     /* A removed cwd: getcwd and creation report ENOENT. */
-    assert_int_equal(vfs_mkdirat(g_t, AT_FDCWD, p("gone"), 0755), 0);
-    assert_int_equal(vfs_chdir(g_t, AT_FDCWD, p("gone")), 0);
-    assert_int_equal(vfs_unlinkat(g_t, AT_FDCWD, p("gone"), AT_REMOVEDIR), 0);
+    assert_int_equal(vfs_mkdirat(g_ctx, NULL, p("gone"), 0755), 0);
+    assert_int_equal(vfs_chdir(g_ctx, NULL, p("gone")), 0);
+    assert_int_equal(vfs_unlinkat(g_ctx, NULL, p("gone"), AT_REMOVEDIR), 0);
     char buf[64];
-    assert_int_equal(vfs_getcwd(g_t, buf, sizeof(buf)), -ENOENT);
+    assert_int_equal(vfs_getcwd(g_ctx, buf, sizeof(buf)), -ENOENT);
     assert_int_equal(open_err("new", O_CREAT | O_WRONLY), -ENOENT);
 }
 
 static void test_file_data(void **state)
 {
     struct file *f;
-    assert_int_equal(vfs_openat(g_t, AT_FDCWD, p("data"), O_CREAT | O_RDWR, 0600, &f), 0);
+    assert_int_equal(vfs_openat(g_ctx, NULL, p("data"), O_CREAT | O_RDWR, 0600, &f), 0);
     char msg[] = "hello, world";
     struct uio u;
     uio_init_kernel(&u, msg, 12);
-    assert_int_equal(vfs_write(g_t, f, &u, NULL), 12);
+    assert_int_equal(vfs_write(g_ctx, f, &u, NULL), 12);
     int64_t pos = 10000;
     uio_init_kernel(&u, msg, 5);
-    assert_int_equal(vfs_write(g_t, f, &u, &pos), 5);
+    assert_int_equal(vfs_write(g_ctx, f, &u, &pos), 5);
     char buf[16] = {0};
-    assert_int_equal(vfs_kernel_pread(g_t, f, buf, 12, 0), 12);
+    assert_int_equal(vfs_kernel_pread(g_ctx, f, buf, 12, 0), 12);
     assert_memory_equal(buf, "hello, world", 12);
-    assert_int_equal(vfs_kernel_pread(g_t, f, buf, 4, 5000), 4);
+    assert_int_equal(vfs_kernel_pread(g_ctx, f, buf, 4, 5000), 4);
     assert_memory_equal(buf, "\0\0\0\0", 4); /* a hole reads as zeros */
     struct linux_stat st;
-    assert_int_equal(vfs_fstat(g_t, f, &st), 0);
+    assert_int_equal(vfs_fstat(g_ctx, f, &st), 0);
     assert_int_equal(st.st_size, 10005);
     assert_int_equal(st.st_mode, S_IFREG | 0600);
-    assert_int_equal(vfs_ftruncate(g_t, f, 3), 0);
-    assert_int_equal(vfs_kernel_pread(g_t, f, buf, 16, 0), 3);
-    assert_int_equal(vfs_llseek(g_t, f, 0, SEEK_END), 3);
+    assert_int_equal(vfs_ftruncate(g_ctx, f, 3), 0);
+    assert_int_equal(vfs_kernel_pread(g_ctx, f, buf, 16, 0), 3);
+    assert_int_equal(vfs_llseek(g_ctx, f, 0, SEEK_END), 3);
     file_unref(f);
-    assert_int_equal(vfs_openat(g_t, AT_FDCWD, p("data"), O_RDONLY, 0, &f), 0);
+    assert_int_equal(vfs_openat(g_ctx, NULL, p("data"), O_RDONLY, 0, &f), 0);
     uio_init_kernel(&u, msg, 1);
-    assert_int_equal(vfs_write(g_t, f, &u, NULL), -EBADF);
+    assert_int_equal(vfs_write(g_ctx, f, &u, NULL), -EBADF);
     file_unref(f);
     assert_int_equal(open_err(p("data"), O_WRONLY | O_TRUNC), 0);
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, p("data"), 0, &st), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, p("data"), 0, &st), 0);
     assert_int_equal(st.st_size, 0);
 }
 
@@ -333,18 +334,18 @@ static void test_getdents_stable(void **state)
         touch(p(name));
     }
     struct file *d;
-    assert_int_equal(vfs_openat(g_t, AT_FDCWD, g_dir, O_RDONLY | O_DIRECTORY, 0, &d), 0);
+    assert_int_equal(vfs_openat(g_ctx, NULL, g_dir, O_RDONLY | O_DIRECTORY, 0, &d), 0);
     struct rec r = {.limit = 3};
     struct dir_emitter e = {.emit = rec_emit, .priv = &r};
     r.in_call = 0;
-    assert_int_equal(vfs_iterate(g_t, d, &e), 0); /* ".", "..", e0 */
+    assert_int_equal(vfs_iterate(g_ctx, d, &e), 0); /* ".", "..", e0 */
     /* Remove an entry already seen and one not yet seen; add new ones. */
-    assert_int_equal(vfs_unlinkat(g_t, AT_FDCWD, p("e0"), 0), 0);
-    assert_int_equal(vfs_unlinkat(g_t, AT_FDCWD, p("e5"), 0), 0);
+    assert_int_equal(vfs_unlinkat(g_ctx, NULL, p("e0"), 0), 0);
+    assert_int_equal(vfs_unlinkat(g_ctx, NULL, p("e5"), 0), 0);
     touch(p("n1"));
     for (int round = 0; round < 20; round++) {
         r.in_call = 0;
-        assert_int_equal(vfs_iterate(g_t, d, &e), 0);
+        assert_int_equal(vfs_iterate(g_ctx, d, &e), 0);
         if (r.in_call == 0)
             break;
         if (round == 1)
@@ -362,57 +363,57 @@ static void test_getdents_stable(void **state)
     assert_int_equal(seen(&r, "n1"), 1);
     assert_int_equal(seen(&r, "n2"), 1);
     /* Rewind lists everything once. */
-    assert_int_equal(vfs_llseek(g_t, d, 0, SEEK_SET), 0);
+    assert_int_equal(vfs_llseek(g_ctx, d, 0, SEEK_SET), 0);
     memset(&r, 0, sizeof(r));
     r.limit = 100;
-    assert_int_equal(vfs_iterate(g_t, d, &e), 0);
+    assert_int_equal(vfs_iterate(g_ctx, d, &e), 0);
     assert_int_equal(r.count, 2 + 8 + 2);
     file_unref(d);
     struct file *f;
-    assert_int_equal(vfs_openat(g_t, AT_FDCWD, p("e1"), O_RDONLY, 0, &f), 0);
-    assert_int_equal(vfs_iterate(g_t, f, &e), -ENOTDIR);
+    assert_int_equal(vfs_openat(g_ctx, NULL, p("e1"), O_RDONLY, 0, &f), 0);
+    assert_int_equal(vfs_iterate(g_ctx, f, &e), -ENOTDIR);
     file_unref(f);
 }
 
 static void test_permissions_and_access(void **state)
 {
     touch(p("f"));
-    assert_int_equal(vfs_access(g_t, AT_FDCWD, p("f"), R_OK | W_OK, 0), 0);
+    assert_int_equal(vfs_access(g_ctx, NULL, p("f"), R_OK | W_OK, 0), 0);
     /* Root needs at least one x bit to execute. */
-    assert_int_equal(vfs_access(g_t, AT_FDCWD, p("f"), X_OK, 0), -EACCES);
-    assert_int_equal(vfs_fchmodat(g_t, AT_FDCWD, p("f"), 0100, 0), 0);
-    assert_int_equal(vfs_access(g_t, AT_FDCWD, p("f"), X_OK, 0), 0);
-    assert_int_equal(vfs_access(g_t, AT_FDCWD, p("f"), 0x10, 0), -EINVAL);
-    assert_int_equal(vfs_access(g_t, AT_FDCWD, p("nope"), F_OK, 0), -ENOENT);
+    assert_int_equal(vfs_access(g_ctx, NULL, p("f"), X_OK, 0), -EACCES);
+    assert_int_equal(vfs_fchmodat(g_ctx, NULL, p("f"), 0100, 0), 0);
+    assert_int_equal(vfs_access(g_ctx, NULL, p("f"), X_OK, 0), 0);
+    assert_int_equal(vfs_access(g_ctx, NULL, p("f"), 0x10, 0), -EINVAL);
+    assert_int_equal(vfs_access(g_ctx, NULL, p("nope"), F_OK, 0), -ENOENT);
     struct linux_stat st;
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, p("f"), 0, &st), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, p("f"), 0, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0100);
 }
 
 static void test_devfs(void **state)
 {
     assert_int_equal(devfs_register(), 0);
-    assert_int_equal(vfs_mkdirat(g_t, AT_FDCWD, "/dev", 0755), 0);
+    assert_int_equal(vfs_mkdirat(g_ctx, NULL, "/dev", 0755), 0);
     assert_int_equal(vfs_mount_at("/dev", "devfs", NULL, 0), 0);
     assert_int_equal(vfs_mount_at("/dev/shm", "tmpfs", NULL, 0), 0);
     struct linux_stat st;
-    assert_int_equal(vfs_fstatat(g_t, AT_FDCWD, "/dev/null", 0, &st), 0);
+    assert_int_equal(vfs_fstatat(g_ctx, NULL, "/dev/null", 0, &st), 0);
     assert_true(S_ISCHR(st.st_mode));
     assert_int_equal(st.st_rdev, 0x103);
     struct file *f;
-    assert_int_equal(vfs_openat(g_t, AT_FDCWD, "/dev/zero", O_RDWR, 0, &f), 0);
+    assert_int_equal(vfs_openat(g_ctx, NULL, "/dev/zero", O_RDWR, 0, &f), 0);
     char buf[8] = "xxxxxxx";
-    assert_int_equal(vfs_kernel_pread(g_t, f, buf, 8, 0), 8);
+    assert_int_equal(vfs_kernel_pread(g_ctx, f, buf, 8, 0), 8);
     assert_memory_equal(buf, "\0\0\0\0\0\0\0\0", 8);
     file_unref(f);
-    assert_int_equal(vfs_openat(g_t, AT_FDCWD, "/dev/full", O_WRONLY, 0, &f), 0);
+    assert_int_equal(vfs_openat(g_ctx, NULL, "/dev/full", O_WRONLY, 0, &f), 0);
     struct uio u;
     uio_init_kernel(&u, buf, 1);
-    assert_int_equal(vfs_write(g_t, f, &u, NULL), -ENOSPC);
+    assert_int_equal(vfs_write(g_ctx, f, &u, NULL), -ENOSPC);
     file_unref(f);
     assert_int_equal(open_err("/dev/tty", O_RDWR), -ENXIO);
     char target[64];
-    assert_int_equal(vfs_readlinkat(g_t, AT_FDCWD, "/dev/fd", target, sizeof(target)), 13);
+    assert_int_equal(vfs_readlinkat(g_ctx, NULL, "/dev/fd", target, sizeof(target)), 13);
     touch("/dev/shm/x");
 }
 

@@ -15,12 +15,12 @@
 #include <sys/epoll.h>
 #include <sys/stat.h>
 
+#include "abi/linux/stat.h"
 #include "common/list.h"
 #include "sentry/fs/anon/anon.h"
 #include "sentry/kernel/fdtable.h"
-#include "sentry/kernel/waitq.h"
 #include "sentry/vfs/file.h"
-#include "abi/linux/stat.h"
+#include "sentry/waiter/waitq.h"
 
 #define EP_PRIVATE_BITS (EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE)
 #define EP_EXCLUSIVE_OK_BITS                                                                       \
@@ -228,7 +228,7 @@ static int ep_loop_check(struct epoll *ep, struct file *target)
 
 /* ---- ctl -------------------------------------------------------------------------------- */
 
-static int ep_insert(struct task *t, struct epoll *ep, int fd, struct file *target,
+static int ep_insert(struct ctx *ctx, struct epoll *ep, int fd, struct file *target,
                      const struct linux_epoll_event *ev)
 {
     int ret = ep_loop_check(ep, target);
@@ -257,23 +257,23 @@ static int ep_insert(struct task *t, struct epoll *ep, int fd, struct file *targ
         epi->w.notify = epi_notify; /* in case waitq_add reset the waiter */
         epi->w.priv = epi;
     }
-    if (file_poll(t, target) & epi->events)
+    if (file_poll(ctx, target) & epi->events)
         epi_make_ready(epi);
     return 0;
 }
 
-static int ep_modify(struct task *t, struct epitem *epi, const struct linux_epoll_event *ev)
+static int ep_modify(struct ctx *ctx, struct epitem *epi, const struct linux_epoll_event *ev)
 {
     if (epi->events & EPOLLEXCLUSIVE)
         return -EINVAL;
     epi->events = ev->events | EPOLLERR | EPOLLHUP;
     epi->data = ev->data;
-    if (file_poll(t, epi->file) & epi->events)
+    if (file_poll(ctx, epi->file) & epi->events)
         epi_make_ready(epi);
     return 0;
 }
 
-int epoll_ctl_file(struct task *t, struct file *epf, int op, int fd, struct file *target,
+int epoll_ctl_file(struct ctx *ctx, struct file *epf, int op, int fd, struct file *target,
                    const struct linux_epoll_event *ev)
 {
     if (!target->ops->poll)
@@ -293,9 +293,9 @@ int epoll_ctl_file(struct task *t, struct file *epf, int op, int fd, struct file
     struct epitem *epi = ep_find(ep, fd, target);
     switch (op) {
     case EPOLL_CTL_ADD:
-        return epi ? -EEXIST : ep_insert(t, ep, fd, target, ev);
+        return epi ? -EEXIST : ep_insert(ctx, ep, fd, target, ev);
     case EPOLL_CTL_MOD:
-        return epi ? ep_modify(t, epi, ev) : -ENOENT;
+        return epi ? ep_modify(ctx, epi, ev) : -ENOENT;
     default:
         if (!epi)
             return -ENOENT;
@@ -318,7 +318,7 @@ static bool epi_stale(struct epitem *epi, struct fdtable *fdt)
     return stale;
 }
 
-int epoll_harvest(struct task *t, struct file *epf, struct fdtable *fdt,
+int epoll_harvest(struct ctx *ctx, struct file *epf, struct fdtable *fdt,
                   struct linux_epoll_event *out, int max)
 {
     struct epoll *ep = epf->priv;
@@ -336,7 +336,7 @@ int epoll_harvest(struct task *t, struct file *epf, struct fdtable *fdt,
         }
         if (!epi_enabled(epi))
             continue;
-        uint32_t revents = file_poll(t, epi->file) & epi->events;
+        uint32_t revents = file_poll(ctx, epi->file) & epi->events;
         if (!revents)
             continue;
         out[n].events = revents;
@@ -360,13 +360,13 @@ int epoll_harvest(struct task *t, struct file *epf, struct fdtable *fdt,
 
 /* ---- the epoll file --------------------------------------------------------------------- */
 
-static uint32_t epoll_poll(struct task *t, struct file *f)
+static uint32_t epoll_poll(struct ctx *ctx, struct file *f)
 {
     struct epoll *ep = f->priv;
     struct epitem *epi;
     list_for_each_entry(epi, &ep->ready, rlink)
     {
-        if (epi_enabled(epi) && (file_poll(t, epi->file) & epi->events))
+        if (epi_enabled(epi) && (file_poll(ctx, epi->file) & epi->events))
             return POLLIN | POLLRDNORM;
     }
     return 0;
@@ -378,7 +378,7 @@ static struct waitq *epoll_waitq(struct file *f)
     return &ep->wq;
 }
 
-static int epoll_stat(struct task *t, struct file *f, struct linux_stat *st)
+static int epoll_stat(struct ctx *ctx, struct file *f, struct linux_stat *st)
 {
     struct epoll *ep = f->priv;
     anon_fill_stat(st, S_IRUSR | S_IWUSR, ANON_DEV_ANON_INODE, ANON_INODE_INO, ep->ctime_ns);

@@ -20,7 +20,7 @@
 
 #include "abi/linux/types.h"
 
-struct task;
+struct ctx;
 struct file;
 struct file_ops;
 struct fdtable;
@@ -47,7 +47,7 @@ bool file_is_epoll(const struct file *f);
  * polled), EINVAL (not an epoll, self, bad EPOLLEXCLUSIVE use, bad op), EEXIST, ENOENT,
  * ELOOP. Caller holds the kernel lock. Returns 0 or -errno.
  */
-int epoll_ctl_file(struct task *t, struct file *epf, int op, int fd, struct file *target,
+int epoll_ctl_file(struct ctx *ctx, struct file *epf, int op, int fd, struct file *target,
                    const struct linux_epoll_event *ev);
 
 /*
@@ -55,7 +55,7 @@ int epoll_ctl_file(struct task *t, struct file *epf, int op, int fd, struct file
  * the caller's descriptor table, used to drop stale entries on files held by reference.
  * Never blocks. Caller holds the kernel lock. Returns the number of events.
  */
-int epoll_harvest(struct task *t, struct file *epf, struct fdtable *fdt,
+int epoll_harvest(struct ctx *ctx, struct file *epf, struct fdtable *fdt,
                   struct linux_epoll_event *out, int max);
 
 /* Called from the release op of a file announced with epoll_release_aware(): removes every

@@ -16,9 +16,9 @@
 #include "abi/linux/stat.h"
 #include "sentry/fs/anon/anon.h"
 #include "sentry/fs/anon/epoll.h"
-#include "sentry/kernel/waitq.h"
 #include "sentry/mm/mm.h"
 #include "sentry/vfs/file.h"
+#include "sentry/waiter/waitq.h"
 
 #define EVENTFD_MAX 0xfffffffffffffffeull
 #define LINUX_FIONREAD 0x541Bu
@@ -49,7 +49,7 @@ int eventfd_counter_write(uint64_t *count, uint64_t val)
     return 0;
 }
 
-static ssize_t eventfd_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t eventfd_read(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     struct eventfd *e = f->priv;
     uint64_t val;
@@ -63,7 +63,7 @@ static ssize_t eventfd_read(struct task *t, struct file *f, struct uio *u, int64
     return sizeof(val);
 }
 
-static ssize_t eventfd_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t eventfd_write(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     struct eventfd *e = f->priv;
     uint64_t val;
@@ -82,7 +82,7 @@ static ssize_t eventfd_write(struct task *t, struct file *f, struct uio *u, int6
     return sizeof(val);
 }
 
-static uint32_t eventfd_poll(struct task *t, struct file *f)
+static uint32_t eventfd_poll(struct ctx *ctx, struct file *f)
 {
     struct eventfd *e = f->priv;
     uint32_t mask = 0;
@@ -99,12 +99,12 @@ static struct waitq *eventfd_waitq(struct file *f)
     return &e->wq;
 }
 
-static long eventfd_ioctl(struct task *t, struct file *f, unsigned int cmd, gaddr_t arg)
+static long eventfd_ioctl(struct ctx *ctx, struct file *f, unsigned int cmd, gaddr_t arg)
 {
     return -ENOTTY;
 }
 
-static int eventfd_stat(struct task *t, struct file *f, struct linux_stat *st)
+static int eventfd_stat(struct ctx *ctx, struct file *f, struct linux_stat *st)
 {
     struct eventfd *e = f->priv;
     anon_fill_stat(st, S_IRUSR | S_IWUSR, ANON_DEV_ANON_INODE, ANON_INODE_INO, e->ctime_ns);

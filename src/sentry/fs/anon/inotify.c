@@ -18,10 +18,11 @@
 #include "common/list.h"
 #include "sentry/fs/anon/anon.h"
 #include "sentry/fs/anon/epoll.h"
-#include "sentry/kernel/waitq.h"
+#include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/vfs/resolve.h"
 #include "sentry/vfs/vfs_internal.h"
+#include "sentry/waiter/waitq.h"
 
 #define IN_ALL_EVENTS_MASK 0xfffu
 #define IN_UNMOUNT_BIT 0x2000u
@@ -165,7 +166,7 @@ void inotify_init_hooks(void)
 
 /* ---- the file ----------------------------------------------------------------------------- */
 
-static ssize_t inotify_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t inotify_read(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     struct inotify *in = f->priv;
     if (list_empty(&in->events))
@@ -195,7 +196,7 @@ static ssize_t inotify_read(struct task *t, struct file *f, struct uio *u, int64
     return (ssize_t)total;
 }
 
-static uint32_t inotify_poll(struct task *t, struct file *f)
+static uint32_t inotify_poll(struct ctx *ctx, struct file *f)
 {
     struct inotify *in = f->priv;
     return list_empty(&in->events) ? 0 : POLLIN | POLLRDNORM;
@@ -207,8 +208,9 @@ static struct waitq *inotify_waitq(struct file *f)
     return &in->wq;
 }
 
-static long inotify_ioctl(struct task *t, struct file *f, unsigned int cmd, gaddr_t arg)
+static long inotify_ioctl(struct ctx *ctx, struct file *f, unsigned int cmd, gaddr_t arg)
 {
+    struct task *t = task_from_ctx(ctx);
     struct inotify *in = f->priv;
     if (cmd != LINUX_FIONREAD)
         return -ENOTTY;
@@ -216,7 +218,7 @@ static long inotify_ioctl(struct task *t, struct file *f, unsigned int cmd, gadd
     return copy_out(t, arg, &n, sizeof(n));
 }
 
-static int inotify_stat(struct task *t, struct file *f, struct linux_stat *st)
+static int inotify_stat(struct ctx *ctx, struct file *f, struct linux_stat *st)
 {
     struct inotify *in = f->priv;
     anon_fill_stat(st, S_IRUSR | S_IWUSR, ANON_DEV_ANON_INODE, ANON_INODE_INO, in->ctime_ns);
@@ -264,7 +266,7 @@ int inotify_create_file(uint32_t flags, struct file **out)
     return 0;
 }
 
-int inotify_add(struct task *t, struct file *f, const char *path, uint32_t mask)
+int inotify_add(struct ctx *ctx, struct file *f, const char *path, uint32_t mask)
 {
     if (f->ops != &g_inotify_ops)
         return -EINVAL;
@@ -274,14 +276,14 @@ int inotify_add(struct task *t, struct file *f, const char *path, uint32_t mask)
     if ((mask & IN_MASK_ADD_BIT) && (mask & IN_MASK_CREATE_BIT))
         return -EINVAL;
     struct path p;
-    int ret = vfs_resolve(t, AT_FDCWD, path, (mask & IN_DONT_FOLLOW_BIT) ? 0 : LOOKUP_FOLLOW, &p);
+    int ret = vfs_resolve(ctx, NULL, path, (mask & IN_DONT_FOLLOW_BIT) ? 0 : LOOKUP_FOLLOW, &p);
     if (ret < 0)
         return ret;
     struct inode *inode = p.dentry->inode;
     if ((mask & IN_ONLYDIR_BIT) && !S_ISDIR(inode->mode))
         ret = -ENOTDIR;
     else
-        ret = inode_permission(t, inode, MAY_READ);
+        ret = inode_permission(ctx, inode, MAY_READ);
     uint32_t keep = mask & (IN_ALL_EVENTS_MASK | IN_ONESHOT_BIT | IN_EXCL_UNLINK_BIT);
     struct watch *w;
     if (ret == 0) {
@@ -329,7 +331,7 @@ int inotify_add(struct task *t, struct file *f, const char *path, uint32_t mask)
     return ret;
 }
 
-int inotify_rm(struct task *t, struct file *f, int wd)
+int inotify_rm(struct ctx *ctx, struct file *f, int wd)
 {
     if (f->ops != &g_inotify_ops)
         return -EINVAL;

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 struct file;
-struct task;
+struct ctx;
 
 /* Register the VFS hook (boot). */
 void inotify_init_hooks(void);
@@ -14,6 +14,6 @@ void inotify_init_hooks(void);
 int inotify_create_file(uint32_t flags, struct file **out);
 /* inotify_add_watch(2) on the instance @f for @path. Returns the watch descriptor or -errno
  * (-EINVAL if @f is not an inotify file). */
-int inotify_add(struct task *t, struct file *f, const char *path, uint32_t mask);
+int inotify_add(struct ctx *ctx, struct file *f, const char *path, uint32_t mask);
 /* inotify_rm_watch(2). */
-int inotify_rm(struct task *t, struct file *f, int wd);
+int inotify_rm(struct ctx *ctx, struct file *f, int wd);

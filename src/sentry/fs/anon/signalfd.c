@@ -99,8 +99,9 @@ static void to_ssi(const struct linux_siginfo *in, struct linux_signalfd_siginfo
     }
 }
 
-static ssize_t signalfd_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t signalfd_read(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
+    struct task *t = task_from_ctx(ctx);
     struct signalfd *s = f->priv;
     if (uio_remaining(u) < sizeof(struct linux_signalfd_siginfo))
         return -EINVAL;
@@ -119,8 +120,9 @@ static ssize_t signalfd_read(struct task *t, struct file *f, struct uio *u, int6
     return total ? total : -EAGAIN;
 }
 
-static uint32_t signalfd_poll(struct task *t, struct file *f)
+static uint32_t signalfd_poll(struct ctx *ctx, struct file *f)
 {
+    struct task *t = task_from_ctx(ctx);
     struct signalfd *s = f->priv;
     return ((t->pending.set | t->tg->shared_pending.set) & s->mask) ? POLLIN | POLLRDNORM : 0;
 }
@@ -130,12 +132,12 @@ static struct waitq *signalfd_waitq(struct file *f)
     return g_current ? &g_current->tg->signalfd_wq : NULL;
 }
 
-static long signalfd_ioctl(struct task *t, struct file *f, unsigned int cmd, gaddr_t arg)
+static long signalfd_ioctl(struct ctx *ctx, struct file *f, unsigned int cmd, gaddr_t arg)
 {
     return -ENOTTY;
 }
 
-static int signalfd_stat(struct task *t, struct file *f, struct linux_stat *st)
+static int signalfd_stat(struct ctx *ctx, struct file *f, struct linux_stat *st)
 {
     struct signalfd *s = f->priv;
     anon_fill_stat(st, S_IRUSR | S_IWUSR, ANON_DEV_ANON_INODE, ANON_INODE_INO, s->ctime_ns);

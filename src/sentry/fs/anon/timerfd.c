@@ -19,8 +19,8 @@
 #include "sentry/fs/anon/epoll.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/timer.h"
-#include "sentry/kernel/waitq.h"
 #include "sentry/vfs/file.h"
+#include "sentry/waiter/waitq.h"
 
 struct timerfd {
     int clockid;
@@ -45,7 +45,7 @@ static void timerfd_fire(struct ktimer *kt, uint64_t now)
     waitq_notify(&tf->wq, POLLIN | POLLRDNORM);
 }
 
-static ssize_t timerfd_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t timerfd_read(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     struct timerfd *tf = f->priv;
     if (uio_remaining(u) < sizeof(uint64_t))
@@ -58,7 +58,7 @@ static ssize_t timerfd_read(struct task *t, struct file *f, struct uio *u, int64
     return sizeof(n);
 }
 
-static uint32_t timerfd_poll(struct task *t, struct file *f)
+static uint32_t timerfd_poll(struct ctx *ctx, struct file *f)
 {
     return ((struct timerfd *)f->priv)->ticks ? POLLIN | POLLRDNORM : 0;
 }
@@ -68,7 +68,7 @@ static struct waitq *timerfd_waitq(struct file *f)
     return &((struct timerfd *)f->priv)->wq;
 }
 
-static int timerfd_stat(struct task *t, struct file *f, struct linux_stat *st)
+static int timerfd_stat(struct ctx *ctx, struct file *f, struct linux_stat *st)
 {
     anon_fill_stat(st, S_IFREG | 0600, ANON_DEV_ANON_INODE, ANON_INODE_INO,
                    ((struct timerfd *)f->priv)->ctime_ns);

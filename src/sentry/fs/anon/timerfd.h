@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 struct file;
-struct task;
+struct ctx;
 
 /* Interval and time to the next expiry, in ns (the kernel's itimerspec, converted). */
 struct timerfd_spec {

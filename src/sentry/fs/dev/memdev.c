@@ -14,25 +14,25 @@
 
 static const char g_zeros[4096];
 
-static int64_t mem_llseek(struct task *t, struct file *f, int64_t off, int whence)
+static int64_t mem_llseek(struct ctx *ctx, struct file *f, int64_t off, int whence)
 {
     f->pos = 0; /* Linux's null_lseek/noop: the position stays 0 */
     return 0;
 }
 
-static ssize_t sink_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t sink_write(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     size_t n = uio_remaining(u);
     uio_advance(u, n);
     return (ssize_t)n;
 }
 
-static ssize_t null_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t null_read(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     return 0;
 }
 
-static ssize_t zero_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t zero_read(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     size_t total = 0;
     while (uio_remaining(u) > 0) {
@@ -45,12 +45,12 @@ static ssize_t zero_read(struct task *t, struct file *f, struct uio *u, int64_t 
     return total ? (ssize_t)total : -EFAULT;
 }
 
-static ssize_t full_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t full_write(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     return -ENOSPC;
 }
 
-static ssize_t random_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t random_read(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     char buf[4096];
     size_t total = 0;
@@ -98,7 +98,7 @@ static struct mappable g_zero_mappable = {
     .name = "/dev/zero (deleted)",
 };
 
-static int zero_get_mappable(struct task *t, struct file *f, struct mappable **out)
+static int zero_get_mappable(struct ctx *ctx, struct file *f, struct mappable **out)
 {
     *out = &g_zero_mappable;
     return 0;

@@ -404,8 +404,9 @@ static int pty_new(struct pty **out)
 
 /* ---- job control ------------------------------------------------------------------------- */
 
-static bool sig_ignored_or_blocked(struct task *t, int sig)
+static bool sig_ignored_or_blocked(struct ctx *ctx, int sig)
 {
+    struct task *t = task_from_ctx(ctx);
     return (t->blocked & LINUX_SIGBIT(sig)) ||
            t->tg->sighand->action[sig - 1].handler == LINUX_SIG_IGN;
 }
@@ -415,12 +416,13 @@ static bool sig_ignored_or_blocked(struct task *t, int sig)
  * the call restarts once it is continued; an ignored or blocked SIGTTOU lets the call go on,
  * an ignored or blocked SIGTTIN gives EIO, and so does an orphaned group (nobody could
  * continue it). Returns 0 to go on, -EIO or -ERESTARTSYS. */
-static int tty_check_change(struct task *t, struct pty *p, int sig)
+static int tty_check_change(struct ctx *ctx, struct pty *p, int sig)
 {
+    struct task *t = task_from_ctx(ctx);
     struct thread_group *tg = t->tg;
     if (tg->ctty != p || p->pgrp <= 0 || tg->pgid == p->pgrp)
         return 0;
-    if (sig_ignored_or_blocked(t, sig))
+    if (sig_ignored_or_blocked(ctx, sig))
         return sig == SIGTTIN ? -EIO : 0;
     if (signal_pgrp_orphaned(tg->pgid))
         return -EIO;
@@ -511,7 +513,7 @@ static void read_timer_init(const struct pty *p, struct read_timer *rt)
 
 /* Nothing to read: wait for input. Returns 1 to look again, 0 to end the read with what it
  * has, or -errno. */
-static int wait_input(struct task *t, struct file *f, struct pty *p, struct read_timer *rt)
+static int wait_input(struct ctx *ctx, struct file *f, struct pty *p, struct read_timer *rt)
 {
     if (!p->master_open)
         return -EIO; /* the master closed while the read waited (TTY_OTHER_CLOSED) */
@@ -521,8 +523,8 @@ static int wait_input(struct task *t, struct file *f, struct pty *p, struct read
         return -EAGAIN;
     struct waiter w;
     memset(&w, 0, sizeof(w));
-    waitq_add(&p->wq, &w, t, POLLIN | POLLHUP);
-    int r = task_wait(t, rt->deadline);
+    waitq_add(&p->wq, &w, ctx, POLLIN | POLLHUP);
+    int r = ctx_wait(ctx, rt->deadline);
     waitq_remove(&w);
     if (r == -EINTR)
         return -LINUX_ERESTARTSYS;
@@ -558,12 +560,12 @@ static ssize_t copy_input(struct pty *p, struct uio *u)
 /* n_tty_read: a line in canonical mode; else VMIN/VTIME decide when the read ends. The read
  * waits here itself (never -EAGAIN to the VFS unless O_NONBLOCK), since its timers and the
  * master's close need more than "wait until readable". */
-static ssize_t slave_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t slave_read(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     struct pty *p = f->priv;
     if (!p->master_open)
         return 0; /* hung up: Linux's hung_up_tty_read */
-    int ret = tty_check_change(t, p, SIGTTIN);
+    int ret = tty_check_change(ctx, p, SIGTTIN);
     if (ret < 0)
         return ret;
     struct read_timer rt;
@@ -572,7 +574,7 @@ static ssize_t slave_read(struct task *t, struct file *f, struct uio *u, int64_t
     ssize_t err = 0;
     for (;;) {
         if (!input_available(p, 1)) {
-            int w = wait_input(t, f, p, &rt);
+            int w = wait_input(ctx, f, p, &rt);
             if (w > 0)
                 continue;
             err = w;
@@ -593,13 +595,13 @@ static ssize_t slave_read(struct task *t, struct file *f, struct uio *u, int64_t
 }
 
 /* Output to the master. A write from a background group with TOSTOP gets SIGTTOU. */
-static ssize_t slave_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t slave_write(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     struct pty *p = f->priv;
     if (!p->master_open)
         return -EIO; /* hung up */
     if (p->tio.c_lflag & TOSTOP) {
-        int ret = tty_check_change(t, p, SIGTTOU);
+        int ret = tty_check_change(ctx, p, SIGTTOU);
         if (ret < 0)
             return ret;
     }
@@ -629,7 +631,7 @@ static ssize_t slave_write(struct task *t, struct file *f, struct uio *u, int64_
     return (ssize_t)total;
 }
 
-static uint32_t slave_poll(struct task *t, struct file *f)
+static uint32_t slave_poll(struct ctx *ctx, struct file *f)
 {
     struct pty *p = f->priv;
     if (!p->master_open) /* hung up */
@@ -644,7 +646,7 @@ static uint32_t slave_poll(struct task *t, struct file *f)
     return ev;
 }
 
-static ssize_t master_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t master_read(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     struct pty *p = f->priv;
     if (p->out.len == 0)
@@ -661,7 +663,7 @@ static ssize_t master_read(struct task *t, struct file *f, struct uio *u, int64_
     return (ssize_t)got;
 }
 
-static ssize_t master_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t master_write(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     struct pty *p = f->priv;
     size_t total = 0;
@@ -679,7 +681,7 @@ static ssize_t master_write(struct task *t, struct file *f, struct uio *u, int64
     return total ? (ssize_t)total : -EAGAIN;
 }
 
-static uint32_t master_poll(struct task *t, struct file *f)
+static uint32_t master_poll(struct ctx *ctx, struct file *f)
 {
     struct pty *p = f->priv;
     uint32_t ev = 0;
@@ -747,8 +749,9 @@ static long set_winsize(struct pty *p, const struct kwinsize *ws)
 }
 
 /* TIOCSCTTY (Linux's tiocsctty). */
-static long set_ctty(struct task *t, struct pty *p, unsigned long arg)
+static long set_ctty(struct ctx *ctx, struct pty *p, unsigned long arg)
 {
+    struct task *t = task_from_ctx(ctx);
     struct thread_group *tg = t->tg;
     if (tg->ctty == p && tg->sid == p->sid)
         return 0;
@@ -771,8 +774,9 @@ static long set_ctty(struct task *t, struct pty *p, unsigned long arg)
 }
 
 /* TIOCNOTTY: leave the controlling terminal; a session leader frees it for its session. */
-static long drop_ctty(struct task *t, struct pty *p)
+static long drop_ctty(struct ctx *ctx, struct pty *p)
 {
+    struct task *t = task_from_ctx(ctx);
     struct thread_group *tg = t->tg;
     if (tg->ctty != p)
         return -ENOTTY;
@@ -789,9 +793,10 @@ static long drop_ctty(struct task *t, struct pty *p)
 
 /* TIOCSPGRP (Linux's tiocspgrp), on either end: the caller's controlling terminal must be
  * this pair's slave. */
-static long set_pgrp(struct task *t, struct pty *p, gaddr_t arg)
+static long set_pgrp(struct ctx *ctx, struct pty *p, gaddr_t arg)
 {
-    int r = tty_check_change(t, p, SIGTTOU);
+    struct task *t = task_from_ctx(ctx);
+    int r = tty_check_change(ctx, p, SIGTTOU);
     if (r < 0)
         return r == -EIO ? -ENOTTY : r;
     int32_t pgrp;
@@ -820,30 +825,31 @@ static long set_pgrp(struct task *t, struct pty *p, gaddr_t arg)
 /* Requests that change the terminal, which a background group may not make (Linux's
  * tty_check_change callers). Settings are those of the slave from either end; the others
  * concern only the end they are made on (the master is nobody's controlling terminal). */
-static int ioctl_check_change(struct task *t, struct pty *p, bool master, unsigned int cmd)
+static int ioctl_check_change(struct ctx *ctx, struct pty *p, bool master, unsigned int cmd)
 {
     switch (cmd) {
     case TTY_TCSETS:
     case TTY_TCSETSW:
     case TTY_TCSETSF:
-        return tty_check_change(t, p, SIGTTOU);
+        return tty_check_change(ctx, p, SIGTTOU);
     case TTY_TCSBRK:
     case TTY_TCSBRKP:
     case TTY_TCXONC:
     case TTY_TCFLSH:
-        return master ? 0 : tty_check_change(t, p, SIGTTOU);
+        return master ? 0 : tty_check_change(ctx, p, SIGTTOU);
     default:
         return 0;
     }
 }
 
-static long pty_ioctl(struct task *t, struct pty *p, bool master, unsigned int cmd, gaddr_t arg)
+static long pty_ioctl(struct ctx *ctx, struct pty *p, bool master, unsigned int cmd, gaddr_t arg)
 {
+    struct task *t = task_from_ctx(ctx);
     int32_t v;
     int r;
     if (!master && !p->master_open) /* hung up: Linux's hung_up_tty_ioctl */
         return cmd == TTY_TIOCSPGRP ? -ENOTTY : -EIO;
-    if ((r = ioctl_check_change(t, p, master, cmd)) < 0)
+    if ((r = ioctl_check_change(ctx, p, master, cmd)) < 0)
         return r;
     switch (cmd) {
     case TTY_TCGETS:
@@ -873,7 +879,7 @@ static long pty_ioctl(struct task *t, struct pty *p, bool master, unsigned int c
         v = p->pgrp;
         return copy_out(t, arg, &v, sizeof(v));
     case TTY_TIOCSPGRP:
-        return set_pgrp(t, p, arg);
+        return set_pgrp(ctx, p, arg);
     case TTY_TIOCGSID:
         if (!master && (t->tg->ctty != p || p->sid <= 0))
             return -ENOTTY;
@@ -884,9 +890,9 @@ static long pty_ioctl(struct task *t, struct pty *p, bool master, unsigned int c
     case TTY_TIOCSCTTY:
         if (master)
             return -EPERM; /* COMPAT: the master never becomes a controlling terminal */
-        return set_ctty(t, p, (unsigned long)arg);
+        return set_ctty(ctx, p, (unsigned long)arg);
     case TTY_TIOCNOTTY:
-        return drop_ctty(t, p);
+        return drop_ctty(ctx, p);
     case TTY_FIONREAD:
         /* The slave's queue holds only complete lines in canonical mode, as inq_canon. */
         v = (int32_t)(master ? p->out.len : p->in.len);
@@ -937,14 +943,14 @@ static long pty_ioctl(struct task *t, struct pty *p, bool master, unsigned int c
     }
 }
 
-static long slave_ioctl(struct task *t, struct file *f, unsigned int cmd, gaddr_t arg)
+static long slave_ioctl(struct ctx *ctx, struct file *f, unsigned int cmd, gaddr_t arg)
 {
-    return pty_ioctl(t, f->priv, false, cmd, arg);
+    return pty_ioctl(ctx, f->priv, false, cmd, arg);
 }
 
-static long master_ioctl(struct task *t, struct file *f, unsigned int cmd, gaddr_t arg)
+static long master_ioctl(struct ctx *ctx, struct file *f, unsigned int cmd, gaddr_t arg)
 {
-    return pty_ioctl(t, f->priv, true, cmd, arg);
+    return pty_ioctl(ctx, f->priv, true, cmd, arg);
 }
 
 static const struct file_ops g_master_fops = {
@@ -968,8 +974,9 @@ static const struct file_ops g_slave_fops = {
 /* ---- opening ----------------------------------------------------------------------------- */
 
 /* A session leader without a controlling terminal acquires the slave it opens. */
-static void open_acquire_ctty(struct task *t, struct pty *p, int oflags)
+static void open_acquire_ctty(struct ctx *ctx, struct pty *p, int oflags)
 {
+    struct task *t = task_from_ctx(ctx);
     struct thread_group *tg = t->tg;
     if ((oflags & O_NOCTTY) || tg->sid != tg->pid || tg->ctty || p->sid > 0)
         return;
@@ -978,8 +985,9 @@ static void open_acquire_ctty(struct task *t, struct pty *p, int oflags)
     tg->ctty = p;
 }
 
-static int slave_attach(struct task *t, struct pty *p, struct file *f, int oflags)
+static int slave_attach(struct ctx *ctx, struct pty *p, struct file *f, int oflags)
 {
+    struct task *t = task_from_ctx(ctx);
     if (p->locked || !p->master_open)
         return -EIO;
     p->slave_opens++;
@@ -987,21 +995,22 @@ static int slave_attach(struct task *t, struct pty *p, struct file *f, int oflag
     f->ops = &g_slave_fops;
     f->priv = p;
     if (t)
-        open_acquire_ctty(t, p, oflags);
+        open_acquire_ctty(ctx, p, oflags);
     return 0;
 }
 
-static int open_slave(struct task *t, struct inode *inode, struct file *f, int oflags)
+static int open_slave(struct ctx *ctx, struct inode *inode, struct file *f, int oflags)
 {
     uint32_t minor = vfs_dev_minor(inode->rdev);
     struct pty *p = minor < PTY_MAX ? g_ptys[minor] : NULL;
     if (!p)
         return -EIO;
-    return slave_attach(t, p, f, oflags);
+    return slave_attach(ctx, p, f, oflags);
 }
 
-static int open_tty_major(struct task *t, struct inode *inode, struct file *f, int oflags)
+static int open_tty_major(struct ctx *ctx, struct inode *inode, struct file *f, int oflags)
 {
+    struct task *t = task_from_ctx(ctx);
     switch (vfs_dev_minor(inode->rdev)) {
     case 0: { /* /dev/tty: the controlling terminal */
         struct pty *p = t->tg->ctty;

@@ -17,7 +17,6 @@
 
 #include "sentry/fs/gofer/goferfs.h"
 #include "sentry/fs/gofer/goferfs_internal.h"
-#include "sentry/kernel/task.h"
 
 /* f->priv of an open regular file. */
 struct gofer_open_file {
@@ -36,23 +35,23 @@ struct gofer_dir {
 /* Whether the host I/O of @f may run with the kernel lock released (the caller holds it when
  * it passes a task: syscalls, exec). Not while the inode has cached pages: their writeback
  * or drop must not interleave with a transfer that is then reconciled with them. */
-static bool host_io_unlocked(struct task *t, struct file *f)
+static bool host_io_unlocked(struct ctx *ctx, struct file *f)
 {
-    return t && !((struct gofer_inode *)f->inode->priv)->chunks;
+    return ctx_may_unlock(ctx) && !((struct gofer_inode *)f->inode->priv)->chunks;
 }
 
-static ssize_t gofer_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t gofer_read(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     struct gofer_open_file *of = f->priv;
     int cnt;
     const struct iovec *iov = uio_iov(u, &cnt);
-    bool unlocked = host_io_unlocked(t, f);
+    bool unlocked = host_io_unlocked(ctx, f);
     if (unlocked)
-        task_host_io_begin(t);
+        ctx_io_begin(ctx);
     ssize_t n = preadv(of->host_fd, iov, cnt, *pos);
     int err = errno;
     if (unlocked)
-        task_host_io_end(t);
+        ctx_io_end(ctx);
     if (n < 0)
         return -err;
     gofer_cache_overlay(f->inode->priv, (uint64_t)*pos, iov, cnt, (size_t)n);
@@ -61,21 +60,21 @@ static ssize_t gofer_read(struct task *t, struct file *f, struct uio *u, int64_t
     return n;
 }
 
-static ssize_t gofer_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t gofer_write(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     struct gofer_open_file *of = f->priv;
     int cnt;
     const struct iovec *iov = uio_iov(u, &cnt);
     bool append = f->flags & O_APPEND;
-    bool unlocked = host_io_unlocked(t, f);
+    bool unlocked = host_io_unlocked(ctx, f);
     if (unlocked)
-        task_host_io_begin(t);
+        ctx_io_begin(ctx);
     /* The host descriptor has O_APPEND too: the host appends at its own end of file. */
     ssize_t n = append ? writev(of->host_fd, iov, cnt) : pwritev(of->host_fd, iov, cnt, *pos);
     int err = errno;
     off_t end = append && n >= 0 ? lseek(of->host_fd, 0, SEEK_CUR) : -1;
     if (unlocked)
-        task_host_io_end(t);
+        ctx_io_end(ctx);
     if (n < 0)
         return -err;
     uint64_t start = end >= 0 ? (uint64_t)end - (uint64_t)n : (uint64_t)*pos;
@@ -90,7 +89,7 @@ static ssize_t gofer_write(struct task *t, struct file *f, struct uio *u, int64_
     return n;
 }
 
-static int goferfs_file_fsync(struct task *t, struct file *f, bool datasync)
+static int goferfs_file_fsync(struct ctx *ctx, struct file *f, bool datasync)
 {
     struct gofer_open_file *of = f->priv;
     struct gofer_inode *gi = f->inode->priv;
@@ -102,16 +101,14 @@ static int goferfs_file_fsync(struct task *t, struct file *f, bool datasync)
     gi->wb_err = 0;
     if (wb < 0)
         return wb;
-    if (t)
-        task_host_io_begin(t);
+    ctx_io_begin(ctx);
     int ret = datasync ? fdatasync(of->host_fd) : fsync(of->host_fd);
     int err = errno;
-    if (t)
-        task_host_io_end(t);
+    ctx_io_end(ctx);
     return ret < 0 ? -err : 0;
 }
 
-static int gofer_truncate(struct task *t, struct file *f, uint64_t size)
+static int gofer_truncate(struct ctx *ctx, struct file *f, uint64_t size)
 {
     struct gofer_open_file *of = f->priv;
     if (size > INT64_MAX)
@@ -233,7 +230,7 @@ static int map_fd_open(struct gofer_inode *gi, struct file *f)
     return 0;
 }
 
-static int gofer_get_mappable(struct task *t, struct file *f, struct mappable **out)
+static int gofer_get_mappable(struct ctx *ctx, struct file *f, struct mappable **out)
 {
     struct gofer_inode *gi = f->inode->priv;
     int ret = map_fd_open(gi, f);
@@ -300,7 +297,7 @@ static int dir_load(struct gofer_inode *gi, struct gofer_dir *gd)
     return 0;
 }
 
-static int gofer_dir_iterate(struct task *t, struct file *f, struct dir_emitter *e)
+static int gofer_dir_iterate(struct ctx *ctx, struct file *f, struct dir_emitter *e)
 {
     struct gofer_dir *gd = f->priv;
     struct dentry *dir = file_dentry(f);
@@ -339,7 +336,7 @@ static void gofer_dir_release(struct file *f)
 }
 
 /* A directory has no donated descriptor: the gofer fsyncs it (FSYNC). */
-static int goferfs_dir_fsync(struct task *t, struct file *f, bool datasync)
+static int goferfs_dir_fsync(struct ctx *ctx, struct file *f, bool datasync)
 {
     struct gofer_inode *gi = f->inode->priv;
     if (f->inode->sb->read_only)
@@ -354,7 +351,7 @@ static const struct file_ops g_gofer_dir_fops = {
     .release = gofer_dir_release,
 };
 
-int gofer_file_open(struct task *t, struct inode *inode, struct file *f)
+int gofer_file_open(struct ctx *ctx, struct inode *inode, struct file *f)
 {
     struct gofer_inode *gi = inode->priv;
     if (S_ISDIR(inode->mode)) {

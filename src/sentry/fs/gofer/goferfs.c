@@ -76,7 +76,7 @@ static uint64_t fid_of(const struct inode *inode)
     return ((const struct gofer_inode *)inode->priv)->fid;
 }
 
-static int gofer_lookup(struct task *t, struct inode *dir, const char *name, struct inode **out)
+static int gofer_lookup(struct ctx *ctx, struct inode *dir, const char *name, struct inode **out)
 {
     const char *names[1] = {name};
     uint64_t fid;
@@ -215,7 +215,7 @@ static int gofer_lookup_batch(struct dentry *dir, const char *const *names, unsi
     return 0;
 }
 
-static int goferfs_readlink(struct task *t, struct inode *inode, char *buf, size_t size)
+static int goferfs_readlink(struct ctx *ctx, struct inode *inode, char *buf, size_t size)
 {
     struct gofer_inode *gi = inode->priv;
     if (!S_ISLNK(inode->mode))
@@ -250,7 +250,7 @@ static int gofer_refresh(struct inode *inode)
     return ret;
 }
 
-static int goferfs_getattr(struct task *t, struct inode *inode)
+static int goferfs_getattr(struct ctx *ctx, struct inode *inode)
 {
     /* The read-only root is immutable; writable and shared mounts may change on the host. */
     if (inode->sb->read_only && inode->sb->dcache != DCACHE_REVALIDATE)
@@ -259,7 +259,7 @@ static int goferfs_getattr(struct task *t, struct inode *inode)
 }
 
 /* COMPAT: new files belong to the gofer's host user (GOFER_ID_KEEP), not to the app's ids. */
-static int goferfs_create(struct task *t, struct inode *dir, const char *name, uint32_t mode,
+static int goferfs_create(struct ctx *ctx, struct inode *dir, const char *name, uint32_t mode,
                           uint64_t rdev, const char *target, struct inode **out)
 {
     struct gofer_client *c = sb_client(dir->sb);
@@ -295,7 +295,7 @@ static int goferfs_create(struct task *t, struct inode *dir, const char *name, u
     return 0;
 }
 
-static int goferfs_link(struct task *t, struct inode *dir, const char *name, struct inode *inode)
+static int goferfs_link(struct ctx *ctx, struct inode *dir, const char *name, struct inode *inode)
 {
     struct gofer_client *c = sb_client(dir->sb);
     uint64_t fid;
@@ -309,7 +309,8 @@ static int goferfs_link(struct task *t, struct inode *dir, const char *name, str
     return 0;
 }
 
-static int goferfs_unlink(struct task *t, struct inode *dir, const char *name, struct inode *victim)
+static int goferfs_unlink(struct ctx *ctx, struct inode *dir, const char *name,
+                          struct inode *victim)
 {
     int ret = gofer_unlink(sb_client(dir->sb), fid_of(dir), name,
                            S_ISDIR(victim->mode) ? AT_REMOVEDIR : 0);
@@ -323,7 +324,7 @@ static int goferfs_unlink(struct task *t, struct inode *dir, const char *name, s
     return 0;
 }
 
-static int goferfs_rename(struct task *t, struct inode *old_dir, const char *old_name,
+static int goferfs_rename(struct ctx *ctx, struct inode *old_dir, const char *old_name,
                           struct inode *new_dir, const char *new_name, struct inode *moved,
                           struct inode *replaced)
 {
@@ -342,7 +343,7 @@ static int goferfs_rename(struct task *t, struct inode *old_dir, const char *old
     return 0;
 }
 
-static int goferfs_setattr(struct task *t, struct inode *inode, const struct iattr *ia)
+static int goferfs_setattr(struct ctx *ctx, struct inode *inode, const struct iattr *ia)
 {
     if (inode->sb->read_only)
         return -EROFS;

@@ -2,6 +2,8 @@
 /* Private state shared by goferfs.c (names, inodes) and gofer_file.c (open files, mmap). */
 #pragma once
 
+struct ctx;
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,7 +32,7 @@ struct gofer_inode {
 };
 
 /* Open @f (a regular file or directory of goferfs). */
-int gofer_file_open(struct task *t, struct inode *inode, struct file *f);
+int gofer_file_open(struct ctx *ctx, struct inode *inode, struct file *f);
 /* Release the mapping state of an inode being evicted. */
 void gofer_file_evict(struct gofer_inode *gi);
 

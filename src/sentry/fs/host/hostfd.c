@@ -28,8 +28,8 @@
 #include "sentry/fs/pipe/pipe.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
-#include "sentry/kernel/waitq.h"
 #include "sentry/vfs/file.h"
+#include "sentry/waiter/waitq.h"
 
 /* Writes to a pipe, socket or tty go in chunks that fit once poll(2) says POLLOUT
  * (PIPE_BUF: a free pipe slot holds at least that much), so write(2) does not block. */
@@ -168,9 +168,10 @@ static int iov_trunc(const struct iovec *src, int cnt, size_t max, struct iovec 
 }
 
 /* One host transfer with the kernel lock released. Returns bytes or -errno. */
-static ssize_t host_xfer(struct task *t, int fd, bool write_op, const struct iovec *iov,
-                         int cnt, int64_t off)
+static ssize_t host_xfer(struct ctx *ctx, int fd, bool write_op, const struct iovec *iov, int cnt,
+                         int64_t off)
 {
+    struct task *t = task_from_ctx(ctx);
     ssize_t n;
     int err;
     task_host_io_begin(t);
@@ -192,7 +193,7 @@ static ssize_t host_xfer(struct task *t, int fd, bool write_op, const struct iov
  * that it stays shared with the user's shell as Linux shares it; pread/pwrite use theirs.
  * The VFS passes &f->pos for the implicit position.
  */
-static ssize_t hostfd_reg_io(struct task *t, struct file *f, struct uio *u, int64_t *pos,
+static ssize_t hostfd_reg_io(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos,
                              bool write_op)
 {
     struct hostfd *h = f->priv;
@@ -201,9 +202,9 @@ static ssize_t hostfd_reg_io(struct task *t, struct file *f, struct uio *u, int6
     const struct iovec *iov = uio_iov(u, &cnt);
     if (uio_remaining(u) == 0)
         return 0;
-    ssize_t n = host_xfer(t, h->fd, write_op, iov, cnt, implicit ? -1 : *pos);
+    ssize_t n = host_xfer(ctx, h->fd, write_op, iov, cnt, implicit ? -1 : *pos);
     if (n == -EPIPE && write_op)
-        pipe_send_sigpipe(t);
+        pipe_send_sigpipe(ctx);
     if (n < 0)
         return n;
     uio_advance(u, (size_t)n);
@@ -217,17 +218,17 @@ static ssize_t hostfd_reg_io(struct task *t, struct file *f, struct uio *u, int6
     return n;
 }
 
-static ssize_t hostfd_reg_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t hostfd_reg_read(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
-    return hostfd_reg_io(t, f, u, pos, false);
+    return hostfd_reg_io(ctx, f, u, pos, false);
 }
 
-static ssize_t hostfd_reg_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t hostfd_reg_write(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
-    return hostfd_reg_io(t, f, u, pos, true);
+    return hostfd_reg_io(ctx, f, u, pos, true);
 }
 
-static int64_t hostfd_llseek(struct task *t, struct file *f, int64_t off, int whence)
+static int64_t hostfd_llseek(struct ctx *ctx, struct file *f, int64_t off, int whence)
 {
     struct hostfd *h = f->priv;
     off_t r = lseek(h->fd, off, whence);
@@ -239,7 +240,7 @@ static int64_t hostfd_llseek(struct task *t, struct file *f, int64_t off, int wh
 
 /* ---- streams and ttys ------------------------------------------------------------------- */
 
-static ssize_t hostfd_stream_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t hostfd_stream_read(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     struct hostfd *h = f->priv;
     if (uio_remaining(u) == 0)
@@ -251,7 +252,7 @@ static ssize_t hostfd_stream_read(struct task *t, struct file *f, struct uio *u,
         return -EAGAIN;
     int cnt;
     const struct iovec *iov = uio_iov(u, &cnt);
-    ssize_t n = host_xfer(t, h->fd, false, iov, cnt, -1);
+    ssize_t n = host_xfer(ctx, h->fd, false, iov, cnt, -1);
     if (n < 0)
         return n == -EWOULDBLOCK ? -EAGAIN : n;
     uio_advance(u, (size_t)n);
@@ -259,7 +260,7 @@ static ssize_t hostfd_stream_read(struct task *t, struct file *f, struct uio *u,
 }
 
 /* Write one chunk if the host says it fits. Returns bytes, -EAGAIN (not now) or -errno. */
-static ssize_t hostfd_write_chunk(struct task *t, struct hostfd *h, struct uio *u)
+static ssize_t hostfd_write_chunk(struct ctx *ctx, struct hostfd *h, struct uio *u)
 {
     if (!(host_poll(h->fd, POLLOUT) & (POLLOUT | POLLERR | POLLHUP)))
         return -EAGAIN;
@@ -267,7 +268,7 @@ static ssize_t hostfd_write_chunk(struct task *t, struct hostfd *h, struct uio *
     const struct iovec *iov = uio_iov(u, &cnt);
     struct iovec chunk[UIO_MAX_IOV];
     int n = iov_trunc(iov, cnt, HOSTFD_WRITE_CHUNK, chunk);
-    ssize_t r = host_xfer(t, h->fd, true, chunk, n, -1);
+    ssize_t r = host_xfer(ctx, h->fd, true, chunk, n, -1);
     if (r == -EWOULDBLOCK)
         return -EAGAIN;
     if (r > 0)
@@ -275,7 +276,7 @@ static ssize_t hostfd_write_chunk(struct task *t, struct hostfd *h, struct uio *
     return r;
 }
 
-static ssize_t hostfd_stream_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t hostfd_stream_write(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     struct hostfd *h = f->priv;
     struct waiter w = {0};
@@ -287,14 +288,14 @@ static ssize_t hostfd_stream_write(struct task *t, struct file *f, struct uio *u
             ret = (ssize_t)total;
             break;
         }
-        ssize_t n = hostfd_write_chunk(t, h, u);
+        ssize_t n = hostfd_write_chunk(ctx, h, u);
         if (n >= 0) {
             total += (size_t)n;
             continue;
         }
         if (n != -EAGAIN) {
             if (n == -EPIPE)
-                pipe_send_sigpipe(t);
+                pipe_send_sigpipe(ctx);
             ret = total ? (ssize_t)total : n;
             break;
         }
@@ -304,8 +305,8 @@ static ssize_t hostfd_stream_write(struct task *t, struct file *f, struct uio *u
         }
         hostfd_watch(h);
         if (!w.q)
-            waitq_add(&h->wq, &w, t, POLLOUT | POLLERR | POLLHUP);
-        if (task_wait(t, 0) == -EINTR) {
+            waitq_add(&h->wq, &w, ctx, POLLOUT | POLLERR | POLLHUP);
+        if (ctx_wait(ctx, 0) == -EINTR) {
             ret = total ? (ssize_t)total : -LINUX_ERESTARTSYS;
             break;
         }
@@ -316,7 +317,7 @@ static ssize_t hostfd_stream_write(struct task *t, struct file *f, struct uio *u
 
 /* ---- common operations ------------------------------------------------------------------ */
 
-static uint32_t hostfd_poll(struct task *t, struct file *f)
+static uint32_t hostfd_poll(struct ctx *ctx, struct file *f)
 {
     struct hostfd *h = f->priv;
     if (h->kind == HOSTFD_REGULAR)
@@ -331,10 +332,10 @@ static struct waitq *hostfd_waitq(struct file *f)
     return &h->wq;
 }
 
-static long hostfd_ioctl(struct task *t, struct file *f, unsigned int cmd, gaddr_t arg)
+static long hostfd_ioctl(struct ctx *ctx, struct file *f, unsigned int cmd, gaddr_t arg)
 {
     struct hostfd *h = f->priv;
-    return host_tty_ioctl(t, h->fd, h->kind == HOSTFD_TTY, cmd, arg);
+    return host_tty_ioctl(ctx, h->fd, h->kind == HOSTFD_TTY, cmd, arg);
 }
 
 static void stat_from_host(const struct stat *hs, struct linux_stat *st)
@@ -355,7 +356,7 @@ static void stat_from_host(const struct stat *hs, struct linux_stat *st)
     st->st_ctim = (struct linux_timespec){hs->st_ctim.tv_sec, hs->st_ctim.tv_nsec};
 }
 
-static int hostfd_stat(struct task *t, struct file *f, struct linux_stat *st)
+static int hostfd_stat(struct ctx *ctx, struct file *f, struct linux_stat *st)
 {
     struct hostfd *h = f->priv;
     struct stat hs;
@@ -365,8 +366,9 @@ static int hostfd_stat(struct task *t, struct file *f, struct linux_stat *st)
     return 0;
 }
 
-static int hostfd_fsync(struct task *t, struct file *f, bool datasync)
+static int hostfd_fsync(struct ctx *ctx, struct file *f, bool datasync)
 {
+    struct task *t = task_from_ctx(ctx);
     struct hostfd *h = f->priv;
     if (h->kind != HOSTFD_REGULAR)
         return -EINVAL; /* as Linux for pipes, sockets and ttys */

@@ -52,23 +52,26 @@
 static int g_tty_fg_pgrp; /* Protected by the kernel lock */
 static int g_tty_sid;     /* Protected by the kernel lock */
 
-static int tty_default_pgrp(struct task *t)
+static int tty_default_pgrp(struct ctx *ctx)
 {
+    struct task *t = task_from_ctx(ctx);
     if (g_kernel.init_tg)
         return g_kernel.init_tg->pgid;
     return t->tg->pgid;
 }
 
-static int tty_session(struct task *t)
+static int tty_session(struct ctx *ctx)
 {
+    struct task *t = task_from_ctx(ctx);
     if (g_tty_sid)
         return g_tty_sid;
     return g_kernel.init_tg ? g_kernel.init_tg->sid : t->tg->sid;
 }
 
 /* ioctl on the host with a kernel buffer; @blocking requests run with the lock released. */
-static long host_ioctl(struct task *t, int fd, unsigned long cmd, void *arg, bool blocking)
+static long host_ioctl(struct ctx *ctx, int fd, unsigned long cmd, void *arg, bool blocking)
 {
+    struct task *t = task_from_ctx(ctx);
     int r;
     if (blocking)
         task_host_io_begin(t);
@@ -82,29 +85,32 @@ static long host_ioctl(struct task *t, int fd, unsigned long cmd, void *arg, boo
 }
 
 /* Get-style request: host fills @size bytes that are copied out to @arg. */
-static long tty_get(struct task *t, int fd, unsigned int cmd, gaddr_t arg, size_t size)
+static long tty_get(struct ctx *ctx, int fd, unsigned int cmd, gaddr_t arg, size_t size)
 {
+    struct task *t = task_from_ctx(ctx);
     uint8_t buf[64] = {0};
-    long r = host_ioctl(t, fd, cmd, buf, false);
+    long r = host_ioctl(ctx, fd, cmd, buf, false);
     if (r < 0)
         return r;
     return copy_out(t, arg, buf, size);
 }
 
 /* Set-style request: @size bytes are copied in from @arg and handed to the host. */
-static long tty_set(struct task *t, int fd, unsigned int cmd, gaddr_t arg, size_t size,
+static long tty_set(struct ctx *ctx, int fd, unsigned int cmd, gaddr_t arg, size_t size,
                     bool blocking)
 {
+    struct task *t = task_from_ctx(ctx);
     uint8_t buf[64] = {0};
     int r = copy_in(t, arg, buf, size);
     if (r < 0)
         return r;
-    return host_ioctl(t, fd, cmd, buf, blocking);
+    return host_ioctl(ctx, fd, cmd, buf, blocking);
 }
 
 /* Value-style request: the argument is an integer, not a pointer. */
-static long tty_value(struct task *t, int fd, unsigned int cmd, gaddr_t arg, bool blocking)
+static long tty_value(struct ctx *ctx, int fd, unsigned int cmd, gaddr_t arg, bool blocking)
 {
+    struct task *t = task_from_ctx(ctx);
     int r;
     if (blocking)
         task_host_io_begin(t);
@@ -118,15 +124,16 @@ static long tty_value(struct task *t, int fd, unsigned int cmd, gaddr_t arg, boo
 }
 
 /* TIOCSPGRP: the group must exist in the terminal's session. */
-static long tty_set_pgrp(struct task *t, gaddr_t arg)
+static long tty_set_pgrp(struct ctx *ctx, gaddr_t arg)
 {
+    struct task *t = task_from_ctx(ctx);
     int32_t pgrp;
     int r = copy_in(t, arg, &pgrp, sizeof(pgrp));
     if (r < 0)
         return r;
     if (pgrp < 0)
         return -EINVAL;
-    int sid = tty_session(t);
+    int sid = tty_session(ctx);
     struct task *it;
     bool found = false;
     list_for_each_entry(it, &g_kernel.tasks, klink)
@@ -145,17 +152,18 @@ static long tty_set_pgrp(struct task *t, gaddr_t arg)
     return 0;
 }
 
-static long tty_job_control(struct task *t, unsigned int cmd, gaddr_t arg)
+static long tty_job_control(struct ctx *ctx, unsigned int cmd, gaddr_t arg)
 {
+    struct task *t = task_from_ctx(ctx);
     int32_t v;
     switch (cmd) {
     case LINUX_TIOCGPGRP:
-        v = g_tty_fg_pgrp ? g_tty_fg_pgrp : tty_default_pgrp(t);
+        v = g_tty_fg_pgrp ? g_tty_fg_pgrp : tty_default_pgrp(ctx);
         return copy_out(t, arg, &v, sizeof(v));
     case LINUX_TIOCSPGRP:
-        return tty_set_pgrp(t, arg);
+        return tty_set_pgrp(ctx, arg);
     case LINUX_TIOCGSID:
-        v = tty_session(t);
+        v = tty_session(ctx);
         return copy_out(t, arg, &v, sizeof(v));
     case LINUX_TIOCSCTTY:
         /* The console is every sandbox session's controlling terminal already. */
@@ -167,45 +175,45 @@ static long tty_job_control(struct task *t, unsigned int cmd, gaddr_t arg)
     }
 }
 
-long host_tty_ioctl(struct task *t, int host_fd, bool is_tty, unsigned int cmd, gaddr_t arg)
+long host_tty_ioctl(struct ctx *ctx, int host_fd, bool is_tty, unsigned int cmd, gaddr_t arg)
 {
     if (cmd == LINUX_FIONREAD)
-        return tty_get(t, host_fd, cmd, arg, sizeof(int));
+        return tty_get(ctx, host_fd, cmd, arg, sizeof(int));
     if (!is_tty)
         return -ENOTTY;
 
     switch (cmd) {
     case LINUX_TCGETS:
-        return tty_get(t, host_fd, cmd, arg, LINUX_TERMIOS_SIZE);
+        return tty_get(ctx, host_fd, cmd, arg, LINUX_TERMIOS_SIZE);
     case LINUX_TCGETS2:
-        return tty_get(t, host_fd, cmd, arg, LINUX_TERMIOS2_SIZE);
+        return tty_get(ctx, host_fd, cmd, arg, LINUX_TERMIOS2_SIZE);
     case LINUX_TCSETS:
     case LINUX_TCSETSW:
     case LINUX_TCSETSF:
-        return tty_set(t, host_fd, cmd, arg, LINUX_TERMIOS_SIZE, cmd != LINUX_TCSETS);
+        return tty_set(ctx, host_fd, cmd, arg, LINUX_TERMIOS_SIZE, cmd != LINUX_TCSETS);
     case LINUX_TCSETS2:
     case LINUX_TCSETSW2:
     case LINUX_TCSETSF2:
-        return tty_set(t, host_fd, cmd, arg, LINUX_TERMIOS2_SIZE, cmd != LINUX_TCSETS2);
+        return tty_set(ctx, host_fd, cmd, arg, LINUX_TERMIOS2_SIZE, cmd != LINUX_TCSETS2);
     case LINUX_TIOCGWINSZ:
-        return tty_get(t, host_fd, cmd, arg, LINUX_WINSIZE_SIZE);
+        return tty_get(ctx, host_fd, cmd, arg, LINUX_WINSIZE_SIZE);
     case LINUX_TIOCSWINSZ:
-        return tty_set(t, host_fd, cmd, arg, LINUX_WINSIZE_SIZE, false);
+        return tty_set(ctx, host_fd, cmd, arg, LINUX_WINSIZE_SIZE, false);
     case LINUX_TIOCOUTQ:
     case LINUX_TIOCGETD:
-        return tty_get(t, host_fd, cmd, arg, sizeof(int));
+        return tty_get(ctx, host_fd, cmd, arg, sizeof(int));
     case LINUX_TCFLSH:
     case LINUX_TCXONC:
-        return tty_value(t, host_fd, cmd, arg, false);
+        return tty_value(ctx, host_fd, cmd, arg, false);
     case LINUX_TCSBRK:
     case LINUX_TCSBRKP:
-        return tty_value(t, host_fd, cmd, arg, true); /* drains output: may wait */
+        return tty_value(ctx, host_fd, cmd, arg, true); /* drains output: may wait */
     case LINUX_TIOCGPGRP:
     case LINUX_TIOCSPGRP:
     case LINUX_TIOCGSID:
     case LINUX_TIOCSCTTY:
     case LINUX_TIOCNOTTY:
-        return tty_job_control(t, cmd, arg);
+        return tty_job_control(ctx, cmd, arg);
     case LINUX_TIOCEXCL:
     case LINUX_TIOCNXCL:
         return 0; /* COMPAT: not forwarded; exclusive mode would lock out the user's shell */

@@ -12,7 +12,7 @@
 
 #include "abi/linux/types.h"
 
-struct task;
+struct ctx;
 
 /*
  * ioctl @cmd with argument @arg on host descriptor @host_fd; @is_tty tells whether it is a
@@ -20,4 +20,4 @@ struct task;
  * Caller holds the kernel lock (released around host calls that may block).
  * Returns >= 0 or -errno (-ENOTTY for unknown requests).
  */
-long host_tty_ioctl(struct task *t, int host_fd, bool is_tty, unsigned int cmd, gaddr_t arg);
+long host_tty_ioctl(struct ctx *ctx, int host_fd, bool is_tty, unsigned int cmd, gaddr_t arg);

@@ -86,8 +86,8 @@ static int ovl_lower_inode(struct inode *inode, struct inode **out)
 {
     struct ovl_node *n = ovl_node(inode);
     struct dentry *d = NULL;
-    int ret =
-        dentry_lookup_child(NULL, n->lower_parent, n->lower_name, strlen(n->lower_name), NULL, &d);
+    int ret = dentry_lookup_child(ctx_background(), n->lower_parent, n->lower_name,
+                                  strlen(n->lower_name), NULL, &d);
     if (ret < 0)
         return ret;
     if (!d)
@@ -159,7 +159,7 @@ static int populate_one(void *arg, const char *name)
         return 0;
     }
     struct dentry *lc = NULL;
-    int ret = dentry_lookup_child(NULL, pc->lower, name, len, NULL, &lc);
+    int ret = dentry_lookup_child(ctx_background(), pc->lower, name, len, NULL, &lc);
     if (ret < 0 || !lc)
         return 0; /* Vanished or unreadable on the host meanwhile: not listed. */
     struct inode *inode;
@@ -202,7 +202,7 @@ static int ovl_populate(struct dentry *dir)
 /* ---- copy-up ---------------------------------------------------------------------------- */
 
 /* Open the lower regular file @li read-only as a file without a path. */
-static int open_lower(struct task *t, struct inode *li, struct file **out)
+static int open_lower(struct ctx *ctx, struct inode *li, struct file **out)
 {
     struct file *f = calloc(1, sizeof(*f));
     if (!f)
@@ -210,7 +210,7 @@ static int open_lower(struct task *t, struct inode *li, struct file **out)
     f->refs = 1;
     f->inode = inode_ref(li);
     f->flags = O_RDONLY | O_LARGEFILE;
-    int ret = li->ops && li->ops->open ? li->ops->open(t, li, f) : -ENXIO;
+    int ret = li->ops && li->ops->open ? li->ops->open(ctx, li, f) : -ENXIO;
     if (ret < 0) {
         f->ops = NULL;
         file_unref(f);
@@ -225,7 +225,7 @@ static int copy_up_data(struct inode *inode, struct inode *li)
 {
     enum { CHUNK = 65536 };
     struct file *lf;
-    int ret = open_lower(NULL, li, &lf);
+    int ret = open_lower(ctx_background(), li, &lf);
     if (ret < 0)
         return ret;
     char *buf = malloc(CHUNK);
@@ -236,13 +236,13 @@ static int copy_up_data(struct inode *inode, struct inode *li)
         struct uio u;
         uio_init_kernel(&u, buf, CHUNK);
         /* No task: the read keeps the kernel lock, so nobody sees a half-copied file. */
-        ssize_t n = lf->ops->read(NULL, lf, &u, &rpos);
+        ssize_t n = lf->ops->read(ctx_background(), lf, &u, &rpos);
         if (n <= 0) {
             ret = (int)n;
             break;
         }
         uio_init_kernel(&u, buf, (size_t)n);
-        ssize_t w = g_tmpfs_file_fops.write(NULL, &uf, &u, &wpos);
+        ssize_t w = g_tmpfs_file_fops.write(ctx_background(), &uf, &u, &wpos);
         if (w != n)
             ret = w < 0 ? (int)w : -EIO;
     }
@@ -254,7 +254,7 @@ static int copy_up_data(struct inode *inode, struct inode *li)
 }
 
 /* Make @inode independent of the lower layer (before any change to it). */
-static int copy_up(struct task *t, struct inode *inode)
+static int copy_up(struct ctx *ctx, struct inode *inode)
 {
     struct ovl_node *n = ovl_node(inode);
     if (!n || !n->lower_name)
@@ -270,7 +270,7 @@ static int copy_up(struct task *t, struct inode *inode)
         ret = copy_up_data(inode, li);
     } else if (S_ISLNK(inode->mode)) {
         char *buf = malloc(VFS_PATH_MAX);
-        ret = buf ? li->ops->readlink(t, li, buf, VFS_PATH_MAX - 1) : -ENOMEM;
+        ret = buf ? li->ops->readlink(ctx, li, buf, VFS_PATH_MAX - 1) : -ENOMEM;
         if (ret >= 0)
             ret = tmpfs_set_target(inode, buf, (size_t)ret);
         free(buf);
@@ -293,11 +293,11 @@ static int copy_up(struct task *t, struct inode *inode)
 
 /* ---- inode operations ------------------------------------------------------------------- */
 
-static int ovl_create(struct task *t, struct inode *dir, const char *name, uint32_t mode,
+static int ovl_create(struct ctx *ctx, struct inode *dir, const char *name, uint32_t mode,
                       uint64_t rdev, const char *target, struct inode **out)
 {
     struct inode *inode;
-    int ret = g_tmpfs_iops.create(t, dir, name, mode, rdev, target, &inode);
+    int ret = g_tmpfs_iops.create(ctx, dir, name, mode, rdev, target, &inode);
     if (ret < 0)
         return ret;
     /* Upper-only: a directory made here is opaque, whatever the lower layer had. */
@@ -310,14 +310,14 @@ static int ovl_create(struct task *t, struct inode *dir, const char *name, uint3
     return 0;
 }
 
-static int ovl_readlink(struct task *t, struct inode *inode, char *buf, size_t size)
+static int ovl_readlink(struct ctx *ctx, struct inode *inode, char *buf, size_t size)
 {
     /* The first read copies the link up: the target is then in memory, no more round trips
      * (links like /lib -> usr/lib are read at every walk through them). */
-    int ret = copy_up(t, inode);
+    int ret = copy_up(ctx, inode);
     if (ret < 0)
         return ret;
-    return g_tmpfs_iops.readlink(t, inode, buf, size);
+    return g_tmpfs_iops.readlink(ctx, inode, buf, size);
 }
 
 /* ---- files opened read-only before a copy-up ------------------------------------------- */
@@ -343,33 +343,33 @@ static struct file *ovl_rdonly_lower(struct file *f)
     return f->priv;
 }
 
-static ssize_t ovl_rdonly_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t ovl_rdonly_read(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     struct file *lf = ovl_rdonly_lower(f);
     if (!lf)
-        return g_tmpfs_file_fops.read(t, f, u, pos);
+        return g_tmpfs_file_fops.read(ctx, f, u, pos);
     /* The read releases the kernel lock: a copy-up meanwhile must not close the file. */
     file_ref(lf);
-    ssize_t n = lf->ops->read(t, lf, u, pos);
+    ssize_t n = lf->ops->read(ctx, lf, u, pos);
     file_unref(lf);
     return n;
 }
 
-static int64_t ovl_rdonly_llseek(struct task *t, struct file *f, int64_t off, int whence)
+static int64_t ovl_rdonly_llseek(struct ctx *ctx, struct file *f, int64_t off, int whence)
 {
     if (!ovl_rdonly_lower(f))
-        return g_tmpfs_file_fops.llseek(t, f, off, whence);
-    return vfs_generic_llseek(t, f, off, whence);
+        return g_tmpfs_file_fops.llseek(ctx, f, off, whence);
+    return vfs_generic_llseek(ctx, f, off, whence);
 }
 
-static int ovl_rdonly_get_mappable(struct task *t, struct file *f, struct mappable **out)
+static int ovl_rdonly_get_mappable(struct ctx *ctx, struct file *f, struct mappable **out)
 {
     struct file *lf = ovl_rdonly_lower(f);
     if (!lf)
-        return g_tmpfs_file_fops.get_mappable(t, f, out);
+        return g_tmpfs_file_fops.get_mappable(ctx, f, out);
     if (!lf->ops->get_mappable)
         return -ENODEV;
-    int ret = lf->ops->get_mappable(t, lf, out);
+    int ret = lf->ops->get_mappable(ctx, lf, out);
     /* The lower file has no path of its own: /proc/pid/maps shows the overlay's. */
     if (ret == 0 && file_path(f, (*out)->name, sizeof((*out)->name)) < 0)
         (*out)->name[0] = '\0';
@@ -389,7 +389,7 @@ static const struct file_ops g_ovl_rdonly_fops = {
     .release = ovl_rdonly_release,
 };
 
-static int ovl_open(struct task *t, struct inode *inode, struct file *f)
+static int ovl_open(struct ctx *ctx, struct inode *inode, struct file *f)
 {
     if (S_ISREG(inode->mode) && ovl_is_lower(inode)) {
         /* O_RDONLY|O_TRUNC opens the lower file too: the VFS truncates afterwards through
@@ -400,7 +400,7 @@ static int ovl_open(struct task *t, struct inode *inode, struct file *f)
             if (ret < 0)
                 return ret;
             struct file *lf;
-            ret = open_lower(t, li, &lf);
+            ret = open_lower(ctx, li, &lf);
             inode_unref(li);
             if (ret < 0)
                 return ret;
@@ -409,7 +409,7 @@ static int ovl_open(struct task *t, struct inode *inode, struct file *f)
             f->ops = &g_ovl_rdonly_fops;
             return 0;
         }
-        int ret = copy_up(t, inode);
+        int ret = copy_up(ctx, inode);
         if (ret < 0)
             return ret;
     }
@@ -417,12 +417,12 @@ static int ovl_open(struct task *t, struct inode *inode, struct file *f)
     return f->ops ? 0 : -ENXIO;
 }
 
-static int ovl_setattr(struct task *t, struct inode *inode, const struct iattr *ia)
+static int ovl_setattr(struct ctx *ctx, struct inode *inode, const struct iattr *ia)
 {
-    int ret = copy_up(t, inode);
+    int ret = copy_up(ctx, inode);
     if (ret < 0)
         return ret;
-    return g_tmpfs_iops.setattr(t, inode, ia);
+    return g_tmpfs_iops.setattr(ctx, inode, ia);
 }
 
 /*
@@ -431,29 +431,29 @@ static int ovl_setattr(struct task *t, struct inode *inode, const struct iattr *
  * copies the file up, as Linux does. Removing one needs no copy-up: only a copied-up file
  * (or a directory, whose attributes are ours) can have any.
  */
-static int ovl_getxattr(struct task *t, struct inode *inode, const char *name, void *buf,
+static int ovl_getxattr(struct ctx *ctx, struct inode *inode, const char *name, void *buf,
                         size_t size)
 {
-    return g_tmpfs_iops.getxattr(t, inode, name, buf, size);
+    return g_tmpfs_iops.getxattr(ctx, inode, name, buf, size);
 }
 
-static int ovl_setxattr(struct task *t, struct inode *inode, const char *name, const void *value,
+static int ovl_setxattr(struct ctx *ctx, struct inode *inode, const char *name, const void *value,
                         size_t size, int flags)
 {
-    int ret = copy_up(t, inode);
+    int ret = copy_up(ctx, inode);
     if (ret < 0)
         return ret;
-    return g_tmpfs_iops.setxattr(t, inode, name, value, size, flags);
+    return g_tmpfs_iops.setxattr(ctx, inode, name, value, size, flags);
 }
 
-static int ovl_listxattr(struct task *t, struct inode *inode, char *buf, size_t size)
+static int ovl_listxattr(struct ctx *ctx, struct inode *inode, char *buf, size_t size)
 {
-    return g_tmpfs_iops.listxattr(t, inode, buf, size);
+    return g_tmpfs_iops.listxattr(ctx, inode, buf, size);
 }
 
-static int ovl_removexattr(struct task *t, struct inode *inode, const char *name)
+static int ovl_removexattr(struct ctx *ctx, struct inode *inode, const char *name)
 {
-    return g_tmpfs_iops.removexattr(t, inode, name);
+    return g_tmpfs_iops.removexattr(ctx, inode, name);
 }
 
 static void ovl_evict(struct inode *inode)
@@ -470,21 +470,21 @@ static void ovl_evict(struct inode *inode)
 /* Links, unlinks and renames only change the tree and link counts: tmpfs's. A deleted lower
  * name stays deleted because its directory is never listed again (the whiteout is the
  * absence of the node). */
-static int ovl_link(struct task *t, struct inode *dir, const char *name, struct inode *inode)
+static int ovl_link(struct ctx *ctx, struct inode *dir, const char *name, struct inode *inode)
 {
-    return g_tmpfs_iops.link(t, dir, name, inode);
+    return g_tmpfs_iops.link(ctx, dir, name, inode);
 }
 
-static int ovl_unlink(struct task *t, struct inode *dir, const char *name, struct inode *victim)
+static int ovl_unlink(struct ctx *ctx, struct inode *dir, const char *name, struct inode *victim)
 {
-    return g_tmpfs_iops.unlink(t, dir, name, victim);
+    return g_tmpfs_iops.unlink(ctx, dir, name, victim);
 }
 
-static int ovl_rename(struct task *t, struct inode *old_dir, const char *old_name,
+static int ovl_rename(struct ctx *ctx, struct inode *old_dir, const char *old_name,
                       struct inode *new_dir, const char *new_name, struct inode *moved,
                       struct inode *replaced)
 {
-    return g_tmpfs_iops.rename(t, old_dir, old_name, new_dir, new_name, moved, replaced);
+    return g_tmpfs_iops.rename(ctx, old_dir, old_name, new_dir, new_name, moved, replaced);
 }
 
 static const struct inode_ops g_ovl_iops = {

@@ -23,10 +23,10 @@
 #include "sentry/fs/pipe/pipe_ring.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
-#include "sentry/kernel/waitq.h"
 #include "sentry/mm/mm.h"
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs_ops.h"
+#include "sentry/waiter/waitq.h"
 
 #define LINUX_FIONREAD 0x541Bu
 #define LINUX_F_SETPIPE_SZ 1031
@@ -72,8 +72,9 @@ bool file_is_pipe(const struct file *f)
     return f->ops == &pipe_anon_ops || f->ops == &pipe_fifo_ops;
 }
 
-void pipe_send_sigpipe(struct task *t)
+void pipe_send_sigpipe(struct ctx *ctx)
 {
+    struct task *t = task_from_ctx(ctx);
     if (!t)
         return;
     struct linux_siginfo info;
@@ -130,15 +131,15 @@ int pipe_create(uint32_t flags, struct file **rd, struct file **wr)
 
 /* Wait until @counter (r_opens or w_opens of @p) moves past @seen. Returns 0 or
  * -ERESTARTSYS. */
-static int pipe_wait_open(struct task *t, struct pipe *p, unsigned *counter, unsigned seen,
+static int pipe_wait_open(struct ctx *ctx, struct pipe *p, unsigned *counter, unsigned seen,
                           int *peers)
 {
     struct waiter w = {0};
     int ret = 0;
     while (*counter == seen && *peers == 0) {
         if (!w.q)
-            waitq_add(&p->wq, &w, t, 0);
-        if (task_wait(t, 0) == -EINTR) {
+            waitq_add(&p->wq, &w, ctx, 0);
+        if (ctx_wait(ctx, 0) == -EINTR) {
             ret = -LINUX_ERESTARTSYS;
             break;
         }
@@ -147,7 +148,7 @@ static int pipe_wait_open(struct task *t, struct pipe *p, unsigned *counter, uns
     return ret;
 }
 
-int pipe_open_fifo(struct task *t, struct pipe *p, uint32_t flags, struct file **out)
+int pipe_open_fifo(struct ctx *ctx, struct pipe *p, uint32_t flags, struct file **out)
 {
     uint32_t acc = flags & O_ACCMODE;
     bool nb = flags & O_NONBLOCK;
@@ -157,9 +158,9 @@ int pipe_open_fifo(struct task *t, struct pipe *p, uint32_t flags, struct file *
     if (ret < 0)
         return ret;
     if (acc == O_RDONLY && !nb)
-        ret = pipe_wait_open(t, p, &p->w_opens, p->w_opens, &p->writers);
+        ret = pipe_wait_open(ctx, p, &p->w_opens, p->w_opens, &p->writers);
     else if (acc == O_WRONLY)
-        ret = pipe_wait_open(t, p, &p->r_opens, p->r_opens, &p->readers);
+        ret = pipe_wait_open(ctx, p, &p->r_opens, p->r_opens, &p->readers);
     if (ret < 0) {
         file_unref(*out);
         *out = NULL;
@@ -169,7 +170,7 @@ int pipe_open_fifo(struct task *t, struct pipe *p, uint32_t flags, struct file *
 
 /* Open the FIFO @inode into @f, on the pipe kept in inode->fifo: open(2)'s rules for FIFOs
  * (a blocking open waits for the other end; O_WRONLY|O_NONBLOCK without a reader is ENXIO). */
-static int fifo_open_inode(struct task *t, struct inode *inode, struct file *f)
+static int fifo_open_inode(struct ctx *ctx, struct inode *inode, struct file *f)
 {
     if (!inode->fifo && !(inode->fifo = pipe_new()))
         return -ENOMEM;
@@ -184,9 +185,9 @@ static int fifo_open_inode(struct task *t, struct inode *inode, struct file *f)
     epoll_release_aware(&pipe_fifo_ops);
     int ret = 0;
     if (acc == O_RDONLY && !nb)
-        ret = pipe_wait_open(t, p, &p->w_opens, p->w_opens, &p->writers);
+        ret = pipe_wait_open(ctx, p, &p->w_opens, p->w_opens, &p->writers);
     else if (acc == O_WRONLY)
-        ret = pipe_wait_open(t, p, &p->r_opens, p->r_opens, &p->readers);
+        ret = pipe_wait_open(ctx, p, &p->r_opens, p->r_opens, &p->readers);
     if (ret < 0)
         pipe_release(f); /* the caller drops @f without releasing it */
     return ret;
@@ -209,7 +210,7 @@ void pipe_register_fifo(void)
 
 /* ---- file operations -------------------------------------------------------------------- */
 
-static ssize_t pipe_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t pipe_read(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     struct pipe *p = f->priv;
     size_t total = 0;
@@ -264,7 +265,7 @@ static bool pipe_can_write(const struct pipe *p, size_t want)
     return space > 0;
 }
 
-static ssize_t pipe_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t pipe_write(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     struct pipe *p = f->priv;
     struct waiter w = {0};
@@ -275,7 +276,7 @@ static ssize_t pipe_write(struct task *t, struct file *f, struct uio *u, int64_t
         return 0;
     for (;;) {
         if (p->readers == 0) {
-            pipe_send_sigpipe(t);
+            pipe_send_sigpipe(ctx);
             ret = total ? (ssize_t)total : -EPIPE;
             break;
         }
@@ -297,8 +298,8 @@ static ssize_t pipe_write(struct task *t, struct file *f, struct uio *u, int64_t
             break;
         }
         if (!w.q)
-            waitq_add(&p->wq, &w, t, POLLOUT | POLLWRNORM | POLLERR);
-        if (task_wait(t, 0) == -EINTR) {
+            waitq_add(&p->wq, &w, ctx, POLLOUT | POLLWRNORM | POLLERR);
+        if (ctx_wait(ctx, 0) == -EINTR) {
             ret = total ? (ssize_t)total : -LINUX_ERESTARTSYS;
             break;
         }
@@ -307,7 +308,7 @@ static ssize_t pipe_write(struct task *t, struct file *f, struct uio *u, int64_t
     return ret;
 }
 
-static uint32_t pipe_poll(struct task *t, struct file *f)
+static uint32_t pipe_poll(struct ctx *ctx, struct file *f)
 {
     struct pipe *p = f->priv;
     uint32_t mask = 0;
@@ -360,8 +361,9 @@ long pipe_fcntl(struct file *f, int cmd, unsigned long arg)
     return (long)cap;
 }
 
-static long pipe_ioctl(struct task *t, struct file *f, unsigned int cmd, gaddr_t arg)
+static long pipe_ioctl(struct ctx *ctx, struct file *f, unsigned int cmd, gaddr_t arg)
 {
+    struct task *t = task_from_ctx(ctx);
     struct pipe *p = f->priv;
     switch (cmd) {
     case LINUX_FIONREAD: {
@@ -377,7 +379,7 @@ static long pipe_ioctl(struct task *t, struct file *f, unsigned int cmd, gaddr_t
     }
 }
 
-static int pipe_stat(struct task *t, struct file *f, struct linux_stat *st)
+static int pipe_stat(struct ctx *ctx, struct file *f, struct linux_stat *st)
 {
     struct pipe *p = f->priv;
     anon_fill_stat(st, S_IFIFO | 0600, ANON_DEV_PIPEFS, p->ino, p->ctime_ns);

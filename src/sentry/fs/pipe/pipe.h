@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct task;
+struct ctx;
 struct file;
 struct pipe;
 
@@ -48,7 +48,7 @@ long pipe_fcntl(struct file *f, int cmd, unsigned long arg);
  */
 struct pipe *pipe_new(void);
 void pipe_unref(struct pipe *p);
-int pipe_open_fifo(struct task *t, struct pipe *p, uint32_t flags, struct file **out);
+int pipe_open_fifo(struct ctx *ctx, struct pipe *p, uint32_t flags, struct file **out);
 
 /* Boot: let the VFS open FIFO inodes of every filesystem through the pipe code. */
 void pipe_register_fifo(void);
@@ -57,4 +57,4 @@ void pipe_register_fifo(void);
  * Send SIGPIPE to @t for a write that hit a pipe or socket without a reader (Linux's
  * send_sig(SIGPIPE, current, 0)). Caller holds the kernel lock.
  */
-void pipe_send_sigpipe(struct task *t);
+void pipe_send_sigpipe(struct ctx *ctx);

@@ -202,8 +202,8 @@ int proc_gen_status(struct task *c, const struct proc_node *n, struct proc_text 
     sig_masks(tg, &ign, &cgt);
     int fdsize = t->fdt ? fdtable_size(t->fdt) : 0;
     fdsize = fdsize <= 64 ? 64 : (fdsize + 63) / 64 * 64;
-    pt_printf(pt, "Name:\t%s\nUmask:\t%04o\nState:\t%s\n", t->comm, t->fs ? t->fs->umask : 022,
-              state_name(state_char(t)));
+    pt_printf(pt, "Name:\t%s\nUmask:\t%04o\nState:\t%s\n", t->comm,
+              t->ctx.fs ? t->ctx.fs->umask : 022, state_name(state_char(t)));
     pt_printf(pt, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", tg->pid,
               n->tid ? t->tid : tg->pid, tg->parent ? tg->parent->pid : 0);
     pt_printf(pt, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", tg->uid, tg->euid, tg->suid,
@@ -395,10 +395,10 @@ int proc_link_exe(struct task *c, const struct proc_node *n, char *buf, size_t s
 int proc_link_cwd(struct task *c, const struct proc_node *n, char *buf, size_t size)
 {
     struct task *t = proc_node_task(n);
-    if (!t || !t->fs)
+    if (!t || !t->ctx.fs)
         return -ENOENT;
     bool reachable = true, dead = false;
-    int len = vfs_path_string(&t->fs->cwd, &t->fs->root, buf, size, &reachable, &dead);
+    int len = vfs_path_string(&t->ctx.fs->cwd, &t->ctx.fs->root, buf, size, &reachable, &dead);
     if (len >= 0 && dead && (size_t)len + 11 < size) {
         memcpy(buf + len, " (deleted)", 11);
         len += 10;

@@ -14,6 +14,7 @@
 #include "sentry/fs/proc/proc_internal.h"
 #include "sentry/fs/proc/procfs.h"
 #include "sentry/kernel/fdtable.h"
+#include "sentry/kernel/task.h"
 #include "sentry/vfs/vfs_internal.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
@@ -306,7 +307,7 @@ static int lookup_numbered(const struct proc_node *dir, long num, struct proc_no
     }
 }
 
-static int proc_lookup(struct task *t, struct inode *dir, const char *name, struct inode **out)
+static int proc_lookup(struct ctx *ctx, struct inode *dir, const char *name, struct inode **out)
 {
     const struct proc_node *dn = dir->priv;
     if (!node_alive(dn))
@@ -444,7 +445,7 @@ static uint64_t parent_ino(const struct proc_node *n)
     return node_ino(&p);
 }
 
-static int proc_dir_iterate(struct task *t, struct file *f, struct dir_emitter *e)
+static int proc_dir_iterate(struct ctx *ctx, struct file *f, struct dir_emitter *e)
 {
     const struct proc_node *dn = f->inode ? f->inode->priv : NULL;
     if (!dn)
@@ -497,7 +498,7 @@ struct proc_snap {
     struct proc_node node; /* what the file shows, for writes */
 };
 
-static ssize_t proc_file_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t proc_file_read(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     struct proc_snap *s = f->priv;
     int64_t *p = pos ? pos : &f->pos;
@@ -510,7 +511,7 @@ static ssize_t proc_file_read(struct task *t, struct file *f, struct uio *u, int
     return (ssize_t)n;
 }
 
-static int64_t proc_file_llseek(struct task *t, struct file *f, int64_t off, int whence)
+static int64_t proc_file_llseek(struct ctx *ctx, struct file *f, int64_t off, int whence)
 {
     struct proc_snap *s = f->priv;
     int64_t base;
@@ -543,7 +544,7 @@ static void proc_file_release(struct file *f)
 }
 
 /* Writes: only comm (the thread's name, as prctl(PR_SET_NAME)). */
-static ssize_t proc_file_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t proc_file_write(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     struct proc_snap *s = f->priv;
     if (s->node.kind != PK_COMM)
@@ -565,8 +566,9 @@ static const struct file_ops g_proc_file_fops = {
     .release = proc_file_release,
 };
 
-static int proc_open(struct task *t, struct inode *inode, struct file *f)
+static int proc_open(struct ctx *ctx, struct inode *inode, struct file *f)
 {
+    struct task *t = task_from_ctx(ctx);
     const struct proc_node *n = inode->priv;
     if (S_ISDIR(inode->mode)) {
         if (!node_alive(n))
@@ -601,8 +603,9 @@ static int proc_open(struct task *t, struct inode *inode, struct file *f)
 
 /* ---- symlinks --------------------------------------------------------------------------- */
 
-static int proc_readlink(struct task *t, struct inode *inode, char *buf, size_t size)
+static int proc_readlink(struct ctx *ctx, struct inode *inode, char *buf, size_t size)
 {
+    struct task *t = task_from_ctx(ctx);
     const struct proc_node *n = inode->priv;
     if (!g_kinds[n->kind].link)
         return -EINVAL;
@@ -622,7 +625,7 @@ static int proc_readlink(struct task *t, struct inode *inode, char *buf, size_t 
 }
 
 /* /proc/pid/fd/N is a magic link: walks and opens reach the open file itself. */
-static int proc_get_link_file(struct task *t, struct inode *inode, struct file **out)
+static int proc_get_link_file(struct ctx *ctx, struct inode *inode, struct file **out)
 {
     const struct proc_node *n = inode->priv;
     if (n->kind != PK_FD)
@@ -634,7 +637,7 @@ static int proc_get_link_file(struct task *t, struct inode *inode, struct file *
     return *out ? 0 : -ENOENT;
 }
 
-static int proc_getattr(struct task *t, struct inode *inode)
+static int proc_getattr(struct ctx *ctx, struct inode *inode)
 {
     return node_alive(inode->priv) ? 0 : -ENOENT;
 }

@@ -136,7 +136,7 @@ static void fixed_kids(enum sys_kind dir, enum sys_kind *kids)
     kids[n] = SK_NONE;
 }
 
-static int sys_lookup(struct task *t, struct inode *dir, const char *name, struct inode **out)
+static int sys_lookup(struct ctx *ctx, struct inode *dir, const char *name, struct inode **out)
 {
     const struct sys_node *dn = dir->priv;
     enum sys_kind kids[SK_COUNT + 1];
@@ -156,7 +156,7 @@ static int sys_lookup(struct task *t, struct inode *dir, const char *name, struc
     return -ENOENT;
 }
 
-static int sys_dir_iterate(struct task *t, struct file *f, struct dir_emitter *e)
+static int sys_dir_iterate(struct ctx *ctx, struct file *f, struct dir_emitter *e)
 {
     const struct sys_node *dn = f->inode->priv;
     if (f->pos == 0) {
@@ -209,7 +209,7 @@ struct sys_text {
     size_t len;
 };
 
-static ssize_t sys_file_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t sys_file_read(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     struct sys_text *s = f->priv;
     int64_t *p = pos ? pos : &f->pos;
@@ -273,7 +273,7 @@ static int node_meminfo_text(char *buf, size_t size)
     return (int)(len < size ? len : size - 1);
 }
 
-static int sys_open(struct task *t, struct inode *inode, struct file *f)
+static int sys_open(struct ctx *ctx, struct inode *inode, struct file *f)
 {
     const struct sys_node *n = inode->priv;
     if (S_ISDIR(inode->mode)) {

@@ -20,7 +20,7 @@
 
 static struct mount *g_memfd_mnt; /* created on first use; lives forever */
 
-int tmpfs_memfd_create(struct task *t, const char *name, unsigned int flags, struct file **out)
+int tmpfs_memfd_create(struct ctx *ctx, const char *name, unsigned int flags, struct file **out)
 {
     if (flags & ~(MFD_CLOEXEC_FLAG | MFD_ALLOW_SEALING_FLAG))
         return -EINVAL; /* COMPAT: no MFD_HUGETLB, MFD_NOEXEC_SEAL, MFD_EXEC */
@@ -35,7 +35,7 @@ int tmpfs_memfd_create(struct task *t, const char *name, unsigned int flags, str
     snprintf(full, sizeof(full), "memfd:%s", name);
     struct dentry *root = g_memfd_mnt->root;
     struct inode *inode;
-    int ret = root->inode->ops->create(t, root->inode, full, S_IFREG | 0777, 0, NULL, &inode);
+    int ret = root->inode->ops->create(ctx, root->inode, full, S_IFREG | 0777, 0, NULL, &inode);
     if (ret < 0)
         return ret;
     struct tmpfs_node *n = inode->priv;
@@ -47,13 +47,13 @@ int tmpfs_memfd_create(struct task *t, const char *name, unsigned int flags, str
     dentry_ref(d);
     dcache_drop(d); /* unlinked at once; the inode keeps nlink 1 as Linux's memfd */
     struct path p = {.mnt = g_memfd_mnt, .dentry = d};
-    ret = vfs_open_path(t, &p, O_RDWR, out);
+    ret = vfs_open_path(ctx, &p, O_RDWR, out);
     dentry_unref(d);
     return ret;
 }
 
 /* fcntl(F_GET_SEALS) and fcntl(F_ADD_SEALS), reached through ->ioctl. */
-long tmpfs_seals_fcntl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg)
+long tmpfs_seals_fcntl(struct ctx *ctx, struct file *f, unsigned int cmd, uint64_t arg)
 {
     struct tmpfs_node *n = f->inode->priv;
     if (!n->sealable)

@@ -79,7 +79,7 @@ static void touch_dir(struct inode *dir)
     dir->mtime = dir->ctime = vfs_now();
 }
 
-static int tmpfs_create(struct task *t, struct inode *dir, const char *name, uint32_t mode,
+static int tmpfs_create(struct ctx *ctx, struct inode *dir, const char *name, uint32_t mode,
                         uint64_t rdev, const char *target, struct inode **out)
 {
     if (target && strlen(target) >= VFS_PATH_MAX)
@@ -88,8 +88,8 @@ static int tmpfs_create(struct task *t, struct inode *dir, const char *name, uin
     int ret = tmpfs_new_inode(dir->sb, mode, rdev, target, &inode);
     if (ret < 0)
         return ret;
-    inode->uid = t ? vfs_cred_uid(t) : 0;
-    inode->gid = t ? vfs_cred_gid(t) : 0;
+    inode->uid = vfs_cred_uid(ctx);
+    inode->gid = vfs_cred_gid(ctx);
     if (dir->mode & S_ISGID) {
         /* BSD group semantics of set-gid directories. */
         inode->gid = dir->gid;
@@ -103,7 +103,7 @@ static int tmpfs_create(struct task *t, struct inode *dir, const char *name, uin
     return 0;
 }
 
-static int tmpfs_link(struct task *t, struct inode *dir, const char *name, struct inode *inode)
+static int tmpfs_link(struct ctx *ctx, struct inode *dir, const char *name, struct inode *inode)
 {
     inode->nlink++;
     inode->ctime = vfs_now();
@@ -111,7 +111,7 @@ static int tmpfs_link(struct task *t, struct inode *dir, const char *name, struc
     return 0;
 }
 
-static int tmpfs_unlink(struct task *t, struct inode *dir, const char *name, struct inode *victim)
+static int tmpfs_unlink(struct ctx *ctx, struct inode *dir, const char *name, struct inode *victim)
 {
     if (S_ISDIR(victim->mode)) {
         victim->nlink = 0;
@@ -124,7 +124,7 @@ static int tmpfs_unlink(struct task *t, struct inode *dir, const char *name, str
     return 0;
 }
 
-static int tmpfs_rename(struct task *t, struct inode *old_dir, const char *old_name,
+static int tmpfs_rename(struct ctx *ctx, struct inode *old_dir, const char *old_name,
                         struct inode *new_dir, const char *new_name, struct inode *moved,
                         struct inode *replaced)
 {
@@ -148,8 +148,8 @@ static int tmpfs_rename(struct task *t, struct inode *old_dir, const char *old_n
     return 0;
 }
 
-static int tmpfs_exchange(struct task *t, struct inode *a_dir, struct inode *a, struct inode *b_dir,
-                          struct inode *b)
+static int tmpfs_exchange(struct ctx *ctx, struct inode *a_dir, struct inode *a,
+                          struct inode *b_dir, struct inode *b)
 {
     if (a_dir != b_dir && S_ISDIR(a->mode) != S_ISDIR(b->mode)) {
         /* A directory changes parent: move its ".." link. */
@@ -164,7 +164,7 @@ static int tmpfs_exchange(struct task *t, struct inode *a_dir, struct inode *a, 
     return 0;
 }
 
-static int tmpfs_readlink(struct task *t, struct inode *inode, char *buf, size_t size)
+static int tmpfs_readlink(struct ctx *ctx, struct inode *inode, char *buf, size_t size)
 {
     struct tmpfs_node *n = inode->priv;
     if (!n->target)
@@ -176,7 +176,7 @@ static int tmpfs_readlink(struct task *t, struct inode *inode, char *buf, size_t
     return (int)len;
 }
 
-static int tmpfs_setattr(struct task *t, struct inode *inode, const struct iattr *ia)
+static int tmpfs_setattr(struct ctx *ctx, struct inode *inode, const struct iattr *ia)
 {
     if (ia->valid & ATTR_SIZE) {
         if (!S_ISREG(inode->mode))
@@ -215,7 +215,7 @@ static struct tmpfs_xattr *xattr_find(struct tmpfs_node *n, const char *name)
     return NULL;
 }
 
-static int tmpfs_getxattr(struct task *t, struct inode *inode, const char *name, void *buf,
+static int tmpfs_getxattr(struct ctx *ctx, struct inode *inode, const char *name, void *buf,
                           size_t size)
 {
     struct tmpfs_xattr *x = xattr_find(inode->priv, name);
@@ -229,7 +229,7 @@ static int tmpfs_getxattr(struct task *t, struct inode *inode, const char *name,
     return (int)x->size;
 }
 
-static int tmpfs_setxattr(struct task *t, struct inode *inode, const char *name, const void *value,
+static int tmpfs_setxattr(struct ctx *ctx, struct inode *inode, const char *name, const void *value,
                           size_t size, int flags)
 {
     struct tmpfs_node *n = inode->priv;
@@ -261,14 +261,14 @@ static int tmpfs_setxattr(struct task *t, struct inode *inode, const char *name,
     return 0;
 }
 
-static int tmpfs_listxattr(struct task *t, struct inode *inode, char *buf, size_t size)
+static int tmpfs_listxattr(struct ctx *ctx, struct inode *inode, char *buf, size_t size)
 {
     struct tmpfs_node *n = inode->priv;
     size_t total = 0;
     struct tmpfs_xattr *x;
     list_for_each_entry(x, &n->xattrs, link)
     {
-        if (strncmp(x->name, "trusted.", 8) == 0 && vfs_cred_uid(t) != 0)
+        if (strncmp(x->name, "trusted.", 8) == 0 && vfs_cred_uid(ctx) != 0)
             continue;
         size_t len = strlen(x->name) + 1;
         if (size) {
@@ -281,7 +281,7 @@ static int tmpfs_listxattr(struct task *t, struct inode *inode, char *buf, size_
     return (int)total;
 }
 
-static int tmpfs_removexattr(struct task *t, struct inode *inode, const char *name)
+static int tmpfs_removexattr(struct ctx *ctx, struct inode *inode, const char *name)
 {
     struct tmpfs_xattr *x = xattr_find(inode->priv, name);
     if (!x)
@@ -376,7 +376,7 @@ int tmpfs_add_node(struct dentry *dir, const char *name, uint32_t mode, uint64_t
                    const char *target)
 {
     struct inode *inode;
-    int ret = tmpfs_create(NULL, dir->inode, name, mode, rdev, target, &inode);
+    int ret = tmpfs_create(ctx_background(), dir->inode, name, mode, rdev, target, &inode);
     if (ret < 0)
         return ret;
     struct dentry *d = dcache_add(dir, name, strlen(name), inode);

@@ -8,6 +8,8 @@
  */
 #pragma once
 
+struct ctx;
+
 #include <stdint.h>
 
 #include "sentry/vfs/vfs_internal.h"
@@ -50,6 +52,6 @@ void tmpfs_file_free(struct inode *inode);
 
 /* memfd.c: memfd_create(2) with MFD_CLOEXEC (ignored here: the caller sets the fd flag) and
  * MFD_ALLOW_SEALING @flags. Returns 0 and a new O_RDWR file in *@out, or -errno. */
-int tmpfs_memfd_create(struct task *t, const char *name, unsigned int flags, struct file **out);
+int tmpfs_memfd_create(struct ctx *ctx, const char *name, unsigned int flags, struct file **out);
 /* F_GET_SEALS / F_ADD_SEALS (VFS_FCNTL_*_SEALS) on the tmpfs file @f. */
-long tmpfs_seals_fcntl(struct task *t, struct file *f, unsigned int cmd, uint64_t arg);
+long tmpfs_seals_fcntl(struct ctx *ctx, struct file *f, unsigned int cmd, uint64_t arg);

@@ -150,7 +150,7 @@ static void touch_atime(struct inode *inode, struct file *f)
         inode->atime = vfs_now();
 }
 
-static ssize_t tmpfs_read(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t tmpfs_read(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     struct inode *inode = f->inode;
     struct tmpfs_node *n = inode->priv;
@@ -200,7 +200,7 @@ static bool frames_alloc_range(struct tmpfs_node *n, uint64_t from, uint64_t to)
     return ok;
 }
 
-static ssize_t tmpfs_write(struct task *t, struct file *f, struct uio *u, int64_t *pos)
+static ssize_t tmpfs_write(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     struct inode *inode = f->inode;
     struct tmpfs_node *n = inode->priv;
@@ -244,7 +244,7 @@ static ssize_t tmpfs_write(struct task *t, struct file *f, struct uio *u, int64_
     return (ssize_t)total;
 }
 
-static int tmpfs_truncate(struct task *t, struct file *f, uint64_t size)
+static int tmpfs_truncate(struct ctx *ctx, struct file *f, uint64_t size)
 {
     int ret = tmpfs_file_resize(f->inode, size);
     if (ret == 0)
@@ -293,7 +293,7 @@ static void bytes_zero(struct tmpfs_node *n, uint64_t from, uint64_t to)
  * are zeroed, whole pages freed) or zero a range (ZERO_RANGE: zeroed and allocated).
  * COMPAT: Linux tmpfs refuses ZERO_RANGE with EOPNOTSUPP; it is supported here as ext4 does.
  */
-static int tmpfs_fallocate(struct task *t, struct file *f, int mode, uint64_t off, uint64_t len)
+static int tmpfs_fallocate(struct ctx *ctx, struct file *f, int mode, uint64_t off, uint64_t len)
 {
     struct inode *inode = f->inode;
     struct tmpfs_node *n = inode->priv;
@@ -337,10 +337,10 @@ static int tmpfs_fallocate(struct task *t, struct file *f, int mode, uint64_t of
 }
 
 /* lseek with SEEK_DATA / SEEK_HOLE at page granularity (allocated pages are data). */
-static int64_t tmpfs_llseek(struct task *t, struct file *f, int64_t off, int whence)
+static int64_t tmpfs_llseek(struct ctx *ctx, struct file *f, int64_t off, int whence)
 {
     if (whence != SEEK_DATA && whence != SEEK_HOLE)
-        return vfs_generic_llseek(t, f, off, whence);
+        return vfs_generic_llseek(ctx, f, off, whence);
     struct tmpfs_node *n = f->inode->priv;
     uint64_t size = (uint64_t)f->inode->size;
     if (off < 0 || (uint64_t)off >= size)
@@ -363,7 +363,7 @@ static int64_t tmpfs_llseek(struct task *t, struct file *f, int64_t off, int whe
     return (int64_t)o;
 }
 
-static int tmpfs_fsync(struct task *t, struct file *f, bool datasync)
+static int tmpfs_fsync(struct ctx *ctx, struct file *f, bool datasync)
 {
     return 0;
 }
@@ -432,7 +432,7 @@ static const struct mappable_ops g_tmpfs_mappable_ops = {
     .unref = tmpfs_map_unref,
 };
 
-static int tmpfs_get_mappable(struct task *t, struct file *f, struct mappable **out)
+static int tmpfs_get_mappable(struct ctx *ctx, struct file *f, struct mappable **out)
 {
     struct tmpfs_node *n = f->inode->priv;
     struct mappable *m = &n->mappable;
@@ -446,10 +446,10 @@ static int tmpfs_get_mappable(struct task *t, struct file *f, struct mappable **
     return 0;
 }
 
-static long tmpfs_ioctl(struct task *t, struct file *f, unsigned int cmd, gaddr_t arg)
+static long tmpfs_ioctl(struct ctx *ctx, struct file *f, unsigned int cmd, gaddr_t arg)
 {
     if (cmd == VFS_FCNTL_ADD_SEALS || cmd == VFS_FCNTL_GET_SEALS)
-        return tmpfs_seals_fcntl(t, f, cmd, arg);
+        return tmpfs_seals_fcntl(ctx, f, cmd, arg);
     return -ENOTTY;
 }
 

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "sentry/kernel/fdtable.h"
-#include "sentry/kernel/waitq.h"
+#include "sentry/waiter/waitq.h"
 
 static int g_live;
 
@@ -58,9 +58,9 @@ void file_unref(struct file *f)
     g_live--;
 }
 
-uint32_t file_poll(struct task *t, struct file *f)
+uint32_t file_poll(struct ctx *ctx, struct file *f)
 {
-    return f->ops->poll ? f->ops->poll(t, f) : 0;
+    return f->ops->poll ? f->ops->poll(ctx, f) : 0;
 }
 
 struct file *fdtable_get(struct fdtable *fdt, int fd)
@@ -73,10 +73,10 @@ void waitq_init(struct waitq *q)
     list_init(&q->waiters);
 }
 
-void waitq_add(struct waitq *q, struct waiter *w, struct task *t, uint32_t mask)
+void waitq_add(struct waitq *q, struct waiter *w, struct ctx *c, uint32_t mask)
 {
     w->q = q;
-    w->task = t;
+    w->ctx = c;
     w->mask = mask;
     list_add_tail(&w->link, &q->waiters);
 }

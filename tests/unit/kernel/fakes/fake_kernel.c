@@ -7,12 +7,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "sentry/platform/platform.h"
-#include "sentry/mm/mm_internal.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/signal.h"
-#include "sentry/kernel/waitq.h"
 #include "sentry/mm/mm.h"
+#include "sentry/mm/mm_internal.h"
+#include "sentry/platform/platform.h"
+#include "sentry/waiter/waitq.h"
 
 struct kernel g_kernel = {
     .lock = PTHREAD_MUTEX_INITIALIZER,

@@ -56,7 +56,7 @@ static void fm_unref(struct mappable *m)
 
 static const struct mappable_ops g_fm_ops = {.fill = fm_fill, .ref = fm_ref, .unref = fm_unref};
 
-static int fake_get_mappable(struct task *t, struct file *f, struct mappable **out)
+static int fake_get_mappable(struct ctx *ctx, struct file *f, struct mappable **out)
 {
     struct fake_mappable *fm = calloc(1, sizeof(*fm));
     if (!fm)
@@ -71,7 +71,8 @@ static int fake_get_mappable(struct task *t, struct file *f, struct mappable **o
 
 static const struct file_ops g_fake_file_ops = {.get_mappable = fake_get_mappable};
 
-int vfs_fstatat(struct task *t, int dirfd, const char *path, int flags, struct linux_stat *st)
+int vfs_fstatat(struct ctx *ctx, struct file *dir, const char *path, int flags,
+                struct linux_stat *st)
 {
     struct stat hs;
     if (stat(path, &hs) < 0)
@@ -82,7 +83,7 @@ int vfs_fstatat(struct task *t, int dirfd, const char *path, int flags, struct l
     return 0;
 }
 
-int vfs_access(struct task *t, int dirfd, const char *path, int mode, int flags)
+int vfs_access(struct ctx *ctx, struct file *dir, const char *path, int mode, int flags)
 {
     /* As a non-root user would see it, so that tests mean the same when run as root. */
     struct stat hs;
@@ -91,7 +92,7 @@ int vfs_access(struct task *t, int dirfd, const char *path, int mode, int flags)
     return (mode & X_OK) && !(hs.st_mode & S_IXUSR) ? -EACCES : 0;
 }
 
-int vfs_openat(struct task *t, int dirfd, const char *path, int flags, unsigned int mode,
+int vfs_openat(struct ctx *ctx, struct file *dir, const char *path, int flags, unsigned int mode,
                struct file **out)
 {
     int fd = open(path, flags, mode);
@@ -121,7 +122,7 @@ void file_unref(struct file *f)
     g_open_files--;
 }
 
-ssize_t vfs_kernel_pread(struct task *t, struct file *f, void *buf, size_t size, int64_t off)
+ssize_t vfs_kernel_pread(struct ctx *ctx, struct file *f, void *buf, size_t size, int64_t off)
 {
     ssize_t n = pread((int)(intptr_t)f->priv, buf, size, off);
     return n < 0 ? -errno : n;

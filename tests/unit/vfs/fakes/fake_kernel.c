@@ -1,79 +1,51 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Fakes of kernel/task.c and kernel/waitq.c for the VFS unit tests: nothing ever blocks. */
+/* The context of the VFS unit tests (fake_kernel.h) and the kernel lock the fs code names. */
 #include <errno.h>
 #include <stdlib.h>
-#include <time.h>
 
-#include "sentry/kernel/fdtable.h"
+#include "sentry/auth/cred.h"
 #include "sentry/kernel/kernel.h"
-#include "sentry/kernel/task.h"
-#include "sentry/kernel/waitq.h"
 #include "sentry/vfs/vfs.h"
 #include "tests/unit/vfs/fakes/fake_kernel.h"
 
 struct kernel g_kernel = {.lock = PTHREAD_MUTEX_INITIALIZER};
-__thread struct task *g_current;
-unsigned long g_fake_nofile = 1024;
 
-/* Timestamps: the host's wall clock. */
-uint64_t kernel_realtime_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-int task_wait(struct task *t, uint64_t deadline_ns)
+static int fake_wait(struct ctx *c, uint64_t deadline_ns, bool killable)
 {
     return -EINTR; /* a test that blocks is a bug: report a signal */
 }
 
-uint64_t task_rlimit_cur(struct task *t, int resource)
-{
-    return resource == RLIMIT_NOFILE ? g_fake_nofile : RLIM_INFINITY;
-}
-
-void waitq_init(struct waitq *q)
-{
-    list_init(&q->waiters);
-}
-
-void waitq_add(struct waitq *q, struct waiter *w, struct task *t, uint32_t mask)
-{
-    w->q = q;
-    w->task = t;
-    w->mask = mask;
-    list_add_tail(&w->link, &q->waiters);
-}
-
-void waitq_remove(struct waiter *w)
-{
-    if (w->q)
-        list_del(&w->link);
-    w->q = NULL;
-}
-
-void waitq_notify(struct waitq *q, uint32_t events)
+static void fake_wake(struct ctx *c)
 {
 }
 
-struct task *fake_task_new(void)
+static bool fake_interrupted(struct ctx *c)
 {
-    struct task *t = calloc(1, sizeof(*t));
-    if (!t)
+    return false;
+}
+
+static const struct ctx_ops g_fake_ops = {
+    .wait = fake_wait, .wake = fake_wake, .interrupted = fake_interrupted};
+
+struct ctx *fake_ctx_new(void)
+{
+    struct ctx *c = calloc(1, sizeof(*c));
+    if (!c)
         return NULL;
-    if (fdtable_new(&t->fdt) < 0 || fs_context_new_root(&t->fs) < 0) {
-        fake_task_free(t);
+    c->ops = &g_fake_ops;
+    c->cred = cred_new_init(0, 0, 0);
+    if (!c->cred || fs_context_new_root(&c->fs) < 0) {
+        fake_ctx_free(c);
         return NULL;
     }
-    return t;
+    return c;
 }
 
-void fake_task_free(struct task *t)
+void fake_ctx_free(struct ctx *c)
 {
-    if (t->fdt)
-        fdtable_unref(t->fdt);
-    if (t->fs)
-        fs_context_unref(t->fs);
-    free(t);
+    if (c->fs)
+        fs_context_unref(c->fs);
+    if (c->cred)
+        cred_unref(c->cred);
+    free(c);
 }

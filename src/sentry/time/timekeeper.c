@@ -13,8 +13,8 @@
 
 #include "abi/cvisor/vvar.h"
 #include "common/log.h"
-#include "sentry/kernel/timekeeper.h"
 #include "sentry/memfile/memfile.h"
+#include "sentry/time/timekeeper.h"
 
 #define NS_PER_SEC 1000000000ULL
 #define FIRST_INTERVAL_NS 2000000ULL  /* calibrate over at least 2 ms before enabling */
@@ -31,7 +31,7 @@ struct sample {
 
 static struct cvisor_vvar *g_vvar;
 static uint64_t g_vvar_frame;
-static bool g_tsc_ok;        /* the host keeps time with the TSC: so can we */
+static bool g_tsc_ok;         /* the host keeps time with the TSC: so can we */
 static struct sample g_first; /* the calibration window starts here */
 static uint64_t g_interval = FIRST_INTERVAL_NS;
 
