@@ -450,3 +450,76 @@ int cred_exec(const struct cred *old, struct cred *new, bool setuid, uint32_t fi
         is_setid || (new->uid != 0 && (effective || !subset(new->cap_permitted, new->cap_ambient)));
     return 0;
 }
+
+/* ---- prctl's capability options ------------------------------------------------------ */
+
+static bool cap_valid(uint64_t cap)
+{
+    return cap <= CAP_LAST_CAP;
+}
+
+int cred_bset_drop(const struct cred *old, struct cred *new, uint64_t cap)
+{
+    if (!cred_capable(old, CAP_SETPCAP))
+        return -EPERM;
+    if (!cap_valid(cap))
+        return -EINVAL;
+    new->cap_bset &= ~CAP_TO_MASK(cap);
+    return 0;
+}
+
+int cred_set_securebits(const struct cred *old, struct cred *new, uint64_t bits)
+{
+    uint32_t locks =
+        old->securebits & (SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP_LOCKED |
+                           SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED);
+    /* A locked bit may not change, a lock may not be released, no unknown bits, and only
+     * with CAP_SETPCAP. */
+    if (((locks >> 1) & (old->securebits ^ bits)) || (locks & ~bits) || (bits & ~SECBIT_ALL) ||
+        !cred_capable(old, CAP_SETPCAP))
+        return -EPERM;
+    new->securebits = (uint32_t)bits;
+    return 0;
+}
+
+int cred_set_keepcaps(const struct cred *old, struct cred *new, uint64_t on)
+{
+    if (on > 1)
+        return -EINVAL;
+    if (old->securebits & SECBIT_KEEP_CAPS_LOCKED)
+        return -EPERM;
+    if (on)
+        new->securebits |= SECBIT_KEEP_CAPS;
+    else
+        new->securebits &= ~SECBIT_KEEP_CAPS;
+    return 0;
+}
+
+int cred_ambient(const struct cred *old, struct cred *new, uint64_t op, uint64_t cap, uint64_t a4,
+                 uint64_t a5)
+{
+    if (op == CRED_AMBIENT_CLEAR_ALL) {
+        if (cap || a4 || a5)
+            return -EINVAL;
+        new->cap_ambient = 0;
+        return 0;
+    }
+    if (!cap_valid(cap) || a4 || a5)
+        return -EINVAL;
+    if (op == CRED_AMBIENT_IS_SET)
+        return (old->cap_ambient & CAP_TO_MASK(cap)) != 0;
+    if (op == CRED_AMBIENT_RAISE) {
+        /* Only a capability that is both permitted and inheritable may be ambient. */
+        if (!(old->cap_permitted & CAP_TO_MASK(cap)) ||
+            !(old->cap_inheritable & CAP_TO_MASK(cap)) ||
+            (old->securebits & SECBIT_NO_CAP_AMBIENT_RAISE))
+            return -EPERM;
+        new->cap_ambient |= CAP_TO_MASK(cap);
+        return 0;
+    }
+    if (op == CRED_AMBIENT_LOWER) {
+        new->cap_ambient &= ~CAP_TO_MASK(cap);
+        return 0;
+    }
+    return -EINVAL;
+}

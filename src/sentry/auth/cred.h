@@ -157,6 +157,20 @@ uint32_t cred_setfsgid(const struct cred *old, struct cred *new, uint32_t id);
 int cred_capset(const struct cred *old, struct cred *new, uint64_t eff, uint64_t perm,
                 uint64_t inh);
 
+/* prctl's capability options, each on a prepared copy @new of @old: PR_CAPBSET_DROP
+ * (CAP_SETPCAP), PR_SET_SECUREBITS (CAP_SETPCAP, locked bits stay), PR_SET_KEEPCAPS and
+ * PR_CAP_AMBIENT (op: the CRED_AMBIENT_* values of PR_CAP_AMBIENT_*; IS_SET returns 0/1
+ * without changing @new). Return 0 (or the IS_SET answer) or -EPERM/-EINVAL. */
+#define CRED_AMBIENT_IS_SET 1
+#define CRED_AMBIENT_RAISE 2
+#define CRED_AMBIENT_LOWER 3
+#define CRED_AMBIENT_CLEAR_ALL 4
+int cred_bset_drop(const struct cred *old, struct cred *new, uint64_t cap);
+int cred_set_securebits(const struct cred *old, struct cred *new, uint64_t bits);
+int cred_set_keepcaps(const struct cred *old, struct cred *new, uint64_t on);
+int cred_ambient(const struct cred *old, struct cred *new, uint64_t op, uint64_t cap, uint64_t a4,
+                 uint64_t a5);
+
 /* What execve does to credentials (capabilities(7) "Transformation of capabilities during
  * execve()"). @file_uid/@file_gid with @setuid/@setgid: the set-user/group-ID bits of the
  * program (already cleared by the caller for nosuid mounts); @fcaps: the file capabilities

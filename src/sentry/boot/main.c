@@ -180,18 +180,20 @@ static int mount_all(const struct boot_opts *o, struct gofer_client *gc)
     inotify_init_hooks();
     if ((err = vfs_mount_root(o->overlay ? "overlay" : "goferfs-rw", gc)) < 0)
         return err;
-    if ((err = vfs_mount_at("/dev", "devfs", NULL, 0)) < 0)
+    /* The options a container engine gives these mounts (Docker's defaults). */
+    const unsigned long nse = MNT_NOSUID | MNT_NODEV | MNT_NOEXEC;
+    if ((err = vfs_mount_at("/dev", "devfs", NULL, MNT_NOSUID)) < 0)
         return err;
-    if ((err = vfs_mount_at("/dev/pts", "devpts", NULL, 0)) < 0)
+    if ((err = vfs_mount_at("/dev/pts", "devpts", NULL, MNT_NOSUID | MNT_NOEXEC)) < 0)
         return err;
-    if ((err = vfs_mount_at("/dev/shm", "tmpfs", NULL, 0)) < 0)
+    if ((err = vfs_mount_at("/dev/shm", "tmpfs", NULL, nse)) < 0)
         return err;
     if ((err = vfs_mount_at("/tmp", "tmpfs", NULL, 0)) < 0)
         return err;
     /* A root without /sys (--root of a minimal tree) simply goes without. */
-    if ((err = vfs_mount_at("/sys", "sysfs", NULL, 0)) < 0 && err != -ENOENT)
+    if ((err = vfs_mount_at("/sys", "sysfs", NULL, nse)) < 0 && err != -ENOENT)
         return err;
-    if ((err = vfs_mount_at("/proc", "proc", NULL, 0)) < 0)
+    if ((err = vfs_mount_at("/proc", "proc", NULL, nse)) < 0)
         return err;
     return mount_volumes(o);
 }

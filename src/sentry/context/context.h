@@ -39,6 +39,10 @@ struct ctx_ops {
 
 struct ctx {
     const struct ctx_ops *ops; /* Immutable */
+    /* What the context belongs to (the task), for the layers that know its type; a copy of
+     * a context (one acting with other credentials for a moment, as access(2) does) keeps
+     * it. Immutable. */
+    void *owner;
     /* The acting credentials; a reference held by the owner (the task). Changed only by
      * the owning thread, which replaces it. */
     const struct cred *cred;

@@ -86,12 +86,7 @@ static int new_thread_group(struct task *t, struct task *c, uint64_t flags)
     tg->ctty = ptg->ctty;
     tg->exit_signal = (int)(flags & 0xff);
     memcpy(tg->rlimits, ptg->rlimits, sizeof(tg->rlimits));
-    tg->uid = ptg->uid, tg->euid = ptg->euid, tg->suid = ptg->suid, tg->fsuid = ptg->fsuid;
-    tg->gid = ptg->gid, tg->egid = ptg->egid, tg->sgid = ptg->sgid, tg->fsgid = ptg->fsgid;
-    tg->ngroups = ptg->ngroups;
-    memcpy(tg->groups, ptg->groups, sizeof(tg->groups));
     tg->dumpable = ptg->dumpable;
-    tg->no_new_privs = ptg->no_new_privs;
     memcpy(tg->exe_path, ptg->exe_path, sizeof(tg->exe_path));
     tg->arg_start = ptg->arg_start, tg->arg_end = ptg->arg_end;
     tg->env_start = ptg->env_start, tg->env_end = ptg->env_end;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "sentry/auth/cred.h"
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/ptimer.h"
 #include "sentry/kernel/signal.h"
@@ -61,7 +62,8 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
     struct plat_context *old_ctx = t->pctx;
     t->mm = mm;
     t->pctx = NULL;
-    err = g_kernel.load(t, mm, path, argv, envp, &regs, exe, sizeof(exe));
+    struct exec_creds creds = {0};
+    err = g_kernel.load(t, mm, path, argv, envp, &regs, exe, sizeof(exe), &creds);
     t->mm = old_mm;
     t->pctx = old_ctx;
     if (err < 0) {
@@ -70,6 +72,7 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
     }
     /* Point of no return. */
     if (kill_other_threads(t) < 0) {
+        cred_unref(creds.cred);
         mm_unref(mm);
         return -EINTR;
     }
@@ -86,6 +89,7 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
         err = g_platform->context_new(mm_plat_as(mm), token, &ctx);
     if (err < 0) {
         log_error("execve: no platform context: %s", strerror(-err));
+        cred_unref(creds.cred);
         mm_unref(mm);
         tg_exit(t->tg, SIGKILL);
         return -ENOMEM;
@@ -104,6 +108,8 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
     t->fpstate_dirty = false;
     memcpy(t->tg->exe_path, exe, sizeof(t->tg->exe_path));
     t->tg->did_exec = true;
+    task_commit_cred(t, creds.cred);
+    t->tg->dumpable = creds.dumpable;
     set_comm(t, path);
     fdtable_close_on_exec(t->fdt);
     signal_exec_reset(t);

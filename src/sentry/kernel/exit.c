@@ -250,6 +250,7 @@ static int wait_search(struct task *t, int idtype, int id, int options, struct w
         any = true;
         if (c->zombie && (options & WEXITED)) {
             res->pid = c->pid;
+            res->uid = tg_cred(c)->uid;
             res->status = c->exit_status;
             res->code = WIFSIGNALED(c->exit_status)
                             ? (WCOREDUMP(c->exit_status) ? LINUX_CLD_DUMPED : LINUX_CLD_KILLED)
@@ -267,6 +268,7 @@ static int wait_search(struct task *t, int idtype, int id, int options, struct w
         }
         if (c->stop_report && (options & WSTOPPED) && c->stop_state == TG_STOPPED) {
             res->pid = c->pid;
+            res->uid = tg_cred(c)->uid;
             res->status = (c->stop_signal << 8) | 0x7f;
             res->code = LINUX_CLD_STOPPED;
             if (!(options & WNOWAIT))
@@ -275,6 +277,7 @@ static int wait_search(struct task *t, int idtype, int id, int options, struct w
         }
         if (c->cont_report && (options & WCONTINUED)) {
             res->pid = c->pid;
+            res->uid = tg_cred(c)->uid;
             res->status = 0xffff;
             res->code = LINUX_CLD_CONTINUED;
             if (!(options & WNOWAIT))

@@ -21,6 +21,15 @@ struct mm;
 struct linux_regs;
 struct thread_group;
 struct task;
+struct cred;
+
+/* What the program of an execve does to the credentials (the loader computes it): the
+ * credentials to commit at the point of no return (a new reference), and whether the new
+ * image is dumpable. */
+struct exec_creds {
+    struct cred *cred;
+    bool dumpable;
+};
 
 struct kernel {
     pthread_mutex_t lock;
@@ -29,7 +38,8 @@ struct kernel {
     long (*dispatch)(struct task *t, const struct syscall_args *a);
     /* The program loader (loader/loader.h: loader_load), which sits above the kernel. */
     int (*load)(struct task *t, struct mm *mm, const char *path, char *const *argv,
-                char *const *envp, struct linux_regs *regs, char *exe_path, size_t size);
+                char *const *envp, struct linux_regs *regs, char *exe_path, size_t size,
+                struct exec_creds *creds);
     bool strace;
     /* Optional (boot/console.c): give init's new session @tg its controlling terminal,
      * called by task_start_init before init runs. */

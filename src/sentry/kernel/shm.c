@@ -68,6 +68,29 @@ static void seg_free(int slot)
  * count is derived from the object's references (each mapping holds one, the table one). */
 static uint64_t seg_nattch(struct shm_seg *s);
 
+/* Linux's ipcperms: the rwx bits of @flag (in any of the three positions) against the
+ * segment's mode for the owner, the group or others, unless CAP_IPC_OWNER. */
+static int shm_perm(struct task *t, const struct shm_seg *s, int flag)
+{
+    const struct cred *c = task_cred(t);
+    unsigned want = ((unsigned)flag >> 6 | (unsigned)flag >> 3 | (unsigned)flag) & 7;
+    unsigned granted = s->mode;
+    if (c->euid == s->cuid || c->euid == s->uid)
+        granted >>= 6;
+    else if (cred_in_group(c, s->cgid) || cred_in_group(c, s->gid))
+        granted >>= 3;
+    if ((want & ~granted & 7) && !cred_capable(c, CAP_IPC_OWNER))
+        return -EACCES;
+    return 0;
+}
+
+/* IPC_SET and IPC_RMID: the owner, the creator, or CAP_SYS_ADMIN. */
+static bool shm_may_change(struct task *t, const struct shm_seg *s)
+{
+    const struct cred *c = task_cred(t);
+    return c->euid == s->uid || c->euid == s->cuid || cred_capable(c, CAP_SYS_ADMIN);
+}
+
 long shm_get(struct task *t, int32_t key, uint64_t size, int flags)
 {
     if (key != IPC_PRIVATE) {
@@ -77,6 +100,8 @@ long shm_get(struct task *t, int32_t key, uint64_t size, int flags)
                 continue;
             if ((flags & IPC_CREAT) && (flags & IPC_EXCL))
                 return -EEXIST;
+            if (shm_perm(t, s, flags & 0777) < 0)
+                return -EACCES;
             if (size > s->size)
                 return -EINVAL;
             return seg_id(i);
@@ -104,8 +129,8 @@ long shm_get(struct task *t, int32_t key, uint64_t size, int flags)
     s->key = key;
     s->size = size;
     s->seq = ++g_seq % (0x7fffffff / SHM_SLOTS);
-    s->uid = s->cuid = t->tg->euid;
-    s->gid = s->cgid = t->tg->egid;
+    s->uid = s->cuid = task_cred(t)->euid;
+    s->gid = s->cgid = task_cred(t)->egid;
     s->mode = (uint32_t)flags & 0777;
     s->ctime = now_s();
     s->cpid = t->tg->pid;
@@ -126,6 +151,9 @@ long shm_at(struct task *t, int id, gaddr_t addr, int flags)
     int prot = (flags & SHM_RDONLY) ? PROT_READ : PROT_READ | PROT_WRITE;
     if (flags & SHM_EXEC)
         prot |= PROT_EXEC;
+    int acc = (flags & SHM_RDONLY) ? 0444 : 0666;
+    if (shm_perm(t, s, (flags & SHM_EXEC) ? acc | 0111 : acc) < 0)
+        return -EACCES;
     int mflags = MM_MAP_SHARED;
     if (addr) {
         mflags |= (flags & SHM_REMAP) ? MM_MAP_FIXED : MM_MAP_FIXED_NOREPLACE;
@@ -196,6 +224,8 @@ long shm_ctl(struct task *t, int id, int cmd, gaddr_t buf)
     case IPC_STAT:
     case SHM_STAT: {
         struct linux_shmid_ds ds;
+        if (shm_perm(t, s, 0444) < 0)
+            return -EACCES;
         fill_ds(s, &ds);
         return copy_out(t, buf, &ds, sizeof(ds)) < 0 ? -EFAULT : 0;
     }
@@ -203,7 +233,7 @@ long shm_ctl(struct task *t, int id, int cmd, gaddr_t buf)
         struct linux_shmid_ds ds;
         if (copy_in(t, buf, &ds, sizeof(ds)) < 0)
             return -EFAULT;
-        if (t->tg->euid != 0 && t->tg->euid != s->uid && t->tg->euid != s->cuid)
+        if (!shm_may_change(t, s))
             return -EPERM;
         s->uid = ds.uid, s->gid = ds.gid;
         s->mode = ds.mode & 0777;
@@ -211,7 +241,7 @@ long shm_ctl(struct task *t, int id, int cmd, gaddr_t buf)
         return 0;
     }
     case IPC_RMID:
-        if (t->tg->euid != 0 && t->tg->euid != s->uid && t->tg->euid != s->cuid)
+        if (!shm_may_change(t, s))
             return -EPERM;
         s->removed = true;
         s->key = IPC_PRIVATE;

@@ -288,7 +288,7 @@ void signal_info_kill(struct linux_siginfo *info, int sig, int code, struct task
     info->code = code;
     if (sender) {
         info->kill.pid = sender->tg->pid;
-        info->kill.uid = sender->tg->uid;
+        info->kill.uid = task_cred(sender)->uid;
     }
 }
 
@@ -296,14 +296,14 @@ bool signal_may_kill(struct task *sender, struct thread_group *target, int sig)
 {
     if (!sender || sender->tg == target)
         return true;
-    struct thread_group *s = sender->tg;
-    if (s->euid == 0)
-        return true;
-    if (s->euid == target->suid || s->euid == target->uid || s->uid == target->suid ||
-        s->uid == target->uid)
+    /* Linux's kill_ok_by_cred: a real or effective uid of the sender matches the real or
+     * saved uid of the target, or CAP_KILL. */
+    const struct cred *s = task_cred(sender), *c = tg_cred(target);
+    if (s->euid == c->suid || s->euid == c->uid || s->uid == c->suid || s->uid == c->uid ||
+        cred_capable(s, CAP_KILL))
         return true;
     /* SIGCONT may always be sent within a session. */
-    return sig == LINUX_SIGCONT && s->sid == target->sid;
+    return sig == LINUX_SIGCONT && sender->tg->sid == target->sid;
 }
 
 void signal_discard_tg(struct thread_group *tg, linux_sigset_t mask)
@@ -549,7 +549,7 @@ void signal_notify_parent(struct thread_group *child, int cld_code, int status)
         info.signo = sig;
         info.code = cld_code;
         info.chld.pid = child->pid;
-        info.chld.uid = child->uid;
+        info.chld.uid = tg_cred(child)->uid;
         info.chld.status = status;
         info.chld.utime = ns_to_ticks(child->utime_ns);
         info.chld.stime = ns_to_ticks(child->stime_ns);

@@ -26,6 +26,7 @@ int task_alloc(struct task **out)
     if (!t)
         return -ENOMEM;
     t->ctx.ops = &g_task_ctx_ops;
+    t->ctx.owner = t;
     t->refs = 1;
     t->tid = g_kernel.next_pid++;
     t->state = TASK_IN_KERNEL;
@@ -51,6 +52,18 @@ void task_free(struct task *t)
     if (t->ctx.cred)
         cred_unref(t->ctx.cred);
     free(t);
+}
+
+void task_commit_cred(struct task *t, struct cred *new)
+{
+    const struct cred *old = t->ctx.cred;
+    if (old->euid != new->euid || old->egid != new->egid || old->fsuid != new->fsuid ||
+        old->fsgid != new->fsgid || (new->cap_permitted & ~old->cap_permitted)) {
+        t->tg->dumpable = false;
+        t->tg->pdeath_signal = 0;
+    }
+    t->ctx.cred = new;
+    cred_unref(old);
 }
 
 int tg_alloc(struct task *t, struct thread_group **out)

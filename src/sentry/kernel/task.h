@@ -16,6 +16,7 @@
 #include "abi/linux/signal.h"
 #include "abi/linux/types.h"
 #include "common/list.h"
+#include "sentry/auth/cred.h"
 #include "sentry/context/context.h"
 #include "sentry/waiter/waitq.h"
 
@@ -119,13 +120,7 @@ struct thread_group {
     struct task_ioac ioac;                  /* of exited threads and waited-for children */
     char exe_path[256];                     /* for /proc/pid/exe */
     int pdeath_signal;
-    /* Credentials (COMPAT: per process, not per thread; setuid family applies to all). */
-    uint32_t uid, euid, suid, fsuid;
-    uint32_t gid, egid, sgid, fsgid;
-    int ngroups;
-    uint32_t groups[32];
     bool dumpable;
-    bool no_new_privs;
     bool child_subreaper;
     bool did_exec;                /* setpgid() of a child that exec'd gives EACCES */
     int nice;                     /* -20..19 (setpriority); inherited by fork */
@@ -221,7 +216,7 @@ extern const struct ctx_ops g_task_ctx_ops;
 /* The task whose context @c is, or NULL for another context (ctx_background()). */
 static inline struct task *task_from_ctx(struct ctx *c)
 {
-    return c && c->ops == &g_task_ctx_ops ? container_of(c, struct task, ctx) : NULL;
+    return c && c->ops == &g_task_ctx_ops ? (struct task *)c->owner : NULL;
 }
 
 /* The credentials @t acts with. Borrowed: valid while the kernel lock is held. */
@@ -229,6 +224,25 @@ static inline const struct cred *task_cred(const struct task *t)
 {
     return t->ctx.cred;
 }
+
+/* The credentials of process @tg as others see it (/proc, kill, priorities): its leader's,
+ * as Linux's /proc/PID shows. Borrowed, valid while the kernel lock is held. */
+static inline const struct cred *tg_cred(const struct thread_group *tg)
+{
+    return task_cred(tg->leader);
+}
+
+/* True if @t has capability @cap. */
+static inline bool task_capable(const struct task *t, int cap)
+{
+    return cred_capable(task_cred(t), cap);
+}
+
+/* Make @new (a prepared copy, ownership taken) @t's credentials, as Linux's commit_creds:
+ * a change of the effective or filesystem ids, or a gain of permitted capabilities, makes
+ * the process non-dumpable and clears its parent-death signal. Caller holds the kernel
+ * lock and is @t's own thread. */
+void task_commit_cred(struct task *t, struct cred *new);
 
 /* Sleep until woken (waitq_notify/task_wake), a signal is pending, or @deadline_ns
  * (CLOCK_MONOTONIC, 0 = no deadline). Caller holds the kernel lock; it is released while

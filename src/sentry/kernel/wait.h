@@ -12,6 +12,7 @@ struct task;
 
 struct wait_result {
     int pid;
+    uint32_t uid; /* the child's real uid (waitid's si_uid) */
     int status;   /* wait4 status word */
     int code;     /* CLD_* for waitid */
     uint64_t utime_ns, stime_ns;

@@ -52,7 +52,10 @@ struct load_ctx {
     struct elf_image interp;
     bool has_interp;
     gaddr_t stack_start, stack_end;
-    gaddr_t vdso; /* AT_SYSINFO_EHDR */
+    gaddr_t vdso;      /* AT_SYSINFO_EHDR */
+    struct cred *cred; /* what the program runs as; owned until handed to the caller */
+    bool secure;       /* AT_SECURE */
+    bool dumpable;
 };
 
 /* Write @size bytes of @buf (zeros if NULL) at guest @addr of @mm, whatever its protection:
@@ -83,18 +86,37 @@ static int guest_write(struct load_ctx *c, gaddr_t addr, const void *buf, size_t
  * permission. New file reference in *@out. Returns 0 or -errno. */
 static int open_exec(struct task *t, const char *path, struct file **out)
 {
-    struct linux_stat st;
-    int ret = vfs_fstatat(&t->ctx, NULL, path, 0, &st);
+    return vfs_open_exec(&t->ctx, path, out);
+}
+
+/* The credentials the program c->main.file runs with, and whether it is dumpable (Linux's
+ * bprm_fill_uid, bprm_creds_from_file and would_dump). Returns 0 or -errno. */
+static int exec_creds(struct load_ctx *c)
+{
+    const struct cred *old = task_cred(c->t);
+    struct vfs_exec_info xi;
+    int ret = vfs_exec_info(&c->t->ctx, c->main.file, &xi);
     if (ret < 0)
         return ret;
-    if (!S_ISREG(st.st_mode)) /* directories, FIFOs, devices, sockets */
-        return -EACCES;
-    ret = vfs_access(&t->ctx, NULL, path, X_OK, 0);
+    struct file_caps fc;
+    bool has_caps = xi.caps_size > 0 && cred_parse_file_caps(xi.caps, xi.caps_size, &fc) == 0;
+    bool setuid = !xi.nosuid && (xi.mode & S_ISUID);
+    bool setgid = !xi.nosuid && (xi.mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP);
+    c->cred = cred_prepare(old);
+    if (!c->cred)
+        return -ENOMEM;
+    ret =
+        cred_exec(old, c->cred, setuid, xi.uid, setgid, xi.gid, has_caps ? &fc : NULL, &c->secure);
     if (ret < 0)
         return ret;
-    /* COMPAT: the file is opened for reading, so an execute-only file (mode 0111) cannot be
-     * run by a user other than root; Linux reads it with kernel rights. */
-    return vfs_openat(&t->ctx, NULL, path, O_RDONLY | O_CLOEXEC, 0, out);
+    /* Linux's begin_new_exec: not dumpable if the caller could not read the program, if
+     * the exec changes privilege, or if the caller ran with different real and effective
+     * ids. */
+    const struct cred *n = c->cred;
+    bool changed = n->euid != old->euid || n->egid != old->egid || n->fsuid != old->fsuid ||
+                   n->fsgid != old->fsgid || (n->cap_permitted & ~old->cap_permitted);
+    c->dumpable = xi.readable && !changed && old->euid == old->uid && old->egid == old->gid;
+    return 0;
 }
 
 /* Read exactly @size bytes at @off of @f. Returns 0, -EIO on a short read, or -errno. */
@@ -469,7 +491,7 @@ static int fill_stack(struct load_ctx *c, char *const *envp, const char *execfn,
                       struct stack_image *img)
 {
     const struct elf_image *m = &c->main;
-    const struct thread_group *tg = c->t->tg;
+    const struct cred *cr = c->cred;
     uint8_t random[16];
     int ret = host_random(random, sizeof(random));
     if (ret < 0)
@@ -487,11 +509,11 @@ static int fill_stack(struct load_ctx *c, char *const *envp, const char *execfn,
         {LINUX_AT_BASE, c->has_interp ? c->interp.bias : 0},
         {LINUX_AT_FLAGS, 0},
         {LINUX_AT_ENTRY, m->bias + m->info.entry},
-        {LINUX_AT_UID, tg->uid},
-        {LINUX_AT_EUID, tg->euid},
-        {LINUX_AT_GID, tg->gid},
-        {LINUX_AT_EGID, tg->egid},
-        {LINUX_AT_SECURE, 0},
+        {LINUX_AT_UID, cr->uid},
+        {LINUX_AT_EUID, cr->euid},
+        {LINUX_AT_GID, cr->gid},
+        {LINUX_AT_EGID, cr->egid},
+        {LINUX_AT_SECURE, c->secure},
         {LINUX_AT_RANDOM, 0},
         {LINUX_AT_HWCAP2, host_auxv(LINUX_AT_HWCAP2, 0)},
         {LINUX_AT_EXECFN, 0},
@@ -568,11 +590,14 @@ static void ctx_free(struct load_ctx *c)
         file_unref(c->main.file);
     if (c->interp.file)
         file_unref(c->interp.file);
+    if (c->cred)
+        cred_unref(c->cred);
     free(c);
 }
 
 int loader_load(struct task *t, struct mm *mm, const char *path, char *const *argv,
-                char *const *envp, struct linux_regs *regs, char *exe_path, size_t exe_path_size)
+                char *const *envp, struct linux_regs *regs, char *exe_path, size_t exe_path_size,
+                struct exec_creds *creds)
 {
     /* Linux (since 5.18) runs a program given an empty argv with argv = {""}. */
     static char *const empty_argv[] = {"", NULL};
@@ -586,6 +611,8 @@ int loader_load(struct task *t, struct mm *mm, const char *path, char *const *ar
 
     int ret = open_program(c, envp);
     if (ret == 0)
+        ret = exec_creds(c);
+    if (ret == 0)
         ret = load_elf(c, envp, path, regs);
     if (ret == 0 && exe_path_size > 0) {
         const char *p = c->path; /* the ELF file's path as resolved by the VFS if possible */
@@ -594,6 +621,11 @@ int loader_load(struct task *t, struct mm *mm, const char *path, char *const *ar
     }
     if (ret < 0)
         log_debug("exec `%s`: %d", path, ret);
+    if (ret == 0) {
+        creds->cred = c->cred;
+        creds->dumpable = c->dumpable;
+        c->cred = NULL;
+    }
     ctx_free(c);
     return ret;
 }

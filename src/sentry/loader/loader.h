@@ -14,6 +14,7 @@
 
 struct task;
 struct mm;
+struct exec_creds;
 
 /* Where PIE and static-PIE programs are loaded (Linux's ELF_ET_DYN_BASE on x86-64, without
  * randomisation). */
@@ -32,7 +33,10 @@ struct mm;
  * On success: *@regs holds the start state (rip, rsp, cs 0x33, ss 0x2b, eflags 0x202, the
  * rest 0); @exe_path the resolved path of the ELF file run (for /proc/self/exe; the script's
  * interpreter for a script); the break starts after the image (mm_set_brk_start), the stack
- * is recorded (mm_set_stack) and @t->tg->arg_start/arg_end/env_start/env_end are set.
+ * is recorded (mm_set_stack) and @t->tg->arg_start/arg_end/env_start/env_end are set;
+ * @creds holds the credentials the program runs with (set-user/group-ID bits and file
+ * capabilities applied, execve's capability rules: auth/cred.h), which the auxiliary vector
+ * already reports (AT_UID.., AT_SECURE), for the caller to commit.
  *
  * Returns 0 or -errno as execve(2): -ENOENT, -ENOTDIR, -EACCES (not a regular file, no
  * execute permission), -ENOEXEC (not ELF or script, wrong class or machine), -ELIBBAD (bad
@@ -41,4 +45,5 @@ struct mm;
  * mappings: the caller throws it away.
  */
 int loader_load(struct task *t, struct mm *mm, const char *path, char *const *argv,
-                char *const *envp, struct linux_regs *regs, char *exe_path, size_t exe_path_size);
+                char *const *envp, struct linux_regs *regs, char *exe_path, size_t exe_path_size,
+                struct exec_creds *creds);

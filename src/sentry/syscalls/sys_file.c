@@ -541,8 +541,16 @@ long sys_memfd_create(struct task *t, const struct syscall_args *a)
     return sys_install_new(t, f, flags & 1u); /* MFD_CLOEXEC */
 }
 
+long sys_umask(struct task *t, const struct syscall_args *a)
+{
+    unsigned int old = t->ctx.fs->umask;
+    t->ctx.fs->umask = arg_uint(a, 0) & 0777;
+    return old;
+}
+
 void sys_file_register(void)
 {
+    SYSCALL_REG(LINUX_NR_umask, SYS_SUPPORTED(umask));
     SYSCALL_REG(LINUX_NR_open, SYS_SUPPORTED(open));
     SYSCALL_REG(LINUX_NR_openat, SYS_PARTIAL(openat, "O_TMPFILE is not supported"));
     SYSCALL_REG(LINUX_NR_openat2, SYS_ERRNO(openat2, ENOSYS, "not implemented; libc falls back"));

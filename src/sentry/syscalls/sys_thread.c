@@ -266,7 +266,7 @@ long sys_waitid(struct task *t, const struct syscall_args *a)
         si.signo = SIGCHLD;
         si.code = r.code;
         si.chld.pid = r.pid;
-        si.chld.uid = t->tg->uid;
+        si.chld.uid = r.uid;
         si.chld.status = WIFEXITED(r.status)     ? WEXITSTATUS(r.status)
                          : WIFSIGNALED(r.status) ? WTERMSIG(r.status)
                          : WIFSTOPPED(r.status)  ? WSTOPSIG(r.status)

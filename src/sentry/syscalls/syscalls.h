@@ -87,7 +87,11 @@ void sys_socket_register(void);     /* socketpair and the AF_UNIX socket calls *
 void sys_signal_register(void);     /* rt_sig*, kill, tkill, tgkill, sigaltstack... */
 void sys_futex_register(void);      /* futex, set_robust_list, get_robust_list */
 void sys_time_register(void);       /* clock_*, gettimeofday, time, nanosleep, alarm, itimers, times */
-void sys_identity_register(void);   /* get*id, uname, getrandom, sysinfo, rlimits, sched_*, umask, prctl */
+void sys_identity_register(void);   /* get*id, set*id, groups, capget/capset */
+void sys_system_register(void);     /* uname, host names, getrandom, sysinfo */
+void sys_rlimit_register(void);     /* rlimits, getrusage */
+void sys_sched_register(void);      /* sched_*, getcpu, priorities, ioprio */
+void sys_prctl_register(void);      /* prctl, personality */
 void sys_thread_register(void);     /* clone, fork, vfork, execve, exit, wait4, waitid, pgrp/session, rseq */
 void sys_mmap_register(void);       /* mmap, munmap, mprotect, brk, mremap, madvise, msync, mincore */
 void sys_mempolicy_register(void);  /* set_mempolicy, get_mempolicy, mbind */

@@ -41,6 +41,10 @@ void syscalls_init(void)
     sys_futex_register();
     sys_time_register();
     sys_identity_register();
+    sys_system_register();
+    sys_rlimit_register();
+    sys_sched_register();
+    sys_prctl_register();
     sys_thread_register();
     sys_mmap_register();
     sys_mempolicy_register();

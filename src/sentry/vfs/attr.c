@@ -91,11 +91,11 @@ static int chmod_path(struct ctx *ctx, const struct path *p, unsigned int mode)
     struct inode *inode = p->dentry->inode;
     if (mount_readonly(p->mnt))
         return -EROFS;
-    if (!inode_owner_or_root(ctx, inode))
+    if (!inode_owner_or_capable(ctx, inode))
         return -EPERM;
     mode &= 07777;
-    /* Non-root callers outside the group lose setgid, as Linux's inode_init_owner rules. */
-    if (vfs_cred_uid(ctx) != 0 && !vfs_cred_in_group(ctx, inode->gid))
+    /* A caller outside the file's group may not set S_ISGID (without CAP_FSETID). */
+    if (!vfs_cred_in_group(ctx, inode->gid) && !vfs_capable(ctx, CAP_FSETID))
         mode &= ~(unsigned)S_ISGID;
     struct iattr ia = {.valid = ATTR_MODE, .mode = mode};
     return notify_change(ctx, p->dentry, inode, &ia);
@@ -131,30 +131,42 @@ static int chown_path(struct ctx *ctx, const struct path *p, uint32_t uid, uint3
     struct inode *inode = p->dentry->inode;
     if (mount_readonly(p->mnt))
         return -EROFS;
+    bool owner = vfs_cred_uid(ctx) == inode->uid;
+    bool cap = vfs_capable(ctx, CAP_CHOWN);
     struct iattr ia = {0};
-    if (uid != (uint32_t)-1 && uid != inode->uid) {
-        if (vfs_cred_uid(ctx) != 0)
+    if (uid != (uint32_t)-1) {
+        /* Only CAP_CHOWN gives a file away; the owner may "change" it to itself. */
+        if (!cap && !(owner && uid == inode->uid))
             return -EPERM;
         ia.valid |= ATTR_UID;
         ia.uid = uid;
     }
-    if (gid != (uint32_t)-1 && gid != inode->gid) {
-        if (vfs_cred_uid(ctx) != 0 &&
-            (vfs_cred_uid(ctx) != inode->uid || !vfs_cred_in_group(ctx, gid)))
+    if (gid != (uint32_t)-1) {
+        /* The owner may pick one of its own groups, or keep the file's. */
+        if (!cap && !(owner && (gid == inode->gid || vfs_cred_in_group(ctx, gid))))
             return -EPERM;
         ia.valid |= ATTR_GID;
         ia.gid = gid;
     }
-    if ((uid != (uint32_t)-1 || gid != (uint32_t)-1) && !S_ISDIR(inode->mode) &&
-        (inode->mode & (S_ISUID | S_ISGID))) {
-        /* A change of owner clears set-id bits (set-gid only if group-executable). */
-        uint32_t m = inode->mode & 07777 & ~(uint32_t)S_ISUID;
-        if (m & S_IXGRP)
-            m &= ~(uint32_t)S_ISGID;
-        ia.valid |= ATTR_MODE;
-        ia.mode = m;
+    /* Any chown of a non-directory clears S_ISUID, even by root, and S_ISGID when the file
+     * is group-executable or the caller could not have set it (Linux's chown_common). */
+    uint32_t m = inode->mode;
+    if (!S_ISDIR(m) && (m & (S_ISUID | S_ISGID))) {
+        uint32_t kill = m & S_ISUID;
+        if ((m & S_ISGID) && ((m & S_IXGRP) || (!vfs_cred_in_group(ctx, inode->gid) &&
+                                                !vfs_capable(ctx, CAP_FSETID))))
+            kill |= S_ISGID;
+        if (kill) {
+            if (!cap && !inode_owner_or_capable(ctx, inode))
+                return -EPERM;
+            ia.valid |= ATTR_MODE;
+            ia.mode = m & 07777 & ~kill;
+        }
     }
-    return notify_change(ctx, p->dentry, inode, &ia);
+    int ret = notify_change(ctx, p->dentry, inode, &ia);
+    if (ret == 0 && !S_ISDIR(m))
+        ret = vfs_drop_file_caps(inode);
+    return ret;
 }
 
 int vfs_fchownat(struct ctx *ctx, struct file *dir, const char *path, uint32_t uid, uint32_t gid,
@@ -210,9 +222,9 @@ static int utimes_path(struct ctx *ctx, const struct path *p, const struct linux
     if (mount_readonly(p->mnt))
         return -EROFS;
     if (explicit) {
-        if (!inode_owner_or_root(ctx, inode))
+        if (!inode_owner_or_capable(ctx, inode))
             return -EPERM;
-    } else if (!inode_owner_or_root(ctx, inode)) {
+    } else if (!inode_owner_or_capable(ctx, inode)) {
         int ret = inode_permission(ctx, inode, MAY_WRITE);
         if (ret < 0)
             return ret;
@@ -244,6 +256,23 @@ int vfs_utimensat(struct ctx *ctx, struct file *dir, const char *path,
     return ret;
 }
 
+/* ---- privileges lost by writing ----------------------------------------------------------- */
+
+int vfs_remove_privs(struct ctx *ctx, struct dentry *d, struct inode *inode)
+{
+    if (!S_ISREG(inode->mode))
+        return 0;
+    uint32_t kill = vfs_suid_to_clear(ctx, inode);
+    if (kill) {
+        /* Done with the Sentry's rights: the writer need not own the file. */
+        struct iattr ia = {.valid = ATTR_MODE, .mode = inode->mode & 07777 & ~kill};
+        int ret = notify_change(ctx_background(), d, inode, &ia);
+        if (ret < 0)
+            return ret;
+    }
+    return vfs_drop_file_caps(inode);
+}
+
 /* ---- truncate, fallocate, fsync --------------------------------------------------------- */
 
 static int truncate_inode(struct ctx *ctx, struct file *f, struct inode *inode, int64_t length)
@@ -254,6 +283,9 @@ static int truncate_inode(struct ctx *ctx, struct file *f, struct inode *inode, 
         return -EISDIR;
     if (!S_ISREG(inode->mode))
         return -EINVAL;
+    int kret = vfs_remove_privs(ctx, f ? file_dentry(f) : NULL, inode);
+    if (kret < 0)
+        return kret;
     if (f && f->ops && f->ops->truncate) {
         int ret = f->ops->truncate(ctx, f, (uint64_t)length);
         if (ret == 0)

@@ -119,31 +119,6 @@ uint8_t vfs_mode_to_dtype(uint32_t mode)
 
 /* ---- permissions ------------------------------------------------------------------------ */
 
-int inode_permission(struct ctx *ctx, const struct inode *inode, int mask)
-{
-    uint32_t mode = inode->mode;
-    mask &= MAY_READ | MAY_WRITE | MAY_EXEC;
-    if (vfs_cred_uid(ctx) == 0) {
-        /* Root: everything but executing a non-directory without any x bit. */
-        if (!(mask & MAY_EXEC) || S_ISDIR(mode) || (mode & 0111))
-            return 0;
-        return -EACCES;
-    }
-    unsigned bits;
-    if (vfs_cred_uid(ctx) == inode->uid)
-        bits = (mode >> 6) & 7;
-    else if (vfs_cred_in_group(ctx, inode->gid))
-        bits = (mode >> 3) & 7;
-    else
-        bits = mode & 7;
-    return ((unsigned)mask & ~bits) ? -EACCES : 0;
-}
-
-bool inode_owner_or_root(struct ctx *ctx, const struct inode *inode)
-{
-    return vfs_cred_uid(ctx) == 0 || vfs_cred_uid(ctx) == inode->uid;
-}
-
 /* ---- dentries --------------------------------------------------------------------------- */
 
 static struct dentry *dentry_alloc(struct super_block *sb, const char *name, size_t len)

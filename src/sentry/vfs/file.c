@@ -166,6 +166,13 @@ ssize_t vfs_write(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
         *ppos = f->inode->size;
     if (uio_remaining(u) == 0)
         return 0;
+    struct inode *inode = f->inode;
+    if (inode && S_ISREG(inode->mode) && ((inode->mode & (S_ISUID | S_ISGID)) || inode->fcaps)) {
+        /* Writing a set-ID or capability-carrying program takes those privileges away. */
+        ret = vfs_remove_privs(ctx, file_dentry(f), inode);
+        if (ret < 0)
+            return ret;
+    }
     ssize_t n = io_blocking(ctx, f, u, ppos, true);
     if (n > 0)
         vfs_notify_file(f, VFS_IN_MODIFY);

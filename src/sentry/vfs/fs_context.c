@@ -95,8 +95,7 @@ int vfs_fchdir(struct ctx *ctx, struct file *f)
 
 int vfs_chroot(struct ctx *ctx, const char *path)
 {
-    /* COMPAT: allowed when the caller is (sandbox) root, as with CAP_SYS_CHROOT. */
-    if (vfs_cred_uid(ctx) != 0)
+    if (!vfs_capable(ctx, CAP_SYS_CHROOT))
         return -EPERM;
     struct path p;
     int ret = vfs_resolve(ctx, NULL, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);

@@ -132,7 +132,7 @@ static int mount_new(const char *fstype, void *data, unsigned long flags, struct
     m->root = root;
     m->sb = root->sb;
     sb_ref(m->sb);
-    m->flags = flags & MNT_READONLY;
+    m->flags = flags & (MNT_READONLY | MNT_NOSUID | MNT_NODEV | MNT_NOEXEC);
     list_init(&m->children);
     list_init(&m->sibling);
     m->id = g_next_mount_id++;

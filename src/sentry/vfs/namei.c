@@ -114,6 +114,41 @@ int vfs_open_path(struct ctx *ctx, const struct path *p, int flags, struct file 
     return 0;
 }
 
+int vfs_open_exec(struct ctx *ctx, const char *path, struct file **out)
+{
+    struct path p;
+    int ret = vfs_resolve(ctx, NULL, path, LOOKUP_FOLLOW, &p);
+    if (ret < 0)
+        return ret;
+    struct inode *inode = p.dentry->inode;
+    if (!S_ISREG(inode->mode) || (p.mnt->flags & MNT_NOEXEC))
+        ret = -EACCES; /* directories, FIFOs, devices, sockets; noexec mounts */
+    else
+        ret = inode_permission(ctx, inode, MAY_EXEC);
+    if (ret == 0)
+        ret = vfs_open_path(ctx_background(), &p, O_RDONLY | O_CLOEXEC, out);
+    path_put(&p);
+    return ret;
+}
+
+int vfs_exec_info(struct ctx *ctx, struct file *f, struct vfs_exec_info *out)
+{
+    struct inode *inode = f->inode;
+    const struct path *p = f->path;
+    memset(out, 0, sizeof(*out));
+    out->mode = inode->mode;
+    out->uid = inode->uid;
+    out->gid = inode->gid;
+    out->nosuid = p && (p->mnt->flags & MNT_NOSUID);
+    out->readable = inode_permission(ctx, inode, MAY_READ) == 0;
+    if (!out->nosuid && inode->ops && inode->ops->getxattr) {
+        int n = inode->ops->getxattr(ctx_background(), inode, "security.capability", out->caps,
+                                     sizeof(out->caps));
+        out->caps_size = n > 0 ? n : 0;
+    }
+    return 0;
+}
+
 /* Permission and type checks of an existing object opened with @flags (may_open). */
 static int may_open(struct ctx *ctx, const struct path *p, int flags)
 {
@@ -134,9 +169,11 @@ static int may_open(struct ctx *ctx, const struct path *p, int flags)
         return ret;
     bool special = S_ISCHR(inode->mode) || S_ISBLK(inode->mode) || S_ISFIFO(inode->mode) ||
                    S_ISSOCK(inode->mode);
+    if ((S_ISCHR(inode->mode) || S_ISBLK(inode->mode)) && (p->mnt->flags & MNT_NODEV))
+        return -EACCES;
     if (wants_write && !special && mount_readonly(p->mnt))
         return -EROFS;
-    if ((flags & O_NOATIME) && !inode_owner_or_root(ctx, inode))
+    if ((flags & O_NOATIME) && !inode_owner_or_capable(ctx, inode))
         return -EPERM;
     return 0;
 }
@@ -343,7 +380,7 @@ int vfs_mknodat(struct ctx *ctx, struct file *dir, const char *path, unsigned in
     if (type != S_IFREG && type != S_IFCHR && type != S_IFBLK && type != S_IFIFO &&
         type != S_IFSOCK)
         return -EINVAL;
-    if ((type == S_IFCHR || type == S_IFBLK) && vfs_cred_uid(ctx) != 0)
+    if ((type == S_IFCHR || type == S_IFBLK) && !vfs_capable(ctx, CAP_MKNOD))
         return -EPERM;
     struct resolve_parent rp;
     int ret = create_prepare(ctx, dir, path, false, &rp);
@@ -420,6 +457,8 @@ int vfs_linkat(struct ctx *ctx, struct file *olddir, const char *oldpath, struct
         ret = -ENOENT;
     else
         ret = inode_permission(ctx, dinode, MAY_WRITE | MAY_EXEC);
+    if (ret == 0)
+        ret = vfs_may_link(ctx, inode);
     if (ret == 0 && (!dinode->ops || !dinode->ops->link))
         ret = -EPERM;
     if (ret == 0)
@@ -436,17 +475,6 @@ int vfs_linkat(struct ctx *ctx, struct file *olddir, const char *oldpath, struct
 }
 
 /* ---- removal and rename ----------------------------------------------------------------- */
-
-/* The sticky-directory rule: only the owner of the file or the directory (or root) may
- * remove or rename an entry of a sticky directory. */
-static int check_sticky(struct ctx *ctx, const struct inode *dir, const struct inode *victim)
-{
-    if (!(dir->mode & S_ISVTX) || vfs_cred_uid(ctx) == 0)
-        return 0;
-    if (vfs_cred_uid(ctx) == dir->uid || vfs_cred_uid(ctx) == victim->uid)
-        return 0;
-    return -EPERM;
-}
 
 /* Whether the directory @d has any entry (DCACHE_AUTHORITATIVE only). A directory whose
  * children cannot be read counts as non-empty. */
@@ -473,7 +501,7 @@ static int may_delete(struct ctx *ctx, const struct path *dir, struct dentry *vi
         return -EISDIR;
     int ret = inode_permission(ctx, dir->dentry->inode, MAY_WRITE | MAY_EXEC);
     if (ret == 0)
-        ret = check_sticky(ctx, dir->dentry->inode, inode);
+        ret = vfs_check_sticky(ctx, dir->dentry->inode, inode);
     if (ret == 0 && (victim->mounted || victim == dir->mnt->root))
         ret = -EBUSY;
     if (ret == 0 && want_dir && dir_has_children(victim))
@@ -555,7 +583,7 @@ static int rename_check(struct ctx *ctx, struct resolve_parent *op, struct dentr
     if (ret == 0)
         ret = inode_permission(ctx, np->dir.dentry->inode, MAY_WRITE | MAY_EXEC);
     if (ret == 0)
-        ret = check_sticky(ctx, op->dir.dentry->inode, old->inode);
+        ret = vfs_check_sticky(ctx, op->dir.dentry->inode, old->inode);
     if (ret < 0)
         return ret;
     if (old->mounted)
@@ -566,7 +594,7 @@ static int rename_check(struct ctx *ctx, struct resolve_parent *op, struct dentr
         return 0;
     if (flags & RENAME_NOREPLACE)
         return -EEXIST;
-    ret = check_sticky(ctx, np->dir.dentry->inode, new->inode);
+    ret = vfs_check_sticky(ctx, np->dir.dentry->inode, new->inode);
     if (ret < 0)
         return ret;
     if (new->mounted)
@@ -660,9 +688,9 @@ static int do_exchange(struct ctx *ctx, struct resolve_parent *op, struct resolv
     if (ret == 0)
         ret = inode_permission(ctx, np->dir.dentry->inode, MAY_WRITE | MAY_EXEC);
     if (ret == 0)
-        ret = check_sticky(ctx, op->dir.dentry->inode, a->inode);
+        ret = vfs_check_sticky(ctx, op->dir.dentry->inode, a->inode);
     if (ret == 0)
-        ret = check_sticky(ctx, np->dir.dentry->inode, b->inode);
+        ret = vfs_check_sticky(ctx, np->dir.dentry->inode, b->inode);
     if (ret == 0 && (a->mounted || b->mounted))
         ret = -EBUSY;
     /* Neither may end up inside itself. */
@@ -697,7 +725,8 @@ int vfs_renameat(struct ctx *ctx, struct file *olddir, const char *oldpath, stru
     if ((flags & RENAME_EXCHANGE) && (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)))
         return -EINVAL;
     if (flags & RENAME_WHITEOUT)
-        return vfs_cred_uid(ctx) == 0 ? -EINVAL : -EPERM; /* COMPAT: no whiteouts (overlayfs) */
+        return vfs_capable(ctx, CAP_MKNOD) ? -EINVAL
+                                           : -EPERM; /* COMPAT: no whiteouts (overlayfs) */
     struct resolve_parent op, np;
     int ret = vfs_resolve_parent(ctx, olddir, oldpath, &op);
     if (ret < 0)
@@ -813,12 +842,21 @@ int vfs_fstatat(struct ctx *ctx, struct file *dir, const char *path, int flags,
     return ret;
 }
 
-int vfs_access(struct ctx *ctx, struct file *dir, const char *path, int mode, int flags)
+/* access(2) checks as the real ids: the filesystem ids become the real ones, and the
+ * effective capabilities the permitted set for real root, none for anyone else (Linux's
+ * access_override_creds, unless SECBIT_NO_SETUID_FIXUP). */
+static void access_creds(const struct cred *c, struct cred *out)
 {
-    if (mode & ~(R_OK | W_OK | X_OK))
-        return -EINVAL;
-    if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
-        return -EINVAL;
+    *out = *c;
+    out->groups = c->groups; /* borrowed for the length of the call */
+    out->fsuid = c->uid;
+    out->fsgid = c->gid;
+    if (!(c->securebits & SECBIT_NO_SETUID_FIXUP))
+        out->cap_effective = c->uid == 0 ? c->cap_permitted : 0;
+}
+
+static int do_access(struct ctx *ctx, struct file *dir, const char *path, int mode, int flags)
+{
     unsigned lf = ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) |
                   ((flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0);
     struct path p;
@@ -826,14 +864,31 @@ int vfs_access(struct ctx *ctx, struct file *dir, const char *path, int mode, in
     if (ret < 0)
         return ret;
     struct inode *inode = p.dentry->inode;
-    /* COMPAT: real and effective ids are the same until the identity family lands. */
     if ((mode & W_OK) && mount_readonly(p.mnt) &&
         (S_ISREG(inode->mode) || S_ISDIR(inode->mode) || S_ISLNK(inode->mode)))
         ret = -EROFS;
+    if (ret == 0 && (mode & X_OK) && S_ISREG(inode->mode) && (p.mnt->flags & MNT_NOEXEC))
+        ret = -EACCES;
     if (ret == 0 && mode)
         ret = inode_permission(ctx, inode,
                                ((mode & R_OK) ? MAY_READ : 0) | ((mode & W_OK) ? MAY_WRITE : 0) |
                                    ((mode & X_OK) ? MAY_EXEC : 0));
     path_put(&p);
     return ret;
+}
+
+int vfs_access(struct ctx *ctx, struct file *dir, const char *path, int mode, int flags)
+{
+    if (mode & ~(R_OK | W_OK | X_OK))
+        return -EINVAL;
+    if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -EINVAL;
+    if (flags & AT_EACCESS)
+        return do_access(ctx, dir, path, mode, flags);
+    /* The walk too runs as the real ids. */
+    struct cred real;
+    access_creds(ctx->cred, &real);
+    struct ctx actx = *ctx;
+    actx.cred = &real;
+    return do_access(&actx, dir, path, mode, flags);
 }

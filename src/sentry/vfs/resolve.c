@@ -250,6 +250,10 @@ int nd_link_enter(struct nameidata *nd, const struct path *link)
 text:;
     if (!inode->ops || !inode->ops->readlink)
         return -EINVAL;
+    /* nd->cur is still the directory that holds the link. */
+    int perm = vfs_may_follow_link(nd->ctx, nd->cur.dentry->inode, inode);
+    if (perm < 0)
+        return perm;
     char *buf = malloc(VFS_PATH_MAX);
     if (!buf)
         return -ENOMEM;

@@ -56,6 +56,24 @@ int vfs_fstatat(struct ctx *ctx, struct file *dir, const char *path, int flags,
 /* fstat on an open file. */
 int vfs_fstat(struct ctx *ctx, struct file *f, struct linux_stat *st);
 
+/* Open the program @path for execve: a regular file on a mount that allows executing it,
+ * that @ctx may execute (search permission on the way, MAY_EXEC on the file); it is opened
+ * for reading with the Sentry's rights, as Linux reads programs whatever their r bits.
+ * Returns 0 and a new file in *@out, or -errno (-EACCES for a non-regular file or a
+ * noexec mount). */
+int vfs_open_exec(struct ctx *ctx, const char *path, struct file **out);
+
+/* What execve needs to know of a program opened with vfs_open_exec. */
+struct vfs_exec_info {
+    uint32_t mode, uid, gid;
+    bool nosuid;   /* on a nosuid mount: set-ID bits and file capabilities do not apply */
+    bool readable; /* @ctx may read it (else the new image is not dumpable) */
+    int caps_size; /* size of its security.capability attribute, 0 if none */
+    unsigned char caps[24];
+};
+/* Fill *@out for the program @f as seen by @ctx. Returns 0 or -errno. */
+int vfs_exec_info(struct ctx *ctx, struct file *f, struct vfs_exec_info *out);
+
 /* Permission check as access(2) (@mode R_OK|W_OK|X_OK or F_OK) by the effective ids. */
 int vfs_access(struct ctx *ctx, struct file *dir, const char *path, int mode, int flags);
 
@@ -72,6 +90,12 @@ int vfs_register_fs(const struct fs_type *type);
 
 /* Boot: make a new mount of filesystem @fstype (with @data) the root of the mount tree. */
 int vfs_mount_root(const char *fstype, void *data);
+/* Mount flags (vfs_mount_at). */
+#define MNT_READONLY 0x1ul /* = MS_RDONLY */
+#define MNT_NOSUID 0x2ul   /* = MS_NOSUID: set-ID bits and file capabilities ignored */
+#define MNT_NODEV 0x4ul    /* = MS_NODEV: device nodes cannot be opened */
+#define MNT_NOEXEC 0x8ul   /* = MS_NOEXEC: nothing executes */
+
 /* Boot: mount @fstype at absolute @target (which must exist as a directory in the tree;
  * for a read-only lower filesystem the VFS may create a synthetic mount point). */
 int vfs_mount_at(const char *target, const char *fstype, void *data, unsigned long flags);

@@ -213,6 +213,7 @@ struct inode {
     void *fifo;    /* S_IFIFO: the pipe behind it, made on first open (see vfs_register_fifo) */
     void *locks;   /* advisory locks (lock.c), NULL until the first lock */
     void *watches; /* inotify watches (see vfs_register_notify), NULL if none */
+    bool fcaps;    /* has a security.capability attribute (set through the VFS) */
 };
 
 /* FIFOs on any filesystem are opened by the pipe code, which registers itself at boot
@@ -260,12 +261,45 @@ static inline uint32_t vfs_dev_minor(uint64_t dev)
 #define MAY_WRITE 2
 #define MAY_READ 4
 
-/* Check @mask (MAY_*) against the mode bits of @inode for @t's fs ids, with Linux's root
- * bypass (root may read/write anything and execute anything with an x bit; directories are
- * always searchable by root). Returns 0 or -EACCES. */
+/* (perm.c) Check @mask (MAY_*) against the mode bits of @inode for the fs ids of @ctx, with
+ * the capability overrides of Linux's generic_permission: CAP_DAC_READ_SEARCH reads any file
+ * and reads and searches any directory, CAP_DAC_OVERRIDE does anything but execute a file
+ * without any x bit. Returns 0 or -EACCES. */
 int inode_permission(struct ctx *ctx, const struct inode *inode, int mask);
-/* True if @t owns @inode or is root (chmod, utimes with explicit times). */
-bool inode_owner_or_root(struct ctx *ctx, const struct inode *inode);
+/* True if @ctx owns @inode (fsuid) or has CAP_FOWNER (chmod, utimes with explicit times). */
+bool inode_owner_or_capable(struct ctx *ctx, const struct inode *inode);
+/* True if @ctx has capability @cap. */
+bool vfs_capable(struct ctx *ctx, int cap);
+/* The sticky-directory rule for removing or renaming @victim out of @dir: the owner of the
+ * file or of the directory, or CAP_FOWNER. Returns 0 or -EPERM. */
+int vfs_check_sticky(struct ctx *ctx, const struct inode *dir, const struct inode *victim);
+/* protected_hardlinks: may @ctx make a new link to @inode? Returns 0 or -EPERM. */
+int vfs_may_link(struct ctx *ctx, const struct inode *inode);
+/* protected_symlinks: may @ctx follow the symlink @link found in directory @dir? Returns 0
+ * or -EACCES. */
+int vfs_may_follow_link(struct ctx *ctx, const struct inode *dir, const struct inode *link);
+/* Owner and mode of a new inode in @dir: the fs ids of @ctx, or the directory's group for a
+ * set-group-ID directory (which subdirectories inherit; a non-member loses S_ISGID).
+ * *@mode is the full mode requested (umask applied). */
+void vfs_init_owner(struct ctx *ctx, const struct inode *dir, uint32_t *mode, uint32_t *uid,
+                    uint32_t *gid);
+/* The set-ID bits (S_ISUID, S_ISGID) a write or truncate of @inode by @ctx clears (Linux's
+ * should_remove_suid: only for callers without CAP_FSETID, only regular files). */
+uint32_t vfs_suid_to_clear(struct ctx *ctx, const struct inode *inode);
+
+/* (attr.c) What a write or truncate of @inode (reached through @d, may be NULL) by @ctx
+ * does to its privileges, as Linux's file_remove_privs: the set-ID bits of
+ * vfs_suid_to_clear go, and so do its file capabilities. Returns 0 or -errno. */
+int vfs_remove_privs(struct ctx *ctx, struct dentry *d, struct inode *inode);
+/* (xattr.c) Remove the security.capability attribute of @inode if it has one (a write or a
+ * chown voids file capabilities). Returns 0 or -errno. */
+int vfs_drop_file_caps(struct inode *inode);
+
+/* The fs.protected_* sysctls (/proc/sys/fs): 1 = on. Written only at boot. */
+struct vfs_sysctl {
+    int protected_hardlinks, protected_symlinks;
+};
+extern struct vfs_sysctl g_vfs_sysctl;
 
 /* ---- dentries --------------------------------------------------------------------------- */
 
@@ -386,8 +420,6 @@ void vfs_notify_file(struct file *f, uint32_t mask);
 uint32_t vfs_notify_cookie(void);
 
 /* ---- mounts ----------------------------------------------------------------------------- */
-
-#define MNT_READONLY 0x1ul /* = MS_RDONLY */
 
 struct mount {
     int refs;

@@ -30,24 +30,46 @@ static int xattr_ns(const char *name)
     return -EOPNOTSUPP;
 }
 
-/* xattr_permission of Linux: may @t access @name of @inode with @mask? */
+#define XATTR_NAME_CAPS "security.capability"
+
+/* xattr_permission of Linux, with the capability module's rules for security.*: may @ctx
+ * access @name of @inode with @mask? */
 static int xattr_permission(struct ctx *ctx, struct inode *inode, const char *name, int mask)
 {
     int ns = xattr_ns(name);
     if (ns < 0)
         return ns;
-    if (ns == NS_TRUSTED && vfs_cred_uid(ctx) != 0)
-        return (mask & MAY_WRITE) ? -EPERM : -ENODATA;
-    if (ns == NS_USER) {
+    switch (ns) {
+    case NS_TRUSTED:
+        if (!vfs_capable(ctx, CAP_SYS_ADMIN))
+            return (mask & MAY_WRITE) ? -EPERM : -ENODATA;
+        return 0;
+    case NS_SECURITY:
+        if (!(mask & MAY_WRITE))
+            return 0;
+        /* File capabilities are CAP_SETFCAP's; any other security label CAP_SYS_ADMIN's. */
+        if (strcmp(name, XATTR_NAME_CAPS) == 0)
+            return vfs_capable(ctx, CAP_SETFCAP) ? 0 : -EPERM;
+        return vfs_capable(ctx, CAP_SYS_ADMIN) ? 0 : -EPERM;
+    default:
         if (!S_ISREG(inode->mode) && !S_ISDIR(inode->mode))
             return (mask & MAY_WRITE) ? -EPERM : -ENODATA;
         if (S_ISDIR(inode->mode) && (inode->mode & S_ISVTX) && (mask & MAY_WRITE) &&
-            !inode_owner_or_root(ctx, inode))
+            !inode_owner_or_capable(ctx, inode))
             return -EPERM;
+        return inode_permission(ctx, inode, mask);
     }
-    if (ns == NS_SECURITY)
+}
+
+int vfs_drop_file_caps(struct inode *inode)
+{
+    if (!inode->fcaps)
         return 0;
-    return inode_permission(ctx, inode, mask);
+    inode->fcaps = false;
+    if (!inode->ops || !inode->ops->removexattr)
+        return 0;
+    int ret = inode->ops->removexattr(ctx_background(), inode, XATTR_NAME_CAPS);
+    return ret == -ENODATA ? 0 : ret;
 }
 
 /* The object of an xattr call: @path (resolved) or @f. */
@@ -129,12 +151,19 @@ int vfs_setxattr(struct ctx *ctx, const char *path, int flags, struct file *f, c
     if (ret < 0)
         return ret;
     ret = xattr_may_change(ctx, &p, inode, name);
+    bool caps = strcmp(name, XATTR_NAME_CAPS) == 0;
+    /* Only well-formed capability sets (v2 or v3) are stored, as Linux's cap_convert_nscap. */
+    if (ret == 0 && caps && size != 20 && size != 24)
+        ret = -EINVAL;
     if (ret == 0 && !(inode->ops && inode->ops->setxattr))
         ret = -EOPNOTSUPP;
     if (ret == 0)
         ret = inode->ops->setxattr(ctx, inode, name, value, size, xflags);
-    if (ret == 0)
+    if (ret == 0) {
+        if (caps)
+            inode->fcaps = true;
         xattr_changed(&p, inode);
+    }
     target_put(&p);
     return ret;
 }
@@ -165,8 +194,11 @@ int vfs_removexattr(struct ctx *ctx, const char *path, int flags, struct file *f
         ret = -EOPNOTSUPP;
     if (ret == 0)
         ret = inode->ops->removexattr(ctx, inode, name);
-    if (ret == 0)
+    if (ret == 0) {
+        if (strcmp(name, XATTR_NAME_CAPS) == 0)
+            inode->fcaps = false;
         xattr_changed(&p, inode);
+    }
     target_put(&p);
     return ret;
 }

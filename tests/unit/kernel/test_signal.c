@@ -502,6 +502,7 @@ static void test_group_stop_reports_to_parent(void **state)
     kid->tg.leader = &kid->task;
     kid->tg.parent = &parent->tg;
     kid->task.tid = 200;
+    kid->task.ctx.cred = cred_kernel();
     kid->task.tg = &kid->tg;
     kid->task.state = TASK_IN_KERNEL;
     sigpending_init(&kid->task.pending);

@@ -57,7 +57,11 @@ static int teardown(void **state)
 
 static int load(struct fixture *f, const char *path, char *const *argv, char *const *envp)
 {
-    return loader_load(f->t, f->mm, path, argv, envp, &f->regs, f->exe, sizeof(f->exe));
+    struct exec_creds creds = {0};
+    int ret = loader_load(f->t, f->mm, path, argv, envp, &f->regs, f->exe, sizeof(f->exe), &creds);
+    if (creds.cred)
+        cred_unref(creds.cred);
+    return ret;
 }
 
 static uint64_t rd64(struct fixture *f, gaddr_t addr)

@@ -206,11 +206,12 @@ int proc_gen_status(struct task *c, const struct proc_node *n, struct proc_text 
               t->ctx.fs ? t->ctx.fs->umask : 022, state_name(state_char(t)));
     pt_printf(pt, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", tg->pid,
               n->tid ? t->tid : tg->pid, tg->parent ? tg->parent->pid : 0);
-    pt_printf(pt, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", tg->uid, tg->euid, tg->suid,
-              tg->fsuid, tg->gid, tg->egid, tg->sgid, tg->fsgid);
+    const struct cred *cr = task_cred(t);
+    pt_printf(pt, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", cr->uid, cr->euid, cr->suid,
+              cr->fsuid, cr->gid, cr->egid, cr->sgid, cr->fsgid);
     pt_printf(pt, "FDSize:\t%d\nGroups:\t", fdsize);
-    for (int i = 0; i < tg->ngroups && i < 32; i++)
-        pt_printf(pt, "%u ", tg->groups[i]);
+    for (uint32_t i = 0; i < cr->ngroups; i++)
+        pt_printf(pt, "%u ", cr->groups[i]);
     pt_printf(pt, "\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", tg->pid,
               n->tid ? t->tid : tg->pid, tg->pgid, tg->sid);
     if (t->mm && !tg->zombie)
@@ -221,12 +222,11 @@ int proc_gen_status(struct task *c, const struct proc_node *n, struct proc_text 
     pt_printf(pt, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\n", (ull)t->pending.set,
               (ull)tg->shared_pending.set, (ull)t->blocked);
     pt_printf(pt, "SigIgn:\t%016llx\nSigCgt:\t%016llx\n", (ull)ign, (ull)cgt);
-    /* COMPAT: every task is root with the full capability set (vfs_cred_uid). */
     pt_printf(pt,
-              "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\n"
-              "CapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\n"
-              "CapAmb:\t0000000000000000\nNoNewPrivs:\t%d\nSeccomp:\t0\n",
-              tg->no_new_privs ? 1 : 0);
+              "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\nCapBnd:\t%016llx\n"
+              "CapAmb:\t%016llx\nNoNewPrivs:\t%d\nSeccomp:\t0\n",
+              (ull)cr->cap_inheritable, (ull)cr->cap_permitted, (ull)cr->cap_effective,
+              (ull)cr->cap_bset, (ull)cr->cap_ambient, cr->no_new_privs ? 1 : 0);
     pt_printf(pt, "Cpus_allowed:\t");
     print_cpumask(pt, proc_ncpu());
     pt_printf(pt,

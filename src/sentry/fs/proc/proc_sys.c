@@ -353,12 +353,16 @@ static void print_mount(struct mount *m, struct proc_text *pt, char *path, int d
                           : strcmp(type, "sysfs") == 0 ? "sysfs"
                                                        : "none";
         const char *rw = mount_readonly(m) ? "ro" : "rw";
+        char opts[64];
+        snprintf(opts, sizeof(opts), "%s%s%s%s,relatime", rw,
+                 (m->flags & MNT_NOSUID) ? ",nosuid" : "", (m->flags & MNT_NODEV) ? ",nodev" : "",
+                 (m->flags & MNT_NOEXEC) ? ",noexec" : "");
         if (info) {
             /* COMPAT: device numbers are 0:<mount id>; every mount is private. */
-            pt_printf(pt, "%d %d 0:%d / %s %s,relatime - %s %s %s\n", m->id,
-                      m->parent ? m->parent->id : m->id, m->id, path, rw, type, src, rw);
+            pt_printf(pt, "%d %d 0:%d / %s %s - %s %s %s\n", m->id,
+                      m->parent ? m->parent->id : m->id, m->id, path, opts, type, src, rw);
         } else {
-            pt_printf(pt, "%s %s %s %s,relatime 0 0\n", src, path, type, rw);
+            pt_printf(pt, "%s %s %s %s 0 0\n", src, path, type, opts);
         }
     }
     if (depth >= 64)

@@ -239,9 +239,11 @@ static int node_inode(struct super_block *sb, const struct proc_node *n, struct 
         inode->nlink = 2;
     if (n->pid) {
         struct task *t = proc_node_task(n);
-        if (t) {
-            inode->uid = t->tg->euid;
-            inode->gid = t->tg->egid;
+        /* Linux's task_dump_owner: the task's effective ids, root for a process that
+         * is not dumpable (it changed its credentials). */
+        if (t && t->tg->dumpable) {
+            inode->uid = task_cred(t)->euid;
+            inode->gid = task_cred(t)->egid;
         }
     }
     *out = inode;

@@ -84,18 +84,14 @@ static int tmpfs_create(struct ctx *ctx, struct inode *dir, const char *name, ui
 {
     if (target && strlen(target) >= VFS_PATH_MAX)
         return -ENAMETOOLONG;
+    uint32_t uid, gid;
+    vfs_init_owner(ctx, dir, &mode, &uid, &gid);
     struct inode *inode;
     int ret = tmpfs_new_inode(dir->sb, mode, rdev, target, &inode);
     if (ret < 0)
         return ret;
-    inode->uid = vfs_cred_uid(ctx);
-    inode->gid = vfs_cred_gid(ctx);
-    if (dir->mode & S_ISGID) {
-        /* BSD group semantics of set-gid directories. */
-        inode->gid = dir->gid;
-        if (S_ISDIR(mode))
-            inode->mode |= S_ISGID;
-    }
+    inode->uid = uid;
+    inode->gid = gid;
     if (S_ISDIR(mode))
         dir->nlink++;
     touch_dir(dir);
@@ -268,7 +264,7 @@ static int tmpfs_listxattr(struct ctx *ctx, struct inode *inode, char *buf, size
     struct tmpfs_xattr *x;
     list_for_each_entry(x, &n->xattrs, link)
     {
-        if (strncmp(x->name, "trusted.", 8) == 0 && vfs_cred_uid(ctx) != 0)
+        if (strncmp(x->name, "trusted.", 8) == 0 && !vfs_capable(ctx, CAP_SYS_ADMIN))
             continue;
         size_t len = strlen(x->name) + 1;
         if (size) {

@@ -53,6 +53,7 @@ void fake_reset(struct fake_proc *p)
     tg->leader = t;
     t->tid = 100;
     t->tg = tg;
+    t->ctx.cred = cred_kernel(); /* root with every capability; never freed */
     t->thread = pthread_self();
     t->state = TASK_IN_KERNEL;
     t->fpstate.mxcsr = 0x1f80;
@@ -68,6 +69,7 @@ void fake_add_thread(struct fake_proc *p, struct task *t, int tid)
     memset(t, 0, sizeof(*t));
     t->tid = tid;
     t->tg = &p->tg;
+    t->ctx.cred = cred_kernel();
     t->thread = pthread_self();
     t->state = TASK_IN_KERNEL;
     sigpending_init(&t->pending);

@@ -71,31 +71,16 @@ static int fake_get_mappable(struct ctx *ctx, struct file *f, struct mappable **
 
 static const struct file_ops g_fake_file_ops = {.get_mappable = fake_get_mappable};
 
-int vfs_fstatat(struct ctx *ctx, struct file *dir, const char *path, int flags,
-                struct linux_stat *st)
+int vfs_open_exec(struct ctx *ctx, const char *path, struct file **out)
 {
+    /* Execute permission as a non-root owner would see it, so that tests mean the same
+     * when run as root. */
     struct stat hs;
     if (stat(path, &hs) < 0)
         return -errno;
-    memset(st, 0, sizeof(*st));
-    st->st_mode = hs.st_mode;
-    st->st_size = hs.st_size;
-    return 0;
-}
-
-int vfs_access(struct ctx *ctx, struct file *dir, const char *path, int mode, int flags)
-{
-    /* As a non-root user would see it, so that tests mean the same when run as root. */
-    struct stat hs;
-    if (stat(path, &hs) < 0)
-        return -errno;
-    return (mode & X_OK) && !(hs.st_mode & S_IXUSR) ? -EACCES : 0;
-}
-
-int vfs_openat(struct ctx *ctx, struct file *dir, const char *path, int flags, unsigned int mode,
-               struct file **out)
-{
-    int fd = open(path, flags, mode);
+    if (!S_ISREG(hs.st_mode) || !(hs.st_mode & S_IXUSR))
+        return -EACCES;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -errno;
     struct file *f = calloc(1, sizeof(*f));
@@ -109,6 +94,19 @@ int vfs_openat(struct ctx *ctx, struct file *dir, const char *path, int flags, u
     f->anon_name = realpath(path, NULL);
     g_open_files++;
     *out = f;
+    return 0;
+}
+
+int vfs_exec_info(struct ctx *ctx, struct file *f, struct vfs_exec_info *out)
+{
+    struct stat hs;
+    if (fstat((int)(intptr_t)f->priv, &hs) < 0)
+        return -errno;
+    memset(out, 0, sizeof(*out));
+    out->mode = hs.st_mode;
+    out->uid = hs.st_uid;
+    out->gid = hs.st_gid;
+    out->readable = true;
     return 0;
 }
 
@@ -161,6 +159,7 @@ void fake_setup(struct task **t, struct mm **mm)
 {
     *t = calloc(1, sizeof(**t));
     (*t)->tg = calloc(1, sizeof(*(*t)->tg));
+    (*t)->ctx.cred = cred_new_init(0, 0, 0);
     *mm = calloc(1, sizeof(**mm));
     (*mm)->next_topdown = 0x7ffff7fff000ULL;
 }
@@ -176,6 +175,7 @@ void fake_teardown(struct task *t, struct mm *mm)
     g_pages = NULL;
     g_npages = 0;
     free(t->tg);
+    cred_unref(t->ctx.cred);
     free(t);
     free(mm);
 }
