@@ -8,8 +8,13 @@
  * dentries of its mount points (and their ancestors, whose rename would move the mount) in the
  * served tree, and refuses UNLINK and RENAME of them. The kernel signals a change of that
  * mount table with POLLPRI; the list is then read again.
+ *
+ * Where openat2 is missing, the roots of the mounts below the root in the gofer's own
+ * namespace are also noted at start-up, so that walks see a bind mount of the same device.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,9 +33,9 @@
 struct mi_entry {
     long id;
     long parent;
-    const char *devno; /* "major:minor" of the mounted file system */
-    const char *root;  /* the mount's root within its file system */
-    const char *point; /* its mount point, in the reader's view */
+    char *devno; /* "major:minor" of the mounted file system */
+    char *root;  /* the mount's root within its file system */
+    char *point; /* its mount point, in the reader's view */
 };
 
 /* Read the whole of @fd from its start into a new NUL-terminated buffer. */
@@ -107,6 +112,25 @@ static bool parse_line(char *line, struct mi_entry *e)
     return f[3][0] == '/' && f[4][0] == '/';
 }
 
+/* Split the mount table in @buf into a new array of entries. */
+static int parse_all(char *buf, struct mi_entry **out, size_t *count)
+{
+    size_t lines = 1;
+    for (const char *p = buf; *p; p++)
+        lines += *p == '\n';
+    struct mi_entry *e = calloc(lines, sizeof(*e));
+    if (!e)
+        return -ENOMEM;
+    size_t n = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+        if (parse_line(line, &e[n]))
+            n++;
+    *out = e;
+    *count = n;
+    return 0;
+}
+
 /* Returns what follows @prefix in @path if @path is @prefix or below it ("" or "/..."),
  * else NULL. */
 static const char *below(const char *path, const char *prefix)
@@ -132,20 +156,25 @@ static int join(const char *a, const char *rest, char **out)
     return 0;
 }
 
-static int add_point(struct gofer_mounts *m, size_t *cap, const struct stat *st)
+static int push(struct gofer_mount_point **v, size_t *count, size_t *cap, const struct stat *st)
 {
-    if (m->count == *cap) {
+    if (*count == *cap) {
         if (*cap >= MOUNT_POINTS_MAX)
             return -E2BIG;
         size_t ncap = *cap ? *cap * 2 : 16;
-        struct gofer_mount_point *n = realloc(m->pts, ncap * sizeof(*n));
+        struct gofer_mount_point *n = realloc(*v, ncap * sizeof(*n));
         if (!n)
             return -ENOMEM;
-        m->pts = n;
+        *v = n;
         *cap = ncap;
     }
-    m->pts[m->count++] = (struct gofer_mount_point){.dev = st->st_dev, .ino = st->st_ino};
+    (*v)[(*count)++] = (struct gofer_mount_point){.dev = st->st_dev, .ino = st->st_ino};
     return 0;
+}
+
+static int add_point(struct gofer_mounts *m, size_t *cap, const struct stat *st)
+{
+    return push(&m->pts, &m->count, cap, st);
 }
 
 /*
@@ -229,17 +258,10 @@ int gofer_mounts_refresh(struct gofer_server *s)
     int ret = read_all(m->info_fd, &buf);
     if (ret < 0)
         return ret;
-    size_t lines = 1;
-    for (const char *p = buf; *p; p++)
-        lines += *p == '\n';
-    _cleanup_free_ struct mi_entry *e = calloc(lines, sizeof(*e));
-    if (!e)
-        return -ENOMEM;
-    size_t n = 0;
-    char *save = NULL;
-    for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-        if (parse_line(line, &e[n]))
-            n++;
+    _cleanup_free_ struct mi_entry *e = NULL;
+    size_t n;
+    if ((ret = parse_all(buf, &e, &n)) < 0)
+        return ret;
     struct gofer_mount_point *old = m->pts;
     size_t old_count = m->count, cap = 0;
     m->pts = NULL;
@@ -279,11 +301,66 @@ bool gofer_mounts_contain(struct gofer_server *s, const struct stat *st)
     return false;
 }
 
+/* Follow @rel (modified) from the root without following symlinks, onto whatever is mounted
+ * there, and add where it lands. */
+static int add_root(struct gofer_server *s, char *rel, size_t *cap)
+{
+    _cleanup_close_ int fd = -1;
+    char *save = NULL;
+    for (char *name = strtok_r(rel, "/", &save); name; name = strtok_r(NULL, "/", &save)) {
+        int next = openat(fd >= 0 ? fd : s->root_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (next < 0)
+            return 0; /* not reachable from the root by a walk */
+        if (fd >= 0)
+            close(fd);
+        fd = next;
+    }
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0)
+        return 0;
+    return push(&s->mounts.roots, &s->mounts.nroots, cap, &st);
+}
+
+int gofer_mounts_find_roots(struct gofer_server *s)
+{
+    char self[16], root_path[PATH_MAX];
+    snprintf(self, sizeof(self), "%d", s->root_fd);
+    ssize_t len = readlinkat(s->proc_fd, self, root_path, sizeof(root_path) - 1);
+    if (len < 0)
+        return -errno;
+    root_path[len] = '\0';
+    _cleanup_close_ int fd = openat(s->proc_fd, "../mountinfo", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    _cleanup_free_ char *buf = NULL;
+    _cleanup_free_ struct mi_entry *e = NULL;
+    size_t n, cap = 0;
+    int ret = read_all(fd, &buf);
+    if (ret == 0)
+        ret = parse_all(buf, &e, &n);
+    for (size_t i = 0; ret == 0 && i < n; i++) {
+        const char *rel = below(e[i].point, root_path);
+        if (rel && rel[0] == '/' && rel[1] != '\0')
+            ret = add_root(s, e[i].point + (rel - e[i].point), &cap);
+    }
+    log_debug("%zu mounts below the root in our namespace", s->mounts.nroots);
+    return ret;
+}
+
+bool gofer_mounts_is_root(const struct gofer_server *s, const struct stat *st)
+{
+    for (size_t i = 0; i < s->mounts.nroots; i++)
+        if (s->mounts.roots[i].dev == st->st_dev && s->mounts.roots[i].ino == st->st_ino)
+            return true;
+    return false;
+}
+
 void gofer_mounts_destroy(struct gofer_mounts *m)
 {
     if (m->info_fd >= 0)
         close(m->info_fd);
     free(m->pts);
+    free(m->roots);
     free(m->root_path);
     *m = (struct gofer_mounts){.info_fd = -1};
 }

@@ -136,6 +136,10 @@ int gofer_server_init(struct gofer_server *s, int sock, int root_fd, int proc_fd
         return -ENOTDIR;
     s->root_dev = st.st_dev;
     s->openat2 = gofer_openat2_probe(root_fd);
+    /* Noted even with openat2: cheap, once, and a test may turn openat2 off. */
+    int ret = gofer_mounts_find_roots(s);
+    if (ret < 0)
+        return ret;
     if (mountinfo_fd < 0)
         return 0;
     s->mounts.root_path = strdup(root_path);

@@ -54,6 +54,10 @@ struct gofer_mounts {
     struct gofer_mount_point *pts;
     size_t count;
     bool stale;       /* The table changed and could not be read again yet: fail closed. */
+    /* Without openat2: the roots of the mounts below the root in the gofer's own namespace,
+     * which a walk lands on without any other sign when they are of the same device. */
+    struct gofer_mount_point *roots;
+    size_t nroots;
 };
 
 struct gofer_server {
@@ -150,7 +154,16 @@ int gofer_mounts_refresh(struct gofer_server *s);
 /* Returns whether the file @st is a mount point of the starting namespace (re-reading the
  * list first if the kernel says it changed). */
 bool gofer_mounts_contain(struct gofer_server *s, const struct stat *st);
-/* Free the list and close the descriptor. */
+/*
+ * Without openat2 (which refuses every mount crossing itself), find the roots of the mounts
+ * below the root in the gofer's own namespace (its /proc/self/mountinfo), so that
+ * gofer_lookup() sees a bind mount of the same device too. Call before the seccomp filter.
+ * Returns 0 or -errno.
+ */
+int gofer_mounts_find_roots(struct gofer_server *s);
+/* Returns whether @st is the root of one of those mounts. */
+bool gofer_mounts_is_root(const struct gofer_server *s, const struct stat *st);
+/* Free the lists and close the descriptor. */
 void gofer_mounts_destroy(struct gofer_mounts *m);
 
 /* ops_walk.c */

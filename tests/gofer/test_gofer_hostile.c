@@ -52,7 +52,7 @@ static char g_root[128], g_outside[128];
 enum view {
     VIEW_UNDER,    /* as root: a bind without submounts, mount points are plain directories */
     VIEW_FOREIGN,  /* the mounts are there and recognised as such (openat2 or st_dev) */
-    VIEW_FALLBACK, /* no openat2: the tmpfs by st_dev; same-device binds are not tried */
+    VIEW_FALLBACK, /* the same without openat2: st_dev and the roots of the gofer's mounts */
 };
 
 enum kind { KIND_ROOT, KIND_USERNS, KIND_BARE };
@@ -1058,14 +1058,13 @@ static void attempt_symlinks(struct ctx *c)
 /* The tmpfs on mnt, the bind mounts on bind and fbind. */
 static void attempt_mounts(struct ctx *c)
 {
-    bool binds = c->view != VIEW_FALLBACK; /* same-device binds need openat2 to be seen */
     bool foreign = c->view != VIEW_UNDER;
     /*
      * No mount point is removed or renamed, nor anything renamed over one; first, while the
      * directories they cover are still empty (rmdir would fail anyway otherwise).
      */
     const char *points[] = {"mnt", "bind", "fbind"};
-    for (unsigned i = 0; i < (binds ? 3 : 1); i++) {
+    for (unsigned i = 0; i < 3; i++) {
         const char *mp = points[i];
         size_t len = strlen(mp);
         int busy = w(c, EBUSY);
@@ -1084,7 +1083,7 @@ static void attempt_mounts(struct ctx *c)
                          busy);
     }
     const char *mounts[] = {"mnt", "bind"};
-    for (unsigned i = 0; i < (binds ? 2 : 1); i++) {
+    for (unsigned i = 0; i < 2; i++) {
         const char *mp = mounts[i];
         int err;
         uint64_t f = walk1(c, mp, &err);
@@ -1134,13 +1133,9 @@ static void attempt_mounts(struct ctx *c)
     }
     /* The file bind mount is not served at all (but as the covered file, as root). */
     int err;
-    uint64_t fb;
-    if (binds && foreign) {
-        walk1(c, "fbind", &err);
-        assert_int_equal(err, EXDEV);
-    } else if (!foreign) {
-        fb = walk1(c, "fbind", &err);
-        assert_int_equal(err, 0);
+    uint64_t fb = walk1(c, "fbind", &err);
+    assert_int_equal(err, foreign ? EXDEV : 0);
+    if (!foreign) {
         assert_int_equal(op_open(c, fb, O_RDONLY, "open the covered file"), 0);
         close_fid(c, fb);
     }
