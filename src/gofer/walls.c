@@ -85,7 +85,9 @@ int gofer_lookup(struct gofer_server *s, int dirfd, const char *name, struct sta
         close(fd);
         return err;
     }
-    *foreign = crossed || st->st_dev != s->root_dev;
+    /* Without openat2 a bind mount of the same device shows only by its root. */
+    *foreign = crossed || st->st_dev != s->root_dev ||
+               (!s->openat2 && gofer_mounts_is_root(s, st));
     return fd;
 }
 

@@ -28,7 +28,9 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -38,6 +40,7 @@
 
 #include "common/fdpass.h"
 #include "gofer/gofer.h"
+#include "gofer/gofer_confine.h"
 #include "gofer/server.h"
 #include "proto/msg.h"
 
@@ -1454,6 +1457,57 @@ static void test_framing(void **state)
     attempt_framing(KIND_ROOT, false);
 }
 
+/* Run @call(@arg) in a child under the gofer's filter (@ro); returns its wait status. */
+static int filtered(bool ro, int (*call)(const void *), const void *arg)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (gofer_filter_install(ro) < 0)
+            _exit(98);
+        int fd = call(arg);
+        _exit(fd >= 0 ? 0 : 1);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+static int call_openat2(const void *how)
+{
+    return (int)syscall(SYS_openat2, AT_FDCWD, ".", how, sizeof(struct open_how));
+}
+
+static int call_openat(const void *flags)
+{
+    return openat(AT_FDCWD, ".", *(const int *)flags | O_DIRECTORY);
+}
+
+static bool killed(int status)
+{
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS;
+}
+
+/*
+ * The read-only gofer's filter: openat2 only with its own constant O_PATH open_how (the
+ * same flags elsewhere, or write flags, kill it), openat never for writing; the writable
+ * gofer's filter allows both.
+ */
+static void test_filters(void **state)
+{
+    struct open_how copy = g_gofer_walk_how;
+    struct open_how write = {.flags = O_RDWR | O_CREAT, .mode = 0600};
+    int rdonly = O_RDONLY, rdwr = O_RDWR;
+    assert_int_equal(filtered(true, call_openat2, &g_gofer_walk_how), 0);
+    assert_int_equal(filtered(true, call_openat2, &g_gofer_mount_how), 0);
+    assert_true(killed(filtered(true, call_openat2, &copy)));
+    assert_true(killed(filtered(true, call_openat2, &write)));
+    assert_int_equal(filtered(true, call_openat, &rdonly), 0);
+    assert_true(killed(filtered(true, call_openat, &rdwr)));
+    assert_int_equal(filtered(false, call_openat2, &copy), 0);
+    assert_int_equal(WEXITSTATUS(filtered(false, call_openat2, &write)), 1); /* EISDIR */
+}
+
 int main(void)
 {
     if (geteuid() != 0) {
@@ -1477,6 +1531,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bare, build_root, remove_root),
         cmocka_unit_test_setup_teardown(test_bare_no_openat2, build_root, remove_root),
         cmocka_unit_test_setup_teardown(test_framing, build_root, remove_root),
+        cmocka_unit_test(test_filters),
     };
     int ret = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[PATH_MAX + 64];
