@@ -43,19 +43,19 @@ static const int g_allowed[] = {
 
 /* Calls of the write operations, allowed only to a writable gofer. */
 static const int g_write_ops[] = {
-    SCMP_SYS(mkdirat),    /* MKDIR */
-    SCMP_SYS(unlinkat),   /* UNLINK, and undoing a half-made MKDIR/CREATE */
-    SCMP_SYS(renameat2),  /* RENAME */
-    SCMP_SYS(renameat),   /* RENAME through older glibc paths */
-    SCMP_SYS(fchmodat),   /* SETATTR mode, through /proc/self/fd */
-    SCMP_SYS(fchownat),   /* SETATTR owner, CREATE/MKDIR owner */
-    SCMP_SYS(utimensat),  /* SETATTR times */
-    SCMP_SYS(ftruncate),  /* SETATTR size */
-    SCMP_SYS(symlinkat),  /* SYMLINK */
-    SCMP_SYS(linkat),     /* LINK */
-    SCMP_SYS(read),       /* re-reading the starting namespace's mount table (mounts.c) */
-    SCMP_SYS(poll),       /* ... when the kernel says it changed */
-    SCMP_SYS(ppoll),      /* poll() of libcs that only use ppoll */
+    SCMP_SYS(mkdirat),   /* MKDIR */
+    SCMP_SYS(unlinkat),  /* UNLINK, and undoing a half-made MKDIR/CREATE */
+    SCMP_SYS(renameat2), /* RENAME */
+    SCMP_SYS(renameat),  /* RENAME through older glibc paths */
+    SCMP_SYS(fchmodat),  /* SETATTR mode, through /proc/self/fd */
+    SCMP_SYS(fchownat),  /* SETATTR owner, CREATE/MKDIR owner */
+    SCMP_SYS(utimensat), /* SETATTR times */
+    SCMP_SYS(ftruncate), /* SETATTR size */
+    SCMP_SYS(symlinkat), /* SYMLINK */
+    SCMP_SYS(linkat),    /* LINK */
+    SCMP_SYS(read),      /* re-reading the starting namespace's mount table (mounts.c) */
+    SCMP_SYS(poll),      /* ... when the kernel says it changed */
+    SCMP_SYS(ppoll),     /* poll() of libcs that only use ppoll */
 };
 
 /*

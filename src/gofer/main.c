@@ -118,8 +118,7 @@ static int open_mountinfo(const struct gofer_opts *o, int *fd, char **root_path)
     return *fd < 0 ? -errno : 0;
 }
 
-static int serve(const struct gofer_opts *o, int proc_fd, int mountinfo_fd,
-                 const char *root_path)
+static int serve(const struct gofer_opts *o, int proc_fd, int mountinfo_fd, const char *root_path)
 {
     _cleanup_close_ int root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     int ret;

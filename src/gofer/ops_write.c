@@ -155,8 +155,8 @@ static int create_at(struct gofer_server *s, int dirfd, const char *name, int fl
         struct open_how how = {
             .flags = (uint64_t)flags,
             .mode = mode,
-            .resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS |
-                       RESOLVE_NO_SYMLINKS,
+            .resolve =
+                RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS,
         };
         fd = (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
     } else {

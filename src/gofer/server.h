@@ -17,10 +17,10 @@
 
 /* One open handle: an O_PATH descriptor of one host file inside the root. */
 struct gofer_fid {
-    int fd;             /* O_PATH|O_NOFOLLOW descriptor; -1 while the slot is free. */
-    int dir_fd;         /* Lazily opened O_RDONLY|O_DIRECTORY descriptor for READDIR, or -1. */
-    mode_t mode;        /* File type and mode when the fid was created; the type never changes. */
-    dev_t dev;          /* Device and inode of the file: every reopen must find them again. */
+    int fd;      /* O_PATH|O_NOFOLLOW descriptor; -1 while the slot is free. */
+    int dir_fd;  /* Lazily opened O_RDONLY|O_DIRECTORY descriptor for READDIR, or -1. */
+    mode_t mode; /* File type and mode when the fid was created; the type never changes. */
+    dev_t dev;   /* Device and inode of the file: every reopen must find them again. */
     ino_t ino;
     uint32_t gen;       /* Bumped each time the slot is freed, so stale fids do not match. */
     uint32_t next_free; /* Next free slot index while free, 0 ends the list. */
@@ -49,11 +49,11 @@ struct gofer_mount_point {
  * an rmdir, unlink or rename of such a dentry through and detach the host's mount.
  */
 struct gofer_mounts {
-    int info_fd;      /* /proc/self/mountinfo opened in that namespace, or -1 (no guard). */
-    char *root_path;  /* The root's canonical path in that namespace. */
+    int info_fd;     /* /proc/self/mountinfo opened in that namespace, or -1 (no guard). */
+    char *root_path; /* The root's canonical path in that namespace. */
     struct gofer_mount_point *pts;
     size_t count;
-    bool stale;       /* The table changed and could not be read again yet: fail closed. */
+    bool stale; /* The table changed and could not be read again yet: fail closed. */
     /* Without openat2: the roots of the mounts below the root in the gofer's own namespace,
      * which a walk lands on without any other sign when they are of the same device. */
     struct gofer_mount_point *roots;

@@ -42,8 +42,7 @@ bool gofer_openat2_probe(int dirfd)
 {
     int fd = sys_openat2(dirfd, ".", &g_gofer_walk_how);
     if (fd < 0) {
-        log_info("no openat2 (%s): lookups rely on the component checks and st_dev",
-                 strerror(-fd));
+        log_info("no openat2 (%s): lookups rely on the component checks and st_dev", strerror(-fd));
         return false;
     }
     close(fd);
@@ -86,8 +85,7 @@ int gofer_lookup(struct gofer_server *s, int dirfd, const char *name, struct sta
         return err;
     }
     /* Without openat2 a bind mount of the same device shows only by its root. */
-    *foreign = crossed || st->st_dev != s->root_dev ||
-               (!s->openat2 && gofer_mounts_is_root(s, st));
+    *foreign = crossed || st->st_dev != s->root_dev || (!s->openat2 && gofer_mounts_is_root(s, st));
     return fd;
 }
 

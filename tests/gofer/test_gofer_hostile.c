@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,7 +29,6 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -276,9 +276,13 @@ static int build_root(void **state)
     struct {
         const char *name, *target;
     } links[] = {
-        {"abs", "OUTSIDE-secret"}, {"rel", "../outside/OUTSIDE-secret"}, {"updir", "../../"},
-        {"outdirlink", ""},        {"dirlink", "dir"},
-        {"dangling", "OUTSIDE-created"}, {"victimlink", "OUTSIDE-victim"},
+        {"abs", "OUTSIDE-secret"},
+        {"rel", "../outside/OUTSIDE-secret"},
+        {"updir", "../../"},
+        {"outdirlink", ""},
+        {"dirlink", "dir"},
+        {"dangling", "OUTSIDE-created"},
+        {"victimlink", "OUTSIDE-victim"},
     };
     for (unsigned i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
         bool absolute = i == 0 || i == 3 || i == 5 || i == 6;
@@ -466,9 +470,8 @@ static void check_reply(struct ctx *c, struct rep *r, int fd, const char *what)
     case PROTO_READDIR: {
         static struct proto_dirent ents[PROTO_MSG_MAX / PROTO_DIRENT_FIXED];
         uint32_t n;
-        assert_int_equal(proto_decode_readdir_reply(&r->m, ents, sizeof(ents) / sizeof(ents[0]),
-                                                    &n),
-                         0);
+        assert_int_equal(
+            proto_decode_readdir_reply(&r->m, ents, sizeof(ents) / sizeof(ents[0]), &n), 0);
         for (uint32_t i = 0; i < n; i++)
             if (strstr(ents[i].name, "OUTSIDE-") || strstr(ents[i].name, "ONMOUNT-"))
                 fail_msg("%s: listed `%s`", what, ents[i].name);
@@ -535,12 +538,13 @@ static struct rep g_rep;
         snprintf(what_, sizeof(what_), __VA_ARGS__);                                               \
         int got_ = xchg((c), (m), &g_rep, what_);                                                  \
         if (got_ != (want))                                                                        \
-            fail_msg("%s: got %d (%s), want %d (%s)", what_, got_, strerror(got_ < 0 ? 0 : got_), \
+            fail_msg("%s: got %d (%s), want %d (%s)", what_, got_, strerror(got_ < 0 ? 0 : got_),  \
                      (want), strerror(want));                                                      \
     } while (0)
 
 /* Walk @names from @dir: returns the walk error, the fids in g_rep. */
-static int walkv(struct ctx *c, uint64_t dir, unsigned n, const char *const *names, const char *what)
+static int walkv(struct ctx *c, uint64_t dir, unsigned n, const char *const *names,
+                 const char *what)
 {
     struct mb m;
     mb_begin(&m, c, PROTO_WALK);
@@ -638,8 +642,8 @@ static int op_rename(struct ctx *c, uint64_t od, const char *on, uint64_t nd, co
     return xchg(c, &m, &g_rep, what);
 }
 
-static int op_symlink(struct ctx *c, uint64_t dir, const void *name, size_t len,
-                      const char *target, const char *what)
+static int op_symlink(struct ctx *c, uint64_t dir, const void *name, size_t len, const char *target,
+                      const char *what)
 {
     struct mb m;
     req_fid(&m, c, PROTO_SYMLINK, dir);
@@ -794,8 +798,7 @@ static void attempt_names(struct ctx *c)
         assert_int_equal(op_mkdir(c, c->root, n, len, "mkdir bad"), w(c, EINVAL));
         assert_int_equal(op_create(c, c->root, n, len, "create bad"), w(c, EINVAL));
         assert_int_equal(op_unlink(c, c->root, n, len, 0, "unlink bad"), w(c, EINVAL));
-        assert_int_equal(op_unlink(c, c->root, n, len, AT_REMOVEDIR, "rmdir bad"),
-                         w(c, EINVAL));
+        assert_int_equal(op_unlink(c, c->root, n, len, AT_REMOVEDIR, "rmdir bad"), w(c, EINVAL));
         assert_int_equal(op_rename(c, c->root, n, c->root, "x", 0, "rename bad"), w(c, EINVAL));
         assert_int_equal(op_rename(c, c->root, "file", c->root, n, 0, "rename to bad"),
                          w(c, EINVAL));
@@ -960,8 +963,7 @@ static void attempt_fids(struct ctx *c)
     assert_int_equal(op_create(c, g, "x", 1, "create in a file"), w(c, ENOTDIR));
     assert_int_equal(op_unlink(c, g, "x", 1, 0, "unlink in a file"), w(c, ENOTDIR));
     assert_int_equal(op_symlink(c, g, "x", 1, "y", "symlink in a file"), w(c, ENOTDIR));
-    assert_int_equal(op_rename(c, g, "x", c->root, "y", 0, "rename from a file"),
-                     w(c, ENOTDIR));
+    assert_int_equal(op_rename(c, g, "x", c->root, "y", 0, "rename from a file"), w(c, ENOTDIR));
     uint64_t d = walk1(c, "dir", NULL);
     assert_int_equal(op_open(c, d, O_WRONLY, "open a dir for writing"), EISDIR);
     assert_int_equal(op_simple(c, PROTO_READLINK, d, "readlink a dir"), EINVAL);
@@ -999,8 +1001,8 @@ static void attempt_fids(struct ctx *c)
 static void attempt_symlinks(struct ctx *c)
 {
     uint64_t file = walk1(c, "file", NULL);
-    static const char *const links[] = {"abs", "rel", "updir", "outdirlink", "dirlink",
-                                        "dangling", "victimlink"};
+    static const char *const links[] = {"abs",     "rel",      "updir",     "outdirlink",
+                                        "dirlink", "dangling", "victimlink"};
     for (unsigned i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
         const char *l = links[i];
         /* Walking onto a link gives the link; past it, ENOTDIR. */
@@ -1014,16 +1016,14 @@ static void attempt_symlinks(struct ctx *c)
         const char *up[] = {l, "..", "outside"};
         assert_int_equal(walkv(c, c->root, 3, up, "walk link/.."), EINVAL);
         assert_int_equal(op_open(c, f, O_RDONLY, "open a link"), ELOOP);
-        assert_int_equal(op_open(c, f, O_WRONLY | O_TRUNC, "open a link for writing"),
-                         ELOOP);
+        assert_int_equal(op_open(c, f, O_WRONLY | O_TRUNC, "open a link for writing"), ELOOP);
         assert_int_equal(op_readdir(c, f, "readdir a link"), ENOTDIR);
         assert_int_equal(op_simple(c, PROTO_READLINK, f, "readlink"), 0);
         assert_int_equal(op_simple(c, PROTO_FSYNC, f, "fsync a link"), EINVAL);
         assert_int_equal(op_mkdir(c, f, "x", 1, "mkdir through a link"), w(c, ENOTDIR));
         assert_int_equal(op_create(c, f, "OUTSIDE-created", 15, "create through a link"),
                          w(c, ENOTDIR));
-        assert_int_equal(op_symlink(c, f, "x", 1, "y", "symlink through a link"),
-                         w(c, ENOTDIR));
+        assert_int_equal(op_symlink(c, f, "x", 1, "y", "symlink through a link"), w(c, ENOTDIR));
         assert_int_equal(op_unlink(c, f, "OUTSIDE-victim", 14, 0, "unlink through a link"),
                          w(c, ENOTDIR));
         assert_int_equal(op_setattr(c, f, PROTO_SETATTR_MODE, 0777, 0, "chmod a link"),
@@ -1033,14 +1033,11 @@ static void attempt_symlinks(struct ctx *c)
         assert_int_equal(op_setattr(c, f, PROTO_SETATTR_MTIME_NOW, 0, 0, "touch a link"),
                          w(c, EOPNOTSUPP));
         /* Creating over the link's name never follows it. */
-        assert_int_equal(op_create(c, c->root, l, strlen(l), "create over a link"),
-                         w(c, EEXIST));
-        assert_int_equal(op_mkdir(c, c->root, l, strlen(l), "mkdir over a link"),
-                         w(c, EEXIST));
+        assert_int_equal(op_create(c, c->root, l, strlen(l), "create over a link"), w(c, EEXIST));
+        assert_int_equal(op_mkdir(c, c->root, l, strlen(l), "mkdir over a link"), w(c, EEXIST));
         assert_int_equal(op_symlink(c, c->root, l, strlen(l), "x", "symlink over a link"),
                          w(c, EEXIST));
-        assert_int_equal(op_link(c, c->root, l, strlen(l), file, "link over a link"),
-                         w(c, EEXIST));
+        assert_int_equal(op_link(c, c->root, l, strlen(l), file, "link over a link"), w(c, EEXIST));
         /* A hard link of the link is a link to the link, never to its target. */
         char name[32];
         snprintf(name, sizeof(name), "hard-%s", l);
@@ -1081,9 +1078,9 @@ static void attempt_mounts(struct ctx *c)
             busy);
         assert_int_equal(op_rename(c, c->root, "dir", c->root, mp, RENAME_EXCHANGE, "exchange"),
                          busy);
-        assert_int_equal(op_rename(c, c->root, "file", c->root, mp, RENAME_NOREPLACE,
-                                   "rename noreplace onto"),
-                         busy);
+        assert_int_equal(
+            op_rename(c, c->root, "file", c->root, mp, RENAME_NOREPLACE, "rename noreplace onto"),
+            busy);
     }
     const char *mounts[] = {"mnt", "bind"};
     for (unsigned i = 0; i < 2; i++) {
@@ -1214,11 +1211,10 @@ static void attempt_headers(struct ctx *c)
 static unsigned g_seed;
 
 static const char *const g_dict[] = {
-    "file",       "dir",      "mnt",     "bind",    "fbind",          "abs",
-    "rel",        "updir",    "fifo",    "owned",   "dirlink",        "dangling",
-    "outdirlink", "emptydir", "..",      ".",       "",               "/",
-    "a/b",        "../..",    "x",       "y",       "secret",         "mnt2",
-    "/etc/passwd", "victimlink", "f",
+    "file",  "dir",    "mnt",   "bind",        "fbind",      "abs",        "rel",
+    "updir", "fifo",   "owned", "dirlink",     "dangling",   "outdirlink", "emptydir",
+    "..",    ".",      "",      "/",           "a/b",        "../..",      "x",
+    "y",     "secret", "mnt2",  "/etc/passwd", "victimlink", "f",
 };
 
 static uint64_t fuzz_fid(struct ctx *c)
@@ -1245,9 +1241,9 @@ static uint32_t fuzz_pick(const uint32_t *v, size_t n)
 
 static uint32_t fuzz_open_flags(void)
 {
-    static const uint32_t bits[] = {O_WRONLY, O_RDWR,   O_TRUNC, O_APPEND, O_DIRECTORY,
-                                    O_NONBLOCK, O_CREAT, O_EXCL, O_PATH,   O_NOFOLLOW,
-                                    O_TMPFILE, O_SYNC,   3};
+    static const uint32_t bits[] = {O_WRONLY,   O_RDWR,  O_TRUNC, O_APPEND, O_DIRECTORY,
+                                    O_NONBLOCK, O_CREAT, O_EXCL,  O_PATH,   O_NOFOLLOW,
+                                    O_TMPFILE,  O_SYNC,  3};
     uint32_t f = 0;
     for (int i = rand() % 3; i > 0; i--)
         f |= bits[(size_t)rand() % (sizeof(bits) / sizeof(bits[0]))];
@@ -1264,8 +1260,7 @@ static uint32_t fuzz_id(void)
 static void fuzz_body(struct ctx *c, struct mb *m, uint16_t type)
 {
     static const uint32_t unlink_flags[] = {0, AT_REMOVEDIR};
-    static const uint32_t rename_flags[] = {0, RENAME_NOREPLACE, RENAME_EXCHANGE,
-                                            RENAME_WHITEOUT};
+    static const uint32_t rename_flags[] = {0, RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT};
     static const uint32_t modes[] = {0777, 0, 04755, 0600};
     switch (type) {
     case PROTO_ATTACH:
