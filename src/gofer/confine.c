@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "common/confine.h"
@@ -47,6 +48,46 @@ static int enter_userns(void)
     return err;
 }
 
+/* The flags of the mount at @dir that a remount in a user namespace must keep (locked). */
+static unsigned long kept_flags(const char *dir)
+{
+    struct statvfs sv;
+    if (statvfs(dir, &sv) < 0)
+        return 0;
+    unsigned long fl = 0;
+    if (sv.f_flag & ST_NOEXEC)
+        fl |= MS_NOEXEC;
+    if (sv.f_flag & ST_NOATIME)
+        fl |= MS_NOATIME;
+    if (sv.f_flag & ST_NODIRATIME)
+        fl |= MS_NODIRATIME;
+    if (sv.f_flag & ST_RELATIME)
+        fl |= MS_RELATIME;
+    return fl;
+}
+
+/*
+ * Remount the bind mount at @dir nosuid,nodev and, if @ro, read-only. Read-only is a wall
+ * the seccomp filter relies on (filter.c: openat2 cannot be filtered on its flags), so a
+ * read-only gofer that cannot have it does not start; nosuid,nodev alone only warn.
+ */
+static int remount_root(const char *dir, bool ro)
+{
+    unsigned long fl = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | (ro ? MS_RDONLY : 0);
+    if (mount(NULL, dir, NULL, fl, NULL) == 0)
+        return 0;
+    /* In a user namespace the flags locked by the mount's owner must be repeated. */
+    if (mount(NULL, dir, NULL, fl | kept_flags(dir), NULL) == 0)
+        return 0;
+    int err = -errno;
+    if (ro) {
+        log_error("cannot make the root read-only: %s", strerror(-err));
+        return err;
+    }
+    log_warn("cannot remount the root nosuid,nodev: %s", strerror(-err));
+    return 0;
+}
+
 /* Bind @src on a directory of a private tmpfs and pivot_root into it; alone, unless
  * @recursive (required in a user namespace, see ops_walk.c). */
 static int stage_root(const char *src, bool ro, bool recursive)
@@ -62,9 +103,9 @@ static int stage_root(const char *src, bool ro, bool recursive)
     /* Not MS_REC as root: /proc, /sys, /dev and every other mount below the root stay behind. */
     if (mount(src, dir, NULL, MS_BIND | (recursive ? MS_REC : 0), NULL) < 0)
         return -errno;
-    unsigned long fl = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | (ro ? MS_RDONLY : 0);
-    if (mount(NULL, dir, NULL, fl, NULL) < 0)
-        log_warn("cannot remount the root nosuid,nodev%s: %s", ro ? ",ro" : "", strerror(errno));
+    int err = remount_root(dir, ro);
+    if (err < 0)
+        return err;
     return cv_pivot_into(dir);
 }
 

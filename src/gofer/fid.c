@@ -56,7 +56,7 @@ static int fid_table_grow(struct fid_table *t)
     return 0;
 }
 
-int fid_table_add(struct fid_table *t, int fd, mode_t mode, uint64_t *fid)
+int fid_table_add(struct fid_table *t, int fd, const struct stat *st, bool foreign, uint64_t *fid)
 {
     if (t->free_head == 0) {
         int ret = fid_table_grow(t);
@@ -70,9 +70,11 @@ int fid_table_add(struct fid_table *t, int fd, mode_t mode, uint64_t *fid)
     t->free_head = f->next_free;
     f->fd = fd;
     f->dir_fd = -1;
-    f->mode = mode;
+    f->mode = st->st_mode;
+    f->dev = st->st_dev;
+    f->ino = st->st_ino;
     f->next_free = 0;
-    f->foreign = false;
+    f->foreign = foreign;
     *fid = (uint64_t)f->gen << 32 | idx;
     return 0;
 }

@@ -2,7 +2,9 @@
 /*
  * The gofer's host seccomp filter: the exact list of host system calls the request loop makes.
  * Anything else kills the gofer (SCMP_ACT_KILL_PROCESS); the Sentry then sees its connection
- * close. A read-only gofer (--ro) may only open files for reading.
+ * close. A read-only gofer (--ro) may only open files for reading: openat() is filtered on its
+ * flags, and openat2(), whose flags seccomp cannot see, only with the gofer's two constant
+ * O_PATH open_how structures (walls.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +12,7 @@
 #include <stddef.h>
 
 #include "gofer/gofer_confine.h"
+#include "gofer/server.h"
 
 /* Calls allowed whatever their arguments, each with the reason it is needed. */
 static const int g_allowed[] = {
@@ -40,17 +43,41 @@ static const int g_allowed[] = {
 
 /* Calls of the write operations, allowed only to a writable gofer. */
 static const int g_write_ops[] = {
-    SCMP_SYS(mkdirat),    /* MKDIR */
-    SCMP_SYS(unlinkat),   /* UNLINK, and undoing a half-made MKDIR/CREATE */
-    SCMP_SYS(renameat2),  /* RENAME */
-    SCMP_SYS(renameat),   /* RENAME through older glibc paths */
-    SCMP_SYS(fchmodat),   /* SETATTR mode, through /proc/self/fd */
-    SCMP_SYS(fchownat),   /* SETATTR owner, CREATE/MKDIR owner */
-    SCMP_SYS(utimensat),  /* SETATTR times */
-    SCMP_SYS(ftruncate),  /* SETATTR size */
-    SCMP_SYS(symlinkat),  /* SYMLINK */
-    SCMP_SYS(linkat),     /* LINK */
+    SCMP_SYS(mkdirat),   /* MKDIR */
+    SCMP_SYS(unlinkat),  /* UNLINK, and undoing a half-made MKDIR/CREATE */
+    SCMP_SYS(renameat2), /* RENAME */
+    SCMP_SYS(renameat),  /* RENAME through older glibc paths */
+    SCMP_SYS(fchmodat),  /* SETATTR mode, through /proc/self/fd */
+    SCMP_SYS(fchownat),  /* SETATTR owner, CREATE/MKDIR owner */
+    SCMP_SYS(utimensat), /* SETATTR times */
+    SCMP_SYS(ftruncate), /* SETATTR size */
+    SCMP_SYS(symlinkat), /* SYMLINK */
+    SCMP_SYS(linkat),    /* LINK */
+    SCMP_SYS(read),      /* re-reading the starting namespace's mount table (mounts.c) */
+    SCMP_SYS(poll),      /* ... when the kernel says it changed */
+    SCMP_SYS(ppoll),     /* poll() of libcs that only use ppoll */
 };
+
+/*
+ * openat2() of the walk steps (walls.c). A writable gofer may pass any open_how (it may
+ * openat() anything anyway, and CREATE goes through openat2). A read-only one only the
+ * addresses of the two const structures of walls.c: seccomp compares the pointer, the
+ * structure is in read-only memory and holds O_PATH|O_NOFOLLOW|O_CLOEXEC. Code running in
+ * the gofer could still remap that page; the read-only bind mount (confine.c) refuses
+ * write access then.
+ */
+static int allow_openat2(scmp_filter_ctx ctx, bool ro)
+{
+    if (!ro)
+        return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat2), 0);
+    const struct open_how *hows[] = {&g_gofer_walk_how, &g_gofer_mount_how};
+    int err = 0;
+    for (size_t i = 0; err == 0 && i < sizeof(hows) / sizeof(hows[0]); i++)
+        err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat2), 2,
+                               SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)(uintptr_t)hows[i], 0),
+                               SCMP_A3(SCMP_CMP_EQ, sizeof(struct open_how), 0));
+    return err;
+}
 
 int gofer_filter_install(bool ro)
 {
@@ -71,6 +98,8 @@ int gofer_filter_install(bool ro)
                                SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC, 0));
     else if (err == 0)
         err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 0);
+    if (err == 0)
+        err = allow_openat2(ctx, ro);
     /* Following the client's CPU hint: its own affinity only (pid 0). */
     if (err == 0)
         err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sched_setaffinity), 1,

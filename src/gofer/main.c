@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <linux/magic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -100,6 +101,49 @@ static int check_sock(int sock)
     return type == SOCK_SEQPACKET ? 0 : -EPROTOTYPE;
 }
 
+/*
+ * A writable gofer keeps the mount table of the namespace it starts in (mounts.c), with the
+ * root's canonical path there. Stores the descriptor (or -1 when read-only) and the path.
+ */
+static int open_mountinfo(const struct gofer_opts *o, int *fd, char **root_path)
+{
+    *fd = -1;
+    *root_path = NULL;
+    if (o->ro)
+        return 0;
+    *root_path = realpath(o->root, NULL);
+    if (!*root_path)
+        return -errno;
+    *fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+    return *fd < 0 ? -errno : 0;
+}
+
+static int serve(const struct gofer_opts *o, int proc_fd, int mountinfo_fd, const char *root_path)
+{
+    _cleanup_close_ int root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    int ret;
+    if (root_fd < 0) {
+        ret = -errno;
+        log_error("open root `%s`: %s", o->root, strerror(-ret));
+        if (mountinfo_fd >= 0)
+            close(mountinfo_fd);
+        return ret;
+    }
+    struct gofer_server s;
+    ret = gofer_server_init(&s, o->sock, root_fd, proc_fd, o->ro, mountinfo_fd, root_path);
+    if (ret < 0)
+        log_error("set up serving `%s`: %s", o->root, strerror(-ret));
+    else if ((ret = gofer_filter_install(o->ro)) < 0)
+        log_error("install the seccomp filter: %s", strerror(-ret));
+    if (ret == 0) {
+        log_info("serving `%s`%s on fd %d%s", o->root, o->ro ? " read-only" : "", o->sock,
+                 s.openat2 ? "" : " without openat2");
+        ret = gofer_serve(&s);
+    }
+    gofer_server_destroy(&s);
+    return ret;
+}
+
 static int run(const struct gofer_opts *o)
 {
     int ret = check_sock(o->sock);
@@ -113,31 +157,20 @@ static int run(const struct gofer_opts *o)
         log_error("open /proc/self/fd: %s", strerror(-proc_fd));
         return proc_fd;
     }
+    /* The mount table of the starting namespace, before leaving it. */
+    int mountinfo_fd;
+    _cleanup_free_ char *root_path = NULL;
+    if ((ret = open_mountinfo(o, &mountinfo_fd, &root_path)) < 0) {
+        log_error("read the mount table for `%s`: %s", o->root, strerror(-ret));
+        return ret;
+    }
     if ((ret = gofer_confine(o->root, o->ro)) < 0) {
         log_error("confine to `%s`: %s", o->root, strerror(-ret));
+        if (mountinfo_fd >= 0)
+            close(mountinfo_fd);
         return ret;
     }
-    _cleanup_close_ int root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    struct stat root_st;
-    if (root_fd < 0 || fstat(root_fd, &root_st) < 0) {
-        ret = -errno;
-        log_error("open root `%s`: %s", o->root, strerror(-ret));
-        return ret;
-    }
-    if ((ret = gofer_filter_install(o->ro)) < 0) {
-        log_error("install the seccomp filter: %s", strerror(-ret));
-        return ret;
-    }
-    struct gofer_server s = {.sock = o->sock,
-                             .root_fd = root_fd,
-                             .root_dev = root_st.st_dev,
-                             .proc_fd = proc_fd,
-                             .ro = o->ro};
-    fid_table_init(&s.fids);
-    log_info("serving `%s`%s on fd %d", o->root, o->ro ? " read-only" : "", o->sock);
-    ret = gofer_serve(&s);
-    fid_table_destroy(&s.fids);
-    return ret;
+    return serve(o, proc_fd, mountinfo_fd, root_path);
 }
 
 int gofer_main(int argc, char **argv)

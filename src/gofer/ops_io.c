@@ -26,10 +26,20 @@ int gofer_reopen(struct gofer_server *s, const struct gofer_fid *f, int flags)
     snprintf(name, sizeof(name), "%d", f->fd);
     /*
      * The magic link must be followed, so O_NOFOLLOW cannot be passed here; symlinks were
-     * refused by the caller, which keeps O_NOFOLLOW semantics.
+     * refused by the caller, which keeps O_NOFOLLOW semantics. Nor can openat2's
+     * RESOLVE_NO_MAGICLINKS; reopening by name from the parent instead would look the name
+     * up again and could find another file. What is opened must be the fid's own inode.
      */
     int fd = openat(s->proc_fd, name, (flags & ~O_NOFOLLOW) | O_CLOEXEC | O_NOCTTY);
-    return fd < 0 ? -errno : fd;
+    if (fd < 0)
+        return -errno;
+    struct stat st;
+    if (fstat(fd, &st) < 0 || st.st_dev != f->dev || st.st_ino != f->ino) {
+        log_error("reopening fd %d gave another file: refused", f->fd);
+        close(fd);
+        return -EXDEV;
+    }
+    return fd;
 }
 
 static bool wants_write(int flags)

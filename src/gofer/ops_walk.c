@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * ATTACH, WALK, STAT, READLINK and CLOSE: the operations on handles themselves. Every walk
- * step is one openat(parent, name, O_PATH|O_NOFOLLOW) of a validated single component, so
- * neither a symlink nor ".." can lead out of the root, and a step onto another file system
- * is refused.
+ * step is one lookup of a validated single component through the walls of walls.c, so
+ * neither a symlink nor ".." can lead out of the root, and a step onto another mount is
+ * refused (a directory there is served empty).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +23,7 @@ static int add_fid(struct gofer_server *s, int fd, uint64_t *fid, struct proto_s
         return -err;
     }
     gofer_stat_to_proto(&hst, st);
-    return fid_table_add(&s->fids, fd, hst.st_mode, fid);
+    return fid_table_add(&s->fids, fd, &hst, false, fid);
 }
 
 ssize_t gofer_op_attach(struct gofer_server *s, const struct proto_msg *m, struct gofer_reply *r)
@@ -51,34 +51,26 @@ static int walk_one(struct gofer_server *s, int parent, mode_t parent_mode, cons
 {
     if (!S_ISDIR(parent_mode))
         return -ENOTDIR;
-    int fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
     struct stat hst;
-    if (fstat(fd, &hst) < 0) {
-        int err = errno;
-        close(fd);
-        return -err;
-    }
+    bool foreign;
+    int fd = gofer_lookup(s, parent, name, &hst, &foreign);
+    if (fd < 0)
+        return fd;
     /*
-     * Never into another file system. As root the served tree is a bind mount without
-     * submounts; a gofer in a user namespace must bind recursively (the kernel refuses to
-     * uncover what locked mounts hide), so its mount points (/proc, /dev...) are served as
-     * empty directories, which the Sentry mounts its own file systems on, and nothing below
-     * them is. Anything else on another device is refused with EXDEV.
+     * Never into another mount. As root the served tree is a bind mount without submounts;
+     * a gofer in a user namespace must bind recursively (the kernel refuses to uncover what
+     * locked mounts hide), so its mount points (/proc, /dev...) are served as empty
+     * directories, which the Sentry mounts its own file systems on, and nothing below them
+     * is. Anything else on another mount is refused with EXDEV.
      */
-    bool foreign = hst.st_dev != s->root_dev;
     if (foreign && !S_ISDIR(hst.st_mode)) {
         close(fd);
-        log_debug("walk: refusing to cross into device %#llx at \"%s\"",
+        log_debug("walk: refusing to cross into a mount (device %#llx) at \"%s\"",
                   (unsigned long long)hst.st_dev, name);
         return -EXDEV;
     }
     gofer_stat_to_proto(&hst, &ent->st);
-    int ret = fid_table_add(&s->fids, fd, hst.st_mode, &ent->fid);
-    if (ret == 0 && foreign)
-        fid_table_get(&s->fids, ent->fid)->foreign = true;
-    return ret;
+    return fid_table_add(&s->fids, fd, &hst, foreign, &ent->fid);
 }
 
 ssize_t gofer_op_walk(struct gofer_server *s, const struct proto_msg *m, struct gofer_reply *r)

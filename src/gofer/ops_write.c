@@ -3,11 +3,14 @@
  * The write operations: MKDIR, CREATE, UNLINK, RENAME, SETATTR, SYMLINK, LINK and FSYNC. Each
  * works relative to the descriptor of a fid with one validated name (never a path), so like
  * WALK it cannot reach outside the served tree; a gofer started with --ro refuses them all.
+ * No fid of a mount point (served as an empty directory) is written to or through, no mount
+ * point is removed or renamed, and every new entry is looked up again through the walls.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -39,6 +42,26 @@ static struct gofer_fid *dir_fid(struct gofer_server *s, uint64_t dir, const cha
         *err = -ENOTDIR;
         return NULL;
     }
+    if (f->foreign) {
+        log_debug("refusing to write below a mount point (\"%s\")", name);
+        *err = -EXDEV;
+        return NULL;
+    }
+    return f;
+}
+
+/* The fid @fid for a change of the file itself. Returns it or NULL with *@err set. */
+static struct gofer_fid *file_fid(struct gofer_server *s, uint64_t fid, int *err)
+{
+    struct gofer_fid *f = fid_table_get(&s->fids, fid);
+    if (!f) {
+        *err = -EBADF;
+        return NULL;
+    }
+    if (f->foreign) {
+        *err = -EXDEV; /* the root of another mount: served, never changed */
+        return NULL;
+    }
     return f;
 }
 
@@ -58,6 +81,18 @@ static int set_owner(int fd, uint32_t uid, uint32_t gid)
     return 0;
 }
 
+/* Encode the entry reply of a new fid for @fd (owned) whose attributes are @st. */
+static ssize_t add_entry(struct gofer_server *s, const struct proto_msg *m, struct gofer_reply *r,
+                         int fd, const struct stat *st)
+{
+    struct proto_entry_reply rep;
+    gofer_stat_to_proto(st, &rep.st);
+    int ret = fid_table_add(&s->fids, fd, st, false, &rep.fid);
+    if (ret < 0)
+        return ret;
+    return proto_encode_entry_reply(r->buf, r->cap, m->hdr.type, m->hdr.tag, &rep);
+}
+
 /*
  * Turn the new host entry @name of @dirfd into a fid (@fd: its O_PATH descriptor, owned) with
  * the owner @uid/@gid, and encode the entry reply. On failure the entry is removed again.
@@ -69,17 +104,29 @@ static ssize_t reply_entry(struct gofer_server *s, const struct proto_msg *m, st
     int ret = set_owner(fd, uid, gid);
     if (ret == 0 && fstat(fd, &hst) < 0)
         ret = -errno;
+    if (ret == 0 && hst.st_dev != s->root_dev)
+        ret = -EXDEV;
     if (ret < 0) {
         close(fd);
-        unlinkat(dirfd, name, m->hdr.type == PROTO_MKDIR ? AT_REMOVEDIR : 0);
+        if (ret != -EXDEV)
+            unlinkat(dirfd, name, m->hdr.type == PROTO_MKDIR ? AT_REMOVEDIR : 0);
         return ret;
     }
-    struct proto_entry_reply rep;
-    gofer_stat_to_proto(&hst, &rep.st);
-    ret = fid_table_add(&s->fids, fd, hst.st_mode, &rep.fid);
-    if (ret < 0)
-        return ret;
-    return proto_encode_entry_reply(r->buf, r->cap, m->hdr.type, m->hdr.tag, &rep);
+    return add_entry(s, m, r, fd, &hst);
+}
+
+/* Look the new entry @name of @dirfd up again through the walls. Returns its O_PATH
+ * descriptor or -errno (-EXDEV if it is a mount point: something raced us). */
+static int lookup_new(struct gofer_server *s, int dirfd, const char *name)
+{
+    struct stat st;
+    bool foreign;
+    int fd = gofer_lookup(s, dirfd, name, &st, &foreign);
+    if (fd >= 0 && foreign) {
+        close(fd);
+        return -EXDEV;
+    }
+    return fd;
 }
 
 ssize_t gofer_op_mkdir(struct gofer_server *s, const struct proto_msg *m, struct gofer_reply *r)
@@ -94,10 +141,28 @@ ssize_t gofer_op_mkdir(struct gofer_server *s, const struct proto_msg *m, struct
     int dirfd = d->fd;
     if (mkdirat(dirfd, req.name, req.mode & 07777) < 0)
         return -errno;
-    int fd = openat(dirfd, req.name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+    int fd = lookup_new(s, dirfd, req.name);
     if (fd < 0)
-        return -errno;
+        return fd;
     return reply_entry(s, m, r, dirfd, req.name, fd, req.uid, req.gid);
+}
+
+/* openat(O_CREAT|O_EXCL|O_NOFOLLOW), through openat2's walls where the kernel has them. */
+static int create_at(struct gofer_server *s, int dirfd, const char *name, int flags, mode_t mode)
+{
+    int fd;
+    if (s->openat2) {
+        struct open_how how = {
+            .flags = (uint64_t)flags,
+            .mode = mode,
+            .resolve =
+                RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS,
+        };
+        fd = (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+    } else {
+        fd = openat(dirfd, name, flags, mode);
+    }
+    return fd < 0 ? -errno : fd;
 }
 
 ssize_t gofer_op_create(struct gofer_server *s, const struct proto_msg *m, struct gofer_reply *r)
@@ -113,9 +178,9 @@ ssize_t gofer_op_create(struct gofer_server *s, const struct proto_msg *m, struc
         return err;
     int dirfd = d->fd;
     int flags = (int)(req.flags & ~(uint32_t)O_TRUNC) | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-    int open_fd = openat(dirfd, req.name, flags, req.mode & 07777);
+    int open_fd = create_at(s, dirfd, req.name, flags, req.mode & 07777);
     if (open_fd < 0)
-        return -errno;
+        return open_fd;
     /* The fid names the inode just created, through the open descriptor: no second lookup. */
     char name[16];
     fd_name(name, sizeof(name), open_fd);
@@ -146,6 +211,9 @@ ssize_t gofer_op_unlink(struct gofer_server *s, const struct proto_msg *m, struc
     struct gofer_fid *d = dir_fid(s, req.dir, req.name, &err);
     if (!d)
         return err;
+    int ret = gofer_check_not_mount_point(s, d->fd, req.name);
+    if (ret < 0)
+        return ret;
     if (unlinkat(d->fd, req.name, (int)req.flags) < 0)
         return -errno;
     return proto_encode_empty_reply(r->buf, r->cap, PROTO_UNLINK, m->hdr.tag);
@@ -166,6 +234,13 @@ ssize_t gofer_op_rename(struct gofer_server *s, const struct proto_msg *m, struc
     struct gofer_fid *nd = dir_fid(s, req.new_dir, req.new_name, &err);
     if (!nd)
         return err;
+    /* Neither the entry moved nor the one it replaces (or trades places with) may be a
+     * mount point, or an ancestor of one: the mount would move or be detached. */
+    int ret = gofer_check_not_mount_point(s, old_fd, req.old_name);
+    if (ret == 0)
+        ret = gofer_check_not_mount_point(s, nd->fd, req.new_name);
+    if (ret < 0 && ret != -ENOENT)
+        return ret;
     if (renameat2(old_fd, req.old_name, nd->fd, req.new_name, req.flags) < 0)
         return -errno;
     return proto_encode_empty_reply(r->buf, r->cap, PROTO_RENAME, m->hdr.tag);
@@ -233,10 +308,11 @@ ssize_t gofer_op_setattr(struct gofer_server *s, const struct proto_msg *m, stru
         return -EPROTO;
     if (s->ro)
         return -EROFS;
-    struct gofer_fid *f = fid_table_get(&s->fids, req.fid);
+    int ret;
+    struct gofer_fid *f = file_fid(s, req.fid, &ret);
     if (!f)
-        return -EBADF;
-    int ret = apply_setattr(s, f, &req);
+        return ret;
+    ret = apply_setattr(s, f, &req);
     if (ret < 0)
         return ret;
     struct stat hst;
@@ -261,9 +337,9 @@ ssize_t gofer_op_symlink(struct gofer_server *s, const struct proto_msg *m, stru
     int dirfd = d->fd;
     if (symlinkat(req.target, dirfd, req.name) < 0)
         return -errno;
-    int fd = openat(dirfd, req.name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    int fd = lookup_new(s, dirfd, req.name);
     if (fd < 0)
-        return -errno;
+        return fd;
     return reply_entry(s, m, r, dirfd, req.name, fd, req.uid, req.gid);
 }
 
@@ -277,12 +353,12 @@ ssize_t gofer_op_link(struct gofer_server *s, const struct proto_msg *m, struct 
     if (!d)
         return err;
     int dirfd = d->fd;
-    struct gofer_fid *t = fid_table_get(&s->fids, req.target);
+    int ret;
+    struct gofer_fid *t = file_fid(s, req.target, &ret);
     if (!t)
-        return -EBADF;
+        return ret;
     if (S_ISDIR(t->mode))
         return -EPERM;
-    int ret;
     if (S_ISLNK(t->mode)) {
         /* AT_EMPTY_PATH links the symlink itself (needs CAP_DAC_READ_SEARCH on the host). */
         ret = linkat(t->fd, "", dirfd, req.name, AT_EMPTY_PATH);
@@ -294,21 +370,16 @@ ssize_t gofer_op_link(struct gofer_server *s, const struct proto_msg *m, struct 
     }
     if (ret < 0)
         return -errno;
-    int fd = openat(dirfd, req.name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
     struct stat hst;
-    if (fstat(fd, &hst) < 0) {
-        ret = -errno;
+    bool foreign;
+    int fd = gofer_lookup(s, dirfd, req.name, &hst, &foreign);
+    if (fd < 0)
+        return fd;
+    if (foreign) {
         close(fd);
-        return ret;
+        return -EXDEV;
     }
-    struct proto_entry_reply rep;
-    gofer_stat_to_proto(&hst, &rep.st);
-    ret = fid_table_add(&s->fids, fd, hst.st_mode, &rep.fid);
-    if (ret < 0)
-        return ret;
-    return proto_encode_entry_reply(r->buf, r->cap, PROTO_LINK, m->hdr.tag, &rep);
+    return add_entry(s, m, r, fd, &hst);
 }
 
 ssize_t gofer_op_fsync(struct gofer_server *s, const struct proto_msg *m, struct gofer_reply *r)
@@ -316,9 +387,10 @@ ssize_t gofer_op_fsync(struct gofer_server *s, const struct proto_msg *m, struct
     struct proto_fsync_req req;
     if (proto_decode_fsync_req(m, &req) < 0)
         return -EPROTO;
-    struct gofer_fid *f = fid_table_get(&s->fids, req.fid);
+    int err;
+    struct gofer_fid *f = file_fid(s, req.fid, &err);
     if (!f)
-        return -EBADF;
+        return err;
     if (!S_ISREG(f->mode) && !S_ISDIR(f->mode))
         return -EINVAL;
     /* A read-only description is enough: fsync flushes the inode, whatever the access mode. */

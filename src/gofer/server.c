@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The gofer's request loop: receive one datagram, validate its header, dispatch it to the
- * handler of its type (ops_*.c) and send the reply with any donated descriptor. Bad input is
- * answered with an error reply (or dropped) and never ends the loop.
+ * handler of its type (ops_*.c) and send the reply with any donated descriptor. A bad request
+ * is answered with an error reply; a datagram that breaks the framing (shorter than a header,
+ * longer than PROTO_MSG_MAX, a size field that lies...) ends the connection: such a peer is
+ * not speaking the protocol, and nothing it sends later can be trusted to be framed either.
  */
 #include <errno.h>
 #include <sched.h>
@@ -97,8 +99,8 @@ static int handle_msg(struct gofer_server *s, const uint8_t *in, size_t size, ui
 {
     struct proto_msg m;
     if (proto_decode_msg(in, size, &m) < 0) {
-        log_warn("dropping malformed message of %zu bytes", size);
-        return 0;
+        log_error("datagram of %zu bytes breaks the framing: giving up the connection", size);
+        return -EPROTO;
     }
     follow_cpu_hint(m.hdr.cpu_hint);
     uint16_t type = m.hdr.type;
@@ -119,6 +121,37 @@ static int handle_msg(struct gofer_server *s, const uint8_t *in, size_t size, ui
     if (n == 0)
         return 0;
     return send_reply(s, out, (size_t)n, fd);
+}
+
+int gofer_server_init(struct gofer_server *s, int sock, int root_fd, int proc_fd, bool ro,
+                      int mountinfo_fd, const char *root_path)
+{
+    struct stat st;
+    *s = (struct gofer_server){.sock = sock, .root_fd = root_fd, .proc_fd = proc_fd, .ro = ro};
+    s->mounts = (struct gofer_mounts){.info_fd = mountinfo_fd};
+    fid_table_init(&s->fids);
+    if (fstat(root_fd, &st) < 0)
+        return -errno;
+    if (!S_ISDIR(st.st_mode))
+        return -ENOTDIR;
+    s->root_dev = st.st_dev;
+    s->openat2 = gofer_openat2_probe(root_fd);
+    /* Noted even with openat2: cheap, once, and a test may turn openat2 off. */
+    int ret = gofer_mounts_find_roots(s);
+    if (ret < 0)
+        return ret;
+    if (mountinfo_fd < 0)
+        return 0;
+    s->mounts.root_path = strdup(root_path);
+    if (!s->mounts.root_path)
+        return -ENOMEM;
+    return gofer_mounts_refresh(s);
+}
+
+void gofer_server_destroy(struct gofer_server *s)
+{
+    fid_table_destroy(&s->fids);
+    gofer_mounts_destroy(&s->mounts);
 }
 
 int gofer_serve(struct gofer_server *s)

@@ -803,14 +803,38 @@ static void raw_expect_error(int sock, const void *msg, size_t size, uint32_t ta
     assert_int_equal(m.hdr.error, err);
 }
 
+/* Send @size bytes that break the framing: the gofer hangs up and exits with 1. */
+static void expect_hangup(const void *msg, size_t size)
+{
+    struct server *s = start_server(false, true);
+    assert_int_equal(send(s->raw, msg, size, 0), (ssize_t)size);
+    uint8_t buf[64];
+    assert_int_equal(recv(s->raw, buf, sizeof(buf), 0), 0);
+    close(s->raw);
+    int status;
+    assert_int_equal(waitpid(s->pid, &status, 0), s->pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 1);
+    free(s);
+}
+
+static void test_bad_framing(void **state)
+{
+    static uint8_t buf[PROTO_MSG_MAX + 100];
+    /* Garbage shorter than a header, an oversized datagram, a size field that lies. */
+    expect_hangup("xyz", 3);
+    memset(buf, 0xab, sizeof(buf));
+    expect_hangup(buf, sizeof(buf));
+    struct proto_fid_req fr = {.fid = 1};
+    ssize_t n = proto_encode_stat_req(buf, PROTO_MSG_MAX, 40, &fr);
+    buf[0]++;
+    expect_hangup(buf, (size_t)n);
+}
+
 static void test_bad_input(void **state)
 {
     struct server *s = start_server(false, true);
     static uint8_t buf[PROTO_MSG_MAX + 100];
-    /* Garbage shorter than a header, and an oversized datagram: dropped. */
-    assert_int_equal(send(s->raw, "xyz", 3, 0), 3);
-    memset(buf, 0xab, sizeof(buf));
-    assert_int_equal(send(s->raw, buf, sizeof(buf), 0), (ssize_t)sizeof(buf));
     /* Unknown and reserved types. */
     struct proto_fid_req fr = {.fid = 1};
     ssize_t n = proto_encode_stat_req(buf, PROTO_MSG_MAX, 41, &fr);
@@ -924,6 +948,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_escape_names, setup, teardown),
         cmocka_unit_test(test_readonly_writes),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_bad_framing),
         cmocka_unit_test(test_bad_args),
     };
     return cmocka_run_group_tests(tests, build_tree, remove_tree);
