@@ -154,18 +154,6 @@ static void leader_exit_ctty(struct thread_group *tg)
     tg->tty_old_pgrp = 0;
 }
 
-void task_vfork_release(struct task *t)
-{
-    struct task *parent = t->vfork_parent;
-    if (!parent)
-        return;
-    t->vfork_parent = NULL;
-    /* The parent may have been killed, and even reaped, meanwhile: then this is harmless. */
-    parent->vfork_done = true;
-    task_wake(parent);
-    task_unref(parent);
-}
-
 _Noreturn void task_exit_now(struct task *t)
 {
     struct thread_group *tg = t->tg;

@@ -150,6 +150,18 @@ void tg_reap(struct thread_group *tg)
     tg_unref(tg);
 }
 
+void task_vfork_release(struct task *t)
+{
+    struct task *parent = t->vfork_parent;
+    if (!parent)
+        return;
+    t->vfork_parent = NULL;
+    /* The parent may have been killed, and even reaped, meanwhile: then this is harmless. */
+    parent->vfork_done = true;
+    task_wake(parent);
+    task_unref(parent);
+}
+
 struct start_arg {
     struct task *t;
     long token;

@@ -184,6 +184,14 @@ void waitq_init(struct waitq *q)
     list_init(&q->waiters);
 }
 
+void waitq_remove(struct waiter *w)
+{
+    if (w->q) {
+        list_del(&w->link);
+        w->q = NULL;
+    }
+}
+
 void waitq_notify(struct waitq *q, uint32_t events)
 {
     g_fake_notifies++;
