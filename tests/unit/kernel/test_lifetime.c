@@ -69,7 +69,7 @@ static void test_reap_frees_group_and_leader(void **state)
 {
     struct task *t = new_process();
     struct thread_group *tg = t->tg;
-    assert_int_equal(t->refs, 1); /* the group's list */
+    assert_int_equal(t->refs, 1);  /* the group's list */
     assert_int_equal(tg->refs, 2); /* linked, and the leader's */
     fake_exit(t);
     assert_ptr_equal(tg->leader, t); /* a zombie leader stays until reaped */
