@@ -4,8 +4,9 @@
 # own pthread_create, its stub processes and its stub threads fail there. clone_storm forks,
 # then starts threads, until refused; every refusal must be EAGAIN, everything must be reaped,
 # and the sandbox must exit with the program's status (7). Run natively first (that proves the
-# program), then in the sandbox at a few consecutive limits, so that the limit falls once on
-# the Sentry's pthread_create (the log shows it) and once on a stub.
+# program), then in the sandbox at four consecutive limits a little above what the sandbox
+# itself takes, so that the limit falls on the Sentry's pthread_create (the log shows it) as
+# well as on a stub.
 #   pids_limit.sh CLONE_STORM CVISOR
 set -u
 storm=$1 cvisor=$2
@@ -13,15 +14,15 @@ here=$(dirname "$0")
 
 # A pids cgroup to run in: cgroup v1's pids hierarchy, or v2 with the pids controller.
 if [ -f /sys/fs/cgroup/pids/cgroup.procs ]; then
-    base=/sys/fs/cgroup/pids
+    cgroot=/sys/fs/cgroup/pids
 elif grep -qw pids /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
-    base=/sys/fs/cgroup
+    cgroot=/sys/fs/cgroup
 else
     echo "SKIP: no pids cgroup controller to limit the sandbox with"
     exit 77
 fi
-cg=$base/cvisor-pids-test-$$
-mkdir "$cg" || { echo "SKIP: cannot create a cgroup under $base"; exit 77; }
+cg=$cgroot/cvisor-pids-test-$$
+mkdir "$cg" || { echo "SKIP: cannot create a cgroup under $cgroot"; exit 77; }
 logdir=$(mktemp -d)
 cleanup() {
     for _ in $(seq 50); do
@@ -46,8 +47,20 @@ echo "native, pids.max 30: exit $rc: $out"
 [ "$rc" -eq 7 ] || { echo "FAIL: the program fails natively"; exit 1; }
 
 prog=$("$here/../lib/sandbox_path.sh" "$storm")
+# What the sandbox itself takes (runtime, gofer, Sentry threads, init's stub): at a roomy
+# limit each fork costs two (a stub process and a Sentry thread), so the rest is the base.
+out=$(run 60 "$cvisor" do --log "$logdir/calibrate.log" -- "$prog")
+rc=$?
+forks=$(echo "$out" | sed -n 's/^forks \([0-9]*\) .*/\1/p')
+if [ "$rc" -ne 7 ] || [ -z "$forks" ]; then
+    [ "$rc" -eq 124 ] && echo "FAIL: the sandbox hung"
+    echo "FAIL: sandbox, pids.max 60: exit $rc, want 7: $out"
+    exit 1
+fi
+base=$((60 - 2 * forks))
+echo "sandbox, pids.max 60: $out (the sandbox itself takes about $base)"
 hit_thread=0
-for limit in 20 21 22 23; do
+for limit in $((base + 6)) $((base + 7)) $((base + 8)) $((base + 9)); do
     log=$logdir/sentry-$limit.log
     out=$(run "$limit" "$cvisor" do --log "$log" -- "$prog")
     rc=$?
