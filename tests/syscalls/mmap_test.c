@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include "tests/syscalls/harness.h"
@@ -146,4 +148,42 @@ TEST(large_sparse_mapping)
     p[len - 1] = 3;
     EXPECT_EQ(p[len / 2] + p[len - 1], 5);
     munmap(p, len);
+}
+
+/* The memory of shared files and shared anonymous mappings, in bytes (sysinfo sharedram). */
+static uint64_t shared_bytes(void)
+{
+    struct sysinfo si;
+    CHECK(sysinfo(&si));
+    return (uint64_t)si.sharedram * si.mem_unit;
+}
+
+/* An offset past the largest file offset is EOVERFLOW (Linux's file_mmap_ok), and the
+ * failed call keeps nothing of the file: its pages go when it is closed. */
+TEST(offset_overflow_keeps_no_reference)
+{
+    const size_t size = 32 << 20;
+    int fd = CHECK(memfd_create("overflow", 0));
+    CHECK(ftruncate(fd, (off_t)size));
+    char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED)
+        FATAL("mmap: %s", harness_errname(errno));
+    memset(p, 1, size); /* every page allocated */
+    CHECK(munmap(p, size));
+    static const uint64_t offs[] = {0xfffffffffffff000ULL, 1ULL << 63, (1ULL << 63) - 4096};
+    for (unsigned i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+        errno = 0;
+        long r = syscall(SYS_mmap, 0, 8192, PROT_READ, MAP_SHARED, fd, offs[i]);
+        if (r != -1 || errno != EOVERFLOW)
+            FAIL("offset %#llx: got %ld (%s), want EOVERFLOW", (unsigned long long)offs[i], r,
+                 harness_errname(errno));
+        if (r != -1)
+            munmap((void *)r, 8192);
+    }
+    uint64_t before = shared_bytes();
+    CHECK(close(fd));
+    uint64_t after = shared_bytes();
+    if (before < after || before - after < size * 3 / 4)
+        FAIL("closing the file freed %lld bytes, want about %zu",
+             (long long)before - (long long)after, size);
 }

@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "abi/linux/errno.h"
 #include "common/log.h"
@@ -39,16 +40,17 @@ static int check_flags(uint64_t flags)
     return 0;
 }
 
-/* Resources of the child: shared or copied according to @flags. */
+/* Resources of the child: shared or copied according to @flags. On failure the caller
+ * releases what was taken. */
 static int clone_resources(struct task *t, struct task *c, uint64_t flags)
 {
     int err = 0;
-    if (flags & CLONE_VM)
+    if (flags & CLONE_VM) {
         c->mm = mm_ref(t->mm);
-    else
-        err = mm_fork(t, t->mm, &c->mm);
-    if (err < 0)
-        return err;
+    } else if ((err = mm_fork(t, t->mm, &c->mm)) < 0) {
+        /* No stub process (a host process limit): to the app, as Linux says, EAGAIN. */
+        return err == -ENOMEM ? err : -EAGAIN;
+    }
     if (flags & CLONE_FILES)
         c->fdt = fdtable_ref(t->fdt);
     else
@@ -68,16 +70,15 @@ static int new_thread_group(struct task *t, struct task *c, uint64_t flags)
     int err = tg_alloc(c, &tg);
     if (err < 0)
         return err;
+    task_set_tg(c, tg);
     struct thread_group *ptg = t->tg;
     if (flags & CLONE_SIGHAND) {
         tg->sighand = ptg->sighand;
         tg->sighand->refs++;
     } else {
         err = sighand_copy(ptg->sighand, &tg->sighand);
-        if (err < 0) {
-            tg_free(tg);
-            return err;
-        }
+        if (err < 0)
+            return err; /* the caller reaps @tg with @c */
     }
     tg->parent = (flags & CLONE_PARENT) && ptg->parent ? ptg->parent : ptg;
     list_add_tail(&tg->sibling, &tg->parent->children);
@@ -90,11 +91,12 @@ static int new_thread_group(struct task *t, struct task *c, uint64_t flags)
     memcpy(tg->exe_path, ptg->exe_path, sizeof(tg->exe_path));
     tg->arg_start = ptg->arg_start, tg->arg_end = ptg->arg_end;
     tg->env_start = ptg->env_start, tg->env_end = ptg->env_end;
-    c->tg = tg;
     return 0;
 }
 
-static void release_child(struct task *c)
+/* Undo everything of child @c, which never ran and is on no task list: its resources, its
+ * new thread group (if any), and the task itself. */
+static void clone_abort(struct task *c, uint64_t flags)
 {
     if (c->mm)
         mm_unref(c->mm);
@@ -102,31 +104,53 @@ static void release_child(struct task *c)
         fdtable_unref(c->fdt);
     if (c->ctx.fs)
         fs_context_unref(c->ctx.fs);
+    c->mm = NULL, c->fdt = NULL, c->ctx.fs = NULL;
+    if (!(flags & CLONE_THREAD) && c->tg) {
+        list_del(&c->tg->sibling);
+        tg_reap(c->tg); /* freed with @c, which holds the last reference */
+    }
+    task_unref(c);
 }
 
-long task_clone(struct task *t, const struct clone_params *p)
+/* A stub thread prepared for a task that will never run: adopt it here and let it go, so
+ * that it does not idle in its address space for ever. */
+static void discard_prepared(struct task *c, long token)
+{
+    struct plat_context *ctx;
+    if (g_platform->context_new(mm_plat_as(c->mm), token, &ctx) == 0)
+        g_platform->context_release(ctx);
+}
+
+/* RLIMIT_NPROC, as Linux's copy_process: the tasks (threads included, and zombies until they
+ * are reaped) of the caller's real uid may not reach the limit, unless the caller's real uid
+ * is root or it has CAP_SYS_RESOURCE or CAP_SYS_ADMIN. Returns 0 or -EAGAIN. */
+static int check_nproc(struct task *t)
+{
+    const struct cred *c = task_cred(t);
+    uint64_t max = (uint64_t)t->tg->rlimits[RLIMIT_NPROC].rlim_cur;
+    if (max == (uint64_t)RLIM_INFINITY || c->uid == 0 || cred_capable(c, CAP_SYS_RESOURCE) ||
+        cred_capable(c, CAP_SYS_ADMIN))
+        return 0;
+    uint64_t n = 0;
+    struct thread_group *tg;
+    list_for_each_entry(tg, &g_kernel.tgs, klink)
+    {
+        struct task *o;
+        list_for_each_entry(o, &tg->tasks, tg_link)
+        {
+            if (task_cred(o)->uid == c->uid)
+                n++;
+        }
+    }
+    return n >= max ? -EAGAIN : 0;
+}
+
+/* The new task's registers, FPU state and per-thread settings, from @t's. */
+static void clone_thread_state(struct task *t, struct task *c, const struct clone_params *p)
 {
     uint64_t flags = p->flags;
-    int err = check_flags(flags);
-    if (err < 0)
-        return err;
-    if (t->tg->exiting)
-        return -EINTR;
-    struct task *c;
-    if ((err = task_alloc(&c)) < 0)
-        return err;
-    c->ctx.cred = cred_ref(t->ctx.cred);
-    if ((err = clone_resources(t, c, flags)) < 0)
-        goto fail;
-    if (flags & CLONE_THREAD) {
-        c->tg = t->tg;
-    } else if ((err = new_thread_group(t, c, flags)) < 0) {
-        goto fail;
-    }
-
-    /* Registers: the child returns 0 from clone on its own stack and TLS. */
     c->regs = t->regs;
-    c->regs.rax = 0;
+    c->regs.rax = 0; /* the child returns 0 from clone on its own stack and TLS */
     if (p->stack)
         c->regs.rsp = p->stack;
     if (flags & CLONE_SETTLS)
@@ -147,44 +171,74 @@ long task_clone(struct task *t, const struct clone_params *p)
         c->altstack.ss_flags = LINUX_SS_DISABLE;
     if (flags & CLONE_CHILD_CLEARTID)
         c->clear_child_tid = p->child_tid;
+    if (flags & CLONE_CHILD_SETTID)
+        c->set_child_tid = p->child_tid;
+}
 
-    long token;
-    err =
-        g_platform->thread_prepare(mm_plat_as(c->mm), (flags & CLONE_VM) ? t->pctx : NULL, &token);
+/* A new task for @t's clone: its resources, group and state, a prepared stub thread and a
+ * started host thread (which waits for the kernel lock). Returns 0 with *@out, or -errno
+ * with nothing left behind. */
+static int clone_create(struct task *t, const struct clone_params *p, struct task **out)
+{
+    uint64_t flags = p->flags;
+    struct task *c;
+    int err = task_alloc(&c);
     if (err < 0)
-        goto fail_tg;
+        return err;
+    c->ctx.cred = cred_ref(t->ctx.cred);
+    if (flags & CLONE_THREAD)
+        task_set_tg(c, t->tg);
+    else if ((err = new_thread_group(t, c, flags)) < 0)
+        goto fail;
+    if ((err = clone_resources(t, c, flags)) < 0)
+        goto fail;
+    clone_thread_state(t, c, p);
+    long token;
+    err = g_platform->thread_prepare(mm_plat_as(c->mm), (flags & CLONE_VM) ? t->pctx : NULL,
+                                     &token);
+    if (err < 0) {
+        /* A host process or thread limit (or memory): to the app, as Linux says, EAGAIN. */
+        log_warn("clone: no stub thread: %s", strerror(-err));
+        err = err == -ENOMEM ? -ENOMEM : -EAGAIN;
+        goto fail;
+    }
+    if ((err = task_start(c, token)) < 0) {
+        discard_prepared(c, token);
+        goto fail;
+    }
+    *out = c;
+    return 0;
+fail:
+    clone_abort(c, flags);
+    return err;
+}
+
+long task_clone(struct task *t, const struct clone_params *p)
+{
+    uint64_t flags = p->flags;
+    int err = check_flags(flags);
+    if (err < 0)
+        return err;
+    if (t->tg->exiting)
+        return -EINTR;
+    if ((err = check_nproc(t)) < 0)
+        return err;
+    struct task *c;
+    if ((err = clone_create(t, p, &c)) < 0)
+        return err;
+    /* The child's host thread waits for the kernel lock, which is held until the end. */
     if (flags & CLONE_PARENT_SETTID) {
         int32_t tid = c->tid;
         copy_out(t, p->parent_tid, &tid, sizeof(tid)); /* errors ignored, as Linux */
     }
     task_link(c);
-    if (flags & CLONE_CHILD_SETTID)
-        c->set_child_tid = p->child_tid;
-    if (flags & CLONE_VFORK)
-        c->vfork_parent = t;
-    if ((err = task_start(c, token)) < 0) {
-        log_error("cannot start a host thread: %s", strerror(-err));
-        c->exiting = true; /* never ran: tear it down as an exit */
-        return err;
-    }
     int tid = c->tid;
     if (flags & CLONE_VFORK) {
+        c->vfork_parent = task_ref(t);
         t->vfork_done = false;
+        /* Killable only, as Linux: the child may be using our memory and stack. */
         while (!t->vfork_done && task_wait_killable(t, 0) != -EINTR)
             ;
     }
     return tid;
-
-fail_tg:
-    if (!(flags & CLONE_THREAD) && c->tg) {
-        list_del(&c->tg->sibling);
-        tg_free(c->tg);
-        c = NULL;
-    }
-fail:
-    if (c) {
-        release_child(c);
-        task_free(c);
-    }
-    return err;
 }

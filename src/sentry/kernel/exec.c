@@ -16,11 +16,15 @@
 #include "sentry/mm/mm_internal.h"
 #include "sentry/platform/platform.h"
 
-/* Make every other thread of @t's group exit and wait until they are gone (de_thread). */
+/* Make every other thread of @t's group exit and wait until they are gone (de_thread).
+ * Returns 0, or -EINTR if @t must exit instead: the group is exiting, or another thread's
+ * execve got here first and told @t to go (Linux lets the first exec win, too). */
 static int kill_other_threads(struct task *t)
 {
     struct thread_group *tg = t->tg;
     struct task *o;
+    if (t->exiting || tg->exiting)
+        return -EINTR;
     list_for_each_entry(o, &tg->tasks, tg_link)
     {
         if (o != t && o->state != TASK_DEAD) {
@@ -77,10 +81,13 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
         return -EINTR;
     }
     if (t->tg->leader != t) {
-        /* As Linux's de_thread(): the exec'ing thread becomes the leader, with its tid. */
-        t->tg->leader->tid = t->tid;
+        /* As Linux's de_thread(): the exec'ing thread becomes the leader, with its tid, and
+         * the old leader, dead now, is released as any other thread. */
+        struct task *old = t->tg->leader;
+        old->tid = t->tid;
         t->tid = t->tg->pid;
         t->tg->leader = t;
+        task_release(old);
     }
     long token;
     err = g_platform->thread_prepare(mm_plat_as(mm), NULL, &token);
@@ -116,10 +123,6 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
     ptimer_tg_exit(t->tg); /* POSIX timers do not survive execve (Linux exit_itimers) */
     t->clear_child_tid = 0;
     t->robust_list = 0;
-    if (t->vfork_parent) {
-        t->vfork_parent->vfork_done = true;
-        task_wake(t->vfork_parent);
-        t->vfork_parent = NULL;
-    }
+    task_vfork_release(t);
     return 0;
 }

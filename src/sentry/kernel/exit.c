@@ -81,7 +81,7 @@ static void reparent_children(struct thread_group *tg)
         if (!init || init == tg) {
             c->parent = NULL;
             if (c->zombie)
-                tg_free(c);
+                tg_reap(c);
             continue;
         }
         c->parent = init;
@@ -136,7 +136,7 @@ static void tg_become_zombie(struct thread_group *tg)
         parent->cutime_ns += tg->utime_ns + tg->cutime_ns;
         parent->cstime_ns += tg->stime_ns + tg->cstime_ns;
         list_del(&tg->sibling);
-        tg_free(tg);
+        tg_reap(tg);
     }
     waitq_notify(&parent->child_wait, 0);
 }
@@ -154,15 +154,6 @@ static void leader_exit_ctty(struct thread_group *tg)
     tg->tty_old_pgrp = 0;
 }
 
-static void release_vfork_parent(struct task *t)
-{
-    if (t->vfork_parent) {
-        t->vfork_parent->vfork_done = true;
-        task_wake(t->vfork_parent);
-        t->vfork_parent = NULL;
-    }
-}
-
 _Noreturn void task_exit_now(struct task *t)
 {
     struct thread_group *tg = t->tg;
@@ -174,7 +165,7 @@ _Noreturn void task_exit_now(struct task *t)
             t->clear_child_tid = 0;
         }
     }
-    release_vfork_parent(t);
+    task_vfork_release(t);
     task_account_exit(t, t->mm && mm_users(t->mm) == 1);
     task_ioac_add(&tg->ioac, &t->ioac);
     if (t->pctx) {
@@ -198,19 +189,24 @@ _Noreturn void task_exit_now(struct task *t)
     t->state = TASK_DEAD;
     list_del(&t->klink);
     g_kernel.nr_tasks--;
+    /* A thread other than the leader is released now (Linux's release_task of a thread);
+     * the leader stays on the list, a zombie leader, until its group is reaped. */
+    if (t != tg->leader)
+        task_release(t);
     if (--tg->nr_live == 0) {
         if (!tg->exiting) {
             tg->exiting = true;
             tg->exit_status = (t->exit_code & 0xff) << 8;
         }
         leader_exit_ctty(tg);
-        tg_become_zombie(tg);
+        tg_become_zombie(tg); /* may reap @tg: @t lives on through this thread's reference */
     } else {
         /* execve waits for the other threads to go. */
         waitq_notify(&tg->child_wait, 0);
     }
     if (g_kernel.nr_tasks == 0)
         pthread_cond_broadcast(&g_kernel.all_exited);
+    task_unref(t); /* this thread's reference: @t (and @tg) may be freed here */
     kernel_unlock();
     pthread_exit(NULL);
 }
@@ -262,7 +258,7 @@ static int wait_search(struct task *t, int idtype, int id, int options, struct w
                 t->tg->cstime_ns += res->stime_ns;
                 task_ioac_add(&t->tg->ioac, &c->ioac); /* as Linux's wait_task_zombie */
                 list_del(&c->sibling);
-                tg_free(c);
+                tg_reap(c);
             }
             return 1;
         }

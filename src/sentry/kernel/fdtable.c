@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "sentry/kernel/fdtable.h"
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs_ops.h"
@@ -87,6 +88,7 @@ struct fdtable *fdtable_ref(struct fdtable *fdt)
 
 void fdtable_unref(struct fdtable *fdt)
 {
+    CV_BUG_ON(fdt && fdt->refs <= 0);
     if (!fdt || --fdt->refs > 0)
         return;
     for (int i = 0; i < fdt->cap; i++) {

@@ -94,12 +94,13 @@ int task_start_init(const char *cwd, const char *path, char *const *argv, char *
     kernel_lock();
     struct task *t;
     struct init_arg *ia = malloc(sizeof(*ia));
+    struct thread_group *tg;
     int err = ia ? task_alloc(&t) : -ENOMEM;
     if (err == 0)
-        err = tg_alloc(t, &t->tg);
+        err = tg_alloc(t, &tg);
     if (err < 0)
         goto out;
-    struct thread_group *tg = t->tg;
+    task_set_tg(t, tg);
     tg->pgid = tg->sid = tg->pid;
     tg->sighand = sighand_new();
     init_limits(tg);
@@ -116,8 +117,11 @@ int task_start_init(const char *cwd, const char *path, char *const *argv, char *
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&attr, 256 * 1024);
+    ia->t = task_ref(t); /* the host thread's, dropped by task_exit_now */
     err = -pthread_create(&t->thread, &attr, init_thread_main, ia);
     pthread_attr_destroy(&attr);
+    if (err < 0)
+        task_unref(t); /* boot fails; nothing else is left to tidy */
 out:
     kernel_unlock();
     return err;

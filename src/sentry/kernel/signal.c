@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/signal_internal.h"
@@ -190,6 +191,7 @@ int sighand_copy(struct sighand *src, struct sighand **out)
 
 void sighand_unref(struct sighand *sh)
 {
+    CV_BUG_ON(sh && sh->refs <= 0);
     if (sh && --sh->refs == 0)
         free(sh);
 }

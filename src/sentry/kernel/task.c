@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 
 #include "abi/linux/errno.h"
+#include "common/list.h"
 #include "common/log.h"
 #include "sentry/auth/cred.h"
 #include "sentry/kernel/fdtable.h"
@@ -43,15 +44,6 @@ int task_alloc(struct task **out)
     t->start_ns = kernel_now_ns();
     *out = t;
     return 0;
-}
-
-void task_free(struct task *t)
-{
-    signal_flush_pending(&t->pending);
-    pthread_cond_destroy(&t->wake_cond);
-    if (t->ctx.cred)
-        cred_unref(t->ctx.cred);
-    free(t);
 }
 
 void task_commit_cred(struct task *t, struct cred *new)
@@ -89,6 +81,11 @@ int tg_alloc(struct task *t, struct thread_group **out)
     return 0;
 }
 
+void task_set_tg(struct task *t, struct thread_group *tg)
+{
+    t->tg = tg_ref(tg);
+}
+
 void task_link(struct task *t)
 {
     list_add_tail(&t->tg_link, &t->tg->tasks);
@@ -97,13 +94,68 @@ void task_link(struct task *t)
     g_kernel.nr_tasks++;
 }
 
-void tg_free(struct thread_group *tg)
+struct task *task_ref(struct task *t)
+{
+    CV_BUG_ON(t->refs <= 0);
+    t->refs++;
+    return t;
+}
+
+void task_unref(struct task *t)
+{
+    if (!t)
+        return;
+    CV_BUG_ON(t->refs <= 0);
+    if (--t->refs > 0)
+        return;
+    /* Nothing can reach it any more: it is on no list and nobody else holds it. */
+    CV_BUG_ON(!list_empty(&t->tg_link) || !list_empty(&t->klink) || t->vfork_parent);
+    signal_flush_pending(&t->pending);
+    pthread_cond_destroy(&t->wake_cond);
+    if (t->ctx.cred)
+        cred_unref(t->ctx.cred);
+    struct thread_group *tg = t->tg;
+    free(t);
+    if (tg)
+        tg_unref(tg);
+}
+
+struct thread_group *tg_ref(struct thread_group *tg)
+{
+    CV_BUG_ON(tg->refs <= 0);
+    tg->refs++;
+    return tg;
+}
+
+void tg_unref(struct thread_group *tg)
+{
+    if (!tg)
+        return;
+    CV_BUG_ON(tg->refs <= 0);
+    if (--tg->refs > 0)
+        return;
+    CV_BUG_ON(!list_empty(&tg->tasks) || !list_empty(&tg->klink) || !list_empty(&tg->sibling));
+    if (tg->sighand)
+        sighand_unref(tg->sighand);
+    free(tg);
+}
+
+void task_release(struct task *t)
+{
+    CV_BUG_ON(t->state != TASK_DEAD || t == t->tg->leader);
+    list_del(&t->tg_link);
+    signal_flush_pending(&t->pending);
+    task_unref(t);
+}
+
+void tg_reap(struct thread_group *tg)
 {
     struct task *t, *n;
     list_for_each_entry_safe(t, n, &tg->tasks, tg_link)
     {
         list_del(&t->tg_link);
-        task_free(t);
+        signal_flush_pending(&t->pending);
+        task_unref(t);
     }
     list_del(&tg->klink);
     /* An epoll item of another process may still watch this group's signalfd queue (a
@@ -112,9 +164,19 @@ void tg_free(struct thread_group *tg)
     list_for_each_entry_safe(w, wn, &tg->signalfd_wq.waiters, link)
         waitq_remove(w);
     signal_flush_pending(&tg->shared_pending);
-    if (tg->sighand)
-        sighand_unref(tg->sighand);
-    free(tg);
+    tg_unref(tg);
+}
+
+void task_vfork_release(struct task *t)
+{
+    struct task *parent = t->vfork_parent;
+    if (!parent)
+        return;
+    t->vfork_parent = NULL;
+    /* The parent may have been killed, and even reaped, meanwhile: then this is harmless. */
+    parent->vfork_done = true;
+    task_wake(parent);
+    task_unref(parent);
 }
 
 struct start_arg {
@@ -151,8 +213,8 @@ int task_start(struct task *t, long token)
 {
     struct start_arg *sa = malloc(sizeof(*sa));
     if (!sa)
-        return -ENOMEM;
-    sa->t = t;
+        return -EAGAIN;
+    sa->t = task_ref(t); /* the host thread's, dropped by task_exit_now */
     sa->token = token;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
@@ -161,8 +223,12 @@ int task_start(struct task *t, long token)
     int err = pthread_create(&t->thread, &attr, task_thread_main, sa);
     pthread_attr_destroy(&attr);
     if (err) {
+        /* EAGAIN (a host thread or process limit) or another error: to the app, as Linux's
+         * clone when it cannot create the task, this is EAGAIN. */
+        log_warn("task %d: cannot start a host thread: %s", t->tid, strerror(err));
+        task_unref(t);
         free(sa);
-        return -err;
+        return -EAGAIN;
     }
     return 0;
 }

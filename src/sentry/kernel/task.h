@@ -73,10 +73,12 @@ static inline void task_ioac_add(struct task_ioac *to, const struct task_ioac *f
 }
 
 struct thread_group {
+    /* References (tg_ref/tg_unref): one while linked (from tg_alloc until reaped by
+     * tg_reap), one per task whose ->tg this is, and temporary ones. */
     int refs;
     int pid;                  /* Immutable: the tgid, in the sandbox's pid namespace */
     struct list_head klink;   /* in g_kernel.tgs until reaped */
-    struct list_head tasks;   /* of task->tg_link */
+    struct list_head tasks;   /* of task->tg_link: live threads and the leader until reaped */
     int nr_live;              /* tasks that have not exited */
     struct task *leader;      /* the task whose tid == pid (may be a zombie) */
 
@@ -147,10 +149,13 @@ struct task {
      * (ctx.fs, shared with CLONE_FS) and its blocking. ctx.cred and ctx.fs each hold a
      * reference. Changed only by the task itself. */
     struct ctx ctx;
+    /* References (task_ref/task_unref): one while on tg->tasks, one held by the task's host
+     * thread while it runs, one held by a vfork child (vfork_parent), and temporary ones.
+     * The memory is freed at zero; a dead task (TASK_DEAD) may still be referenced. */
     int refs;
-    int tid;                        /* Immutable */
-    struct thread_group *tg;
-    struct list_head tg_link;
+    int tid;                        /* Immutable, but for execve by a non-leader (de_thread) */
+    struct thread_group *tg;        /* reference held */
+    struct list_head tg_link;       /* self-linked once released from its group */
     struct list_head klink;         /* in g_kernel.tasks */
     char comm[16];
 
@@ -194,7 +199,8 @@ struct task {
     bool exiting;                   /* this thread is leaving */
     int exit_code;                  /* for exit(2) of one thread */
 
-    /* vfork: the parent sleeps until the child execs or exits. */
+    /* vfork: the parent sleeps until the child execs or exits. A reference is held: the
+     * parent may be killed and reaped while the child runs. */
     struct task *vfork_parent;
     bool vfork_done;
 
@@ -273,6 +279,14 @@ static inline void task_host_io_end(struct task *t);
  * runs app code again. Caller holds the kernel lock and is @t's own thread. */
 int task_fpstate_get(struct task *t, struct linux_fpstate **fp);
 void task_fpstate_set_dirty(struct task *t);
+
+/* Take / drop a reference to @t or @tg (see the refs fields). The last task_unref frees
+ * the task and drops its reference to its group; the last tg_unref frees the group. Caller
+ * holds the kernel lock. task_ref/tg_ref return their argument. */
+struct task *task_ref(struct task *t);
+void task_unref(struct task *t);
+struct thread_group *tg_ref(struct thread_group *tg);
+void tg_unref(struct thread_group *tg);
 
 /* Look up a live task / a thread group (zombies included: they exist until reaped) by id
  * in the sandbox pid namespace. Borrowed, valid while the kernel lock is held. */

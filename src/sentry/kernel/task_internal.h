@@ -4,20 +4,30 @@
 
 #include "sentry/kernel/task.h"
 
-/* Allocate a task with a fresh tid (not yet on any list). Caller holds the kernel lock. */
+/* Allocate a task with a fresh tid (not yet on any list), with one reference, which
+ * task_link hands to the group's list. Caller holds the kernel lock. */
 int task_alloc(struct task **out);
-/* Allocate a thread group for leader @t (pid = t->tid), with one reference. */
+/* Allocate a thread group for leader @t (pid = t->tid) and link it on g_kernel.tgs, with
+ * the one reference of being linked; t->tg is not set. Caller holds the kernel lock. */
 int tg_alloc(struct task *t, struct thread_group **out);
-/* Free a task that is on no list any more (reaped, or never started): its credentials,
- * signals queued to it and the task itself. */
-void task_free(struct task *t);
-/* Put @t on its thread group's and the kernel's lists. */
+/* Make @t a task of @tg: t->tg gets a new reference. */
+void task_set_tg(struct task *t, struct thread_group *tg);
+/* Put @t on its thread group's and the kernel's lists; the group's list takes over the
+ * reference of task_alloc. */
 void task_link(struct task *t);
-/* Start @t's host thread; it adopts the stub thread @token of @t->mm's address space.
- * Caller holds the kernel lock. */
+/* Start @t's host thread, which holds a reference to @t until it exits; it adopts the stub
+ * thread @token of @t->mm's address space. Returns 0 or -EAGAIN (no host thread), with
+ * nothing started. Caller holds the kernel lock. */
 int task_start(struct task *t, long token);
-/* Free a reaped thread group and its tasks. */
-void tg_free(struct thread_group *tg);
+/* Take exited thread @t (not its group's leader) off its group's list and drop the list's
+ * reference. Caller holds the kernel lock. */
+void task_release(struct task *t);
+/* Reap @tg, a zombie or a group that never ran (already off its parent's children): unlink
+ * it from g_kernel.tgs, release its tasks and drop the reference of being linked. Holders
+ * of other references see it unlinked. Caller holds the kernel lock. */
+void tg_reap(struct thread_group *tg);
+/* @t execs or exits: wake its vfork parent, if any, and drop the reference to it. */
+void task_vfork_release(struct task *t);
 /* Make @t's thread group exit with @status and every other thread of it too. */
 void tg_exit(struct thread_group *tg, int status);
 /* Run after an app thread gets its context: the loop (never returns). */

@@ -72,6 +72,7 @@ static void drop_vma_obj(struct vma *v)
 
 void mm_unref(struct mm *mm)
 {
+    CV_BUG_ON(mm && mm->refs <= 0);
     if (!mm || --mm->refs > 0)
         return;
     bool mapped = false;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "sentry/memfile/memfile.h"
 #include "sentry/memmap/mappable.h"
 #include "sentry/mm/mm_priv.h"
@@ -69,6 +70,7 @@ static void shmem_ref(struct mappable *m)
 static void shmem_unref(struct mappable *m)
 {
     struct shmem *s = (struct shmem *)m;
+    CV_BUG_ON(s->refs <= 0);
     if (--s->refs > 0)
         return;
     for (uint64_t i = 0; i < s->npages; i++)

@@ -22,6 +22,7 @@
 
 #include "abi/linux/errno.h"
 #include "common/cleanup.h"
+#include "common/log.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
@@ -46,6 +47,7 @@ void unix_sock_ref(struct unix_sock *u)
 
 void unix_sock_unref(struct unix_sock *u)
 {
+    CV_BUG_ON(u->refs <= 0);
     if (--u->refs > 0)
         return;
     unix_purge_queue(u);

@@ -5,7 +5,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "common/cleanup.h"
 #include "sentry/kernel/fdtable.h"
@@ -14,21 +16,41 @@
 #include "sentry/mm/mm_internal.h"
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/vfs/file.h"
+#include "sentry/vfs/vfs.h"
 
 #define KNOWN_MAP_FLAGS                                                                            \
     (MAP_SHARED | MAP_PRIVATE | MAP_SHARED_VALIDATE | MAP_FIXED | MAP_ANONYMOUS | MAP_GROWSDOWN |  \
      MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK |   \
      MAP_STACK | MAP_HUGETLB | MAP_SYNC | MAP_FIXED_NOREPLACE | MAP_32BIT)
 
-/* The object behind a file mapping of @fd. Sets *@extra to MM_MAP_NOWRITE for a shared
- * mapping of a descriptor without write access, and *@as_private when the file cannot be
- * shared-mapped but a private copy is indistinguishable. */
-static long do_file_mapping(struct task *t, int fd, int prot, int flags, struct mappable **obj,
-                            int *extra, bool *as_private)
+/* Linux's file_mmap_ok: a mapping of @len bytes (page-aligned) at @off must end within the
+ * largest offset of the file's kind: INT64_MAX for regular files, block devices and sockets,
+ * the 64-bit range for other files. Returns 0 or -EOVERFLOW. */
+static int check_file_range(struct task *t, struct file *f, uint64_t off, uint64_t len)
+{
+    if (off + len < off)
+        return -EOVERFLOW;
+    if (off + len <= (uint64_t)INT64_MAX)
+        return 0;
+    struct linux_stat st;
+    if (vfs_fstat(&t->ctx, f, &st) < 0)
+        return -EOVERFLOW;
+    return S_ISREG(st.st_mode) || S_ISBLK(st.st_mode) || S_ISSOCK(st.st_mode) ? -EOVERFLOW : 0;
+}
+
+/* The object behind a mapping of @len bytes at @off of file @fd, a new reference in *@obj.
+ * Sets *@extra to MM_MAP_NOWRITE for a shared mapping of a descriptor without write access,
+ * and *@as_private when the file cannot be shared-mapped but a private copy is
+ * indistinguishable. */
+static long do_file_mapping(struct task *t, int fd, uint64_t off, uint64_t len, int prot,
+                            int flags, struct mappable **obj, int *extra, bool *as_private)
 {
     _cleanup_(file_unrefp) struct file *f = fdtable_get(t->fdt, fd);
     if (!f)
         return -EBADF;
+    int err = check_file_range(t, f, off, len);
+    if (err < 0)
+        return err;
     if (!f->ops->get_mappable)
         return -ENODEV;
     if (!file_readable(f))
@@ -38,7 +60,7 @@ static long do_file_mapping(struct task *t, int fd, int prot, int flags, struct 
         return -EACCES;
     if (shared && !file_writable(f))
         *extra |= MM_MAP_NOWRITE;
-    long err = f->ops->get_mappable(&t->ctx, f, obj);
+    err = f->ops->get_mappable(&t->ctx, f, obj);
     if (err < 0 || !shared || (*obj)->ops->get_frame)
         return err;
     /* COMPAT: this file has no shared pages (a file of the read-only root). Without write
@@ -82,13 +104,12 @@ long sys_mmap(struct task *t, const struct syscall_args *a)
         return -EINVAL; /* as Linux: anonymous memory takes only SHARED or PRIVATE */
     if (!(flags & MAP_ANONYMOUS)) {
         bool as_private = false;
-        long err = do_file_mapping(t, fd, prot, flags, &obj, &extra, &as_private);
+        long err = do_file_mapping(t, fd, off, PAGE_ALIGN_UP(len), prot, flags, &obj, &extra,
+                                   &as_private);
         if (err < 0)
             return err;
         if (as_private)
             type = MAP_PRIVATE;
-        if (off + PAGE_ALIGN_UP(len) < off)
-            return -EOVERFLOW;
     } else {
         off = 0;
     }

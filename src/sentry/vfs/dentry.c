@@ -41,6 +41,7 @@ void sb_ref(struct super_block *sb)
 
 void sb_unref(struct super_block *sb)
 {
+    CV_BUG_ON(sb->refs <= 0);
     if (--sb->refs > 0)
         return;
     if (sb->ops && sb->ops->put_super)
@@ -83,6 +84,7 @@ struct inode *inode_ref(struct inode *inode)
 
 void inode_unref(struct inode *inode)
 {
+    CV_BUG_ON(inode && inode->refs <= 0);
     if (!inode || --inode->refs > 0)
         return;
     if (inode->ops && inode->ops->evict)
@@ -160,8 +162,10 @@ struct dentry *dentry_ref(struct dentry *d)
 void dentry_unref(struct dentry *d)
 {
     /* Iterative so that freeing a long chain of parents does not recurse. */
+    CV_BUG_ON(d && d->refs <= 0);
     while (d && --d->refs == 0) {
         struct dentry *parent = d->parent;
+        CV_BUG_ON(parent && parent->refs <= 0);
         CV_BUG_ON(d->hashed);
         inode_unref(d->inode);
         sb_unref(d->sb);

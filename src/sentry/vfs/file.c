@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "abi/linux/errno.h"
+#include "common/log.h"
 #include "sentry/vfs/vfs_internal.h"
 #include "sentry/vfs/vfs_ops.h"
 
@@ -45,6 +46,7 @@ struct file *file_ref(struct file *f)
 
 void file_unref(struct file *f)
 {
+    CV_BUG_ON(f && f->refs <= 0);
     if (!f || --f->refs > 0)
         return;
     vfs_locks_release_file(f);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/log.h"
 #include "sentry/vfs/resolve.h"
 #include "sentry/vfs/vfs_internal.h"
 #include "sentry/vfs/vfs_ops.h"
@@ -54,6 +55,7 @@ struct fs_context *fs_context_ref(struct fs_context *fs)
 
 void fs_context_unref(struct fs_context *fs)
 {
+    CV_BUG_ON(fs && fs->refs <= 0);
     if (!fs || --fs->refs > 0)
         return;
     path_put(&fs->root);

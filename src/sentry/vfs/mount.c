@@ -41,6 +41,7 @@ struct mount *mount_ref(struct mount *m)
 
 void mount_unref(struct mount *m)
 {
+    CV_BUG_ON(m && m->refs <= 0);
     if (!m || --m->refs > 0)
         return;
     /* Mounts are never unmounted in this version; this frees a mount that failed set-up. */

@@ -15,6 +15,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "sentry/fs/gofer/goferfs.h"
 #include "sentry/fs/gofer/goferfs_internal.h"
 
@@ -185,6 +186,7 @@ static void gofer_map_ref(struct mappable *m)
 static void gofer_map_unref(struct mappable *m)
 {
     struct gofer_inode *gi = gi_of(m);
+    CV_BUG_ON(gi->map_refs <= 0);
     if (--gi->map_refs == 0 && gi->map_fd >= 0) {
         gofer_cache_drop(gi); /* the last mapping is gone: its writes go to the host */
         close(gi->map_fd);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "abi/linux/errno.h"
+#include "common/log.h"
 #include "abi/linux/stat.h"
 #include "sentry/fs/anon/anon.h"
 #include "sentry/fs/anon/epoll.h"
@@ -61,6 +62,7 @@ struct pipe *pipe_new(void)
 
 void pipe_unref(struct pipe *p)
 {
+    CV_BUG_ON(p && p->refs <= 0);
     if (!p || --p->refs > 0)
         return;
     pipe_ring_destroy(&p->ring);

@@ -311,6 +311,7 @@ static uint64_t ptrace_as_cpu_ns(struct plat_as *as)
 
 static void ptrace_as_release(struct plat_as *as)
 {
+    CV_BUG_ON(as && as->refs <= 0);
     if (!as || --as->refs > 0)
         return;
     kill(as->pid, SIGKILL);

@@ -20,6 +20,7 @@ struct kernel g_kernel = {
     .hostname = "cvisor",
 };
 __thread struct task *g_current;
+const struct ctx_ops g_task_ctx_ops; /* the tests make no blocking calls through contexts */
 
 static uint8_t g_mem[FAKE_MEM_SIZE];
 int g_fake_kicks, g_fake_wakes, g_fake_exit_status, g_fake_notifies;
@@ -184,6 +185,14 @@ uint64_t kernel_now_ns(void)
 void waitq_init(struct waitq *q)
 {
     list_init(&q->waiters);
+}
+
+void waitq_remove(struct waiter *w)
+{
+    if (w->q) {
+        list_del(&w->link);
+        w->q = NULL;
+    }
 }
 
 void waitq_notify(struct waitq *q, uint32_t events)
