@@ -258,26 +258,30 @@ static int goferfs_getattr(struct ctx *ctx, struct inode *inode)
     return gofer_refresh(inode);
 }
 
-/* COMPAT: new files belong to the gofer's host user (GOFER_ID_KEEP), not to the app's ids. */
+/* New files belong to the creator's filesystem ids (or the directory's group), as on Linux:
+ * the gofer chowns them on the host, where sandbox ids are host ids. The sandbox's root is
+ * the gofer's own user, so its files keep the gofer's ids (GOFER_ID_KEEP). */
 static int goferfs_create(struct ctx *ctx, struct inode *dir, const char *name, uint32_t mode,
                           uint64_t rdev, const char *target, struct inode **out)
 {
     struct gofer_client *c = sb_client(dir->sb);
     uint64_t fid;
     struct gofer_stat st;
+    uint32_t uid, gid;
+    vfs_init_owner(ctx, dir, &mode, &uid, &gid);
+    if (uid == 0 && gid == 0)
+        uid = gid = GOFER_ID_KEEP;
     int ret;
     switch (mode & S_IFMT) {
     case S_IFDIR:
-        ret = gofer_mkdir(c, fid_of(dir), name, mode & 07777, GOFER_ID_KEEP, GOFER_ID_KEEP, &fid,
-                          &st);
+        ret = gofer_mkdir(c, fid_of(dir), name, mode & 07777, uid, gid, &fid, &st);
         break;
     case S_IFLNK:
-        ret = gofer_symlink(c, fid_of(dir), name, target, GOFER_ID_KEEP, GOFER_ID_KEEP, &fid, &st);
+        ret = gofer_symlink(c, fid_of(dir), name, target, uid, gid, &fid, &st);
         break;
     case S_IFREG: {
         int fd = -1;
-        ret = gofer_create(c, fid_of(dir), name, O_RDWR, mode & 07777, GOFER_ID_KEEP, GOFER_ID_KEEP,
-                           &fid, &st, &fd);
+        ret = gofer_create(c, fid_of(dir), name, O_RDWR, mode & 07777, uid, gid, &fid, &st, &fd);
         if (fd >= 0)
             close(fd); /* the open that follows asks for the access it needs */
         break;
