@@ -97,13 +97,14 @@ int vfs_fchdir(struct ctx *ctx, struct file *f)
 
 int vfs_chroot(struct ctx *ctx, const char *path)
 {
-    if (!vfs_capable(ctx, CAP_SYS_CHROOT))
-        return -EPERM;
     struct path p;
     int ret = vfs_resolve(ctx, NULL, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
     if (ret < 0)
         return ret;
+    /* As Linux: the path and search permission are checked before the capability. */
     ret = inode_permission(ctx, p.dentry->inode, MAY_EXEC);
+    if (ret == 0 && !vfs_capable(ctx, CAP_SYS_CHROOT))
+        ret = -EPERM;
     if (ret == 0) {
         path_put(&ctx->fs->root);
         ctx->fs->root = p; /* the reference moves */

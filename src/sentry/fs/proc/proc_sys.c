@@ -421,6 +421,16 @@ int proc_gen_sysctl(struct task *c, const struct proc_node *nd, struct proc_text
     case PK_SYS_OVERCOMMIT:
         pt_printf(pt, "0\n");
         break;
+    case PK_SYS_PROT_HARDLINKS:
+        pt_printf(pt, "%d\n", g_vfs_sysctl.protected_hardlinks);
+        break;
+    case PK_SYS_PROT_SYMLINKS:
+        pt_printf(pt, "%d\n", g_vfs_sysctl.protected_symlinks);
+        break;
+    case PK_SYS_PROT_REGULAR:
+    case PK_SYS_PROT_FIFOS:
+        pt_printf(pt, "0\n"); /* COMPAT: O_CREAT of others' files in sticky dirs unguarded */
+        break;
     default:
         return -ENOENT;
     }

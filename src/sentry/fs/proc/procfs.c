@@ -47,6 +47,11 @@ static const struct kind_info g_kinds[PK_COUNT] = {
     [PK_SYS] = {"sys", DIR_MODE, NULL, NULL},
     [PK_SYS_KERNEL] = {"kernel", DIR_MODE, NULL, NULL},
     [PK_SYS_VM] = {"vm", DIR_MODE, NULL, NULL},
+    [PK_SYS_FS] = {"fs", DIR_MODE, NULL, NULL},
+    [PK_SYS_PROT_HARDLINKS] = {"protected_hardlinks", REG_MODE, proc_gen_sysctl, NULL},
+    [PK_SYS_PROT_SYMLINKS] = {"protected_symlinks", REG_MODE, proc_gen_sysctl, NULL},
+    [PK_SYS_PROT_REGULAR] = {"protected_regular", REG_MODE, proc_gen_sysctl, NULL},
+    [PK_SYS_PROT_FIFOS] = {"protected_fifos", REG_MODE, proc_gen_sysctl, NULL},
     [PK_SYS_HOSTNAME] = {"hostname", REG_MODE, proc_gen_sysctl, NULL},
     [PK_SYS_OSTYPE] = {"ostype", REG_MODE, proc_gen_sysctl, NULL},
     [PK_SYS_OSRELEASE] = {"osrelease", REG_MODE, proc_gen_sysctl, NULL},
@@ -83,7 +88,9 @@ static const struct kind_info g_kinds[PK_COUNT] = {
 static const enum proc_kind g_root_kids[] = {
     PK_SELF,    PK_THREAD_SELF, PK_CPUINFO,     PK_MEMINFO, PK_VMSTAT, PK_STAT, PK_UPTIME,
     PK_LOADAVG, PK_VERSION,     PK_FILESYSTEMS, PK_MOUNTS,  PK_SYS,    PK_TTY,  PK_ROOT};
-static const enum proc_kind g_sys_kids[] = {PK_SYS_KERNEL, PK_SYS_VM, PK_ROOT};
+static const enum proc_kind g_sys_kids[] = {PK_SYS_FS, PK_SYS_KERNEL, PK_SYS_VM, PK_ROOT};
+static const enum proc_kind g_sys_fs_kids[] = {PK_SYS_PROT_FIFOS, PK_SYS_PROT_HARDLINKS,
+                                               PK_SYS_PROT_REGULAR, PK_SYS_PROT_SYMLINKS, PK_ROOT};
 static const enum proc_kind g_sys_kernel_kids[] = {
     PK_SYS_HOSTNAME, PK_SYS_OSTYPE,  PK_SYS_OSRELEASE, PK_SYS_PIDMAX,
     PK_SYS_NGROUPS,  PK_SYS_CAPLAST, PK_ROOT};
@@ -110,6 +117,8 @@ static const enum proc_kind *fixed_kids(enum proc_kind dir)
         return g_sys_kernel_kids;
     case PK_SYS_VM:
         return g_sys_vm_kids;
+    case PK_SYS_FS:
+        return g_sys_fs_kids;
     case PK_TTY:
         return g_tty_kids;
     case PK_PID_DIR:
@@ -427,6 +436,7 @@ static uint64_t parent_ino(const struct proc_node *n)
     switch (n->kind) {
     case PK_SYS_KERNEL:
     case PK_SYS_VM:
+    case PK_SYS_FS:
         p = (struct proc_node){.kind = PK_SYS};
         break;
     case PK_FD_DIR:

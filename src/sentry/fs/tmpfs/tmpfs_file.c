@@ -232,12 +232,8 @@ static ssize_t tmpfs_write(struct ctx *ctx, struct file *f, struct uio *u, int64
     }
     *pos = (int64_t)off;
     if (total > 0) {
+        /* The set-ID bits a writer may not keep went before the write (vfs_write). */
         inode->mtime = inode->ctime = vfs_now();
-        /* A write by a non-owner clears set-id bits (Linux file_remove_privs). */
-        if (inode->mode & S_ISUID)
-            inode->mode &= ~(uint32_t)S_ISUID;
-        if ((inode->mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
-            inode->mode &= ~(uint32_t)S_ISGID;
     } else if (uio_remaining(u) > 0) {
         return -EFAULT;
     }
