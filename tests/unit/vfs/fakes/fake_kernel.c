@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Fakes of kernel/task.c and kernel/waitq.c for the VFS unit tests: nothing ever blocks. */
+/* Fakes of kernel/task.c, kernel/waitq.c and mm's invalidation for the VFS unit tests:
+ * nothing ever blocks, and nothing is mapped. */
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
@@ -8,6 +9,8 @@
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/waitq.h"
+#include "sentry/memmap/mappable.h"
+#include "sentry/mm/mm.h"
 #include "sentry/vfs/vfs.h"
 #include "tests/unit/vfs/fakes/fake_kernel.h"
 
@@ -55,6 +58,13 @@ void waitq_remove(struct waiter *w)
 
 void waitq_notify(struct waitq *q, uint32_t events)
 {
+}
+
+/* File systems tell mm when mapped pages change; these tests map nothing. */
+void mm_invalidate_mappable(struct mappable *m, uint64_t off, uint64_t end, enum mm_inval_mode mode)
+{
+    if (m->rmap)
+        abort();
 }
 
 struct task *fake_task_new(void)
