@@ -4,7 +4,8 @@
  * thread changes the address space under its buffer. Linux copies a pipe's data through the
  * page tables at the moment the data moves, so the data of a read that completes is in the
  * reader's memory as it is then: after a fork by another thread and a copy-on-write break in
- * the parent (CPython's test_forkinthread), after MADV_DONTNEED (a fresh page), after a new
+ * the parent (CPython's test_forkinthread; also with vfork, and with the reader a vfork child
+ * sharing its parent's memory), after MADV_DONTNEED (a fresh page), after a new
  * mapping at the same address; a buffer unmapped or made read-only meanwhile gives EFAULT and
  * leaves the data in the pipe. A blocked write sends what the writer's page holds when the
  * data moves. Events are ordered by waiting for the blocked thread's /proc state, never by
@@ -12,6 +13,7 @@
  */
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -224,6 +226,61 @@ TEST(read_vfork_in_thread)
     EXPECT_TRUE(memcmp(b.buf, "OK", 2) == 0);
     EXPECT_EQ(b.buf[100], 'x');
     EXPECT_EXIT(b.child, 0);
+}
+
+/* The reader is a vfork child, blocked in read() on memory it shares with its parent, while
+ * another thread of the parent forks and breaks copy-on-write on the page. */
+struct vfork_read {
+    char *buf;
+    int wr;
+    _Atomic pid_t reader;
+    pid_t grandchild;
+};
+
+static void *fork_while_vfork_child_reads(void *arg)
+{
+    struct vfork_read *v = arg;
+    while (v->reader == 0)
+        sched_yield();
+    if (harness_wait_process_sleeping(v->reader) < 0)
+        FATAL("the vfork child never blocked");
+    int go[2];
+    CHECK(pipe(go));
+    pid_t pid = CHECK(fork());
+    if (pid == 0) {
+        char c;
+        if (read(go[0], &c, 1) != 1 || write(v->wr, "OK", 2) != 2)
+            _exit(3);
+        _exit(0);
+    }
+    v->buf[100] = 'x';
+    CHECK(write(go[1], "g", 1));
+    v->grandchild = pid;
+    return NULL;
+}
+
+TEST(read_in_vfork_child_fork_in_thread)
+{
+    struct vfork_read v = {.buf = anon_page()};
+    int p[2];
+    CHECK(pipe(p));
+    v.wr = p[1];
+    pthread_t th;
+    if (pthread_create(&th, NULL, fork_while_vfork_child_reads, &v) != 0)
+        FATAL("pthread_create");
+    pid_t pid = vfork();
+    if (pid == 0) {
+        v.reader = (pid_t)syscall(SYS_getpid);
+        ssize_t n = read(p[0], v.buf, 2);
+        _exit(n == 2 && v.buf[0] == 'O' && v.buf[1] == 'K' ? 0 : 1);
+    }
+    if (pid < 0)
+        FATAL("vfork: %s", harness_errname(errno));
+    pthread_join(th, NULL);
+    EXPECT_EXIT(pid, 0);
+    EXPECT_TRUE(memcmp(v.buf, "OK", 2) == 0);
+    EXPECT_EQ(v.buf[100], 'x');
+    EXPECT_EXIT(v.grandchild, 0);
 }
 
 TEST(read_then_dontneed_fills_new_page)

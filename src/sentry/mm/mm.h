@@ -45,8 +45,12 @@ int copy_in_iovec(struct task *t, gaddr_t addr, int count, struct linux_iovec *o
 
 /* Build a uio over guest memory [@addr, @addr+@size) of @t for a transfer: @to_guest true
  * means the file writes INTO guest memory (read(2)); pages are populated and copy-on-write
- * broken as needed. Frames are pinned until uio_release(). A fault part-way yields a
- * shorter uio (as Linux's short read); -EFAULT if the first byte is bad. */
+ * broken as needed (private pages are made @t's address space's own either way). Frames are
+ * pinned until uio_release(), for host I/O without the kernel lock; copies made with the lock
+ * look the pages up again if the address space changed meanwhile (docs/architecture.md
+ * "Memory under I/O"). A fault part-way yields a shorter uio (as Linux's short read);
+ * -EFAULT if the first byte is bad. The caller's task keeps its address space until
+ * uio_release(); pass the consumer's result through uio_result(). */
 int mm_uio_prepare(struct task *t, gaddr_t addr, size_t size, bool to_guest, struct uio *u);
 /* Same for an iovec array (readv/writev). */
 int mm_uio_prepare_iov(struct task *t, const struct linux_iovec *iov, int count, bool to_guest,
