@@ -302,6 +302,9 @@ make -s clean && ls
 cd / && rm -rf "$d"
 """))
 case("py-workload", [PY, os.path.join(HERE, "py_workload.py")])
+# CPython's test_forkinthread: a read blocked while another thread forks (memory under I/O).
+case("py-fork-in-thread", [PY, os.path.join(HERE, "py_fork_in_thread.py")],
+     stdout=b"fork in thread: 20 of 20 rounds read b'OK'\n")
 
 # --- exit status, signals, stdin, flags ------------------------------------------------------
 

@@ -274,12 +274,14 @@ _Noreturn void task_run(struct task *t)
             t->fpstate_dirty = false;
         }
         t->interrupt_pending = false;
+        mm_app_enter(t);
         t->state = TASK_RUNNING_APP;
         kernel_unlock();
         struct plat_switch_info info;
         enum plat_switch why = g_platform->run(t->pctx, &t->regs, &info);
         kernel_lock();
         t->state = TASK_IN_KERNEL;
+        mm_app_leave(t);
         t->fpstate_valid = false;
         t->in_syscall = false;
         switch (why) {
@@ -302,6 +304,7 @@ _Noreturn void task_run(struct task *t)
             tg_exit(t->tg, SIGKILL);
             task_exit_now(t);
         }
+        mm_shootdown_wait(t); /* pages this call took from running address spaces are gone */
         signal_deliver(t);
     }
 }

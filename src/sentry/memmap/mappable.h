@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 struct mappable;
+struct mm_rmap;
 
 struct mappable_ops {
     /* Private mappings: fill @dst (@size bytes, page multiple) with the object's contents at
@@ -23,6 +24,11 @@ struct mappable_ops {
      * backing store, on stable storage when @durable (MS_SYNC). NULL: nothing to do. Returns
      * 0 or -errno. */
     int (*sync)(struct mappable *m, uint64_t off, uint64_t size, bool durable);
+    /* madvise(MADV_REMOVE) of a shared mapping: free the object's pages of [@off, @off+@size)
+     * (a hole: they read as zeros again), as fallocate(PUNCH_HOLE|KEEP_SIZE). The object
+     * invalidates the mappings itself (mm_invalidate_mappable). NULL: -EOPNOTSUPP. Returns 0
+     * or -errno (-EPERM for a sealed memfd). */
+    int (*punch)(struct mappable *m, uint64_t off, uint64_t size);
     /* Size in bytes (for SIGBUS past EOF). */
     uint64_t (*size)(struct mappable *m);
     void (*ref)(struct mappable *m);
@@ -34,4 +40,7 @@ struct mappable {
     /* Identity for /proc/pid/maps. */
     uint64_t dev, ino;
     char name[256]; /* path shown in /proc/pid/maps, "" for none */
+    /* The reverse map: one entry per address space with VMAs of this object, kept by mm
+     * (mm/rmap.c). Must start NULL (zeroed). Protected by the kernel lock. */
+    struct mm_rmap *rmap;
 };

@@ -12,8 +12,13 @@ void uio_init_kernel(struct uio *u, void *buf, size_t size)
     u->iovcnt = size ? 1 : 0;
     u->size = size;
     u->done = 0;
-    u->frames = NULL;
-    u->nframes = 0;
+    u->pages = NULL;
+    u->npages = 0;
+    u->fault = false;
+    u->to_guest = false;
+    u->refresh = NULL;
+    u->owner = NULL;
+    u->gen = 0;
 }
 
 /* Move @n bytes between the front segments and @kbuf. */
@@ -21,6 +26,8 @@ static size_t uio_xfer(struct uio *u, void *kbuf, size_t n, int to_segments)
 {
     size_t done = 0;
     char *k = kbuf;
+    if (kbuf && u->refresh)
+        u->refresh(u);
     while (done < n && u->first < u->iovcnt) {
         struct iovec *v = &u->iov[u->first];
         size_t c = v->iov_len < n - done ? v->iov_len : n - done;
@@ -55,8 +62,10 @@ void uio_advance(struct uio *u, size_t n)
     uio_xfer(u, NULL, n, 1);
 }
 
-const struct iovec *uio_iov(const struct uio *u, int *cnt)
+const struct iovec *uio_iov(struct uio *u, int *cnt)
 {
+    if (u->refresh)
+        u->refresh(u);
     *cnt = u->iovcnt - u->first;
     return &u->iov[u->first];
 }

@@ -51,12 +51,9 @@ struct plat_as *mm_plat_as(struct mm *mm)
     return mm->as;
 }
 
-static void drop_pte(struct mm *mm, uint64_t vpn, uint64_t *pte, void *arg)
+static void free_pte(struct mm *mm, uint64_t vpn, uint64_t *pte, void *arg)
 {
-    (void)vpn;
-    bool *mapped = arg;
-    if (*pte & PTE_MAPPED)
-        *mapped = true;
+    (void)vpn, (void)arg;
     if (*pte & PTE_PRESENT) {
         memfile_unref(*pte & PTE_FRAME_MASK);
         mm->rss_pages--;
@@ -64,55 +61,42 @@ static void drop_pte(struct mm *mm, uint64_t vpn, uint64_t *pte, void *arg)
     *pte = 0;
 }
 
-static void drop_vma_obj(struct vma *v)
-{
-    if (v->obj)
-        v->obj->ops->unref(v->obj);
-}
-
 void mm_unref(struct mm *mm)
 {
     CV_BUG_ON(mm && mm->refs <= 0);
     if (!mm || --mm->refs > 0)
         return;
-    bool mapped = false;
-    pt_for_each(mm, 0, MM_TASK_SIZE >> 12, drop_pte, &mapped);
+    CV_BUG_ON(mm->nr_running != 0);
+    /* The stub goes with the address space (as_release): nothing to unmap. */
+    pt_for_each(mm, 0, MM_TASK_SIZE >> 12, free_pte, NULL);
     pt_free(mm);
+    mm_stub_inval_free(mm);
     for (int i = 0; i < mm->nvmas; i++)
-        drop_vma_obj(&mm->vmas[i]);
+        vma_obj_put(mm, &mm->vmas[i]);
     free(mm->vmas);
+    mm_pins_free(mm);
     g_platform->as_release(mm->as);
     free(mm);
 }
 
 struct plat_context *mm_ctx(struct task *t, struct mm *mm)
 {
-    return (t && t->mm == mm && t->pctx) ? t->pctx : NULL;
-}
-
-void mm_stub_unmap(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end)
-{
-    struct plat_context *ctx = mm_ctx(t, mm);
-    if (ctx && start < end)
-        g_platform->unmap(ctx, start, end - start);
-}
-
-void mm_release_range(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end)
-{
-    bool mapped = false;
-    pt_for_each(mm, start >> 12, end >> 12, drop_pte, &mapped);
-    if (mapped) {
-        struct plat_context *ctx = mm_ctx(t, mm);
-        CV_BUG_ON(!ctx); /* only the owner of a context in @mm can have mapped pages there */
-        g_platform->unmap(ctx, start, end - start);
-    }
+    if (!t || t->mm != mm || !t->pctx)
+        return NULL;
+    if (mm->inval.pending)
+        mm_stub_inval_apply(mm, t->pctx);
+    return t->pctx;
 }
 
 /* ---- population --------------------------------------------------------------------- */
 
-static int fill_new_frame(struct vma *v, uint64_t vpn, uint64_t *frame)
+/* A new frame for page @vpn of @v: the object's own for a shared mapping, else a private one,
+ * filled from the object. *@flags gets PTE_CLEAN for a private copy of an object whose pages
+ * can change under it (one that can be shared-mapped). */
+static int fill_new_frame(struct vma *v, uint64_t vpn, uint64_t *frame, uint64_t *flags)
 {
     gaddr_t addr = vpn << 12;
+    *flags = 0;
     if (v->obj && (v->flags & MM_MAP_SHARED)) {
         if (!v->obj->ops->get_frame)
             return -EIO;
@@ -128,16 +112,20 @@ static int fill_new_frame(struct vma *v, uint64_t vpn, uint64_t *frame)
             memfile_unref(*frame);
             return err == -EFAULT ? -EIO : err;
         }
+        if (v->obj->ops->get_frame)
+            *flags = PTE_CLEAN;
     }
     return 0;
 }
 
-/* Give the private page of *@pte its own frame (copy-on-write). */
+/* Give the private page of *@pte its own frame (copy-on-write); a page not yet written stays
+ * so (PTE_CLEAN). A frame pinned by a transfer is never shared, so never moved here. */
 static int break_cow(struct task *t, struct mm *mm, uint64_t vpn, uint64_t *pte)
 {
     uint64_t old = *pte & PTE_FRAME_MASK;
     if (memfile_refcount(old) == 1)
         return 0;
+    CV_BUG_ON(mm_pinned(mm, old));
     uint64_t fresh;
     int err = memfile_alloc(&fresh);
     if (err < 0)
@@ -148,12 +136,13 @@ static int break_cow(struct task *t, struct mm *mm, uint64_t vpn, uint64_t *pte)
         /* The stub still maps the shared frame; drop it so the next access refaults. */
         mm_stub_unmap(t, mm, vpn << 12, (vpn + 1) << 12);
     }
-    *pte = fresh | PTE_PRESENT;
+    *pte = fresh | PTE_PRESENT | (*pte & PTE_CLEAN);
+    mm->map_gen++;
     return 0;
 }
 
-uint64_t *mm_populate_page(struct task *t, struct mm *mm, struct vma *v, uint64_t vpn,
-                           bool for_write, int *err)
+uint64_t *mm_populate_page(struct task *t, struct mm *mm, struct vma *v, uint64_t vpn, unsigned how,
+                           int *err)
 {
     uint64_t *pte = pt_entry(mm, vpn, true);
     if (!pte) {
@@ -161,28 +150,31 @@ uint64_t *mm_populate_page(struct task *t, struct mm *mm, struct vma *v, uint64_
         return NULL;
     }
     if (!(*pte & PTE_PRESENT)) {
-        uint64_t frame;
-        *err = fill_new_frame(v, vpn, &frame);
+        uint64_t frame, flags;
+        *err = fill_new_frame(v, vpn, &frame, &flags);
         if (*err < 0)
             return NULL;
-        *pte = frame | PTE_PRESENT;
+        *pte = frame | PTE_PRESENT | flags;
         mm->rss_pages++;
     }
-    if (for_write && !(v->flags & MM_MAP_SHARED)) {
+    if ((how & (MM_POP_WRITE | MM_POP_UNSHARE)) && !(v->flags & MM_MAP_SHARED)) {
         *err = break_cow(t, mm, vpn, pte);
         if (*err < 0)
             return NULL;
+        if (how & MM_POP_WRITE)
+            *pte &= ~PTE_CLEAN; /* the app's own page from now on */
     }
     *err = 0;
     return pte;
 }
 
-/* The protection the stub may use for the page of @pte in @v. */
+/* The protection the stub may use for the page of @pte in @v: a private page that is shared
+ * (copy-on-write) or not written yet (PTE_CLEAN) is read-only until a write fault. */
 static int stub_prot(const struct vma *v, uint64_t pte)
 {
     int prot = v->prot;
     if ((prot & PROT_WRITE) && !(v->flags & MM_MAP_SHARED) &&
-        memfile_refcount(pte & PTE_FRAME_MASK) > 1)
+        ((pte & PTE_CLEAN) || memfile_refcount(pte & PTE_FRAME_MASK) > 1))
         prot &= ~PROT_WRITE;
     return prot;
 }
@@ -246,6 +238,7 @@ static void populate_anon_run(struct mm *mm, uint64_t first, uint64_t count)
 int mm_handle_fault(struct task *t, gaddr_t addr, bool write, bool exec)
 {
     struct mm *mm = t->mm;
+    struct plat_context *ctx = mm_ctx(t, mm);
     struct vma *v = vma_find(mm, addr);
     if (!v)
         return -EFAULT;
@@ -265,10 +258,10 @@ int mm_handle_fault(struct task *t, gaddr_t addr, bool write, bool exec)
             return -EACCES;
         }
         int err;
-        pte = mm_populate_page(t, mm, v, vpn, true, &err);
+        pte = mm_populate_page(t, mm, v, vpn, MM_POP_WRITE, &err);
         if (!pte)
             return err == -EIO ? -EIO : -EFAULT;
-        return map_pages(t->pctx, mm, v, vpn, 1) < 0 ? -EFAULT : 0;
+        return map_pages(ctx, mm, v, vpn, 1) < 0 ? -EFAULT : 0;
     }
     (void)write;
     (void)exec;
@@ -284,7 +277,7 @@ int mm_handle_fault(struct task *t, gaddr_t addr, bool write, bool exec)
     uint64_t lo = vpn, hi = vpn + 1; /* the populated window around vpn */
     for (uint64_t p = first; p < last; p++) {
         int err;
-        uint64_t *e = mm_populate_page(t, mm, v, p, false, &err);
+        uint64_t *e = mm_populate_page(t, mm, v, p, 0, &err);
         if (!e) {
             if (p == vpn)
                 return err == -EIO ? -EIO : -EFAULT;
@@ -307,7 +300,7 @@ int mm_handle_fault(struct task *t, gaddr_t addr, bool write, bool exec)
         uint64_t e = s;
         while (e < hi && !(*pt_entry(mm, e, false) & PTE_MAPPED))
             e++;
-        if (e > s && map_pages(t->pctx, mm, v, s, e - s) < 0)
+        if (e > s && map_pages(ctx, mm, v, s, e - s) < 0)
             return -EFAULT;
         s = e;
     }
@@ -318,6 +311,7 @@ int mm_handle_fault(struct task *t, gaddr_t addr, bool write, bool exec)
 
 struct fork_arg {
     struct mm *child;
+    bool shared; /* the VMA is shared: its frames are shared, never copied */
     int err;
     bool protect_parent;
 };
@@ -325,7 +319,6 @@ struct fork_arg {
 static void fork_pte(struct mm *mm, uint64_t vpn, uint64_t *pte, void *arg)
 {
     struct fork_arg *fa = arg;
-    (void)mm;
     if (!(*pte & PTE_PRESENT) || fa->err)
         return;
     uint64_t *c = pt_entry(fa->child, vpn, true);
@@ -333,11 +326,25 @@ static void fork_pte(struct mm *mm, uint64_t vpn, uint64_t *pte, void *arg)
         fa->err = -ENOMEM;
         return;
     }
-    memfile_ref(*pte & PTE_FRAME_MASK);
-    *c = (*pte & PTE_FRAME_MASK) | PTE_PRESENT;
+    uint64_t frame = *pte & PTE_FRAME_MASK;
+    if (!fa->shared && mm_pinned(mm, frame)) {
+        /* A transfer of the parent uses this private frame: it stays the parent's, and the
+         * child gets a copy now (Linux's rule for pinned pages in copy_present_pte). */
+        uint64_t fresh;
+        int err = memfile_alloc(&fresh);
+        if (err < 0) {
+            fa->err = err;
+            return;
+        }
+        memcpy(memfile_ptr(fresh), memfile_ptr(frame), 4096);
+        *c = fresh | PTE_PRESENT | (*pte & PTE_CLEAN);
+    } else {
+        memfile_ref(frame);
+        *c = frame | PTE_PRESENT | (*pte & PTE_CLEAN);
+        if (*pte & PTE_STUB_WRITE)
+            fa->protect_parent = true;
+    }
     fa->child->rss_pages++;
-    if (*pte & PTE_STUB_WRITE)
-        fa->protect_parent = true;
 }
 
 struct protect_arg {
@@ -396,14 +403,16 @@ int mm_fork(struct task *t, struct mm *src, struct mm **out)
         struct vma v = src->vmas[i];
         if (v.flags & VMA_DONTFORK)
             continue;
-        if (v.obj)
-            v.obj->ops->ref(v.obj);
-        if (vma_insert(mm, &v) < 0) {
-            drop_vma_obj(&v);
+        if (vma_obj_get(mm, &v) < 0) {
             mm_unref(mm);
             return -ENOMEM;
         }
-        struct fork_arg fa = {.child = mm};
+        if (vma_insert(mm, &v) < 0) {
+            vma_obj_put(mm, &v);
+            mm_unref(mm);
+            return -ENOMEM;
+        }
+        struct fork_arg fa = {.child = mm, .shared = v.flags & MM_MAP_SHARED};
         pt_for_each(src, v.start >> 12, v.end >> 12, fork_pte, &fa);
         if (fa.err) {
             mm_unref(mm);

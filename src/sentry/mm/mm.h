@@ -18,6 +18,7 @@
 
 struct task;
 struct mm;
+struct mappable;
 
 /* Copy @size bytes from guest @addr of @t's address space. Returns 0 or -EFAULT. */
 int copy_in(struct task *t, gaddr_t addr, void *buf, size_t size);
@@ -44,8 +45,12 @@ int copy_in_iovec(struct task *t, gaddr_t addr, int count, struct linux_iovec *o
 
 /* Build a uio over guest memory [@addr, @addr+@size) of @t for a transfer: @to_guest true
  * means the file writes INTO guest memory (read(2)); pages are populated and copy-on-write
- * broken as needed. Frames are pinned until uio_release(). A fault part-way yields a
- * shorter uio (as Linux's short read); -EFAULT if the first byte is bad. */
+ * broken as needed (private pages are made @t's address space's own either way). Frames are
+ * pinned until uio_release(), for host I/O without the kernel lock; copies made with the lock
+ * look the pages up again if the address space changed meanwhile (docs/architecture.md
+ * "Memory under I/O"). A fault part-way yields a shorter uio (as Linux's short read);
+ * -EFAULT if the first byte is bad. The caller's task keeps its address space until
+ * uio_release(); pass the consumer's result through uio_result(). */
 int mm_uio_prepare(struct task *t, gaddr_t addr, size_t size, bool to_guest, struct uio *u);
 /* Same for an iovec array (readv/writev). */
 int mm_uio_prepare_iov(struct task *t, const struct linux_iovec *iov, int count, bool to_guest,
@@ -66,6 +71,30 @@ int mm_futex_key(struct task *t, gaddr_t addr, bool shared, struct futex_key *ke
 int mm_atomic_cmpxchg_u32(struct task *t, gaddr_t addr, uint32_t expect, uint32_t desired,
                           uint32_t *old);
 int mm_atomic_load_u32(struct task *t, gaddr_t addr, uint32_t *val);
+
+/* How mm_invalidate_mappable treats the pages of the range. */
+enum mm_inval_mode {
+    /* A truncation: every page goes, private copies the app wrote included (SIGBUS past the
+     * new end), as Linux's truncate_pagecache. */
+    MM_INVAL_TRUNCATE,
+    /* A hole: pages of shared mappings and private pages not yet written go (they read the
+     * hole's zeros next); private pages the app wrote keep their copy. */
+    MM_INVAL_HOLE,
+    /* The object's pages changed in place (the zeroed tail of a new last page): only private
+     * pages not yet written go, shared mappings see the change already. */
+    MM_INVAL_CONTENTS,
+};
+
+/*
+ * The pages of @m in [@off, @end) (object offsets, @off rounded down to a page) changed: take
+ * them from every address space that maps @m, as @mode says, so that the next access there
+ * sees the object as it is now. Called by the object's owner (a file system) after it
+ * changed its pages. The calling task (g_current, if any) does not return to app code before
+ * the address spaces running app code have left it (mm_shootdown_wait). Caller holds the
+ * kernel lock.
+ */
+void mm_invalidate_mappable(struct mappable *m, uint64_t off, uint64_t end,
+                            enum mm_inval_mode mode);
 
 /* For /proc/pid/maps: write the maps text of @mm into a malloc'ed string. */
 int mm_maps_text(struct mm *mm, char **out, size_t *len);

@@ -96,3 +96,15 @@ int mm_handle_fault(struct task *t, gaddr_t addr, bool write, bool exec);
 /* The host pointer of guest byte @addr for a read (@write false) or write, populating and
  * breaking COW as needed; valid until the kernel lock is dropped. NULL on a bad address. */
 void *mm_host_ptr(struct task *t, struct mm *mm, gaddr_t addr, bool write);
+
+/*
+ * The task loop's hooks (kernel/task.c); @t is the calling task, Caller holds the kernel lock.
+ * mm_app_enter: @t is about to run app code (pending stub invalidations of its address space
+ * are applied first). mm_app_leave: @t has stopped running app code. mm_shootdown_wait: after
+ * a syscall or fault, before signals are delivered: if @t took pages away from address spaces
+ * that were running app code, wait (kernel lock released) until each has left app code, so
+ * that no app code sees the old pages once @t's call has returned.
+ */
+void mm_app_enter(struct task *t);
+void mm_app_leave(struct task *t);
+void mm_shootdown_wait(struct task *t);

@@ -7,21 +7,33 @@
 
 struct task;
 
-/* The platform context of @t if it runs in @mm's address space, else NULL. */
+/* The platform context of @t if it runs in @mm's address space, else NULL. Stub
+ * invalidations pending in @mm are applied first, so that whatever the caller does with the
+ * stub comes after them. */
 struct plat_context *mm_ctx(struct task *t, struct mm *mm);
 
-/* Make page @vpn of @v present (allocating/filling). @for_write breaks COW. Returns the
- * entry or NULL with *@err set (-ENOMEM, -EIO past EOF). */
-uint64_t *mm_populate_page(struct task *t, struct mm *mm, struct vma *v, uint64_t vpn,
-                           bool for_write, int *err);
+/* How mm_populate_page makes a page present. */
+#define MM_POP_WRITE 0x1   /* for writing: a private page gets its own frame, written */
+#define MM_POP_UNSHARE 0x2 /* a private page gets a frame of its own (a transfer pins it) */
+
+/* Make page @vpn of @v present (allocating/filling) as @how (MM_POP_*, 0 to read). Returns
+ * the entry or NULL with *@err set (-ENOMEM, -EIO past EOF). */
+uint64_t *mm_populate_page(struct task *t, struct mm *mm, struct vma *v, uint64_t vpn, unsigned how,
+                           int *err);
 
 /* Drop every entry in [start, end): unref frames, forget mappings. Unmaps from the stub
- * through @t's context when anything was mapped. */
+ * through @t's context when anything was mapped (or leaves that pending when @t does not run
+ * in @mm). */
 void mm_release_range(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end);
 
-
-/* Unmap [start, end) from the stub (if @t runs in @mm). */
+/* Unmap [start, end) from the stub: through @t's context if @t runs in @mm, else pending
+ * until one of @mm's tasks applies it (inval.c). */
 void mm_stub_unmap(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end);
+
+/* Apply @mm's pending stub invalidations through @ctx, a context in @mm (inval.c). */
+void mm_stub_inval_apply(struct mm *mm, struct plat_context *ctx);
+/* Release @mm's pending invalidations and their kept frames (the address space goes). */
+void mm_stub_inval_free(struct mm *mm);
 
 /* Change the stub's protection of the mapped pages in [start, end) to @prot. */
 void mm_stub_protect(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end, int prot);

@@ -32,17 +32,15 @@ static bool overcommit_ok(uint64_t len)
     static uint64_t limit;
     if (!limit) {
         struct sysinfo si;
-        limit = sysinfo(&si) == 0
-                    ? ((uint64_t)si.totalram + (uint64_t)si.totalswap) * si.mem_unit
-                    : UINT64_MAX;
+        limit = sysinfo(&si) == 0 ? ((uint64_t)si.totalram + (uint64_t)si.totalswap) * si.mem_unit
+                                  : UINT64_MAX;
     }
     return len <= limit;
 }
 
-static void drop_obj(struct vma *v)
+static void drop_obj(struct mm *mm, struct vma *v)
 {
-    if (v->obj)
-        v->obj->ops->unref(v->obj);
+    vma_obj_put(mm, v);
 }
 
 /* Remove every mapping in [start, end): pages, stub mappings and VMAs. */
@@ -98,21 +96,24 @@ int mm_mmap(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int prot,
             return err;
         obj = shared_anon;
         off = 0;
-    } else if (obj) {
-        obj->ops->ref(obj);
     }
     struct vma v = {
         .start = addr,
         .end = addr + len,
         .prot = prot,
-        .maxprot = (flags & MM_MAP_NOWRITE) ? PROT_READ | PROT_EXEC : PROT_READ | PROT_WRITE |
-                                                                           PROT_EXEC,
+        .maxprot =
+            (flags & MM_MAP_NOWRITE) ? PROT_READ | PROT_EXEC : PROT_READ | PROT_WRITE | PROT_EXEC,
         .flags = flags & (MM_MAP_SHARED | MM_MAP_PRIVATE | MM_MAP_GROWSDOWN),
         .obj = obj,
         .off = off,
     };
+    int err = vma_obj_get(mm, &v);
+    if (shared_anon)
+        shared_anon->ops->unref(shared_anon); /* the VMA's reference is the one left */
+    if (err < 0)
+        return err;
     if (vma_insert(mm, &v) < 0) {
-        drop_obj(&v);
+        drop_obj(mm, &v);
         return -ENOMEM;
     }
     vma_try_merge(mm, vma_find_index(mm, addr));
@@ -169,6 +170,7 @@ int mm_mprotect(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int p
         return err;
     for (int i = vma_lower_bound(mm, addr); i < mm->nvmas && mm->vmas[i].start < end; i++)
         mm->vmas[i].prot = prot;
+    mm->map_gen++; /* transfers in progress check their access again */
     /* Private pages may be copy-on-write shared: never grant write in the stub here; write
      * faults upgrade exclusive pages one by one. */
     for (int i = vma_lower_bound(mm, addr); i < mm->nvmas && mm->vmas[i].start < end; i++) {
@@ -306,7 +308,7 @@ static void move_pte(struct mm *mm, uint64_t vpn, uint64_t *pte, void *arg)
         m->err = -ENOMEM;
         return;
     }
-    *dst = *pte & (PTE_FRAME_MASK | PTE_PRESENT);
+    *dst = *pte & (PTE_FRAME_MASK | PTE_PRESENT | PTE_CLEAN);
     *pte = 0;
 }
 
@@ -318,25 +320,54 @@ static int do_move(struct task *t, struct mm *mm, struct vma *v, gaddr_t old, ui
     nv.start = dst;
     nv.end = dst + new_len;
     nv.special = NULL;
-    if (nv.obj) {
+    if (nv.obj)
         nv.off += old - v->start;
-        nv.obj->ops->ref(nv.obj);
-    }
+    if (vma_obj_get(mm, &nv) < 0)
+        return -ENOMEM;
     uint64_t keep = old_len < new_len ? old_len : new_len;
     /* The stub loses the old range; pages move in the Sentry's table without copying. */
     mm_stub_unmap(t, mm, old, old + old_len);
     struct move_arg m = {.mm = mm, .delta = ((int64_t)dst - (int64_t)old) / 4096};
     pt_for_each(mm, old >> 12, (old + keep) >> 12, move_pte, &m);
+    mm->map_gen++;
     if (m.err) {
-        drop_obj(&nv);
+        drop_obj(mm, &nv);
         return m.err;
     }
     int err = unmap_range(t, mm, old, old + old_len);
     if (err == 0)
         err = vma_insert(mm, &nv);
     if (err < 0) {
-        drop_obj(&nv);
+        drop_obj(mm, &nv);
         return err;
+    }
+    return 0;
+}
+
+/* MADV_REMOVE of [start, end), every page mapped: punch a hole in the shared objects behind
+ * it (Linux's madvise_remove: EINVAL without a file behind, EACCES unless the mapping is
+ * shared and may be written, EOPNOTSUPP if the file cannot punch holes). The objects take
+ * the pages from every mapping themselves. */
+static int madvise_remove(struct mm *mm, gaddr_t start, gaddr_t end)
+{
+    for (int i = vma_lower_bound(mm, start); i < mm->nvmas && mm->vmas[i].start < end; i++) {
+        const struct vma *v = &mm->vmas[i];
+        if (!v->obj)
+            return -EINVAL;
+        if (!(v->flags & MM_MAP_SHARED) || !(v->maxprot & PROT_WRITE))
+            return -EACCES;
+    }
+    /* Objects may change the VMA array (they invalidate mappings, not VMAs, but look the
+     * VMA up again each time anyway). */
+    for (gaddr_t a = start; a < end;) {
+        const struct vma *v = vma_find(mm, a);
+        gaddr_t e = v->end < end ? v->end : end;
+        if (!v->obj->ops->punch)
+            return -EOPNOTSUPP;
+        int err = v->obj->ops->punch(v->obj, v->off + (a - v->start), e - a);
+        if (err < 0)
+            return err;
+        a = e;
     }
     return 0;
 }
@@ -389,7 +420,11 @@ int mm_madvise(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int ad
         mm_release_range(t, mm, addr, addr + len);
         return 0;
     case MADV_REMOVE:
-        return -EINVAL; /* COMPAT: only for shared file mappings, none are writable yet */
+        if (len == 0)
+            return 0;
+        if (!range_mapped(mm, addr, addr + len))
+            return -ENOMEM;
+        return madvise_remove(mm, addr, addr + len);
     default:
         return -EINVAL;
     }

@@ -10,8 +10,8 @@
 #include "common/log.h"
 #include "sentry/memfile/memfile.h"
 #include "sentry/memmap/mappable.h"
-#include "sentry/mm/mm_priv.h"
 #include "sentry/mm/mm_internal.h"
+#include "sentry/mm/mm_priv.h"
 
 struct shmem {
     struct mappable m;
@@ -62,6 +62,28 @@ static uint64_t shmem_size(struct mappable *m)
     return ((struct shmem *)m)->npages << 12;
 }
 
+/* MADV_REMOVE: whole pages of [@off, @off+@size) are freed (a hole, zeros again), the rest
+ * of partly covered pages zeroed. */
+static int shmem_punch(struct mappable *m, uint64_t off, uint64_t size)
+{
+    struct shmem *s = (struct shmem *)m;
+    uint64_t end = off + size;
+    for (uint64_t pg = off >> 12; pg < s->npages && (pg << 12) < end; pg++) {
+        if (!s->frames[pg])
+            continue;
+        uint64_t lo = off > (pg << 12) ? off - (pg << 12) : 0;
+        uint64_t hi = end < ((pg + 1) << 12) ? end - (pg << 12) : 4096;
+        if (lo == 0 && hi == 4096) {
+            memfile_unref(s->frames[pg]);
+            s->frames[pg] = 0;
+        } else {
+            memset((char *)memfile_ptr(s->frames[pg]) + lo, 0, hi - lo);
+        }
+    }
+    mm_invalidate_mappable(m, (off + 4095) & ~4095ULL, end & ~4095ULL, MM_INVAL_HOLE);
+    return 0;
+}
+
 static void shmem_ref(struct mappable *m)
 {
     ((struct shmem *)m)->refs++;
@@ -83,6 +105,7 @@ static void shmem_unref(struct mappable *m)
 static const struct mappable_ops shmem_ops = {
     .fill = shmem_fill,
     .get_frame = shmem_get_frame,
+    .punch = shmem_punch,
     .size = shmem_size,
     .ref = shmem_ref,
     .unref = shmem_unref,

@@ -75,7 +75,8 @@ int vma_split_at(struct mm *mm, gaddr_t addr)
     tail.start = addr;
     if (tail.obj) {
         tail.off += addr - v->start;
-        tail.obj->ops->ref(tail.obj);
+        if (vma_obj_get(mm, &tail) < 0)
+            return -ENOMEM;
     }
     v->end = addr;
     memmove(&mm->vmas[i + 2], &mm->vmas[i + 1], (size_t)(mm->nvmas - i - 1) * sizeof(*v));
@@ -84,13 +85,14 @@ int vma_split_at(struct mm *mm, gaddr_t addr)
     return 0;
 }
 
-void vma_remove_range(struct mm *mm, gaddr_t start, gaddr_t end, void (*drop)(struct vma *v))
+void vma_remove_range(struct mm *mm, gaddr_t start, gaddr_t end,
+                      void (*drop)(struct mm *mm, struct vma *v))
 {
     int i = vma_lower_bound(mm, start);
     int j = i;
     while (j < mm->nvmas && mm->vmas[j].start < end) {
         if (drop)
-            drop(&mm->vmas[j]);
+            drop(mm, &mm->vmas[j]);
         j++;
     }
     memmove(&mm->vmas[i], &mm->vmas[j], (size_t)(mm->nvmas - j) * sizeof(struct vma));
@@ -143,8 +145,7 @@ gaddr_t vma_find_gap(const struct mm *mm, uint64_t len, gaddr_t bottom, gaddr_t 
 static bool vma_mergeable(const struct vma *a, const struct vma *b)
 {
     return a->end == b->start && a->prot == b->prot && a->maxprot == b->maxprot &&
-           a->flags == b->flags && !a->obj &&
-           !b->obj && a->special == b->special;
+           a->flags == b->flags && !a->obj && !b->obj && a->special == b->special;
 }
 
 void vma_try_merge(struct mm *mm, int i)

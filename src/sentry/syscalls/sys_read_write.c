@@ -70,6 +70,7 @@ static long do_rw(struct task *t, int fd, gaddr_t buf, size_t count, int64_t *po
             break;
         size_t piece = u.size;
         ssize_t n = is_write ? vfs_write(&t->ctx, f, &u, pos) : vfs_read(&t->ctx, f, &u, pos);
+        n = uio_result(&u, n); /* EFAULT if the buffer went away while the call blocked */
         uio_release(&u);
         if (n < 0) {
             ret = (int)n;
@@ -146,6 +147,7 @@ static long do_rwv(struct task *t, int fd, gaddr_t uiov, int iovcnt, int64_t *po
     if (ret < 0)
         return ret;
     ssize_t n = is_write ? vfs_write(&t->ctx, f, &u, pos) : vfs_read(&t->ctx, f, &u, pos);
+    n = uio_result(&u, n);
     uio_release(&u);
     io_account(t, is_write, n);
     return n;

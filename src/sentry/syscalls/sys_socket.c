@@ -319,7 +319,7 @@ long sys_sendto(struct task *t, const struct syscall_args *a)
         return ret;
     struct sock_msg m = {.data = &u, .name = alen ? addr : NULL, .namelen = alen,
                          .flags = arg_int(a, 3)};
-    ret = s->ops->sendmsg(t, s, &m, f->flags & O_NONBLOCK);
+    ret = uio_result(&u, s->ops->sendmsg(t, s, &m, f->flags & O_NONBLOCK));
     uio_release(&u);
     return ret;
 }
@@ -336,7 +336,7 @@ long sys_recvfrom(struct task *t, const struct syscall_args *a)
     if (ret < 0)
         return ret;
     struct sock_rmsg m = {.data = &u, .flags = arg_int(a, 3)};
-    ret = s->ops->recvmsg(t, s, &m, f->flags & O_NONBLOCK);
+    ret = uio_result(&u, s->ops->recvmsg(t, s, &m, f->flags & O_NONBLOCK));
     uio_release(&u);
     if (ret >= 0 && arg_addr(a, 4)) {
         long r = addr_copy_out(t, m.name, m.namelen, arg_addr(a, 4), arg_addr(a, 5));
@@ -393,7 +393,7 @@ static long do_sendmsg(struct task *t, struct file *f, struct socket *s, gaddr_t
         return ret;
     struct sock_msg m = {.data = &u, .name = alen ? addr : NULL, .namelen = alen,
                          .control = ctl, .controllen = h.controllen, .flags = flags};
-    ret = s->ops->sendmsg(t, s, &m, f->flags & O_NONBLOCK);
+    ret = uio_result(&u, s->ops->sendmsg(t, s, &m, f->flags & O_NONBLOCK));
     uio_release(&u);
     return ret;
 }
@@ -437,7 +437,7 @@ static long do_recvmsg(struct task *t, struct file *f, struct socket *s, gaddr_t
     if (ret < 0)
         return ret;
     struct sock_rmsg m = {.data = &u, .control = ctl, .controllen = clen, .flags = flags};
-    ret = s->ops->recvmsg(t, s, &m, f->flags & O_NONBLOCK);
+    ret = uio_result(&u, s->ops->recvmsg(t, s, &m, f->flags & O_NONBLOCK));
     uio_release(&u);
     if (ret >= 0) {
         long r = recvmsg_copy_out(t, umsg, &h, &m);

@@ -33,10 +33,9 @@ static void c_unref(struct mappable *m)
 
 static const struct mappable_ops counted_ops = {.ref = c_ref, .unref = c_unref};
 
-static void drop(struct vma *v)
+static void drop(struct mm *mm, struct vma *v)
 {
-    if (v->obj)
-        v->obj->ops->unref(v->obj);
+    vma_obj_put(mm, v);
 }
 
 static struct vma anon(gaddr_t s, gaddr_t e, int prot)
@@ -64,16 +63,23 @@ static void test_insert_keeps_order_and_find(void **state)
 
 static void test_split_moves_offset_and_takes_reference(void **state)
 {
-    struct counted c = {.m = {.ops = &counted_ops}, .refs = 1};
+    struct counted c = {.m = {.ops = &counted_ops}};
     struct mm mm = {0};
     struct vma v = {.start = 0x10000, .end = 0x20000, .obj = &c.m, .off = 0x4000};
+    assert_int_equal(vma_obj_get(&mm, &v), 0);
     assert_int_equal(vma_insert(&mm, &v), 0);
+    assert_int_equal(c.refs, 1);
     assert_int_equal(vma_split_at(&mm, 0x18000), 0);
     assert_int_equal(mm.nvmas, 2);
     assert_int_equal(mm.vmas[0].end, 0x18000);
     assert_int_equal(mm.vmas[1].start, 0x18000);
     assert_int_equal(mm.vmas[1].off, 0xc000);
     assert_int_equal(c.refs, 2);
+    /* One reverse-map entry for the address space, counting both VMAs. */
+    assert_non_null(c.m.rmap);
+    assert_ptr_equal(c.m.rmap->mm, &mm);
+    assert_int_equal(c.m.rmap->nvmas, 2);
+    assert_null(c.m.rmap->next);
     /* Splitting at a boundary or outside any VMA changes nothing. */
     assert_int_equal(vma_split_at(&mm, 0x18000), 0);
     assert_int_equal(vma_split_at(&mm, 0x30000), 0);
@@ -81,7 +87,42 @@ static void test_split_moves_offset_and_takes_reference(void **state)
     vma_remove_range(&mm, 0x10000, 0x20000, drop);
     assert_int_equal(mm.nvmas, 0);
     assert_int_equal(c.refs, 0);
+    assert_null(c.m.rmap);
     free(mm.vmas);
+}
+
+static void test_rmap_lists_each_address_space_once(void **state)
+{
+    struct counted c = {.m = {.ops = &counted_ops}};
+    struct mm a = {0}, b = {0};
+    struct vma v = {.start = 0x10000, .end = 0x20000, .obj = &c.m};
+    assert_int_equal(vma_obj_get(&a, &v), 0);
+    assert_int_equal(vma_obj_get(&b, &v), 0);
+    assert_int_equal(vma_obj_get(&a, &v), 0);
+    assert_int_equal(c.refs, 3);
+    int seen_a = 0, seen_b = 0;
+    for (struct mm_rmap *r = c.m.rmap; r; r = r->next) {
+        if (r->mm == &a)
+            seen_a += r->nvmas;
+        else if (r->mm == &b)
+            seen_b += r->nvmas;
+        else
+            fail();
+    }
+    assert_int_equal(seen_a, 2);
+    assert_int_equal(seen_b, 1);
+    vma_obj_put(&a, &v);
+    vma_obj_put(&b, &v);
+    assert_non_null(c.m.rmap);
+    assert_ptr_equal(c.m.rmap->mm, &a);
+    assert_null(c.m.rmap->next);
+    vma_obj_put(&a, &v);
+    assert_null(c.m.rmap);
+    assert_int_equal(c.refs, 0);
+    /* Anonymous VMAs have no object and no entry. */
+    struct vma anon_v = anon(0x10000, 0x20000, PROT_READ);
+    assert_int_equal(vma_obj_get(&a, &anon_v), 0);
+    vma_obj_put(&a, &anon_v);
 }
 
 static void test_remove_range_after_split_punches_hole(void **state)
@@ -147,6 +188,7 @@ int main(void)
         cmocka_unit_test(test_insert_keeps_order_and_find),
         cmocka_unit_test(test_split_moves_offset_and_takes_reference),
         cmocka_unit_test(test_remove_range_after_split_punches_hole),
+        cmocka_unit_test(test_rmap_lists_each_address_space_once),
         cmocka_unit_test(test_gap_is_top_down_and_avoids_reserved),
         cmocka_unit_test(test_merge_only_compatible_anonymous),
     };

@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "sentry/fs/gofer/goferfs_internal.h"
 #include "sentry/memfile/memfile.h"
+#include "sentry/mm/mm.h"
 
 #define PAGE 4096u
 #define CHUNK_PAGES 512u
@@ -175,7 +176,7 @@ int gofer_cache_writeback(struct gofer_inode *gi, uint64_t off, uint64_t size)
 }
 
 /* Drop the cached pages wholly at or past page @first. Mappings keep their own frame
- * references, so pages they map stay allocated until they go. */
+ * references until the caller takes the pages from them (mm_invalidate_mappable). */
 static void pages_drop_from(struct gofer_inode *gi, uint64_t first)
 {
     for (size_t c = first / CHUNK_PAGES; c < gi->nchunks; c++) {
@@ -205,10 +206,27 @@ void gofer_cache_drop(struct gofer_inode *gi)
     gi->nchunks = 0;
 }
 
+/* Take the pages a size change from @old to @size affects from every mapping of @gi: past a
+ * shrink all of them (SIGBUS there, zeros if it grows back); the page holding the old or new
+ * end from private mappings that have not written it (its tail changed). */
+static void invalidate_resized(struct gofer_inode *gi, uint64_t old, uint64_t size)
+{
+    uint64_t from = MIN(old, size);
+    if (from % PAGE)
+        mm_invalidate_mappable(&gi->mappable, from, from / PAGE * PAGE + PAGE, MM_INVAL_CONTENTS);
+    if (size < old)
+        mm_invalidate_mappable(&gi->mappable, (size + PAGE - 1) / PAGE * PAGE, UINT64_MAX,
+                               MM_INVAL_TRUNCATE);
+}
+
 void gofer_cache_resized(struct gofer_inode *gi, uint64_t old, uint64_t size)
 {
-    if (!gi->chunks || old == size)
+    if (old == size)
         return;
+    if (!gi->chunks) {
+        invalidate_resized(gi, old, size); /* private mappings only */
+        return;
+    }
     /* The page that holds the new end keeps only the bytes before it: past a shrink they are
      * gone, past a growth they are what the host has there (zeros after ftruncate). */
     uint64_t from = MIN(old, size);
@@ -223,6 +241,7 @@ void gofer_cache_resized(struct gofer_inode *gi, uint64_t old, uint64_t size)
     }
     if (size < old)
         pages_drop_from(gi, (size + PAGE - 1) / PAGE);
+    invalidate_resized(gi, old, size);
 }
 
 /* Copy between the cached pages of [@pos, @pos+@n) and @iov: to the pages when @to_cache,

@@ -50,8 +50,9 @@ ssize_t gofer_host_pread_full(int fd, uint64_t off, char *dst, size_t size);
 int gofer_cache_writeback(struct gofer_inode *gi, uint64_t off, uint64_t size);
 /* Write back and free the whole cache (the last mapping is gone). */
 void gofer_cache_drop(struct gofer_inode *gi);
-/* The file's size went from @old to @size: drop pages past a shrink, and make the page
- * holding the old or new end match the file (the host's bytes, zeros past the end). */
+/* The file's size went from @old to @size: drop pages past a shrink, make the page holding
+ * the old or new end match the file (the host's bytes, zeros past the end), and take the
+ * pages that changed from every mapping. */
 void gofer_cache_resized(struct gofer_inode *gi, uint64_t old, uint64_t size);
 /* After @n bytes at @pos went to the host from @iov: put them in the cached pages too. */
 void gofer_cache_update(struct gofer_inode *gi, uint64_t pos, const struct iovec *iov, int cnt,

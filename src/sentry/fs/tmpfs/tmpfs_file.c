@@ -16,6 +16,7 @@
 #include "sentry/fs/tmpfs/tmpfs_internal.h"
 #include "sentry/memfile/memfile.h"
 #include "sentry/memmap/mappable.h"
+#include "sentry/mm/mm.h"
 #include "sentry/vfs/vfs_ops.h"
 
 #define PAGE 4096u
@@ -81,8 +82,8 @@ static char *page_alloc(struct tmpfs_node *n, uint64_t off)
     return frame ? memfile_ptr(frame) : NULL;
 }
 
-/* Free the pages wholly at or past @from (a page-aligned offset). COMPAT: mappings of them
- * keep their frames (Linux would unmap them and SIGBUS later accesses). */
+/* Free the pages wholly at or past @from (a page-aligned offset). The caller takes them from
+ * the mappings (mm_invalidate_mappable), which keep their own frame references until then. */
 static void pages_free_from(struct tmpfs_node *n, uint64_t from)
 {
     uint64_t first = from / PAGE;
@@ -114,16 +115,20 @@ int tmpfs_file_resize(struct inode *inode, uint64_t size)
     if ((size < old && (n->seals & TMPFS_SEAL_SHRINK)) ||
         (size > old && (n->seals & TMPFS_SEAL_GROW)))
         return -EPERM;
+    inode->size = (int64_t)size;
     if (size < old) {
         /* Zero the tail of the last partial page so a later extension reads zeros. */
+        uint64_t end = (size + PAGE - 1) / PAGE * PAGE;
         if (size % PAGE) {
             char *p = page_get(n, size);
             if (p)
                 memset(p + size % PAGE, 0, PAGE - size % PAGE);
+            mm_invalidate_mappable(&n->mappable, size, end, MM_INVAL_CONTENTS);
         }
-        pages_free_from(n, (size + PAGE - 1) / PAGE * PAGE);
+        pages_free_from(n, end);
+        /* Every mapping sees it at once: SIGBUS past the end, zeros if it grows again. */
+        mm_invalidate_mappable(&n->mappable, end, UINT64_MAX, MM_INVAL_TRUNCATE);
     }
-    inode->size = (int64_t)size;
     return 0;
 }
 
@@ -267,9 +272,12 @@ static void pages_free_range(struct tmpfs_node *n, uint64_t from, uint64_t to)
     }
 }
 
-/* Zero the bytes [@from, @to) that lie in allocated pages (holes already read as zeros). */
+/* Zero the bytes [@from, @to) that lie in allocated pages (holes already read as zeros).
+ * Private copies of them not yet written go from the mappings. */
 static void bytes_zero(struct tmpfs_node *n, uint64_t from, uint64_t to)
 {
+    if (from < to)
+        mm_invalidate_mappable(&n->mappable, from, to, MM_INVAL_CONTENTS);
     while (from < to) {
         uint64_t page_end = (from / PAGE + 1) * PAGE;
         uint64_t stop = MIN(page_end, to);
@@ -278,6 +286,32 @@ static void bytes_zero(struct tmpfs_node *n, uint64_t from, uint64_t to)
             memset(p + from % PAGE, 0, (size_t)(stop - from));
         from = stop;
     }
+}
+
+/* Punch a hole into [@off, @off+@len) (fallocate PUNCH_HOLE|KEEP_SIZE, MADV_REMOVE): partial
+ * pages are zeroed, whole pages freed and taken from every mapping. */
+static int punch_hole(struct tmpfs_node *n, uint64_t off, uint64_t len)
+{
+    struct inode *inode = n->inode;
+    if (n->seals & (TMPFS_SEAL_WRITE | TMPFS_SEAL_FUTURE_WRITE))
+        return -EPERM;
+    uint64_t end = len > UINT64_MAX - off ? UINT64_MAX : off + len;
+    uint64_t size = (uint64_t)inode->size;
+    uint64_t stop = MIN(end, (size + PAGE - 1) / PAGE * PAGE);
+    if (off >= stop)
+        return 0;
+    uint64_t first_full = (off + PAGE - 1) / PAGE * PAGE;
+    uint64_t last_full = stop / PAGE * PAGE;
+    if (first_full >= last_full) {
+        bytes_zero(n, off, stop);
+    } else {
+        bytes_zero(n, off, first_full);
+        pages_free_range(n, first_full, last_full);
+        mm_invalidate_mappable(&n->mappable, first_full, last_full, MM_INVAL_HOLE);
+        bytes_zero(n, last_full, stop);
+    }
+    inode->mtime = inode->ctime = vfs_now();
+    return 0;
 }
 
 #define FALLOC_KEEP_SIZE 0x01
@@ -294,25 +328,8 @@ static int tmpfs_fallocate(struct ctx *ctx, struct file *f, int mode, uint64_t o
     struct inode *inode = f->inode;
     struct tmpfs_node *n = inode->priv;
     uint64_t end = off + len;
-    if (n->seals & (mode & FALLOC_PUNCH_HOLE ? TMPFS_SEAL_WRITE : 0))
-        return -EPERM;
-    if (mode & FALLOC_PUNCH_HOLE) {
-        uint64_t size = (uint64_t)inode->size;
-        uint64_t stop = MIN(end, (size + PAGE - 1) / PAGE * PAGE);
-        if (off < stop) {
-            uint64_t first_full = (off + PAGE - 1) / PAGE * PAGE;
-            uint64_t last_full = stop / PAGE * PAGE;
-            if (first_full >= last_full) {
-                bytes_zero(n, off, stop);
-            } else {
-                bytes_zero(n, off, first_full);
-                pages_free_range(n, first_full, last_full);
-                bytes_zero(n, last_full, stop);
-            }
-            inode->mtime = inode->ctime = vfs_now();
-        }
-        return 0;
-    }
+    if (mode & FALLOC_PUNCH_HOLE)
+        return punch_hole(n, off, len);
     if (end > TMPFS_MAX_SIZE)
         return -EFBIG;
     bool grows = !(mode & FALLOC_KEEP_SIZE) && end > (uint64_t)inode->size;
@@ -405,6 +422,12 @@ static int tmpfs_map_get_frame(struct mappable *m, uint64_t off, uint64_t *frame
     return 0;
 }
 
+/* MADV_REMOVE of a shared mapping. */
+static int tmpfs_map_punch(struct mappable *m, uint64_t off, uint64_t size)
+{
+    return punch_hole(node_of(m), off, size);
+}
+
 static uint64_t tmpfs_map_size(struct mappable *m)
 {
     return (uint64_t)node_of(m)->inode->size;
@@ -423,6 +446,7 @@ static void tmpfs_map_unref(struct mappable *m)
 static const struct mappable_ops g_tmpfs_mappable_ops = {
     .fill = tmpfs_map_fill,
     .get_frame = tmpfs_map_get_frame,
+    .punch = tmpfs_map_punch,
     .size = tmpfs_map_size,
     .ref = tmpfs_map_ref,
     .unref = tmpfs_map_unref,

@@ -301,3 +301,16 @@ struct plat_as *mm_plat_as(struct mm *mm)
     (void)mm;
     return NULL;
 }
+
+/* Address-space bookkeeping of the task loop (mm/inval.c): these tests run no app code. */
+void mm_app_enter(struct task *t)
+{
+}
+
+void mm_app_leave(struct task *t)
+{
+}
+
+void mm_shootdown_wait(struct task *t)
+{
+}

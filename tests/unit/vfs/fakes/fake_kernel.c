@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-/* The context of the VFS unit tests (fake_kernel.h) and the kernel lock the fs code names. */
+/* The context of the VFS unit tests (fake_kernel.h), the kernel lock the fs code names, and
+ * mm's invalidation (nothing is mapped in these tests). */
 #include <errno.h>
 #include <stdlib.h>
 
 #include "sentry/auth/cred.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/memmap/mappable.h"
+#include "sentry/mm/mm.h"
 #include "sentry/vfs/vfs.h"
 #include "tests/unit/vfs/fakes/fake_kernel.h"
 
@@ -17,6 +20,13 @@ static int fake_wait(struct ctx *c, uint64_t deadline_ns, bool killable)
 
 static void fake_wake(struct ctx *c)
 {
+}
+
+/* File systems tell mm when mapped pages change; these tests map nothing. */
+void mm_invalidate_mappable(struct mappable *m, uint64_t off, uint64_t end, enum mm_inval_mode mode)
+{
+    if (m->rmap)
+        abort();
 }
 
 static bool fake_interrupted(struct ctx *c)

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Taking pages away from address spaces: a range of the caller's own (munmap, MADV_DONTNEED:
+ * mm_release_range), and an object's pages in every address space that maps it when they
+ * change under the mappings (a hole punched, a truncation: mm_invalidate_mappable, which
+ * finds them through the reverse map, rmap.c).
+ *
+ * A stub's mappings are changed only by its own tasks: on ptrace a memory operation is a
+ * syscall injected by the tracer of one of the stub's threads. So for another address space
+ * the Sentry's page table changes at once and the stub's unmapping is left pending in it; its
+ * tasks apply it before they next change the stub (mm_ctx) and before they run app code
+ * (mm_app_enter). A frame the stub still maps is not freed until then if tasks run app code
+ * there; those tasks are kicked out of app code, and the caller, before it returns to its own
+ * app code, waits until each has left (a TLB shootdown, mm_shootdown_wait). Tasks blocked in
+ * the Sentry are not waited for: their stub runs no app code until they apply the unmapping.
+ * docs/architecture.md "Memory" gives the reasons.
+ */
+#include <stdlib.h>
+
+#include "common/log.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/task.h"
+#include "sentry/waiter/waitq.h"
+#include "sentry/memfile/memfile.h"
+#include "sentry/memmap/mappable.h"
+#include "sentry/mm/mm_priv.h"
+#include "sentry/platform/platform.h"
+
+/* Address spaces with pending stub invalidations (mm->inval.link). Kernel lock. */
+static struct list_head g_pending = LIST_HEAD_INIT(g_pending);
+/* Woken when an address space's pending invalidations are applied or it goes away. */
+static struct waitq g_shootdown_wq = {.waiters = LIST_HEAD_INIT(g_shootdown_wq.waiters)};
+/* Numbers the pending lists in the order they start (mm->inval.since). Kernel lock. */
+static uint64_t g_inval_seq;
+/* The calling task thread started invalidations in address spaces running app code, up to
+ * this sequence number, and waits for them before it runs app code itself (0: none). */
+static __thread uint64_t tl_wait_seq;
+
+/* ---- pending stub invalidations ---------------------------------------------------------- */
+
+static void inval_start(struct mm *mm)
+{
+    struct mm_stub_inval *iv = &mm->inval;
+    if (iv->pending)
+        return;
+    iv->pending = true;
+    iv->since = ++g_inval_seq;
+    list_add_tail(&iv->link, &g_pending);
+}
+
+/* Leave [@start, @end) to be unmapped from @mm's stub by one of its tasks. */
+static void inval_post_range(struct mm *mm, gaddr_t start, gaddr_t end)
+{
+    struct mm_stub_inval *iv = &mm->inval;
+    inval_start(mm);
+    if (iv->all)
+        return;
+    if (iv->nranges && iv->ranges[iv->nranges - 1][1] == start) {
+        iv->ranges[iv->nranges - 1][1] = end;
+        return;
+    }
+    if (iv->nranges == iv->cap_ranges) {
+        int cap = iv->cap_ranges ? iv->cap_ranges * 2 : 16;
+        void *n = realloc(iv->ranges, (size_t)cap * sizeof(*iv->ranges));
+        if (!n) {
+            iv->all = true; /* correct, only slower: the whole stub is unmapped */
+            return;
+        }
+        iv->ranges = n;
+        iv->cap_ranges = cap;
+    }
+    iv->ranges[iv->nranges][0] = start;
+    iv->ranges[iv->nranges][1] = end;
+    iv->nranges++;
+}
+
+/* Keep the reference to @frame, which @mm's stub may still map, until the stub no longer
+ * does. */
+static void inval_keep_frame(struct mm *mm, uint64_t frame)
+{
+    struct mm_stub_inval *iv = &mm->inval;
+    inval_start(mm);
+    if (iv->nframes == iv->cap_frames) {
+        uint64_t cap = iv->cap_frames ? iv->cap_frames * 2 : 64;
+        uint64_t *n = realloc(iv->frames, cap * sizeof(*n));
+        if (!n) {
+            /* Never free a frame a stub may still use: leak it instead. */
+            log_warn("out of memory: a frame of a truncated mapping is not freed");
+            return;
+        }
+        iv->frames = n;
+        iv->cap_frames = cap;
+    }
+    iv->frames[iv->nframes++] = frame;
+}
+
+static void forget_mapped(struct mm *mm, uint64_t vpn, uint64_t *pte, void *arg)
+{
+    (void)mm, (void)vpn, (void)arg;
+    *pte &= ~(PTE_MAPPED | PTE_STUB_WRITE);
+}
+
+static void inval_done(struct mm *mm)
+{
+    struct mm_stub_inval *iv = &mm->inval;
+    for (uint64_t i = 0; i < iv->nframes; i++)
+        memfile_unref(iv->frames[i]);
+    iv->nframes = 0;
+    iv->nranges = 0;
+    iv->all = false;
+    iv->pending = false;
+    list_del(&iv->link);
+    waitq_notify(&g_shootdown_wq, 0);
+}
+
+void mm_stub_inval_apply(struct mm *mm, struct plat_context *ctx)
+{
+    struct mm_stub_inval *iv = &mm->inval;
+    if (!iv->pending)
+        return;
+    if (iv->all) {
+        for (int i = 0; i < mm->nvmas; i++)
+            g_platform->unmap(ctx, mm->vmas[i].start, mm->vmas[i].end - mm->vmas[i].start);
+        pt_for_each(mm, 0, MM_TASK_SIZE >> 12, forget_mapped, NULL);
+    } else {
+        for (int i = 0; i < iv->nranges; i++)
+            g_platform->unmap(ctx, iv->ranges[i][0], iv->ranges[i][1] - iv->ranges[i][0]);
+    }
+    inval_done(mm);
+}
+
+void mm_stub_inval_free(struct mm *mm)
+{
+    struct mm_stub_inval *iv = &mm->inval;
+    if (iv->pending)
+        inval_done(mm); /* the stub dies with the address space */
+    free(iv->ranges);
+    free(iv->frames);
+    *iv = (struct mm_stub_inval){0};
+}
+
+/* Unmap [@start, @end) from @mm's stub through @ctx (a context in @mm), or leave it pending
+ * for @mm's tasks without one. */
+static void stub_unmap(struct mm *mm, struct plat_context *ctx, gaddr_t start, gaddr_t end)
+{
+    if (start >= end)
+        return;
+    if (ctx)
+        g_platform->unmap(ctx, start, end - start);
+    else
+        inval_post_range(mm, start, end);
+}
+
+void mm_stub_unmap(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end)
+{
+    stub_unmap(mm, mm_ctx(t, mm), start, end);
+}
+
+/* Kick the tasks running app code in @mm, whose stub still maps what was taken away; the
+ * calling task waits for them before it runs app code again. */
+static void shootdown(struct mm *mm)
+{
+    struct task *x;
+    int kicked = 0;
+    list_for_each_entry(x, &g_kernel.tasks, klink)
+    {
+        if (x->mm == mm && x->state == TASK_RUNNING_APP) {
+            task_kick(x);
+            kicked++;
+        }
+    }
+    log_debug("shootdown: %d task(s) running in the address space kicked", kicked);
+    tl_wait_seq = g_inval_seq;
+}
+
+/* ---- dropping page-table entries --------------------------------------------------------- */
+
+/* Which entries drop_range takes: every one, or by mm_inval_mode. */
+#define DROP_ALL (-1)
+
+struct drop {
+    struct mm *mm;
+    struct plat_context *ctx; /* the caller's context in @mm, or NULL: leave it pending */
+    bool defer;               /* tasks run app code in @mm: keep frames the stub maps */
+    bool whole;               /* the caller unmaps its whole range if any entry was mapped */
+    bool any_mapped;
+    bool shared;                 /* the entries are of a shared VMA */
+    int mode;                    /* DROP_ALL or an enum mm_inval_mode */
+    uint64_t run_start, run_end; /* the current run of mapped entries (page numbers) */
+    uint64_t dropped;
+};
+
+static void flush_run(struct drop *d)
+{
+    if (d->run_end == d->run_start)
+        return;
+    stub_unmap(d->mm, d->ctx, d->run_start << 12, d->run_end << 12);
+    d->run_start = d->run_end = 0;
+}
+
+static bool drop_entry(const struct drop *d, uint64_t pte)
+{
+    switch (d->mode) {
+    case MM_INVAL_HOLE:
+        return d->shared || (pte & PTE_CLEAN);
+    case MM_INVAL_CONTENTS:
+        return !d->shared && (pte & PTE_CLEAN);
+    default: /* DROP_ALL, MM_INVAL_TRUNCATE */
+        return true;
+    }
+}
+
+static void drop_pte(struct mm *mm, uint64_t vpn, uint64_t *pte, void *arg)
+{
+    struct drop *d = arg;
+    if (!(*pte & PTE_PRESENT) || !drop_entry(d, *pte))
+        return;
+    bool mapped = *pte & PTE_MAPPED;
+    d->any_mapped |= mapped;
+    if (mapped && !d->whole) {
+        if (d->run_end != vpn)
+            flush_run(d);
+        if (d->run_end == 0)
+            d->run_start = vpn;
+        d->run_end = vpn + 1;
+    }
+    uint64_t frame = *pte & PTE_FRAME_MASK;
+    if (mapped && d->defer)
+        inval_keep_frame(mm, frame);
+    else
+        memfile_unref(frame);
+    mm->rss_pages--;
+    *pte = 0;
+    d->dropped++;
+}
+
+void mm_release_range(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end)
+{
+    struct drop d = {.mm = mm, .ctx = mm_ctx(t, mm), .mode = DROP_ALL, .whole = true};
+    d.defer = !d.ctx && mm->nr_running > 0;
+    pt_for_each(mm, start >> 12, end >> 12, drop_pte, &d);
+    if (d.any_mapped) /* one unmap of the whole range */
+        stub_unmap(mm, d.ctx, start, end);
+    if (d.dropped)
+        mm->map_gen++;
+    if (d.defer && mm->inval.pending)
+        shootdown(mm);
+}
+
+void mm_invalidate_mappable(struct mappable *m, uint64_t off, uint64_t end, enum mm_inval_mode mode)
+{
+    off &= ~4095ULL;
+    for (struct mm_rmap *r = m->rmap; r && off < end; r = r->next) {
+        struct mm *mm = r->mm;
+        struct drop d = {.mm = mm, .ctx = mm_ctx(g_current, mm), .mode = (int)mode};
+        d.defer = !d.ctx && mm->nr_running > 0;
+        for (int i = 0; i < mm->nvmas; i++) {
+            const struct vma *v = &mm->vmas[i];
+            uint64_t len = v->end - v->start;
+            if (v->obj != m || end <= v->off || off >= v->off + len)
+                continue;
+            uint64_t s = off > v->off ? off - v->off : 0; /* in the VMA */
+            uint64_t e = end - v->off < len ? end - v->off : len;
+            d.shared = v->flags & MM_MAP_SHARED;
+            pt_for_each(mm, (v->start + s) >> 12, (v->start + e + 4095) >> 12, drop_pte, &d);
+            flush_run(&d);
+        }
+        if (d.dropped)
+            mm->map_gen++;
+        if (d.defer && mm->inval.pending)
+            shootdown(mm);
+    }
+}
+
+/* ---- the task loop's hooks --------------------------------------------------------------- */
+
+void mm_app_enter(struct task *t)
+{
+    struct mm *mm = t->mm;
+    if (mm->inval.pending)
+        mm_stub_inval_apply(mm, t->pctx);
+    mm->nr_running++;
+}
+
+void mm_app_leave(struct task *t)
+{
+    struct mm *mm = t->mm;
+    CV_BUG_ON(mm->nr_running <= 0);
+    mm->nr_running--;
+    if (mm->inval.pending)
+        mm_stub_inval_apply(mm, t->pctx); /* at once: a shootdown may wait for it */
+}
+
+/* True while an address space with invalidations pending since @seq or earlier runs app
+ * code. */
+static bool shootdown_busy(uint64_t seq)
+{
+    struct mm_stub_inval *iv;
+    list_for_each_entry(iv, &g_pending, link)
+    {
+        struct mm *mm = container_of(iv, struct mm, inval);
+        if (iv->since <= seq && mm->nr_running > 0)
+            return true;
+    }
+    return false;
+}
+
+void mm_shootdown_wait(struct task *t)
+{
+    uint64_t seq = tl_wait_seq;
+    if (!seq)
+        return;
+    tl_wait_seq = 0;
+    struct waiter w = {0};
+    while (shootdown_busy(seq)) {
+        if (!w.q)
+            waitq_add(&g_shootdown_wq, &w, &t->ctx, 0);
+        /* Only an exit ends the wait early: the tasks waited for leave app code at once, and
+         * the invalidations stay pending (their frames kept) until they have. */
+        if (task_wait_killable(t, 0) == -EINTR)
+            break;
+    }
+    waitq_remove(&w);
+}
