@@ -232,6 +232,31 @@ __attribute__((unused)) static int harness_wait_process_sleeping(pid_t pid)
     return harness_wait_sleeping_path(path);
 }
 
+/* Privilege of this run. Programs in user_tests (meson.build) run four times: natively and in
+ * the sandbox, each as root and as the unprivileged test user, to which tests/lib/asuser.c
+ * drops before it executes the program, setting CVISOR_ASUSER="UID GID". Returns 1 in such a
+ * dropped run and stores the ids asuser set in @uid and @gid (either may be NULL); 0 else. */
+__attribute__((unused)) static int harness_asuser(uid_t *uid, gid_t *gid)
+{
+    const char *v = getenv("CVISOR_ASUSER");
+    unsigned u, g;
+    if (!v || sscanf(v, "%u %u", &u, &g) != 2)
+        return 0;
+    if (uid)
+        *uid = (uid_t)u;
+    if (gid)
+        *gid = (gid_t)g;
+    return 1;
+}
+
+/* True when the test has root's privileges (effective uid 0). Tests whose expectations depend
+ * on privilege (permission checks, limits only root may raise) branch on this, not on
+ * harness_asuser(): a developer may run the whole suite unprivileged. */
+__attribute__((unused)) static int harness_is_root(void)
+{
+    return geteuid() == 0;
+}
+
 /* Writes a whole file, creating it with mode; ends the test on error. */
 __attribute__((unused)) static void write_file(const char *path, const char *data, mode_t mode)
 {
