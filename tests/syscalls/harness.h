@@ -196,10 +196,13 @@ __attribute__((unused)) static const char *tpath(const char *name)
     return b;
 }
 
-/* Waits (up to 10 s) until the process or thread whose /proc stat file is @stat_path sleeps
- * (state S), e.g. blocked in a futex wait. Tests that count woken waiters use this instead
- * of a fixed sleep, which a loaded machine can outrun. Returns 0, or -1 on timeout. */
-__attribute__((unused)) static int harness_wait_sleeping_path(const char *stat_path)
+/* Waits (up to 10 s) until the process or thread whose /proc stat file is @stat_path is in
+ * one of the @states (letters of the stat file's third field: "S" sleeping, e.g. blocked in a
+ * futex wait or a read; "T" stopped; "Z" a zombie). Tests use this instead of a fixed sleep,
+ * which a loaded machine can outrun, wherever they assume that another task has reached such
+ * a state. Returns 0, or -1 on timeout. */
+__attribute__((unused)) static int harness_wait_state_path(const char *stat_path,
+                                                           const char *states)
 {
     for (int i = 0; i < 2000; i++) {
         char buf[512] = {0};
@@ -208,12 +211,26 @@ __attribute__((unused)) static int harness_wait_sleeping_path(const char *stat_p
             ssize_t n = read(fd, buf, sizeof(buf) - 1);
             close(fd);
             const char *paren = n > 0 ? strrchr(buf, ')') : NULL;
-            if (paren && paren[1] == ' ' && paren[2] == 'S')
+            if (paren && paren[1] == ' ' && paren[2] && strchr(states, paren[2]))
                 return 0;
         }
         usleep(5000);
     }
     return -1;
+}
+
+/* harness_wait_state_path() for process @pid (its main thread). */
+__attribute__((unused)) static int harness_wait_process_state(pid_t pid, const char *states)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    return harness_wait_state_path(path, states);
+}
+
+/* Waits until the process or thread whose /proc stat file is @stat_path sleeps (state S). */
+__attribute__((unused)) static int harness_wait_sleeping_path(const char *stat_path)
+{
+    return harness_wait_state_path(stat_path, "S");
 }
 
 /* harness_wait_sleeping_path() for thread @tid of this process. */
