@@ -11,7 +11,9 @@ if ! id -u "$user" > /dev/null 2>&1; then
         echo "test_user.sh: user $user is missing and only root can create it" >&2
         exit 77
     fi
-    exec 9> /run/lock/cvisor-test-user.lock
+    lockdir=/run/lock
+    [ -d "$lockdir" ] || lockdir=/tmp
+    exec 9> "$lockdir/cvisor-test-user.lock"
     flock 9
     if ! id -u "$user" > /dev/null 2>&1; then
         useradd --system --user-group --no-create-home --home-dir /nonexistent \
