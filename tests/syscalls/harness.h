@@ -446,6 +446,20 @@ static int harness_cmp(const void *a, const void *b)
     return ((const struct harness_test *)a)->line - ((const struct harness_test *)b)->line;
 }
 
+/* Tests assume the default action for every signal and an empty signal mask, but a program
+ * inherits ignored signals and the mask from whoever started it: a shell ignores SIGINT and
+ * SIGQUIT in background jobs, nohup ignores SIGHUP. Not for SUBPROGs, which tests start with
+ * dispositions of their own. */
+static void harness_reset_signals(void)
+{
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            signal(sig, SIG_DFL); /* glibc's own real-time signals refuse: harmless */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 int main(int argc, char **argv)
 {
     if (argv[0] && !realpath(argv[0], harness_exe))
@@ -456,6 +470,7 @@ int main(int argc, char **argv)
         return harness_run_sub(argv[2], argc - 2, argv + 2);
     if (argc >= 2 && strncmp(argv[1], "--sub=", 6) == 0)
         return harness_run_sub(argv[1] + 6, argc - 1, argv + 1);
+    harness_reset_signals();
     harness_argc = argc;
     harness_argv = argv;
     setvbuf(stdout, NULL, _IOLBF, 0);
