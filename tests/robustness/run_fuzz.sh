@@ -97,6 +97,11 @@ if [ $failed -eq 0 ]; then
     echo PASS
 else
     echo "FAIL with seed $seed: repeat with CVISOR_TEST_SEED=$seed meson test -C $build $test_name"
-    echo "  (or one call alone: $fuzz --seed $seed --start I --calls I+1)"
+    if [ "$cvisor" = native ]; then
+        echo "  (call #I alone: $fuzz --seed $seed --start I --calls I+1)"
+    else
+        echo "  (call #I alone: $cvisor do --platform=ptrace -- $fuzz_in_sandbox --seed $seed" \
+            "--start I --calls I+1)"
+    fi
 fi
 exit $failed
