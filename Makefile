@@ -2,7 +2,7 @@
 BUILD ?= build
 CVISOR = $(BUILD)/cvisor
 
-.PHONY: all deps build run test unit bench clean docs
+.PHONY: all deps build run test test-sanitize unit bench clean docs
 
 all: build
 
@@ -20,6 +20,10 @@ run: build
 
 test: build
 	@scripts/test.sh $(BUILD)
+
+# Only the runs under cvisor-asan (ASan + UBSan); `make test` includes them.
+test-sanitize: build
+	@scripts/test.sh $(BUILD) --suite syscalls-asan --suite robustness-asan
 
 unit: build
 	meson test -C $(BUILD) --suite unit

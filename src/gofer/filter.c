@@ -39,6 +39,11 @@ static const int g_allowed[] = {
     SCMP_SYS(exit_group),     /* the Sentry hung up */
     SCMP_SYS(exit),           /* same, from a thread */
     SCMP_SYS(sigaltstack),    /* the sanitizers of the unit tests remove theirs at exit */
+#ifdef __SANITIZE_ADDRESS__
+    /* Only in the sanitized test build (cvisor-asan, tests/lib/san_options.c), for a report. */
+    SCMP_SYS(pipe2), /* the runtime checks that memory is readable by writing it to a pipe */
+    SCMP_SYS(futex), /* its internal locks, while it prints a stack trace */
+#endif
 };
 
 /* Calls of the write operations, allowed only to a writable gofer. */
@@ -113,6 +118,15 @@ int gofer_filter_install(bool ro)
      * relative (ops_write.c). A read-only gofer answers EROFS before any of them. */
     for (size_t i = 0; err == 0 && !ro && i < sizeof(g_write_ops) / sizeof(g_write_ops[0]); i++)
         err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, g_write_ops[i], 0);
+#ifdef __SANITIZE_ADDRESS__
+    /* Sanitized build: for a report the sanitizer runtime reads /proc/self/exe's name and
+     * opens /proc/self/maps (with open(2), not openat); let both fail: reports then give
+     * module offsets, which is all they need. */
+    if (err == 0)
+        err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOENT), SCMP_SYS(readlink), 0);
+    if (err == 0)
+        err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOENT), SCMP_SYS(open), 0);
+#endif
     if (err == 0)
         err = seccomp_load(ctx);
     seccomp_release(ctx);

@@ -5,6 +5,10 @@
 # returns the fuzzer's exit status 0 with "fuzz done N calls" on stdout before the timeout (the
 # Sentry neither crashed nor hung), and the runtime still works afterwards.
 #   run_fuzz.sh FUZZ_BINARY CVISOR [fuzzer args...]   (CVISOR=native: every leg runs natively)
+# The seed is --seed S among the fuzzer args, else $CVISOR_TEST_SEED (scripts/test.sh draws one
+# per `make test`), else a new one from /dev/urandom; the first line names it and a failure
+# says how to repeat the run. With CVISOR_SANITIZED=1 (CVISOR is cvisor-asan) a sanitizer
+# report in the sandbox leg's output fails the test (../lib/san_check.sh).
 set -u
 
 fuzz=${1:?usage: run_fuzz.sh FUZZ_BINARY CVISOR [ARGS...]}
@@ -12,9 +16,19 @@ cvisor=${2:-${CVISOR:-}}
 shift 2 || shift $#
 [ "${CVISOR:-}" = native ] && cvisor=native
 calls=20000
+seed=
 for ((i = 1; i <= $#; i++)); do
     [ "${!i}" = --calls ] && { j=$((i + 1)); calls=${!j}; }
+    [ "${!i}" = --seed ] && { j=$((i + 1)); seed=${!j}; }
 done
+if [ -z "$seed" ]; then
+    seed=${CVISOR_TEST_SEED:-0x$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')}
+    set -- "$@" --seed "$seed"
+fi
+build=$(cd "$(dirname "$fuzz")/../.." && pwd)
+test_name=syscall-fuzz
+[ "${CVISOR_SANITIZED:-}" = 1 ] && test_name=syscall-fuzz-asan
+echo "fuzz seed $seed (repeat: CVISOR_TEST_SEED=$seed meson test -C $build $test_name)"
 native_timeout=${FUZZ_NATIVE_TIMEOUT:-60}
 sandbox_timeout=${FUZZ_SANDBOX_TIMEOUT:-220}
 failed=0
@@ -38,6 +52,10 @@ leg() {
         failed=1
     elif ! grep -qx "fuzz done $calls calls" "$out"; then
         echo "FAIL: $name did not print \"fuzz done $calls calls\""
+        failed=1
+    fi
+    if [ "${CVISOR_SANITIZED:-}" = 1 ] && ! "$(dirname "$0")/../lib/san_check.sh" "$out"; then
+        grep -E -A 60 '^==[0-9]+==ERROR: |: runtime error: ' "$out" | head -n 200
         failed=1
     fi
 }
@@ -75,5 +93,15 @@ if [ $rc -ne 0 ]; then
     echo "FAIL: the runtime is not healthy after the fuzz run"
     failed=1
 fi
-[ $failed -eq 0 ] && echo PASS
+if [ $failed -eq 0 ]; then
+    echo PASS
+else
+    echo "FAIL with seed $seed: repeat with CVISOR_TEST_SEED=$seed meson test -C $build $test_name"
+    if [ "$cvisor" = native ]; then
+        echo "  (call #I alone: $fuzz --seed $seed --start I --calls I+1)"
+    else
+        echo "  (call #I alone: $cvisor do --platform=ptrace -- $fuzz_in_sandbox --seed $seed" \
+            "--start I --calls I+1)"
+    fi
+fi
 exit $failed

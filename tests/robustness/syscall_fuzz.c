@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Robustness fuzzer: makes N random system calls with random arguments, seeded deterministically,
- * and must finish. Run natively it proves itself; run in `cvisor do` it shows that no sequence of
- * calls crashes or hangs the Sentry.
+/* Robustness fuzzer: makes N random system calls with random arguments from a seed, and must
+ * finish. The seed is --seed S, or a new one from getrandom(2) on every run; the first line of
+ * the output names it, so that any run can be repeated exactly (run_fuzz.sh passes the seed of
+ * the test run, CVISOR_TEST_SEED). Run natively it proves itself; run in `cvisor do` it shows
+ * that no sequence of calls crashes or hangs the Sentry.
  *
  * A parent process forks a child that makes the calls; the parent only watches. If a call kills
  * the child (a random rlimit, a signal to itself, a fault) or the child stops making progress,
@@ -33,6 +35,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -46,7 +49,6 @@
 #include <unistd.h>
 
 #define DEFAULT_CALLS 20000
-#define DEFAULT_SEED 0x5eed2026u
 #define WATCHDOG_SEC 2   /* per call: ITIMER_REAL interrupts a call blocked this long */
 #define STALL_SEC 10     /* the parent kills a child that made no progress this long */
 #define REFRESH_EVERY 256
@@ -74,7 +76,7 @@ struct progress {
 static struct progress *g_prog;
 static uint8_t *g_buf;
 static char g_scratch[64];
-static uint64_t g_seed = DEFAULT_SEED;
+static uint64_t g_seed;
 static volatile sig_atomic_t g_alarm;
 
 /* ---- PRNG: splitmix64, one stream per call --------------------------------------------- */
@@ -630,12 +632,25 @@ static void usage(void)
 int main(int argc, char **argv)
 {
     uint64_t calls = DEFAULT_CALLS, start = 0;
+    int seeded = 0;
     for (int i = 1; i < argc; i++) {
-        if (i + 1 < argc && strcmp(argv[i], "--calls") == 0) calls = strtoull(argv[++i], NULL, 0);
-        else if (i + 1 < argc && strcmp(argv[i], "--seed") == 0) g_seed = strtoull(argv[++i], NULL, 0);
-        else if (i + 1 < argc && strcmp(argv[i], "--start") == 0) start = strtoull(argv[++i], NULL, 0);
-        else if (strcmp(argv[i], "--keep-root") == 0) g_keep_root = 1;
-        else usage();
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (val && strcmp(argv[i], "--calls") == 0) {
+            calls = strtoull(argv[++i], NULL, 0);
+        } else if (val && strcmp(argv[i], "--seed") == 0) {
+            g_seed = strtoull(argv[++i], NULL, 0);
+            seeded = 1;
+        } else if (val && strcmp(argv[i], "--start") == 0) {
+            start = strtoull(argv[++i], NULL, 0);
+        } else if (strcmp(argv[i], "--keep-root") == 0) {
+            g_keep_root = 1;
+        } else {
+            usage();
+        }
+    }
+    if (!seeded && getrandom(&g_seed, sizeof(g_seed), 0) != (ssize_t)sizeof(g_seed)) {
+        perror("syscall_fuzz: getrandom");
+        return 1;
     }
     signal(SIGPIPE, SIG_IGN);
     memset(g_longpath, 'y', sizeof(g_longpath) - 1);

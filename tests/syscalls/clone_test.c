@@ -14,18 +14,20 @@
 
 static __thread int tls_value = 1;
 static int shared_counter;
+static pthread_barrier_t all_running;
 
 static void *thread_fn(void *arg)
 {
     tls_value = (int)(intptr_t)arg; /* each thread has its own copy via its TLS block */
     __atomic_add_fetch(&shared_counter, 1, __ATOMIC_SEQ_CST);
-    usleep(1000);
+    pthread_barrier_wait(&all_running); /* the four TLS blocks exist at the same time */
     return (void *)(intptr_t)(tls_value * 10 + (syscall(SYS_gettid) != getpid()));
 }
 
 TEST(pthreads_share_memory_not_tls)
 {
     pthread_t t[4];
+    CHECK(pthread_barrier_init(&all_running, NULL, 4) ? -1 : 0);
     for (int i = 0; i < 4; i++)
         EXPECT_EQ(pthread_create(&t[i], NULL, thread_fn, (void *)(intptr_t)(i + 2)), 0);
     for (int i = 0; i < 4; i++) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -118,11 +119,13 @@ struct blocked_read {
     int fd;
     char *buf;
     ssize_t got;
+    pid_t tid; /* the reader's, set before it reads */
 };
 
 static void *read_into(void *arg)
 {
     struct blocked_read *r = arg;
+    __atomic_store_n(&r->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_SEQ_CST);
     r->got = read(r->fd, r->buf, 8);
     return NULL;
 }
@@ -143,8 +146,10 @@ TEST(blocked_read_into_cow_page_written_meanwhile)
     struct blocked_read r = {.fd = p[0], .buf = page};
     pthread_t th;
     EXPECT_EQ(pthread_create(&th, NULL, read_into, &r), 0);
-    usleep(50000);   /* let the reader block */
-    page[200] = 'y'; /* another write to the same page */
+    while (!__atomic_load_n(&r.tid, __ATOMIC_SEQ_CST))
+        usleep(1000);
+    CHECK(harness_wait_thread_sleeping(r.tid)); /* the reader blocks in read */
+    page[200] = 'y';                            /* another write to the same page */
     EXPECT_EQ(write(p[1], "payload!", 8), 8);
     pthread_join(th, NULL);
     EXPECT_EQ(r.got, 8);

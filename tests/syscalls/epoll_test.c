@@ -171,9 +171,9 @@ TEST(wakes_on_write_from_child)
     CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev));
     pid_t pid = CHECK(fork());
     if (pid == 0) {
-        usleep(20000);
+        int late = harness_wait_process_sleeping(getppid()); /* in epoll_pwait */
         (void)!write(p[1], "x", 1);
-        _exit(0);
+        _exit(late ? 9 : 0);
     }
     struct epoll_event out;
     EXPECT_EQ(epoll_pwait(ep, &out, 1, 5000, NULL), 1);

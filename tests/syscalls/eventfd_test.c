@@ -82,9 +82,9 @@ TEST(blocking_read_woken_by_child)
     int fd = CHECK(eventfd(0, 0));
     pid_t pid = CHECK(fork());
     if (pid == 0) {
-        usleep(20000);
+        int late = harness_wait_process_sleeping(getppid()); /* in read */
         uint64_t v = 5;
-        _exit(write(fd, &v, 8) == 8 ? 0 : 1);
+        _exit(write(fd, &v, 8) == 8 ? (late ? 9 : 0) : 1);
     }
     uint64_t v = 0;
     EXPECT_EQ(read(fd, &v, 8), 8);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Conformance tests for exit and exit_group: a thread's exit leaves the process running,
  * exit_group from any thread ends the whole process, and the status byte is masked. */
+#include <linux/futex.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tests/syscalls/harness.h"
@@ -46,16 +48,27 @@ TEST(exit_of_thread_keeps_process)
     if (pid == 0) {
         pthread_t t;
         pthread_create(&t, NULL, raw_thread_exit, NULL);
-        usleep(50000);
+        pthread_join(t, NULL); /* the kernel clears its tid when it is gone */
         _exit(5);
     }
     EXPECT_EXIT(pid, 5);
 }
 
+/* The main thread's clear-child-tid word (set_tid_address): the kernel zeroes it and wakes it
+ * when the main thread has exited. */
+static uint32_t leader_word;
+
+/* Ends the process once its main thread has exited. */
 static void *late_exit(void *arg)
 {
-    usleep(30000);
-    syscall(SYS_exit_group, 21);
+    for (int i = 0; i < 1000; i++) {
+        uint32_t v = __atomic_load_n(&leader_word, __ATOMIC_SEQ_CST);
+        if (v == 0)
+            syscall(SYS_exit_group, 21);
+        struct timespec ts = {0, 10 * 1000 * 1000}; /* bounded: 10 s in all */
+        syscall(SYS_futex, &leader_word, FUTEX_WAIT, v, &ts, NULL, 0);
+    }
+    syscall(SYS_exit_group, 22); /* the main thread's exit was never seen */
     return arg;
 }
 
@@ -65,6 +78,7 @@ TEST(leader_exit_waits_for_other_threads)
     pid_t pid = CHECK(fork());
     if (pid == 0) {
         pthread_t t;
+        leader_word = (uint32_t)syscall(SYS_set_tid_address, &leader_word);
         pthread_create(&t, NULL, late_exit, NULL);
         syscall(SYS_exit, 3);
         _exit(99);

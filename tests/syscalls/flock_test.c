@@ -33,12 +33,6 @@ static void getlk(int fd, int cmd, int type, off_t start, off_t len, struct floc
     CHECK(fcntl(fd, cmd, fl));
 }
 
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 TEST(flock_exclusive_and_shared)
 {
     int a = open_file("f"), b = open_file("f");
@@ -88,7 +82,7 @@ TEST(flock_blocks_until_unlock)
     }
     char c;
     CHECK(read(p[0], &c, 1));
-    sleep_ms(100);
+    CHECK(harness_wait_process_sleeping(pid)); /* blocked in flock */
     EXPECT_EQ(waitpid(pid, NULL, WNOHANG), 0); /* still blocked */
     CHECK(flock(a, LOCK_UN));
     EXPECT_EXIT(pid, 0);
@@ -178,22 +172,23 @@ TEST(posix_released_on_any_close)
 TEST(posix_not_inherited_and_released_at_exit)
 {
     int fd = open_file("f");
-    int p[2];
+    int p[2], go[2];
     CHECK(pipe(p));
+    CHECK(pipe(go));
     pid_t pid = CHECK(fork());
     if (pid == 0) {
         int c = open(tpath("f"), O_RDWR);
         if (setlk(c, F_SETLK, F_WRLCK, 0, 1) != 0)
             _exit(1);
         char x;
-        if (write(p[1], "x", 1) != 1 || read(p[0], &x, 0) < 0)
+        if (write(p[1], "x", 1) != 1 || read(go[0], &x, 1) != 1) /* hold it until told */
             _exit(2);
-        sleep_ms(100);
         _exit(0);
     }
     char c;
     CHECK(read(p[0], &c, 1));
     EXPECT_ERRNO(setlk(fd, F_SETLK, F_WRLCK, 0, 1), EAGAIN);
+    CHECK(write(go[1], "g", 1));
     EXPECT_EXIT(pid, 0);
     EXPECT_OK(setlk(fd, F_SETLK, F_WRLCK, 0, 1)); /* the exit released it */
 }
@@ -213,7 +208,7 @@ TEST(posix_setlkw_waits)
     }
     char c;
     CHECK(read(p[0], &c, 1));
-    sleep_ms(100);
+    CHECK(harness_wait_process_sleeping(pid)); /* blocked in F_SETLKW */
     EXPECT_EQ(waitpid(pid, NULL, WNOHANG), 0);
     CHECK(setlk(fd, F_SETLK, F_UNLCK, 0, 10));
     EXPECT_EXIT(pid, 0);
@@ -256,7 +251,7 @@ TEST(posix_deadlock)
     }
     char c;
     CHECK(read(p[0], &c, 1));
-    sleep_ms(200);
+    CHECK(harness_wait_process_sleeping(pid)); /* the child waits for byte 0 */
     EXPECT_ERRNO(setlk(fd, F_SETLKW, F_WRLCK, 1, 1), EDEADLK);
     CHECK(setlk(fd, F_SETLK, F_UNLCK, 0, 1));
     EXPECT_EXIT(pid, 0);

@@ -117,7 +117,7 @@ TEST(private_wake_does_not_cross_processes)
         long r = futex(word, FUTEX_WAIT, 0, &ts, NULL, 0); /* shared wait */
         _exit(r == -1 && errno == ETIMEDOUT ? 0 : 1);
     }
-    usleep(50000);
+    CHECK(harness_wait_process_sleeping(pid)); /* in its shared wait */
     /* A private wake hashes on (mm, address) and cannot find the other process's waiter. */
     EXPECT_EQ(futex(word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0), 0);
     EXPECT_EXIT(pid, 0);

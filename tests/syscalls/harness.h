@@ -196,10 +196,13 @@ __attribute__((unused)) static const char *tpath(const char *name)
     return b;
 }
 
-/* Waits (up to 10 s) until the process or thread whose /proc stat file is @stat_path sleeps
- * (state S), e.g. blocked in a futex wait. Tests that count woken waiters use this instead
- * of a fixed sleep, which a loaded machine can outrun. Returns 0, or -1 on timeout. */
-__attribute__((unused)) static int harness_wait_sleeping_path(const char *stat_path)
+/* Waits (up to 10 s) until the process or thread whose /proc stat file is @stat_path is in
+ * one of the @states (letters of the stat file's third field: "S" sleeping, e.g. blocked in a
+ * futex wait or a read; "T" stopped; "Z" a zombie). Tests use this instead of a fixed sleep,
+ * which a loaded machine can outrun, wherever they assume that another task has reached such
+ * a state. Returns 0, or -1 on timeout. */
+__attribute__((unused)) static int harness_wait_state_path(const char *stat_path,
+                                                           const char *states)
 {
     for (int i = 0; i < 2000; i++) {
         char buf[512] = {0};
@@ -208,12 +211,26 @@ __attribute__((unused)) static int harness_wait_sleeping_path(const char *stat_p
             ssize_t n = read(fd, buf, sizeof(buf) - 1);
             close(fd);
             const char *paren = n > 0 ? strrchr(buf, ')') : NULL;
-            if (paren && paren[1] == ' ' && paren[2] == 'S')
+            if (paren && paren[1] == ' ' && paren[2] && strchr(states, paren[2]))
                 return 0;
         }
         usleep(5000);
     }
     return -1;
+}
+
+/* harness_wait_state_path() for process @pid (its main thread). */
+__attribute__((unused)) static int harness_wait_process_state(pid_t pid, const char *states)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    return harness_wait_state_path(path, states);
+}
+
+/* Waits until the process or thread whose /proc stat file is @stat_path sleeps (state S). */
+__attribute__((unused)) static int harness_wait_sleeping_path(const char *stat_path)
+{
+    return harness_wait_state_path(stat_path, "S");
 }
 
 /* harness_wait_sleeping_path() for thread @tid of this process. */
@@ -230,6 +247,31 @@ __attribute__((unused)) static int harness_wait_process_sleeping(pid_t pid)
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
     return harness_wait_sleeping_path(path);
+}
+
+/* Privilege of this run. Programs in user_tests (meson.build) run four times: natively and in
+ * the sandbox, each as root and as the unprivileged test user, to which tests/lib/asuser.c
+ * drops before it executes the program, setting CVISOR_ASUSER="UID GID". Returns 1 in such a
+ * dropped run and stores the ids asuser set in @uid and @gid (either may be NULL); 0 else. */
+__attribute__((unused)) static int harness_asuser(uid_t *uid, gid_t *gid)
+{
+    const char *v = getenv("CVISOR_ASUSER");
+    unsigned u, g;
+    if (!v || sscanf(v, "%u %u", &u, &g) != 2)
+        return 0;
+    if (uid)
+        *uid = (uid_t)u;
+    if (gid)
+        *gid = (gid_t)g;
+    return 1;
+}
+
+/* True when the test has root's privileges (effective uid 0). Tests whose expectations depend
+ * on privilege (permission checks, limits only root may raise) branch on this, not on
+ * harness_asuser(): a developer may run the whole suite unprivileged. */
+__attribute__((unused)) static int harness_is_root(void)
+{
+    return geteuid() == 0;
 }
 
 /* Writes a whole file, creating it with mode; ends the test on error. */
@@ -404,6 +446,20 @@ static int harness_cmp(const void *a, const void *b)
     return ((const struct harness_test *)a)->line - ((const struct harness_test *)b)->line;
 }
 
+/* Tests assume the default action for every signal and an empty signal mask, but a program
+ * inherits ignored signals and the mask from whoever started it: a shell ignores SIGINT and
+ * SIGQUIT in background jobs, nohup ignores SIGHUP. Not for SUBPROGs, which tests start with
+ * dispositions of their own. */
+static void harness_reset_signals(void)
+{
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            signal(sig, SIG_DFL); /* glibc's own real-time signals refuse: harmless */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 int main(int argc, char **argv)
 {
     if (argv[0] && !realpath(argv[0], harness_exe))
@@ -414,6 +470,7 @@ int main(int argc, char **argv)
         return harness_run_sub(argv[2], argc - 2, argv + 2);
     if (argc >= 2 && strncmp(argv[1], "--sub=", 6) == 0)
         return harness_run_sub(argv[1] + 6, argc - 1, argv + 1);
+    harness_reset_signals();
     harness_argc = argc;
     harness_argv = argv;
     setvbuf(stdout, NULL, _IOLBF, 0);

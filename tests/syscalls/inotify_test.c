@@ -225,9 +225,9 @@ TEST(blocking_read)
     CHECK(inotify_add_watch(in, tpath("d"), IN_CREATE));
     pid_t pid = CHECK(fork());
     if (pid == 0) {
-        usleep(50000);
+        int late = harness_wait_process_sleeping(getppid()); /* in read */
         int fd = open(tpath("d/x"), O_CREAT | O_WRONLY, 0644);
-        _exit(fd >= 0 ? 0 : 1);
+        _exit(fd >= 0 ? (late ? 9 : 0) : 1);
     }
     char buf[256] __attribute__((aligned(8)));
     ssize_t n = CHECK(read(in, buf, sizeof(buf)));

@@ -143,6 +143,7 @@ static void orphaned_group_case(bool stopped, const char *want)
         close(p[0]);
         if (setsid() < 0)
             _exit(2);
+        pid_t me = getpid();
         pid_t c = fork();
         if (c == 0) {
             g_hup_pipe = p[1];
@@ -152,7 +153,10 @@ static void orphaned_group_case(bool stopped, const char *want)
                 raise(SIGSTOP);
             else
                 (void)!write(p[1], "r", 1);
-            usleep(300000);
+            /* Live on until the parent is gone: orphaning, and any SIGHUP it brings, happens
+             * when this process is reparented. */
+            for (int i = 0; i < 2000 && getppid() == me; i++)
+                usleep(5000);
             _exit(0);
         }
         close(p[1]);

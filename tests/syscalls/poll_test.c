@@ -83,9 +83,9 @@ TEST(wakes_when_child_writes)
     CHECK(pipe(p));
     pid_t pid = CHECK(fork());
     if (pid == 0) {
-        usleep(30000);
+        int late = harness_wait_process_sleeping(getppid()); /* in poll */
         (void)!write(p[1], "x", 1);
-        _exit(0);
+        _exit(late ? 9 : 0);
     }
     struct pollfd pfd = {.fd = p[0], .events = POLLIN};
     EXPECT_EQ(poll(&pfd, 1, 5000), 1);

@@ -92,8 +92,9 @@ TEST(owner_death_wakes_waiter)
 {
     struct lock *lk =
         CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
-    int p[2];
+    int p[2], go[2];
     CHECK(pipe(p));
+    CHECK(pipe(go));
     pid_t owner = CHECK(fork());
     if (owner == 0) {
         static struct robust_list_head head;
@@ -103,8 +104,9 @@ TEST(owner_death_wakes_waiter)
         head.list.next = &lk->list;
         syscall(SYS_set_robust_list, &head, sizeof(head));
         (void)!write(p[1], "x", 1);
-        usleep(100000);
-        _exit(0); /* dies holding the lock */
+        char g;
+        (void)!read(go[0], &g, 1); /* until the waiter sleeps in its futex wait */
+        _exit(0);                  /* dies holding the lock */
     }
     char c;
     CHECK(read(p[0], &c, 1));
@@ -117,11 +119,15 @@ TEST(owner_death_wakes_waiter)
         }
         _exit(0);
     }
+    CHECK(harness_wait_process_sleeping(waiter));
+    CHECK(write(go[1], "g", 1));
     EXPECT_EXIT(owner, 0);
     EXPECT_EXIT(waiter, 0);
     munmap(lk, 4096);
     close(p[0]);
     close(p[1]);
+    close(go[0]);
+    close(go[1]);
 }
 
 TEST(pthread_robust_mutex_eownerdead)

@@ -131,7 +131,9 @@ TEST(parent_death_signal_is_not_sigchld_to_child)
         pid_t g = fork();
         if (g == 0)
             _exit(0);
-        usleep(20000);
+        /* Its exit (and SIGCHLD to us) has happened once it is a zombie. */
+        if (harness_wait_process_state(g, "Z") != 0)
+            _exit(2);
         _exit(waitpid(g, NULL, 0) == g ? 0 : 1);
     }
     EXPECT_EXIT(pid, 0);

@@ -118,23 +118,34 @@ TEST(handled_then_exec_resets_to_default)
 {
     /* Ignored signals stay ignored across exec; caught ones revert to default. Observed from a
      * sleeping SUBPROG. */
+    int ready[2];
+    CHECK(pipe(ready));
     pid_t pid = CHECK(fork());
     if (pid == 0) {
         signal(SIGUSR1, SIG_IGN);
-        execl(harness_self(), harness_self(), "--sub", "sleep", (char *)NULL);
+        close(ready[0]);
+        char fd[16];
+        snprintf(fd, sizeof(fd), "%d", ready[1]);
+        execl(harness_self(), harness_self(), "--sub", "sleep", fd, (char *)NULL);
         _exit(127);
     }
-    usleep(100000);
+    close(ready[1]);
+    char c;
+    EXPECT_EQ(read(ready[0], &c, 1), 1); /* the exec is done: the SUBPROG runs */
+    close(ready[0]);
     CHECK(kill(pid, SIGUSR1)); /* ignored */
-    usleep(20000);
+    usleep(20000);             /* time in which a wrong delivery would end it */
     int st;
     EXPECT_EQ(waitpid(pid, &st, WNOHANG), 0);
     CHECK(kill(pid, SIGUSR2)); /* default: terminate */
     EXPECT_SIGNALED(pid, SIGUSR2);
 }
 
+/* argv[1], if given: a descriptor to which it writes one byte once it runs. */
 SUBPROG(sleep)
 {
+    if (argc > 1)
+        (void)!write(atoi(argv[1]), "r", 1);
     for (;;)
         pause();
     return 0;

@@ -29,15 +29,16 @@ static int sfd_for(int sig, int flags)
     return CHECK(signalfd(-1, &s, flags));
 }
 
-/* Sends @sig to the parent from a child after @ms milliseconds. */
-static pid_t send_later(int sig, int ms)
+/* Sends @sig to the parent from a child once the parent sleeps (in the call under test). The
+ * child exits 0, or 9 if the parent did not block within 10 s. */
+static pid_t send_later(int sig)
 {
     pid_t parent = getpid();
     pid_t pid = CHECK(fork());
     if (pid == 0) {
-        usleep((useconds_t)ms * 1000);
+        int late = harness_wait_process_sleeping(parent);
         kill(parent, sig);
-        _exit(0);
+        _exit(late ? 9 : 0);
     }
     return pid;
 }
@@ -104,14 +105,14 @@ TEST(blocking_read_and_poll_wake_up)
     int fd = sfd_for(SIGUSR2, 0);
     struct pollfd p = {.fd = fd, .events = POLLIN};
     EXPECT_EQ(poll(&p, 1, 0), 0);
-    pid_t c = send_later(SIGUSR2, 50);
+    pid_t c = send_later(SIGUSR2);
     EXPECT_EQ(poll(&p, 1, 10000), 1);
     EXPECT_EQ(p.revents, POLLIN);
     struct signalfd_siginfo ssi;
     EXPECT_EQ(read(fd, &ssi, sizeof(ssi)), (ssize_t)sizeof(ssi));
     EXPECT_EQ(ssi.ssi_pid, (uint32_t)c);
     EXPECT_EXIT(c, 0);
-    c = send_later(SIGUSR2, 50);
+    c = send_later(SIGUSR2);
     EXPECT_EQ(read(fd, &ssi, sizeof(ssi)), (ssize_t)sizeof(ssi)); /* sleeps until it comes */
     EXPECT_EQ(ssi.ssi_signo, (uint32_t)SIGUSR2);
     EXPECT_EXIT(c, 0);
@@ -125,7 +126,7 @@ TEST(epoll_reports_it)
     struct epoll_event ev = {.events = EPOLLIN, .data.u32 = 77};
     CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
     EXPECT_EQ(epoll_wait(ep, &ev, 1, 0), 0);
-    pid_t c = send_later(SIGUSR1, 50);
+    pid_t c = send_later(SIGUSR1);
     EXPECT_EQ(epoll_wait(ep, &ev, 1, 10000), 1);
     EXPECT_EQ(ev.data.u32, 77u);
     struct signalfd_siginfo ssi;

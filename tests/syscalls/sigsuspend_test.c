@@ -50,9 +50,9 @@ TEST(woken_by_signal_from_child)
     pid_t parent = getpid();
     pid_t pid = CHECK(fork());
     if (pid == 0) {
-        usleep(20000);
+        int late = harness_wait_process_sleeping(parent); /* in sigsuspend */
         kill(parent, SIGUSR1);
-        _exit(0);
+        _exit(late ? 9 : 0);
     }
     got = 0;
     EXPECT_ERRNO(sigsuspend(&empty), EINTR);
@@ -69,10 +69,12 @@ TEST(ignored_signal_does_not_wake)
     pid_t parent = getpid();
     pid_t pid = CHECK(fork());
     if (pid == 0) {
+        int late = harness_wait_process_sleeping(parent); /* in sigsuspend */
         kill(parent, SIGUSR2);
+        /* Time in which a wrong wake-up by the ignored SIGUSR2 would show (got stays 0). */
         usleep(30000);
         kill(parent, SIGUSR1);
-        _exit(0);
+        _exit(late ? 9 : 0);
     }
     got = 0;
     EXPECT_ERRNO(sigsuspend(&empty), EINTR);

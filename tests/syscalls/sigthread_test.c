@@ -69,8 +69,11 @@ TEST(pending_process_signal_taken_on_unblock)
     EXPECT_EQ(handler_tid, getpid());
 }
 
+static volatile pid_t blocker_tid;
+
 static void *blocker(void *arg)
 {
+    blocker_tid = (pid_t)syscall(SYS_gettid);
     sigset_t s;
     sigemptyset(&s);
     sigaddset(&s, SIGUSR2);
@@ -89,15 +92,20 @@ TEST(sigwait_in_thread_gets_directed_signal)
     CHECK(sigprocmask(SIG_BLOCK, &s, NULL));
     int got = 0;
     pthread_t t;
+    blocker_tid = 0;
     pthread_create(&t, NULL, blocker, &got);
-    usleep(20000);
+    while (!blocker_tid)
+        usleep(1000);
+    CHECK(harness_wait_thread_sleeping(blocker_tid)); /* in sigwait */
     EXPECT_EQ(pthread_kill(t, SIGUSR2), 0);
     pthread_join(t, NULL);
     EXPECT_EQ(got, SIGUSR2);
 }
 
+/* Publishes its tid in *@arg, then waits for signals for ever. */
 static void *spin(void *arg)
 {
+    __atomic_store_n((pid_t *)arg, (pid_t)syscall(SYS_gettid), __ATOMIC_SEQ_CST);
     for (;;)
         pause();
     return arg;
@@ -108,9 +116,15 @@ TEST(fatal_signal_kills_all_threads)
     pid_t pid = CHECK(fork());
     if (pid == 0) {
         pthread_t t[3];
+        static pid_t tids[3];
         for (int i = 0; i < 3; i++)
-            pthread_create(&t[i], NULL, spin, NULL);
-        usleep(10000);
+            pthread_create(&t[i], NULL, spin, &tids[i]);
+        for (int i = 0; i < 3; i++) { /* every thread waits in pause */
+            while (!__atomic_load_n(&tids[i], __ATOMIC_SEQ_CST))
+                usleep(1000);
+            if (harness_wait_thread_sleeping(tids[i]) != 0)
+                _exit(2);
+        }
         pthread_kill(t[1], SIGTERM); /* directed at one thread, fatal to the process */
         for (;;)
             pause();
@@ -118,9 +132,10 @@ TEST(fatal_signal_kills_all_threads)
     EXPECT_SIGNALED(pid, SIGTERM);
 }
 
+/* Faults once the main thread (tid = the pid) waits in pause. */
 static void *crash(void *arg)
 {
-    usleep(10000);
+    harness_wait_thread_sleeping(getpid());
     *(volatile int *)arg = 1;
     return NULL;
 }

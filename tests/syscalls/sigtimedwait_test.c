@@ -52,9 +52,9 @@ TEST(waits_for_signal_from_child)
     pid_t parent = getpid();
     pid_t pid = CHECK(fork());
     if (pid == 0) {
-        usleep(20000);
+        int late = harness_wait_process_sleeping(parent); /* in sigtimedwait */
         kill(parent, SIGUSR2);
-        _exit(0);
+        _exit(late ? 9 : 0);
     }
     siginfo_t si;
     struct timespec ts = {5, 0};

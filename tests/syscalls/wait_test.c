@@ -74,7 +74,7 @@ TEST(stop_not_reported_without_wuntraced)
 {
     pid_t pid = sleeping_child();
     CHECK(kill(pid, SIGSTOP));
-    usleep(20000);
+    CHECK(harness_wait_process_state(pid, "T")); /* stopped */
     int st;
     EXPECT_EQ(wait4(pid, &st, WNOHANG, NULL), 0);
     CHECK(kill(pid, SIGKILL));
@@ -143,7 +143,7 @@ TEST(zombie_visible_until_reaped)
     pid_t pid = CHECK(fork());
     if (pid == 0)
         _exit(0);
-    usleep(20000);
+    CHECK(harness_wait_process_state(pid, "Z"));
     EXPECT_OK(kill(pid, 0)); /* a zombie still exists */
     int st;
     EXPECT_EQ(wait4(pid, &st, 0, NULL), pid);

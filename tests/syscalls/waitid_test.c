@@ -90,7 +90,7 @@ TEST(by_process_group)
     pid_t pid = CHECK(fork());
     if (pid == 0) {
         setpgid(0, 0);
-        usleep(10000);
+        harness_wait_process_sleeping(getppid()); /* exit while the parent waits */
         _exit(8);
     }
     setpgid(pid, pid);

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,6 +217,9 @@ long sys_wait4(struct task *t, const struct syscall_args *a)
     int options = arg_int(a, 2);
     if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | LINUX_WNOTHREAD | LINUX_WALL | LINUX_WCLONE))
         return -EINVAL;
+    /* As Linux: -INT_MIN is no pid (and negating it is undefined). */
+    if (pid == INT_MIN)
+        return -ESRCH;
     int idtype = P_ALL, id = 0;
     if (pid > 0) {
         idtype = P_PID;
