@@ -46,7 +46,8 @@ TEST(getgroups_count_and_list)
     if (n > 256)
         SKIP("too many supplementary groups");
     EXPECT_EQ(getgroups(n, list), n);
-    if (n > 0)
+    /* A list one short is EINVAL; with one group that is size 0, which only counts. */
+    if (n > 1)
         EXPECT_ERRNO(getgroups(n - 1, list), EINVAL);
     EXPECT_ERRNO(syscall(SYS_getgroups, -1, list), EINVAL);
 }

@@ -372,7 +372,12 @@ static const struct ktermios g_default_termios = {
              [VLNEXT] = 22},
 };
 
-static int pty_new(struct pty **out)
+/* The group of terminal nodes, as container engines mount devpts (gid=5, mode=620). */
+#define PTY_TTY_GID 5
+
+/* A new pair whose slave node /dev/pts/N belongs to @uid (the opener's fsuid, as Linux's
+ * devpts) and the tty group. */
+static int pty_new(uint32_t uid, struct pty **out)
 {
     int idx = 0;
     while (idx < PTY_MAX && g_ptys[idx])
@@ -396,6 +401,13 @@ static int pty_new(struct pty **out)
             free(p);
             return ret;
         }
+        struct dentry *d = dcache_lookup(g_devpts_root, name, strlen(name));
+        if (d && d->inode) {
+            d->inode->uid = uid;
+            d->inode->gid = PTY_TTY_GID;
+        }
+        if (d)
+            dentry_unref(d);
     }
     g_ptys[idx] = p;
     *out = p;
@@ -1024,7 +1036,7 @@ static int open_tty_major(struct ctx *ctx, struct inode *inode, struct file *f, 
     }
     case 2: { /* /dev/ptmx */
         struct pty *p;
-        int ret = pty_new(&p);
+        int ret = pty_new(task_cred(t)->fsuid, &p);
         if (ret < 0)
             return ret;
         f->ops = &g_master_fops;
@@ -1075,7 +1087,7 @@ int devpts_register(void)
 int devpts_console_new(struct file **master, struct file **slave)
 {
     struct pty *p;
-    int ret = pty_new(&p);
+    int ret = pty_new(0, &p); /* the console: the sandbox's root's */
     if (ret < 0)
         return ret;
     p->locked = false;
