@@ -46,8 +46,8 @@ static int clone_resources(struct task *t, struct task *c, uint64_t flags)
 {
     int err = 0;
     if (flags & CLONE_VM) {
-        c->mm = mm_ref(t->mm);
-    } else if ((err = mm_fork(t, t->mm, &c->mm)) < 0) {
+        c->mmt.mm = mm_ref(t->mmt.mm);
+    } else if ((err = mm_fork(&t->mmt, t->mmt.mm, &c->mmt.mm)) < 0) {
         /* No stub process (a host process limit): to the app, as Linux says, EAGAIN. */
         return err == -ENOMEM ? err : -EAGAIN;
     }
@@ -98,13 +98,13 @@ static int new_thread_group(struct task *t, struct task *c, uint64_t flags)
  * new thread group (if any), and the task itself. */
 static void clone_abort(struct task *c, uint64_t flags)
 {
-    if (c->mm)
-        mm_unref(c->mm);
+    if (c->mmt.mm)
+        mm_unref(c->mmt.mm);
     if (c->fdt)
         fdtable_unref(c->fdt);
     if (c->ctx.fs)
         fs_context_unref(c->ctx.fs);
-    c->mm = NULL, c->fdt = NULL, c->ctx.fs = NULL;
+    c->mmt.mm = NULL, c->fdt = NULL, c->ctx.fs = NULL;
     if (!(flags & CLONE_THREAD) && c->tg) {
         list_del(&c->tg->sibling);
         tg_reap(c->tg); /* freed with @c, which holds the last reference */
@@ -117,7 +117,7 @@ static void clone_abort(struct task *c, uint64_t flags)
 static void discard_prepared(struct task *c, long token)
 {
     struct plat_context *ctx;
-    if (g_platform->context_new(mm_plat_as(c->mm), token, &ctx) == 0)
+    if (g_platform->context_new(mm_plat_as(c->mmt.mm), token, &ctx) == 0)
         g_platform->context_release(ctx);
 }
 
@@ -194,7 +194,7 @@ static int clone_create(struct task *t, const struct clone_params *p, struct tas
         goto fail;
     clone_thread_state(t, c, p);
     long token;
-    err = g_platform->thread_prepare(mm_plat_as(c->mm), (flags & CLONE_VM) ? t->pctx : NULL,
+    err = g_platform->thread_prepare(mm_plat_as(c->mmt.mm), (flags & CLONE_VM) ? t->mmt.pctx : NULL,
                                      &token);
     if (err < 0) {
         /* A host process or thread limit (or memory): to the app, as Linux says, EAGAIN. */

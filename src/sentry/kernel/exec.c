@@ -61,15 +61,15 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
         return err;
     struct linux_regs regs;
     char exe[sizeof(t->tg->exe_path)];
-    /* The loader writes the new stack through t->mm; keep the old context out of reach. */
-    struct mm *old_mm = t->mm;
-    struct plat_context *old_ctx = t->pctx;
-    t->mm = mm;
-    t->pctx = NULL;
+    /* The loader writes the new stack through t->mmt.mm; keep the old context out of reach. */
+    struct mm *old_mm = t->mmt.mm;
+    struct plat_context *old_ctx = t->mmt.pctx;
+    t->mmt.mm = mm;
+    t->mmt.pctx = NULL;
     struct exec_creds creds = {0};
     err = g_kernel.load(t, mm, path, argv, envp, &regs, exe, sizeof(exe), &creds);
-    t->mm = old_mm;
-    t->pctx = old_ctx;
+    t->mmt.mm = old_mm;
+    t->mmt.pctx = old_ctx;
     if (err < 0) {
         mm_unref(mm);
         return err;
@@ -103,13 +103,13 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
     }
     if (old_ctx)
         g_platform->context_release(old_ctx);
-    t->pctx = ctx;
+    t->mmt.pctx = ctx;
     if (old_mm) {
         if (mm_users(old_mm) == 1) /* the app time of the old image stays the process's */
             t->tg->utime_ns += g_platform->as_cpu_ns(mm_plat_as(old_mm));
         mm_unref(old_mm);
     }
-    t->mm = mm;
+    t->mmt.mm = mm;
     t->regs = regs;
     t->fpstate_valid = false;
     t->fpstate_dirty = false;

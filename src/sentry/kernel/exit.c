@@ -158,7 +158,7 @@ _Noreturn void task_exit_now(struct task *t)
 {
     struct thread_group *tg = t->tg;
     t->exiting = true;
-    if (t->mm && t->pctx) {
+    if (t->mmt.mm && t->mmt.pctx) {
         futex_exit_robust_list(t);
         if (t->clear_child_tid) {
             futex_wake_clear_tid(t, t->clear_child_tid);
@@ -166,17 +166,17 @@ _Noreturn void task_exit_now(struct task *t)
         }
     }
     task_vfork_release(t);
-    task_account_exit(t, t->mm && mm_users(t->mm) == 1);
+    task_account_exit(t, t->mmt.mm && mm_users(t->mmt.mm) == 1);
     task_ioac_add(&tg->ioac, &t->ioac);
-    if (t->pctx) {
-        g_platform->context_release(t->pctx);
-        t->pctx = NULL;
+    if (t->mmt.pctx) {
+        g_platform->context_release(t->mmt.pctx);
+        t->mmt.pctx = NULL;
     }
     if (g_platform->thread_idle)
         g_platform->thread_idle();
-    if (t->mm) {
-        mm_unref(t->mm);
-        t->mm = NULL;
+    if (t->mmt.mm) {
+        mm_unref(t->mmt.mm);
+        t->mmt.mm = NULL;
     }
     if (t->fdt) {
         fdtable_unref(t->fdt);

@@ -115,10 +115,10 @@ int futex_wait(struct task *t, gaddr_t addr, bool shared, uint32_t val, uint32_t
     uint32_t cur;
 
     memset(&w, 0, sizeof(w));
-    int ret = mm_futex_key(t, addr, shared, &w.key);
+    int ret = mm_futex_key(&t->mmt, addr, shared, &w.key);
     if (ret < 0)
         return ret;
-    if (mm_atomic_load_u32(t, addr, &cur) < 0)
+    if (mm_atomic_load_u32(&t->mmt, addr, &cur) < 0)
         return -EFAULT;
     if (cur != val)
         return -EAGAIN;
@@ -148,7 +148,7 @@ int futex_wake(struct task *t, gaddr_t addr, bool shared, int nr, uint32_t bitse
 {
     struct futex_key key;
 
-    int ret = mm_futex_key(t, addr, shared, &key);
+    int ret = mm_futex_key(&t->mmt, addr, shared, &key);
     if (ret < 0)
         return ret;
     return futex_wake_key(&key, shared, nr, bitset);
@@ -162,13 +162,13 @@ int futex_requeue(struct task *t, gaddr_t addr, gaddr_t addr2, bool shared, int 
 
     if (nr_wake < 0 || nr_requeue < 0)
         return -EINVAL;
-    int ret = mm_futex_key(t, addr, shared, &k1);
+    int ret = mm_futex_key(&t->mmt, addr, shared, &k1);
     if (ret == 0)
-        ret = mm_futex_key(t, addr2, shared, &k2);
+        ret = mm_futex_key(&t->mmt, addr2, shared, &k2);
     if (ret < 0)
         return ret;
     if (check_val3) {
-        if (mm_atomic_load_u32(t, addr, &cur) < 0)
+        if (mm_atomic_load_u32(&t->mmt, addr, &cur) < 0)
             return -EFAULT;
         if (cur != val3)
             return -EAGAIN;
@@ -234,12 +234,12 @@ static int futex_atomic_op(struct task *t, gaddr_t addr, uint32_t op)
     uint32_t old, newval, prev;
 
     for (int i = 0; i < CMPXCHG_RETRIES; i++) {
-        if (mm_atomic_load_u32(t, addr, &old) < 0)
+        if (mm_atomic_load_u32(&t->mmt, addr, &old) < 0)
             return -EFAULT;
         int cmp = futex_op_eval(op, old, &newval);
         if (cmp < 0)
             return cmp;
-        if (mm_atomic_cmpxchg_u32(t, addr, old, newval, &prev) < 0)
+        if (mm_atomic_cmpxchg_u32(&t->mmt, addr, old, newval, &prev) < 0)
             return -EFAULT;
         if (prev == old)
             return cmp;
@@ -252,9 +252,9 @@ int futex_wake_op(struct task *t, gaddr_t addr, gaddr_t addr2, bool shared, int 
 {
     struct futex_key k1, k2;
 
-    int ret = mm_futex_key(t, addr, shared, &k1);
+    int ret = mm_futex_key(&t->mmt, addr, shared, &k1);
     if (ret == 0)
-        ret = mm_futex_key(t, addr2, shared, &k2);
+        ret = mm_futex_key(&t->mmt, addr2, shared, &k2);
     if (ret < 0)
         return ret;
     int cmp = futex_atomic_op(t, addr2, op);
@@ -276,7 +276,7 @@ static void futex_owner_died(struct task *t, gaddr_t uaddr, bool pi, bool pendin
     if (uaddr & 3)
         return;
     for (int i = 0; i < CMPXCHG_RETRIES; i++) {
-        if (mm_atomic_load_u32(t, uaddr, &uval) < 0)
+        if (mm_atomic_load_u32(&t->mmt, uaddr, &uval) < 0)
             return;
         /* Died between acquiring the lock and recording it: wake a waiter anyway. */
         if (pending_op && !pi && !uval) {
@@ -286,7 +286,7 @@ static void futex_owner_died(struct task *t, gaddr_t uaddr, bool pi, bool pendin
         if ((uval & FUTEX_TID_MASK) != (uint32_t)t->tid)
             return;
         uint32_t mval = (uval & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
-        if (mm_atomic_cmpxchg_u32(t, uaddr, uval, mval, &prev) < 0)
+        if (mm_atomic_cmpxchg_u32(&t->mmt, uaddr, uval, mval, &prev) < 0)
             return;
         if (prev != uval)
             continue;

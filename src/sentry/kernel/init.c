@@ -69,6 +69,7 @@ static void *init_thread_main(void *arg)
     free(arg);
     struct task *t = ia.t;
     g_current = t;
+    mm_thread_bind(&t->mmt);
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);

@@ -135,8 +135,8 @@ void task_kick(struct task *t)
     t->interrupt_pending = true;
     switch (t->state) {
     case TASK_RUNNING_APP:
-        if (t->pctx)
-            g_platform->interrupt(t->pctx);
+        if (t->mmt.pctx)
+            g_platform->interrupt(t->mmt.pctx);
         break;
     case TASK_BLOCKED:
     case TASK_STOPPED:
@@ -177,7 +177,7 @@ uint64_t task_rlimit_cur(struct task *t, int resource)
 int task_fpstate_get(struct task *t, struct linux_fpstate **fp)
 {
     if (!t->fpstate_valid) {
-        int err = g_platform->get_fpstate(t->pctx, &t->fpstate);
+        int err = g_platform->get_fpstate(t->mmt.pctx, &t->fpstate);
         if (err < 0)
             return err;
         t->fpstate_valid = true;

@@ -159,7 +159,8 @@ long shm_at(struct task *t, int id, gaddr_t addr, int flags)
         mflags |= (flags & SHM_REMAP) ? MM_MAP_FIXED : MM_MAP_FIXED_NOREPLACE;
     }
     gaddr_t out;
-    int err = mm_mmap(t, t->mm, addr, PAGE_ALIGN_UP(s->size), prot, mflags, s->obj, 0, &out);
+    int err =
+        mm_mmap(&t->mmt, t->mmt.mm, addr, PAGE_ALIGN_UP(s->size), prot, mflags, s->obj, 0, &out);
     if (err == -EEXIST)
         return -EINVAL;
     if (err < 0)
@@ -175,9 +176,9 @@ long shm_dt(struct task *t, gaddr_t addr)
         return -EINVAL;
     for (int i = 0; i < SHM_SLOTS; i++) {
         struct shm_seg *s = g_segs[i];
-        if (!s || !mm_maps_object_at(t->mm, addr, s->obj))
+        if (!s || !mm_maps_object_at(t->mmt.mm, addr, s->obj))
             continue;
-        int err = mm_munmap(t, t->mm, addr, PAGE_ALIGN_UP(s->size));
+        int err = mm_munmap(&t->mmt, t->mmt.mm, addr, PAGE_ALIGN_UP(s->size));
         if (err < 0)
             return err;
         s->dtime = now_s();

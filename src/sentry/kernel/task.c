@@ -28,6 +28,8 @@ int task_alloc(struct task **out)
         return -ENOMEM;
     t->ctx.ops = &g_task_ctx_ops;
     t->ctx.owner = t;
+    t->mmt.ctx = &t->ctx;
+    list_init(&t->mmt.running);
     t->refs = 1;
     t->tid = g_kernel.next_pid++;
     t->state = TASK_IN_KERNEL;
@@ -190,12 +192,13 @@ static void *task_thread_main(void *arg)
     free(arg);
     struct task *t = sa.t;
     g_current = t;
+    mm_thread_bind(&t->mmt);
     /* Host signals are for the Sentry's main thread only. */
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);
     kernel_lock();
-    int err = g_platform->context_new(mm_plat_as(t->mm), sa.token, &t->pctx);
+    int err = g_platform->context_new(mm_plat_as(t->mmt.mm), sa.token, &t->mmt.pctx);
     if (err < 0) {
         log_error("task %d: no platform context: %s", t->tid, strerror(-err));
         tg_exit(t->tg, SIGKILL);
@@ -252,7 +255,7 @@ static void task_syscall(struct task *t)
 
 static void task_fault(struct task *t, const struct plat_switch_info *info)
 {
-    int err = mm_handle_fault(t, info->addr, info->write, info->exec);
+    int err = mm_handle_fault(&t->mmt, info->addr, info->write, info->exec);
     if (err == 0)
         return;
     log_debug("task %d: fault at %#llx (rip %#llx): %d", t->tid, (unsigned long long)info->addr,
@@ -270,23 +273,23 @@ _Noreturn void task_run(struct task *t)
         if (t->exiting || t->tg->exiting)
             task_exit_now(t);
         if (t->fpstate_dirty) {
-            g_platform->set_fpstate(t->pctx, &t->fpstate);
+            g_platform->set_fpstate(t->mmt.pctx, &t->fpstate);
             t->fpstate_dirty = false;
         }
         t->interrupt_pending = false;
-        mm_app_enter(t);
+        mm_app_enter(&t->mmt);
         t->state = TASK_RUNNING_APP;
         kernel_unlock();
         struct plat_switch_info info;
-        enum plat_switch why = g_platform->run(t->pctx, &t->regs, &info);
+        enum plat_switch why = g_platform->run(t->mmt.pctx, &t->regs, &info);
         kernel_lock();
         t->state = TASK_IN_KERNEL;
-        mm_app_leave(t);
+        mm_app_leave(&t->mmt);
         t->fpstate_valid = false;
         t->in_syscall = false;
         switch (why) {
         case SWITCH_SYSCALL:
-            t->last_fault_addr = 0;
+            t->mmt.last_fault_addr = 0;
             task_syscall(t);
             break;
         case SWITCH_FAULT:
@@ -304,7 +307,7 @@ _Noreturn void task_run(struct task *t)
             tg_exit(t->tg, SIGKILL);
             task_exit_now(t);
         }
-        mm_shootdown_wait(t); /* pages this call took from running address spaces are gone */
+        mm_shootdown_wait(&t->mmt); /* pages this call took from running address spaces are gone */
         signal_deliver(t);
     }
 }

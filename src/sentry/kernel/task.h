@@ -18,6 +18,7 @@
 #include "common/list.h"
 #include "sentry/auth/cred.h"
 #include "sentry/context/context.h"
+#include "sentry/mm/mm.h"
 #include "sentry/waiter/waitq.h"
 
 struct mm;
@@ -161,13 +162,14 @@ struct task {
 
     pthread_t thread;               /* Immutable: the host thread that runs this task */
     enum task_state state;
-    struct plat_context *pctx;      /* platform context; only touched by this task's thread */
     struct linux_regs regs;         /* valid while not in app code */
     struct linux_fpstate fpstate;   /* saved lazily (fpstate_valid) */
     bool fpstate_valid;
     bool fpstate_dirty;             /* must be written back before running app code */
 
-    struct mm *mm;
+    /* The address space it runs in and its platform context there (only this task's thread
+     * touches the context): what mm knows of the task. */
+    struct mm_thread mmt;
     struct fdtable *fdt;
 
     /* Signals. */
@@ -211,7 +213,6 @@ struct task {
     uint16_t ioprio;                /* ioprio_set value (0: none set); inherited by clone */
     uint16_t mempolicy;             /* set_mempolicy mode | mode flags; inherited by clone */
     struct task_ioac ioac;
-    gaddr_t last_fault_addr;        /* mm: a fault seen once on a mapped page is retried */
 };
 
 /* Task under which the calling host thread runs (NULL outside task threads). */
@@ -236,6 +237,25 @@ static inline const struct cred *task_cred(const struct task *t)
 static inline const struct cred *tg_cred(const struct thread_group *tg)
 {
     return task_cred(tg->leader);
+}
+
+/* Guest memory of @t's address space (mm/mm.h): copy_in and copy_out return 0 or -EFAULT,
+ * copy_in_str the length or -EFAULT/-ENAMETOOLONG, copy_in_iovec 0, -EINVAL or -EFAULT. */
+static inline int copy_in(struct task *t, gaddr_t addr, void *buf, size_t size)
+{
+    return mm_copy_in(&t->mmt, addr, buf, size);
+}
+static inline int copy_out(struct task *t, gaddr_t addr, const void *buf, size_t size)
+{
+    return mm_copy_out(&t->mmt, addr, buf, size);
+}
+static inline long copy_in_str(struct task *t, gaddr_t addr, char *buf, size_t size)
+{
+    return mm_copy_in_str(&t->mmt, addr, buf, size);
+}
+static inline int copy_in_iovec(struct task *t, gaddr_t addr, int count, struct linux_iovec *out)
+{
+    return mm_copy_in_iovec(&t->mmt, addr, count, out);
 }
 
 /* True if @t has capability @cap. */

@@ -16,7 +16,7 @@ void task_set_tg(struct task *t, struct thread_group *tg);
  * reference of task_alloc. */
 void task_link(struct task *t);
 /* Start @t's host thread, which holds a reference to @t until it exits; it adopts the stub
- * thread @token of @t->mm's address space. Returns 0 or -EAGAIN (no host thread), with
+ * thread @token of @t->mmt.mm's address space. Returns 0 or -EAGAIN (no host thread), with
  * nothing started. Caller holds the kernel lock. */
 int task_start(struct task *t, long token);
 /* Take exited thread @t (not its group's leader) off its group's list and drop the list's

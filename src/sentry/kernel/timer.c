@@ -115,7 +115,7 @@ static uint64_t mm_cpu_ns(struct mm *mm)
 
 void task_cputime(struct task *t, uint64_t *user_ns, uint64_t *sys_ns)
 {
-    *user_ns = t->state == TASK_DEAD ? t->utime_ns : mm_cpu_ns(t->mm);
+    *user_ns = t->state == TASK_DEAD ? t->utime_ns : mm_cpu_ns(t->mmt.mm);
     *sys_ns = t->stime_ns + task_host_cpu_ns(t);
 }
 
@@ -130,9 +130,9 @@ void tg_cputime(struct thread_group *tg, uint64_t *user_ns, uint64_t *sys_ns)
     {
         if (t->state == TASK_DEAD)
             continue;
-        if (t->mm && t->mm != counted) {
-            *user_ns += mm_cpu_ns(t->mm);
-            counted = t->mm;
+        if (t->mmt.mm && t->mmt.mm != counted) {
+            *user_ns += mm_cpu_ns(t->mmt.mm);
+            counted = t->mmt.mm;
         }
         *sys_ns += t->stime_ns + task_host_cpu_ns(t);
     }
@@ -143,7 +143,7 @@ void task_account_exit(struct task *t, bool last_of_mm)
     t->stime_ns += task_host_cpu_ns(t);
     t->tg->stime_ns += t->stime_ns;
     if (last_of_mm)
-        t->tg->utime_ns += mm_cpu_ns(t->mm);
+        t->tg->utime_ns += mm_cpu_ns(t->mmt.mm);
 }
 
 /* --- ITIMER_REAL --- */

@@ -67,7 +67,7 @@ static int guest_write(struct load_ctx *c, gaddr_t addr, const void *buf, size_t
         size_t chunk = LINUX_PAGE_SIZE - (addr % LINUX_PAGE_SIZE);
         if (chunk > size)
             chunk = size;
-        uint8_t *dst = mm_host_ptr(c->t, c->mm, addr, true);
+        uint8_t *dst = mm_host_ptr(&c->t->mmt, c->mm, addr, true);
         if (!dst)
             return -EFAULT;
         if (src) {
@@ -285,12 +285,12 @@ static int pick_interp_base(struct load_ctx *c, uint64_t span, uint64_t align, g
 {
     uint64_t size = span + align - LINUX_PAGE_SIZE;
     gaddr_t addr;
-    int ret =
-        mm_mmap(c->t, c->mm, 0, size, PROT_NONE, MM_MAP_PRIVATE | MM_MAP_ANONYMOUS, NULL, 0, &addr);
+    int ret = mm_mmap(&c->t->mmt, c->mm, 0, size, PROT_NONE, MM_MAP_PRIVATE | MM_MAP_ANONYMOUS,
+                      NULL, 0, &addr);
     if (ret < 0)
         return ret;
     /* Only the address was wanted: the segments are mapped there with MAP_FIXED. */
-    ret = mm_munmap(c->t, c->mm, addr, size);
+    ret = mm_munmap(&c->t->mmt, c->mm, addr, size);
     if (ret < 0)
         return ret;
     *base = (addr + align - 1) & ~(align - 1);
@@ -373,13 +373,13 @@ static int map_segment(struct load_ctx *c, struct elf_image *im, const struct el
     gaddr_t out;
     int ret;
     if (p.file_end > p.start) {
-        ret = mm_mmap(c->t, c->mm, p.start, p.file_end - p.start, prot,
+        ret = mm_mmap(&c->t->mmt, c->mm, p.start, p.file_end - p.start, prot,
                       MM_MAP_PRIVATE | MM_MAP_FIXED, m, p.file_off, &out);
         if (ret < 0)
             return ret;
     }
     if (p.end > p.file_end) {
-        ret = mm_mmap(c->t, c->mm, p.file_end, p.end - p.file_end, prot,
+        ret = mm_mmap(&c->t->mmt, c->mm, p.file_end, p.end - p.file_end, prot,
                       MM_MAP_PRIVATE | MM_MAP_ANONYMOUS | MM_MAP_FIXED, NULL, 0, &out);
         if (ret < 0)
             return ret;
@@ -395,7 +395,7 @@ static int map_segment(struct load_ctx *c, struct elf_image *im, const struct el
             return ret;
     }
     if (prot != p.prot)
-        return mm_mprotect(c->t, c->mm, p.start, p.end - p.start, p.prot);
+        return mm_mprotect(&c->t->mmt, c->mm, p.start, p.end - p.start, p.prot);
     return 0;
 }
 
@@ -455,7 +455,7 @@ static int map_stack(struct load_ctx *c)
         return -ENOMEM;
     gaddr_t start = top - LOADER_STACK_SIZE, out;
     int ret =
-        mm_mmap(c->t, c->mm, start, LOADER_STACK_SIZE, PROT_READ | PROT_WRITE,
+        mm_mmap(&c->t->mmt, c->mm, start, LOADER_STACK_SIZE, PROT_READ | PROT_WRITE,
                 MM_MAP_PRIVATE | MM_MAP_ANONYMOUS | MM_MAP_GROWSDOWN | MM_MAP_FIXED, NULL, 0, &out);
     if (ret < 0)
         return ret;

@@ -27,7 +27,7 @@ struct exec_creds;
 
 /*
  * Load the program @path (resolved from @t's cwd and root) for execve into the fresh address
- * space @mm, which need not be @t->mm yet (all guest writes go through @mm explicitly), with
+ * space @mm, which need not be @t->mmt.mm yet (all guest writes go through @mm explicitly), with
  * @argv and @envp (NULL-terminated arrays of Sentry strings, borrowed; NULL means empty).
  *
  * On success: *@regs holds the start state (rip, rsp, cs 0x33, ss 0x2b, eflags 0x202, the

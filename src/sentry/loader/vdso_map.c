@@ -92,12 +92,12 @@ int vdso_map(struct task *t, struct mm *mm, gaddr_t *base)
     uint64_t len = vdso_size(&g_vdso_obj);
     /* Reserve both at once (shared, read-only), then replace the image part with its
      * private mapping. */
-    int err = mm_mmap(t, mm, 0, len, PROT_READ, MM_MAP_SHARED | MM_MAP_NOWRITE, &g_vdso_obj, 0,
-                      &addr);
+    int err = mm_mmap(&t->mmt, mm, 0, len, PROT_READ, MM_MAP_SHARED | MM_MAP_NOWRITE, &g_vdso_obj,
+                      0, &addr);
     if (err < 0)
         return err;
     gaddr_t image = addr + CVISOR_VVAR_SIZE;
-    err = mm_mmap(t, mm, image, len - CVISOR_VVAR_SIZE, PROT_READ | PROT_EXEC,
+    err = mm_mmap(&t->mmt, mm, image, len - CVISOR_VVAR_SIZE, PROT_READ | PROT_EXEC,
                   MM_MAP_PRIVATE | MM_MAP_FIXED, &g_vdso_obj, CVISOR_VVAR_SIZE, &got);
     if (err < 0)
         return err;

@@ -9,12 +9,11 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "sentry/kernel/task.h"
 #include "sentry/memfile/memfile.h"
 #include "sentry/memmap/mappable.h"
 #include "sentry/mm/mm_priv.h"
 
-void *mm_host_ptr(struct task *t, struct mm *mm, gaddr_t addr, bool write)
+void *mm_host_ptr(struct mm_thread *t, struct mm *mm, gaddr_t addr, bool write)
 {
     struct vma *v = vma_find(mm, addr);
     if (!v)
@@ -29,7 +28,7 @@ void *mm_host_ptr(struct task *t, struct mm *mm, gaddr_t addr, bool write)
 }
 
 /* Copy between guest [addr, addr+size) and @buf, page by page. */
-static int copy_pages(struct task *t, gaddr_t addr, void *buf, size_t size, bool to_guest)
+static int copy_pages(struct mm_thread *t, gaddr_t addr, void *buf, size_t size, bool to_guest)
 {
     char *b = buf;
     if (addr + size < addr)
@@ -52,7 +51,7 @@ static int copy_pages(struct task *t, gaddr_t addr, void *buf, size_t size, bool
     return 0;
 }
 
-int copy_in(struct task *t, gaddr_t addr, void *buf, size_t size)
+int mm_copy_in(struct mm_thread *t, gaddr_t addr, void *buf, size_t size)
 {
     return copy_pages(t, addr, buf, size, false);
 }
@@ -78,12 +77,12 @@ int mm_copy_in_mm(struct mm *mm, gaddr_t addr, void *buf, size_t size)
     return 0;
 }
 
-int copy_out(struct task *t, gaddr_t addr, const void *buf, size_t size)
+int mm_copy_out(struct mm_thread *t, gaddr_t addr, const void *buf, size_t size)
 {
     return copy_pages(t, addr, (void *)buf, size, true);
 }
 
-long copy_in_str(struct task *t, gaddr_t addr, char *buf, size_t size)
+long mm_copy_in_str(struct mm_thread *t, gaddr_t addr, char *buf, size_t size)
 {
     size_t len = 0;
     while (len < size) {
@@ -105,13 +104,13 @@ long copy_in_str(struct task *t, gaddr_t addr, char *buf, size_t size)
     return -ENAMETOOLONG;
 }
 
-int copy_in_iovec(struct task *t, gaddr_t addr, int count, struct linux_iovec *out)
+int mm_copy_in_iovec(struct mm_thread *t, gaddr_t addr, int count, struct linux_iovec *out)
 {
     if (count < 0 || count > LINUX_IOV_MAX)
         return -EINVAL;
     if (count == 0)
         return 0;
-    int err = copy_in(t, addr, out, (size_t)count * sizeof(*out));
+    int err = mm_copy_in(t, addr, out, (size_t)count * sizeof(*out));
     if (err < 0)
         return err;
     uint64_t total = 0;
@@ -147,7 +146,7 @@ _Static_assert(UIO_MAX_PINS <= UIO_MAX_IOV, "a page adds at most one segment");
 
 /* The host pointer of guest byte @addr for a transfer @to_guest (or from it), its page made
  * present, private pages made this address space's own. NULL where the app would fault. */
-static char *uio_page_ptr(struct task *t, struct mm *mm, gaddr_t addr, bool to_guest)
+static char *uio_page_ptr(struct mm_thread *t, struct mm *mm, gaddr_t addr, bool to_guest)
 {
     struct vma *v = vma_find(mm, addr);
     if (!v)
@@ -194,8 +193,8 @@ static bool uio_append(struct uio *u, char *p, size_t size)
 
 /* Append guest [addr, addr+size) to @u. Returns the bytes added (short at a bad page or when
  * @u is full; 0 if the first byte is bad). */
-static size_t uio_add_range(struct task *t, struct uio *u, gaddr_t addr, size_t size, bool to_guest,
-                            int maxpages)
+static size_t uio_add_range(struct mm_thread *t, struct uio *u, gaddr_t addr, size_t size,
+                            bool to_guest, int maxpages)
 {
     size_t added = 0;
     while (added < size && u->npages < maxpages) {
@@ -235,7 +234,7 @@ static void uio_cut(struct uio *u, struct mm *mm, int from, size_t end)
  * no longer access ends the uio there (u->fault). */
 static void uio_refresh(struct uio *u)
 {
-    struct task *t = u->owner;
+    struct mm_thread *t = u->owner;
     struct mm *mm = t->mm;
     if (u->gen == mm->map_gen || u->done == u->size)
         return;
@@ -283,13 +282,13 @@ static int count_pages(const struct linux_iovec *iov, int count)
     return n < UIO_MAX_PINS ? (int)n : UIO_MAX_PINS;
 }
 
-int mm_uio_prepare(struct task *t, gaddr_t addr, size_t size, bool to_guest, struct uio *u)
+int mm_uio_prepare(struct mm_thread *t, gaddr_t addr, size_t size, bool to_guest, struct uio *u)
 {
     struct linux_iovec iov = {.base = addr, .len = size};
     return mm_uio_prepare_iov(t, &iov, 1, to_guest, u);
 }
 
-int mm_uio_prepare_iov(struct task *t, const struct linux_iovec *iov, int count, bool to_guest,
+int mm_uio_prepare_iov(struct mm_thread *t, const struct linux_iovec *iov, int count, bool to_guest,
                        struct uio *u)
 {
     u->first = u->iovcnt = u->npages = 0; /* the segment array itself needs no clearing */
@@ -320,7 +319,7 @@ int mm_uio_prepare_iov(struct task *t, const struct linux_iovec *iov, int count,
 
 void uio_release(struct uio *u)
 {
-    struct task *t = u->owner;
+    struct mm_thread *t = u->owner;
     for (int i = 0; i < u->npages; i++)
         unpin(t->mm, u->pages[i].frame);
     u->npages = 0;
@@ -330,7 +329,7 @@ void uio_release(struct uio *u)
 
 /* ---- atomics and futex keys --------------------------------------------------------- */
 
-int mm_atomic_cmpxchg_u32(struct task *t, gaddr_t addr, uint32_t expect, uint32_t desired,
+int mm_atomic_cmpxchg_u32(struct mm_thread *t, gaddr_t addr, uint32_t expect, uint32_t desired,
                           uint32_t *old)
 {
     if (addr & 3)
@@ -344,7 +343,7 @@ int mm_atomic_cmpxchg_u32(struct task *t, gaddr_t addr, uint32_t expect, uint32_
     return 0;
 }
 
-int mm_atomic_load_u32(struct task *t, gaddr_t addr, uint32_t *val)
+int mm_atomic_load_u32(struct mm_thread *t, gaddr_t addr, uint32_t *val)
 {
     if (addr & 3)
         return -EINVAL;
@@ -355,7 +354,7 @@ int mm_atomic_load_u32(struct task *t, gaddr_t addr, uint32_t *val)
     return 0;
 }
 
-int mm_futex_key(struct task *t, gaddr_t addr, bool shared, struct futex_key *key)
+int mm_futex_key(struct mm_thread *t, gaddr_t addr, bool shared, struct futex_key *key)
 {
     if (addr & 3)
         return -EINVAL;

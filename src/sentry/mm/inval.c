@@ -18,13 +18,12 @@
 #include <stdlib.h>
 
 #include "common/log.h"
-#include "sentry/kernel/kernel.h"
-#include "sentry/kernel/task.h"
-#include "sentry/waiter/waitq.h"
+#include "sentry/context/context.h"
 #include "sentry/memfile/memfile.h"
 #include "sentry/memmap/mappable.h"
 #include "sentry/mm/mm_priv.h"
 #include "sentry/platform/platform.h"
+#include "sentry/waiter/waitq.h"
 
 /* Address spaces with pending stub invalidations (mm->inval.link). Kernel lock. */
 static struct list_head g_pending = LIST_HEAD_INIT(g_pending);
@@ -151,7 +150,7 @@ static void stub_unmap(struct mm *mm, struct plat_context *ctx, gaddr_t start, g
         inval_post_range(mm, start, end);
 }
 
-void mm_stub_unmap(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end)
+void mm_stub_unmap(struct mm_thread *t, struct mm *mm, gaddr_t start, gaddr_t end)
 {
     stub_unmap(mm, mm_ctx(t, mm), start, end);
 }
@@ -160,14 +159,13 @@ void mm_stub_unmap(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end)
  * calling task waits for them before it runs app code again. */
 static void shootdown(struct mm *mm)
 {
-    struct task *x;
+    struct mm_thread *x;
     int kicked = 0;
-    list_for_each_entry(x, &g_kernel.tasks, klink)
+    list_for_each_entry(x, &mm->running, running)
     {
-        if (x->mm == mm && x->state == TASK_RUNNING_APP) {
-            task_kick(x);
-            kicked++;
-        }
+        /* It leaves app code at once and applies the pending unmapping (mm_app_leave). */
+        g_platform->interrupt(x->pctx);
+        kicked++;
     }
     log_debug("shootdown: %d task(s) running in the address space kicked", kicked);
     tl_wait_seq = g_inval_seq;
@@ -234,7 +232,7 @@ static void drop_pte(struct mm *mm, uint64_t vpn, uint64_t *pte, void *arg)
     d->dropped++;
 }
 
-void mm_release_range(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end)
+void mm_release_range(struct mm_thread *t, struct mm *mm, gaddr_t start, gaddr_t end)
 {
     struct drop d = {.mm = mm, .ctx = mm_ctx(t, mm), .mode = DROP_ALL, .whole = true};
     d.defer = !d.ctx && mm->nr_running > 0;
@@ -252,7 +250,7 @@ void mm_invalidate_mappable(struct mappable *m, uint64_t off, uint64_t end, enum
     off &= ~4095ULL;
     for (struct mm_rmap *r = m->rmap; r && off < end; r = r->next) {
         struct mm *mm = r->mm;
-        struct drop d = {.mm = mm, .ctx = mm_ctx(g_current, mm), .mode = (int)mode};
+        struct drop d = {.mm = mm, .ctx = mm_ctx(mm_current(), mm), .mode = (int)mode};
         d.defer = !d.ctx && mm->nr_running > 0;
         for (int i = 0; i < mm->nvmas; i++) {
             const struct vma *v = &mm->vmas[i];
@@ -274,19 +272,21 @@ void mm_invalidate_mappable(struct mappable *m, uint64_t off, uint64_t end, enum
 
 /* ---- the task loop's hooks --------------------------------------------------------------- */
 
-void mm_app_enter(struct task *t)
+void mm_app_enter(struct mm_thread *t)
 {
     struct mm *mm = t->mm;
     if (mm->inval.pending)
         mm_stub_inval_apply(mm, t->pctx);
     mm->nr_running++;
+    list_add_tail(&t->running, &mm->running);
 }
 
-void mm_app_leave(struct task *t)
+void mm_app_leave(struct mm_thread *t)
 {
     struct mm *mm = t->mm;
     CV_BUG_ON(mm->nr_running <= 0);
     mm->nr_running--;
+    list_del(&t->running);
     if (mm->inval.pending)
         mm_stub_inval_apply(mm, t->pctx); /* at once: a shootdown may wait for it */
 }
@@ -305,7 +305,7 @@ static bool shootdown_busy(uint64_t seq)
     return false;
 }
 
-void mm_shootdown_wait(struct task *t)
+void mm_shootdown_wait(struct mm_thread *t)
 {
     uint64_t seq = tl_wait_seq;
     if (!seq)
@@ -314,10 +314,10 @@ void mm_shootdown_wait(struct task *t)
     struct waiter w = {0};
     while (shootdown_busy(seq)) {
         if (!w.q)
-            waitq_add(&g_shootdown_wq, &w, &t->ctx, 0);
+            waitq_add(&g_shootdown_wq, &w, t->ctx, 0);
         /* Only an exit ends the wait early: the tasks waited for leave app code at once, and
          * the invalidations stay pending (their frames kept) until they have. */
-        if (task_wait_killable(t, 0) == -EINTR)
+        if (ctx_wait_killable(t->ctx, 0) == -EINTR)
             break;
     }
     waitq_remove(&w);

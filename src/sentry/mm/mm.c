@@ -11,13 +11,24 @@
 #include <sys/mman.h>
 
 #include "common/log.h"
-#include "sentry/kernel/task.h"
 #include "sentry/memfile/memfile.h"
 #include "sentry/memmap/mappable.h"
 #include "sentry/mm/mm_priv.h"
 #include "sentry/platform/platform.h"
 
 #define FAULT_AROUND 16 /* pages populated per fault */
+
+static __thread struct mm_thread *tl_current;
+
+struct mm_thread *mm_current(void)
+{
+    return tl_current;
+}
+
+void mm_thread_bind(struct mm_thread *mt)
+{
+    tl_current = mt;
+}
 
 int mm_new(struct mm **out)
 {
@@ -30,6 +41,7 @@ int mm_new(struct mm **out)
         return err;
     }
     mm->refs = 1;
+    list_init(&mm->running);
     mm->mmap_base = 0x7ffff7fff000ULL - (8ULL << 20) - (128ULL << 20);
     *out = mm;
     return 0;
@@ -79,7 +91,7 @@ void mm_unref(struct mm *mm)
     free(mm);
 }
 
-struct plat_context *mm_ctx(struct task *t, struct mm *mm)
+struct plat_context *mm_ctx(struct mm_thread *t, struct mm *mm)
 {
     if (!t || t->mm != mm || !t->pctx)
         return NULL;
@@ -120,7 +132,7 @@ static int fill_new_frame(struct vma *v, uint64_t vpn, uint64_t *frame, uint64_t
 
 /* Give the private page of *@pte its own frame (copy-on-write); a page not yet written stays
  * so (PTE_CLEAN). A frame pinned by a transfer is never shared, so never moved here. */
-static int break_cow(struct task *t, struct mm *mm, uint64_t vpn, uint64_t *pte)
+static int break_cow(struct mm_thread *t, struct mm *mm, uint64_t vpn, uint64_t *pte)
 {
     uint64_t old = *pte & PTE_FRAME_MASK;
     if (memfile_refcount(old) == 1)
@@ -141,8 +153,8 @@ static int break_cow(struct task *t, struct mm *mm, uint64_t vpn, uint64_t *pte)
     return 0;
 }
 
-uint64_t *mm_populate_page(struct task *t, struct mm *mm, struct vma *v, uint64_t vpn, unsigned how,
-                           int *err)
+uint64_t *mm_populate_page(struct mm_thread *t, struct mm *mm, struct vma *v, uint64_t vpn,
+                           unsigned how, int *err)
 {
     uint64_t *pte = pt_entry(mm, vpn, true);
     if (!pte) {
@@ -235,7 +247,7 @@ static void populate_anon_run(struct mm *mm, uint64_t first, uint64_t count)
     }
 }
 
-int mm_handle_fault(struct task *t, gaddr_t addr, bool write, bool exec)
+int mm_handle_fault(struct mm_thread *t, gaddr_t addr, bool write, bool exec)
 {
     struct mm *mm = t->mm;
     struct plat_context *ctx = mm_ctx(t, mm);
@@ -376,7 +388,7 @@ static void protect_pte(struct mm *mm, uint64_t vpn, uint64_t *pte, void *arg)
     pa->run_end = vpn + 1;
 }
 
-void mm_stub_protect(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end, int prot)
+void mm_stub_protect(struct mm_thread *t, struct mm *mm, gaddr_t start, gaddr_t end, int prot)
 {
     /* mprotect(2) stops at the first hole, so only the runs the stub maps are changed. */
     struct protect_arg pa = {.ctx = mm_ctx(t, mm), .prot = prot};
@@ -386,7 +398,7 @@ void mm_stub_protect(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end, 
     protect_flush(&pa);
 }
 
-int mm_fork(struct task *t, struct mm *src, struct mm **out)
+int mm_fork(struct mm_thread *t, struct mm *src, struct mm **out)
 {
     struct mm *mm;
     int err = mm_new(&mm);

@@ -14,23 +14,42 @@
 #include <sys/uio.h>
 
 #include "abi/linux/types.h"
+#include "common/list.h"
 #include "sentry/memmap/uio.h"
 
-struct task;
 struct mm;
+struct ctx;
+struct plat_context;
+
+/* What mm knows of a thread: the address space it runs in, its platform context there (pages
+ * reach a stub only through the context of one of its own threads) and how it blocks. The
+ * kernel's task embeds one (task->mmt); mm never sees the task. Only the thread itself
+ * changes its fields, with the kernel lock held. */
+struct mm_thread {
+    struct mm *mm;             /* reference held; NULL before the first exec */
+    struct plat_context *pctx; /* NULL until the thread has a context in @mm */
+    struct ctx *ctx;           /* Immutable: blocks the thread (the shootdown wait) */
+    gaddr_t last_fault_addr;   /* a fault seen once on a mapped page is retried once */
+    struct list_head running;  /* in mm->running while it runs app code (mm_app_enter) */
+};
+
+/* The mm_thread of the calling host thread (set by mm_thread_bind), or NULL. */
+struct mm_thread *mm_current(void);
+/* Make @mt the calling host thread's (the task thread binds its own at start). */
+void mm_thread_bind(struct mm_thread *mt);
 struct mappable;
 
 /* Copy @size bytes from guest @addr of @t's address space. Returns 0 or -EFAULT. */
-int copy_in(struct task *t, gaddr_t addr, void *buf, size_t size);
+int mm_copy_in(struct mm_thread *t, gaddr_t addr, void *buf, size_t size);
 /* Copy @size bytes from guest @addr of address space @mm, which need not be the caller's
  * (/proc/<pid>/cmdline of another process). Caller holds the kernel lock, which keeps @mm
  * alive. Returns 0 or -EFAULT. */
 int mm_copy_in_mm(struct mm *mm, gaddr_t addr, void *buf, size_t size);
 /* Copy @size bytes to guest @addr. Returns 0 or -EFAULT. */
-int copy_out(struct task *t, gaddr_t addr, const void *buf, size_t size);
+int mm_copy_out(struct mm_thread *t, gaddr_t addr, const void *buf, size_t size);
 /* Copy a NUL-terminated string of at most @size bytes (NUL included) from @addr.
  * Returns its length, -EFAULT, or -ENAMETOOLONG if no NUL within @size. */
-long copy_in_str(struct task *t, gaddr_t addr, char *buf, size_t size);
+long mm_copy_in_str(struct mm_thread *t, gaddr_t addr, char *buf, size_t size);
 
 /* A guest iovec. */
 struct linux_iovec {
@@ -41,7 +60,7 @@ struct linux_iovec {
 
 /* Read @count iovecs at @addr into @out (caller-provided, >= @count entries).
  * Returns 0, -EINVAL (count > IOV_MAX or a total over SSIZE_MAX), -EFAULT. */
-int copy_in_iovec(struct task *t, gaddr_t addr, int count, struct linux_iovec *out);
+int mm_copy_in_iovec(struct mm_thread *t, gaddr_t addr, int count, struct linux_iovec *out);
 
 /* Build a uio over guest memory [@addr, @addr+@size) of @t for a transfer: @to_guest true
  * means the file writes INTO guest memory (read(2)); pages are populated and copy-on-write
@@ -51,9 +70,9 @@ int copy_in_iovec(struct task *t, gaddr_t addr, int count, struct linux_iovec *o
  * "Memory under I/O"). A fault part-way yields a shorter uio (as Linux's short read);
  * -EFAULT if the first byte is bad. The caller's task keeps its address space until
  * uio_release(); pass the consumer's result through uio_result(). */
-int mm_uio_prepare(struct task *t, gaddr_t addr, size_t size, bool to_guest, struct uio *u);
+int mm_uio_prepare(struct mm_thread *t, gaddr_t addr, size_t size, bool to_guest, struct uio *u);
 /* Same for an iovec array (readv/writev). */
-int mm_uio_prepare_iov(struct task *t, const struct linux_iovec *iov, int count, bool to_guest,
+int mm_uio_prepare_iov(struct mm_thread *t, const struct linux_iovec *iov, int count, bool to_guest,
                        struct uio *u);
 /* Unpin what mm_uio_prepare pinned. */
 void uio_release(struct uio *u);
@@ -64,13 +83,13 @@ void uio_release(struct uio *u);
 struct futex_key {
     uint64_t a, b;
 };
-int mm_futex_key(struct task *t, gaddr_t addr, bool shared, struct futex_key *key);
+int mm_futex_key(struct mm_thread *t, gaddr_t addr, bool shared, struct futex_key *key);
 
 /* Atomically compare-and-exchange / read the u32 at @addr (futex, robust lists).
  * Returns 0 or -EFAULT; *@old receives the previous value. */
-int mm_atomic_cmpxchg_u32(struct task *t, gaddr_t addr, uint32_t expect, uint32_t desired,
+int mm_atomic_cmpxchg_u32(struct mm_thread *t, gaddr_t addr, uint32_t expect, uint32_t desired,
                           uint32_t *old);
-int mm_atomic_load_u32(struct task *t, gaddr_t addr, uint32_t *val);
+int mm_atomic_load_u32(struct mm_thread *t, gaddr_t addr, uint32_t *val);
 
 /* How mm_invalidate_mappable treats the pages of the range. */
 enum mm_inval_mode {

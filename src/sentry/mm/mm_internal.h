@@ -46,7 +46,7 @@ bool mm_maps_object_at(struct mm *mm, gaddr_t addr, struct mappable *obj);
 /* A new, empty address space with its own platform address space. Returns 0 or -errno. */
 int mm_new(struct mm **out);
 /* fork: a copy-on-write copy of @src (a new platform address space). */
-int mm_fork(struct task *t, struct mm *src, struct mm **out);
+int mm_fork(struct mm_thread *t, struct mm *src, struct mm **out);
 struct mm *mm_ref(struct mm *mm);
 /* Number of users of @mm (tasks sharing it). */
 int mm_users(struct mm *mm);
@@ -61,17 +61,18 @@ struct plat_as *mm_plat_as(struct mm *mm);
  * Without MM_MAP_FIXED, @addr is a hint. Returns 0 and the address in *@out, or -errno
  * (-ENOMEM when no room, -EEXIST for FIXED_NOREPLACE on a used range).
  */
-int mm_mmap(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int prot, int flags,
+int mm_mmap(struct mm_thread *t, struct mm *mm, gaddr_t addr, uint64_t len, int prot, int flags,
             struct mappable *obj, uint64_t off, gaddr_t *out);
-int mm_munmap(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len);
-int mm_mprotect(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int prot);
-int mm_mremap(struct task *t, struct mm *mm, gaddr_t old, uint64_t old_len, uint64_t new_len,
+int mm_munmap(struct mm_thread *t, struct mm *mm, gaddr_t addr, uint64_t len);
+int mm_mprotect(struct mm_thread *t, struct mm *mm, gaddr_t addr, uint64_t len, int prot);
+int mm_mremap(struct mm_thread *t, struct mm *mm, gaddr_t old, uint64_t old_len, uint64_t new_len,
               int flags, gaddr_t new_addr, gaddr_t *out);
-int mm_madvise(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int advice);
-int mm_mincore(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, gaddr_t vec);
-int mm_msync(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int flags);
-/* brk(2): returns the new (or unchanged) break. */
-gaddr_t mm_brk(struct task *t, struct mm *mm, gaddr_t brk);
+int mm_madvise(struct mm_thread *t, struct mm *mm, gaddr_t addr, uint64_t len, int advice);
+int mm_mincore(struct mm_thread *t, struct mm *mm, gaddr_t addr, uint64_t len, gaddr_t vec);
+int mm_msync(struct mm_thread *t, struct mm *mm, gaddr_t addr, uint64_t len, int flags);
+/* brk(2): returns the new (or unchanged) break; the data segment may not grow past
+ * @data_limit bytes (RLIMIT_DATA). */
+gaddr_t mm_brk(struct mm_thread *t, struct mm *mm, gaddr_t brk, uint64_t data_limit);
 /* Loader: set the initial break just after the loaded image. */
 void mm_set_brk_start(struct mm *mm, gaddr_t start);
 /* Loader: record the program's code range [@start, @end) (not page-aligned). */
@@ -91,11 +92,11 @@ bool mm_range_mapped(struct mm *mm, gaddr_t start, gaddr_t end);
  * Returns 0 if the app may continue, or -EFAULT (SEGV_MAPERR: no mapping) / -EACCES
  * (SEGV_ACCERR) / -EIO (SIGBUS: past the end of a file).
  */
-int mm_handle_fault(struct task *t, gaddr_t addr, bool write, bool exec);
+int mm_handle_fault(struct mm_thread *t, gaddr_t addr, bool write, bool exec);
 
 /* The host pointer of guest byte @addr for a read (@write false) or write, populating and
  * breaking COW as needed; valid until the kernel lock is dropped. NULL on a bad address. */
-void *mm_host_ptr(struct task *t, struct mm *mm, gaddr_t addr, bool write);
+void *mm_host_ptr(struct mm_thread *t, struct mm *mm, gaddr_t addr, bool write);
 
 /*
  * The task loop's hooks (kernel/task.c); @t is the calling task, Caller holds the kernel lock.
@@ -105,6 +106,6 @@ void *mm_host_ptr(struct task *t, struct mm *mm, gaddr_t addr, bool write);
  * that were running app code, wait (kernel lock released) until each has left app code, so
  * that no app code sees the old pages once @t's call has returned.
  */
-void mm_app_enter(struct task *t);
-void mm_app_leave(struct task *t);
-void mm_shootdown_wait(struct task *t);
+void mm_app_enter(struct mm_thread *t);
+void mm_app_leave(struct mm_thread *t);
+void mm_shootdown_wait(struct mm_thread *t);

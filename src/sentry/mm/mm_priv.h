@@ -5,12 +5,12 @@
 #include "sentry/mm/mm_internal.h"
 #include "sentry/mm/mm_types.h"
 
-struct task;
+struct mm_thread;
 
 /* The platform context of @t if it runs in @mm's address space, else NULL. Stub
  * invalidations pending in @mm are applied first, so that whatever the caller does with the
  * stub comes after them. */
-struct plat_context *mm_ctx(struct task *t, struct mm *mm);
+struct plat_context *mm_ctx(struct mm_thread *t, struct mm *mm);
 
 /* How mm_populate_page makes a page present. */
 #define MM_POP_WRITE 0x1   /* for writing: a private page gets its own frame, written */
@@ -18,17 +18,17 @@ struct plat_context *mm_ctx(struct task *t, struct mm *mm);
 
 /* Make page @vpn of @v present (allocating/filling) as @how (MM_POP_*, 0 to read). Returns
  * the entry or NULL with *@err set (-ENOMEM, -EIO past EOF). */
-uint64_t *mm_populate_page(struct task *t, struct mm *mm, struct vma *v, uint64_t vpn, unsigned how,
-                           int *err);
+uint64_t *mm_populate_page(struct mm_thread *t, struct mm *mm, struct vma *v, uint64_t vpn,
+                           unsigned how, int *err);
 
 /* Drop every entry in [start, end): unref frames, forget mappings. Unmaps from the stub
  * through @t's context when anything was mapped (or leaves that pending when @t does not run
  * in @mm). */
-void mm_release_range(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end);
+void mm_release_range(struct mm_thread *t, struct mm *mm, gaddr_t start, gaddr_t end);
 
 /* Unmap [start, end) from the stub: through @t's context if @t runs in @mm, else pending
  * until one of @mm's tasks applies it (inval.c). */
-void mm_stub_unmap(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end);
+void mm_stub_unmap(struct mm_thread *t, struct mm *mm, gaddr_t start, gaddr_t end);
 
 /* Apply @mm's pending stub invalidations through @ctx, a context in @mm (inval.c). */
 void mm_stub_inval_apply(struct mm *mm, struct plat_context *ctx);
@@ -36,4 +36,4 @@ void mm_stub_inval_apply(struct mm *mm, struct plat_context *ctx);
 void mm_stub_inval_free(struct mm *mm);
 
 /* Change the stub's protection of the mapped pages in [start, end) to @prot. */
-void mm_stub_protect(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end, int prot);
+void mm_stub_protect(struct mm_thread *t, struct mm *mm, gaddr_t start, gaddr_t end, int prot);

@@ -87,7 +87,8 @@ struct mm {
      * that a uio built earlier knows to look again (copy.c). */
     uint64_t map_gen;
     struct mm_pins pins;
-    int nr_running; /* tasks running app code in this address space */
+    int nr_running;           /* threads running app code in this address space */
+    struct list_head running; /* those threads (mm_thread.running) */
     struct mm_stub_inval inval;
 };
 

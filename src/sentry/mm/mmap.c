@@ -8,7 +8,6 @@
 #include <sys/mman.h>
 #include <sys/sysinfo.h>
 
-#include "sentry/kernel/task.h"
 #include "sentry/memmap/mappable.h"
 #include "sentry/mm/mm_priv.h"
 #include "sentry/platform/platform.h"
@@ -44,7 +43,7 @@ static void drop_obj(struct mm *mm, struct vma *v)
 }
 
 /* Remove every mapping in [start, end): pages, stub mappings and VMAs. */
-static int unmap_range(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end)
+static int unmap_range(struct mm_thread *t, struct mm *mm, gaddr_t start, gaddr_t end)
 {
     int err = vma_split_at(mm, start);
     if (err == 0)
@@ -56,7 +55,7 @@ static int unmap_range(struct task *t, struct mm *mm, gaddr_t start, gaddr_t end
     return 0;
 }
 
-int mm_mmap(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int prot, int flags,
+int mm_mmap(struct mm_thread *t, struct mm *mm, gaddr_t addr, uint64_t len, int prot, int flags,
             struct mappable *obj, uint64_t off, gaddr_t *out)
 {
     if (len == 0 || len > MM_TASK_SIZE)
@@ -121,7 +120,7 @@ int mm_mmap(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int prot,
     return 0;
 }
 
-int mm_munmap(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len)
+int mm_munmap(struct mm_thread *t, struct mm *mm, gaddr_t addr, uint64_t len)
 {
     if ((addr & ~LINUX_PAGE_MASK) || len == 0)
         return -EINVAL;
@@ -145,7 +144,7 @@ static bool range_mapped(struct mm *mm, gaddr_t start, gaddr_t end)
     return true;
 }
 
-int mm_mprotect(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int prot)
+int mm_mprotect(struct mm_thread *t, struct mm *mm, gaddr_t addr, uint64_t len, int prot)
 {
     if (addr & ~LINUX_PAGE_MASK)
         return -EINVAL;
@@ -183,15 +182,14 @@ int mm_mprotect(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int p
     return 0;
 }
 
-gaddr_t mm_brk(struct task *t, struct mm *mm, gaddr_t brk)
+gaddr_t mm_brk(struct mm_thread *t, struct mm *mm, gaddr_t brk, uint64_t data_limit)
 {
     if (brk < mm->brk_start)
         return mm->brk;
     gaddr_t old_end = PAGE_ALIGN_UP(mm->brk);
     gaddr_t new_end = PAGE_ALIGN_UP(brk);
     if (new_end > old_end) {
-        uint64_t limit = task_rlimit_cur(t, RLIMIT_DATA);
-        if (new_end - mm->brk_start > limit || !overcommit_ok(new_end - old_end))
+        if (new_end - mm->brk_start > data_limit || !overcommit_ok(new_end - old_end))
             return mm->brk;
         if (!vma_range_free(mm, old_end, new_end) || hits_reserved(old_end, new_end))
             return mm->brk;
@@ -212,10 +210,10 @@ gaddr_t mm_brk(struct task *t, struct mm *mm, gaddr_t brk)
     return brk;
 }
 
-static int do_move(struct task *t, struct mm *mm, struct vma *v, gaddr_t old, uint64_t old_len,
+static int do_move(struct mm_thread *t, struct mm *mm, struct vma *v, gaddr_t old, uint64_t old_len,
                    gaddr_t dst, uint64_t new_len);
 
-int mm_mremap(struct task *t, struct mm *mm, gaddr_t old, uint64_t old_len, uint64_t new_len,
+int mm_mremap(struct mm_thread *t, struct mm *mm, gaddr_t old, uint64_t old_len, uint64_t new_len,
               int flags, gaddr_t new_addr, gaddr_t *out)
 {
     const int MAYMOVE = 1, FIXED = 2, DONTUNMAP = 4;
@@ -313,7 +311,7 @@ static void move_pte(struct mm *mm, uint64_t vpn, uint64_t *pte, void *arg)
 }
 
 /* Move [old, old+old_len) of @v to @dst, sized @new_len (>= old_len or smaller). */
-static int do_move(struct task *t, struct mm *mm, struct vma *v, gaddr_t old, uint64_t old_len,
+static int do_move(struct mm_thread *t, struct mm *mm, struct vma *v, gaddr_t old, uint64_t old_len,
                    gaddr_t dst, uint64_t new_len)
 {
     struct vma nv = *v;
@@ -372,7 +370,7 @@ static int madvise_remove(struct mm *mm, gaddr_t start, gaddr_t end)
     return 0;
 }
 
-int mm_madvise(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int advice)
+int mm_madvise(struct mm_thread *t, struct mm *mm, gaddr_t addr, uint64_t len, int advice)
 {
     if (addr & ~LINUX_PAGE_MASK)
         return -EINVAL;
@@ -433,7 +431,7 @@ int mm_madvise(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int ad
     return 0;
 }
 
-int mm_mincore(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, gaddr_t vec)
+int mm_mincore(struct mm_thread *t, struct mm *mm, gaddr_t addr, uint64_t len, gaddr_t vec)
 {
     if (addr & ~LINUX_PAGE_MASK)
         return -EINVAL;
@@ -451,7 +449,7 @@ int mm_mincore(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, gaddr_
             uint64_t *p = pt_entry(mm, (addr + done) / 4096 + i, false);
             buf[i] = (p && (*p & PTE_PRESENT)) ? 1 : 0;
         }
-        int err = copy_out(t, vec + done / 4096, buf, n);
+        int err = mm_copy_out(t, vec + done / 4096, buf, n);
         if (err < 0)
             return err;
         done += n << 12;
@@ -465,7 +463,7 @@ int mm_mincore(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, gaddr_
  * the data after writeback, so every msync writes back, and MS_SYNC also waits for the disk.
  * As in Linux, a hole in the range gives -ENOMEM after the mapped parts were synced.
  */
-int mm_msync(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int flags)
+int mm_msync(struct mm_thread *t, struct mm *mm, gaddr_t addr, uint64_t len, int flags)
 {
     (void)t;
     if (addr & ~LINUX_PAGE_MASK)

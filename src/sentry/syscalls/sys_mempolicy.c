@@ -144,7 +144,7 @@ long sys_get_mempolicy(struct task *t, const struct syscall_args *a)
         mode = 0;
         node0 = true;
     } else if (flags & MPOL_F_ADDR) {
-        if (!mm_range_mapped(t->mm, addr & ~4095ULL, (addr & ~4095ULL) + 4096))
+        if (!mm_range_mapped(t->mmt.mm, addr & ~4095ULL, (addr & ~4095ULL) + 4096))
             return -EFAULT;
         mode = MPOL_DEFAULT; /* COMPAT: mbind policies are not kept */
         node0 = false;
@@ -182,7 +182,7 @@ long sys_mbind(struct task *t, const struct syscall_args *a)
         return -EINVAL;
     if (end == start)
         return 0;
-    return mm_range_mapped(t->mm, start, end) ? 0 : -EFAULT;
+    return mm_range_mapped(t->mmt.mm, start, end) ? 0 : -EFAULT;
 }
 
 void sys_mempolicy_register(void)

@@ -117,8 +117,8 @@ long sys_mmap(struct task *t, const struct syscall_args *a)
                  (flags & (MM_MAP_FIXED | MM_MAP_ANONYMOUS | MM_MAP_GROWSDOWN |
                            MM_MAP_FIXED_NOREPLACE | MM_MAP_NORESERVE));
     gaddr_t out;
-    int err = mm_mmap(t, t->mm, addr, len, prot & (PROT_READ | PROT_WRITE | PROT_EXEC), mflags,
-                      obj, off, &out);
+    int err = mm_mmap(&t->mmt, t->mmt.mm, addr, len, prot & (PROT_READ | PROT_WRITE | PROT_EXEC),
+                      mflags, obj, off, &out);
     if (obj)
         obj->ops->unref(obj);
     return err < 0 ? err : (long)out;
@@ -126,12 +126,12 @@ long sys_mmap(struct task *t, const struct syscall_args *a)
 
 long sys_munmap(struct task *t, const struct syscall_args *a)
 {
-    return mm_munmap(t, t->mm, arg_addr(a, 0), arg_u64(a, 1));
+    return mm_munmap(&t->mmt, t->mmt.mm, arg_addr(a, 0), arg_u64(a, 1));
 }
 
 long sys_mprotect(struct task *t, const struct syscall_args *a)
 {
-    return mm_mprotect(t, t->mm, arg_addr(a, 0), arg_u64(a, 1), arg_int(a, 2));
+    return mm_mprotect(&t->mmt, t->mmt.mm, arg_addr(a, 0), arg_u64(a, 1), arg_int(a, 2));
 }
 
 /* Memory protection keys: the sandbox has none (its stubs' PKRU is not virtualised), so the
@@ -161,30 +161,30 @@ long sys_pkey_mprotect(struct task *t, const struct syscall_args *a)
 
 long sys_brk(struct task *t, const struct syscall_args *a)
 {
-    return (long)mm_brk(t, t->mm, arg_addr(a, 0));
+    return (long)mm_brk(&t->mmt, t->mmt.mm, arg_addr(a, 0), task_rlimit_cur(t, RLIMIT_DATA));
 }
 
 long sys_mremap(struct task *t, const struct syscall_args *a)
 {
     gaddr_t out;
-    int err = mm_mremap(t, t->mm, arg_addr(a, 0), arg_u64(a, 1), arg_u64(a, 2), arg_int(a, 3),
-                        arg_addr(a, 4), &out);
+    int err = mm_mremap(&t->mmt, t->mmt.mm, arg_addr(a, 0), arg_u64(a, 1), arg_u64(a, 2),
+                        arg_int(a, 3), arg_addr(a, 4), &out);
     return err < 0 ? err : (long)out;
 }
 
 long sys_madvise(struct task *t, const struct syscall_args *a)
 {
-    return mm_madvise(t, t->mm, arg_addr(a, 0), arg_u64(a, 1), arg_int(a, 2));
+    return mm_madvise(&t->mmt, t->mmt.mm, arg_addr(a, 0), arg_u64(a, 1), arg_int(a, 2));
 }
 
 long sys_mincore(struct task *t, const struct syscall_args *a)
 {
-    return mm_mincore(t, t->mm, arg_addr(a, 0), arg_u64(a, 1), arg_addr(a, 2));
+    return mm_mincore(&t->mmt, t->mmt.mm, arg_addr(a, 0), arg_u64(a, 1), arg_addr(a, 2));
 }
 
 long sys_msync(struct task *t, const struct syscall_args *a)
 {
-    return mm_msync(t, t->mm, arg_addr(a, 0), arg_u64(a, 1), arg_int(a, 2));
+    return mm_msync(&t->mmt, t->mmt.mm, arg_addr(a, 0), arg_u64(a, 1), arg_int(a, 2));
 }
 
 /* COMPAT: app memory is never swapped by the Sentry, so locking is only checked: the pages
@@ -195,7 +195,7 @@ static long check_lock_range(struct task *t, gaddr_t addr, uint64_t len)
     gaddr_t end = (addr + len + 4095) & ~4095ULL;
     if (end < start)
         return -EINVAL;
-    return mm_range_mapped(t->mm, start, end) ? 0 : -ENOMEM;
+    return mm_range_mapped(t->mmt.mm, start, end) ? 0 : -ENOMEM;
 }
 
 long sys_mlock(struct task *t, const struct syscall_args *a)

@@ -65,7 +65,7 @@ static long do_rw(struct task *t, int fd, gaddr_t buf, size_t count, int64_t *po
     ssize_t total = 0;
     for (;;) {
         struct uio u;
-        ret = mm_uio_prepare(t, buf + (size_t)total, count - (size_t)total, !is_write, &u);
+        ret = mm_uio_prepare(&t->mmt, buf + (size_t)total, count - (size_t)total, !is_write, &u);
         if (ret < 0)
             break;
         size_t piece = u.size;
@@ -143,7 +143,7 @@ static long do_rwv(struct task *t, int fd, gaddr_t uiov, int iovcnt, int64_t *po
         return 0;
     }
     struct uio u;
-    ret = mm_uio_prepare_iov(t, iov, iovcnt, !is_write, &u);
+    ret = mm_uio_prepare_iov(&t->mmt, iov, iovcnt, !is_write, &u);
     if (ret < 0)
         return ret;
     ssize_t n = is_write ? vfs_write(&t->ctx, f, &u, pos) : vfs_read(&t->ctx, f, &u, pos);

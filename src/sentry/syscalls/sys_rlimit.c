@@ -149,9 +149,9 @@ long sys_getrusage(struct task *t, const struct syscall_args *a)
     }
     ru.utime = ns_to_timeval(u);
     ru.stime = ns_to_timeval(s);
-    if (who != RUSAGE_CHILDREN_ && t->mm) {
+    if (who != RUSAGE_CHILDREN_ && t->mmt.mm) {
         /* COMPAT: maxrss is the current resident size; fault and switch counts are 0. */
-        mm_usage(t->mm, &vm, &rss);
+        mm_usage(t->mmt.mm, &vm, &rss);
         ru.maxrss = (int64_t)(rss * (LINUX_PAGE_SIZE / 1024));
     }
     return copy_out(t, arg_addr(a, 1), &ru, sizeof(ru)) < 0 ? -EFAULT : 0;

@@ -297,7 +297,7 @@ static long buf_uio(struct task *t, gaddr_t buf, size_t len, bool to_guest, stru
         uio_init_kernel(u, NULL, 0);
         return 0;
     }
-    return mm_uio_prepare(t, buf, len, to_guest, u);
+    return mm_uio_prepare(&t->mmt, buf, len, to_guest, u);
 }
 
 long sys_sendto(struct task *t, const struct syscall_args *a)
@@ -361,7 +361,7 @@ static long msg_uio(struct task *t, const struct linux_msghdr *h, bool to_guest,
     long ret = copy_in_iovec(t, h->iov, (int)h->iovlen, iov);
     if (ret < 0)
         return ret;
-    return mm_uio_prepare_iov(t, iov, (int)h->iovlen, to_guest, u);
+    return mm_uio_prepare_iov(&t->mmt, iov, (int)h->iovlen, to_guest, u);
 }
 
 static long do_sendmsg(struct task *t, struct file *f, struct socket *s, gaddr_t umsg,

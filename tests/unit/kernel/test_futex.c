@@ -45,7 +45,7 @@ static void wait_on(int i, gaddr_t addr, uint32_t bitset)
 {
     struct futex_waiter *w = &g_w[i];
     memset(w, 0, sizeof(*w));
-    assert_int_equal(mm_futex_key(&g_p.task, addr, false, &w->key), 0);
+    assert_int_equal(mm_futex_key(&g_p.task.mmt, addr, false, &w->key), 0);
     w->bitset = bitset;
     w->task = &g_waiters_task[i];
     futex_queue(w);
@@ -166,7 +166,7 @@ static void test_robust_list(void **state)
 
     struct futex_waiter *w = &g_w[0];
     memset(w, 0, sizeof(*w));
-    assert_int_equal(mm_futex_key(&g_p.task, e1 + 8, true, &w->key), 0);
+    assert_int_equal(mm_futex_key(&g_p.task.mmt, e1 + 8, true, &w->key), 0);
     w->shared = true;
     w->bitset = FUTEX_BITSET_MATCH_ANY;
     w->task = &g_waiters_task[0];
@@ -193,7 +193,7 @@ static void test_clear_tid(void **state)
     *(uint32_t *)fake_mem(W1) = 1234;
     struct futex_waiter *w = &g_w[0];
     memset(w, 0, sizeof(*w));
-    assert_int_equal(mm_futex_key(&g_p.task, W1, true, &w->key), 0);
+    assert_int_equal(mm_futex_key(&g_p.task.mmt, W1, true, &w->key), 0);
     w->shared = true;
     w->bitset = FUTEX_BITSET_MATCH_ANY;
     w->task = &g_waiters_task[0];

@@ -76,8 +76,8 @@ static void sig_masks(struct thread_group *tg, uint64_t *ign, uint64_t *cgt)
 static void mem_stats(struct task *t, struct mm_stats *st)
 {
     *st = (struct mm_stats){0};
-    if (t->mm)
-        mm_stats(t->mm, st);
+    if (t->mmt.mm)
+        mm_stats(t->mmt.mm, st);
 }
 
 /* Linux's new_encode_dev of the session's controlling terminal, and the terminal's
@@ -127,14 +127,15 @@ int proc_gen_pid_stat(struct task *c, const struct proc_node *n, struct proc_tex
               (ull)(ms.anon + ms.file + ms.shmem), (ull)tg->rlimits[RLIMIT_RSS].rlim_cur);
     /* 26-30: startcode endcode startstack kstkesp kstkeip (1 1: as Linux shows them to
      * readers that may not trace the process) */
-    pt_printf(pt, "1 1 %llu 0 0 ", t->mm ? (ull)mm_stack_start(t->mm) : 0ull);
+    pt_printf(pt, "1 1 %llu 0 0 ", t->mmt.mm ? (ull)mm_stack_start(t->mmt.mm) : 0ull);
     /* 31-44: signal blocked sigignore sigcatch wchan nswap cnswap exit_signal processor
      * rt_priority policy delayacct_blkio_ticks guest_time cguest_time */
     pt_printf(pt, "%llu %llu %llu %llu 0 0 0 %d %d 0 0 0 0 0 ", (ull)t->pending.set,
               (ull)t->blocked, (ull)ign, (ull)cgt, tg->exit_signal, t->cpu_hint);
     /* 45-52: start_data end_data start_brk arg_start arg_end env_start env_end exit_code */
-    pt_printf(pt, "0 0 %llu %llu %llu %llu %llu 0\n", t->mm ? (ull)mm_brk_start(t->mm) : 0ull,
-              (ull)tg->arg_start, (ull)tg->arg_end, (ull)tg->env_start, (ull)tg->env_end);
+    pt_printf(pt, "0 0 %llu %llu %llu %llu %llu 0\n",
+              t->mmt.mm ? (ull)mm_brk_start(t->mmt.mm) : 0ull, (ull)tg->arg_start, (ull)tg->arg_end,
+              (ull)tg->env_start, (ull)tg->env_end);
     return 0;
 }
 
@@ -214,7 +215,7 @@ int proc_gen_status(struct task *c, const struct proc_node *n, struct proc_text 
         pt_printf(pt, "%u ", cr->groups[i]);
     pt_printf(pt, "\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", tg->pid,
               n->tid ? t->tid : tg->pid, tg->pgid, tg->sid);
-    if (t->mm && !tg->zombie)
+    if (t->mmt.mm && !tg->zombie)
         status_mem(pt, &ms);
     pt_printf(pt, "Threads:\t%d\nSigQ:\t%d/%llu\n", tg->nr_live,
               count_queued(&t->pending) + count_queued(&tg->shared_pending),
@@ -240,7 +241,7 @@ int proc_gen_status(struct task *c, const struct proc_node *n, struct proc_text 
  * the caller's); nothing for a zombie or when the range cannot be read, as Linux. */
 static int gen_guest_range(struct task *t, gaddr_t start, gaddr_t end, struct proc_text *pt)
 {
-    if (!t->mm || end <= start)
+    if (!t->mmt.mm || end <= start)
         return 0;
     size_t len = end - start;
     if (len > (1u << 21))
@@ -248,7 +249,7 @@ static int gen_guest_range(struct task *t, gaddr_t start, gaddr_t end, struct pr
     char *buf = malloc(len);
     if (!buf)
         return -ENOMEM;
-    if (mm_copy_in_mm(t->mm, start, buf, len) == 0)
+    if (mm_copy_in_mm(t->mmt.mm, start, buf, len) == 0)
         pt_append(pt, buf, len);
     free(buf);
     return 0;
@@ -275,11 +276,11 @@ int proc_gen_maps(struct task *c, const struct proc_node *n, struct proc_text *p
     struct task *t = proc_node_task(n);
     if (!t)
         return -ESRCH;
-    if (!t->mm)
+    if (!t->mmt.mm)
         return 0;
     char *text = NULL;
     size_t len = 0;
-    int ret = mm_maps_text(t->mm, &text, &len);
+    int ret = mm_maps_text(t->mmt.mm, &text, &len);
     if (ret < 0)
         return ret;
     pt_append(pt, text, len);

@@ -102,7 +102,7 @@ static bool in_mem(gaddr_t addr, size_t size)
            addr - FAKE_MEM_BASE <= FAKE_MEM_SIZE - size;
 }
 
-int copy_in(struct task *t, gaddr_t addr, void *buf, size_t size)
+int mm_copy_in(struct mm_thread *t, gaddr_t addr, void *buf, size_t size)
 {
     if (!in_mem(addr, size))
         return -EFAULT;
@@ -110,7 +110,7 @@ int copy_in(struct task *t, gaddr_t addr, void *buf, size_t size)
     return 0;
 }
 
-int copy_out(struct task *t, gaddr_t addr, const void *buf, size_t size)
+int mm_copy_out(struct mm_thread *t, gaddr_t addr, const void *buf, size_t size)
 {
     if (!in_mem(addr, size))
         return -EFAULT;
@@ -118,7 +118,7 @@ int copy_out(struct task *t, gaddr_t addr, const void *buf, size_t size)
     return 0;
 }
 
-int mm_futex_key(struct task *t, gaddr_t addr, bool shared, struct futex_key *key)
+int mm_futex_key(struct mm_thread *t, gaddr_t addr, bool shared, struct futex_key *key)
 {
     if (addr & 3)
         return -EINVAL;
@@ -129,12 +129,12 @@ int mm_futex_key(struct task *t, gaddr_t addr, bool shared, struct futex_key *ke
     return 0;
 }
 
-int mm_atomic_load_u32(struct task *t, gaddr_t addr, uint32_t *val)
+int mm_atomic_load_u32(struct mm_thread *t, gaddr_t addr, uint32_t *val)
 {
-    return copy_in(t, addr, val, sizeof(*val));
+    return mm_copy_in(t, addr, val, sizeof(*val));
 }
 
-int mm_atomic_cmpxchg_u32(struct task *t, gaddr_t addr, uint32_t expect, uint32_t desired,
+int mm_atomic_cmpxchg_u32(struct mm_thread *t, gaddr_t addr, uint32_t expect, uint32_t desired,
                           uint32_t *old)
 {
     if (!in_mem(addr, 4))
@@ -303,14 +303,18 @@ struct plat_as *mm_plat_as(struct mm *mm)
 }
 
 /* Address-space bookkeeping of the task loop (mm/inval.c): these tests run no app code. */
-void mm_app_enter(struct task *t)
+void mm_app_enter(struct mm_thread *t)
 {
 }
 
-void mm_app_leave(struct task *t)
+void mm_app_leave(struct mm_thread *t)
 {
 }
 
-void mm_shootdown_wait(struct task *t)
+void mm_shootdown_wait(struct mm_thread *t)
+{
+}
+
+void mm_thread_bind(struct mm_thread *mt)
 {
 }

@@ -190,7 +190,7 @@ const struct fake_vma *fake_vma_at(struct mm *mm, gaddr_t addr)
     return NULL;
 }
 
-int mm_mmap(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int prot, int flags,
+int mm_mmap(struct mm_thread *t, struct mm *mm, gaddr_t addr, uint64_t len, int prot, int flags,
             struct mappable *obj, uint64_t off, gaddr_t *out)
 {
     if (len == 0 || len % LINUX_PAGE_SIZE || mm->nvmas == FAKE_MAX_VMAS)
@@ -208,7 +208,7 @@ int mm_mmap(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int prot,
     return 0;
 }
 
-int mm_munmap(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len)
+int mm_munmap(struct mm_thread *t, struct mm *mm, gaddr_t addr, uint64_t len)
 {
     for (int i = 0; i < mm->nvmas; i++)
         if (mm->vmas[i].start >= addr && mm->vmas[i].end <= addr + len)
@@ -216,7 +216,7 @@ int mm_munmap(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len)
     return 0;
 }
 
-int mm_mprotect(struct task *t, struct mm *mm, gaddr_t addr, uint64_t len, int prot)
+int mm_mprotect(struct mm_thread *t, struct mm *mm, gaddr_t addr, uint64_t len, int prot)
 {
     /* The loader only changes whole segments it just mapped. */
     for (int i = 0; i < mm->nvmas; i++) {
@@ -273,7 +273,7 @@ static struct page *page_get(struct mm *mm, gaddr_t addr)
     return p;
 }
 
-void *mm_host_ptr(struct task *t, struct mm *mm, gaddr_t addr, bool write)
+void *mm_host_ptr(struct mm_thread *t, struct mm *mm, gaddr_t addr, bool write)
 {
     struct page *p = page_get(mm, addr);
     return p ? p->data + (addr - p->addr) : NULL;
