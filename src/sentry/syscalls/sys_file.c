@@ -568,7 +568,7 @@ void sys_file_register(void)
     SYSCALL_REG(LINUX_NR_getcwd, SYS_SUPPORTED(getcwd));
     SYSCALL_REG(LINUX_NR_chdir, SYS_SUPPORTED(chdir));
     SYSCALL_REG(LINUX_NR_fchdir, SYS_SUPPORTED(fchdir));
-    SYSCALL_REG(LINUX_NR_chroot, SYS_PARTIAL(chroot, "allowed for uid 0 only"));
+    SYSCALL_REG(LINUX_NR_chroot, SYS_SUPPORTED(chroot));
     SYSCALL_REG(LINUX_NR_mkdir, SYS_SUPPORTED(mkdir));
     SYSCALL_REG(LINUX_NR_mkdirat, SYS_SUPPORTED(mkdirat));
     SYSCALL_REG(LINUX_NR_mknod, SYS_PARTIAL(mknod, "gofer mounts: only regular files, others EPERM"));

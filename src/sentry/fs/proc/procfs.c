@@ -484,7 +484,8 @@ static int proc_dir_iterate(struct ctx *ctx, struct file *f, struct dir_emitter 
     if (ret == 0)
         ret = list_numbered(dn, &dl);
     if (ret == 0) {
-        qsort(dl.v, dl.n, sizeof(dl.v[0]), cmp_off);
+        if (dl.n)
+            qsort(dl.v, dl.n, sizeof(dl.v[0]), cmp_off);
         for (size_t i = 0; i < dl.n; i++) {
             if (dl.v[i].off < f->pos)
                 continue;
