@@ -16,7 +16,7 @@ here=$(dirname "$(realpath "${BASH_SOURCE[0]}")")
 work=$(mktemp -d)
 fail=0
 timings=()
-legs_cleanup() { rm -rf "$work"; }
+legs_cleanup() { [ -n "${KEEP_WORK:-}" ] && echo "kept $work" || rm -rf "$work"; }
 trap legs_cleanup EXIT
 
 # The environment every leg gets: small and fixed, so nothing of the caller's leaks in.
