@@ -67,8 +67,8 @@ expect() {
     if grep -Eq -- "$re" "$work/$name.out"; then
         echo "ok: $name shows /$re/"
     else
-        echo "FAIL: $name lacks /$re/; it printed:"
-        sed 's/^/    /' "$work/$name.out" | head -60
+        echo "FAIL: $name lacks /$re/; it printed (the end):"
+        tail -n 25 "$work/$name.out" | sed 's/^/    /'
         fail=1
     fi
 }
