@@ -38,9 +38,10 @@ static const char *errno_name(int e)
         int e;
         const char *name;
     } names[] = {
-        {EPERM, "EPERM"},   {ENOENT, "ENOENT"}, {ESRCH, "ESRCH"},   {EBADF, "EBADF"},
-        {EACCES, "EACCES"}, {EEXIST, "EEXIST"}, {ENOTDIR, "ENOTDIR"}, {EISDIR, "EISDIR"},
-        {EINVAL, "EINVAL"}, {EROFS, "EROFS"},   {ENOSYS, "ENOSYS"},   {ECONNREFUSED, "ECONNREFUSED"},
+        {EPERM, "EPERM"},     {ENOENT, "ENOENT"}, {ESRCH, "ESRCH"},
+        {EBADF, "EBADF"},     {EACCES, "EACCES"}, {EEXIST, "EEXIST"},
+        {ENOTDIR, "ENOTDIR"}, {EISDIR, "EISDIR"}, {EINVAL, "EINVAL"},
+        {EROFS, "EROFS"},     {ENOSYS, "ENOSYS"}, {ECONNREFUSED, "ECONNREFUSED"},
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (names[i].e == e)
@@ -113,7 +114,9 @@ static int send_with_cred(int fd, const char *byte, int pid, int uid, int gid)
     } ctl;
     memset(&ctl, 0, sizeof(ctl));
     struct iovec iov = {.iov_base = (void *)byte, .iov_len = 1};
-    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+    struct msghdr m = {.msg_iov = &iov,
+                       .msg_iovlen = 1,
+                       .msg_control = ctl.buf,
                        .msg_controllen = sizeof(ctl.buf)};
     struct cmsghdr *c = CMSG_FIRSTHDR(&m);
     c->cmsg_level = SOL_SOCKET;
@@ -209,8 +212,8 @@ static void child(const char *root_bounding)
         printf("%s%u", i ? ", " : "", groups[i]);
     printf("]\n");
     /* Same order as Python's scan: the file's order. */
-    static const char *const ids[] = {"Uid", "Gid", "Groups", "CapInh", "CapPrm",
-                                      "CapEff", "CapAmb", NULL};
+    static const char *const ids[] = {"Uid",    "Gid",    "Groups", "CapInh",
+                                      "CapPrm", "CapEff", "CapAmb", NULL};
     char text[2048];
     status_lines(ids, text, sizeof(text));
     fputs(text, stdout);
@@ -253,8 +256,7 @@ static int setup(void)
         return -1;
     paths();
     if (write_file(g_secret, "root only\n", 0600) || mkdir(g_sticky, 0755) ||
-        chmod(g_sticky, 01777) || write_file(g_rootfile, "root's\n", 0644) ||
-        mkdir(g_locked, 0755))
+        chmod(g_sticky, 01777) || write_file(g_rootfile, "root's\n", 0644) || mkdir(g_locked, 0755))
         return -1;
     return 0;
 }
@@ -278,7 +280,9 @@ static void accept_and_check(int lsock, pid_t pid)
         struct cmsghdr align;
     } ctl;
     struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
-    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+    struct msghdr m = {.msg_iov = &iov,
+                       .msg_iovlen = 1,
+                       .msg_control = ctl.buf,
                        .msg_controllen = sizeof(ctl.buf)};
     ssize_t n = recvmsg(a, &m, 0);
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); n >= 0 && c; c = CMSG_NXTHDR(&m, c)) {
