@@ -27,11 +27,17 @@ scenario=$(
 bin=$1
 d=$(mktemp -d) && chmod 755 "$d" || exit 1
 started=
+# A server left running by a failed step: stopped by pg_ctl, else killed by its pid, once
+# /proc confirms that the pid is still this data directory's postmaster.
 cleanup() {
     if [ -n "$started" ]; then
-        runuser -u postgres -- "$bin/pg_ctl" -D "$d/data" -m immediate -w stop >/dev/null 2>&1
+        local pid
         pid=$(head -n 1 "$d/data/postmaster.pid" 2>/dev/null)
-        [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+        runuser -u postgres -- "$bin/pg_ctl" -D "$d/data" -m immediate -w stop >/dev/null 2>&1
+        if [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null |
+            grep -qF -- "$bin/postgres -D $d/data"; then
+            kill -KILL "$pid"
+        fi
     fi
     rm -rf "$d"
 }
@@ -94,7 +100,8 @@ main() {
     took stop "$t"
     echo "postmaster.pid removed: $([ -e "$d/data/postmaster.pid" ] && echo no || echo yes)"
 }
-main 2>&1 | sed "s|$d|DIR|g"
+main >"$d/main.out" 2>&1 # not in a pipeline: $started must reach cleanup
+sed "s|$d|DIR|g" "$d/main.out"
 # Not compared: timings, and the server log (times, pids) with its prefix.
 cat "$d/times" >&2
 sed -E "s|$d|DIR|g; s/^/server-log: /" "$d/log/server.log" >&2 2>/dev/null
