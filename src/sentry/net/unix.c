@@ -57,8 +57,15 @@ void unix_sock_unref(struct unix_sock *u)
 
 struct unix_cred unix_task_cred(struct task *t)
 {
-    /* COMPAT: until credentials land in the kernel, every task is uid 0 / gid 0. */
-    struct unix_cred c = {.pid = t && t->tg ? t->tg->pid : 0, .uid = 0, .gid = 0};
+    const struct cred *cr = task_cred(t);
+    struct unix_cred c = {.pid = t->tg ? t->tg->pid : 0, .uid = cr->uid, .gid = cr->gid};
+    return c;
+}
+
+struct unix_cred unix_task_peercred(struct task *t)
+{
+    const struct cred *cr = task_cred(t);
+    struct unix_cred c = {.pid = t->tg ? t->tg->pid : 0, .uid = cr->euid, .gid = cr->egid};
     return c;
 }
 
@@ -97,8 +104,6 @@ static void unix_link_pair(struct task *t, struct unix_sock *a, struct unix_sock
     b->peer = a;
     unix_sock_ref(a);
     a->state = b->state = UNIX_CONNECTED;
-    a->peercred = b->peercred = unix_task_cred(t);
-    a->has_peercred = b->has_peercred = true;
 }
 
 int unix_socket_pair(struct task *t, int type, struct socket **a, struct socket **b)
@@ -111,6 +116,8 @@ int unix_socket_pair(struct task *t, int type, struct socket **a, struct socket 
         return -ENOMEM;
     }
     unix_link_pair(t, ua, ub);
+    ua->peercred = ub->peercred = unix_task_peercred(t); /* both ends are the caller's */
+    ua->has_peercred = ub->has_peercred = true;
     *a = &ua->sock;
     *b = &ub->sock;
     return 0;
@@ -403,7 +410,12 @@ static int unix_connect_stream(struct task *t, struct unix_sock *u, struct unix_
     }
     if (ret == 0) {
         unix_link_pair(t, u, e);
-        e->peercred = unix_task_cred(t);
+        /* As Linux: the accepted end reports the connecting task, the connecting end the
+         * listener as it was at listen(). */
+        e->peercred = unix_task_peercred(t);
+        e->has_peercred = true;
+        u->peercred = l->peercred;
+        u->has_peercred = l->has_peercred;
         /* The accepted socket is named like the listener. */
         if (l->name) {
             e->name = malloc(sizeof(*e->name));
@@ -444,9 +456,7 @@ static int unix_connect_dgram(struct task *t, struct unix_sock *u, const void *a
         unix_sock_unref(u->peer);
     u->peer = target;
     unix_sock_ref(target);
-    u->state = UNIX_CONNECTED;
-    u->peercred = unix_task_cred(t); /* COMPAT: the connecting task's, not the peer's */
-    u->has_peercred = true;
+    u->state = UNIX_CONNECTED; /* a datagram association sets no SO_PEERCRED (Linux) */
     return 0;
 }
 
@@ -474,6 +484,8 @@ static int unix_listen(struct task *t, struct socket *s, int backlog)
         backlog = LINUX_SOMAXCONN;
     u->backlog = backlog;
     u->state = UNIX_LISTENING;
+    u->peercred = unix_task_peercred(t); /* what connecting sockets will report */
+    u->has_peercred = true;
     waitq_notify(&u->wq, POLLOUT); /* a larger backlog may admit waiting connects */
     return 0;
 }

@@ -56,7 +56,7 @@ struct unix_sock {
     struct list_head acceptq;    /* listening: embryos (of accept_link), references held */
     struct list_head accept_link;
     int backlog, acc_len;
-    struct unix_cred peercred;   /* the peer's credentials at connect time */
+    struct unix_cred peercred;   /* SO_PEERCRED: the peer at connect, self at listen */
     bool has_peercred;
     int level;                   /* SCM_RIGHTS nesting depth of files queued here */
 };
@@ -69,8 +69,10 @@ static inline struct unix_sock *unix_sk(struct socket *s)
 void unix_sock_ref(struct unix_sock *u);
 void unix_sock_unref(struct unix_sock *u);
 
-/* Credentials of @t as SCM_CREDENTIALS and SO_PEERCRED report them. */
+/* Credentials of @t as SCM_CREDENTIALS reports them: its process id, real uid and gid. */
 struct unix_cred unix_task_cred(struct task *t);
+/* Credentials of @t as SO_PEERCRED reports them: its process id, effective uid and gid. */
+struct unix_cred unix_task_peercred(struct task *t);
 
 /* The bound socket named by @addr (@addrlen bytes) for @t, or an -errno: -ENOENT for a path
  * nobody bound, -ECONNREFUSED for an abstract name nobody bound, -EINVAL for a bad address.

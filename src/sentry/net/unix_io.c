@@ -75,6 +75,20 @@ static int scm_add_rights(struct task *t, const int32_t *fds, int n, struct unix
     return 0;
 }
 
+/* Whether @t may send @c as its SCM_CREDENTIALS (Linux's scm_check_creds): its own process
+ * id unless CAP_SYS_ADMIN, one of its real/effective/saved uids unless CAP_SETUID, one of its
+ * gids unless CAP_SETGID. Returns 0 or -EPERM. */
+static int scm_check_cred(struct task *t, const struct unix_cred *c)
+{
+    const struct cred *cr = task_cred(t);
+    bool pid_ok = c->pid == t->tg->pid || cred_capable(cr, CAP_SYS_ADMIN);
+    bool uid_ok = c->uid == cr->uid || c->uid == cr->euid || c->uid == cr->suid ||
+                  cred_capable(cr, CAP_SETUID);
+    bool gid_ok = c->gid == cr->gid || c->gid == cr->egid || c->gid == cr->sgid ||
+                  cred_capable(cr, CAP_SETGID);
+    return pid_ok && uid_ok && gid_ok ? 0 : -EPERM;
+}
+
 /* Parse the control messages of a send. Files gain references held by @scm. */
 static int scm_parse(struct task *t, const uint8_t *ctl, size_t len, struct unix_scm *scm,
                      int *max_level)
@@ -102,8 +116,9 @@ static int scm_parse(struct task *t, const uint8_t *ctl, size_t len, struct unix
                     return -EINVAL;
                 memcpy(&scm->cred, data, sizeof(scm->cred));
                 scm->has_cred = true;
-                /* COMPAT: the sandbox's root may claim any credentials. */
-                r = tg_find(scm->cred.pid) ? 0 : -ESRCH;
+                r = scm_check_cred(t, &scm->cred);
+                if (r == 0 && !tg_find(scm->cred.pid))
+                    r = -ESRCH;
             } else {
                 r = -EINVAL;
             }

@@ -212,8 +212,9 @@ int proc_gen_status(struct task *c, const struct proc_node *n, struct proc_text 
               cr->fsuid, cr->gid, cr->egid, cr->sgid, cr->fsgid);
     pt_printf(pt, "FDSize:\t%d\nGroups:\t", fdsize);
     for (uint32_t i = 0; i < cr->ngroups; i++)
-        pt_printf(pt, "%u ", cr->groups[i]);
-    pt_printf(pt, "\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", tg->pid,
+        pt_printf(pt, i ? " %u" : "%u", cr->groups[i]);
+    /* Linux ends the list with a space, even an empty one ("Groups:\t \n"). */
+    pt_printf(pt, " \nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", tg->pid,
               n->tid ? t->tid : tg->pid, tg->pgid, tg->sid);
     if (t->mmt.mm && !tg->zombie)
         status_mem(pt, &ms);
