@@ -126,19 +126,5 @@ done
 if ! same "PostgreSQL as postgres: sandbox as native" pg-native pg-sandbox; then
     echo "  server log of the sandbox run:"
     sed 's/^server-log: /    /' "$work/pg-sandbox.server-log" | tail -n 20
-    # A gap of the Sentry known and documented (docs/files-and-sockets.md): a bound unix
-    # socket makes no inode, so the server's chmod of its socket fails with ENOENT and it
-    # stops. Only this exact failure is reported as a skip, so that the test passes by
-    # itself once socket inodes exist, and any other difference is a failure.
-    if grep -q 'could not set permissions of file "DIR/run/.s.PGSQL.5432": No such file or directory' \
-        "$work/pg-sandbox.server-log" &&
-        grep -q 'FATAL:  could not create any Unix-domain sockets' "$work/pg-sandbox.server-log" &&
-        diff <(sed -n '1,/^\$ pg_ctl start$/p' "$work/pg-native.out") \
-            <(sed -n '1,/^\$ pg_ctl start$/p' "$work/pg-sandbox.out") >/dev/null; then
-        echo "SKIP: known gap: no socket inode for a bound unix socket (chmod gives ENOENT);" \
-            "initdb and everything before the server's start matched Linux"
-        echo "timings: ${timings[*]}"
-        exit 77
-    fi
 fi
 finish

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * AF_UNIX sockets (unix.h): life cycle, the name table, bind/connect/listen/accept,
- * shutdown, options and readiness. Data transfer is in unix_io.c and the receive queue in
+ * AF_UNIX sockets (unix.h): life cycle, names, bind/connect/listen/accept, shutdown,
+ * options and readiness. Data transfer is in unix_io.c and the receive queue in
  * unix_queue.c.
  *
- * Names live in a Sentry-internal table. COMPAT: a path name does not create a socket
- * inode in the filesystem; it is a key (the absolute path, resolved lexically against the
- * cwd) that disappears when the socket is closed. A file already at the path (a socket inode
- * made by mknod, say) makes bind fail with EADDRINUSE and connect with ECONNREFUSED, as on
- * Linux, where no socket can be bound to such an inode.
+ * Names: a path name is a socket inode in the filesystem, as on Linux. bind makes it
+ * (mode 0777 less the umask, EADDRINUSE if the name exists) and the socket holds it; connect
+ * walks the path, needs write permission on the inode and finds the socket bound to it.
+ * The inode outlives the socket (connect then gives ECONNREFUSED) until it is unlinked, and
+ * a socket whose inode was unlinked or renamed is found under the new name only. Abstract
+ * names live in a Sentry-internal table and go with the socket.
  */
 #include "sentry/net/unix.h"
 
@@ -28,6 +29,7 @@
 #include "sentry/mm/mm.h"
 #include "sentry/net/unix_internal.h"
 #include "sentry/vfs/vfs.h"
+#include "sentry/vfs/vfs_ops.h"
 
 #define LINUX_SIOCINQ 0x541Bu
 #define LINUX_SIOCOUTQ 0x5411u
@@ -51,6 +53,8 @@ void unix_sock_unref(struct unix_sock *u)
     if (--u->refs > 0)
         return;
     unix_purge_queue(u);
+    if (u->inode)
+        vfs_unbind_socket(u->inode);
     free(u->name);
     free(u);
 }
@@ -126,6 +130,10 @@ int unix_socket_pair(struct task *t, int type, struct socket **a, struct socket 
 static void unix_unbind(struct unix_sock *u)
 {
     list_del(&u->name_link);
+    if (u->inode) {
+        vfs_unbind_socket(u->inode);
+        u->inode = NULL;
+    }
 }
 
 /* The socket is closed: tell the peer, drop the queues and the name. */
@@ -263,15 +271,6 @@ static struct unix_sock *unix_find_name(const struct unix_name *nm)
     return NULL;
 }
 
-/* Whether the file system has a file at the path of @nm (following links if @follow):
- * 0 if so, else -errno of the walk. */
-static int unix_path_exists(struct task *t, const struct unix_name *nm, bool follow)
-{
-    struct linux_stat st;
-    return vfs_fstatat(&t->ctx, NULL, (const char *)nm->addr + 2, follow ? 0 : AT_SYMLINK_NOFOLLOW,
-                       &st);
-}
-
 struct unix_sock *unix_lookup(struct task *t, const void *addr, int addrlen, int *err)
 {
     struct unix_name nm;
@@ -280,18 +279,21 @@ struct unix_sock *unix_lookup(struct task *t, const void *addr, int addrlen, int
         *err = -EINVAL;
         return NULL;
     }
-    struct unix_sock *u = unix_find_name(&nm);
-    if (u)
-        return u;
     if (nm.key[0] == '\0') {
-        *err = -ECONNREFUSED;
+        struct unix_sock *u = unix_find_name(&nm);
+        if (!u)
+            *err = -ECONNREFUSED;
+        return u;
+    }
+    /* The socket bound to the socket inode at the path: the walk's error, EACCES without
+     * write permission, ECONNREFUSED for any other file or an inode nobody is bound to. */
+    void *sock = NULL;
+    r = vfs_find_socket(&t->ctx, NULL, (const char *)nm.addr + 2, &sock);
+    if (r < 0) {
+        *err = r;
         return NULL;
     }
-    /* As Linux: a file that no socket is bound to (a mknod'ed socket inode, any other
-     * file) refuses; a missing one gives the walk's error. */
-    r = unix_path_exists(t, &nm, true);
-    *err = r < 0 ? r : -ECONNREFUSED;
-    return NULL;
+    return sock;
 }
 
 /* Pick a free abstract name "\0XXXXX" as Linux's autobind. */
@@ -318,21 +320,34 @@ static int unix_bind(struct task *t, struct socket *s, const void *addr, int add
     if (!nm)
         return -ENOMEM;
     int r = unix_parse_name(t, addr, addrlen, nm);
+    bool path = r == 0 && nm->key[0] != '\0';
     if (r == 1)
         r = unix_autoname(nm);
-    if (r == 0 && u->name)
-        r = -EINVAL; /* already bound */
-    if (r == 0 && unix_find_name(nm))
-        r = -EADDRINUSE;
-    /* Linux makes the socket inode with mknod, which fails on any existing name. */
-    if (r == 0 && nm->key[0] != '\0' && unix_path_exists(t, nm, false) == 0)
-        r = -EADDRINUSE;
+    if (r == 0 && path) {
+        /* Linux makes the inode first (EADDRINUSE on any existing name), then finds the
+         * socket already bound (EINVAL) and removes the inode again. */
+        struct inode *inode = NULL;
+        r = vfs_bind_socket(&t->ctx, NULL, (const char *)nm->addr + 2, u, &inode);
+        if (r == 0 && u->name) {
+            vfs_unlinkat(&t->ctx, NULL, (const char *)nm->addr + 2, 0);
+            vfs_unbind_socket(inode);
+            r = -EINVAL;
+        } else if (r == 0) {
+            u->inode = inode;
+        }
+    } else if (r == 0) {
+        if (u->name)
+            r = -EINVAL; /* already bound */
+        else if (unix_find_name(nm))
+            r = -EADDRINUSE;
+        if (r == 0)
+            list_add_tail(&u->name_link, &g_unix_names);
+    }
     if (r < 0) {
         free(nm);
         return r;
     }
     u->name = nm;
-    list_add_tail(&u->name_link, &g_unix_names);
     return 0;
 }
 

@@ -52,7 +52,8 @@ struct unix_sock {
     uint64_t rcvtimeo_ns, sndtimeo_ns; /* 0: no timeout */
     struct waitq wq;
     struct unix_name *name;      /* bound name, or NULL */
-    struct list_head name_link;  /* in the name table while bound */
+    struct list_head name_link;  /* in the abstract name table while bound to such a name */
+    struct inode *inode;         /* bound to a path: its socket inode (reference held) */
     struct list_head acceptq;    /* listening: embryos (of accept_link), references held */
     struct list_head accept_link;
     int backlog, acc_len;

@@ -204,6 +204,8 @@ static int do_create(struct ctx *ctx, const struct path *dir, const char *name, 
     inode_unref(inode);
     if (!d)
         return -ENOMEM;
+    if (inode->synthetic)
+        d->synthetic = true; /* never checked against (or listed by) the store */
     vfs_notify(dinode, VFS_IN_CREATE | (S_ISDIR(mode) ? VFS_IN_ISDIR : 0), 0, buf);
     *out = dentry_ref(d);
     return 0;
@@ -397,6 +399,49 @@ int vfs_mknodat(struct ctx *ctx, struct file *dir, const char *path, unsigned in
         dentry_unref(d);
     path_put(&rp.dir);
     return ret;
+}
+
+int vfs_bind_socket(struct ctx *ctx, struct file *dir, const char *path, void *sock,
+                    struct inode **out)
+{
+    struct resolve_parent rp;
+    int ret = create_prepare(ctx, dir, path, false, &rp);
+    if (ret < 0)
+        return ret == -EEXIST ? -EADDRINUSE : ret;
+    struct dentry *d = NULL;
+    /* A socket's inode is 0777 less the umask, as Linux's unix_bind_bsd. */
+    ret =
+        do_create(ctx, &rp.dir, rp.name, rp.len, S_IFSOCK | (0777 & ~ctx->fs->umask), 0, NULL, &d);
+    path_put(&rp.dir);
+    if (ret < 0)
+        return ret == -EEXIST ? -EADDRINUSE : ret;
+    d->inode->sock = sock;
+    *out = inode_ref(d->inode);
+    dentry_unref(d);
+    return 0;
+}
+
+int vfs_find_socket(struct ctx *ctx, struct file *dir, const char *path, void **out)
+{
+    struct path p;
+    int ret = vfs_resolve(ctx, dir, path, LOOKUP_FOLLOW, &p);
+    if (ret < 0)
+        return ret;
+    struct inode *inode = p.dentry->inode;
+    /* As Linux's unix_find_bsd: write permission first, then a bound socket inode. */
+    ret = inode_permission(ctx, inode, MAY_WRITE);
+    if (ret == 0 && (!S_ISSOCK(inode->mode) || !inode->sock))
+        ret = -ECONNREFUSED;
+    if (ret == 0)
+        *out = inode->sock;
+    path_put(&p);
+    return ret;
+}
+
+void vfs_unbind_socket(struct inode *inode)
+{
+    inode->sock = NULL;
+    inode_unref(inode);
 }
 
 int vfs_mkdirat(struct ctx *ctx, struct file *dir, const char *path, unsigned int mode)

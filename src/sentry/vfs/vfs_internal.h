@@ -211,6 +211,8 @@ struct inode {
     struct linux_timespec atime, mtime, ctime;
     void *priv;    /* owned by the filesystem */
     void *fifo;    /* S_IFIFO: the pipe behind it, made on first open (see vfs_register_fifo) */
+    void *sock;    /* S_IFSOCK: the socket bound to it (net/unix), NULL if none; borrowed */
+    bool synthetic; /* exists only in the Sentry (a socket on a gofer mount): no store behind */
     void *locks;   /* advisory locks (lock.c), NULL until the first lock */
     void *watches; /* inotify watches (see vfs_register_notify), NULL if none */
     bool fcaps;    /* has a security.capability attribute (set through the VFS) */

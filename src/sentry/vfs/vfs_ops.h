@@ -18,6 +18,7 @@
 #include "sentry/vfs/vfs.h"
 
 struct ctx;
+struct inode;
 
 /* Guest struct statfs (x86-64). COMPAT: kept here until abi/linux grows a statfs.h. */
 struct linux_statfs {
@@ -50,6 +51,16 @@ _Static_assert(sizeof(struct linux_statfs) == 120, "x86-64 struct statfs is 120 
 int vfs_mknodat(struct ctx *ctx, struct file *dir, const char *path, unsigned int mode,
                 uint64_t dev);
 int vfs_mkdirat(struct ctx *ctx, struct file *dir, const char *path, unsigned int mode);
+/* bind(2) of an AF_UNIX socket to @path: make its socket inode (mode 0777 less the umask;
+ * -EADDRINUSE if the name exists) and bind @sock (the socket layer's, opaque here) to it.
+ * Returns 0 with a new reference to the inode in *@out (vfs_unbind_socket drops it). */
+int vfs_bind_socket(struct ctx *ctx, struct file *dir, const char *path, void *sock,
+                    struct inode **out);
+/* connect(2)/sendto(2) to @path: the socket bound to the socket inode there (borrowed), after
+ * the write-permission check. Returns 0, the walk's error, -EACCES or -ECONNREFUSED. */
+int vfs_find_socket(struct ctx *ctx, struct file *dir, const char *path, void **out);
+/* The socket bound to @inode goes away: unbind it and drop vfs_bind_socket's reference. */
+void vfs_unbind_socket(struct inode *inode);
 /* @flags: 0 (unlink) or AT_REMOVEDIR (rmdir). */
 int vfs_unlinkat(struct ctx *ctx, struct file *dir, const char *path, int flags);
 /* @flags: RENAME_NOREPLACE, RENAME_EXCHANGE (RENAME_WHITEOUT: -EINVAL, no whiteouts). */

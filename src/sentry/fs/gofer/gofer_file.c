@@ -325,6 +325,20 @@ static int gofer_dir_iterate(struct ctx *ctx, struct file *f, struct dir_emitter
             return 0;
         f->pos++;
     }
+    /* Then the socket nodes bound here, which only the Sentry has. */
+    uint64_t k = 0;
+    const struct dentry *c;
+    list_for_each_entry(c, &dir->children, sibling)
+    {
+        if (!c->inode || !c->inode->synthetic || !S_ISSOCK(c->inode->mode))
+            continue;
+        if ((uint64_t)f->pos - 2 == gd->count + k) {
+            if (!e->emit(e, c->name, c->inode->ino, DT_SOCK, f->pos + 1))
+                return 0;
+            f->pos++;
+        }
+        k++;
+    }
     return 0;
 }
 

@@ -286,8 +286,21 @@ static int goferfs_create(struct ctx *ctx, struct inode *dir, const char *name, 
             close(fd); /* the open that follows asks for the access it needs */
         break;
     }
+    case S_IFSOCK: {
+        /* A bound unix socket: the node lives in the Sentry only, as gVisor's synthetic
+         * socket files (COMPAT: the host and other sandboxes do not see it). */
+        struct inode *si = inode_new(dir->sb, 0, mode, NULL, NULL);
+        if (!si)
+            return -ENOMEM;
+        si->ino = 0x7ffe000000000000ull | dir->sb->next_ino++;
+        si->uid = uid == GOFER_ID_KEEP ? 0 : uid;
+        si->gid = gid == GOFER_ID_KEEP ? 0 : gid;
+        si->synthetic = true;
+        *out = si;
+        return 0;
+    }
     default:
-        return -EPERM; /* COMPAT: no device nodes, FIFOs or sockets on gofer mounts */
+        return -EPERM; /* COMPAT: no device nodes or FIFOs on gofer mounts */
     }
     if (ret < 0)
         return ret;
@@ -316,6 +329,10 @@ static int goferfs_link(struct ctx *ctx, struct inode *dir, const char *name, st
 static int goferfs_unlink(struct ctx *ctx, struct inode *dir, const char *name,
                           struct inode *victim)
 {
+    if (victim->synthetic) { /* a socket node the host never had */
+        victim->nlink = 0;
+        return 0;
+    }
     int ret = gofer_unlink(sb_client(dir->sb), fid_of(dir), name,
                            S_ISDIR(victim->mode) ? AT_REMOVEDIR : 0);
     if (ret < 0)
@@ -332,6 +349,8 @@ static int goferfs_rename(struct ctx *ctx, struct inode *old_dir, const char *ol
                           struct inode *new_dir, const char *new_name, struct inode *moved,
                           struct inode *replaced)
 {
+    if (moved->synthetic || (replaced && replaced->synthetic))
+        return -EXDEV; /* COMPAT: socket nodes of gofer mounts stay where they were made */
     int ret = gofer_rename(sb_client(old_dir->sb), fid_of(old_dir), old_name, fid_of(new_dir),
                            new_name, 0);
     if (ret < 0)
