@@ -41,7 +41,7 @@ if [ -n "$runsc" ] && [ -x "$runsc" ]; then
     prefix[runsc-ptrace]="$runsc --root=$runsc_state $runsc_flags do"
     runsc_note="runsc: $runsc ($("$runsc" --version 2>/dev/null | head -n 1)), flags: $runsc_flags"
 else
-    runsc_note="runsc: not installed (set RUNSC, or build one with /work/shared/tools/runsc/build.sh)"
+    runsc_note="runsc: not installed (set RUNSC, or build one with ../shared/tools/runsc/build.sh)"
 fi
 
 # The sandbox has its own /tmp, so the benchmark binaries go into bench/micro/.build (the host
