@@ -57,9 +57,16 @@ void unix_sock_unref(struct unix_sock *u)
 
 struct unix_cred unix_task_cred(struct task *t)
 {
-    /* COMPAT: until credentials land in the kernel, every task is uid 0 / gid 0. */
-    struct unix_cred c = {.pid = t && t->tg ? t->tg->pid : 0, .uid = 0, .gid = 0};
-    return c;
+    if (!t)
+        return (struct unix_cred){0, 0, 0}; /* the Sentry itself */
+    return (struct unix_cred){t->tg->pid, task_cred(t)->uid, task_cred(t)->gid};
+}
+
+struct unix_cred unix_task_peercred(struct task *t)
+{
+    if (!t)
+        return (struct unix_cred){0, 0, 0};
+    return (struct unix_cred){t->tg->pid, task_cred(t)->euid, task_cred(t)->egid};
 }
 
 static struct unix_sock *unix_sock_alloc(int type)
@@ -97,7 +104,7 @@ static void unix_link_pair(struct task *t, struct unix_sock *a, struct unix_sock
     b->peer = a;
     unix_sock_ref(a);
     a->state = b->state = UNIX_CONNECTED;
-    a->peercred = b->peercred = unix_task_cred(t);
+    a->peercred = b->peercred = unix_task_peercred(t);
     a->has_peercred = b->has_peercred = true;
 }
 
@@ -403,7 +410,7 @@ static int unix_connect_stream(struct task *t, struct unix_sock *u, struct unix_
     }
     if (ret == 0) {
         unix_link_pair(t, u, e);
-        e->peercred = unix_task_cred(t);
+        u->peercred = l->peercred; /* the listener's, taken at listen() */
         /* The accepted socket is named like the listener. */
         if (l->name) {
             e->name = malloc(sizeof(*e->name));
@@ -445,7 +452,7 @@ static int unix_connect_dgram(struct task *t, struct unix_sock *u, const void *a
     u->peer = target;
     unix_sock_ref(target);
     u->state = UNIX_CONNECTED;
-    u->peercred = unix_task_cred(t); /* COMPAT: the connecting task's, not the peer's */
+    u->peercred = unix_task_peercred(t); /* COMPAT: the connecting task's, not the peer's */
     u->has_peercred = true;
     return 0;
 }
@@ -474,6 +481,8 @@ static int unix_listen(struct task *t, struct socket *s, int backlog)
         backlog = LINUX_SOMAXCONN;
     u->backlog = backlog;
     u->state = UNIX_LISTENING;
+    u->peercred = unix_task_peercred(t); /* what connecting sockets report as their peer */
+    u->has_peercred = true;
     waitq_notify(&u->wq, POLLOUT); /* a larger backlog may admit waiting connects */
     return 0;
 }

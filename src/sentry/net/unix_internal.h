@@ -69,8 +69,11 @@ static inline struct unix_sock *unix_sk(struct socket *s)
 void unix_sock_ref(struct unix_sock *u);
 void unix_sock_unref(struct unix_sock *u);
 
-/* Credentials of @t as SCM_CREDENTIALS and SO_PEERCRED report them. */
+/* The credentials the kernel adds to @t's messages (SCM_CREDENTIALS): its process and
+ * real ids (Linux's current_uid_gid). */
 struct unix_cred unix_task_cred(struct task *t);
+/* What SO_PEERCRED reports of @t: its process and effective ids. */
+struct unix_cred unix_task_peercred(struct task *t);
 
 /* The bound socket named by @addr (@addrlen bytes) for @t, or an -errno: -ENOENT for a path
  * nobody bound, -ECONNREFUSED for an abstract name nobody bound, -EINVAL for a bad address.

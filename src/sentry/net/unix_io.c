@@ -75,6 +75,22 @@ static int scm_add_rights(struct task *t, const int32_t *fds, int n, struct unix
     return 0;
 }
 
+/* Linux's scm_check_creds: a sender may claim its own process, unless it has
+ * CAP_SYS_ADMIN, and one of its real, effective or saved uids (gids), unless it has
+ * CAP_SETUID (CAP_SETGID). Returns 0, -EINVAL for the invalid id -1, or -EPERM. */
+static int scm_check_cred(struct task *t, const struct unix_cred *uc)
+{
+    const struct cred *c = task_cred(t);
+    if (uc->uid == UINT32_MAX || uc->gid == UINT32_MAX)
+        return -EINVAL;
+    bool pid_ok = uc->pid == t->tg->pid || cred_capable(c, CAP_SYS_ADMIN);
+    bool uid_ok = uc->uid == c->uid || uc->uid == c->euid || uc->uid == c->suid ||
+                  cred_capable(c, CAP_SETUID);
+    bool gid_ok = uc->gid == c->gid || uc->gid == c->egid || uc->gid == c->sgid ||
+                  cred_capable(c, CAP_SETGID);
+    return pid_ok && uid_ok && gid_ok ? 0 : -EPERM;
+}
+
 /* Parse the control messages of a send. Files gain references held by @scm. */
 static int scm_parse(struct task *t, const uint8_t *ctl, size_t len, struct unix_scm *scm,
                      int *max_level)
@@ -102,8 +118,9 @@ static int scm_parse(struct task *t, const uint8_t *ctl, size_t len, struct unix
                     return -EINVAL;
                 memcpy(&scm->cred, data, sizeof(scm->cred));
                 scm->has_cred = true;
-                /* COMPAT: the sandbox's root may claim any credentials. */
-                r = tg_find(scm->cred.pid) ? 0 : -ESRCH;
+                r = scm_check_cred(t, &scm->cred);
+                if (r == 0 && !tg_find(scm->cred.pid))
+                    r = -ESRCH;
             } else {
                 r = -EINVAL;
             }
