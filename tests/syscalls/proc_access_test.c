@@ -11,6 +11,7 @@
 #include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 
 #include "tests/syscalls/harness.h"
 
@@ -512,26 +513,24 @@ TEST(write_to_read_only_proc_file)
     close(fd);
 }
 
-/* Writing kernel.hostname as root, in a UTS namespace of its own natively (the sandbox has
- * its own hostname anyway and no unshare). */
+/* Writing kernel.hostname as root. Natively only in a UTS namespace of its own (this test
+ * runs in a process of its own); the sandbox, which has no namespaces, has a hostname of
+ * its own anyway. */
 TEST(sysctl_hostname_write)
 {
     need_root();
-    pid_t pid = CHECK(fork());
-    if (pid == 0) {
-        if (syscall(SYS_unshare, 0x04000000 /* CLONE_NEWUTS */) != 0 && errno != ENOSYS)
-            SKIP("no UTS namespace to write the hostname in");
-        int fd = CHECK(open("/proc/sys/kernel/hostname", O_WRONLY));
-        EXPECT_EQ(write(fd, "cv-test\nignored", 15), 15);
-        close(fd);
-        char buf[128];
-        EXPECT_OK(gethostname(buf, sizeof(buf)));
-        EXPECT_STREQ(buf, "cv-test");
-        read_file("/proc/sys/kernel/hostname", buf, sizeof(buf));
-        EXPECT_STREQ(buf, "cv-test\n");
-        child_done();
-    }
-    EXPECT_EXIT(pid, 0);
+    struct utsname u;
+    CHECK(uname(&u));
+    if (syscall(SYS_unshare, 0x04000000 /* CLONE_NEWUTS */) != 0 && !strstr(u.version, "cvisor"))
+        SKIP("no UTS namespace to write the hostname in");
+    int fd = CHECK(open("/proc/sys/kernel/hostname", O_WRONLY));
+    EXPECT_EQ(write(fd, "cv-test\nignored", 15), 15);
+    close(fd);
+    char buf[128];
+    EXPECT_OK(gethostname(buf, sizeof(buf)));
+    EXPECT_STREQ(buf, "cv-test");
+    read_file("/proc/sys/kernel/hostname", buf, sizeof(buf));
+    EXPECT_STREQ(buf, "cv-test\n");
 }
 
 /* fd/N shows the descriptor's access mode: r-x for reading, -wx for writing. */
