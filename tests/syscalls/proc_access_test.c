@@ -316,7 +316,7 @@ static int drop_effective_caps(unsigned long long caps)
 /* Without CAP_SYS_PTRACE a root process may not look at one whose permitted set is larger
  * than its effective one (the capability module's rule), even with the same ids. The files
  * of a process's memory (environ, maps) are also open to CAP_PERFMON and CAP_SYS_ADMIN
- * (Linux >= 6.11), the others are not. */
+ * (recent Linux), the others are not. */
 TEST(root_without_cap_sys_ptrace)
 {
     need_root();

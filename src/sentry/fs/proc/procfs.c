@@ -30,7 +30,7 @@
 enum proc_check {
     PC_NONE = 0, /* anybody the mode lets in (status, stat, cmdline...) */
     PC_MM,       /* the process's memory (environ, maps): the ptrace rule at open, or
-                  * CAP_PERFMON/CAP_SYS_ADMIN (Linux >= 6.11), or the same address space */
+                  * CAP_PERFMON/CAP_SYS_ADMIN (recent Linux), or the same address space */
     PC_OPEN,     /* the ptrace rule at open (fdinfo/N) */
     PC_READ,     /* the ptrace rule at read (io): the open succeeds, the read is EACCES */
     PC_LINK,     /* the ptrace rule to read or follow the link (exe, cwd, root, fd/N) */
@@ -238,7 +238,7 @@ int proc_may_access(struct ctx *ctx, const struct task *target, unsigned mode)
 }
 
 /* Linux's proc_mem_open for the files that show a process's memory: the same address
- * space, CAP_PERFMON or CAP_SYS_ADMIN (Linux >= 6.11 lets profilers read these), or the
+ * space, CAP_PERFMON or CAP_SYS_ADMIN (recent Linux lets profilers read these), or the
  * ptrace rule. A process without memory (a zombie) shows an empty file to anyone. */
 static int mm_access(struct ctx *ctx, const struct task *target)
 {
