@@ -89,6 +89,8 @@ static int new_thread_group(struct task *t, struct task *c, uint64_t flags)
     memcpy(tg->rlimits, ptg->rlimits, sizeof(tg->rlimits));
     tg->dumpable = ptg->dumpable;
     memcpy(tg->exe_path, ptg->exe_path, sizeof(tg->exe_path));
+    memcpy(tg->saved_auxv, ptg->saved_auxv, sizeof(tg->saved_auxv));
+    tg->saved_auxv_len = ptg->saved_auxv_len;
     tg->arg_start = ptg->arg_start, tg->arg_end = ptg->arg_end;
     tg->env_start = ptg->env_start, tg->env_end = ptg->env_end;
     return 0;

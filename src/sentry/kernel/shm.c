@@ -91,6 +91,25 @@ static bool shm_may_change(struct task *t, const struct shm_seg *s)
     return c->euid == s->uid || c->euid == s->cuid || cred_capable(c, CAP_SYS_ADMIN);
 }
 
+/* SHM_LOCK and SHM_UNLOCK (Linux's shmctl_do_lock): CAP_IPC_LOCK, or the owner or the
+ * creator with, to lock, an RLIMIT_MEMLOCK allowance that covers the segment (EPERM with
+ * none, ENOMEM if too small). COMPAT: nothing is swapped, so the lock is not recorded
+ * (SHM_LOCKED does not show in the mode) nor counted against the limit. */
+static long shm_lock(struct task *t, const struct shm_seg *s, bool lock)
+{
+    const struct cred *c = task_cred(t);
+    if (cred_capable(c, CAP_IPC_LOCK))
+        return 0;
+    if (c->euid != s->uid && c->euid != s->cuid)
+        return -EPERM;
+    if (!lock)
+        return 0;
+    uint64_t limit = task_rlimit_cur(t, RLIMIT_MEMLOCK);
+    if (limit == 0)
+        return -EPERM;
+    return (s->size + 4095) / 4096 > limit / 4096 ? -ENOMEM : 0;
+}
+
 long shm_get(struct task *t, int32_t key, uint64_t size, int flags)
 {
     if (key != IPC_PRIVATE) {
@@ -251,7 +270,7 @@ long shm_ctl(struct task *t, int id, int cmd, gaddr_t buf)
         return 0;
     case SHM_LOCK:
     case SHM_UNLOCK:
-        return 0;
+        return shm_lock(t, s, cmd == SHM_LOCK);
     default:
         return -EINVAL;
     }

@@ -128,6 +128,9 @@ struct thread_group {
     bool did_exec;                /* setpgid() of a child that exec'd gives EACCES */
     int nice;                     /* -20..19 (setpriority); inherited by fork */
     gaddr_t arg_start, arg_end, env_start, env_end; /* for /proc/pid/cmdline, environ */
+    /* The auxiliary vector of the last execve, AT_NULL included (/proc/pid/auxv). */
+    uint64_t saved_auxv[2 * 32];
+    int saved_auxv_len; /* in uint64_t words */
 };
 
 enum task_state {
@@ -263,6 +266,27 @@ static inline bool task_capable(const struct task *t, int cap)
 {
     return cred_capable(task_cred(t), cap);
 }
+
+/* Modes of task_may_access (Linux's PTRACE_MODE_*): what is asked (READ: look at the
+ * process, /proc; ATTACH: change it) and which of the caller's ids count (FSCREDS: the
+ * filesystem ids and effective capabilities, for /proc; REALCREDS: the real ids and
+ * permitted capabilities, for syscalls naming a pid). */
+#define PTRACE_MODE_READ 0x01u
+#define PTRACE_MODE_ATTACH 0x02u
+#define PTRACE_MODE_FSCREDS 0x08u
+#define PTRACE_MODE_REALCREDS 0x10u
+#define PTRACE_MODE_READ_FSCREDS (PTRACE_MODE_READ | PTRACE_MODE_FSCREDS)
+#define PTRACE_MODE_READ_REALCREDS (PTRACE_MODE_READ | PTRACE_MODE_REALCREDS)
+#define PTRACE_MODE_ATTACH_REALCREDS (PTRACE_MODE_ATTACH | PTRACE_MODE_REALCREDS)
+
+/* Linux's ptrace_may_access: may a caller acting with @cred, a thread of process @caller
+ * (NULL for the Sentry itself), inspect (@mode) the task @target? Yes for a thread of the
+ * same process; otherwise the caller's uid and gid (fs or real, by @mode) must equal all
+ * three of the target's, the target must be dumpable, and the caller's capabilities
+ * (effective or permitted, by @mode) must include the target's permitted set, unless the
+ * caller has CAP_SYS_PTRACE. Caller holds the kernel lock. Returns 0 or -EPERM. */
+int task_may_access(const struct cred *cred, const struct thread_group *caller,
+                    const struct task *target, unsigned mode);
 
 /* Make @new (a prepared copy, ownership taken) @t's credentials, as Linux's commit_creds:
  * a change of the effective or filesystem ids, or a gain of permitted capabilities, makes

@@ -537,6 +537,26 @@ static int fill_stack(struct load_ctx *c, char *const *envp, const char *execfn,
     return guest_write(c, img->sp, img->buf, img->size);
 }
 
+/* Keep a copy of the auxiliary vector the stack image holds (after argc, argv and envp,
+ * each ending with NULL) for /proc/pid/auxv, as Linux's mm->saved_auxv. */
+static void save_auxv(const struct stack_image *img, struct thread_group *tg)
+{
+    const uint64_t *w = (const uint64_t *)img->buf;
+    size_t n = img->size / 8, i = 1 + w[0] + 1; /* argc, argv[], NULL */
+    while (i < n && w[i])
+        i++;
+    i++; /* envp's NULL */
+    int len = 0;
+    while (i + 1 < n && len + 2 <= (int)(sizeof(tg->saved_auxv) / 8)) {
+        tg->saved_auxv[len++] = w[i];
+        tg->saved_auxv[len++] = w[i + 1];
+        if (w[i] == 0) /* AT_NULL */
+            break;
+        i += 2;
+    }
+    tg->saved_auxv_len = len;
+}
+
 /* Everything after the program file is open. Returns 0 or -errno. */
 static int load_elf(struct load_ctx *c, char *const *envp, const char *execfn,
                     struct linux_regs *regs)
@@ -569,6 +589,7 @@ static int load_elf(struct load_ctx *c, char *const *envp, const char *execfn,
         tg->arg_end = img.arg_end;
         tg->env_start = img.env_start;
         tg->env_end = img.env_end;
+        save_auxv(&img, tg);
         const struct elf_image *e = c->has_interp ? &c->interp : &c->main;
         *regs = (struct linux_regs){
             .rip = e->bias + e->info.entry,

@@ -75,17 +75,19 @@ static int scm_add_rights(struct task *t, const int32_t *fds, int n, struct unix
     return 0;
 }
 
-/* Whether @t may send @c as its SCM_CREDENTIALS (Linux's scm_check_creds): its own process
- * id unless CAP_SYS_ADMIN, one of its real/effective/saved uids unless CAP_SETUID, one of its
- * gids unless CAP_SETGID. Returns 0 or -EPERM. */
-static int scm_check_cred(struct task *t, const struct unix_cred *c)
+/* Linux's scm_check_creds: a sender may claim its own process, unless it has
+ * CAP_SYS_ADMIN, and one of its real, effective or saved uids (gids), unless it has
+ * CAP_SETUID (CAP_SETGID). Returns 0, -EINVAL for the invalid id -1, or -EPERM. */
+static int scm_check_cred(struct task *t, const struct unix_cred *uc)
 {
-    const struct cred *cr = task_cred(t);
-    bool pid_ok = c->pid == t->tg->pid || cred_capable(cr, CAP_SYS_ADMIN);
-    bool uid_ok = c->uid == cr->uid || c->uid == cr->euid || c->uid == cr->suid ||
-                  cred_capable(cr, CAP_SETUID);
-    bool gid_ok = c->gid == cr->gid || c->gid == cr->egid || c->gid == cr->sgid ||
-                  cred_capable(cr, CAP_SETGID);
+    const struct cred *c = task_cred(t);
+    if (uc->uid == UINT32_MAX || uc->gid == UINT32_MAX)
+        return -EINVAL;
+    bool pid_ok = uc->pid == t->tg->pid || cred_capable(c, CAP_SYS_ADMIN);
+    bool uid_ok = uc->uid == c->uid || uc->uid == c->euid || uc->uid == c->suid ||
+                  cred_capable(c, CAP_SETUID);
+    bool gid_ok = uc->gid == c->gid || uc->gid == c->egid || uc->gid == c->sgid ||
+                  cred_capable(c, CAP_SETGID);
     return pid_ok && uid_ok && gid_ok ? 0 : -EPERM;
 }
 

@@ -183,8 +183,7 @@ long sys_get_robust_list(struct task *t, const struct syscall_args *a)
         target = task_find(pid);
         if (!target)
             return -ESRCH;
-        /* COMPAT: ptrace_may_access approximated by the kill permission check. */
-        if (!signal_may_kill(t, target->tg, 0))
+        if (task_may_access(task_cred(t), t->tg, target, PTRACE_MODE_READ_REALCREDS) < 0)
             return -EPERM;
     }
     uint64_t head = target->robust_list;

@@ -168,6 +168,8 @@ long sys_mbind(struct task *t, const struct syscall_args *a)
     unsigned flags = (unsigned)arg_u64(a, 5);
     if (flags & ~(unsigned)(MPOL_MF_STRICT | MPOL_MF_MOVE | MPOL_MF_MOVE_ALL))
         return -EINVAL;
+    if ((flags & MPOL_MF_MOVE_ALL) && !task_capable(t, CAP_SYS_NICE))
+        return -EPERM; /* moving pages other processes share */
     if (start & 4095)
         return -EINVAL;
     bool node0, empty;

@@ -75,6 +75,20 @@ static long do_file_mapping(struct task *t, int fd, uint64_t off, uint64_t len, 
     return -ENODEV;
 }
 
+/* Linux's can_do_mlock and RLIMIT_MEMLOCK test for locking @size more bytes: none without
+ * CAP_IPC_LOCK when the limit is 0 (-EPERM), and not more than the limit (@over). COMPAT:
+ * the sandbox does not track locked pages, so only this request is measured, not what the
+ * process has locked already. Returns 0, -EPERM or @over. */
+static long mlock_allowed(struct task *t, uint64_t size, long over)
+{
+    if (task_capable(t, CAP_IPC_LOCK))
+        return 0;
+    uint64_t limit = task_rlimit_cur(t, RLIMIT_MEMLOCK);
+    if (limit == 0)
+        return -EPERM;
+    return size / 4096 > limit / 4096 ? over : 0;
+}
+
 long sys_mmap(struct task *t, const struct syscall_args *a)
 {
     gaddr_t addr = arg_addr(a, 0);
@@ -112,6 +126,13 @@ long sys_mmap(struct task *t, const struct syscall_args *a)
             type = MAP_PRIVATE;
     } else {
         off = 0;
+    }
+    /* MAP_LOCKED: the mlock allowance, EAGAIN beyond it (Linux's mlock_future_ok). */
+    long locked = (flags & MAP_LOCKED) ? mlock_allowed(t, PAGE_ALIGN_UP(len), -EAGAIN) : 0;
+    if (locked < 0) {
+        if (obj)
+            obj->ops->unref(obj);
+        return locked;
     }
     int mflags = extra | (type == MAP_PRIVATE ? MM_MAP_PRIVATE : MM_MAP_SHARED) |
                  (flags & (MM_MAP_FIXED | MM_MAP_ANONYMOUS | MM_MAP_GROWSDOWN |
@@ -188,11 +209,15 @@ long sys_msync(struct task *t, const struct syscall_args *a)
 }
 
 /* COMPAT: app memory is never swapped by the Sentry, so locking is only checked: the pages
- * of [addr, addr + len) rounded out must all be mapped (ENOMEM, as Linux). */
-static long check_lock_range(struct task *t, gaddr_t addr, uint64_t len)
+ * of [addr, addr + len) rounded out must all be mapped (ENOMEM, as Linux), and a lock
+ * (@lock) must be allowed by RLIMIT_MEMLOCK or CAP_IPC_LOCK (EPERM, ENOMEM). */
+static long check_lock_range(struct task *t, gaddr_t addr, uint64_t len, bool lock)
 {
     gaddr_t start = addr & ~4095ULL;
     gaddr_t end = (addr + len + 4095) & ~4095ULL;
+    long ret = lock ? mlock_allowed(t, end - start, -ENOMEM) : 0;
+    if (ret < 0)
+        return ret;
     if (end < start)
         return -EINVAL;
     return mm_range_mapped(t->mmt.mm, start, end) ? 0 : -ENOMEM;
@@ -200,7 +225,7 @@ static long check_lock_range(struct task *t, gaddr_t addr, uint64_t len)
 
 long sys_mlock(struct task *t, const struct syscall_args *a)
 {
-    return check_lock_range(t, arg_addr(a, 0), arg_u64(a, 1));
+    return check_lock_range(t, arg_addr(a, 0), arg_u64(a, 1), true);
 }
 
 #define LINUX_MLOCK_ONFAULT 1
@@ -209,12 +234,12 @@ long sys_mlock2(struct task *t, const struct syscall_args *a)
 {
     if (arg_u64(a, 2) & ~(uint64_t)LINUX_MLOCK_ONFAULT)
         return -EINVAL;
-    return check_lock_range(t, arg_addr(a, 0), arg_u64(a, 1));
+    return check_lock_range(t, arg_addr(a, 0), arg_u64(a, 1), true);
 }
 
 long sys_munlock(struct task *t, const struct syscall_args *a)
 {
-    return check_lock_range(t, arg_addr(a, 0), arg_u64(a, 1));
+    return check_lock_range(t, arg_addr(a, 0), arg_u64(a, 1), false);
 }
 
 #define LINUX_MCL_CURRENT 1
@@ -227,7 +252,14 @@ long sys_mlockall(struct task *t, const struct syscall_args *a)
     if (!(flags & (LINUX_MCL_CURRENT | LINUX_MCL_FUTURE)) ||
         (flags & ~(uint64_t)(LINUX_MCL_CURRENT | LINUX_MCL_FUTURE | LINUX_MCL_ONFAULT)))
         return -EINVAL;
-    return 0;
+    /* MCL_CURRENT locks the whole address space: all of it must be within the limit. */
+    uint64_t size = 0;
+    if (flags & LINUX_MCL_CURRENT) {
+        struct mm_stats st;
+        mm_stats(t->mmt.mm, &st);
+        size = st.vm * 4096;
+    }
+    return mlock_allowed(t, size, -ENOMEM);
 }
 
 long sys_munlockall(struct task *t, const struct syscall_args *a)

@@ -54,6 +54,15 @@ static struct task *do_sched_target(struct task *t, int pid)
     return pid ? task_find(pid) : t;
 }
 
+/* Linux's check_same_owner, or CAP_SYS_NICE: may @t change the scheduling of @target? The
+ * caller's effective uid must be the target's real or effective uid. */
+static bool may_set_sched(struct task *t, struct task *target)
+{
+    uint32_t euid = task_cred(t)->euid;
+    const struct cred *o = task_cred(target);
+    return euid == o->euid || euid == o->uid || task_capable(t, CAP_SYS_NICE);
+}
+
 /* The affinity of @t as a mask of the first 64 host CPUs (all of them when never set). */
 static uint64_t task_affinity(struct task *t)
 {
@@ -96,6 +105,8 @@ long sys_sched_setaffinity(struct task *t, const struct syscall_args *a)
     struct task *target = do_sched_target(t, arg_int(a, 0));
     if (!target)
         return -ESRCH;
+    if (!may_set_sched(t, target))
+        return -EPERM;
     uint64_t want = 0;
     for (int i = 0; i < host_ncpu() && i < 64; i++)
         if (mask[i / 8] & (1u << (i % 8)))
@@ -148,15 +159,19 @@ long sys_sched_getparam(struct task *t, const struct syscall_args *a)
     return copy_out(t, uparam, &prio, sizeof(prio)) < 0 ? -EFAULT : 0;
 }
 
-/* Validate a policy/priority pair. Real-time policies need privileges the sandbox never
- * grants (COMPAT: even for root, since the host scheduling is not changed). */
-static long do_sched_check(int policy, int32_t prio)
+/* Validate a policy/priority pair (EINVAL), then Linux's permission rules: another user's
+ * process needs CAP_SYS_NICE (EPERM). Real-time policies need RLIMIT_RTPRIO or
+ * CAP_SYS_NICE, and are refused to everyone (COMPAT: even root, since the host scheduling
+ * is not changed). */
+static long do_sched_check(struct task *t, struct task *target, int policy, int32_t prio)
 {
     switch (policy & ~SCHED_RESET_ON_FORK_) {
     case SCHED_OTHER_:
     case SCHED_BATCH_:
     case SCHED_IDLE_:
-        return prio == 0 ? 0 : -EINVAL;
+        if (prio != 0)
+            return -EINVAL;
+        return may_set_sched(t, target) ? 0 : -EPERM;
     case SCHED_FIFO_:
     case SCHED_RR_:
         return (prio < 1 || prio > 99) ? -EINVAL : -EPERM;
@@ -175,9 +190,10 @@ static long do_set_sched(struct task *t, int pid, int policy, gaddr_t uparam)
         return -EINVAL;
     if (copy_in(t, uparam, &prio, sizeof(prio)) < 0)
         return -EFAULT;
-    if (!do_sched_target(t, pid))
+    struct task *target = do_sched_target(t, pid);
+    if (!target)
         return -ESRCH;
-    return do_sched_check(policy, prio);
+    return do_sched_check(t, target, policy, prio);
 }
 
 long sys_sched_setparam(struct task *t, const struct syscall_args *a)
@@ -197,6 +213,8 @@ long sys_sched_getscheduler(struct task *t, const struct syscall_args *a)
 long sys_sched_setscheduler(struct task *t, const struct syscall_args *a)
 {
     /* COMPAT: SCHED_BATCH/SCHED_IDLE are accepted but read back as SCHED_OTHER. */
+    if (arg_int(a, 1) < 0)
+        return -EINVAL;
     return do_set_sched(t, arg_int(a, 0), arg_int(a, 1), arg_addr(a, 2));
 }
 

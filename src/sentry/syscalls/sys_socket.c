@@ -503,6 +503,29 @@ long sys_recvmmsg(struct task *t, const struct syscall_args *a)
 
 /* ---- options ---------------------------------------------------------------------------- */
 
+/* The socket-level options Linux's sock_setsockopt keeps for privileged callers, checked
+ * before any protocol sees them: forcing buffer sizes past the limits (CAP_NET_ADMIN), a
+ * priority outside 0-6 and a mark (CAP_NET_RAW or CAP_NET_ADMIN). Returns 0 or -EPERM. */
+static long sock_opt_privileged(struct task *t, int level, int name, const uint8_t *val, int len)
+{
+    if (level != SOL_SOCKET || len < (int)sizeof(int))
+        return 0;
+    int v;
+    memcpy(&v, val, sizeof(v));
+    bool admin = task_capable(t, CAP_NET_ADMIN);
+    switch (name) {
+    case SO_SNDBUFFORCE:
+    case SO_RCVBUFFORCE:
+        return admin ? 0 : -EPERM;
+    case SO_PRIORITY:
+        return (v >= 0 && v <= 6) || admin || task_capable(t, CAP_NET_RAW) ? 0 : -EPERM;
+    case SO_MARK:
+        return admin || task_capable(t, CAP_NET_RAW) ? 0 : -EPERM;
+    default:
+        return 0;
+    }
+}
+
 long sys_setsockopt(struct task *t, const struct syscall_args *a)
 {
     _cleanup_(file_unrefp) struct file *f = NULL;
@@ -517,6 +540,8 @@ long sys_setsockopt(struct task *t, const struct syscall_args *a)
     int klen = MIN(len, SOCK_OPT_MAX);
     if (klen && copy_in(t, arg_addr(a, 3), val, (size_t)klen) < 0)
         return -EFAULT;
+    if ((ret = sock_opt_privileged(t, arg_int(a, 1), arg_int(a, 2), val, klen)) < 0)
+        return ret;
     return s->ops->setsockopt(t, s, arg_int(a, 1), arg_int(a, 2), val, klen);
 }
 

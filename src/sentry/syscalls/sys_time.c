@@ -155,18 +155,16 @@ long sys_clock_settime(struct task *t, const struct syscall_args *a)
     struct linux_timespec ts;
     uint64_t ns;
 
-    /* Only CLOCK_REALTIME and the CPU clocks have a setter in Linux; others are EINVAL. */
-    bool cpu =
-        id < 0 || id == LINUX_CLOCK_PROCESS_CPUTIME_ID || id == LINUX_CLOCK_THREAD_CPUTIME_ID;
-    if (id != LINUX_CLOCK_REALTIME && !cpu)
-        return -EINVAL;
-    if (cpu && do_cpu_clock(t, id, &ns) < 0)
+    /* Only CLOCK_REALTIME has a setter (current Linux has none for the CPU clocks); the
+     * others are EINVAL before the time is read. */
+    if (id != LINUX_CLOCK_REALTIME)
         return -EINVAL;
     if (copy_in(t, arg_addr(a, 1), &ts, sizeof(ts)) < 0)
         return -EFAULT;
-    if (!cpu && timespec_to_ns(&ts, &ns) < 0)
+    if (timespec_to_ns(&ts, &ns) < 0)
         return -EINVAL;
-    return -EPERM; /* the sandbox never has CAP_SYS_TIME */
+    /* CAP_SYS_TIME; COMPAT: the sandbox never sets the clock, so root gets EPERM too. */
+    return -EPERM;
 }
 
 long sys_gettimeofday(struct task *t, const struct syscall_args *a)
@@ -193,12 +191,18 @@ long sys_settimeofday(struct task *t, const struct syscall_args *a)
     struct linux_timeval tv;
     uint64_t ns;
 
+    gaddr_t utz = arg_addr(a, 1);
+    int32_t tz[2]; /* tz_minuteswest, tz_dsttime */
+
     if (utv) {
         if (copy_in(t, utv, &tv, sizeof(tv)) < 0)
             return -EFAULT;
         if (timeval_to_ns(&tv, &ns) < 0)
             return -EINVAL;
     }
+    if (utz && copy_in(t, utz, tz, sizeof(tz)) < 0)
+        return -EFAULT;
+    /* CAP_SYS_TIME, even with nothing to set; COMPAT: EPERM for root too (see above). */
     return -EPERM;
 }
 

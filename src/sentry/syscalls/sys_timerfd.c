@@ -54,6 +54,10 @@ long sys_timerfd_create(struct task *t, const struct syscall_args *a)
     default:
         return -EINVAL;
     }
+    /* Timers that would wake a suspended machine need CAP_WAKE_ALARM. */
+    if ((clockid == CLOCK_REALTIME_ALARM || clockid == CLOCK_BOOTTIME_ALARM) &&
+        !task_capable(t, CAP_WAKE_ALARM))
+        return -EPERM;
     struct file *f;
     int err = timerfd_create_file(clockid, (uint32_t)flags, &f);
     if (err < 0)

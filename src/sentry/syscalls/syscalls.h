@@ -100,6 +100,11 @@ void sys_timerfd_register(void);    /* timerfd_create, timerfd_settime, timerfd_
 void sys_ptimer_register(void);     /* timer_create, timer_settime, timer_gettime, timer_getoverrun, timer_delete */
 void sys_ipc_register(void);        /* System V shared memory */
 void sys_xattr_register(void);      /* getxattr, setxattr, listxattr, removexattr and variants */
+void sys_privileged_register(void); /* mount, swapon, reboot, acct, syslog, unshare... (EPERM) */
+
+/* What a hole in the table answers: -ENOSYS, logged once per syscall number. For handlers
+ * that check what Linux checks first and implement nothing after. */
+long syscall_not_implemented(struct task *t, const struct syscall_args *a);
 
 /* Run syscall @a for @t: the kernel's dispatch hook (g_kernel.dispatch). */
 long syscall_dispatch(struct task *t, const struct syscall_args *a);

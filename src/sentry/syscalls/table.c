@@ -53,11 +53,21 @@ void syscalls_init(void)
     sys_ipc_register();
     sys_timerfd_register();
     sys_ptimer_register();
+    sys_privileged_register();
 }
 
 static int strace_read(void *opaque, gaddr_t addr, void *buf, size_t size)
 {
     return copy_in(opaque, addr, buf, size);
+}
+
+long syscall_not_implemented(struct task *t, const struct syscall_args *a)
+{
+    if (a->nr < SYSCALL_TABLE_SIZE && !g_warned[a->nr]) {
+        g_warned[a->nr] = 1;
+        log_warn("unsupported syscall %s (%llu)", syscall_name(a->nr), (unsigned long long)a->nr);
+    }
+    return -ENOSYS;
 }
 
 static long invoke(struct task *t, const struct syscall_args *a)
@@ -69,11 +79,7 @@ static long invoke(struct task *t, const struct syscall_args *a)
         return e->fn(t, a);
     if (e->support == SYSCALL_ERRNO)
         return -e->err;
-    if (!g_warned[a->nr]) {
-        g_warned[a->nr] = 1;
-        log_warn("unsupported syscall %s (%llu)", syscall_name(a->nr), (unsigned long long)a->nr);
-    }
-    return -ENOSYS;
+    return syscall_not_implemented(t, a);
 }
 
 long syscall_dispatch(struct task *t, const struct syscall_args *a)

@@ -32,6 +32,13 @@ static unsigned class_bits(const struct ctx *ctx, const struct inode *inode)
 
 int inode_permission(struct ctx *ctx, const struct inode *inode, int mask)
 {
+    if (inode->ops && inode->ops->permission)
+        return inode->ops->permission(ctx, inode, mask & (MAY_READ | MAY_WRITE | MAY_EXEC));
+    return generic_permission(ctx, inode, mask);
+}
+
+int generic_permission(struct ctx *ctx, const struct inode *inode, int mask)
+{
     mask &= MAY_READ | MAY_WRITE | MAY_EXEC;
     if (!((unsigned)mask & ~class_bits(ctx, inode)))
         return 0;

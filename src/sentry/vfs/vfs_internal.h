@@ -193,6 +193,10 @@ struct inode_ops {
     int (*removexattr)(struct ctx *ctx, struct inode *inode, const char *name);
     /* Last reference dropped: free inode->priv. */
     void (*evict)(struct inode *inode);
+    /* Check @mask (MAY_*) for @ctx in place of generic_permission (Linux's ->permission:
+     * procfs grants a process its own fd/ and asks the ptrace rule for fdinfo/). Returns 0,
+     * -EACCES or -errno. Optional. */
+    int (*permission)(struct ctx *ctx, const struct inode *inode, int mask);
 };
 
 struct inode {
@@ -267,6 +271,9 @@ static inline uint32_t vfs_dev_minor(uint64_t dev)
  * the capability overrides of Linux's generic_permission: CAP_DAC_READ_SEARCH reads any file
  * and reads and searches any directory, CAP_DAC_OVERRIDE does anything but execute a file
  * without any x bit. Returns 0 or -EACCES. */
+int generic_permission(struct ctx *ctx, const struct inode *inode, int mask);
+/* The permission check of every path walk, open, access(2) and directory change: the
+ * inode's own ->permission if it has one, else generic_permission. Returns 0 or -errno. */
 int inode_permission(struct ctx *ctx, const struct inode *inode, int mask);
 /* True if @ctx owns @inode (fsuid) or has CAP_FOWNER (chmod, utimes with explicit times). */
 bool inode_owner_or_capable(struct ctx *ctx, const struct inode *inode);

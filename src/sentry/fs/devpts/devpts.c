@@ -55,6 +55,7 @@
 #define TTY_TIOCGPTN 0x80045430u
 #define TTY_TIOCSPTLCK 0x40045431u
 #define TTY_TIOCGPTPEER 0x5441u
+#define TTY_TIOCGEXCL 0x80045440u
 #define TTY_FIONBIO 0x5421u
 
 #define PTY_MAJOR_SLAVE 136
@@ -85,6 +86,9 @@ struct pty {
     int slave_opens;
     bool slave_hup; /* the last slave closed: master reads give EIO */
     bool locked;    /* TIOCSPTLCK: slave opens give EIO */
+    /* TIOCEXCL on the slave: reopening it needs CAP_SYS_ADMIN (EBUSY); on the master only
+     * reported back (a master is never reopened). */
+    bool slave_excl, master_excl;
     struct ktermios tio;
     struct kwinsize ws;
     int pgrp, sid;  /* foreground group and session; 0 = none */
@@ -760,17 +764,22 @@ static long set_winsize(struct pty *p, const struct kwinsize *ws)
     return 0;
 }
 
-/* TIOCSCTTY (Linux's tiocsctty). */
-static long set_ctty(struct ctx *ctx, struct pty *p, unsigned long arg)
+/* TIOCSCTTY (Linux's tiocsctty) through a descriptor that is @readable or not: taking a
+ * terminal from another session (@arg 1) or through a descriptor not open for reading
+ * needs CAP_SYS_ADMIN. */
+static long set_ctty(struct ctx *ctx, struct pty *p, unsigned long arg, bool readable)
 {
     struct task *t = task_from_ctx(ctx);
     struct thread_group *tg = t->tg;
+    bool admin = cred_capable(ctx->cred, CAP_SYS_ADMIN);
     if (tg->ctty == p && tg->sid == p->sid)
         return 0;
     if (tg->sid != tg->pid || tg->ctty)
         return -EPERM;
+    if (!readable && !admin)
+        return -EPERM;
     if (p->sid > 0 && p->sid != tg->sid) {
-        if (arg != 1) /* COMPAT: every sandbox task is root (CAP_SYS_ADMIN) */
+        if (arg != 1 || !admin)
             return -EPERM;
         struct thread_group *o;
         list_for_each_entry(o, &g_kernel.tgs, klink)
@@ -854,9 +863,10 @@ static int ioctl_check_change(struct ctx *ctx, struct pty *p, bool master, unsig
     }
 }
 
-static long pty_ioctl(struct ctx *ctx, struct pty *p, bool master, unsigned int cmd, gaddr_t arg)
+static long pty_ioctl(struct ctx *ctx, struct file *f, bool master, unsigned int cmd, gaddr_t arg)
 {
     struct task *t = task_from_ctx(ctx);
+    struct pty *p = f->priv;
     int32_t v;
     int r;
     if (!master && !p->master_open) /* hung up: Linux's hung_up_tty_ioctl */
@@ -902,7 +912,7 @@ static long pty_ioctl(struct ctx *ctx, struct pty *p, bool master, unsigned int 
     case TTY_TIOCSCTTY:
         if (master)
             return -EPERM; /* COMPAT: the master never becomes a controlling terminal */
-        return set_ctty(ctx, p, (unsigned long)arg);
+        return set_ctty(ctx, p, (unsigned long)arg, file_readable(f));
     case TTY_TIOCNOTTY:
         return drop_ctty(ctx, p);
     case TTY_FIONREAD:
@@ -935,9 +945,14 @@ static long pty_ioctl(struct ctx *ctx, struct pty *p, bool master, unsigned int 
     case TTY_TCSBRK:
     case TTY_TCSBRKP:
     case TTY_TCXONC:
+        return 0;
     case TTY_TIOCEXCL:
     case TTY_TIOCNXCL:
+        *(master ? &p->master_excl : &p->slave_excl) = cmd == TTY_TIOCEXCL;
         return 0;
+    case TTY_TIOCGEXCL:
+        v = master ? p->master_excl : p->slave_excl;
+        return copy_out(t, arg, &v, sizeof(v));
     case TTY_TIOCGPTN:
         if (!master)
             return -ENOTTY;
@@ -957,12 +972,12 @@ static long pty_ioctl(struct ctx *ctx, struct pty *p, bool master, unsigned int 
 
 static long slave_ioctl(struct ctx *ctx, struct file *f, unsigned int cmd, gaddr_t arg)
 {
-    return pty_ioctl(ctx, f->priv, false, cmd, arg);
+    return pty_ioctl(ctx, f, false, cmd, arg);
 }
 
 static long master_ioctl(struct ctx *ctx, struct file *f, unsigned int cmd, gaddr_t arg)
 {
-    return pty_ioctl(ctx, f->priv, true, cmd, arg);
+    return pty_ioctl(ctx, f, true, cmd, arg);
 }
 
 static const struct file_ops g_master_fops = {
@@ -985,21 +1000,32 @@ static const struct file_ops g_slave_fops = {
 
 /* ---- opening ----------------------------------------------------------------------------- */
 
-/* A session leader without a controlling terminal acquires the slave it opens. */
-static void open_acquire_ctty(struct ctx *ctx, struct pty *p, int oflags)
+/* A session leader without a controlling terminal acquires the slave it opens, if it
+ * opens it for reading (write access alone, as setgid-tty programs have to every
+ * terminal, must not give a controlling terminal). */
+static void open_acquire_ctty(struct ctx *ctx, struct pty *p, struct file *f, int oflags)
 {
     struct task *t = task_from_ctx(ctx);
     struct thread_group *tg = t->tg;
-    if ((oflags & O_NOCTTY) || tg->sid != tg->pid || tg->ctty || p->sid > 0)
+    if ((oflags & O_NOCTTY) || !file_readable(f) || tg->sid != tg->pid || tg->ctty || p->sid > 0)
         return;
     p->sid = tg->sid;
     p->pgrp = tg->pgid;
     tg->ctty = p;
 }
 
+/* Reopening a slave in exclusive mode (TIOCEXCL) needs CAP_SYS_ADMIN. */
+static int check_excl(struct ctx *ctx, const struct pty *p)
+{
+    return p->slave_excl && !cred_capable(ctx->cred, CAP_SYS_ADMIN) ? -EBUSY : 0;
+}
+
 static int slave_attach(struct ctx *ctx, struct pty *p, struct file *f, int oflags)
 {
     struct task *t = task_from_ctx(ctx);
+    int ret = check_excl(ctx, p);
+    if (ret < 0)
+        return ret;
     if (p->locked || !p->master_open)
         return -EIO;
     p->slave_opens++;
@@ -1007,7 +1033,7 @@ static int slave_attach(struct ctx *ctx, struct pty *p, struct file *f, int ofla
     f->ops = &g_slave_fops;
     f->priv = p;
     if (t)
-        open_acquire_ctty(ctx, p, oflags);
+        open_acquire_ctty(ctx, p, f, oflags);
     return 0;
 }
 
@@ -1028,6 +1054,9 @@ static int open_tty_major(struct ctx *ctx, struct inode *inode, struct file *f, 
         struct pty *p = t->tg->ctty;
         if (!p)
             return -ENXIO;
+        int ret = check_excl(ctx, p);
+        if (ret < 0)
+            return ret;
         p->slave_opens++;
         p->slave_hup = false;
         f->ops = &g_slave_fops;

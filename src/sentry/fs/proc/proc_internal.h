@@ -29,7 +29,7 @@ enum proc_kind {
     PK_VERSION,
     PK_FILESYSTEMS,
     PK_MOUNTS,
-    PK_SYS,
+    PK_SYS, /* PK_SYS to PK_SYS_OVERCOMMIT: /proc/sys, kept together (is_sysctl) */
     PK_SYS_KERNEL,
     PK_SYS_VM,
     PK_SYS_FS,
@@ -67,6 +67,8 @@ enum proc_kind {
     PK_LIMITS,
     PK_MOUNTINFO,
     PK_IO,
+    PK_AUXV,
+    PK_MEM,
     PK_COUNT
 };
 
@@ -89,11 +91,19 @@ struct proc_text {
 void pt_append(struct proc_text *pt, const void *data, size_t n);
 void pt_printf(struct proc_text *pt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Generate the contents of file @n for @caller into @pt. Returns 0 or -errno. */
-typedef int (*proc_gen_fn)(struct task *caller, const struct proc_node *n, struct proc_text *pt);
+/* Generate the contents of file @n for the caller acting through @ctx into @pt. Returns 0
+ * or -errno. */
+typedef int (*proc_gen_fn)(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
 /* Write the target of symlink @n (NUL-terminated) into @buf. Returns its length or -errno. */
-typedef int (*proc_link_fn)(struct task *caller, const struct proc_node *n, char *buf,
-                            size_t size);
+typedef int (*proc_link_fn)(struct ctx *ctx, const struct proc_node *n, char *buf, size_t size);
+
+/* The task acting through @ctx: its owner, or for the background context the task whose
+ * thread runs (NULL outside task threads). Borrowed. */
+struct task *proc_caller(struct ctx *ctx);
+
+/* Linux's ptrace_may_access for /proc: may the caller acting through @ctx inspect
+ * @target (@mode: PTRACE_MODE_*)? Returns 0 or -EACCES. Caller holds the kernel lock. */
+int proc_may_access(struct ctx *ctx, const struct task *target, unsigned mode);
 
 /* The task @n describes (its thread, or a live thread of its process, preferring the
  * leader), or NULL if it is gone. Borrowed; caller holds the kernel lock. */
@@ -102,33 +112,34 @@ struct task *proc_node_task(const struct proc_node *n);
 /* proc_sys.c */
 int proc_sys_init(void);
 unsigned proc_ncpu(void);
-int proc_gen_cpuinfo(struct task *c, const struct proc_node *n, struct proc_text *pt);
-int proc_gen_meminfo(struct task *c, const struct proc_node *n, struct proc_text *pt);
-int proc_gen_vmstat(struct task *c, const struct proc_node *n, struct proc_text *pt);
-int proc_gen_tty_drivers(struct task *c, const struct proc_node *n, struct proc_text *pt);
-int proc_gen_stat(struct task *c, const struct proc_node *n, struct proc_text *pt);
-int proc_gen_uptime(struct task *c, const struct proc_node *n, struct proc_text *pt);
-int proc_gen_loadavg(struct task *c, const struct proc_node *n, struct proc_text *pt);
-int proc_gen_version(struct task *c, const struct proc_node *n, struct proc_text *pt);
-int proc_gen_filesystems(struct task *c, const struct proc_node *n, struct proc_text *pt);
-int proc_gen_mounts(struct task *c, const struct proc_node *n, struct proc_text *pt);
-int proc_gen_mountinfo(struct task *c, const struct proc_node *n, struct proc_text *pt);
-int proc_gen_sysctl(struct task *c, const struct proc_node *n, struct proc_text *pt);
-int proc_link_self(struct task *c, const struct proc_node *n, char *buf, size_t size);
-int proc_link_thread_self(struct task *c, const struct proc_node *n, char *buf, size_t size);
+int proc_gen_cpuinfo(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_meminfo(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_vmstat(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_tty_drivers(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_stat(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_uptime(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_loadavg(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_version(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_filesystems(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_mounts(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_mountinfo(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_sysctl(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+int proc_link_self(struct ctx *ctx, const struct proc_node *n, char *buf, size_t size);
+int proc_link_thread_self(struct ctx *ctx, const struct proc_node *n, char *buf, size_t size);
 
 /* proc_pid.c */
-int proc_gen_pid_stat(struct task *c, const struct proc_node *n, struct proc_text *pt);
-int proc_gen_statm(struct task *c, const struct proc_node *n, struct proc_text *pt);
-int proc_gen_status(struct task *c, const struct proc_node *n, struct proc_text *pt);
-int proc_gen_cmdline(struct task *c, const struct proc_node *n, struct proc_text *pt);
-int proc_gen_environ(struct task *c, const struct proc_node *n, struct proc_text *pt);
-int proc_gen_maps(struct task *c, const struct proc_node *n, struct proc_text *pt);
-int proc_gen_fdinfo(struct task *c, const struct proc_node *n, struct proc_text *pt);
-int proc_gen_limits(struct task *c, const struct proc_node *n, struct proc_text *pt);
-int proc_gen_comm(struct task *c, const struct proc_node *n, struct proc_text *pt);
-int proc_gen_io(struct task *c, const struct proc_node *n, struct proc_text *pt);
-int proc_link_exe(struct task *c, const struct proc_node *n, char *buf, size_t size);
-int proc_link_cwd(struct task *c, const struct proc_node *n, char *buf, size_t size);
-int proc_link_root(struct task *c, const struct proc_node *n, char *buf, size_t size);
-int proc_link_fd(struct task *c, const struct proc_node *n, char *buf, size_t size);
+int proc_gen_pid_stat(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_statm(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_status(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_cmdline(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_environ(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_maps(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_fdinfo(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_limits(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_comm(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_io(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+int proc_gen_auxv(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+int proc_link_exe(struct ctx *ctx, const struct proc_node *n, char *buf, size_t size);
+int proc_link_cwd(struct ctx *ctx, const struct proc_node *n, char *buf, size_t size);
+int proc_link_root(struct ctx *ctx, const struct proc_node *n, char *buf, size_t size);
+int proc_link_fd(struct ctx *ctx, const struct proc_node *n, char *buf, size_t size);

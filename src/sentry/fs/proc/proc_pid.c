@@ -98,7 +98,7 @@ static void ctty_fields(const struct thread_group *tg, unsigned *tty_nr, int *tp
 
 typedef unsigned long long ull;
 
-int proc_gen_pid_stat(struct task *c, const struct proc_node *n, struct proc_text *pt)
+int proc_gen_pid_stat(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt)
 {
     struct task *t = proc_node_task(n);
     if (!t)
@@ -125,23 +125,30 @@ int proc_gen_pid_stat(struct task *c, const struct proc_node *n, struct proc_tex
     pt_printf(pt, "%d %d %d 0 %llu %llu %llu %llu ", 20 + tg->nice, tg->nice, tg->nr_live,
               (ull)(start / NS_PER_TICK), (ull)(ms.vm * LINUX_PAGE_SIZE),
               (ull)(ms.anon + ms.file + ms.shmem), (ull)tg->rlimits[RLIMIT_RSS].rlim_cur);
-    /* 26-30: startcode endcode startstack kstkesp kstkeip (1 1: as Linux shows them to
-     * readers that may not trace the process) */
-    pt_printf(pt, "1 1 %llu 0 0 ", t->mmt.mm ? (ull)mm_stack_start(t->mmt.mm) : 0ull);
+    /* The addresses are for readers that may inspect the process (Linux's
+     * ptrace_may_access); others see zeros. */
+    bool permitted = proc_may_access(ctx, t, PTRACE_MODE_READ_FSCREDS) == 0;
+    struct mm *mm = permitted ? t->mmt.mm : NULL;
+    /* 26-30: startcode endcode startstack kstkesp kstkeip. COMPAT: startcode and endcode
+     * are 1 1 (what Linux shows readers that may not inspect the process) for everyone. */
+    pt_printf(pt, "%s %llu 0 0 ", t->mmt.mm ? "1 1" : "0 0", mm ? (ull)mm_stack_start(mm) : 0ull);
     /* 31-44: signal blocked sigignore sigcatch wchan nswap cnswap exit_signal processor
      * rt_priority policy delayacct_blkio_ticks guest_time cguest_time */
     pt_printf(pt, "%llu %llu %llu %llu 0 0 0 %d %d 0 0 0 0 0 ", (ull)t->pending.set,
               (ull)t->blocked, (ull)ign, (ull)cgt, tg->exit_signal, t->cpu_hint);
     /* 45-52: start_data end_data start_brk arg_start arg_end env_start env_end exit_code */
-    pt_printf(pt, "0 0 %llu %llu %llu %llu %llu 0\n",
-              t->mmt.mm ? (ull)mm_brk_start(t->mmt.mm) : 0ull, (ull)tg->arg_start, (ull)tg->arg_end,
-              (ull)tg->env_start, (ull)tg->env_end);
+    if (mm)
+        pt_printf(pt, "0 0 %llu %llu %llu %llu %llu ", (ull)mm_brk_start(mm), (ull)tg->arg_start,
+                  (ull)tg->arg_end, (ull)tg->env_start, (ull)tg->env_end);
+    else
+        pt_printf(pt, "0 0 0 0 0 0 0 ");
+    pt_printf(pt, "%d\n", permitted && tg->zombie ? tg->exit_status : 0);
     return 0;
 }
 
 /* size resident shared text lib data dt, in pages, as Linux: shared = resident file and
  * shmem pages, data = VmData + VmStk; lib and dt are always 0. */
-int proc_gen_statm(struct task *c, const struct proc_node *n, struct proc_text *pt)
+int proc_gen_statm(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt)
 {
     struct task *t = proc_node_task(n);
     if (!t)
@@ -191,7 +198,7 @@ static int count_queued(const struct sigpending *p)
     return count;
 }
 
-int proc_gen_status(struct task *c, const struct proc_node *n, struct proc_text *pt)
+int proc_gen_status(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt)
 {
     struct task *t = proc_node_task(n);
     if (!t)
@@ -256,7 +263,7 @@ static int gen_guest_range(struct task *t, gaddr_t start, gaddr_t end, struct pr
     return 0;
 }
 
-int proc_gen_cmdline(struct task *c, const struct proc_node *n, struct proc_text *pt)
+int proc_gen_cmdline(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt)
 {
     struct task *t = proc_node_task(n);
     if (!t)
@@ -264,7 +271,17 @@ int proc_gen_cmdline(struct task *c, const struct proc_node *n, struct proc_text
     return gen_guest_range(t, t->tg->arg_start, t->tg->arg_end, pt);
 }
 
-int proc_gen_environ(struct task *c, const struct proc_node *n, struct proc_text *pt)
+int proc_gen_auxv(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt)
+{
+    struct task *t = proc_node_task(n);
+    if (!t)
+        return -ESRCH;
+    if (t->mmt.mm) /* a zombie shows nothing, as Linux */
+        pt_append(pt, t->tg->saved_auxv, (size_t)t->tg->saved_auxv_len * 8);
+    return 0;
+}
+
+int proc_gen_environ(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt)
 {
     struct task *t = proc_node_task(n);
     if (!t)
@@ -272,7 +289,7 @@ int proc_gen_environ(struct task *c, const struct proc_node *n, struct proc_text
     return gen_guest_range(t, t->tg->env_start, t->tg->env_end, pt);
 }
 
-int proc_gen_maps(struct task *c, const struct proc_node *n, struct proc_text *pt)
+int proc_gen_maps(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt)
 {
     struct task *t = proc_node_task(n);
     if (!t)
@@ -289,7 +306,7 @@ int proc_gen_maps(struct task *c, const struct proc_node *n, struct proc_text *p
     return 0;
 }
 
-int proc_gen_fdinfo(struct task *c, const struct proc_node *n, struct proc_text *pt)
+int proc_gen_fdinfo(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt)
 {
     struct task *t = proc_node_task(n);
     if (!t || !t->fdt)
@@ -308,7 +325,7 @@ int proc_gen_fdinfo(struct task *c, const struct proc_node *n, struct proc_text 
     return 0;
 }
 
-int proc_gen_limits(struct task *c, const struct proc_node *n, struct proc_text *pt)
+int proc_gen_limits(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt)
 {
     static const struct {
         const char *name, *unit;
@@ -342,7 +359,7 @@ int proc_gen_limits(struct task *c, const struct proc_node *n, struct proc_text 
     return 0;
 }
 
-int proc_gen_comm(struct task *c, const struct proc_node *n, struct proc_text *pt)
+int proc_gen_comm(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt)
 {
     struct task *t = proc_node_task(n);
     if (!t)
@@ -354,7 +371,7 @@ int proc_gen_comm(struct task *c, const struct proc_node *n, struct proc_text *p
 /* The I/O counters of the thread, or for a process those of its live and exited threads
  * and of the children it waited for. COMPAT: sendfile, splice and socket calls are not
  * counted, and no storage I/O is seen (read_bytes and write_bytes are 0). */
-int proc_gen_io(struct task *c, const struct proc_node *n, struct proc_text *pt)
+int proc_gen_io(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt)
 {
     struct task *t = proc_node_task(n);
     if (!t)
@@ -386,7 +403,7 @@ static int copy_link(const char *s, char *buf, size_t size)
     return (size_t)len < size ? len : -ENAMETOOLONG;
 }
 
-int proc_link_exe(struct task *c, const struct proc_node *n, char *buf, size_t size)
+int proc_link_exe(struct ctx *ctx, const struct proc_node *n, char *buf, size_t size)
 {
     struct task *t = proc_node_task(n);
     if (!t || !t->tg->exe_path[0])
@@ -394,7 +411,7 @@ int proc_link_exe(struct task *c, const struct proc_node *n, char *buf, size_t s
     return copy_link(t->tg->exe_path, buf, size);
 }
 
-int proc_link_cwd(struct task *c, const struct proc_node *n, char *buf, size_t size)
+int proc_link_cwd(struct ctx *ctx, const struct proc_node *n, char *buf, size_t size)
 {
     struct task *t = proc_node_task(n);
     if (!t || !t->ctx.fs)
@@ -408,13 +425,13 @@ int proc_link_cwd(struct task *c, const struct proc_node *n, char *buf, size_t s
     return len;
 }
 
-int proc_link_root(struct task *c, const struct proc_node *n, char *buf, size_t size)
+int proc_link_root(struct ctx *ctx, const struct proc_node *n, char *buf, size_t size)
 {
     /* COMPAT: a chroot'ed process's root is still shown as "/". */
     return proc_node_task(n) ? copy_link("/", buf, size) : -ENOENT;
 }
 
-int proc_link_fd(struct task *c, const struct proc_node *n, char *buf, size_t size)
+int proc_link_fd(struct ctx *ctx, const struct proc_node *n, char *buf, size_t size)
 {
     struct task *t = proc_node_task(n);
     if (!t || !t->fdt)

@@ -67,7 +67,7 @@ int proc_sys_init(void)
     return 0;
 }
 
-int proc_gen_cpuinfo(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+int proc_gen_cpuinfo(struct ctx *ctx, const struct proc_node *nd, struct proc_text *pt)
 {
     if (g_cpuinfo) {
         pt_append(pt, g_cpuinfo, g_cpuinfo_len);
@@ -92,7 +92,7 @@ static void kb_row(struct proc_text *pt, const char *name, uint64_t bytes)
  * is not shown, so those rows are 0. MemAvailable = MemFree: nothing is reclaimable.
  * COMPAT: all memory is on the active anonymous list (tmpfs and shared memory are
  * swap-backed, so Linux keeps them there too). */
-int proc_gen_meminfo(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+int proc_gen_meminfo(struct ctx *ctx, const struct proc_node *nd, struct proc_text *pt)
 {
     struct kernel_meminfo mi;
     kernel_meminfo(&mi);
@@ -160,7 +160,7 @@ int proc_gen_meminfo(struct task *c, const struct proc_node *nd, struct proc_tex
 /* Linux's /proc/vmstat counters that vmstat(8) and free-memory monitors read, in pages,
  * from the same figures as meminfo. COMPAT: event counters (faults, paging, allocations)
  * are not kept and read 0; the sandbox has no swap and no block I/O of its own. */
-int proc_gen_vmstat(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+int proc_gen_vmstat(struct ctx *ctx, const struct proc_node *nd, struct proc_text *pt)
 {
     struct kernel_meminfo mi;
     kernel_meminfo(&mi);
@@ -233,7 +233,7 @@ int proc_gen_vmstat(struct task *c, const struct proc_node *nd, struct proc_text
 /* The terminal drivers of the sandbox in Linux's format (driver name, device path,
  * major, minor range, type): /dev/tty, /dev/ptmx and the devpts slaves that are every
  * terminal here, the console included. ps(1) names a tty_nr through this table. */
-int proc_gen_tty_drivers(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+int proc_gen_tty_drivers(struct ctx *ctx, const struct proc_node *nd, struct proc_text *pt)
 {
     pt_printf(pt, "%-20s /dev/%-8s %3d %7d system:/dev/tty\n", "/dev/tty", "tty", 5, 0);
     pt_printf(pt, "%-20s /dev/%-8s %3d %7d system\n", "/dev/ptmx", "ptmx", 5, 2);
@@ -273,7 +273,7 @@ static void sandbox_cpu(uint64_t *user, uint64_t *sys, int *running, int *total)
     }
 }
 
-int proc_gen_stat(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+int proc_gen_stat(struct ctx *ctx, const struct proc_node *nd, struct proc_text *pt)
 {
     uint64_t user, sys;
     int running, total;
@@ -294,7 +294,7 @@ int proc_gen_stat(struct task *c, const struct proc_node *nd, struct proc_text *
     return 0;
 }
 
-int proc_gen_uptime(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+int proc_gen_uptime(struct ctx *ctx, const struct proc_node *nd, struct proc_text *pt)
 {
     uint64_t user, sys;
     int running, total;
@@ -306,7 +306,7 @@ int proc_gen_uptime(struct task *c, const struct proc_node *nd, struct proc_text
     return 0;
 }
 
-int proc_gen_loadavg(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+int proc_gen_loadavg(struct ctx *ctx, const struct proc_node *nd, struct proc_text *pt)
 {
     uint64_t user, sys;
     int running, total;
@@ -317,13 +317,13 @@ int proc_gen_loadavg(struct task *c, const struct proc_node *nd, struct proc_tex
     return 0;
 }
 
-int proc_gen_version(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+int proc_gen_version(struct ctx *ctx, const struct proc_node *nd, struct proc_text *pt)
 {
     pt_printf(pt, "Linux version %s (cvisor@cvisor) (gcc) %s\n", PROC_OSRELEASE, PROC_VERSION_STR);
     return 0;
 }
 
-int proc_gen_filesystems(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+int proc_gen_filesystems(struct ctx *ctx, const struct proc_node *nd, struct proc_text *pt)
 {
     pt_printf(
         pt,
@@ -387,17 +387,17 @@ static int gen_mount_table(struct proc_text *pt, bool info)
     return 0;
 }
 
-int proc_gen_mounts(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+int proc_gen_mounts(struct ctx *ctx, const struct proc_node *nd, struct proc_text *pt)
 {
     return gen_mount_table(pt, false);
 }
 
-int proc_gen_mountinfo(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+int proc_gen_mountinfo(struct ctx *ctx, const struct proc_node *nd, struct proc_text *pt)
 {
     return gen_mount_table(pt, true);
 }
 
-int proc_gen_sysctl(struct task *c, const struct proc_node *nd, struct proc_text *pt)
+int proc_gen_sysctl(struct ctx *ctx, const struct proc_node *nd, struct proc_text *pt)
 {
     switch (nd->kind) {
     case PK_SYS_HOSTNAME:
@@ -437,16 +437,18 @@ int proc_gen_sysctl(struct task *c, const struct proc_node *nd, struct proc_text
     return 0;
 }
 
-int proc_link_self(struct task *c, const struct proc_node *nd, char *buf, size_t size)
+int proc_link_self(struct ctx *ctx, const struct proc_node *nd, char *buf, size_t size)
 {
+    struct task *c = proc_caller(ctx);
     if (!c)
         return -ENOENT;
     int len = snprintf(buf, size, "%d", c->tg->pid);
     return (size_t)len < size ? len : -ENAMETOOLONG;
 }
 
-int proc_link_thread_self(struct task *c, const struct proc_node *nd, char *buf, size_t size)
+int proc_link_thread_self(struct ctx *ctx, const struct proc_node *nd, char *buf, size_t size)
 {
+    struct task *c = proc_caller(ctx);
     if (!c)
         return -ENOENT;
     int len = snprintf(buf, size, "%d/task/%d", c->tg->pid, c->tid);

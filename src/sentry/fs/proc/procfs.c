@@ -5,6 +5,7 @@
  * and symlinks. The generators live in proc_pid.c and proc_sys.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,14 +22,26 @@
 #define DIR_MODE (S_IFDIR | 0555)
 #define REG_MODE (S_IFREG | 0444)
 #define LNK_MODE (S_IFLNK | 0777)
+#define SYSCTL_RW (S_IFREG | 0644)
 /* readdir offsets: ".", "..", fixed entries at 2.., numbered entries at DYN_OFF + n */
 #define DYN_OFF 128
+
+/* Who may read a per-process node besides what its mode allows (Linux's checks): */
+enum proc_check {
+    PC_NONE = 0, /* anybody the mode lets in (status, stat, cmdline...) */
+    PC_MM,       /* the process's memory (environ, maps): the ptrace rule at open, or
+                  * CAP_PERFMON/CAP_SYS_ADMIN (recent Linux), or the same address space */
+    PC_OPEN,     /* the ptrace rule at open (fdinfo/N) */
+    PC_READ,     /* the ptrace rule at read (io): the open succeeds, the read is EACCES */
+    PC_LINK,     /* the ptrace rule to read or follow the link (exe, cwd, root, fd/N) */
+};
 
 struct kind_info {
     const char *name;
     uint32_t mode;
     proc_gen_fn gen;
     proc_link_fn link;
+    enum proc_check check;
 };
 
 static const struct kind_info g_kinds[PK_COUNT] = {
@@ -52,36 +65,39 @@ static const struct kind_info g_kinds[PK_COUNT] = {
     [PK_SYS_PROT_SYMLINKS] = {"protected_symlinks", REG_MODE, proc_gen_sysctl, NULL},
     [PK_SYS_PROT_REGULAR] = {"protected_regular", REG_MODE, proc_gen_sysctl, NULL},
     [PK_SYS_PROT_FIFOS] = {"protected_fifos", REG_MODE, proc_gen_sysctl, NULL},
-    [PK_SYS_HOSTNAME] = {"hostname", REG_MODE, proc_gen_sysctl, NULL},
+    [PK_SYS_HOSTNAME] = {"hostname", SYSCTL_RW, proc_gen_sysctl, NULL},
     [PK_SYS_OSTYPE] = {"ostype", REG_MODE, proc_gen_sysctl, NULL},
     [PK_SYS_OSRELEASE] = {"osrelease", REG_MODE, proc_gen_sysctl, NULL},
-    [PK_SYS_PIDMAX] = {"pid_max", REG_MODE, proc_gen_sysctl, NULL},
+    [PK_SYS_PIDMAX] = {"pid_max", SYSCTL_RW, proc_gen_sysctl, NULL},
     [PK_SYS_NGROUPS] = {"ngroups_max", REG_MODE, proc_gen_sysctl, NULL},
     [PK_SYS_CAPLAST] = {"cap_last_cap", REG_MODE, proc_gen_sysctl, NULL},
-    [PK_SYS_OVERCOMMIT] = {"overcommit_memory", REG_MODE, proc_gen_sysctl, NULL},
+    [PK_SYS_OVERCOMMIT] = {"overcommit_memory", SYSCTL_RW, proc_gen_sysctl, NULL},
     [PK_TTY] = {"tty", DIR_MODE, NULL, NULL},
     [PK_TTY_DRIVERS] = {"drivers", REG_MODE, proc_gen_tty_drivers, NULL},
     [PK_PID_DIR] = {NULL, DIR_MODE, NULL, NULL},
-    [PK_EXE] = {"exe", LNK_MODE, NULL, proc_link_exe},
-    [PK_CWD] = {"cwd", LNK_MODE, NULL, proc_link_cwd},
-    [PK_ROOTLINK] = {"root", LNK_MODE, NULL, proc_link_root},
+    [PK_EXE] = {"exe", LNK_MODE, NULL, proc_link_exe, PC_LINK},
+    [PK_CWD] = {"cwd", LNK_MODE, NULL, proc_link_cwd, PC_LINK},
+    [PK_ROOTLINK] = {"root", LNK_MODE, NULL, proc_link_root, PC_LINK},
     [PK_FD_DIR] = {"fd", S_IFDIR | 0500, NULL, NULL},
-    [PK_FD] = {NULL, S_IFLNK | 0700, NULL, proc_link_fd},
+    [PK_FD] = {NULL, S_IFLNK, NULL, proc_link_fd, PC_LINK}, /* mode: fd_link_mode */
     [PK_PSTAT] = {"stat", REG_MODE, proc_gen_pid_stat, NULL},
     [PK_STATM] = {"statm", REG_MODE, proc_gen_statm, NULL},
     [PK_STATUS] = {"status", REG_MODE, proc_gen_status, NULL},
     [PK_CMDLINE] = {"cmdline", REG_MODE, proc_gen_cmdline, NULL},
-    [PK_ENVIRON] = {"environ", S_IFREG | 0400, proc_gen_environ, NULL},
-    [PK_MAPS] = {"maps", REG_MODE, proc_gen_maps, NULL},
+    [PK_ENVIRON] = {"environ", S_IFREG | 0400, proc_gen_environ, NULL, PC_MM},
+    [PK_MAPS] = {"maps", REG_MODE, proc_gen_maps, NULL, PC_MM},
     [PK_COMM] = {"comm", S_IFREG | 0644, proc_gen_comm, NULL},
     [PK_PMOUNTS] = {"mounts", REG_MODE, proc_gen_mounts, NULL},
     [PK_TASK_DIR] = {"task", DIR_MODE, NULL, NULL},
     [PK_TID_DIR] = {NULL, DIR_MODE, NULL, NULL},
-    [PK_FDINFO_DIR] = {"fdinfo", S_IFDIR | 0500, NULL, NULL},
-    [PK_FDINFO] = {NULL, S_IFREG | 0400, proc_gen_fdinfo, NULL},
+    [PK_FDINFO_DIR] = {"fdinfo", DIR_MODE, NULL, NULL},
+    [PK_FDINFO] = {NULL, REG_MODE, proc_gen_fdinfo, NULL, PC_OPEN},
     [PK_LIMITS] = {"limits", REG_MODE, proc_gen_limits, NULL},
     [PK_MOUNTINFO] = {"mountinfo", REG_MODE, proc_gen_mountinfo, NULL},
-    [PK_IO] = {"io", S_IFREG | 0400, proc_gen_io, NULL},
+    [PK_IO] = {"io", S_IFREG | 0400, proc_gen_io, NULL, PC_READ},
+    [PK_AUXV] = {"auxv", S_IFREG | 0400, proc_gen_auxv, NULL, PC_MM},
+    /* Reads the process's memory at the file offset: its own file operations (mem_fops). */
+    [PK_MEM] = {"mem", S_IFREG | 0600, NULL, NULL, PC_NONE},
 };
 
 /* Fixed children of each directory kind (terminated by PK_ROOT). */
@@ -97,13 +113,13 @@ static const enum proc_kind g_sys_kernel_kids[] = {
 static const enum proc_kind g_sys_vm_kids[] = {PK_SYS_OVERCOMMIT, PK_ROOT};
 static const enum proc_kind g_tty_kids[] = {PK_TTY_DRIVERS, PK_ROOT};
 static const enum proc_kind g_pid_kids[] = {
-    PK_EXE,      PK_CWD,        PK_ROOTLINK, PK_FD_DIR,    PK_PSTAT, PK_STATM,
-    PK_STATUS,   PK_CMDLINE,    PK_ENVIRON,  PK_MAPS,      PK_COMM,  PK_PMOUNTS,
-    PK_TASK_DIR, PK_FDINFO_DIR, PK_LIMITS,   PK_MOUNTINFO, PK_IO,    PK_ROOT};
+    PK_EXE,     PK_CWD,       PK_ROOTLINK, PK_FD_DIR, PK_PSTAT,   PK_STATM,    PK_STATUS,
+    PK_CMDLINE, PK_ENVIRON,   PK_MAPS,     PK_COMM,   PK_PMOUNTS, PK_TASK_DIR, PK_FDINFO_DIR,
+    PK_LIMITS,  PK_MOUNTINFO, PK_IO,       PK_AUXV,   PK_MEM,     PK_ROOT};
 static const enum proc_kind g_tid_kids[] = {
-    PK_EXE,        PK_CWD,     PK_ROOTLINK,  PK_FD_DIR, PK_PSTAT, PK_STATM,
-    PK_STATUS,     PK_CMDLINE, PK_ENVIRON,   PK_MAPS,   PK_COMM,  PK_PMOUNTS,
-    PK_FDINFO_DIR, PK_LIMITS,  PK_MOUNTINFO, PK_IO,     PK_ROOT};
+    PK_EXE,       PK_CWD,     PK_ROOTLINK, PK_FD_DIR, PK_PSTAT,   PK_STATM,      PK_STATUS,
+    PK_CMDLINE,   PK_ENVIRON, PK_MAPS,     PK_COMM,   PK_PMOUNTS, PK_FDINFO_DIR, PK_LIMITS,
+    PK_MOUNTINFO, PK_IO,      PK_AUXV,     PK_MEM,    PK_ROOT};
 static const enum proc_kind g_none_kids[] = {PK_ROOT};
 
 static const enum proc_kind *fixed_kids(enum proc_kind dir)
@@ -220,6 +236,47 @@ struct task *proc_node_task(const struct proc_node *n)
     return (tg && tg->zombie) ? tg->leader : NULL;
 }
 
+struct task *proc_caller(struct ctx *ctx)
+{
+    struct task *t = task_from_ctx(ctx);
+    return t ? t : g_current;
+}
+
+int proc_may_access(struct ctx *ctx, const struct task *target, unsigned mode)
+{
+    /* The background context is the Sentry itself: no process, every capability. */
+    struct task *c = task_from_ctx(ctx);
+    return task_may_access(ctx->cred, c ? c->tg : NULL, target, mode) == 0 ? 0 : -EACCES;
+}
+
+/* Linux's proc_mem_open for the files that show a process's memory: the same address
+ * space, CAP_PERFMON or CAP_SYS_ADMIN (recent Linux lets profilers read these), or the
+ * ptrace rule. A process without memory (a zombie) shows an empty file to anyone. */
+static int mm_access(struct ctx *ctx, const struct task *target)
+{
+    struct task *c = task_from_ctx(ctx);
+    if (!target->mmt.mm || (c && c->mmt.mm == target->mmt.mm))
+        return 0;
+    if (cred_capable(ctx->cred, CAP_PERFMON) || cred_capable(ctx->cred, CAP_SYS_ADMIN))
+        return 0;
+    return proc_may_access(ctx, target, PTRACE_MODE_READ_FSCREDS);
+}
+
+/* The access check of node @n for the caller (enum proc_check). Returns 0, -EACCES, or
+ * -ENOENT when the process is gone. */
+static int node_access(struct ctx *ctx, const struct proc_node *n)
+{
+    enum proc_check check = g_kinds[n->kind].check;
+    if (check == PC_NONE || n->pid == 0)
+        return 0;
+    struct task *t = proc_node_task(n);
+    if (!t)
+        return -ENOENT;
+    if (check == PC_MM)
+        return mm_access(ctx, t);
+    return proc_may_access(ctx, t, PTRACE_MODE_READ_FSCREDS);
+}
+
 static const struct inode_ops g_proc_iops;
 static const struct file_ops g_proc_dir_fops;
 
@@ -227,6 +284,24 @@ static void proc_evict(struct inode *inode)
 {
     free(inode->priv);
     inode->priv = NULL;
+}
+
+/* fd/N is r-x for a descriptor open for reading, -wx for writing (both for O_RDWR), and
+ * has no permission bits for an O_PATH one, as in Linux. */
+static uint32_t fd_link_mode(const struct task *t, int fd)
+{
+    struct file *f = t->fdt ? fdtable_get(t->fdt, fd) : NULL;
+    uint32_t mode = S_IFLNK;
+    if (!f)
+        return mode;
+    if (!(f->flags & O_PATH)) {
+        if (file_readable(f))
+            mode |= S_IRUSR | S_IXUSR;
+        if (file_writable(f))
+            mode |= S_IWUSR | S_IXUSR;
+    }
+    file_unref(f);
+    return mode;
 }
 
 /* A new inode for @n. Returns 0 and the inode in *@out or -ENOMEM. */
@@ -246,14 +321,17 @@ static int node_inode(struct super_block *sb, const struct proc_node *n, struct 
     inode->priv = copy;
     if (S_ISDIR(mode))
         inode->nlink = 2;
-    if (n->pid) {
-        struct task *t = proc_node_task(n);
-        /* Linux's task_dump_owner: the task's effective ids, root for a process that
-         * is not dumpable (it changed its credentials). */
-        if (t && t->tg->dumpable) {
+    struct task *t = n->pid ? proc_node_task(n) : NULL;
+    if (t) {
+        /* Linux's task_dump_owner: the task's effective ids; root for a process that is
+         * not dumpable (it changed its credentials) or has no memory left, except for the
+         * world-readable directories, which always show the owner (ps reads it there). */
+        if (mode == DIR_MODE || (t->mmt.mm && t->tg->dumpable)) {
             inode->uid = task_cred(t)->euid;
             inode->gid = task_cred(t)->egid;
         }
+        if (n->kind == PK_FD)
+            inode->mode = fd_link_mode(t, n->fd);
     }
     *out = inode;
     return 0;
@@ -508,12 +586,15 @@ static const struct file_ops g_proc_dir_fops = {
 struct proc_snap {
     char *data;
     size_t len;
+    int err;               /* what every read returns instead (PC_READ refused), or 0 */
     struct proc_node node; /* what the file shows, for writes */
 };
 
 static ssize_t proc_file_read(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
 {
     struct proc_snap *s = f->priv;
+    if (s->err)
+        return s->err;
     int64_t *p = pos ? pos : &f->pos;
     if (*p < 0)
         return -EINVAL;
@@ -556,20 +637,57 @@ static void proc_file_release(struct file *f)
     f->priv = NULL;
 }
 
-/* Writes: only comm (the thread's name, as prctl(PR_SET_NAME)). */
-static ssize_t proc_file_write(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
+/* comm: the thread's name, as prctl(PR_SET_NAME), for a thread of the same process only
+ * (others get EINVAL, as in Linux, even where the mode let them open it). */
+static ssize_t write_comm(struct ctx *ctx, const struct proc_node *n, struct uio *u)
 {
-    struct proc_snap *s = f->priv;
-    if (s->node.kind != PK_COMM)
-        return -EINVAL;
-    struct task *target = proc_node_task(&s->node);
+    struct task *target = proc_node_task(n);
     if (!target)
         return -ESRCH;
+    struct task *c = task_from_ctx(ctx);
+    if (!c || c->tg != target->tg)
+        return -EINVAL;
     char name[16] = {0};
     size_t total = uio_remaining(u);
     uio_copy_from(u, name, total < sizeof(name) - 1 ? total : sizeof(name) - 1);
     memcpy(target->comm, name, sizeof(target->comm));
     return (ssize_t)total;
+}
+
+/* kernel.hostname, as Linux's proc_dostring in its strict mode: a write at offset @pos
+ * replaces the name from there up to the first newline or NUL (at most 64 bytes in all);
+ * a write past the end of the name changes nothing. Every byte counts as written. */
+static ssize_t write_hostname(struct uio *u, int64_t *pos)
+{
+    char *name = g_kernel.hostname;
+    size_t max = sizeof(g_kernel.hostname) - 1;
+    size_t len = strnlen(name, max);
+    size_t total = uio_remaining(u);
+    if (*pos < 0 || (uint64_t)*pos > len)
+        return (ssize_t)total;
+    char buf[sizeof(g_kernel.hostname)];
+    size_t n = uio_copy_from(u, buf, total < max ? total : max);
+    len = (size_t)*pos;
+    for (size_t i = 0; i < n && len < max && buf[i] != '\0' && buf[i] != '\n'; i++)
+        name[len++] = buf[i];
+    name[len] = '\0';
+    *pos += (int64_t)total;
+    return (ssize_t)total;
+}
+
+/* Writes: comm and kernel.hostname. The other files have no write method: EINVAL for a
+ * process's files, EIO for the system ones (Linux's proc_reg_write without ->proc_write). */
+static ssize_t proc_file_write(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
+{
+    struct proc_snap *s = f->priv;
+    switch (s->node.kind) {
+    case PK_COMM:
+        return write_comm(ctx, &s->node, u);
+    case PK_SYS_HOSTNAME:
+        return write_hostname(u, pos ? pos : &f->pos);
+    default:
+        return s->node.pid ? -EINVAL : -EIO;
+    }
 }
 
 static const struct file_ops g_proc_file_fops = {
@@ -579,9 +697,81 @@ static const struct file_ops g_proc_file_fops = {
     .release = proc_file_release,
 };
 
+/* ---- /proc/PID/mem: the process's memory at the file offset ---------------------------- */
+
+static ssize_t mem_read(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
+{
+    struct proc_snap *s = f->priv;
+    struct task *t = proc_node_task(&s->node);
+    if (!t || !t->mmt.mm)
+        return 0; /* the process went (Linux: its mm is gone) */
+    char buf[4096];
+    size_t total = 0;
+    while (uio_remaining(u) > 0) {
+        size_t n = uio_remaining(u) < sizeof(buf) ? uio_remaining(u) : sizeof(buf);
+        /* Page by page, so that a hole ends the read there. */
+        size_t in_page = 4096 - ((uint64_t)*pos & 4095);
+        if (n > in_page)
+            n = in_page;
+        if (mm_copy_in_mm(t->mmt.mm, (gaddr_t)*pos, buf, n) < 0)
+            break;
+        size_t got = uio_copy_to(u, buf, n);
+        total += got;
+        *pos += (int64_t)got;
+        if (got < n)
+            break;
+    }
+    return total ? (ssize_t)total : -EIO;
+}
+
+static ssize_t mem_write(struct ctx *ctx, struct file *f, struct uio *u, int64_t *pos)
+{
+    return -EIO; /* COMPAT: another process's memory is only read through /proc/PID/mem */
+}
+
+static int64_t mem_llseek(struct ctx *ctx, struct file *f, int64_t off, int whence)
+{
+    /* Addresses beyond INT64_MAX cannot be reached; SEEK_SET and SEEK_CUR as Linux. */
+    if (whence == SEEK_SET)
+        return f->pos = off;
+    if (whence == SEEK_CUR)
+        return f->pos += off;
+    return -EINVAL;
+}
+
+static void mem_release(struct file *f)
+{
+    free(f->priv);
+}
+
+static const struct file_ops g_proc_mem_fops = {
+    .read = mem_read,
+    .write = mem_write,
+    .llseek = mem_llseek,
+    .release = mem_release,
+};
+
+/* Linux's mem_open: the ptrace rule for attaching (stricter than reading /proc). */
+static int mem_open(struct ctx *ctx, const struct proc_node *n, struct file *f)
+{
+    struct task *t = proc_node_task(n);
+    if (!t)
+        return -ENOENT;
+    struct task *c = task_from_ctx(ctx);
+    if (!(c && c->mmt.mm == t->mmt.mm) &&
+        proc_may_access(ctx, t, PTRACE_MODE_ATTACH | PTRACE_MODE_FSCREDS) < 0)
+        return -EACCES;
+    struct proc_snap *s = calloc(1, sizeof(*s));
+    if (!s)
+        return -ENOMEM;
+    s->node = *n;
+    f->priv = s;
+    f->ops = &g_proc_mem_fops;
+    return 0;
+}
+
 static int proc_open(struct ctx *ctx, struct inode *inode, struct file *f)
 {
-    struct task *t = task_from_ctx(ctx);
     const struct proc_node *n = inode->priv;
     if (S_ISDIR(inode->mode)) {
         if (!node_alive(n))
@@ -589,14 +779,19 @@ static int proc_open(struct ctx *ctx, struct inode *inode, struct file *f)
         f->ops = &g_proc_dir_fops;
         return 0;
     }
+    if (n->kind == PK_MEM)
+        return mem_open(ctx, n, f);
     if (!S_ISREG(inode->mode) || !g_kinds[n->kind].gen)
         return -ENXIO;
-    /* COMPAT: of all /proc, only comm is writable (no sysctls). */
-    if (file_writable(f) && n->kind != PK_COMM)
+    /* COMPAT: the writable sysctls other than hostname cannot be changed (EACCES). */
+    if (file_writable(f) && (n->kind == PK_SYS_PIDMAX || n->kind == PK_SYS_OVERCOMMIT))
         return -EACCES;
-    struct task *caller = t ? t : g_current;
+    /* Refused access ends the open, except for PC_READ files, whose reads fail. */
+    int denied = node_access(ctx, n);
+    if (denied < 0 && (denied != -EACCES || g_kinds[n->kind].check != PC_READ))
+        return denied;
     struct proc_text pt = {0};
-    int ret = g_kinds[n->kind].gen(caller, n, &pt);
+    int ret = denied < 0 ? 0 : g_kinds[n->kind].gen(ctx, n, &pt);
     if (ret == 0 && pt.oom)
         ret = -ENOMEM;
     struct proc_snap *s = ret == 0 ? malloc(sizeof(*s)) : NULL;
@@ -608,6 +803,7 @@ static int proc_open(struct ctx *ctx, struct inode *inode, struct file *f)
     }
     s->data = pt.buf;
     s->len = pt.len;
+    s->err = denied;
     s->node = *n;
     f->priv = s;
     f->ops = &g_proc_file_fops;
@@ -618,16 +814,18 @@ static int proc_open(struct ctx *ctx, struct inode *inode, struct file *f)
 
 static int proc_readlink(struct ctx *ctx, struct inode *inode, char *buf, size_t size)
 {
-    struct task *t = task_from_ctx(ctx);
     const struct proc_node *n = inode->priv;
     if (!g_kinds[n->kind].link)
         return -EINVAL;
     if (!node_alive(n))
         return -ENOENT;
+    int ret = node_access(ctx, n); /* reading and following alike */
+    if (ret < 0)
+        return ret;
     char *tmp = malloc(VFS_PATH_MAX);
     if (!tmp)
         return -ENOMEM;
-    int len = g_kinds[n->kind].link(t ? t : g_current, n, tmp, VFS_PATH_MAX);
+    int len = g_kinds[n->kind].link(ctx, n, tmp, VFS_PATH_MAX);
     if (len >= 0) {
         if ((size_t)len > size)
             len = (int)size;
@@ -646,6 +844,9 @@ static int proc_get_link_file(struct ctx *ctx, struct inode *inode, struct file 
     struct task *owner = proc_node_task(n);
     if (!owner || !owner->fdt)
         return -ENOENT;
+    int ret = node_access(ctx, n);
+    if (ret < 0)
+        return ret;
     *out = fdtable_get(owner->fdt, n->fd);
     return *out ? 0 : -ENOENT;
 }
@@ -655,6 +856,52 @@ static int proc_getattr(struct ctx *ctx, struct inode *inode)
     return node_alive(inode->priv) ? 0 : -ENOENT;
 }
 
+static bool is_sysctl(enum proc_kind k)
+{
+    return k >= PK_SYS && k <= PK_SYS_OVERCOMMIT;
+}
+
+/* Linux's sysctl_perm: the mode's owner bits for euid 0, its group bits for a member of
+ * group 0, the others' bits otherwise. Capabilities do not count: a read-only sysctl is
+ * read-only for everyone, a root-writable one writable by euid 0 only. */
+static int sysctl_permission(struct ctx *ctx, const struct inode *inode, int mask)
+{
+    if ((mask & MAY_EXEC) && S_ISREG(inode->mode))
+        return -EACCES;
+    const struct cred *c = ctx->cred;
+    unsigned mode = inode->mode;
+    if (c->euid == 0)
+        mode >>= 6;
+    else if (cred_in_egroup(c, 0))
+        mode >>= 3;
+    return ((unsigned)mask & ~mode & 7) ? -EACCES : 0;
+}
+
+/* The mode bits, and for fd/ and fdinfo/ Linux's own rules: a process may always list its
+ * own descriptors (fd/ is 0500 and root's when it is not dumpable); fdinfo/ (0555) is
+ * for those who may inspect the process. */
+static int proc_permission(struct ctx *ctx, const struct inode *inode, int mask)
+{
+    const struct proc_node *n = inode->priv;
+    if (is_sysctl(n->kind))
+        return sysctl_permission(ctx, inode, mask);
+    if (n->kind == PK_FDINFO_DIR) {
+        struct task *t = proc_node_task(n);
+        if (!t)
+            return -ENOENT;
+        int ret = proc_may_access(ctx, t, PTRACE_MODE_READ_FSCREDS);
+        if (ret < 0)
+            return ret;
+    }
+    int ret = generic_permission(ctx, inode, mask);
+    if (ret < 0 && n->kind == PK_FD_DIR) {
+        struct task *c = task_from_ctx(ctx);
+        if (c && c->tg->pid == (n->tid ? n->tid : n->pid)) /* Linux compares the fd/'s pid */
+            return 0;
+    }
+    return ret;
+}
+
 static const struct inode_ops g_proc_iops = {
     .lookup = proc_lookup,
     .readlink = proc_readlink,
@@ -662,6 +909,7 @@ static const struct inode_ops g_proc_iops = {
     .open = proc_open,
     .getattr = proc_getattr,
     .evict = proc_evict,
+    .permission = proc_permission,
 };
 
 /* ---- superblock ------------------------------------------------------------------------- */
