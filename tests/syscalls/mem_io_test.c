@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "tests/syscalls/harness.h"
+#include "tests/syscalls/mem_util.h"
 
 #define PG 4096
 
@@ -36,14 +37,6 @@ static char *anon_page(void)
     char *p = CHECK(mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
     memset(p, 0, PG);
     return p;
-}
-
-static bool all_bytes(const char *p, size_t n, char c)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i] != c)
-            return false;
-    return true;
 }
 
 /* What a helper thread does to the address space while the main thread is blocked. */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "tests/syscalls/harness.h"
+#include "tests/syscalls/mem_util.h"
 
 #define PG 4096
 #define NPAGES 4
@@ -57,14 +58,6 @@ static char *map_all(int fd, int type)
         if (p[i * PG] != 'a' + i)
             FATAL("page %d reads %d", i, p[i * PG]);
     return p;
-}
-
-static bool all_bytes(const char *p, size_t n, char c)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i] != c)
-            return false;
-    return true;
 }
 
 /* ---- a pipe read blocked into a file mapping, fork in another thread ----------------------- */
@@ -186,29 +179,6 @@ TEST(write_fork_cow_break_private_file_buffer)
 }
 
 /* ---- truncation under mappings -------------------------------------------------------------- */
-
-static sigjmp_buf g_bus_jmp;
-
-static void on_sigbus(int sig)
-{
-    (void)sig;
-    siglongjmp(g_bus_jmp, 1);
-}
-
-static void catch_sigbus(void)
-{
-    struct sigaction sa = {.sa_handler = on_sigbus};
-    sigemptyset(&sa.sa_mask);
-    CHECK(sigaction(SIGBUS, &sa, NULL));
-}
-
-/* The byte at @p (0..255), or -1 if reading it raised SIGBUS. */
-static int probe(volatile char *p)
-{
-    if (sigsetjmp(g_bus_jmp, 1))
-        return -1;
-    return (unsigned char)*p;
-}
 
 TEST(truncate_shared_same_process)
 {

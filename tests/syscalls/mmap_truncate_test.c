@@ -17,32 +17,10 @@
 #include <unistd.h>
 
 #include "tests/syscalls/harness.h"
+#include "tests/syscalls/mem_util.h"
 
 #define PG 4096
 #define NPAGES 4
-
-static sigjmp_buf g_bus_jmp;
-
-static void on_sigbus(int sig)
-{
-    (void)sig;
-    siglongjmp(g_bus_jmp, 1);
-}
-
-static void catch_sigbus(void)
-{
-    struct sigaction sa = {.sa_handler = on_sigbus};
-    sigemptyset(&sa.sa_mask);
-    CHECK(sigaction(SIGBUS, &sa, NULL));
-}
-
-/* Read the byte at @p: returns it (0..255), or -1 if the read raised SIGBUS. */
-static int probe(volatile char *p)
-{
-    if (sigsetjmp(g_bus_jmp, 1))
-        return -1;
-    return (unsigned char)*p;
-}
 
 /* A tmpfs file (or a memfd when @memfd) of NPAGES pages, page i filled with 'a' + i. */
 static int make_file(bool memfd)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Minimal struct file, waitq and fdtable implementations for the anon unit tests. */
+/* Minimal struct file and fdtable implementations for the anon unit tests (wait queues are
+ * the real ones, waiter/waitq.c). */
 #include "tests/unit/anon/fakes/fake_file.h"
 
 #include <errno.h>
@@ -66,37 +67,4 @@ uint32_t file_poll(struct ctx *ctx, struct file *f)
 struct file *fdtable_get(struct fdtable *fdt, int fd)
 {
     return NULL;
-}
-
-void waitq_init(struct waitq *q)
-{
-    list_init(&q->waiters);
-}
-
-void waitq_add(struct waitq *q, struct waiter *w, struct ctx *c, uint32_t mask)
-{
-    w->q = q;
-    w->ctx = c;
-    w->mask = mask;
-    list_add_tail(&w->link, &q->waiters);
-}
-
-void waitq_remove(struct waiter *w)
-{
-    if (!w->q)
-        return;
-    list_del(&w->link);
-    w->q = NULL;
-}
-
-void waitq_notify(struct waitq *q, uint32_t events)
-{
-    struct waiter *w, *n;
-    list_for_each_entry_safe(w, n, &q->waiters, link)
-    {
-        if (events && w->mask && !(w->mask & events))
-            continue;
-        if (w->notify)
-            w->notify(w, events);
-    }
 }
