@@ -233,7 +233,11 @@ int boot_main(int argc, char **argv)
                         "-- CMD [ARGS...]\n");
         return 125;
     }
-    cv_log_set_fd(o.log_fd);
+    /* The app's descriptors 0-2 are the runtime's (stdio_fdtable) and the host closes them
+     * when the app closes them; the Sentry logs through a descriptor of its own, so that its
+     * later lines are neither lost nor written into whatever host file takes the number. */
+    int log_fd = o.log_fd < 3 ? fcntl(o.log_fd, F_DUPFD_CLOEXEC, 3) : o.log_fd;
+    cv_log_set_fd(log_fd >= 0 ? log_fd : o.log_fd);
     cv_log_set_name("sentry");
     if (o.debug)
         g_log_level = LOG_LEVEL_DEBUG;
@@ -308,6 +312,7 @@ int boot_main(int argc, char **argv)
     }
     console_start();
     int status = kernel_wait_all();
+    log_debug("init exited, wait status %#x", status);
     console_finish();
     return exit_code_of(status);
 }
