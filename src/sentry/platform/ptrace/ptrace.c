@@ -173,6 +173,11 @@ static void queue_reap(pid_t pid)
 #define STUB_THREAD_CLONE_FLAGS                                                                    \
     (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM)
 #define STUB_FILTER_MAX 32
+/* The legacy vsyscall page (Linux's VSYSCALL_ADDR), the only address in the upper half from
+ * which user code can make a (host-emulated) system call. */
+#define VSYSCALL_ADDR 0xffffffffff600000ULL
+#define VSYSCALL_END (VSYSCALL_ADDR + 0x1000)
+#define SIGSYS_SECCOMP 1 /* si_code of a seccomp SECCOMP_RET_TRAP (SYS_SECCOMP) */
 #define SD_OFF(field) ((uint32_t)offsetof(struct seccomp_data, field))
 
 /*
@@ -181,7 +186,9 @@ static void queue_reap(pid_t pid)
  * stub page [@lo, @lo + STUB_SIZE): what the platform injects (mmap, munmap, mprotect, clone
  * of a thread, exit), the idle loop's pause, and the getpid+kill of the start-up stop.
  * Everything else kills the stub. The app's own syscalls never get here: PTRACE_SYSEMU skips
- * them before seccomp runs.
+ * them before seccomp runs. Except one kind: a call into the legacy vsyscall page, which the
+ * host kernel emulates without a ptrace stop but with a seccomp check (ip in that page, above
+ * any user address). Those trap (SIGSYS), and classify_signal() hands them to the Sentry.
  */
 static void stub_filter_fill(void *dst, uint64_t lo)
 {
@@ -190,14 +197,16 @@ static void stub_filter_fill(void *dst, uint64_t lo)
     enum { N_ALLOWED = sizeof(allowed) / sizeof(allowed[0]) };
     struct sock_filter f[STUB_FILTER_MAX];
     unsigned n = 0;
-    /* Instruction indexes of the two returns, placed last. */
-    const unsigned kill = 8 + N_ALLOWED + 5, allow = kill + 1;
+    /* Instruction indexes of the three returns, placed last. */
+    const unsigned kill = 9 + N_ALLOWED + 5, allow = kill + 1, trap = kill + 2;
 #define J(i) ((uint8_t)((i) - (n + 1))) /* jump offset to instruction @i from here */
     f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SD_OFF(arch));
     f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, J(kill));
     n++;
     f[n++] =
         (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SD_OFF(instruction_pointer) + 4);
+    f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, VSYSCALL_ADDR >> 32, J(trap), 0);
+    n++;
     f[n] =
         (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(lo >> 32), 0, J(kill));
     n++;
@@ -227,6 +236,7 @@ static void stub_filter_fill(void *dst, uint64_t lo)
     CV_BUG_ON(n != kill);
     f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
     f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP);
     CV_BUG_ON(n > STUB_FILTER_MAX);
 
     /* @dst is at this offset in the stub page, which the stub sees at @lo. */
@@ -493,8 +503,26 @@ static void ptrace_context_release(struct plat_context *ctx)
     free(ctx);
 }
 
+/*
+ * A call into the vsyscall page (gettimeofday, time or getcpu of old static binaries) trapped
+ * by the stub's filter (@si). The host kernel has already emulated the page's `ret` (rip is
+ * the caller's, rsp popped), so what is left is a system call whose number the host decoded
+ * from the entry: report it as one, with the arguments where the call left them. Returns
+ * false for any other seccomp trap.
+ */
+static bool vsyscall_trap(const siginfo_t *si, struct linux_regs *regs)
+{
+    uint64_t addr = (uint64_t)(uintptr_t)si->si_call_addr;
+    if (addr < VSYSCALL_ADDR || addr >= VSYSCALL_END)
+        return false;
+    /* COMPAT: a bad pointer gives the call EFAULT; Linux sends SIGSEGV instead. */
+    regs->orig_rax = (uint64_t)(unsigned)si->si_syscall;
+    regs->rax = regs->orig_rax;
+    return true;
+}
+
 static enum plat_switch classify_signal(struct plat_context *ctx, int sig,
-                                        struct plat_switch_info *info)
+                                        struct linux_regs *regs, struct plat_switch_info *info)
 {
     siginfo_t si;
     memset(info, 0, sizeof(*info));
@@ -502,6 +530,8 @@ static enum plat_switch classify_signal(struct plat_context *ctx, int sig,
         return SWITCH_INTERRUPT;
     if (sig == INTERRUPT_SIGNAL && si.si_code <= 0)
         return SWITCH_INTERRUPT;
+    if (sig == SIGSYS && si.si_code == SIGSYS_SECCOMP && vsyscall_trap(&si, regs))
+        return SWITCH_SYSCALL;
     info->signo = sig;
     info->code = si.si_code;
     info->addr = (gaddr_t)(uintptr_t)si.si_addr;
@@ -626,7 +656,7 @@ static enum plat_switch ptrace_run(struct plat_context *ctx, struct linux_regs *
         return SWITCH_SYSCALL;
     if ((status >> 16) != 0) /* PTRACE_EVENT_STOP and friends */
         return SWITCH_INTERRUPT;
-    return classify_signal(ctx, sig, info);
+    return classify_signal(ctx, sig, regs, info);
 dead:
     ctx->dead = true;
     return SWITCH_DEAD;
