@@ -6,6 +6,7 @@
  * stub thread through a gadget in the stub page. Faults and host-raised signals arrive as
  * signal-delivery-stops and are never delivered to the stub.
  */
+#include <elf.h>
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -20,6 +21,7 @@
 #include <sys/ptrace.h>
 #include <sys/rseq.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -251,6 +253,36 @@ static void stub_filter_fill(void *dst, uint64_t lo)
 
 static cpu_set_t g_all_cpus; /* the Sentry's own CPUs (see bind_pair) */
 
+/* The FPU state images (platform.h fpstate_format): with XSAVE enabled by the host, the
+ * NT_X86_XSTATE regset, the XSAVE standard format of the user features in XCR0, whose size
+ * CPUID leaf 0xd gives; else the FXSAVE image. Immutable after init. */
+static uint32_t g_fpstate_size = PLAT_FXSAVE_SIZE;
+static uint64_t g_xfeatures;
+
+#define XSTATE_MIN_SIZE (PLAT_FXSAVE_SIZE + 64) /* the legacy area and the XSAVE header */
+#define XSTATE_MAX_SIZE (1u << 16)
+
+static void fpstate_detect(void)
+{
+    uint32_t eax, ebx, ecx, edx;
+    __asm__ volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(1), "c"(0));
+    if (!((ecx >> 27) & 1)) /* OSXSAVE: the host kernel uses XSAVE */
+        return;
+    uint32_t lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    __asm__ volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(0xd), "c"(0));
+    if (ebx < XSTATE_MIN_SIZE || ebx > XSTATE_MAX_SIZE)
+        return;
+    g_fpstate_size = ebx; /* the size for the features enabled in XCR0 */
+    g_xfeatures = ((uint64_t)hi << 32) | lo;
+}
+
+static void ptrace_fpstate_format(uint32_t *size, uint64_t *xfeatures)
+{
+    *size = g_fpstate_size;
+    *xfeatures = g_xfeatures;
+}
+
 static int ptrace_init(int memfd)
 {
     size_t size = (size_t)(cv_stub_code_end - cv_stub_code_start);
@@ -276,6 +308,7 @@ static int ptrace_init(int memfd)
     g_memfd = memfd;
     if (sched_getaffinity(0, sizeof(g_all_cpus), &g_all_cpus) < 0)
         return -errno;
+    fpstate_detect();
 
     pthread_t th;
     int err = pthread_create(&th, NULL, spawner_main, NULL);
@@ -664,15 +697,31 @@ dead:
 
 static int ptrace_get_fpstate(struct plat_context *ctx, struct linux_fpstate *fp)
 {
-    _Static_assert(sizeof(struct user_fpregs_struct) == 512, "fxsave area");
-    if (ptrace(PTRACE_GETFPREGS, ctx->tid, 0, fp) < 0)
+    _Static_assert(sizeof(struct user_fpregs_struct) == PLAT_FXSAVE_SIZE, "fxsave area");
+    if (!g_xfeatures) {
+        if (ptrace(PTRACE_GETFPREGS, ctx->tid, 0, fp) < 0)
+            return -errno;
+        return 0;
+    }
+    struct iovec iov = {.iov_base = fp, .iov_len = g_fpstate_size};
+    if (ptrace(PTRACE_GETREGSET, ctx->tid, (void *)NT_X86_XSTATE, &iov) < 0)
         return -errno;
+    if (iov.iov_len != g_fpstate_size) {
+        log_error("xstate regset is %zu bytes, CPUID says %u", iov.iov_len, g_fpstate_size);
+        return -EIO;
+    }
     return 0;
 }
 
 static int ptrace_set_fpstate(struct plat_context *ctx, const struct linux_fpstate *fp)
 {
-    if (ptrace(PTRACE_SETFPREGS, ctx->tid, 0, fp) < 0)
+    if (!g_xfeatures) {
+        if (ptrace(PTRACE_SETFPREGS, ctx->tid, 0, fp) < 0)
+            return -errno;
+        return 0;
+    }
+    struct iovec iov = {.iov_base = (void *)fp, .iov_len = g_fpstate_size};
+    if (ptrace(PTRACE_SETREGSET, ctx->tid, (void *)NT_X86_XSTATE, &iov) < 0)
         return -errno;
     return 0;
 }
@@ -715,6 +764,7 @@ const struct platform_ops g_platform_ptrace = {
     .run = ptrace_run,
     .get_fpstate = ptrace_get_fpstate,
     .set_fpstate = ptrace_set_fpstate,
+    .fpstate_format = ptrace_fpstate_format,
     .interrupt = ptrace_interrupt,
     .map = ptrace_map,
     .unmap = ptrace_unmap,

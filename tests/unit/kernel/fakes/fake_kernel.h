@@ -20,6 +20,7 @@
 struct fake_proc {
     struct thread_group tg;
     struct task task;
+    struct linux_fpstate fpstate; /* the task's FPU image (FXSAVE: the fake platform's) */
 };
 
 /* Reset fake memory and counters; @p (may be NULL) is initialised as pid/tid 100. */
