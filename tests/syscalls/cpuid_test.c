@@ -3,11 +3,13 @@
  * instruction works and agrees with /proc/cpuinfo of the same environment and with AT_HWCAP /
  * AT_HWCAP2; xgetbv(0) enables exactly the register state CPUID and cpuinfo promise; the
  * FSGSBASE instructions (when AT_HWCAP2 offers them) agree with arch_prctl; ARCH_GET_CPUID
- * says CPUID is not faulting. */
+ * says CPUID is not faulting, and ARCH_SET_CPUID makes it fault exactly where cpuinfo lists
+ * cpuid_fault. */
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/auxv.h>
 #include <sys/syscall.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "tests/syscalls/harness.h"
@@ -15,6 +17,7 @@
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003
 #define ARCH_GET_CPUID 0x1011
+#define ARCH_SET_CPUID 0x1012
 #define HWCAP2_FSGSBASE (1UL << 1)
 
 struct cpuid_regs {
@@ -208,6 +211,44 @@ TEST(same_answers_in_a_thread_and_a_child)
 TEST(arch_get_cpuid_reports_cpuid_enabled)
 {
     EXPECT_EQ(syscall(SYS_arch_prctl, ARCH_GET_CPUID, 0), 1);
+}
+
+static volatile int cpuid_faults;
+
+static void skip_cpuid(int sig, siginfo_t *si, void *ctx)
+{
+    (void)sig;
+    (void)si;
+    ucontext_t *uc = ctx;
+    cpuid_faults++;
+    uc->uc_mcontext.gregs[REG_RIP] += 2; /* past the 2-byte cpuid */
+}
+
+TEST(cpuid_faulting_as_cpuinfo_says)
+{
+    /* Linux offers ARCH_SET_CPUID exactly when the CPU can make CPUID fault (cpuinfo flag
+     * cpuid_fault); then CPUID raises SIGSEGV until it is allowed again. */
+    int offered = has_flag(cpuinfo_flags(), "cpuid_fault");
+    pid_t pid = CHECK(fork());
+    if (pid == 0) {
+        struct sigaction sa = {.sa_sigaction = skip_cpuid, .sa_flags = SA_SIGINFO};
+        sigaction(SIGSEGV, &sa, NULL);
+        long r = syscall(SYS_arch_prctl, ARCH_SET_CPUID, 0);
+        if (!offered)
+            _exit(r == -1 && errno == ENODEV ? 0 : 1);
+        if (r != 0)
+            _exit(2);
+        if (syscall(SYS_arch_prctl, ARCH_GET_CPUID, 0) != 0)
+            _exit(3);
+        cpuid(0, 0);
+        if (cpuid_faults != 1)
+            _exit(4);
+        if (syscall(SYS_arch_prctl, ARCH_SET_CPUID, 1) != 0)
+            _exit(5);
+        cpuid(0, 0);
+        _exit(cpuid_faults == 1 ? 0 : 6);
+    }
+    EXPECT_EXIT(pid, 0);
 }
 
 /* Reads the fs base with rdfsbase and with arch_prctl, sets it with wrfsbase and reads it
