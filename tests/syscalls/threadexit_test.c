@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Conformance tests for ending a multi-threaded process from any thread: exit_group from a
  * thread that is not the leader, while the other threads block in read, a futex wait,
- * nanosleep and poll, ends the process at once with that status; so does exit_group after the
- * leader itself has exited; a fatal signal sent to one blocked thread kills them all; two
- * threads racing to exit_group end the process with one of their codes. */
+ * nanosleep and poll, or spin in user code, ends the process at once with that status; so does
+ * exit_group after the leader itself has exited; a fatal signal sent to one blocked thread, or
+ * to a process whose threads spin, kills them all; two threads racing to exit_group end the
+ * process with one of their codes. */
 #include <linux/futex.h>
 #include <poll.h>
 #include <pthread.h>
@@ -202,4 +203,63 @@ TEST(racing_exit_groups_end_with_one_code)
             return;
         }
     }
+}
+
+static volatile unsigned long spin_count[2];
+
+/* Spins in user code, never entering the kernel. */
+static void *user_spinner(void *arg)
+{
+    int i = (int)(intptr_t)arg;
+    for (;;)
+        spin_count[i]++;
+    return NULL;
+}
+
+/* In the child: starts two spinners and returns once both have run. */
+static void start_spinners(void)
+{
+    for (int i = 0; i < 2; i++) {
+        pthread_t t;
+        if (pthread_create(&t, NULL, user_spinner, (void *)(intptr_t)i) != 0)
+            _exit(81);
+    }
+    while (spin_count[0] < 1000 || spin_count[1] < 1000)
+        sched_yield();
+}
+
+TEST(exit_group_while_others_spin_in_user_code)
+{
+    CHECK(pipe(ready_pipe));
+    pid_t pid = CHECK(fork());
+    if (pid == 0) {
+        start_spinners();
+        pthread_t t;
+        pthread_create(&t, NULL, exit_group_thread, (void *)(intptr_t)44);
+        for (;;)
+            spin_count[0]++; /* the leader spins too */
+    }
+    int st = wait_prompt(pid, ready_pipe[0]);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 44)
+        FAIL("status 0x%x, want exit 44", st);
+}
+
+TEST(fatal_signal_to_a_spinning_process)
+{
+    CHECK(pipe(ready_pipe));
+    pid_t pid = CHECK(fork());
+    if (pid == 0) {
+        start_spinners();
+        announce();
+        for (;;)
+            spin_count[1]++;
+    }
+    char c;
+    CHECK(read(ready_pipe[0], &c, 1));
+    long t0 = now_ms();
+    CHECK(kill(pid, SIGTERM));
+    int st = wait_status(pid);
+    EXPECT_TRUE(now_ms() - t0 < 5000);
+    if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGTERM)
+        FAIL("status 0x%x, want killed by SIGTERM", st);
 }
