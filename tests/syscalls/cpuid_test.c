@@ -27,7 +27,8 @@ struct cpuid_regs {
 static struct cpuid_regs cpuid(uint32_t leaf, uint32_t sub)
 {
     struct cpuid_regs r;
-    __asm__ volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+    __asm__ volatile("cpuid"
+                     : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
                      : "a"(leaf), "c"(sub));
     return r;
 }
@@ -92,14 +93,14 @@ struct feature {
 
 /* Features Linux reports as CPUID reports them (it clears none of these on its own). */
 static const struct feature features[] = {
-    {"sse", 1, 0, 3, 25},      {"sse2", 1, 0, 3, 26},      {"pni", 1, 0, 2, 0},
-    {"ssse3", 1, 0, 2, 9},     {"sse4_1", 1, 0, 2, 19},    {"sse4_2", 1, 0, 2, 20},
-    {"popcnt", 1, 0, 2, 23},   {"aes", 1, 0, 2, 25},       {"pclmulqdq", 1, 0, 2, 1},
-    {"xsave", 1, 0, 2, 26},    {"fxsr", 1, 0, 3, 24},      {"cx16", 1, 0, 2, 13},
-    {"avx", 1, 0, 2, 28},      {"fma", 1, 0, 2, 12},       {"avx2", 7, 0, 1, 5},
-    {"bmi1", 7, 0, 1, 3},      {"bmi2", 7, 0, 1, 8},       {"avx512f", 7, 0, 1, 16},
-    {"avx512bw", 7, 0, 1, 30}, {"avx512vl", 7, 0, 1, 31},  {"sha_ni", 7, 0, 1, 29},
-    {"fsgsbase", 7, 0, 1, 0},  {"rdseed", 7, 0, 1, 18},    {"adx", 7, 0, 1, 19},
+    {"sse", 1, 0, 3, 25},      {"sse2", 1, 0, 3, 26},     {"pni", 1, 0, 2, 0},
+    {"ssse3", 1, 0, 2, 9},     {"sse4_1", 1, 0, 2, 19},   {"sse4_2", 1, 0, 2, 20},
+    {"popcnt", 1, 0, 2, 23},   {"aes", 1, 0, 2, 25},      {"pclmulqdq", 1, 0, 2, 1},
+    {"xsave", 1, 0, 2, 26},    {"fxsr", 1, 0, 3, 24},     {"cx16", 1, 0, 2, 13},
+    {"avx", 1, 0, 2, 28},      {"fma", 1, 0, 2, 12},      {"avx2", 7, 0, 1, 5},
+    {"bmi1", 7, 0, 1, 3},      {"bmi2", 7, 0, 1, 8},      {"avx512f", 7, 0, 1, 16},
+    {"avx512bw", 7, 0, 1, 30}, {"avx512vl", 7, 0, 1, 31}, {"sha_ni", 7, 0, 1, 29},
+    {"fsgsbase", 7, 0, 1, 0},  {"rdseed", 7, 0, 1, 18},   {"adx", 7, 0, 1, 19},
 };
 
 static int cpuid_bit(const struct feature *f)
@@ -169,8 +170,7 @@ TEST(xgetbv_enables_what_cpuid_and_cpuinfo_promise)
             continue;
         struct cpuid_regs dc = cpuid(0xd, (uint32_t)c);
         if (dc.eax == 0 || dc.ebx + dc.eax > d0.ebx)
-            FAIL("component %d: size %u at %u outside the %u-byte area", c, dc.eax, dc.ebx,
-                 d0.ebx);
+            FAIL("component %d: size %u at %u outside the %u-byte area", c, dc.eax, dc.ebx, d0.ebx);
     }
     /* AT_MINSIGSTKSZ, when given, leaves room for a frame with that much state. */
     unsigned long minsig = getauxval(AT_MINSIGSTKSZ);
@@ -253,8 +253,7 @@ TEST(cpuid_faulting_as_cpuinfo_says)
 
 /* Reads the fs base with rdfsbase and with arch_prctl, sets it with wrfsbase and reads it
  * back with arch_prctl, all without touching TLS (fs) in between. */
-static void fsgsbase_roundtrip(uint64_t *rd, uint64_t *via_prctl, uint64_t *after_wr,
-                               uint64_t want)
+static void fsgsbase_roundtrip(uint64_t *rd, uint64_t *via_prctl, uint64_t *after_wr, uint64_t want)
 {
     uint64_t orig, got = 0, got2 = 0;
     long r;

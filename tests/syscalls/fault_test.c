@@ -146,8 +146,7 @@ static void expect_fault(enum fault f, int sig, int code, uintptr_t addr, const 
         addr = fault_ip;
     if (got.count != 1 || got.sig != sig || got.code != code || got.addr != addr)
         FAIL("%s: %d signals, last %d code %d addr %#lx; want %d code %d addr %#lx", what,
-             got.count, got.sig, got.code, (unsigned long)got.addr, sig, code,
-             (unsigned long)addr);
+             got.count, got.sig, got.code, (unsigned long)got.addr, sig, code, (unsigned long)addr);
 }
 
 TEST(page_faults_give_segv_with_code_and_address)
@@ -214,9 +213,12 @@ struct death {
 };
 
 static const struct death deaths[] = {
-    {F_NULL_READ, SIGSEGV, "NULL read"},   {F_RO_WRITE, SIGSEGV, "read-only write"},
-    {F_JUMP_NOEXEC, SIGSEGV, "exec no-x"}, {F_DIV_ZERO, SIGFPE, "division by zero"},
-    {F_UD2, SIGILL, "ud2"},                {F_INT3, SIGTRAP, "int3"},
+    {F_NULL_READ, SIGSEGV, "NULL read"},
+    {F_RO_WRITE, SIGSEGV, "read-only write"},
+    {F_JUMP_NOEXEC, SIGSEGV, "exec no-x"},
+    {F_DIV_ZERO, SIGFPE, "division by zero"},
+    {F_UD2, SIGILL, "ud2"},
+    {F_INT3, SIGTRAP, "int3"},
     {F_HLT, SIGSEGV, "hlt"},
 };
 
@@ -250,8 +252,7 @@ static void expect_deaths(rlim_t core, int how, int want_core)
 {
     for (size_t i = 0; i < sizeof(deaths) / sizeof(deaths[0]); i++) {
         int st = die_by(&deaths[i], core, how);
-        if (!WIFSIGNALED(st) || WTERMSIG(st) != deaths[i].sig ||
-            (WCOREDUMP(st) != 0) != want_core)
+        if (!WIFSIGNALED(st) || WTERMSIG(st) != deaths[i].sig || (WCOREDUMP(st) != 0) != want_core)
             FAIL("%s (limit %s, disposition %d): status 0x%x, want signal %d%s", deaths[i].name,
                  core ? "raised" : "0", how, st, deaths[i].sig, want_core ? " with core" : "");
     }

@@ -146,8 +146,8 @@ static void *blocker(void *arg)
         tg->ret = clock_nanosleep(CLOCK_MONOTONIC, 0, &d, &rem);
         tg->err = tg->ret;
     } else {
-        tg->ret = (int)syscall(SYS_futex, &tg->word, FUTEX_WAIT_PRIVATE, 0,
-                               tg->op == 2 ? &d : NULL, NULL, 0);
+        tg->ret = (int)syscall(SYS_futex, &tg->word, FUTEX_WAIT_PRIVATE, 0, tg->op == 2 ? &d : NULL,
+                               NULL, 0);
         tg->err = errno;
     }
     tg->rem_ms = rem.tv_sec * 1000L + rem.tv_nsec / 1000000L;

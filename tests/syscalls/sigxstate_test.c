@@ -57,8 +57,7 @@ static void fill_pattern(void)
 #define YMM_ALL(m)                                                                                 \
     m(0) m(1) m(2) m(3) m(4) m(5) m(6) m(7) m(8) m(9) m(10) m(11) m(12) m(13) m(14) m(15)
 #define ZMM_HI(m)                                                                                  \
-    m(16) m(17) m(18) m(19) m(20) m(21) m(22) m(23) m(24) m(25) m(26) m(27) m(28) m(29) m(30)  \
-        m(31)
+    m(16) m(17) m(18) m(19) m(20) m(21) m(22) m(23) m(24) m(25) m(26) m(27) m(28) m(29) m(30) m(31)
 #define ZMM_LOAD(n) "vmovdqu64 " #n "*64(%%rbx), %%zmm" #n "\n\t"
 #define ZMM_STORE(n) "vmovdqu64 %%zmm" #n ", " #n "*64(%%r12)\n\t"
 #define K_LOAD(n) "kmovq 2048+" #n "*8(%%rbx), %%k" #n "\n\t"
@@ -66,7 +65,7 @@ static void fill_pattern(void)
 #define K_ALL(m) m(0) m(1) m(2) m(3) m(4) m(5) m(6) m(7)
 
 #define VCLOBBERS                                                                                  \
-    "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",      \
+    "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",       \
         "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
 
 /* Loads @in into ymm0-15, makes the system call tgkill(pid, tid, sig) with nothing in
@@ -86,8 +85,9 @@ static void zmm_around_tgkill(const struct vregs *in, struct vregs *out, int sig
 {
     long pid = getpid(), tid = syscall(SYS_gettid);
     register struct vregs *out_r __asm__("r12") = out;
-    __asm__ volatile(YMM_ALL(ZMM_LOAD) ZMM_HI(ZMM_LOAD) K_ALL(K_LOAD) "syscall\n\t" YMM_ALL(
-                         ZMM_STORE) ZMM_HI(ZMM_STORE) K_ALL(K_STORE)
+    __asm__ volatile(YMM_ALL(ZMM_LOAD) ZMM_HI(ZMM_LOAD)
+                         K_ALL(K_LOAD) "syscall\n\t" YMM_ALL(ZMM_STORE) ZMM_HI(ZMM_STORE)
+                             K_ALL(K_STORE)
                      : "+a"((long){SYS_tgkill}), "+D"(pid), "+S"(tid)
                      : "d"((long)sig), "b"(in), "r"(out_r)
                      : "rcx", "r11", "memory", VCLOBBERS);
@@ -107,10 +107,11 @@ static void record_and_clobber(void)
 #define K_ONES(n) "kxnorq %%k" #n ", %%k" #n ", %%k" #n "\n\t"
         __asm__ volatile(YMM_ALL(ZMM_ONES) ZMM_HI(ZMM_ONES) K_ALL(K_ONES)::: "memory", VCLOBBERS);
     } else {
-        __asm__ volatile("mov %0, %%r12\n\t" YMM_ALL(YMM_STORE) "vpcmpeqd %%ymm0, %%ymm0, %%ymm0\n\t"
-                         :
-                         : "r"(&at_entry)
-                         : "r12", "memory", VCLOBBERS);
+        __asm__ volatile(
+            "mov %0, %%r12\n\t" YMM_ALL(YMM_STORE) "vpcmpeqd %%ymm0, %%ymm0, %%ymm0\n\t"
+            :
+            : "r"(&at_entry)
+            : "r12", "memory", VCLOBBERS);
 #define YMM_ONES(n) "vmovdqa %%ymm0, %%ymm" #n "\n\t"
         __asm__ volatile(YMM_ALL(YMM_ONES)::: "memory", VCLOBBERS);
     }
@@ -130,8 +131,8 @@ static void expect_regs(const struct vregs *got, const struct vregs *want, const
     for (int i = 0; i < nregs; i++)
         for (int j = 0; j < width; j++)
             if (got->z[i][j] != want->z[i][j]) {
-                FAIL("%s: %smm%d byte %d is 0x%02x, want 0x%02x", what,
-                     have_avx512 ? "z" : "y", i, j, got->z[i][j], want->z[i][j]);
+                FAIL("%s: %smm%d byte %d is 0x%02x, want 0x%02x", what, have_avx512 ? "z" : "y", i,
+                     j, got->z[i][j], want->z[i][j]);
                 return;
             }
     for (int i = 0; have_avx512 && i < 8; i++)

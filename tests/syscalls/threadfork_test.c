@@ -197,7 +197,7 @@ TEST(execve_from_a_thread_leaves_one_thread_with_the_pid)
         if (pipe(p) != 0)
             _exit(100);
         pthread_t a, b, c;
-        pthread_create(&a, NULL, spinner, NULL);              /* in user code */
+        pthread_create(&a, NULL, spinner, NULL);                          /* in user code */
         pthread_create(&b, NULL, blocked_reader, (void *)(intptr_t)p[0]); /* in a syscall */
         if (wait_spins(1000) != 0)
             _exit(101);

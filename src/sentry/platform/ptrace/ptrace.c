@@ -554,8 +554,8 @@ static bool vsyscall_trap(const siginfo_t *si, struct linux_regs *regs)
     return true;
 }
 
-static enum plat_switch classify_signal(struct plat_context *ctx, int sig,
-                                        struct linux_regs *regs, struct plat_switch_info *info)
+static enum plat_switch classify_signal(struct plat_context *ctx, int sig, struct linux_regs *regs,
+                                        struct plat_switch_info *info)
 {
     siginfo_t si;
     memset(info, 0, sizeof(*info));
