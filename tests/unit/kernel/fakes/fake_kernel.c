@@ -57,7 +57,7 @@ void fake_reset(struct fake_proc *p)
     t->ctx.cred = cred_kernel(); /* root with every capability; never freed */
     t->thread = pthread_self();
     t->state = TASK_IN_KERNEL;
-    t->fpstate = &p->fpstate;
+    t->fpstate = &p->fpstate.fx;
     t->fpstate->mxcsr = 0x1f80;
     t->fpstate->mxcsr_mask = 0xffff;
     t->fpstate->cwd = 0x37f;
