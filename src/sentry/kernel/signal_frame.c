@@ -148,6 +148,12 @@ void signal_fpstate_init(struct linux_fpstate *fp)
     }
 }
 
+void signal_fpstate_reset(struct task *t)
+{
+    signal_fpstate_init(t->fpstate);
+    task_fpstate_set_dirty(t);
+}
+
 static void sigcontext_from_regs(struct linux_sigcontext *sc, const struct linux_regs *r)
 {
     sc->r8 = r->r8;
