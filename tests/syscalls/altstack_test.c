@@ -3,11 +3,13 @@
  * SA_ONSTACK signals stack their frames on it, the ucontext describes it and the interrupted
  * stack, SS_AUTODISARM disarms it while a handler runs, a stack overflow of the main thread
  * and of another thread (into its guard page) is handled there with the fault's code and
- * address, again after a siglongjmp out, and without an alternate stack the overflow kills. */
+ * address, again after a siglongjmp out, and without an alternate stack the overflow kills; a
+ * frame larger than the alternate stack (AT_MINSIGSTKSZ says how large) kills too. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <ucontext.h>
@@ -222,4 +224,41 @@ TEST(overflow_without_alternate_stack_kills)
         _exit(1);
     }
     EXPECT_SIGNALED(pid, SIGSEGV);
+}
+
+static void small_handler(int sig)
+{
+    (void)sig;
+    _exit(60);
+}
+
+TEST(frame_larger_than_the_alternate_stack_kills)
+{
+    /* AT_MINSIGSTKSZ is the kernel's size of a signal frame with this CPU's register state.
+     * An alternate stack of MINSIGSTKSZ (2048) bytes, which sigaltstack accepts, holds a frame
+     * only if that is smaller; otherwise delivery on it forces SIGSEGV. */
+    unsigned long need = getauxval(AT_MINSIGSTKSZ);
+    if (!need)
+        SKIP("no AT_MINSIGSTKSZ");
+    pid_t pid = CHECK(fork());
+    if (pid == 0) {
+        setrlimit(RLIMIT_CORE, &(struct rlimit){0, 0});
+        static char small[2048] __attribute__((aligned(64)));
+        stack_t ss = {.ss_sp = small, .ss_size = sizeof(small)};
+        if (sigaltstack(&ss, NULL) != 0)
+            _exit(61);
+        struct sigaction sa = {.sa_handler = small_handler, .sa_flags = SA_ONSTACK};
+        sigaction(SIGUSR1, &sa, NULL);
+        raise(SIGUSR1);
+        _exit(62);
+    }
+    int st = wait_status(pid);
+    if (need > 2048) {
+        if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGSEGV)
+            FAIL("frame of about %lu bytes on a 2048-byte stack: status 0x%x, want SIGSEGV", need,
+                 st);
+    } else if (!WIFEXITED(st) || WEXITSTATUS(st) != 60) {
+        FAIL("frame of about %lu bytes on a 2048-byte stack: status 0x%x, want the handler", need,
+             st);
+    }
 }
