@@ -96,7 +96,9 @@ static const struct rule g_rules[] = {
     /* Time. */
     ALLOW(clock_gettime),   /* when the vDSO cannot answer (CPU clocks of stubs) */
     ALLOW(clock_getres),    /* clock_getres(2) of the app */
-    ALLOW(gettimeofday),    /* vDSO fallback */
+    ALLOW(gettimeofday),    /* vDSO fallback; also an app's vsyscall (ptrace.c) */
+    ALLOW(time),            /* an app's vsyscall: stacked with the stub's filter, whose trap
+                               must not be overruled by a kill here */
     ALLOW(clock_nanosleep), /* pthread_cond_timedwait fallback, nanosleep */
     ALLOW(nanosleep),       /* same */
     /* The kernel's own way of resuming a timed sleep (nanosleep, poll, futex with a relative

@@ -39,6 +39,7 @@
 #include "sentry/loader/loader.h"
 #include "sentry/loader/vdso.h"
 #include "sentry/memfile/memfile.h"
+#include "sentry/mm/mm.h"
 #include "sentry/platform/platform.h"
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/time/timekeeper.h"
@@ -260,6 +261,7 @@ int boot_main(int argc, char **argv)
         fprintf(stderr, "cvisor: create the memory file: %s\n", strerror(-err));
         return 125;
     }
+    mm_capture_host_vsyscall();
     if ((err = kernel_meminfo_init(o.memory_limit)) < 0) {
         fprintf(stderr, "cvisor: read the host's memory size: %s\n", strerror(-err));
         return 125;

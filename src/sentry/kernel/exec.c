@@ -111,8 +111,9 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
     }
     t->mmt.mm = mm;
     t->regs = regs;
-    t->fpstate_valid = false;
-    t->fpstate_dirty = false;
+    /* The new image starts with the initial FPU state (Linux's fpu_flush_thread), not with
+     * that of its new stub thread, which came from a thread of the Sentry. */
+    signal_fpstate_reset(t);
     memcpy(t->tg->exe_path, exe, sizeof(t->tg->exe_path));
     t->tg->did_exec = true;
     task_commit_cred(t, creds.cred);

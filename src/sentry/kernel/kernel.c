@@ -177,12 +177,12 @@ uint64_t task_rlimit_cur(struct task *t, int resource)
 int task_fpstate_get(struct task *t, struct linux_fpstate **fp)
 {
     if (!t->fpstate_valid) {
-        int err = g_platform->get_fpstate(t->mmt.pctx, &t->fpstate);
+        int err = g_platform->get_fpstate(t->mmt.pctx, t->fpstate);
         if (err < 0)
             return err;
         t->fpstate_valid = true;
     }
-    *fp = &t->fpstate;
+    *fp = t->fpstate;
     return 0;
 }
 

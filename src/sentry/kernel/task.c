@@ -26,6 +26,16 @@ int task_alloc(struct task **out)
     struct task *t = calloc(1, sizeof(*t));
     if (!t)
         return -ENOMEM;
+    uint32_t fp_size;
+    uint64_t xfeatures;
+    plat_fpstate_format(&fp_size, &xfeatures);
+    fp_size = (fp_size + 63) & ~63u;
+    t->fpstate = aligned_alloc(64, fp_size);
+    if (!t->fpstate) {
+        free(t);
+        return -ENOMEM;
+    }
+    memset(t->fpstate, 0, fp_size);
     t->ctx.ops = &g_task_ctx_ops;
     t->ctx.owner = t;
     t->mmt.ctx = &t->ctx;
@@ -117,6 +127,7 @@ void task_unref(struct task *t)
     if (t->ctx.cred)
         cred_unref(t->ctx.cred);
     struct thread_group *tg = t->tg;
+    free(t->fpstate);
     free(t);
     if (tg)
         tg_unref(tg);
@@ -273,7 +284,7 @@ _Noreturn void task_run(struct task *t)
         if (t->exiting || t->tg->exiting)
             task_exit_now(t);
         if (t->fpstate_dirty) {
-            g_platform->set_fpstate(t->mmt.pctx, &t->fpstate);
+            g_platform->set_fpstate(t->mmt.pctx, t->fpstate);
             t->fpstate_dirty = false;
         }
         t->interrupt_pending = false;

@@ -117,6 +117,12 @@ void mm_invalidate_mappable(struct mappable *m, uint64_t off, uint64_t end,
 
 /* For /proc/pid/maps: write the maps text of @mm into a malloc'ed string. */
 int mm_maps_text(struct mm *mm, char **out, size_t *len);
+
+/* Once at boot, while the host's /proc is reachable: remember the host's [vsyscall] line of
+ * /proc/self/maps. App code runs in host processes, which have that page whatever the Sentry
+ * does, and the platform serves calls into it; so every maps text lists it as Linux would.
+ * Not an error if the host has none (vsyscall=none) or /proc cannot be read. */
+void mm_capture_host_vsyscall(void);
 /* Resident/virtual sizes in pages (for /proc/pid/stat, statm, status). */
 void mm_usage(struct mm *mm, uint64_t *vm_pages, uint64_t *rss_pages);
 

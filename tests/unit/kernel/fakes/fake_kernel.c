@@ -57,17 +57,23 @@ void fake_reset(struct fake_proc *p)
     t->ctx.cred = cred_kernel(); /* root with every capability; never freed */
     t->thread = pthread_self();
     t->state = TASK_IN_KERNEL;
-    t->fpstate.mxcsr = 0x1f80;
-    t->fpstate.mxcsr_mask = 0xffff;
-    t->fpstate.cwd = 0x37f;
+    t->fpstate = &p->fpstate.fx;
+    t->fpstate->mxcsr = 0x1f80;
+    t->fpstate->mxcsr_mask = 0xffff;
+    t->fpstate->cwd = 0x37f;
     sigpending_init(&t->pending);
     list_add_tail(&t->tg_link, &tg->tasks);
     list_add_tail(&t->klink, &g_kernel.tasks);
 }
 
+/* FPU images of added threads (tests add a few at most). */
+static struct linux_fpstate g_thread_fpstate[8];
+
 void fake_add_thread(struct fake_proc *p, struct task *t, int tid)
 {
     memset(t, 0, sizeof(*t));
+    t->fpstate = &g_thread_fpstate[(unsigned)tid % 8];
+    memset(t->fpstate, 0, sizeof(*t->fpstate));
     t->tid = tid;
     t->tg = &p->tg;
     t->ctx.cred = cred_kernel();
@@ -242,7 +248,7 @@ int task_wait_killable(struct task *t, uint64_t deadline_ns)
 
 int task_fpstate_get(struct task *t, struct linux_fpstate **fp)
 {
-    *fp = &t->fpstate;
+    *fp = t->fpstate;
     return 0;
 }
 
