@@ -258,7 +258,9 @@ def markdown(info, figs, medians):
             "libx264 -preset veryfast onto tmpfs; wall seconds." % p["clip_secs"],
             "- gcc: gcc -O2 of libpng-dev's example pngtest.c, linked; wall seconds.",
             "", "CSV: `%s.csv` (runtime,method,metric,result; medians) and `%s.rounds.csv` "
-            "(every round)." % (info.stamp, info.stamp), ""]
+            "(every round)." % (info.stamp, info.stamp), "",
+            "Time spent per figure (all runtimes and rounds), s: " +
+            ", ".join("%s %.1f" % (k, v) for k, v in info.durations.items()) + ".", ""]
     return "\n".join(out)
 
 

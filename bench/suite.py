@@ -45,9 +45,9 @@ PNGTEST = "/usr/share/doc/libpng-dev/examples/pngtest.c"  # libpng-dev: a 2,158-
 # timed per round; fio_size/fio_time: fio's --size and --runtime (whichever ends first).
 MODES = {
     "full": dict(rounds=3, secs=1.0, runs=20, sysbench_secs=5, density_n=10, idle_secs=5,
-                 fio_size="512m", fio_time=5, clip_secs=10, timeout=600),
+                 fio_size="1g", fio_time=5, clip_secs=10, timeout=600),
     "quick": dict(rounds=2, secs=0.3, runs=8, sysbench_secs=1, density_n=3, idle_secs=1,
-                  fio_size="64m", fio_time=1, clip_secs=2, timeout=120),
+                  fio_size="256m", fio_time=1, clip_secs=2, timeout=120),
     "tiny": dict(rounds=1, secs=0.05, runs=2, sysbench_secs=1, density_n=2, idle_secs=0.2,
                  fio_size="4m", fio_time=0.3, clip_secs=1, timeout=60),
 }
@@ -182,6 +182,7 @@ class Ctx:
         self.native_tmp = None  # a fresh directory in /dev/shm (a tmpfs) for native runs
         self.volume = os.path.join(work, "volume")
         self.clip = None
+        self.durations = {}  # figure id -> seconds spent on it, every runtime and round
 
     def bin(self, name):
         return os.path.join(self.bindir, name)
@@ -345,8 +346,22 @@ def is_sentry(pid):
     return b"boot" in argv[1:8]
 
 
-def cpu_ticks(pids):
-    return sum((proc_stat(p) or (0, 0))[1] for p in pids)
+def cpu_ns(pids):
+    """CPU time used so far by the processes pids, every thread of each, in ns: from
+    /proc/PID/task/TID/schedstat (ns resolution; /proc/PID/stat counts clock ticks)."""
+    total = 0
+    for pid in pids:
+        try:
+            tids = os.listdir("/proc/%d/task" % pid)
+        except OSError:
+            continue
+        for tid in tids:
+            try:
+                with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                    total += int(f.read().split()[0])
+            except (OSError, ValueError, IndexError):
+                pass
+    return total
 
 
 def start_idle(rt, ctx, n):
@@ -362,12 +377,12 @@ def start_idle(rt, ctx, n):
         if p.stdout.readline().strip() != b"ready":
             stop_idle(procs)
             raise Failed("an idle sandbox did not start")
-    last, deadline = -1, time.monotonic() + 5
-    while time.monotonic() < deadline:  # settle: CPU time unchanged over 100 ms
-        ticks = cpu_ticks(descendants())
-        if ticks == last:
+    last, deadline = -1e18, time.monotonic() + 5
+    while time.monotonic() < deadline:  # settle: under 1 ms of CPU in 100 ms
+        used = cpu_ns(descendants())
+        if used - last < 1e6:
             break
-        last = ticks
+        last = used
         time.sleep(0.1)
     return procs
 
@@ -480,13 +495,12 @@ def fig_idle_cpu(ctx, rt):
     secs = ctx.p["idle_secs"]
     procs = start_idle(rt, ctx, 1)
     try:
-        t0 = cpu_ticks(descendants())
+        t0 = cpu_ns(descendants())
         time.sleep(secs)  # the measurement interval itself
-        t1 = cpu_ticks(descendants())
+        t1 = cpu_ns(descendants())
     finally:
         stop_idle(procs)
-    tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
-    return {("idle.cpu", "cpu_ms_per_5s"): (t1 - t0) * tick_ms * 5 / secs}
+    return {("idle.cpu", "cpu_ms_per_5s"): (t1 - t0) / 1e6 * 5 / secs}
 
 
 def fig_filecycle(where):
@@ -743,6 +757,7 @@ def measure(figs, rts, ctx, rounds):
     per_round[(rt, method, metric)] = [values]; medians[...] = value or "failed"."""
     per_round, failed = {}, set()
     for i, fig in enumerate(figs, 1):
+        t0 = time.monotonic()
         frts = [r for r in rts if r.name == "native"] if fig.native_only else rts
         for rnd in range(1, rounds + 1):
             for rt in frts:
@@ -758,6 +773,7 @@ def measure(figs, rts, ctx, rounds):
                     reap_zombies()
                 for (method, metric), v in vals.items():
                     per_round.setdefault((rt.name, method, metric), []).append(v)
+        ctx.durations[fig.fid] = time.monotonic() - t0
     medians = {}
     for fig in figs:
         for rt in rts:
@@ -807,7 +823,8 @@ def main(argv):
         shutil.rmtree(work, ignore_errors=True)
     info = report.RunInfo(stamp=stamp, mode=a.mode, rounds=rounds, runtimes=[r.name for r in rts],
                           notes=notes, cvisor=a.cvisor, runsc=runsc, top=TOP,
-                          seconds=time.monotonic() - t0, params=p)
+                          seconds=time.monotonic() - t0, params=p,
+                          durations=ctx.durations)
     paths = report.write_all(a.results, info, figs, per_round, medians)
     print()
     print(report.summary_table(info, figs, medians))

@@ -36,34 +36,50 @@ static inline double tl_seconds(int argc, char **argv, int idx)
     return s;
 }
 
-/* Runs op for about secs seconds: a warm-up of a tenth of that (untimed), then batches that grow
- * while they are short, the last one sized to end near the budget. Returns 0 with *r filled, or
- * -1 if op failed. */
+/* Runs op for about secs seconds: a warm-up of a tenth of that (untimed), then batches of about
+ * a tenth each (at least 3), each timed on its own; the batch size follows the mean cost so far.
+ * Reports the median batch's time per operation, so that a batch in which the shared machine
+ * took the CPU away does not count. Returns 0 with *r filled, or -1 if op failed. */
 static inline int tl_run(double secs, tl_op_fn op, void *arg, struct tl_result *r)
 {
+    enum { MAX_BATCHES = 1024 };
+    static double per_op[MAX_BATCHES];
     long long budget = (long long)(secs * 1e9);
-    long long t0 = tl_now_ns();
-    long n = 1;
-    while (tl_now_ns() - t0 < budget / 10) {
+    long long t0 = tl_now_ns(), warm_ns;
+    long n = 1, warm_ops = 0;
+    while ((warm_ns = tl_now_ns() - t0) < budget / 10) {
         if (op(n, arg) < 0)
             return -1;
-        if (n < (1L << 16))
+        warm_ops += n;
+        if (n < (1L << 20))
             n *= 2;
     }
+    double mean = (double)warm_ns / (double)(warm_ops ? warm_ops : 1);
     long ops = 0;
-    long long elapsed = 0;
-    n = 1;
+    long long timed_ns = 0;
+    int batches = 0;
     t0 = tl_now_ns();
-    while (elapsed < budget) {
+    while (batches < MAX_BATCHES && (tl_now_ns() - t0 < budget || batches < 3)) {
+        long want = (long)((double)budget / 10 / mean);
+        n = want < 1 ? 1 : want > 4 * n ? 4 * n : want;
+        long long b0 = tl_now_ns();
         if (op(n, arg) < 0)
             return -1;
+        long long dt = tl_now_ns() - b0;
+        per_op[batches++] = (double)dt / (double)n;
         ops += n;
-        elapsed = tl_now_ns() - t0;
-        double per_op = (double)elapsed / (double)ops;
-        double left = (double)(budget - elapsed) / per_op;
-        n = left < 1 ? 1 : left > 2.0 * (double)n ? 2 * n : (long)left + 1;
+        timed_ns += dt;
+        mean = (double)timed_ns / (double)ops;
+    }
+    for (int i = 1; i < batches; i++) { /* insertion sort */
+        double v = per_op[i];
+        int j = i - 1;
+        for (; j >= 0 && per_op[j] > v; j--)
+            per_op[j + 1] = per_op[j];
+        per_op[j + 1] = v;
     }
     r->ops = ops;
-    r->ns_per_op = (double)elapsed / (double)ops;
+    r->ns_per_op =
+        batches % 2 ? per_op[batches / 2] : (per_op[batches / 2 - 1] + per_op[batches / 2]) / 2;
     return 0;
 }
