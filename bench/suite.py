@@ -45,11 +45,11 @@ PNGTEST = "/usr/share/doc/libpng-dev/examples/pngtest.c"  # libpng-dev: a 2,158-
 # timed per round; fio_size/fio_time: fio's --size and --runtime (whichever ends first).
 MODES = {
     "full": dict(rounds=3, secs=1.0, runs=20, sysbench_secs=5, density_n=10, idle_secs=5,
-                 fio_size="1g", fio_time=5, clip_secs=10, timeout=600),
+                 fio_size="1g", fio_time=5, fio_min=2, fio_reps=10, clip_secs=10, timeout=600),
     "quick": dict(rounds=2, secs=0.3, runs=8, sysbench_secs=1, density_n=3, idle_secs=1,
-                  fio_size="256m", fio_time=1, clip_secs=2, timeout=120),
+                  fio_size="256m", fio_time=1, fio_min=0.3, fio_reps=4, clip_secs=2, timeout=120),
     "tiny": dict(rounds=1, secs=0.05, runs=2, sysbench_secs=1, density_n=2, idle_secs=0.2,
-                 fio_size="4m", fio_time=0.3, clip_secs=1, timeout=60),
+                 fio_size="4m", fio_time=0.3, fio_min=0, fio_reps=1, clip_secs=1, timeout=60),
 }
 
 
@@ -317,12 +317,21 @@ def reap_zombies():
 
 
 def kill_descendants():
-    for pid in descendants():
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    reap_zombies()
+    """Kills every descendant of this process and waits (up to 10 s) until they are gone, so
+    that nothing of one measurement is counted in the next."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        pids = descendants()
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        reap_zombies()
+        time.sleep(0.01)
+    print("bench: some processes outlived SIGKILL: %s" % descendants(), flush=True)
 
 
 def pss_kib(pid):
@@ -347,26 +356,35 @@ def is_sentry(pid):
 
 
 def cpu_ns(pids):
-    """CPU time used so far by the processes pids, every thread of each, in ns: from
+    """{pid: CPU time used so far by every thread of pid, in ns}, from
     /proc/PID/task/TID/schedstat (ns resolution; /proc/PID/stat counts clock ticks)."""
-    total = 0
+    out = {}
     for pid in pids:
         try:
             tids = os.listdir("/proc/%d/task" % pid)
         except OSError:
             continue
+        total = 0
         for tid in tids:
             try:
                 with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
                     total += int(f.read().split()[0])
             except (OSError, ValueError, IndexError):
                 pass
-    return total
+        out[pid] = total
+    return out
+
+
+def cpu_used(before, after):
+    """ns of CPU used between two cpu_ns() readings by the processes of both (a thread that
+    exited in between takes its time with it, so a process is never counted below zero)."""
+    return sum(max(after[p] - before[p], 0) for p in before if p in after)
 
 
 def start_idle(rt, ctx, n):
     """Starts n idle sandboxes (`sleep`) in rt and waits until each has printed that it runs
     and their CPU time has stopped growing. Returns the Popen objects."""
+    kill_descendants()  # nothing left over from an earlier measurement
     procs = []
     argv = ["/bin/sh", "-c", "echo ready; exec sleep 100000"]
     for _ in range(n):
@@ -377,13 +395,13 @@ def start_idle(rt, ctx, n):
         if p.stdout.readline().strip() != b"ready":
             stop_idle(procs)
             raise Failed("an idle sandbox did not start")
-    last, deadline = -1e18, time.monotonic() + 5
+    last, deadline = cpu_ns(descendants()), time.monotonic() + 5
     while time.monotonic() < deadline:  # settle: under 1 ms of CPU in 100 ms
-        used = cpu_ns(descendants())
-        if used - last < 1e6:
-            break
-        last = used
         time.sleep(0.1)
+        now = cpu_ns(descendants())
+        if cpu_used(last, now) < 1e6:
+            break
+        last = now
     return procs
 
 
@@ -500,7 +518,7 @@ def fig_idle_cpu(ctx, rt):
         t1 = cpu_ns(descendants())
     finally:
         stop_idle(procs)
-    return {("idle.cpu", "cpu_ms_per_5s"): (t1 - t0) / 1e6 * 5 / secs}
+    return {("idle.cpu", "cpu_ms_per_5s"): cpu_used(t0, t1) / 1e6 * 5 / secs}
 
 
 def fig_filecycle(where):
@@ -515,20 +533,28 @@ def fig_filecycle(where):
 
 
 def fio_bandwidth(out):
+    """(MB/s, seconds) of the job named "bench" in fio's JSON output."""
     try:
-        j = json.loads(out[out.index("{"):])["jobs"][0]
+        jobs = json.loads(out[out.index("{"):])["jobs"]
+        j = [j for j in jobs if j["jobname"] == "bench"][0]
     except (ValueError, KeyError, IndexError):
         raise Failed("fio's JSON could not be read")
     side = j["write"] if j["write"]["io_bytes"] else j["read"]
     if not side["io_bytes"]:
         raise Failed("fio moved no bytes")
-    return side["bw_bytes"] / 1e6
+    return side["bw_bytes"] / 1e6, side["runtime"] / 1e3
 
 
-def fio_argv(ctx, path, rw, bs):
-    return ["fio", "--name=bench", "--filename=" + path, "--rw=" + rw, "--bs=" + bs,
-            "--size=" + ctx.p["fio_size"], "--runtime=%g" % ctx.p["fio_time"],
-            "--ioengine=sync", "--invalidate=0", "--output-format=json"]
+def fio_argv(ctx, path, rw, bs, layout=False):
+    """fio's command line: the guide's sync engine and size, stopped after fio_time seconds.
+    layout: an untimed job writes the file in 1 MiB blocks first (--stonewall orders them), so
+    that a read job does not lay out its file in its own block size, inside the runtime."""
+    argv = ["fio", "--output-format=json", "--filename=" + path, "--size=" + ctx.p["fio_size"],
+            "--ioengine=sync", "--invalidate=0"]
+    if layout:
+        argv += ["--name=layout", "--rw=write", "--bs=1m"]
+    return argv + ["--name=bench", "--stonewall", "--rw=" + rw, "--bs=" + bs,
+                   "--runtime=%g" % ctx.p["fio_time"]]
 
 
 def fig_fio(where, rw, bs):
@@ -542,16 +568,29 @@ def fig_fio(where, rw, bs):
             vol, host = ctx.volume, os.path.join(ctx.volume, "fio.dat")
         if os.path.exists(host):
             os.unlink(host)
+        reads = "read" in rw
         # Reads on a volume find their file written beforehand on the host (untimed) and in
-        # the page cache (--invalidate=0), so every runtime reads the same cached file. On
-        # tmpfs fio lays the file out itself, untimed, inside the runtime.
-        if where == "volume" and "read" in rw:
+        # the page cache (--invalidate=0): fio's own lay-out drops the file's cache on the host
+        # but not in a sandbox, which would make the runtimes read differently. On tmpfs the
+        # file is written by an untimed first job inside the runtime.
+        if where == "volume" and reads:
             run(native, fio_argv(ctx, host, "write", "1m"), ctx)
+        # A fast job lasts tens of ms here, and one preemption by the machine's other users
+        # halves it: a job is repeated (a new file each time) until fio_min seconds of fio's own
+        # time are covered (at most fio_reps times), and the median is the round's value.
+        argv = fio_argv(ctx, path, rw, bs, layout=reads and where == "tmpfs")
+        bws, spent = [], 0.0
         try:
-            bw = fio_bandwidth(run(rt, fio_argv(ctx, path, rw, bs), ctx, volume=vol))
+            while not bws or (spent < ctx.p["fio_min"] and len(bws) < ctx.p["fio_reps"]):
+                bw, secs = fio_bandwidth(run(rt, argv, ctx, volume=vol))
+                bws.append(bw)
+                spent += secs
+                if (where == "tmpfs" or not reads) and os.path.exists(host):
+                    os.unlink(host)
         finally:
             if os.path.exists(host):
                 os.unlink(host)
+        bw = statistics.median(bws)
         return {("fio.%s.%s.%s" % (where, rw, bs), "bandwidth_mb_s"): bw}
     return f
 
@@ -770,7 +809,7 @@ def measure(figs, rts, ctx, rounds):
                     failed.add((fig.fid, rt.name))
                     continue
                 finally:
-                    reap_zombies()
+                    kill_descendants()  # a runtime's leftovers must not run into the next
                 for (method, metric), v in vals.items():
                     per_round.setdefault((rt.name, method, metric), []).append(v)
         ctx.durations[fig.fid] = time.monotonic() - t0
