@@ -45,7 +45,7 @@ PNGTEST = "/usr/share/doc/libpng-dev/examples/pngtest.c"  # libpng-dev: a 2,158-
 # timed per round; fio_size/fio_time: fio's --size and --runtime (whichever ends first).
 MODES = {
     "full": dict(rounds=3, secs=1.0, runs=20, sysbench_secs=5, density_n=10, idle_secs=5,
-                 fio_size="1g", fio_time=5, fio_min=2, fio_reps=10, clip_secs=10, timeout=600),
+                 fio_size="1g", fio_time=5, fio_min=1, fio_reps=5, clip_secs=10, timeout=600),
     "quick": dict(rounds=2, secs=0.3, runs=8, sysbench_secs=1, density_n=3, idle_secs=1,
                   fio_size="256m", fio_time=1, fio_min=0.3, fio_reps=4, clip_secs=2, timeout=120),
     "tiny": dict(rounds=1, secs=0.05, runs=2, sysbench_secs=1, density_n=2, idle_secs=0.2,
@@ -136,34 +136,44 @@ def find_runsc():
     return path if path and os.access(path, os.X_OK) else None
 
 
+DEFAULT_RUNTIMES = ("cvisor-systrap", "cvisor-ptrace", "runsc-systrap", "runsc-ptrace")
+
+
+def runtime_named(name, cvisor, runsc, state):
+    """The runtime called name: native, cvisor-<platform> or runsc-<platform> (any platform
+    the binary accepts). Exits with a message for any other name."""
+    if name == "native":
+        return Runtime("native")
+    kind, _, plat = name.partition("-")
+    if kind == "cvisor" and plat:
+        return cvisor_runtime(cvisor, plat)
+    if kind == "runsc" and plat:
+        if not runsc:
+            sys.exit("bench: %s needs a runsc (set RUNSC or put one on PATH)" % name)
+        return runsc_runtime(runsc, plat, state)
+    sys.exit("bench: unknown runtime %r (native, cvisor-<platform>, runsc-<platform>)" % name)
+
+
 def make_runtimes(names, cvisor, runsc, work):
-    """Builds the runtimes named (None: the default set, probed). Returns (list, notes)."""
+    """Builds the runtimes named (None: native and those of DEFAULT_RUNTIMES whose probe
+    succeeds). Returns (list, notes for the report)."""
     state = os.path.join(work, "runsc-state")
-    known = {"native": lambda: Runtime("native")}
-    for plat in ("systrap", "ptrace"):
-        known["cvisor-" + plat] = (lambda p: lambda: cvisor_runtime(cvisor, p))(plat)
-        if runsc:
-            known["runsc-" + plat] = (lambda p: lambda: runsc_runtime(runsc, p, state))(plat)
     notes = []
-    if names is None:
-        rts = [Runtime("native")]
-        for name in ("cvisor-systrap", "cvisor-ptrace", "runsc-systrap", "runsc-ptrace"):
-            if name in known:
-                rt = known[name]()
-                if probe(rt):
-                    rts.append(rt)
-                else:
-                    notes.append("%s left out: `%s` failed" % (name, " ".join(rt.wrap(["/bin/true"]))))
-        return rts, notes
-    rts = []
-    for name in names:
-        if name not in known:
-            if name.startswith("runsc-"):
-                sys.exit("bench: %s needs a runsc (set RUNSC or put one on PATH)" % name)
-            sys.exit("bench: unknown runtime %r (known: %s)" % (name, ", ".join(known)))
-        rts.append(known[name]())
-    if "native" not in names:
-        notes.append("native was not in the run: no ratios")
+    if names is not None:
+        if "native" not in names:
+            notes.append("native was not in the run: no ratios")
+        return [runtime_named(n, cvisor, runsc, state) for n in names], notes
+    rts = [Runtime("native")]
+    for name in DEFAULT_RUNTIMES:
+        if name.startswith("runsc-") and not runsc:
+            continue
+        rt = runtime_named(name, cvisor, runsc, state)
+        if probe(rt):
+            rts.append(rt)
+        else:
+            notes.append("%s left out: `%s` failed" % (name, " ".join(rt.wrap(["/bin/true"]))))
+    if not runsc:
+        notes.append("runsc-* left out: no runsc (set RUNSC or put one on PATH)")
     return rts, notes
 
 
@@ -502,9 +512,9 @@ def fig_density(ctx, rt):
     finally:
         stop_idle(procs)
     res = {("density.empty", "memory_usage_mib"): total / n / 1024}
-    if rt.sandbox:
-        if len(sentries) != n:
-            raise Failed("found %d Sentry processes for %d sandboxes" % (len(sentries), n))
+    if sentries and len(sentries) != n:
+        raise Failed("found %d Sentry processes for %d sandboxes" % (len(sentries), n))
+    if sentries:  # a runtime without a `boot` process has no Sentry row ("failed")
         res[("density.sentry", "sentry_pss_mib")] = sum(sentries) / n / 1024
     return res
 
