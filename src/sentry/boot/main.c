@@ -40,6 +40,7 @@
 #include "sentry/loader/vdso.h"
 #include "sentry/memfile/memfile.h"
 #include "sentry/platform/platform.h"
+#include "sentry/strace/strace.h"
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/time/timekeeper.h"
 #include "sentry/vfs/vfs.h"
@@ -223,6 +224,12 @@ static int exit_code_of(int status)
     return WEXITSTATUS(status);
 }
 
+/* Names of the lock statistics' syscall sites. */
+static const char *lock_site_name(int nr)
+{
+    return syscall_name((uint64_t)nr);
+}
+
 int boot_main(int argc, char **argv)
 {
     struct boot_opts o;
@@ -235,6 +242,8 @@ int boot_main(int argc, char **argv)
     }
     cv_log_set_fd(o.log_fd);
     cv_log_set_name("sentry");
+    cv_lock_site = LOCK_SITE_BOOT;
+    klock_stat_init();
     if (o.debug)
         g_log_level = LOG_LEVEL_DEBUG;
     g_kernel.strace = o.strace;
@@ -309,5 +318,6 @@ int boot_main(int argc, char **argv)
     console_start();
     int status = kernel_wait_all();
     console_finish();
+    klock_stat_print(cv_log_fd(), lock_site_name);
     return exit_code_of(status);
 }

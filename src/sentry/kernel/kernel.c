@@ -16,7 +16,6 @@
 #include "sentry/time/timekeeper.h"
 
 struct kernel g_kernel = {
-    .lock = PTHREAD_MUTEX_INITIALIZER,
     .tasks = LIST_HEAD_INIT(g_kernel.tasks),
     .tgs = LIST_HEAD_INIT(g_kernel.tgs),
     .next_pid = 1,
@@ -73,9 +72,9 @@ static int do_wait(struct task *t, uint64_t deadline_ns, bool (*stop)(struct tas
                 break;
             }
             struct timespec ts = timekeeper_host_deadline(deadline_ns);
-            pthread_cond_timedwait(&t->wake_cond, &g_kernel.lock, &ts);
+            kernel_cond_timedwait(&t->wake_cond, &ts);
         } else {
-            pthread_cond_wait(&t->wake_cond, &g_kernel.lock);
+            kernel_cond_wait(&t->wake_cond);
         }
     }
     t->state = prev;

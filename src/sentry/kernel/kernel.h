@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "common/list.h"
+#include "sentry/context/klock.h"
 
 struct syscall_args;
 struct mm;
@@ -32,7 +33,6 @@ struct exec_creds {
 };
 
 struct kernel {
-    pthread_mutex_t lock;
     /* Immutable after boot: the syscall layer, handed to the kernel by boot (the kernel
      * never includes syscalls/). @dispatch runs one syscall and returns its result. */
     long (*dispatch)(struct task *t, const struct syscall_args *a);
@@ -62,15 +62,6 @@ struct kernel {
 
 extern struct kernel g_kernel;
 
-static inline void kernel_lock(void)
-{
-    pthread_mutex_lock(&g_kernel.lock);
-}
-
-static inline void kernel_unlock(void)
-{
-    pthread_mutex_unlock(&g_kernel.lock);
-}
 
 /* Nanoseconds of the guest's CLOCK_MONOTONIC (the timekeeper's, which the vDSO also reads). */
 uint64_t kernel_now_ns(void);

@@ -197,6 +197,7 @@ static void *task_thread_main(void *arg)
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);
+    cv_lock_site = LOCK_SITE_LOOP;
     kernel_lock();
     int err = g_platform->context_new(mm_plat_as(t->mmt.mm), sa.token, &t->mmt.pctx);
     if (err < 0) {
@@ -267,6 +268,21 @@ static void task_fault(struct task *t, const struct plat_switch_info *info)
                      info->addr);
 }
 
+/* The lock statistics site of what the platform returned for (klock.h). */
+static int lock_site_of(enum plat_switch why, const struct linux_regs *regs)
+{
+    switch (why) {
+    case SWITCH_SYSCALL:
+        return regs->orig_rax < 512 ? (int)regs->orig_rax : LOCK_SITE_LOOP;
+    case SWITCH_FAULT:
+        return LOCK_SITE_FAULT;
+    case SWITCH_SIGNAL:
+        return LOCK_SITE_SIGNAL;
+    default:
+        return LOCK_SITE_LOOP;
+    }
+}
+
 _Noreturn void task_run(struct task *t)
 {
     for (;;) {
@@ -282,6 +298,7 @@ _Noreturn void task_run(struct task *t)
         kernel_unlock();
         struct plat_switch_info info;
         enum plat_switch why = g_platform->run(t->mmt.pctx, &t->regs, &info);
+        cv_lock_site = lock_site_of(why, &t->regs);
         kernel_lock();
         t->state = TASK_IN_KERNEL;
         mm_app_leave(&t->mmt);

@@ -14,6 +14,7 @@
 #include "sentry/memfile/memfile.h"
 #include "sentry/memmap/mappable.h"
 #include "sentry/mm/mm_priv.h"
+#include "sentry/context/klock.h"
 #include "sentry/platform/platform.h"
 
 #define FAULT_AROUND 16 /* pages populated per fault */
@@ -191,6 +192,21 @@ static int stub_prot(const struct vma *v, uint64_t pte)
     return prot;
 }
 
+static struct cv_timed g_map_klocked = {.name = "stub map, kernel lock held"};
+
+/* g_platform->map, timed when lock statistics are on. */
+static int plat_map_timed(struct plat_context *ctx, gaddr_t addr, uint64_t len, int prot,
+                          uint64_t frame)
+{
+    if (!g_cv_lockstat_on)
+        return g_platform->map(ctx, addr, len, prot, frame);
+    uint64_t start = cv_lockstat_now_ns();
+    int err = g_platform->map(ctx, addr, len, prot, frame);
+    if (kernel_lock_held())
+        cv_timed_add(&g_map_klocked, cv_lockstat_now_ns() - start);
+    return err;
+}
+
 /* Map pages [first, first+count) of @v (all present) into the stub, in runs of contiguous
  * frames with equal protection. */
 static int map_pages(struct plat_context *ctx, struct mm *mm, struct vma *v, uint64_t first,
@@ -208,7 +224,7 @@ static int map_pages(struct plat_context *ctx, struct mm *mm, struct vma *v, uin
                 break;
             n++;
         }
-        int err = g_platform->map(ctx, (first + i) << 12, n << 12, prot, frame);
+        int err = plat_map_timed(ctx, (first + i) << 12, n << 12, prot, frame);
         if (err < 0)
             return err;
         for (uint64_t k = 0; k < n; k++) {

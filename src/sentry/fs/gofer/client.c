@@ -16,6 +16,7 @@
 #include "common/fdpass.h"
 #include "common/log.h"
 #include "proto/msg.h"
+#include "sentry/context/klock.h"
 
 /* EHWPOISON, the highest Linux errno: anything above it from the gofer becomes EIO. */
 #define GOFER_ERRNO_MAX 133
@@ -78,8 +79,8 @@ static int sanitize_errno(uint32_t err)
  * donated descriptor is stored there (else -1); otherwise one is closed. Caller holds c->lock.
  * Returns 0, the errno of an error reply, or -EIO.
  */
-static int rpc_locked(struct gofer_client *c, ssize_t size, uint16_t type, uint32_t tag,
-                      struct proto_msg *m, int *fd)
+static int rpc_exchange_locked(struct gofer_client *c, ssize_t size, uint16_t type, uint32_t tag,
+                               struct proto_msg *m, int *fd)
 {
     int rfd = -1;
     if (size < 0)
@@ -114,6 +115,34 @@ static int rpc_locked(struct gofer_client *c, ssize_t size, uint16_t type, uint3
         return sanitize_errno(m->hdr.error);
     }
     return 0;
+}
+
+/* Lock statistics: round trips by type, made with and without the kernel lock held. */
+#define RPC_REGION(t, n)                                                                           \
+    [t][0] = {.name = "gofer " n ", kernel lock free"},                                          \
+    [t][1] = {.name = "gofer " n ", kernel lock held"}
+static struct cv_timed g_rpc_regions[PROTO_TYPE_COUNT][2] = {
+    RPC_REGION(PROTO_ATTACH, "attach"),   RPC_REGION(PROTO_WALK, "walk"),
+    RPC_REGION(PROTO_STAT, "stat"),       RPC_REGION(PROTO_OPEN, "open"),
+    RPC_REGION(PROTO_READDIR, "readdir"), RPC_REGION(PROTO_READLINK, "readlink"),
+    RPC_REGION(PROTO_CLOSE, "close"),     RPC_REGION(PROTO_MKDIR, "mkdir"),
+    RPC_REGION(PROTO_CREATE, "create"),   RPC_REGION(PROTO_UNLINK, "unlink"),
+    RPC_REGION(PROTO_RENAME, "rename"),   RPC_REGION(PROTO_SETATTR, "setattr"),
+    RPC_REGION(PROTO_SYMLINK, "symlink"), RPC_REGION(PROTO_LINK, "link"),
+    RPC_REGION(PROTO_FSYNC, "fsync"),
+};
+
+/* One exchange (rpc_exchange_locked), timed when lock statistics are on. Caller holds
+ * c->lock. */
+static int rpc_locked(struct gofer_client *c, ssize_t size, uint16_t type, uint32_t tag,
+                      struct proto_msg *m, int *fd)
+{
+    if (!g_cv_lockstat_on || type >= PROTO_TYPE_COUNT)
+        return rpc_exchange_locked(c, size, type, tag, m, fd);
+    uint64_t start = cv_lockstat_now_ns();
+    int ret = rpc_exchange_locked(c, size, type, tag, m, fd);
+    cv_timed_add(&g_rpc_regions[type][kernel_lock_held()], cv_lockstat_now_ns() - start);
+    return ret;
 }
 
 static uint32_t take_tag_locked(struct gofer_client *c)
