@@ -2,7 +2,6 @@
 /* Unit tests for common/mutex.c: owner tracking (what "Caller holds" assertions rely on),
  * condition waits, the debug assertion failing closed, and the lock statistics counting a
  * real contention. */
-#include <cmocka.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -17,6 +16,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <cmocka.h>
 
 #include "common/mutex.h"
 #include "sentry/context/klock.h"
