@@ -248,6 +248,7 @@ int boot_main(int argc, char **argv)
         g_log_level = LOG_LEVEL_DEBUG;
     g_kernel.strace = o.strace;
     g_kernel.dispatch = syscall_dispatch;
+    g_kernel.dispatch_unlocked = syscall_dispatch_unlocked;
     g_kernel.load = loader_load;
     g_kernel.boot_ns = kernel_now_ns();
     signal(SIGPIPE, SIG_IGN);

@@ -36,6 +36,9 @@ struct kernel {
     /* Immutable after boot: the syscall layer, handed to the kernel by boot (the kernel
      * never includes syscalls/). @dispatch runs one syscall and returns its result. */
     long (*dispatch)(struct task *t, const struct syscall_args *a);
+    /* Immutable after boot, may be NULL: serve a syscall without the kernel lock when it
+     * reads only the calling task's own state; false if it needs the lock. */
+    bool (*dispatch_unlocked)(struct task *t, const struct syscall_args *a, long *ret);
     /* The program loader (loader/loader.h: loader_load), which sits above the kernel. */
     int (*load)(struct task *t, struct mm *mm, const char *path, char *const *argv,
                 char *const *envp, struct linux_regs *regs, char *exe_path, size_t size,

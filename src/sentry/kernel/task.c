@@ -254,6 +254,25 @@ static void task_syscall(struct task *t)
     }
 }
 
+/* A syscall that needs no lock (g_kernel.dispatch_unlocked), served while @t still counts as
+ * running app code: a kick meanwhile interrupts its next run. Caller is @t's thread and holds
+ * no lock. Returns false if the syscall needs the kernel lock. */
+static bool task_syscall_unlocked(struct task *t)
+{
+    if (!g_kernel.dispatch_unlocked)
+        return false;
+    struct syscall_args a = {
+        .nr = t->regs.orig_rax,
+        .a = {t->regs.rdi, t->regs.rsi, t->regs.rdx, t->regs.r10, t->regs.r8, t->regs.r9},
+    };
+    long ret;
+    if (!g_kernel.dispatch_unlocked(t, &a, &ret))
+        return false;
+    t->regs.rax = (uint64_t)ret;
+    t->mmt.last_fault_addr = 0;
+    return true;
+}
+
 static void task_fault(struct task *t, const struct plat_switch_info *info)
 {
     int err = mm_handle_fault(&t->mmt, info->addr, info->write, info->exec);
@@ -297,7 +316,10 @@ _Noreturn void task_run(struct task *t)
         t->state = TASK_RUNNING_APP;
         kernel_unlock();
         struct plat_switch_info info;
-        enum plat_switch why = g_platform->run(t->mmt.pctx, &t->regs, &info);
+        enum plat_switch why;
+        do {
+            why = g_platform->run(t->mmt.pctx, &t->regs, &info);
+        } while (why == SWITCH_SYSCALL && task_syscall_unlocked(t));
         cv_lock_site = lock_site_of(why, &t->regs);
         kernel_lock();
         t->state = TASK_IN_KERNEL;
