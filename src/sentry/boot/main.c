@@ -277,7 +277,12 @@ int boot_main(int argc, char **argv)
     syscalls_init();
     vfs_init();
     struct gofer_client *gc;
-    if ((err = gofer_client_new(o.gofer_fd, &gc)) < 0 || (err = mount_all(&o, gc)) < 0) {
+    /* Single-threaded still, but the VFS asserts the lock its callers hold. */
+    kernel_lock();
+    if ((err = gofer_client_new(o.gofer_fd, &gc)) == 0)
+        err = mount_all(&o, gc);
+    kernel_unlock();
+    if (err < 0) {
         fprintf(stderr, "cvisor: mount the root filesystem: %s\n", strerror(-err));
         return 125;
     }

@@ -384,7 +384,11 @@ int gofer_file_open(struct ctx *ctx, struct inode *inode, struct file *f)
     if (!of)
         return -ENOMEM;
     int flags = (int)(f->flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECT | O_SYNC));
+    /* The round trip runs without the kernel lock when @ctx may: @f (not installed yet)
+     * holds the inode, and with it the fid, which is closed only at eviction. */
+    ctx_io_begin(ctx);
     int ret = gofer_open(gi->client, gi->fid, flags, &of->host_fd);
+    ctx_io_end(ctx);
     if (ret < 0) {
         free(of);
         return ret;
