@@ -9,11 +9,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/mutex.h"
 
 #define NFRAMES (MEMFILE_SIZE / MEMFILE_FRAME)
 #define PUNCH_BATCH 4096 /* frames kept on the free stack before returning memory to the host */
@@ -26,6 +28,7 @@ static uint8_t *g_shmem;     /* per-frame: 1 if marked as shared memory (likewis
 static uint64_t *g_free;     /* stack of free frame numbers */
 static uint64_t g_nfree;
 static uint64_t g_free_cap;
+static uint64_t g_punched;   /* g_free[0, g_punched) went back to the host already */
 static uint64_t g_bump;      /* first never-used frame */
 static uint64_t g_used;
 static uint64_t g_used_shmem; /* frames in use marked in g_shmem */
@@ -83,6 +86,8 @@ int memfile_alloc(uint64_t *off)
     uint64_t frame;
     if (g_nfree > 0) {
         frame = g_free[--g_nfree];
+        if (g_punched > g_nfree)
+            g_punched = g_nfree;
         memset(g_base + frame * MEMFILE_FRAME, 0, MEMFILE_FRAME);
     } else {
         if (g_bump >= NFRAMES)
@@ -94,13 +99,39 @@ int memfile_alloc(uint64_t *off)
     return 0;
 }
 
+/* The top @count frames of the free stack if they are contiguous (a run freed together, as
+ * munmap frees them), taken off the stack; else 0. */
+static uint64_t take_free_run(unsigned count)
+{
+    if (g_nfree < count)
+        return 0;
+    uint64_t base = g_free[g_nfree - count];
+    for (unsigned i = 1; i < count; i++)
+        if (g_free[g_nfree - count + i] != base + i)
+            return 0;
+    g_nfree -= count;
+    if (g_punched > g_nfree)
+        g_punched = g_nfree;
+    memset(g_base + base * MEMFILE_FRAME, 0, count * MEMFILE_FRAME);
+    return base;
+}
+
 int memfile_alloc_run(unsigned count, uint64_t *off)
 {
     if (count == 1)
         return memfile_alloc(off);
+    /* Reuse before growing: a program that maps, touches and unmaps memory in a loop would
+     * otherwise grow the file at every round and leave the freed frames for punching. */
+    uint64_t frame = take_free_run(count);
+    if (frame) {
+        for (unsigned i = 0; i < count; i++)
+            take_frame(frame + i);
+        *off = frame * MEMFILE_FRAME;
+        return 0;
+    }
     if (g_bump + count > NFRAMES)
         return -ENOMEM;
-    uint64_t frame = g_bump;
+    frame = g_bump;
     g_bump += count;
     for (unsigned i = 0; i < count; i++)
         take_frame(frame + i);
@@ -137,15 +168,34 @@ void memfile_populate(uint64_t off, uint64_t len)
                   (unsigned long long)len, strerror(errno));
 }
 
-/* Return the memory of every frame on the free stack to the host and forget them: they read
- * as zero again, so they can go back to being "fresh" only through the free stack. */
+static int cmp_frame(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Return the memory of the frames freed since the last time to the host, one hole per run of
+ * contiguous frames (they stay on the stack: they read as zero, and clearing them again on
+ * reuse is harmless). Sorted, they also come back as runs (take_free_run). */
+static struct cv_timed g_punch_region = {.name = "memfile punch (kernel lock held)"};
+
 static void punch_free_frames(void)
 {
-    for (uint64_t i = 0; i < g_nfree; i++) {
+    uint64_t start = g_cv_lockstat_on ? cv_lockstat_now_ns() : 0;
+    uint64_t *seg = g_free + g_punched, n = g_nfree - g_punched;
+    qsort(seg, n, sizeof(*seg), cmp_frame);
+    for (uint64_t i = 0; i < n;) {
+        uint64_t j = i + 1;
+        while (j < n && seg[j] == seg[i] + (j - i))
+            j++;
         if (fallocate(g_memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-                      (off_t)(g_free[i] * MEMFILE_FRAME), MEMFILE_FRAME) < 0)
+                      (off_t)(seg[i] * MEMFILE_FRAME), (off_t)((j - i) * MEMFILE_FRAME)) < 0)
             log_warn("punch hole: %s", strerror(errno));
+        i = j;
     }
+    g_punched = g_nfree;
+    if (start)
+        cv_timed_add(&g_punch_region, cv_lockstat_now_ns() - start);
 }
 
 /* Put a frame nobody owns or pins any more on the free stack. */
@@ -243,5 +293,5 @@ void memfile_destroy(void)
     g_shmem = NULL;
     g_free = NULL;
     g_memfd = -1;
-    g_nfree = g_bump = g_used = g_used_shmem = 0;
+    g_nfree = g_punched = g_bump = g_used = g_used_shmem = 0;
 }

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 
 #include "common/log.h"
+#include "common/mutex.h"
 #include "sentry/context/context.h"
 #include "sentry/memfile/memfile.h"
 #include "sentry/memmap/mappable.h"
@@ -117,6 +118,7 @@ void mm_stub_inval_apply(struct mm *mm, struct plat_context *ctx)
     struct mm_stub_inval *iv = &mm->inval;
     if (!iv->pending)
         return;
+    mm_wait_maps(mm); /* a mapping still on its way would land after the unmapping */
     if (iv->all) {
         for (int i = 0; i < mm->nvmas; i++)
             g_platform->unmap(ctx, mm->vmas[i].start, mm->vmas[i].end - mm->vmas[i].start);
@@ -138,15 +140,20 @@ void mm_stub_inval_free(struct mm *mm)
     *iv = (struct mm_stub_inval){0};
 }
 
+static struct cv_timed g_unmap_region = {.name = "stub unmap (kernel lock held)"};
+
 /* Unmap [@start, @end) from @mm's stub through @ctx (a context in @mm), or leave it pending
  * for @mm's tasks without one. */
 static void stub_unmap(struct mm *mm, struct plat_context *ctx, gaddr_t start, gaddr_t end)
 {
     if (start >= end)
         return;
-    if (ctx)
+    if (ctx) {
+        uint64_t t0 = g_cv_lockstat_on ? cv_lockstat_now_ns() : 0;
         g_platform->unmap(ctx, start, end - start);
-    else
+        if (t0)
+            cv_timed_add(&g_unmap_region, cv_lockstat_now_ns() - t0);
+    } else
         inval_post_range(mm, start, end);
 }
 

@@ -11,10 +11,11 @@
 #include <sys/mman.h>
 
 #include "common/log.h"
+#include "sentry/context/context.h"
+#include "sentry/context/klock.h"
 #include "sentry/memfile/memfile.h"
 #include "sentry/memmap/mappable.h"
 #include "sentry/mm/mm_priv.h"
-#include "sentry/context/klock.h"
 #include "sentry/platform/platform.h"
 
 #define FAULT_AROUND 16 /* pages populated per fault */
@@ -43,6 +44,9 @@ int mm_new(struct mm **out)
     }
     mm->refs = 1;
     list_init(&mm->running);
+    atomic_init(&mm->maps_in_flight, 0);
+    pthread_mutex_init(&mm->maps_lock, NULL);
+    pthread_cond_init(&mm->maps_done, NULL);
     mm->mmap_base = 0x7ffff7fff000ULL - (8ULL << 20) - (128ULL << 20);
     *out = mm;
     return 0;
@@ -89,11 +93,45 @@ void mm_unref(struct mm *mm)
     free(mm->vmas);
     mm_pins_free(mm);
     g_platform->as_release(mm->as);
+    CV_BUG_ON(atomic_load(&mm->maps_in_flight) != 0); /* each mapper holds a reference */
+    pthread_cond_destroy(&mm->maps_done);
+    pthread_mutex_destroy(&mm->maps_lock);
     free(mm);
+}
+
+void mm_wait_maps(struct mm *mm)
+{
+    KERNEL_LOCK_ASSERT();
+    if (atomic_load(&mm->maps_in_flight) == 0)
+        return;
+    pthread_mutex_lock(&mm->maps_lock);
+    while (atomic_load(&mm->maps_in_flight) > 0)
+        pthread_cond_wait(&mm->maps_done, &mm->maps_lock);
+    pthread_mutex_unlock(&mm->maps_lock);
+}
+
+/* A mapping without the kernel lock begins: the caller holds it, so no waiter is past its
+ * check. */
+static void maps_begin(struct mm *mm)
+{
+    KERNEL_LOCK_ASSERT();
+    pthread_mutex_lock(&mm->maps_lock);
+    atomic_fetch_add(&mm->maps_in_flight, 1);
+    pthread_mutex_unlock(&mm->maps_lock);
+}
+
+/* It has landed in the stub (or failed). Called without the kernel lock. */
+static void maps_end(struct mm *mm)
+{
+    pthread_mutex_lock(&mm->maps_lock);
+    if (atomic_fetch_sub(&mm->maps_in_flight, 1) == 1)
+        pthread_cond_broadcast(&mm->maps_done);
+    pthread_mutex_unlock(&mm->maps_lock);
 }
 
 struct plat_context *mm_ctx(struct mm_thread *t, struct mm *mm)
 {
+    mm_wait_maps(mm);
     if (!t || t->mm != mm || !t->pctx)
         return NULL;
     if (mm->inval.pending)
@@ -193,6 +231,7 @@ static int stub_prot(const struct vma *v, uint64_t pte)
 }
 
 static struct cv_timed g_map_klocked = {.name = "stub map, kernel lock held"};
+static struct cv_timed g_map_unlocked = {.name = "stub map, kernel lock free"};
 
 /* g_platform->map, timed when lock statistics are on. */
 static int plat_map_timed(struct plat_context *ctx, gaddr_t addr, uint64_t len, int prot,
@@ -202,17 +241,28 @@ static int plat_map_timed(struct plat_context *ctx, gaddr_t addr, uint64_t len, 
         return g_platform->map(ctx, addr, len, prot, frame);
     uint64_t start = cv_lockstat_now_ns();
     int err = g_platform->map(ctx, addr, len, prot, frame);
-    if (kernel_lock_held())
-        cv_timed_add(&g_map_klocked, cv_lockstat_now_ns() - start);
+    cv_timed_add(kernel_lock_held() ? &g_map_klocked : &g_map_unlocked,
+                 cv_lockstat_now_ns() - start);
     return err;
 }
 
-/* Map pages [first, first+count) of @v (all present) into the stub, in runs of contiguous
- * frames with equal protection. */
-static int map_pages(struct plat_context *ctx, struct mm *mm, struct vma *v, uint64_t first,
-                     uint64_t count)
+/* One run of contiguous frames with one protection, to map into the stub. */
+struct map_run {
+    gaddr_t addr;
+    uint64_t len;
+    int prot;
+    uint64_t frame;
+};
+
+/* Plan the mapping of pages [first, first+count) of @v (all present) in runs of contiguous
+ * frames with equal protection, appended to @runs (room for @count more), and mark their
+ * entries mapped already. Returns the number of runs added. */
+static int plan_runs(struct mm *mm, struct vma *v, uint64_t first, uint64_t count,
+                     struct map_run *runs)
 {
+    int nruns = 0;
     uint64_t i = 0;
+    mm->map_seq++;
     while (i < count) {
         uint64_t *pte = pt_entry(mm, first + i, false);
         uint64_t frame = *pte & PTE_FRAME_MASK;
@@ -224,9 +274,7 @@ static int map_pages(struct plat_context *ctx, struct mm *mm, struct vma *v, uin
                 break;
             n++;
         }
-        int err = plat_map_timed(ctx, (first + i) << 12, n << 12, prot, frame);
-        if (err < 0)
-            return err;
+        runs[nruns++] = (struct map_run){(first + i) << 12, n << 12, prot, frame};
         for (uint64_t k = 0; k < n; k++) {
             uint64_t *p = pt_entry(mm, first + i + k, false);
             *p |= PTE_MAPPED;
@@ -236,6 +284,66 @@ static int map_pages(struct plat_context *ctx, struct mm *mm, struct vma *v, uin
                 *p &= ~PTE_STUB_WRITE;
         }
         i += n;
+    }
+    return nruns;
+}
+
+/* The stub did not take @runs: their entries are not mapped after all (entries changed
+ * meanwhile lose the mark too, which only costs a fault). Caller holds the kernel lock. */
+static void unplan_runs(struct mm *mm, const struct map_run *runs, int nruns)
+{
+    for (int r = 0; r < nruns; r++)
+        for (uint64_t a = runs[r].addr; a < runs[r].addr + runs[r].len; a += 4096) {
+            uint64_t *pte = pt_entry(mm, a >> 12, false);
+            if (pte)
+                *pte &= ~(PTE_MAPPED | PTE_STUB_WRITE);
+        }
+}
+
+static int map_runs(struct plat_context *ctx, const struct map_run *runs, int nruns)
+{
+    for (int r = 0; r < nruns; r++) {
+        int err = plat_map_timed(ctx, runs[r].addr, runs[r].len, runs[r].prot, runs[r].frame);
+        if (err < 0)
+            return err;
+    }
+    return 0;
+}
+
+/* Map pages [first, first+count) of @v (all present) into the stub, kernel lock held. */
+static int map_pages(struct plat_context *ctx, struct mm *mm, struct vma *v, uint64_t first,
+                     uint64_t count)
+{
+    struct map_run runs[FAULT_AROUND];
+    CV_BUG_ON(count > FAULT_AROUND);
+    int nruns = plan_runs(mm, v, first, count, runs);
+    int err = map_runs(ctx, runs, nruns);
+    if (err < 0)
+        unplan_runs(mm, runs, nruns);
+    return err;
+}
+
+/* Map the planned @runs of @t's fault through @t's context with the kernel lock released
+ * when @t's context may (the mapping is a host round trip): counted in mm->maps_in_flight
+ * meanwhile, so that a change of the stub waits for it (mm_wait_maps). The frames stay
+ * allocated: freeing one means changing its entry, which waits too. Caller holds the kernel
+ * lock, and has it again on return; @mm is @t's, held by @t. Returns 0 or -EFAULT. */
+static int map_runs_unlocked(struct mm_thread *t, struct mm *mm, struct plat_context *ctx,
+                             const struct map_run *runs, int nruns)
+{
+    int err;
+    if (!ctx_may_unlock(t->ctx)) {
+        err = map_runs(ctx, runs, nruns);
+    } else {
+        maps_begin(mm);
+        ctx_io_begin(t->ctx);
+        err = map_runs(ctx, runs, nruns);
+        maps_end(mm);
+        ctx_io_end(t->ctx);
+    }
+    if (err < 0) {
+        unplan_runs(mm, runs, nruns);
+        return -EFAULT;
     }
     return 0;
 }
@@ -263,10 +371,22 @@ static void populate_anon_run(struct mm *mm, uint64_t first, uint64_t count)
     }
 }
 
+/* mm_ctx for a fault, which waits for other threads' mappings only when it must change the
+ * stub first (pending invalidations): faults of several threads map concurrently. */
+static struct plat_context *fault_ctx(struct mm_thread *t, struct mm *mm)
+{
+    if (!t->pctx)
+        return NULL;
+    if (mm->inval.pending)
+        mm_stub_inval_apply(mm, t->pctx);
+    return t->pctx;
+}
+
 int mm_handle_fault(struct mm_thread *t, gaddr_t addr, bool write, bool exec)
 {
+    KERNEL_LOCK_ASSERT();
     struct mm *mm = t->mm;
-    struct plat_context *ctx = mm_ctx(t, mm);
+    struct plat_context *ctx = fault_ctx(t, mm);
     struct vma *v = vma_find(mm, addr);
     if (!v)
         return -EFAULT;
@@ -275,12 +395,17 @@ int mm_handle_fault(struct mm_thread *t, gaddr_t addr, bool write, bool exec)
     uint64_t vpn = addr >> 12;
     uint64_t *pte = pt_entry(mm, vpn, false);
     if (pte && (*pte & PTE_MAPPED)) {
-        /* Mapped already: either another thread mapped it between the fault and now (retry),
-         * or the stub's protection refused the access. A write to a page the VMA allows
-         * writing means copy-on-write. */
+        /* Mapped already: either another thread mapped it between the fault and now (retry;
+         * its mapping may still be on its way: wait for it), or the stub's protection
+         * refused the access. A write to a page the VMA allows writing means copy-on-write. */
+        mm_wait_maps(mm);
         if (!(v->prot & PROT_WRITE) || (*pte & PTE_STUB_WRITE)) {
-            if (t->last_fault_addr != addr) {
-                t->last_fault_addr = addr; /* refused twice in a row: a real violation */
+            /* Refused twice in a row with nothing mapped in between: a real violation. A
+             * thread that never makes a syscall meets the same address again legitimately
+             * when other threads unmap and map it meanwhile. */
+            if (t->last_fault_addr != addr || t->last_fault_seq != mm->map_seq) {
+                t->last_fault_addr = addr;
+                t->last_fault_seq = mm->map_seq;
                 return 0;
             }
             return -EACCES;
@@ -321,6 +446,8 @@ int mm_handle_fault(struct mm_thread *t, gaddr_t addr, bool write, bool exec)
             hi = p + 1;
     }
     /* Only map pages not mapped yet. */
+    struct map_run runs[FAULT_AROUND];
+    int nruns = 0;
     uint64_t s = lo;
     while (s < hi) {
         while (s < hi && (*pt_entry(mm, s, false) & PTE_MAPPED))
@@ -328,11 +455,11 @@ int mm_handle_fault(struct mm_thread *t, gaddr_t addr, bool write, bool exec)
         uint64_t e = s;
         while (e < hi && !(*pt_entry(mm, e, false) & PTE_MAPPED))
             e++;
-        if (e > s && map_pages(ctx, mm, v, s, e - s) < 0)
-            return -EFAULT;
+        if (e > s)
+            nruns += plan_runs(mm, v, s, e - s, runs + nruns);
         s = e;
     }
-    return 0;
+    return nruns ? map_runs_unlocked(t, mm, ctx, runs, nruns) : 0;
 }
 
 /* ---- fork --------------------------------------------------------------------------- */

@@ -29,7 +29,8 @@ struct mm_thread {
     struct mm *mm;             /* reference held; NULL before the first exec */
     struct plat_context *pctx; /* NULL until the thread has a context in @mm */
     struct ctx *ctx;           /* Immutable: blocks the thread (the shootdown wait) */
-    gaddr_t last_fault_addr;   /* a fault seen once on a mapped page is retried once */
+    gaddr_t last_fault_addr;   /* a fault seen once on a mapped page is retried... */
+    uint64_t last_fault_seq;   /* ... unless nothing was mapped since (mm->map_seq) */
     struct list_head running;  /* in mm->running while it runs app code (mm_app_enter) */
 };
 

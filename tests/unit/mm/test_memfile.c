@@ -75,6 +75,32 @@ static void test_run_is_contiguous(void **state)
     assert_int_equal(memfile_used_frames(), 0);
 }
 
+static void test_freed_run_is_reused_cleared(void **state)
+{
+    /* A run freed in order (as munmap frees it) comes back as a run, cleared, instead of
+     * growing the file. */
+    uint64_t run, again, other;
+    assert_int_equal(memfile_alloc_run(16, &run), 0);
+    for (unsigned i = 0; i < 16; i++) {
+        memset(memfile_ptr(run + i * MEMFILE_FRAME), 0x5a, MEMFILE_FRAME);
+        memfile_unref(run + i * MEMFILE_FRAME);
+    }
+    assert_int_equal(memfile_alloc_run(16, &again), 0);
+    assert_int_equal(again, run);
+    assert_true(all_zero(memfile_ptr(again), 16 * MEMFILE_FRAME));
+    /* Frames freed out of order are not a run: a fresh one is taken. */
+    memfile_unref(again + 3 * MEMFILE_FRAME);
+    memfile_unref(again + 1 * MEMFILE_FRAME);
+    assert_int_equal(memfile_alloc_run(2, &other), 0);
+    assert_true(other > again + 15 * MEMFILE_FRAME);
+    for (unsigned i = 0; i < 16; i++)
+        if (i != 1 && i != 3)
+            memfile_unref(again + i * MEMFILE_FRAME);
+    memfile_unref(other);
+    memfile_unref(other + MEMFILE_FRAME);
+    assert_int_equal(memfile_used_frames(), 0);
+}
+
 static void test_mapping_shows_the_file(void **state)
 {
     uint64_t a;
@@ -129,6 +155,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_alloc_is_zero_and_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reused_frame_is_cleared, setup, teardown),
         cmocka_unit_test_setup_teardown(test_run_is_contiguous, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_freed_run_is_reused_cleared, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mapping_shows_the_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_frees_stay_consistent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pinned_frame_outlives_owner_and_is_not_shared, setup,
