@@ -45,6 +45,7 @@ int mm_new(struct mm **out)
     mm->refs = 1;
     list_init(&mm->running);
     atomic_init(&mm->maps_in_flight, 0);
+    list_init(&mm->unmap_flights);
     pthread_mutex_init(&mm->maps_lock, NULL);
     pthread_cond_init(&mm->maps_done, NULL);
     mm->mmap_base = 0x7ffff7fff000ULL - (8ULL << 20) - (128ULL << 20);
@@ -94,6 +95,7 @@ void mm_unref(struct mm *mm)
     mm_pins_free(mm);
     g_platform->as_release(mm->as);
     CV_BUG_ON(atomic_load(&mm->maps_in_flight) != 0); /* each mapper holds a reference */
+    CV_BUG_ON(!list_empty(&mm->unmap_flights));       /* and each unmapping too */
     pthread_cond_destroy(&mm->maps_done);
     pthread_mutex_destroy(&mm->maps_lock);
     free(mm);
@@ -393,6 +395,14 @@ int mm_handle_fault(struct mm_thread *t, gaddr_t addr, bool write, bool exec)
     if (!(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
         return -EACCES;
     uint64_t vpn = addr >> 12;
+    uint64_t seq;
+    if (mm_unmap_in_flight(mm, (vpn & ~(uint64_t)(FAULT_AROUND - 1)) << 12,
+                           ((vpn | (FAULT_AROUND - 1)) + 1) << 12, &seq)) {
+        /* Another thread's munmap of this range is still on its way to the stub: map after
+         * it, not before. The app retries the access. */
+        mm_wait_unmap_landed(t, mm, seq);
+        return 0;
+    }
     uint64_t *pte = pt_entry(mm, vpn, false);
     if (pte && (*pte & PTE_MAPPED)) {
         /* Mapped already: either another thread mapped it between the fault and now (retry;

@@ -32,6 +32,9 @@ struct mm_thread {
     gaddr_t last_fault_addr;   /* a fault seen once on a mapped page is retried... */
     uint64_t last_fault_seq;   /* ... unless nothing was mapped since (mm->map_seq) */
     struct list_head running;  /* in mm->running while it runs app code (mm_app_enter) */
+    /* Stub unmappings of the current syscall left for its end, when they run with the kernel
+     * lock released (mm_shootdown_wait; inval.c). */
+    struct mm_deferred *deferred;
 };
 
 /* The mm_thread of the calling host thread (set by mm_thread_bind), or NULL. */

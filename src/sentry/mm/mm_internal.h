@@ -109,3 +109,6 @@ void *mm_host_ptr(struct mm_thread *t, struct mm *mm, gaddr_t addr, bool write);
 void mm_app_enter(struct mm_thread *t);
 void mm_app_leave(struct mm_thread *t);
 void mm_shootdown_wait(struct mm_thread *t);
+/* The exit of @t: the stub unmappings it left for the end of its syscall are made now, with
+ * the kernel lock held (its context goes next). Caller holds the kernel lock. */
+void mm_deferred_flush(struct mm_thread *t);

@@ -103,7 +103,12 @@ struct mm {
     atomic_int maps_in_flight; /* Atomic: raised with the kernel lock and maps_lock held,
                                 * lowered with maps_lock held */
     pthread_mutex_t maps_lock; /* a leaf, taken inside the kernel lock or alone */
-    pthread_cond_t maps_done;  /* maps_in_flight fell to 0; waited on with maps_lock */
+    pthread_cond_t maps_done;  /* maps_in_flight fell to 0 or an unmapping landed */
+    /* Stub unmappings a munmap left for the end of its syscall, made without the kernel lock
+     * (struct mm_deferred, inval.c). A fault in one of their ranges waits until it landed,
+     * so that its mapping cannot come before the unmapping. List: kernel lock. */
+    struct list_head unmap_flights;
+    uint64_t unmaps_landed; /* Protected by maps_lock: bumped as each one lands */
 };
 
 /* Page-table access: the entry for page number @vpn, or NULL if absent (and !@create). */

@@ -101,6 +101,43 @@ static void test_freed_run_is_reused_cleared(void **state)
     assert_int_equal(memfile_used_frames(), 0);
 }
 
+static void test_punch_batch_returns_zero_frames(void **state)
+{
+    /* Enough frees make a batch; while it is punched its frames are not handed out; after,
+     * they come back first, reading zero, and as runs (sorted). */
+    enum { N = 4096 + 64 };
+    static uint64_t f[N];
+    assert_null(memfile_punch_take());
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(memfile_alloc(&f[i]), 0);
+        memset(memfile_ptr(f[i]), 0x77, MEMFILE_FRAME);
+    }
+    for (int i = N - 1; i >= 0; i--)
+        memfile_unref(f[i]); /* freed out of order */
+    struct memfile_punch *p = memfile_punch_take();
+    assert_non_null(p);
+    assert_int_equal(p->n, N);
+    assert_null(memfile_punch_take()); /* one batch at a time */
+    uint64_t other;
+    assert_int_equal(memfile_alloc(&other), 0); /* not one of the batch */
+    for (int i = 0; i < N; i++)
+        assert_true(other != f[i]);
+    memfile_unref(other);
+    memfile_punch_do(p);
+    for (int i = 0; i < N; i++)
+        assert_true(all_zero(memfile_ptr(f[i]), MEMFILE_FRAME));
+    memfile_punch_done(p);
+    uint64_t run;
+    assert_int_equal(memfile_alloc_run(16, &run), 0);
+    bool from_batch = false;
+    for (int i = 0; i < N; i++)
+        from_batch |= run == f[i];
+    assert_true(from_batch);
+    assert_true(all_zero(memfile_ptr(run), 16 * MEMFILE_FRAME));
+    for (unsigned i = 0; i < 16; i++)
+        memfile_unref(run + i * MEMFILE_FRAME);
+}
+
 static void test_mapping_shows_the_file(void **state)
 {
     uint64_t a;
@@ -156,6 +193,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reused_frame_is_cleared, setup, teardown),
         cmocka_unit_test_setup_teardown(test_run_is_contiguous, setup, teardown),
         cmocka_unit_test_setup_teardown(test_freed_run_is_reused_cleared, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_punch_batch_returns_zero_frames, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mapping_shows_the_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_frees_stay_consistent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pinned_frame_outlives_owner_and_is_not_shared, setup,
