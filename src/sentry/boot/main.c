@@ -266,6 +266,9 @@ int boot_main(int argc, char **argv)
         fprintf(stderr, "cvisor: create the memory file: %s\n", strerror(-err));
         return 125;
     }
+    /* Single-threaded still, but the code below asserts the lock its callers hold: boot holds
+     * it while it builds the kernel's state (a failure exits with it held). */
+    kernel_lock();
     if ((err = kernel_meminfo_init(o.memory_limit)) < 0) {
         fprintf(stderr, "cvisor: read the host's memory size: %s\n", strerror(-err));
         return 125;
@@ -277,11 +280,8 @@ int boot_main(int argc, char **argv)
     syscalls_init();
     vfs_init();
     struct gofer_client *gc;
-    /* Single-threaded still, but the VFS asserts the lock its callers hold. */
-    kernel_lock();
     if ((err = gofer_client_new(o.gofer_fd, &gc)) == 0)
         err = mount_all(&o, gc);
-    kernel_unlock();
     if (err < 0) {
         fprintf(stderr, "cvisor: mount the root filesystem: %s\n", strerror(-err));
         return 125;
@@ -290,7 +290,6 @@ int boot_main(int argc, char **argv)
     struct fdtable *fdt;
     struct fs_context *fs;
     struct cred *cred = cred_new_init(0, 0, 0);
-    kernel_lock();
     err = cred ? stdio_fdtable(&fdt) : -ENOMEM;
     if (err == 0)
         err = fs_context_new_root(&fs);

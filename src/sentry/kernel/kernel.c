@@ -38,6 +38,7 @@ uint64_t kernel_realtime_ns(void)
 
 void task_wake(struct task *t)
 {
+    KERNEL_LOCK_ASSERT();
     t->woken = true;
     pthread_cond_signal(&t->wake_cond);
 }
@@ -54,6 +55,7 @@ static bool task_must_die(struct task *t)
 
 static int do_wait(struct task *t, uint64_t deadline_ns, bool (*stop)(struct task *))
 {
+    KERNEL_LOCK_ASSERT();
     if (stop(t))
         return -EINTR;
     if (t->woken) {
@@ -131,6 +133,7 @@ const struct ctx_ops g_task_ctx_ops = {
 
 void task_kick(struct task *t)
 {
+    KERNEL_LOCK_ASSERT();
     t->interrupt_pending = true;
     switch (t->state) {
     case TASK_RUNNING_APP:

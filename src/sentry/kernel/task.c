@@ -13,6 +13,7 @@
 #include "common/list.h"
 #include "common/log.h"
 #include "sentry/auth/cred.h"
+#include "sentry/context/klock.h"
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/syscall_args.h"
@@ -98,6 +99,7 @@ void task_link(struct task *t)
 
 struct task *task_ref(struct task *t)
 {
+    KERNEL_LOCK_ASSERT();
     CV_BUG_ON(t->refs <= 0);
     t->refs++;
     return t;
@@ -105,6 +107,7 @@ struct task *task_ref(struct task *t)
 
 void task_unref(struct task *t)
 {
+    KERNEL_LOCK_ASSERT();
     if (!t)
         return;
     CV_BUG_ON(t->refs <= 0);
@@ -124,6 +127,7 @@ void task_unref(struct task *t)
 
 struct thread_group *tg_ref(struct thread_group *tg)
 {
+    KERNEL_LOCK_ASSERT();
     CV_BUG_ON(tg->refs <= 0);
     tg->refs++;
     return tg;
@@ -131,6 +135,7 @@ struct thread_group *tg_ref(struct thread_group *tg)
 
 void tg_unref(struct thread_group *tg)
 {
+    KERNEL_LOCK_ASSERT();
     if (!tg)
         return;
     CV_BUG_ON(tg->refs <= 0);

@@ -5,6 +5,7 @@
  * Large amounts of freed memory are returned to the host with FALLOC_FL_PUNCH_HOLE.
  */
 #include "sentry/memfile/memfile.h"
+#include "sentry/context/klock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -87,6 +88,7 @@ static void take_frame(uint64_t frame)
 
 int memfile_alloc(uint64_t *off)
 {
+    KERNEL_LOCK_ASSERT();
     uint64_t frame;
     if (g_nzero > 0) {
         frame = g_zero[--g_nzero];
@@ -153,6 +155,7 @@ int memfile_alloc_run(unsigned count, uint64_t *off)
 
 void memfile_ref(uint64_t off)
 {
+    KERNEL_LOCK_ASSERT();
     uint64_t frame = off / MEMFILE_FRAME;
     CV_BUG_ON(frame == 0 || frame >= g_bump || g_refs[frame] == 0);
     g_refs[frame]++;
@@ -259,6 +262,7 @@ static void free_frame(uint64_t frame)
 
 void memfile_unref(uint64_t off)
 {
+    KERNEL_LOCK_ASSERT();
     uint64_t frame = off / MEMFILE_FRAME;
     CV_BUG_ON(frame == 0 || frame >= g_bump || g_refs[frame] == 0);
     if (--g_refs[frame] == 0 && g_pins[frame] == 0)

@@ -254,6 +254,7 @@ static struct dentry *hash_find(struct dentry *dir, const char *name, size_t len
 
 struct dentry *dcache_lookup(struct dentry *dir, const char *name, size_t len)
 {
+    KERNEL_LOCK_ASSERT();
     struct dentry *d = hash_find(dir, name, len);
     return d ? dentry_ref(d) : NULL;
 }
@@ -333,6 +334,7 @@ static void dcache_drop_one(struct dentry *d)
 
 void dcache_drop(struct dentry *d)
 {
+    KERNEL_LOCK_ASSERT();
     /* Depth first without recursion: a child is dropped before its parent, and a parent
      * stays alive meanwhile (its hashed children and @d's caller hold it). */
     dentry_ref(d);

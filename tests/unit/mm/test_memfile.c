@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "sentry/context/klock.h"
 #include "sentry/memfile/memfile.h"
 
 static int setup(void **state)
@@ -199,5 +200,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pinned_frame_outlives_owner_and_is_not_shared, setup,
                                         teardown),
     };
+    kernel_lock(); /* what the code under test expects of its callers */
     return cmocka_run_group_tests_name("memfile", tests, NULL, NULL);
 }
