@@ -32,12 +32,17 @@ void mm_thread_bind(struct mm_thread *mt)
     tl_current = mt;
 }
 
-int mm_new(struct mm **out)
+int mm_new(struct ctx *io, struct mm **out)
 {
     struct mm *mm = calloc(1, sizeof(*mm));
     if (!mm)
         return -ENOMEM;
+    bool unlock = io && ctx_may_unlock(io);
+    if (unlock)
+        ctx_io_begin(io);
     int err = g_platform->as_new(&mm->as);
+    if (unlock)
+        ctx_io_end(io);
     if (err < 0) {
         free(mm);
         return err;
@@ -554,7 +559,7 @@ void mm_stub_protect(struct mm_thread *t, struct mm *mm, gaddr_t start, gaddr_t 
 int mm_fork(struct mm_thread *t, struct mm *src, struct mm **out)
 {
     struct mm *mm;
-    int err = mm_new(&mm);
+    int err = mm_new(NULL, &mm); /* fork: the new group is linked already; keep the lock */
     if (err < 0)
         return err;
     mm->brk_start = src->brk_start;
