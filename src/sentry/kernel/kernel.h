@@ -2,10 +2,13 @@
 /*
  * The kernel object: global Sentry state and the kernel lock.
  *
- * Lock order (docs/locking.md): g_kernel.lock, then memfile lock, then gofer client lock.
- * The kernel lock is one mutex for all Sentry kernel state (tasks, mm, vfs, pipes, sockets,
- * signals). A task holds it while it handles a syscall and drops it while running app code,
- * while sleeping in task_wait() and around host I/O that may block.
+ * Lock order (docs/locking.md): the kernel lock (g_kernel_lock, context/klock.h), then
+ * mm->maps_lock, then the gofer client's lock and its pending-close lock; platform locks are
+ * leaves. The kernel lock is one mutex for the Sentry kernel state (tasks, mm, vfs, pipes,
+ * sockets, signals). A task holds it while it handles a syscall and drops it while running
+ * app code (and the few syscalls served without it: syscall_dispatch_unlocked), while
+ * sleeping in task_wait(), and around host round trips: host I/O, gofer walks and opens,
+ * stub mappings of faults, munmap's stub unmapping, hole punching, execve's new stub.
  */
 #pragma once
 

@@ -24,7 +24,7 @@
 
 #define NS_MAX (UINT64_MAX / 2)
 
-static pthread_cond_t g_timer_cond; /* waited on with g_kernel.lock */
+static pthread_cond_t g_timer_cond; /* waited on with the kernel lock */
 static bool g_timer_started;
 
 /* --- conversions --- */

@@ -3,8 +3,10 @@
  * Address spaces (struct mm): VMAs, the Sentry's own page table of memory-file frames,
  * faults, copy-on-write, and the only way to touch guest memory: copy_in/copy_out.
  *
- * Locking: an mm is protected by the kernel lock. The platform mirrors what mm decides;
- * mappings reach the stub lazily, on fault.
+ * Locking: an mm is protected by the kernel lock, but for the stub mappings and unmappings
+ * in flight without it (mm_types.h: maps_in_flight, unmap_flights; lock order: kernel lock,
+ * then mm->maps_lock). The platform mirrors what mm decides; mappings reach the stub
+ * lazily, on fault, and a fault maps with the kernel lock released.
  */
 #pragma once
 

@@ -4,9 +4,10 @@
  * inodes, dentries, mounts, the dentry cache and the permission helpers. Syscall handlers use
  * vfs.h, vfs_ops.h and file.h instead. docs/vfs.md explains the design.
  *
- * Locking: everything here is protected by the kernel lock (g_kernel.lock). Filesystem
- * callbacks are called with it held. A filesystem may drop it only around host I/O
- * (task_host_io_begin/end) and must not touch VFS state meanwhile.
+ * Locking: everything here is protected by the kernel lock (context/klock.h). Filesystem
+ * callbacks are called with it held. A filesystem may drop it only around host I/O and
+ * round trips (ctx_io_begin/end), holding what it uses by reference, and reconciles with
+ * what changed meanwhile after (lookup_batch: dcache_gen, per-walk freshness).
  *
  * Writing a filesystem (e.g. procfs):
  *   1. Define a struct fs_type whose mount() calls sb_new(), fills sb->ops/dcache/magic,
