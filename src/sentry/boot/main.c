@@ -268,6 +268,7 @@ int boot_main(int argc, char **argv)
     }
     /* Single-threaded still, but the code below asserts the lock its callers hold: boot holds
      * it while it builds the kernel's state (a failure exits with it held). */
+    memfile_set_lock(&g_kernel_lock);
     kernel_lock();
     if ((err = kernel_meminfo_init(o.memory_limit)) < 0) {
         fprintf(stderr, "cvisor: read the host's memory size: %s\n", strerror(-err));

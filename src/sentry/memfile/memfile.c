@@ -5,7 +5,6 @@
  * Large amounts of freed memory are returned to the host with FALLOC_FL_PUNCH_HOLE.
  */
 #include "sentry/memfile/memfile.h"
-#include "sentry/context/klock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +21,7 @@
 #define PUNCH_BATCH 4096 /* frames kept on the free stack before returning memory to the host */
 
 static int g_memfd = -1;
+static struct cv_mutex *g_lock; /* the lock callers hold (memfile_set_lock), or NULL */
 static uint8_t *g_base;
 static uint32_t *g_refs;     /* per-frame reference counts (a sparse anonymous mapping) */
 static uint32_t *g_pins;     /* per-frame transfer pins (likewise) */
@@ -70,6 +70,18 @@ int memfile_init(void)
     return 0;
 }
 
+void memfile_set_lock(struct cv_mutex *lock)
+{
+    g_lock = lock;
+}
+
+/* "Caller holds the lock" (debug builds), once the Sentry named it. */
+static inline void assert_locked(void)
+{
+    if (g_lock)
+        CV_LOCK_ASSERT(g_lock);
+}
+
 int memfile_fd(void)
 {
     return g_memfd;
@@ -88,7 +100,7 @@ static void take_frame(uint64_t frame)
 
 int memfile_alloc(uint64_t *off)
 {
-    KERNEL_LOCK_ASSERT();
+    assert_locked();
     uint64_t frame;
     if (g_nzero > 0) {
         frame = g_zero[--g_nzero];
@@ -155,7 +167,7 @@ int memfile_alloc_run(unsigned count, uint64_t *off)
 
 void memfile_ref(uint64_t off)
 {
-    KERNEL_LOCK_ASSERT();
+    assert_locked();
     uint64_t frame = off / MEMFILE_FRAME;
     CV_BUG_ON(frame == 0 || frame >= g_bump || g_refs[frame] == 0);
     g_refs[frame]++;
@@ -262,7 +274,7 @@ static void free_frame(uint64_t frame)
 
 void memfile_unref(uint64_t off)
 {
-    KERNEL_LOCK_ASSERT();
+    assert_locked();
     uint64_t frame = off / MEMFILE_FRAME;
     CV_BUG_ON(frame == 0 || frame >= g_bump || g_refs[frame] == 0);
     if (--g_refs[frame] == 0 && g_pins[frame] == 0)

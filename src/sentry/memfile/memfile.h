@@ -17,6 +17,11 @@
 
 /* Create the memfd and map it. Returns 0 or -errno. */
 int memfile_init(void);
+struct cv_mutex;
+/* The lock every caller holds (the Sentry's kernel lock), asserted in debug builds; the
+ * memory file itself is below the kernel and does not know it otherwise. */
+void memfile_set_lock(struct cv_mutex *lock);
+
 /* The memfd (for the platform, which maps it into stubs). */
 int memfile_fd(void);
 
