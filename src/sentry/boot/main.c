@@ -287,7 +287,9 @@ int boot_main(int argc, char **argv)
         fprintf(stderr, "cvisor: mount the root filesystem: %s\n", strerror(-err));
         return 125;
     }
+    kernel_unlock(); /* the console takes it itself */
     console_init();
+    kernel_lock();
     struct fdtable *fdt;
     struct fs_context *fs;
     struct cred *cred = cred_new_init(0, 0, 0);
