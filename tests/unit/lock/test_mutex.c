@@ -104,12 +104,12 @@ static void test_assertions_fail_closed(void **state)
 
 static struct cv_lockstat g_stat = {.name = "test"};
 static struct cv_mutex g_smu = CV_MUTEX_INITIALIZER(&g_stat);
-static volatile pid_t g_waiter_tid;
+static atomic_int g_waiter_tid;
 
 static void *contender(void *arg)
 {
     cv_lock_site = 7;
-    g_waiter_tid = (pid_t)syscall(SYS_gettid);
+    atomic_store(&g_waiter_tid, (int)syscall(SYS_gettid));
     cv_mutex_lock(&g_smu);
     cv_mutex_unlock(&g_smu);
     return NULL;
@@ -141,7 +141,7 @@ static void test_stats_count_contention(void **state)
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, contender, NULL), 0);
     /* Hold the lock until the contender sleeps on it. */
-    while (!g_waiter_tid || thread_state(g_waiter_tid) != 'S')
+    while (!atomic_load(&g_waiter_tid) || thread_state(atomic_load(&g_waiter_tid)) != 'S')
         sched_yield();
     cv_mutex_unlock(&g_smu);
     assert_int_equal(pthread_join(th, NULL), 0);
