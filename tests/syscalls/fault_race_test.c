@@ -7,6 +7,7 @@
  * access back is the page every thread reads; fork while threads fault copies what the
  * parent wrote.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -71,6 +72,41 @@ TEST(map_fixed_replacement_reads_zero)
     }
     stop_readers(th, 2);
     munmap(g_region, NPAGES * PG);
+}
+
+TEST(file_mapping_replaced_shows_new_offset)
+{
+    /* Private mappings of a file (this program: a host file, filled from the host) replaced
+     * with MAP_FIXED at another file offset while threads fault their pages in: every page
+     * shows the file at the new offset. */
+    int fd = CHECK(open("/proc/self/exe", O_RDONLY));
+    off_t size = CHECK(lseek(fd, 0, SEEK_END));
+    int npages = (int)(size / PG) - 1;
+    if (npages > NPAGES)
+        npages = NPAGES;
+    if (npages < 4)
+        SKIP("program too small");
+    static char want[NPAGES][16];
+    g_region =
+        CHECK(mmap(NULL, NPAGES * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    pthread_t th[2];
+    start_readers(th, 2);
+    for (int r = 0; r < ROUNDS; r++) {
+        off_t off = (off_t)(r % 2) * PG;
+        CHECK(mmap(g_region, (size_t)(npages * PG), PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, off));
+        for (int i = 0; i < npages; i++) {
+            if (CHECK(pread(fd, want[i], 16, off + (off_t)i * PG)) != 16)
+                FATAL("short pread");
+            if (memcmp(g_region + i * PG, want[i], 16) != 0) {
+                FAIL("round %d: page %d does not show file offset %lld", r, i,
+                     (long long)(off + (off_t)i * PG));
+                break;
+            }
+        }
+    }
+    stop_readers(th, 2);
+    munmap(g_region, NPAGES * PG);
+    close(fd);
 }
 
 TEST(mprotect_cycles_keep_one_page)

@@ -378,6 +378,83 @@ static void populate_anon_run(struct mm *mm, uint64_t first, uint64_t count)
     }
 }
 
+/* The pages of a private file mapping a fault fills with the kernel lock released. */
+struct file_fill {
+    uint64_t vpn[FAULT_AROUND];
+    uint64_t frame[FAULT_AROUND];
+    int n;
+};
+
+/* Read the pages of @ff from @obj's @handle at the object offsets of the window (@obj_off is
+ * page @first's), @valid bytes from there before the end of the object. No lock held. */
+static void fill_read(struct file_fill *ff, struct mappable *obj, int handle, uint64_t first,
+                      uint64_t obj_off, size_t valid)
+{
+    for (int i = 0; i < ff->n; i++) {
+        uint64_t rel = (ff->vpn[i] - first) << 12;
+        size_t bytes = rel >= valid ? 0 : valid - rel < 4096 ? valid - rel : 4096;
+        char *dst = memfile_ptr(ff->frame[i]);
+        ssize_t n = bytes ? obj->ops->fill_read(handle, obj_off + rel, dst, bytes) : 0;
+        if (n < 0)
+            n = 0; /* the page is read again with the lock held, which reports the error */
+        memset(dst + n, 0, 4096 - (size_t)n);
+        if ((size_t)n < bytes)
+            ff->frame[i] |= 1; /* short: not installed (a frame offset is page-aligned) */
+    }
+}
+
+/*
+ * Fault-around for a private mapping of a host file (mappable fill_host): the absent pages
+ * of [@first, @last) that lie before the end of the object get frames with the kernel lock
+ * held, are read with it released, and are installed with it held again if their mapping is
+ * still the same and nobody filled them meanwhile (else the frames go, the normal path below
+ * fills what is missing). The read is the host round trip that held the lock: a fault of a
+ * program's text page read 16 pages from the host. Caller holds the kernel lock; *@v is
+ * looked up again (the VMA array may have moved). Returns true if the mapping is as it was
+ * (the fault goes on), false if it changed or went (the app retries the access).
+ */
+static bool populate_file_unlocked(struct mm_thread *t, struct mm *mm, struct vma **v, gaddr_t addr,
+                                   uint64_t first, uint64_t last)
+{
+    struct vma snap = **v;
+    struct mappable *obj = snap.obj;
+    struct file_fill ff = {.n = 0};
+    uint64_t obj_off = snap.off + ((first << 12) - snap.start);
+    int fd;
+    size_t valid;
+    if (obj->ops->fill_host(obj, obj_off, (last - first) << 12, &fd, &valid) < 0)
+        return true; /* past the end, or no descriptor: the normal path says what happens */
+    for (uint64_t p = first; p < last && ((p - first) << 12) < (valid + 4095) / 4096 * 4096; p++) {
+        uint64_t *pte = pt_entry(mm, p, false);
+        if ((pte && (*pte & PTE_PRESENT)) || memfile_alloc(&ff.frame[ff.n]) < 0)
+            continue;
+        ff.vpn[ff.n++] = p;
+    }
+    obj->ops->ref(obj);
+    ctx_io_begin(t->ctx);
+    fill_read(&ff, obj, fd, first, obj_off, valid);
+    obj->ops->fill_close(fd);
+    ctx_io_end(t->ctx);
+    *v = vma_find(mm, addr);
+    bool same = *v && (*v)->obj == obj && (*v)->start == snap.start && (*v)->end == snap.end &&
+                (*v)->off == snap.off && (*v)->flags == snap.flags && (*v)->prot == snap.prot;
+    for (int i = 0; i < ff.n; i++) {
+        uint64_t *pte = same && !(ff.frame[i] & 1) ? pt_entry(mm, ff.vpn[i], true) : NULL;
+        uint64_t frame = ff.frame[i] & ~1ULL;
+        if (!pte || (*pte & PTE_PRESENT)) {
+            memfile_unref(frame);
+            continue;
+        }
+        uint64_t rel = (ff.vpn[i] - first) << 12;
+        if (obj->ops->fill_done)
+            obj->ops->fill_done(obj, obj_off + rel, memfile_ptr(frame), 4096);
+        *pte = frame | PTE_PRESENT | (obj->ops->get_frame ? PTE_CLEAN : 0);
+        mm->rss_pages++;
+    }
+    obj->ops->unref(obj);
+    return same;
+}
+
 /* mm_ctx for a fault, which waits for other threads' mappings only when it must change the
  * stub first (pending invalidations): faults of several threads map concurrently. */
 static struct plat_context *fault_ctx(struct mm_thread *t, struct mm *mm)
@@ -440,8 +517,12 @@ int mm_handle_fault(struct mm_thread *t, gaddr_t addr, bool write, bool exec)
         first = v->start >> 12;
     if (last > (v->end >> 12))
         last = v->end >> 12;
-    if (!v->obj)
+    if (!v->obj) {
         populate_anon_run(mm, first, last - first);
+    } else if (!(v->flags & MM_MAP_SHARED) && v->obj->ops->fill_host && ctx_may_unlock(t->ctx)) {
+        if (!populate_file_unlocked(t, mm, &v, addr, first, last))
+            return 0; /* the mapping changed meanwhile: the app retries the access */
+    }
     uint64_t lo = vpn, hi = vpn + 1; /* the populated window around vpn */
     for (uint64_t p = first; p < last; p++) {
         int err;
