@@ -41,6 +41,7 @@
 #include "sentry/memfile/memfile.h"
 #include "sentry/mm/mm.h"
 #include "sentry/platform/platform.h"
+#include "sentry/strace/strace.h"
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/time/timekeeper.h"
 #include "sentry/vfs/vfs.h"
@@ -224,6 +225,12 @@ static int exit_code_of(int status)
     return WEXITSTATUS(status);
 }
 
+/* Names of the lock statistics' syscall sites. */
+static const char *lock_site_name(int nr)
+{
+    return syscall_name((uint64_t)nr);
+}
+
 int boot_main(int argc, char **argv)
 {
     struct boot_opts o;
@@ -240,10 +247,13 @@ int boot_main(int argc, char **argv)
     int log_fd = o.log_fd < 3 ? fcntl(o.log_fd, F_DUPFD_CLOEXEC, 3) : o.log_fd;
     cv_log_set_fd(log_fd >= 0 ? log_fd : o.log_fd);
     cv_log_set_name("sentry");
+    cv_lock_site = LOCK_SITE_BOOT;
+    klock_stat_init();
     if (o.debug)
         g_log_level = LOG_LEVEL_DEBUG;
     g_kernel.strace = o.strace;
     g_kernel.dispatch = syscall_dispatch;
+    g_kernel.dispatch_unlocked = syscall_dispatch_unlocked;
     g_kernel.load = loader_load;
     g_kernel.boot_ns = kernel_now_ns();
     signal(SIGPIPE, SIG_IGN);
@@ -262,6 +272,10 @@ int boot_main(int argc, char **argv)
         return 125;
     }
     mm_capture_host_vsyscall();
+    /* Single-threaded still, but the code below asserts the lock its callers hold: boot holds
+     * it while it builds the kernel's state (a failure exits with it held). */
+    memfile_set_lock(&g_kernel_lock);
+    kernel_lock();
     if ((err = kernel_meminfo_init(o.memory_limit)) < 0) {
         fprintf(stderr, "cvisor: read the host's memory size: %s\n", strerror(-err));
         return 125;
@@ -273,15 +287,18 @@ int boot_main(int argc, char **argv)
     syscalls_init();
     vfs_init();
     struct gofer_client *gc;
-    if ((err = gofer_client_new(o.gofer_fd, &gc)) < 0 || (err = mount_all(&o, gc)) < 0) {
+    if ((err = gofer_client_new(o.gofer_fd, &gc)) == 0)
+        err = mount_all(&o, gc);
+    if (err < 0) {
         fprintf(stderr, "cvisor: mount the root filesystem: %s\n", strerror(-err));
         return 125;
     }
+    kernel_unlock(); /* the console takes it itself */
     console_init();
+    kernel_lock();
     struct fdtable *fdt;
     struct fs_context *fs;
     struct cred *cred = cred_new_init(0, 0, 0);
-    kernel_lock();
     err = cred ? stdio_fdtable(&fdt) : -ENOMEM;
     if (err == 0)
         err = fs_context_new_root(&fs);
@@ -316,5 +333,6 @@ int boot_main(int argc, char **argv)
     int status = kernel_wait_all();
     log_debug("init exited, wait status %#x", status);
     console_finish();
+    klock_stat_print(cv_log_fd(), lock_site_name);
     return exit_code_of(status);
 }

@@ -3,8 +3,10 @@
  * Address spaces (struct mm): VMAs, the Sentry's own page table of memory-file frames,
  * faults, copy-on-write, and the only way to touch guest memory: copy_in/copy_out.
  *
- * Locking: an mm is protected by the kernel lock. The platform mirrors what mm decides;
- * mappings reach the stub lazily, on fault.
+ * Locking: an mm is protected by the kernel lock, but for the stub mappings and unmappings
+ * in flight without it (mm_types.h: maps_in_flight, unmap_flights; lock order: kernel lock,
+ * then mm->maps_lock). The platform mirrors what mm decides; mappings reach the stub
+ * lazily, on fault, and a fault maps with the kernel lock released.
  */
 #pragma once
 
@@ -29,8 +31,12 @@ struct mm_thread {
     struct mm *mm;             /* reference held; NULL before the first exec */
     struct plat_context *pctx; /* NULL until the thread has a context in @mm */
     struct ctx *ctx;           /* Immutable: blocks the thread (the shootdown wait) */
-    gaddr_t last_fault_addr;   /* a fault seen once on a mapped page is retried once */
+    gaddr_t last_fault_addr;   /* a fault seen once on a mapped page is retried... */
+    uint64_t last_fault_seq;   /* ... unless nothing was mapped since (mm->map_seq) */
     struct list_head running;  /* in mm->running while it runs app code (mm_app_enter) */
+    /* Stub unmappings of the current syscall left for its end, when they run with the kernel
+     * lock released (mm_shootdown_wait; inval.c). */
+    struct mm_deferred *deferred;
 };
 
 /* The mm_thread of the calling host thread (set by mm_thread_bind), or NULL. */

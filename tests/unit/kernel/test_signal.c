@@ -16,6 +16,7 @@
 
 #include "abi/linux/errno.h"
 #include "abi/linux/syscall_nr_x86_64.h"
+#include "sentry/context/klock.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/signal_internal.h"
 #include "sentry/platform/platform.h"
@@ -721,5 +722,6 @@ int main(void)
         T(test_group_stop_reports_to_parent),
         T(test_exec_reset),
     };
+    kernel_lock(); /* what the code under test expects of its callers */
     return cmocka_run_group_tests_name("signal", tests, NULL, NULL);
 }

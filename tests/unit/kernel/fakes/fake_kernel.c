@@ -15,7 +15,6 @@
 #include "sentry/waiter/waitq.h"
 
 struct kernel g_kernel = {
-    .lock = PTHREAD_MUTEX_INITIALIZER,
     .tasks = LIST_HEAD_INIT(g_kernel.tasks),
     .hostname = "cvisor",
 };
