@@ -3,7 +3,7 @@
 #pragma once
 
 /*
- * Run `cvisor boot --gofer-fd FD --platform P [--strace] [--debug] [--log-fd N] --cwd DIR
+ * Run `cvisor boot --gofer-fd FD --platform P [--network M] [--strace] [--debug] [--log-fd N] --cwd DIR
  * -- CMD ARGS...`. @argv[0] is the subcommand name ("boot") and is ignored.
  * Returns the process exit code: the app's exit code, or 128+N if it was killed by signal N.
  */

@@ -39,6 +39,7 @@
 #include "sentry/loader/loader.h"
 #include "sentry/loader/vdso.h"
 #include "sentry/memfile/memfile.h"
+#include "sentry/net/inet.h"
 #include "sentry/platform/platform.h"
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/time/timekeeper.h"
@@ -60,6 +61,7 @@ struct boot_opts {
     struct boot_volume volumes[BOOT_VOLUMES_MAX];
     int nvolumes;
     const char *platform;
+    const char *network; /* --network: sandbox (default) or none */
     const char *cwd;
     bool strace;
     bool debug;
@@ -91,6 +93,7 @@ static int parse(int argc, char **argv, struct boot_opts *o)
     static const struct option longopts[] = {
         {"gofer-fd", required_argument, NULL, 'g'},
         {"platform", required_argument, NULL, 'p'},
+        {"network", required_argument, NULL, 'n'},
         {"cwd", required_argument, NULL, 'c'},
         {"strace", no_argument, NULL, 's'},
         {"debug", no_argument, NULL, 'd'},
@@ -102,6 +105,7 @@ static int parse(int argc, char **argv, struct boot_opts *o)
     };
     *o = (struct boot_opts){.gofer_fd = -1,
                             .platform = "ptrace",
+                            .network = "sandbox",
                             .cwd = "/",
                             .log_fd = 2,
                             .overlay = true,
@@ -115,6 +119,9 @@ static int parse(int argc, char **argv, struct boot_opts *o)
             break;
         case 'p':
             o->platform = optarg;
+            break;
+        case 'n':
+            o->network = optarg;
             break;
         case 'c':
             o->cwd = optarg;
@@ -228,7 +235,7 @@ int boot_main(int argc, char **argv)
     struct boot_opts o;
     if (parse(argc, argv, &o) < 0) {
         fprintf(stderr, "usage: cvisor boot --gofer-fd FD [--overlay memory|none] "
-                        "[--volume FD:DST[:ro]]... [--platform P] [--cwd DIR] "
+                        "[--volume FD:DST[:ro]]... [--platform P] [--network M] [--cwd DIR] "
                         "[--memory-limit BYTES] [--strace] [--debug] [--log-fd N] "
                         "-- CMD [ARGS...]\n");
         return 125;
@@ -270,6 +277,11 @@ int boot_main(int argc, char **argv)
     }
     syscalls_init();
     vfs_init();
+    if ((err = inet_init(o.network)) < 0) {
+        fprintf(stderr, "cvisor: start the network stack (--network=%s): %s\n", o.network,
+                strerror(-err));
+        return 125;
+    }
     struct gofer_client *gc;
     if ((err = gofer_client_new(o.gofer_fd, &gc)) < 0 || (err = mount_all(&o, gc)) < 0) {
         fprintf(stderr, "cvisor: mount the root filesystem: %s\n", strerror(-err));

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * UDP sockets (net/inet.h) on lwIP's raw API: datagrams are queued per socket as lwIP hands
+ * them over (bounded by SO_RCVBUF, then dropped as Linux drops them), sent at once.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <lwip/udp.h>
+
+#include "abi/linux/errno.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "sentry/kernel/task.h"
+#include "sentry/memmap/uio.h"
+#include "sentry/mm/mm.h"
+#include "sentry/net/inet/inet_internal.h"
+
+#define LINUX_SIOCINQ 0x541Bu
+#define LINUX_SIOCOUTQ 0x5411u
+#define UDP_MAX_PAYLOAD4 65507 /* 65535 - IPv4 and UDP headers */
+#define UDP_MAX_PAYLOAD6 65527 /* 65535 - UDP header (the IPv6 payload length) */
+#define DGRAM_OVERHEAD 256     /* per-datagram cost counted against SO_RCVBUF, as skb truesize */
+
+static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
+                        u16_t port)
+{
+    struct inet_sock *s = arg;
+    (void)pcb;
+    if (!s || (s->shut & INET_RCV_SHUT) ||
+        s->dgram_bytes + p->tot_len + DGRAM_OVERHEAD > (size_t)s->rcvbuf) {
+        pbuf_free(p);
+        return;
+    }
+    struct inet_dgram *d = malloc(sizeof(*d));
+    if (!d) {
+        pbuf_free(p);
+        return;
+    }
+    d->p = p;
+    ip_addr_copy(d->addr, *addr);
+    d->port = port;
+    list_add_tail(&d->link, &s->dgrams);
+    s->dgram_bytes += p->tot_len + DGRAM_OVERHEAD;
+    inet_notify_locked(s, POLLIN | POLLRDNORM);
+}
+
+int inet_udp_init_locked(struct inet_sock *s)
+{
+    u8_t type = !s->v6 ? IPADDR_TYPE_V4 : IPADDR_TYPE_ANY;
+    struct udp_pcb *pcb = udp_new_ip_type(type);
+    if (!pcb)
+        return -ENOBUFS;
+    s->pcb.udp = pcb;
+    udp_recv(pcb, udp_recv_cb, s);
+    inet_apply_ip_opts_locked(s);
+    return 0;
+}
+
+static void udp_save_addrs_locked(struct inet_sock *s)
+{
+    struct udp_pcb *pcb = s->pcb.udp;
+    ip_addr_copy(s->laddr, pcb->local_ip);
+    s->lport = pcb->local_port;
+    s->bound = pcb->local_port != 0;
+}
+
+static int udp_bind_op(struct task *t, struct socket *sk, const void *addr, int len)
+{
+    struct inet_sock *s = inet_sk(sk);
+    ip_addr_t ip;
+    uint16_t port;
+    int ret = inet_bind_addr(t, s, addr, len, &ip, &port);
+    if (ret < 0)
+        return ret;
+    netstack_lock();
+    if (s->bound) {
+        ret = -EINVAL;
+        goto out;
+    }
+    if (s->v6 && !s->v6only && IP_IS_V6_VAL(ip) && ip_addr_isany(&ip))
+        ip_addr_copy(ip, *IP_ANY_TYPE);
+    if (s->v6 && s->v6only)
+        IP_SET_TYPE_VAL(s->pcb.udp->local_ip, IPADDR_TYPE_V6);
+    err_t e = udp_bind(s->pcb.udp, &ip, port);
+    if (e == ERR_USE)
+        ret = -EADDRINUSE;
+    else if (e != ERR_OK)
+        ret = -EINVAL;
+    else
+        udp_save_addrs_locked(s);
+out:
+    netstack_unlock();
+    return ret;
+}
+
+static int udp_connect_op(struct task *t, struct socket *sk, const void *addr, int len,
+                          bool nonblock)
+{
+    struct inet_sock *s = inet_sk(sk);
+    (void)t;
+    (void)nonblock;
+    ip_addr_t ip;
+    uint16_t port;
+    int ret = inet_connect_dest(s, addr, len, &ip, &port, true);
+    if (ret < 0)
+        return ret;
+    netstack_lock();
+    if (ret == 1) { /* AF_UNSPEC: dissolve the association */
+        udp_disconnect(s->pcb.udp);
+        s->state = INET_CLOSED;
+        ret = 0;
+        goto out;
+    }
+    err_t e = udp_connect(s->pcb.udp, &ip, port);
+    if (e == ERR_USE) {
+        ret = -EADDRINUSE;
+        goto out;
+    }
+    if (e != ERR_OK) {
+        ret = -EINVAL;
+        goto out;
+    }
+    s->state = INET_CONNECTED;
+    ip_addr_copy(s->raddr, ip);
+    s->rport = port;
+    udp_save_addrs_locked(s);
+out:
+    netstack_unlock();
+    return ret;
+}
+
+static int udp_listen_op(struct task *t, struct socket *sk, int backlog)
+{
+    return -EOPNOTSUPP;
+}
+
+static int udp_accept_op(struct task *t, struct socket *sk, bool nonblock, struct socket **out)
+{
+    return -EOPNOTSUPP;
+}
+
+/* The datagram to send, in one pbuf. Returns 0 or -errno. */
+static int udp_build(struct uio *u, size_t size, struct pbuf **out)
+{
+    struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)size, PBUF_RAM);
+    if (!p)
+        return -ENOBUFS;
+    if (size && uio_copy_from(u, p->payload, size) != size) {
+        pbuf_free(p);
+        return -EFAULT;
+    }
+    *out = p;
+    return 0;
+}
+
+static int udp_err(err_t e)
+{
+    switch (e) {
+    case ERR_OK:
+        return 0;
+    case ERR_MEM:
+    case ERR_BUF:
+        return -ENOBUFS;
+    case ERR_RTE:
+        return -ENETUNREACH;
+    case ERR_USE:
+        return -EADDRINUSE;
+    default:
+        return -EINVAL;
+    }
+}
+
+static ssize_t udp_sendmsg_op(struct task *t, struct socket *sk, struct sock_msg *m, bool nonblock)
+{
+    struct inet_sock *s = inet_sk(sk);
+    (void)nonblock;
+    if (m->flags & MSG_OOB)
+        return -EOPNOTSUPP;
+    size_t size = uio_remaining(m->data);
+    if (size > (s->v6 ? UDP_MAX_PAYLOAD6 : UDP_MAX_PAYLOAD4))
+        return -EMSGSIZE;
+    ip_addr_t ip;
+    uint16_t port = 0;
+    bool to = m->name && m->namelen;
+    if (to) {
+        int r = inet_connect_dest(s, m->name, m->namelen, &ip, &port, true);
+        if (r == 1)
+            to = false; /* AF_UNSPEC: the default destination, as Linux */
+        else if (r < 0)
+            return r;
+        else if (port == 0)
+            return -EINVAL;
+    }
+    struct pbuf *p;
+    int ret = udp_build(m->data, size, &p);
+    if (ret < 0)
+        return ret;
+    netstack_lock();
+    if (s->shut & INET_SND_SHUT) {
+        inet_sigpipe(t, m->flags);
+        ret = -EPIPE;
+    } else if (!to && s->state != INET_CONNECTED) {
+        ret = -EDESTADDRREQ;
+    } else {
+        ret = udp_err(to ? udp_sendto(s->pcb.udp, p, &ip, port) : udp_send(s->pcb.udp, p));
+        udp_save_addrs_locked(s);
+    }
+    netstack_unlock();
+    pbuf_free(p);
+    return ret < 0 ? ret : (ssize_t)size;
+}
+
+/* Copy datagram @d into @m. Returns the size to report. */
+static size_t udp_copy_out(struct inet_sock *s, struct inet_dgram *d, struct sock_rmsg *m)
+{
+    size_t want = uio_remaining(m->data), copied = 0;
+    for (struct pbuf *q = d->p; q && copied < want; q = q->next) {
+        size_t n = MIN((size_t)q->len, want - copied);
+        size_t got = uio_copy_to(m->data, q->payload, n);
+        copied += got;
+        if (got < n)
+            break;
+    }
+    if (d->p->tot_len > copied)
+        m->out_flags |= MSG_TRUNC;
+    inet_addr_to_user(s, &d->addr, d->port, m->name, &m->namelen);
+    return (m->flags & MSG_TRUNC) ? d->p->tot_len : copied;
+}
+
+static ssize_t udp_recvmsg_op(struct task *t, struct socket *sk, struct sock_rmsg *m, bool nonblock)
+{
+    struct inet_sock *s = inet_sk(sk);
+    if (m->flags & MSG_ERRQUEUE)
+        return -EAGAIN; /* the error queue is always empty */
+    nonblock = nonblock || (m->flags & MSG_DONTWAIT);
+    struct waiter w = {0};
+    uint64_t deadline = inet_deadline(s->rcvtimeo_ns);
+    long ret;
+    netstack_lock();
+    for (;;) {
+        if (!list_empty(&s->dgrams)) {
+            struct inet_dgram *d = list_first_entry(&s->dgrams, struct inet_dgram, link);
+            ret = (long)udp_copy_out(s, d, m);
+            if (!(m->flags & MSG_PEEK)) {
+                list_del(&d->link);
+                s->dgram_bytes -= d->p->tot_len + DGRAM_OVERHEAD;
+                pbuf_free(d->p);
+                free(d);
+            }
+            break;
+        }
+        if (s->err) {
+            ret = -s->err;
+            s->err = 0;
+            break;
+        }
+        if (s->shut & INET_RCV_SHUT) {
+            ret = 0;
+            break;
+        }
+        if (nonblock) {
+            ret = -EAGAIN;
+            break;
+        }
+        if (!w.q)
+            waitq_add(&s->wq, &w, &t->ctx, 0);
+        netstack_unlock();
+        int r = task_wait(t, deadline);
+        netstack_lock();
+        ret = inet_wait_result(r, 0, s->rcvtimeo_ns);
+        if (ret)
+            break;
+    }
+    netstack_unlock();
+    waitq_remove(&w);
+    return ret;
+}
+
+static int udp_shutdown_op(struct task *t, struct socket *sk, int how)
+{
+    struct inet_sock *s = inet_sk(sk);
+    (void)t;
+    if (how < SHUT_RD || how > SHUT_RDWR)
+        return -EINVAL;
+    netstack_lock();
+    s->shut |= (unsigned)how + 1;
+    int ret = s->state == INET_CONNECTED ? 0 : -ENOTCONN;
+    inet_notify_locked(s, 0);
+    netstack_unlock();
+    return ret;
+}
+
+static int udp_getname_op(struct task *t, struct socket *sk, bool peer, void *addr, int *len)
+{
+    struct inet_sock *s = inet_sk(sk);
+    (void)t;
+    int ret = 0;
+    netstack_lock();
+    if (peer) {
+        if (s->state != INET_CONNECTED)
+            ret = -ENOTCONN;
+        else
+            inet_addr_to_user(s, &s->raddr, s->rport, addr, len);
+    } else {
+        udp_save_addrs_locked(s);
+        inet_addr_to_user(s, s->bound ? &s->laddr : NULL, s->lport, addr, len);
+    }
+    netstack_unlock();
+    return ret;
+}
+
+static uint32_t udp_poll_op(struct socket *sk)
+{
+    struct inet_sock *s = inet_sk(sk);
+    uint32_t mask = POLLOUT | POLLWRNORM | POLLWRBAND;
+    netstack_lock();
+    if (!list_empty(&s->dgrams))
+        mask |= POLLIN | POLLRDNORM;
+    if (s->shut & INET_RCV_SHUT)
+        mask |= POLLIN | POLLRDNORM | POLLRDHUP;
+    if (s->shut == (INET_RCV_SHUT | INET_SND_SHUT))
+        mask |= POLLHUP;
+    if (s->err)
+        mask |= POLLERR;
+    netstack_unlock();
+    return mask;
+}
+
+static struct waitq *udp_waitq_op(struct socket *sk)
+{
+    return &inet_sk(sk)->wq;
+}
+
+static long udp_ioctl_op(struct task *t, struct socket *sk, unsigned int cmd, gaddr_t arg)
+{
+    struct inet_sock *s = inet_sk(sk);
+    int v = 0;
+    netstack_lock();
+    if (cmd == LINUX_SIOCINQ && !list_empty(&s->dgrams))
+        v = list_first_entry(&s->dgrams, struct inet_dgram, link)->p->tot_len;
+    netstack_unlock();
+    if (cmd != LINUX_SIOCINQ && cmd != LINUX_SIOCOUTQ)
+        return -ENOTTY;
+    return copy_out(t, arg, &v, sizeof(v));
+}
+
+static int udp_setsockopt_op(struct task *t, struct socket *sk, int level, int name,
+                             const void *val, int len)
+{
+    struct inet_sock *s = inet_sk(sk);
+    if (level == SOL_UDP) {
+        log_warn("inet: unsupported UDP option %d: ENOPROTOOPT", name);
+        return -ENOPROTOOPT;
+    }
+    netstack_lock();
+    int ret = inet_setsockopt_common(t, s, level, name, val, len);
+    netstack_unlock();
+    return ret;
+}
+
+static int udp_getsockopt_op(struct task *t, struct socket *sk, int level, int name, void *val,
+                             int *len)
+{
+    struct inet_sock *s = inet_sk(sk);
+    (void)t;
+    if (level == SOL_UDP)
+        return -ENOPROTOOPT;
+    netstack_lock();
+    int ret = inet_getsockopt_common(s, level, name, val, len);
+    netstack_unlock();
+    return ret;
+}
+
+static void udp_release_op(struct socket *sk)
+{
+    struct inet_sock *s = inet_sk(sk);
+    netstack_lock();
+    if (s->pcb.udp) {
+        udp_recv(s->pcb.udp, NULL, NULL);
+        udp_remove(s->pcb.udp);
+        s->pcb.udp = NULL;
+    }
+    inet_sock_free_locked(s);
+    netstack_unlock();
+}
+
+const struct socket_ops inet_udp_ops = {
+    .bind = udp_bind_op,
+    .connect = udp_connect_op,
+    .listen = udp_listen_op,
+    .accept = udp_accept_op,
+    .sendmsg = udp_sendmsg_op,
+    .recvmsg = udp_recvmsg_op,
+    .shutdown = udp_shutdown_op,
+    .getname = udp_getname_op,
+    .setsockopt = udp_setsockopt_op,
+    .getsockopt = udp_getsockopt_op,
+    .poll = udp_poll_op,
+    .waitq = udp_waitq_op,
+    .ioctl = udp_ioctl_op,
+    .release = udp_release_op,
+};

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Conformance tests for AF_INET/AF_INET6 UDP sockets over loopback: message boundaries,
+ * source addresses, MSG_TRUNC/PEEK, connected sockets, sendmmsg/recvmmsg, FIONREAD, sizes,
+ * readiness, shutdown and v4-mapped addresses. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tests/syscalls/harness.h"
+
+static struct sockaddr_in lo4(uint16_t port)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return a;
+}
+
+/* A UDP socket bound to 127.0.0.1 at an ephemeral port; its address in *@a. */
+static int bound4(struct sockaddr_in *a)
+{
+    int fd = CHECK(socket(AF_INET, SOCK_DGRAM, 0));
+    *a = lo4(0);
+    CHECK(bind(fd, (struct sockaddr *)a, sizeof(*a)));
+    socklen_t len = sizeof(*a);
+    CHECK(getsockname(fd, (struct sockaddr *)a, &len));
+    return fd;
+}
+
+static short poll_one(int fd, short events, int timeout_ms)
+{
+    struct pollfd p = {.fd = fd, .events = events};
+    return poll(&p, 1, timeout_ms) > 0 ? p.revents : 0;
+}
+
+TEST(datagrams_keep_boundaries_and_source)
+{
+    struct sockaddr_in ra, sa;
+    int r = bound4(&ra);
+    int s = bound4(&sa);
+    EXPECT_EQ(sendto(s, "one", 3, 0, (struct sockaddr *)&ra, sizeof(ra)), 3);
+    EXPECT_EQ(sendto(s, "second", 6, 0, (struct sockaddr *)&ra, sizeof(ra)), 6);
+    EXPECT_EQ(poll_one(r, POLLIN, 5000) & POLLIN, POLLIN);
+    char b[16] = {0};
+    struct sockaddr_in from;
+    socklen_t len = sizeof(from);
+    EXPECT_EQ(recvfrom(r, b, sizeof(b), 0, (struct sockaddr *)&from, &len), 3);
+    EXPECT_STREQ(b, "one");
+    EXPECT_EQ(len, sizeof(from));
+    EXPECT_EQ(from.sin_port, sa.sin_port);
+    EXPECT_EQ(from.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+    memset(b, 0, sizeof(b));
+    EXPECT_EQ(recv(r, b, sizeof(b), 0), 6);
+    EXPECT_STREQ(b, "second");
+    EXPECT_ERRNO(recv(r, b, sizeof(b), MSG_DONTWAIT), EAGAIN);
+    EXPECT_EQ(sendto(s, "", 0, 0, (struct sockaddr *)&ra, sizeof(ra)), 0);
+    EXPECT_EQ(recv(r, b, sizeof(b), 0), 0); /* an empty datagram */
+    close(r);
+    close(s);
+}
+
+TEST(truncation_peek_and_fionread)
+{
+    struct sockaddr_in ra;
+    int r = bound4(&ra);
+    int s = CHECK(socket(AF_INET, SOCK_DGRAM, 0)); /* sendto binds it */
+    CHECK(sendto(s, "abcdefgh", 8, 0, (struct sockaddr *)&ra, sizeof(ra)));
+    CHECK(sendto(s, "xy", 2, 0, (struct sockaddr *)&ra, sizeof(ra)));
+    EXPECT_EQ(poll_one(r, POLLIN, 5000) & POLLIN, POLLIN);
+    int n = -1;
+    CHECK(ioctl(r, FIONREAD, &n));
+    EXPECT_EQ(n, 8); /* the first datagram's size */
+    char b[16] = {0};
+    EXPECT_EQ(recv(r, b, 4, MSG_PEEK), 4);
+    EXPECT_EQ(recv(r, b, 4, MSG_PEEK | MSG_TRUNC), 8);
+    struct iovec iov = {b, 4};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+    EXPECT_EQ(recvmsg(r, &mh, 0), 4);
+    EXPECT_TRUE(mh.msg_flags & MSG_TRUNC);
+    EXPECT_EQ(memcmp(b, "abcd", 4), 0);
+    memset(b, 0, sizeof(b));
+    EXPECT_EQ(recv(r, b, sizeof(b), 0), 2); /* the rest of the first one is gone */
+    EXPECT_STREQ(b, "xy");
+    close(r);
+    close(s);
+}
+
+TEST(connected_socket)
+{
+    struct sockaddr_in ra, oa;
+    int r = bound4(&ra);
+    int other = bound4(&oa);
+    int s = CHECK(socket(AF_INET, SOCK_DGRAM, 0));
+    EXPECT_ERRNO(send(s, "x", 1, 0), EDESTADDRREQ);
+    struct sockaddr_in peer;
+    socklen_t len = sizeof(peer);
+    EXPECT_ERRNO(getpeername(s, (struct sockaddr *)&peer, &len), ENOTCONN);
+    CHECK(connect(s, (struct sockaddr *)&ra, sizeof(ra)));
+    len = sizeof(peer);
+    CHECK(getpeername(s, (struct sockaddr *)&peer, &len));
+    EXPECT_EQ(peer.sin_port, ra.sin_port);
+    EXPECT_EQ(send(s, "hi", 2, 0), 2);
+    char b[8] = {0};
+    EXPECT_EQ(poll_one(r, POLLIN, 5000) & POLLIN, POLLIN);
+    EXPECT_EQ(recv(r, b, sizeof(b), 0), 2);
+    /* A connected socket only hears from its peer. */
+    struct sockaddr_in sa;
+    len = sizeof(sa);
+    CHECK(getsockname(s, (struct sockaddr *)&sa, &len));
+    CHECK(sendto(other, "no", 2, 0, (struct sockaddr *)&sa, sizeof(sa)));
+    CHECK(sendto(r, "yes", 3, 0, (struct sockaddr *)&sa, sizeof(sa)));
+    EXPECT_EQ(poll_one(s, POLLIN, 5000) & POLLIN, POLLIN);
+    memset(b, 0, sizeof(b));
+    EXPECT_EQ(recv(s, b, sizeof(b), 0), 3);
+    EXPECT_STREQ(b, "yes");
+    EXPECT_ERRNO(recv(s, b, sizeof(b), MSG_DONTWAIT), EAGAIN);
+    /* AF_UNSPEC dissolves the association. */
+    struct sockaddr unspec = {.sa_family = AF_UNSPEC};
+    CHECK(connect(s, &unspec, sizeof(unspec)));
+    len = sizeof(peer);
+    EXPECT_ERRNO(getpeername(s, (struct sockaddr *)&peer, &len), ENOTCONN);
+    close(r);
+    close(s);
+    close(other);
+}
+
+TEST(sendmmsg_recvmmsg)
+{
+    struct sockaddr_in ra;
+    int r = bound4(&ra);
+    int s = CHECK(socket(AF_INET, SOCK_DGRAM, 0));
+    CHECK(connect(s, (struct sockaddr *)&ra, sizeof(ra)));
+    struct iovec iov[3] = {{"a", 1}, {"bb", 2}, {"ccc", 3}};
+    struct mmsghdr msgs[3];
+    memset(msgs, 0, sizeof(msgs));
+    for (int i = 0; i < 3; i++) {
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    EXPECT_EQ(sendmmsg(s, msgs, 3, 0), 3);
+    EXPECT_EQ(msgs[2].msg_len, 3);
+    char bufs[3][8];
+    struct iovec riov[3];
+    struct mmsghdr rm[3];
+    memset(rm, 0, sizeof(rm));
+    for (int i = 0; i < 3; i++) {
+        riov[i] = (struct iovec){bufs[i], sizeof(bufs[i])};
+        rm[i].msg_hdr.msg_iov = &riov[i];
+        rm[i].msg_hdr.msg_iovlen = 1;
+    }
+    EXPECT_EQ(poll_one(r, POLLIN, 5000) & POLLIN, POLLIN);
+    EXPECT_EQ(recvmmsg(r, rm, 3, MSG_DONTWAIT, NULL), 3);
+    EXPECT_EQ(rm[0].msg_len, 1);
+    EXPECT_EQ(rm[1].msg_len, 2);
+    EXPECT_EQ(rm[2].msg_len, 3);
+    EXPECT_EQ(memcmp(bufs[2], "ccc", 3), 0);
+    close(r);
+    close(s);
+}
+
+TEST(sizes_and_errors)
+{
+    struct sockaddr_in ra;
+    int r = bound4(&ra);
+    int s = CHECK(socket(AF_INET, SOCK_DGRAM, 0));
+    int big = 1 << 20;
+    CHECK(setsockopt(r, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big)));
+    static char buf[65508];
+    EXPECT_ERRNO(sendto(s, buf, 65508, 0, (struct sockaddr *)&ra, sizeof(ra)), EMSGSIZE);
+    EXPECT_EQ(sendto(s, buf, 65507, 0, (struct sockaddr *)&ra, sizeof(ra)), 65507);
+    EXPECT_EQ(poll_one(r, POLLIN, 5000) & POLLIN, POLLIN);
+    EXPECT_EQ(recv(r, buf, sizeof(buf), 0), 65507);
+    struct sockaddr_in zero = lo4(0);
+    EXPECT_ERRNO(sendto(s, "x", 1, 0, (struct sockaddr *)&zero, sizeof(zero)), EINVAL);
+    EXPECT_ERRNO(listen(s, 1), EOPNOTSUPP);
+    EXPECT_ERRNO(accept(s, NULL, NULL), EOPNOTSUPP);
+    EXPECT_EQ(poll_one(s, POLLOUT, 0), POLLOUT);
+    close(r);
+    close(s);
+}
+
+TEST(bind_conflicts)
+{
+    struct sockaddr_in a;
+    int x = bound4(&a);
+    int y = CHECK(socket(AF_INET, SOCK_DGRAM, 0));
+    EXPECT_ERRNO(bind(y, (struct sockaddr *)&a, sizeof(a)), EADDRINUSE);
+    close(x);
+    close(y);
+    int one = 1;
+    x = CHECK(socket(AF_INET, SOCK_DGRAM, 0));
+    y = CHECK(socket(AF_INET, SOCK_DGRAM, 0));
+    CHECK(setsockopt(x, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
+    CHECK(setsockopt(y, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
+    a = lo4(0);
+    CHECK(bind(x, (struct sockaddr *)&a, sizeof(a)));
+    socklen_t len = sizeof(a);
+    CHECK(getsockname(x, (struct sockaddr *)&a, &len));
+    EXPECT_OK(bind(y, (struct sockaddr *)&a, sizeof(a))); /* both SO_REUSEADDR */
+    close(x);
+    close(y);
+}
+
+TEST(shutdown_wakes_and_reports)
+{
+    int s = CHECK(socket(AF_INET, SOCK_DGRAM, 0));
+    EXPECT_ERRNO(shutdown(s, SHUT_RD), ENOTCONN);
+    close(s);
+    struct sockaddr_in ra;
+    int r = bound4(&ra);
+    s = CHECK(socket(AF_INET, SOCK_DGRAM, 0));
+    CHECK(connect(s, (struct sockaddr *)&ra, sizeof(ra)));
+    CHECK(shutdown(s, SHUT_RD));
+    char b[4];
+    EXPECT_EQ(recv(s, b, sizeof(b), 0), 0);
+    CHECK(shutdown(s, SHUT_WR));
+    EXPECT_ERRNO(send(s, "x", 1, MSG_NOSIGNAL), EPIPE);
+    EXPECT_TRUE(poll_one(s, POLLIN, 0) & POLLHUP);
+    close(r);
+    close(s);
+}
+
+TEST(ipv6_and_v4_mapped)
+{
+    int r = CHECK(socket(AF_INET6, SOCK_DGRAM, 0));
+    struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT};
+    CHECK(bind(r, (struct sockaddr *)&a, sizeof(a)));
+    socklen_t len = sizeof(a);
+    CHECK(getsockname(r, (struct sockaddr *)&a, &len));
+    int s4 = CHECK(socket(AF_INET, SOCK_DGRAM, 0));
+    struct sockaddr_in to = lo4(ntohs(a.sin6_port));
+    CHECK(sendto(s4, "v4", 2, 0, (struct sockaddr *)&to, sizeof(to)));
+    struct sockaddr_in6 from;
+    len = sizeof(from);
+    char b[8] = {0};
+    EXPECT_EQ(poll_one(r, POLLIN, 5000) & POLLIN, POLLIN);
+    EXPECT_EQ(recvfrom(r, b, sizeof(b), 0, (struct sockaddr *)&from, &len), 2);
+    EXPECT_EQ(len, sizeof(from));
+    EXPECT_TRUE(IN6_IS_ADDR_V4MAPPED(&from.sin6_addr));
+    /* Answer through the mapped address. */
+    EXPECT_EQ(sendto(r, "re", 2, 0, (struct sockaddr *)&from, len), 2);
+    EXPECT_EQ(poll_one(s4, POLLIN, 5000) & POLLIN, POLLIN);
+    EXPECT_EQ(recv(s4, b, sizeof(b), 0), 2);
+    int s6 = CHECK(socket(AF_INET6, SOCK_DGRAM, 0));
+    struct sockaddr_in6 to6 = {
+        .sin6_family = AF_INET6, .sin6_port = a.sin6_port, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    CHECK(sendto(s6, "v6", 2, 0, (struct sockaddr *)&to6, sizeof(to6)));
+    EXPECT_EQ(poll_one(r, POLLIN, 5000) & POLLIN, POLLIN);
+    len = sizeof(from);
+    EXPECT_EQ(recvfrom(r, b, sizeof(b), 0, (struct sockaddr *)&from, &len), 2);
+    EXPECT_TRUE(IN6_IS_ADDR_LOOPBACK(&from.sin6_addr));
+    close(r);
+    close(s4);
+    close(s6);
+}
