@@ -680,6 +680,27 @@ TEST(accept_nonblocking_and_listen_backlog)
     close(l);
 }
 
+TEST(full_accept_queue_drops_syn_until_accept)
+{
+    int l = listener4(0); /* room for one connection */
+    struct sockaddr_in a = lo4(port_of(l));
+    int c1 = CHECK(socket(AF_INET, SOCK_STREAM, 0));
+    CHECK(connect(c1, (struct sockaddr *)&a, sizeof(a)));
+    int c2 = CHECK(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    EXPECT_ERRNO(connect(c2, (struct sockaddr *)&a, sizeof(a)), EINPROGRESS);
+    EXPECT_EQ(poll_one(c2, POLLOUT, 300), 0); /* its SYN was dropped: still connecting */
+    int s1 = CHECK(accept(l, NULL, NULL));
+    /* The client retransmits its SYN (a timer of the stack) and gets in now. */
+    EXPECT_EQ(poll_one(c2, POLLOUT, 15000) & (POLLOUT | POLLERR), POLLOUT);
+    EXPECT_EQ(int_opt(c2, SOL_SOCKET, SO_ERROR), 0);
+    int s2 = CHECK(accept(l, NULL, NULL));
+    close(s1);
+    close(s2);
+    close(c1);
+    close(c2);
+    close(l);
+}
+
 TEST(sigpipe_kills_by_default)
 {
     int c, s;

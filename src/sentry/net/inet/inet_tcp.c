@@ -184,9 +184,12 @@ static err_t tcp_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t e
     s->rcv_bytes += p->tot_len;
     g_rcv_total += p->tot_len;
     s->bytes_received += p->tot_len;
-    /* Acknowledge at once: on loopback an ACK costs no wire time, and a delayed one would
-     * hold a Nagle sender for lwIP's 250 ms timer (Linux acks quickly here too). */
-    tcp_ack_now(pcb);
+    /* A segment shorter than the MSS ends what the peer wrote: acknowledge it at once, so
+     * that a Nagle sender waiting for this ACK does not wait for lwIP's 250 ms delayed-ACK
+     * timer (Linux's quick ACKs have the same effect). Full segments keep lwIP's rule of an
+     * ACK for every second one. */
+    if (p->tot_len < pcb->mss)
+        tcp_ack_now(pcb);
     inet_notify_locked(s, POLLIN | POLLRDNORM);
     return ERR_OK;
 }
