@@ -11,6 +11,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -698,6 +699,50 @@ TEST(full_accept_queue_drops_syn_until_accept)
     close(s2);
     close(c1);
     close(c2);
+    close(l);
+}
+
+/* The line of /proc/net/@file whose inode is @fd's, or an empty string. */
+static void proc_net_line(const char *file, int fd, char *out, size_t size)
+{
+    struct stat st;
+    CHECK(fstat(fd, &st));
+    char path[64], ino[32];
+    snprintf(path, sizeof(path), "/proc/net/%s", file);
+    snprintf(ino, sizeof(ino), " %lu ", (unsigned long)st.st_ino);
+    out[0] = 0;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof(line), f))
+        if (strstr(line, ino)) {
+            snprintf(out, size, "%s", line);
+            break;
+        }
+    fclose(f);
+}
+
+TEST(proc_net_tcp_lists_sockets)
+{
+    int l = listener4(3);
+    int c = CHECK(socket(AF_INET, SOCK_STREAM, 0));
+    struct sockaddr_in a = lo4(port_of(l));
+    CHECK(connect(c, (struct sockaddr *)&a, sizeof(a)));
+    char line[512], want[64];
+    proc_net_line("tcp", l, line, sizeof(line));
+    snprintf(want, sizeof(want), ": 0100007F:%04X 00000000:0000 0A ", port_of(l));
+    EXPECT_TRUE(strstr(line, want) != NULL);
+    EXPECT_TRUE(strstr(line, ":00000001 ") != NULL); /* rx_queue: one to accept */
+    proc_net_line("tcp", c, line, sizeof(line));
+    snprintf(want, sizeof(want), ": 0100007F:%04X 0100007F:%04X 01 ", port_of(c), port_of(l));
+    EXPECT_TRUE(strstr(line, want) != NULL);
+    char buf[4096] = {0};
+    int fd = CHECK(open("/proc/net/dev", O_RDONLY));
+    EXPECT_TRUE(read(fd, buf, sizeof(buf) - 1) > 0);
+    EXPECT_TRUE(strstr(buf, "    lo:") != NULL);
+    close(fd);
+    close(c);
     close(l);
 }
 

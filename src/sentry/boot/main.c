@@ -277,6 +277,7 @@ int boot_main(int argc, char **argv)
     }
     syscalls_init();
     vfs_init();
+    procfs_set_net_hook(inet_proc_net_text);
     if ((err = inet_init(o.network)) < 0) {
         fprintf(stderr, "cvisor: start the network stack (--network=%s): %s\n", o.network,
                 strerror(-err));

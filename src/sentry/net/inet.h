@@ -25,6 +25,7 @@ int inet_init(const char *mode);
  * Caller holds the kernel lock. Returns 0 or -errno (-ENOBUFS past the socket limit). */
 int inet_socket_create(struct task *t, int family, int type, int protocol, struct socket **out);
 
-/* Write the /proc/net table @which ("tcp", "tcp6", "udp", "udp6") into @buf (at most
- * @size bytes, NUL-terminated). Caller holds the kernel lock. Returns the length. */
-size_t inet_proc_net_table(const char *which, char *buf, size_t size);
+/* The text of /proc/net/@which ("tcp", "tcp6", "udp", "udp6", "dev") in Linux's format, in
+ * a new malloc'ed buffer (*@out, *@len). Caller holds the kernel lock. Returns 0, -ENOENT
+ * for another name, or -ENOMEM. */
+int inet_proc_net_text(const char *which, char **out, size_t *len);

@@ -46,6 +46,12 @@ enum proc_kind {
     PK_SYS_OVERCOMMIT,
     PK_TTY,
     PK_TTY_DRIVERS,
+    PK_NET, /* /proc/net: the files of the network stack, through procfs_set_net_hook */
+    PK_NET_TCP,
+    PK_NET_TCP6,
+    PK_NET_UDP,
+    PK_NET_UDP6,
+    PK_NET_DEV,
     PK_PID_DIR,
     PK_EXE,
     PK_CWD,

@@ -103,7 +103,6 @@ void inet_sock_free_locked(struct inet_sock *s)
 
 int inet_socket_create(struct task *t, int family, int type, int protocol, struct socket **out)
 {
-    (void)t;
     if (!netstack_enabled())
         return -EAFNOSUPPORT;
     if (type == SOCK_STREAM) {
@@ -124,6 +123,7 @@ int inet_socket_create(struct task *t, int family, int type, int protocol, struc
     struct inet_sock *s = inet_sock_alloc_locked(family, type, protocol);
     int ret = s ? 0 : -ENOBUFS;
     if (s) {
+        s->uid = task_cred(t)->euid;
         ret = type == SOCK_STREAM ? inet_tcp_init_locked(s) : inet_udp_init_locked(s);
         if (ret < 0)
             inet_sock_free_locked(s);

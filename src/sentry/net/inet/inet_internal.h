@@ -59,6 +59,7 @@ struct inet_sock {
     struct netstack_notify nt; /* wake-ups asked for by callbacks */
     struct list_head all_link; /* on the list of all inet sockets; Protected by netstack */
     bool v6;                   /* Immutable: AF_INET6 */
+    uint32_t uid;              /* Immutable: the creator's effective uid (/proc/net) */
 
     /* Protected by the netstack lock. */
     enum inet_state state;

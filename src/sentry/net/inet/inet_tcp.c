@@ -250,6 +250,7 @@ static err_t tcp_connected_cb(void *arg, struct tcp_pcb *pcb, err_t err)
 /* Options a connection inherits from its listener, as Linux copies them. */
 static void tcp_inherit(struct inet_sock *c, const struct inet_sock *l)
 {
+    c->uid = l->uid;
     c->nodelay = l->nodelay;
     c->keepalive = l->keepalive;
     c->keepidle = l->keepidle;
