@@ -3,6 +3,8 @@
  * source addresses, MSG_TRUNC/PEEK, connected sockets, sendmmsg/recvmmsg, FIONREAD, sizes,
  * readiness, shutdown and v4-mapped addresses. */
 #include <arpa/inet.h>
+#include <net/if.h>
+#include <net/if_arp.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -254,4 +256,48 @@ TEST(ipv6_and_v4_mapped)
     close(r);
     close(s4);
     close(s6);
+}
+
+TEST(interface_ioctls)
+{
+    int fd = CHECK(socket(AF_INET, SOCK_DGRAM, 0));
+    struct ifconf ic = {.ifc_len = 0, .ifc_buf = NULL};
+    CHECK(ioctl(fd, SIOCGIFCONF, &ic));
+    EXPECT_TRUE(ic.ifc_len > 0 && ic.ifc_len % (int)sizeof(struct ifreq) == 0);
+    struct ifreq reqs[16];
+    ic.ifc_len = sizeof(reqs);
+    ic.ifc_req = reqs;
+    CHECK(ioctl(fd, SIOCGIFCONF, &ic));
+    int found = 0;
+    for (int i = 0; i < ic.ifc_len / (int)sizeof(struct ifreq); i++) {
+        struct sockaddr_in *sin = (struct sockaddr_in *)&reqs[i].ifr_addr;
+        if (strcmp(reqs[i].ifr_name, "lo") == 0 && sin->sin_family == AF_INET &&
+            sin->sin_addr.s_addr == htonl(INADDR_LOOPBACK))
+            found = 1;
+    }
+    EXPECT_TRUE(found);
+    struct ifreq r;
+    memset(&r, 0, sizeof(r));
+    strcpy(r.ifr_name, "lo");
+    CHECK(ioctl(fd, SIOCGIFFLAGS, &r));
+    EXPECT_EQ(r.ifr_flags & (IFF_UP | IFF_LOOPBACK | IFF_RUNNING),
+              IFF_UP | IFF_LOOPBACK | IFF_RUNNING);
+    CHECK(ioctl(fd, SIOCGIFINDEX, &r));
+    int index = r.ifr_ifindex;
+    EXPECT_EQ(index, 1);
+    CHECK(ioctl(fd, SIOCGIFADDR, &r));
+    EXPECT_EQ(((struct sockaddr_in *)&r.ifr_addr)->sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+    CHECK(ioctl(fd, SIOCGIFNETMASK, &r));
+    EXPECT_EQ(((struct sockaddr_in *)&r.ifr_netmask)->sin_addr.s_addr, htonl(0xff000000));
+    CHECK(ioctl(fd, SIOCGIFMTU, &r));
+    EXPECT_EQ(r.ifr_mtu, 65536);
+    CHECK(ioctl(fd, SIOCGIFHWADDR, &r));
+    EXPECT_EQ(r.ifr_hwaddr.sa_family, ARPHRD_LOOPBACK);
+    memset(&r, 0, sizeof(r));
+    r.ifr_ifindex = index;
+    CHECK(ioctl(fd, SIOCGIFNAME, &r));
+    EXPECT_STREQ(r.ifr_name, "lo");
+    strcpy(r.ifr_name, "nosuchif0");
+    EXPECT_ERRNO(ioctl(fd, SIOCGIFFLAGS, &r), ENODEV);
+    close(fd);
 }

@@ -148,6 +148,11 @@ int inet_getsockopt_common(struct inet_sock *s, int level, int name, void *val, 
 /* The whole list of sockets, for /proc/net. */
 struct list_head *inet_all_socks_locked(void);
 
+/* ---- inet_ifreq.c ---- */
+/* The interface ioctls (SIOCGIFCONF, SIOCGIFFLAGS, SIOCGIFINDEX, SIOCGIFADDR...): their
+ * result, or -ENOTTY if @cmd is not one of them. Caller holds the kernel lock. */
+long inet_ifreq_ioctl(struct task *t, unsigned int cmd, gaddr_t arg);
+
 /* ---- inet_tcp.c ---- */
 /* Parse and check a bind address for @s (Linux's inet_bind/inet6_bind rules: -EINVAL,
  * -EAFNOSUPPORT, -EADDRNOTAVAIL, -EACCES below port 1024 without CAP_NET_BIND_SERVICE). */

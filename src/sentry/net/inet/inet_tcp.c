@@ -1101,6 +1101,8 @@ static long tcp_ioctl_op(struct task *t, struct socket *sk, unsigned int cmd, ga
         break;
     }
     netstack_unlock();
+    if (ret == -ENOTTY)
+        return inet_ifreq_ioctl(t, cmd, arg);
     if (ret < 0)
         return ret;
     return copy_out(t, arg, &v, sizeof(v));

@@ -346,7 +346,7 @@ static long udp_ioctl_op(struct task *t, struct socket *sk, unsigned int cmd, ga
         v = list_first_entry(&s->dgrams, struct inet_dgram, link)->p->tot_len;
     netstack_unlock();
     if (cmd != LINUX_SIOCINQ && cmd != LINUX_SIOCOUTQ)
-        return -ENOTTY;
+        return inet_ifreq_ioctl(t, cmd, arg);
     return copy_out(t, arg, &v, sizeof(v));
 }
 
