@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "abi/linux/types.h"
+
 struct task;
 struct socket;
 
@@ -24,6 +26,11 @@ int inet_init(const char *mode);
  * -ESOCKTNOSUPPORT, -EAFNOSUPPORT when the stack is off) with one reference in *@out.
  * Caller holds the kernel lock. Returns 0 or -errno (-ENOBUFS past the socket limit). */
 int inet_socket_create(struct task *t, int family, int type, int protocol, struct socket **out);
+
+/* The interface ioctls (SIOCGIFCONF, SIOCGIFFLAGS, SIOCGIFINDEX, SIOCGIFADDR...), which Linux
+ * answers on a socket of any family: their result, or -ENOTTY if @cmd is not one of them.
+ * Caller holds the kernel lock. */
+long inet_ifreq_ioctl(struct task *t, unsigned int cmd, gaddr_t arg);
 
 /* The text of /proc/net/@which ("tcp", "tcp6", "udp", "udp6", "dev") in Linux's format, in
  * a new malloc'ed buffer (*@out, *@len). Caller holds the kernel lock. Returns 0, -ENOENT

@@ -19,6 +19,7 @@
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/net/inet.h"
+#include "sentry/net/netlink.h"
 #include "sentry/net/socket.h"
 #include "sentry/net/unix.h"
 #include "sentry/syscalls/syscalls.h"
@@ -105,8 +106,10 @@ static long sock_create(struct task *t, int family, int type, int protocol, bool
             return -EOPNOTSUPP;
         return inet_socket_create(t, family, type, protocol, a);
     }
+    if (family == AF_NETLINK)
+        return pair ? -EOPNOTSUPP : netlink_socket_create(t, type, protocol, a);
     if (family != AF_UNIX)
-        return -EAFNOSUPPORT; /* COMPAT: no netlink or packet sockets yet */
+        return -EAFNOSUPPORT; /* COMPAT: no packet sockets */
     if (protocol != 0 && protocol != PF_UNIX)
         return -EPROTONOSUPPORT;
     if (type == SOCK_RAW)
@@ -578,8 +581,9 @@ void sys_socket_register(void)
     epoll_release_aware(socket_get_file_ops());
 
     SYSCALL_REG(LINUX_NR_socket, SYS_PARTIAL(socket, "AF_UNIX, and AF_INET/AF_INET6 TCP and "
-                                                     "UDP on the Sentry's stack; no raw, "
-                                                     "packet or netlink sockets"));
+                                                     "UDP on the Sentry's stack, "
+                                                     "AF_NETLINK route dumps; no raw or "
+                                                     "packet sockets"));
     SYSCALL_REG(LINUX_NR_socketpair, SYS_PARTIAL(socketpair, "AF_UNIX only"));
     SYSCALL_REG(LINUX_NR_bind, SYS_PARTIAL(bind, "unix path names are not filesystem "
                                                  "inodes"));

@@ -25,6 +25,7 @@
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
+#include "sentry/memmap/uio.h"
 #include "sentry/net/inet/inet_internal.h"
 
 static struct list_head g_all = LIST_HEAD_INIT(g_all); /* Protected by the netstack lock */
@@ -240,6 +241,12 @@ long inet_wait_result(int r, size_t done, uint64_t timeo_ns)
     if (r == -ETIMEDOUT)
         return done ? (long)done : -EAGAIN;
     return 0;
+}
+
+void inet_uio_settle(struct uio *u)
+{
+    if (u && u->refresh)
+        u->refresh(u);
 }
 
 void inet_sigpipe(struct task *t, int flags)

@@ -13,6 +13,7 @@
 
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
+#include "sentry/net/inet.h"
 #include "sentry/net/inet/inet_internal.h"
 
 #define LINUX_SIOCGIFNAME 0x8910u

@@ -131,6 +131,11 @@ int inet_wait(struct task *t, struct inet_sock *s, struct waiter *w, uint64_t de
  * -ERESTARTSYS/-EINTR (a timeout option set) for a signal, -EAGAIN for a timeout. Returns
  * 0 to keep going. */
 long inet_wait_result(int r, size_t done, uint64_t timeo_ns);
+/* Bring @u's guest pages up to date (mm may fault them in, which can release the kernel
+ * lock) before the netstack lock is taken: the copies made under that lock are then plain
+ * memory copies. Called after every sleep, before re-taking the netstack lock (the syscall
+ * layer prepared @u fresh). Caller holds the kernel lock, not the netstack lock. */
+void inet_uio_settle(struct uio *u);
 /* SIGPIPE to @t for a write to a shut-down or broken stream (unless MSG_NOSIGNAL). */
 void inet_sigpipe(struct task *t, int flags);
 /* Mark the events of @s to notify at unlock. Caller holds the netstack lock. */
@@ -147,11 +152,6 @@ int inet_setsockopt_common(struct task *t, struct inet_sock *s, int level, int n
 int inet_getsockopt_common(struct inet_sock *s, int level, int name, void *val, int *len);
 /* The whole list of sockets, for /proc/net. */
 struct list_head *inet_all_socks_locked(void);
-
-/* ---- inet_ifreq.c ---- */
-/* The interface ioctls (SIOCGIFCONF, SIOCGIFFLAGS, SIOCGIFINDEX, SIOCGIFADDR...): their
- * result, or -ENOTTY if @cmd is not one of them. Caller holds the kernel lock. */
-long inet_ifreq_ioctl(struct task *t, unsigned int cmd, gaddr_t arg);
 
 /* ---- inet_tcp.c ---- */
 /* Parse and check a bind address for @s (Linux's inet_bind/inet6_bind rules: -EINVAL,

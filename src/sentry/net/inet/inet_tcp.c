@@ -782,6 +782,7 @@ static ssize_t tcp_sendmsg_op(struct task *t, struct socket *sk, struct sock_msg
             waitq_add(&s->wq, &w, &t->ctx, 0);
         netstack_unlock();
         int r = task_wait(t, deadline);
+        inet_uio_settle(m->data);
         netstack_lock();
         fresh = true;
         ret = inet_wait_result(r, sent, s->sndtimeo_ns);
@@ -911,6 +912,7 @@ static ssize_t tcp_recvmsg_op(struct task *t, struct socket *sk, struct sock_rms
             waitq_add(&s->wq, &w, &t->ctx, 0);
         netstack_unlock();
         int r = task_wait(t, deadline);
+        inet_uio_settle(m->data);
         netstack_lock();
         ret = inet_wait_result(r, copied, s->rcvtimeo_ns);
         if (ret) {
@@ -1101,8 +1103,6 @@ static long tcp_ioctl_op(struct task *t, struct socket *sk, unsigned int cmd, ga
         break;
     }
     netstack_unlock();
-    if (ret == -ENOTTY)
-        return inet_ifreq_ioctl(t, cmd, arg);
     if (ret < 0)
         return ret;
     return copy_out(t, arg, &v, sizeof(v));

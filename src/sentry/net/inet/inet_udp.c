@@ -272,6 +272,7 @@ static ssize_t udp_recvmsg_op(struct task *t, struct socket *sk, struct sock_rms
             waitq_add(&s->wq, &w, &t->ctx, 0);
         netstack_unlock();
         int r = task_wait(t, deadline);
+        inet_uio_settle(m->data);
         netstack_lock();
         ret = inet_wait_result(r, 0, s->rcvtimeo_ns);
         if (ret)
@@ -346,7 +347,7 @@ static long udp_ioctl_op(struct task *t, struct socket *sk, unsigned int cmd, ga
         v = list_first_entry(&s->dgrams, struct inet_dgram, link)->p->tot_len;
     netstack_unlock();
     if (cmd != LINUX_SIOCINQ && cmd != LINUX_SIOCOUTQ)
-        return inet_ifreq_ioctl(t, cmd, arg);
+        return -ENOTTY;
     return copy_out(t, arg, &v, sizeof(v));
 }
 

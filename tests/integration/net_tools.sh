@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# The network tools on the sandbox's stack: ip (netlink route: link, address and local route
+# dumps of lo) and hostname -I (getifaddrs) print in the sandbox what they print natively for
+# the loopback; ss and netstat (/proc/net/tcp, udp6) list a TCP listener and a UDP socket of
+# the sandbox (not compared: the host has sockets of its own; ss reads /proc/net, as there is
+# no NETLINK_SOCK_DIAG, so a listener shows Send-Q 0 as Linux's /proc/net/tcp has it).
+#   net_tools.sh CVISOR
+set -u
+. "$(dirname "$0")/legs.sh" "$1"
+for tool in ip ss netstat hostname /usr/bin/python3; do
+    if ! command -v "$tool" >/dev/null; then
+        echo "$tool is not installed: skipped"
+        exit 77
+    fi
+done
+
+ip_scenario='
+ip -o link show dev lo
+ip -o addr show dev lo
+ip route show table local dev lo
+echo "hostname -I lists 127.0.0.1: $(hostname -I | grep -c 127.0.0.1)"
+'
+leg ip-native native bash -c "$ip_scenario"
+leg ip-sandbox sandbox bash -c "$ip_scenario"
+expect ip-native '^1: lo +inet 127\.0\.0\.1/8 scope host lo'
+same "ip link/addr/route of lo, hostname -I: sandbox as native" ip-native ip-sandbox
+
+ss_scenario='
+/usr/bin/python3 - <<PY
+import socket, subprocess
+l = socket.socket()
+l.bind(("127.0.0.1", 4711))
+l.listen(5)
+u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+u.bind(("::1", 4712))
+subprocess.run(["ss", "-tlnH"])
+subprocess.run(["ss", "-ulnH"])
+subprocess.run("netstat -tln | grep 4711", shell=True)
+PY
+'
+leg ss-sandbox sandbox bash -c "$ss_scenario"
+expect ss-sandbox '^LISTEN +0 +0 +127\.0\.0\.1:4711 '
+expect ss-sandbox '^UNCONN +0 +0 +\[::1\]:4712 '
+expect ss-sandbox '^tcp +0 +0 127\.0\.0\.1:4711 +0\.0\.0\.0:\* +LISTEN'
+finish
