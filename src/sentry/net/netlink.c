@@ -12,10 +12,10 @@
 #include "sentry/net/netlink.h"
 
 #include <errno.h>
+#include <linux/if.h>
 #include <linux/if_arp.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
-#include <linux/if.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>

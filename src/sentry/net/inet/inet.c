@@ -315,10 +315,9 @@ static int buf_size(int v, int floor)
     return (int)MAX(uv * 2, (unsigned)floor);
 }
 
-/* One log line per unsupported option (level, name) pair, so a program's probes show. */
-static void log_unsupported(const char *what, int level, int name)
+void inet_log_unsupported(const char *what, int level, int name)
 {
-    static uint64_t seen[64];
+    static uint64_t seen[64]; /* Protected by the netstack lock */
     unsigned key = ((unsigned)level * 131u + (unsigned)name) % (64u * 64u);
     if (seen[key / 64] & (1ull << (key % 64)))
         return;
@@ -389,7 +388,7 @@ static int sol_socket_set(struct task *t, struct inet_sock *s, int name, const v
     case SO_DONTROUTE:
         break; /* no effect on Linux's TCP/UDP either */
     default:
-        log_unsupported("socket", SOL_SOCKET, name);
+        inet_log_unsupported("socket", SOL_SOCKET, name);
         return -ENOPROTOOPT;
     }
     (void)t;
@@ -431,7 +430,7 @@ static int sol_ip_set(struct inet_sock *s, int name, const void *val, int len)
     case IP_BIND_ADDRESS_NO_PORT:
         break; /* COMPAT: accepted without effect */
     default:
-        log_unsupported("IP", SOL_IP, name);
+        inet_log_unsupported("IP", SOL_IP, name);
         return -ENOPROTOOPT;
     }
     inet_apply_ip_opts_locked(s);
@@ -478,7 +477,7 @@ static int sol_ipv6_set(struct inet_sock *s, int name, const void *val, int len)
             return -EINVAL;
         break;
     default:
-        log_unsupported("IPv6", SOL_IPV6, name);
+        inet_log_unsupported("IPv6", SOL_IPV6, name);
         return -ENOPROTOOPT;
     }
     inet_apply_ip_opts_locked(s);
@@ -582,7 +581,7 @@ static int sol_socket_get(struct inet_sock *s, int name, void *val, int *len)
     case SO_DONTROUTE:
         return put_int(val, len, 0);
     default:
-        log_unsupported("socket", SOL_SOCKET, name);
+        inet_log_unsupported("socket", SOL_SOCKET, name);
         return -ENOPROTOOPT;
     }
 }
@@ -605,7 +604,7 @@ static int sol_ip_get(struct inet_sock *s, int name, void *val, int *len)
             return -ENOTCONN;
         return put_int(val, len, 65535);
     default:
-        log_unsupported("IP", SOL_IP, name);
+        inet_log_unsupported("IP", SOL_IP, name);
         return -ENOPROTOOPT;
     }
 }
@@ -626,7 +625,7 @@ static int sol_ipv6_get(struct inet_sock *s, int name, void *val, int *len)
     case IPV6_RECVPKTINFO:
         return put_int(val, len, s->pktinfo);
     default:
-        log_unsupported("IPv6", SOL_IPV6, name);
+        inet_log_unsupported("IPv6", SOL_IPV6, name);
         return -ENOPROTOOPT;
     }
 }

@@ -146,6 +146,9 @@ struct inet_sock *inet_sock_alloc_locked(int family, int type, int protocol);
 void inet_sock_free_locked(struct inet_sock *s);
 /* Apply socket-level options of @s to its pcb (TOS/TTL/keepalive/reuse). Netstack lock. */
 void inet_apply_ip_opts_locked(struct inet_sock *s);
+/* One warning per unsupported option (@level, @name), however often a program probes it
+ * (a hash of the pair decides; a collision only silences the line). Netstack lock held. */
+void inet_log_unsupported(const char *what, int level, int name);
 /* Socket options common to both protocols; -ENOPROTOOPT if not one of them. */
 int inet_setsockopt_common(struct task *t, struct inet_sock *s, int level, int name,
                            const void *val, int len);

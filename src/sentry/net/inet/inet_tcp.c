@@ -1240,7 +1240,7 @@ static int tcp_opt_set_locked(struct inet_sock *s, int name, const void *val, in
     case TCP_NOTSENT_LOWAT:
         break; /* COMPAT: accepted without effect */
     default:
-        log_warn("inet: unsupported TCP option %d: ENOPROTOOPT", name);
+        inet_log_unsupported("TCP", IPPROTO_TCP, name);
         return -ENOPROTOOPT;
     }
     tcp_apply_opts_locked(s);
@@ -1293,7 +1293,7 @@ static int tcp_opt_get_locked(struct inet_sock *s, int name, void *val, int *len
     case TCP_SYNCNT:
         return put_int(val, len, 6);
     default:
-        log_warn("inet: unsupported TCP option %d: ENOPROTOOPT", name);
+        inet_log_unsupported("TCP", IPPROTO_TCP, name);
         return -ENOPROTOOPT;
     }
 }

@@ -355,11 +355,12 @@ static int udp_setsockopt_op(struct task *t, struct socket *sk, int level, int n
                              const void *val, int len)
 {
     struct inet_sock *s = inet_sk(sk);
+    netstack_lock();
     if (level == SOL_UDP) {
-        log_warn("inet: unsupported UDP option %d: ENOPROTOOPT", name);
+        inet_log_unsupported("UDP", SOL_UDP, name);
+        netstack_unlock();
         return -ENOPROTOOPT;
     }
-    netstack_lock();
     int ret = inet_setsockopt_common(t, s, level, name, val, len);
     netstack_unlock();
     return ret;
