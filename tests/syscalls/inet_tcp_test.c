@@ -746,6 +746,41 @@ TEST(proc_net_tcp_lists_sockets)
     close(l);
 }
 
+TEST(whole_loopback_network)
+{
+    int l = CHECK(socket(AF_INET, SOCK_STREAM, 0));
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_ANY)};
+    CHECK(bind(l, (struct sockaddr *)&a, sizeof(a)));
+    CHECK(listen(l, 2));
+    a.sin_addr.s_addr = inet_addr("127.0.0.2");
+    a.sin_port = htons(port_of(l));
+    int c = CHECK(socket(AF_INET, SOCK_STREAM, 0));
+    CHECK(connect(c, (struct sockaddr *)&a, sizeof(a)));
+    struct sockaddr_in peer, self;
+    socklen_t len = sizeof(peer);
+    int s = CHECK(accept(l, (struct sockaddr *)&peer, &len));
+    len = sizeof(self);
+    CHECK(getsockname(s, (struct sockaddr *)&self, &len));
+    EXPECT_EQ(self.sin_addr.s_addr, inet_addr("127.0.0.2"));
+    EXPECT_EQ(peer.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+    CHECK(write(c, "ok", 2));
+    char b[4] = {0};
+    EXPECT_EQ(read(s, b, sizeof(b)), 2);
+    /* A socket bound to another address of 127/8 listens there only. */
+    int l2 = CHECK(socket(AF_INET, SOCK_STREAM, 0));
+    struct sockaddr_in a3 = {.sin_family = AF_INET, .sin_addr.s_addr = inet_addr("127.0.0.3")};
+    CHECK(bind(l2, (struct sockaddr *)&a3, sizeof(a3)));
+    CHECK(listen(l2, 1));
+    struct sockaddr_in wrong = lo4(port_of(l2));
+    int c2 = CHECK(socket(AF_INET, SOCK_STREAM, 0));
+    EXPECT_ERRNO(connect(c2, (struct sockaddr *)&wrong, sizeof(wrong)), ECONNREFUSED);
+    close(c2);
+    close(l2);
+    close(s);
+    close(c);
+    close(l);
+}
+
 TEST(sigpipe_kills_by_default)
 {
     int c, s;

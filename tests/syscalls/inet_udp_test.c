@@ -301,3 +301,23 @@ TEST(interface_ioctls)
     EXPECT_ERRNO(ioctl(fd, SIOCGIFFLAGS, &r), ENODEV);
     close(fd);
 }
+
+TEST(connected_socket_learns_port_unreachable)
+{
+    struct sockaddr_in a;
+    int tmp = bound4(&a); /* a port nobody uses once this socket is gone */
+    close(tmp);
+    int s = CHECK(socket(AF_INET, SOCK_DGRAM, 0));
+    CHECK(connect(s, (struct sockaddr *)&a, sizeof(a)));
+    EXPECT_EQ(send(s, "x", 1, 0), 1);
+    EXPECT_TRUE(poll_one(s, POLLIN, 5000) & POLLERR); /* the ICMP error came back */
+    char b[4];
+    EXPECT_ERRNO(recv(s, b, sizeof(b), 0), ECONNREFUSED);
+    EXPECT_ERRNO(recv(s, b, sizeof(b), MSG_DONTWAIT), EAGAIN); /* reported once */
+    close(s);
+    /* An unconnected socket hears nothing of it. */
+    s = CHECK(socket(AF_INET, SOCK_DGRAM, 0));
+    EXPECT_EQ(sendto(s, "x", 1, 0, (struct sockaddr *)&a, sizeof(a)), 1);
+    EXPECT_EQ(poll_one(s, POLLIN, 200), 0);
+    close(s);
+}

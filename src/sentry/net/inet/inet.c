@@ -46,8 +46,26 @@ int inet_init(const char *mode)
         m = NETSTACK_NONE;
     else
         return -EINVAL;
-    netstack_set_input_filter(inet_tcp_syn_filter);
+    netstack_set_input_filter(inet_input_filter);
     return netstack_init(m);
+}
+
+bool inet_input_filter(const uint8_t *data, uint32_t size)
+{
+    if (size >= 20 && (data[0] >> 4) == 4 && data[9] == IP_PROTO_ICMP) {
+        uint32_t hl = (uint32_t)(data[0] & 0xf) * 4;
+        /* ICMP destination unreachable (3), port unreachable (3): 8 bytes, then the quote. */
+        if (size >= hl + 8 && data[hl] == 3 && data[hl + 1] == 3)
+            inet_udp_icmp_error(data + hl + 8, size - hl - 8, false);
+        return false;
+    }
+    if (size >= 48 && (data[0] >> 4) == 6 && data[6] == IP6_NEXTH_ICMP6) {
+        /* ICMPv6 destination unreachable (1), port unreachable (4). */
+        if (data[40] == 1 && data[41] == 4)
+            inet_udp_icmp_error(data + 48, size - 48, true);
+        return false;
+    }
+    return inet_tcp_syn_filter(data, size);
 }
 
 /* ---- life cycle ------------------------------------------------------------------------- */

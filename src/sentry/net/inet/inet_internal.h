@@ -167,11 +167,18 @@ int inet_connect_dest(struct inet_sock *s, const void *addr, int len, ip_addr_t 
                       bool udp);
 extern const struct socket_ops inet_tcp_ops;
 int inet_tcp_init_locked(struct inet_sock *s);
-/* The listener filter on loopback input (netstack_set_input_filter). */
+/* The listener filter on loopback input: true to drop a SYN to a full accept queue. */
 bool inet_tcp_syn_filter(const uint8_t *data, uint32_t size);
+/* The loopback input filter (netstack_set_input_filter): the SYN rule, and ICMP errors to
+ * UDP sockets. Returns true to drop the packet. */
+bool inet_input_filter(const uint8_t *data, uint32_t size);
 /* Linux's TCP state number of @s (1 ESTABLISHED ... 10 LISTEN), for TCP_INFO and /proc. */
 int inet_tcp_linux_state(const struct inet_sock *s);
 
 /* ---- inet_udp.c ---- */
 extern const struct socket_ops inet_udp_ops;
 int inet_udp_init_locked(struct inet_sock *s);
+/* A port-unreachable ICMP error quoting @quoted (the start of the datagram that caused it)
+ * came back: a connected UDP socket that sent it gets ECONNREFUSED, as on Linux. Netstack
+ * lock held (from the loopback input filter). */
+void inet_udp_icmp_error(const uint8_t *quoted, uint32_t size, bool v6);

@@ -24,8 +24,10 @@
 #define LINUX_SIOCINQ 0x541Bu
 #define LINUX_SIOCOUTQ 0x5411u
 #define UDP_MAX_PAYLOAD4 65507 /* 65535 - IPv4 and UDP headers */
-#define UDP_MAX_PAYLOAD6 65527 /* 65535 - UDP header (the IPv6 payload length) */
-#define DGRAM_OVERHEAD 256     /* per-datagram cost counted against SO_RCVBUF, as skb truesize */
+/* COMPAT: Linux allows 65527 (the IPv6 payload length counts no IPv6 header); lwIP keeps a
+ * packet in a pbuf whose 16-bit length includes the 40-byte header. */
+#define UDP_MAX_PAYLOAD6 65487
+#define DGRAM_OVERHEAD 256 /* per-datagram cost counted against SO_RCVBUF, as skb truesize */
 
 static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
                         u16_t port)
@@ -48,6 +50,42 @@ static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip
     list_add_tail(&d->link, &s->dgrams);
     s->dgram_bytes += p->tot_len + DGRAM_OVERHEAD;
     inet_notify_locked(s, POLLIN | POLLRDNORM);
+}
+
+/* The connected UDP socket whose datagram from @lport to @rport an ICMP error quotes. */
+static struct inet_sock *find_connected_locked(uint16_t lport, uint16_t rport)
+{
+    struct inet_sock *s;
+    list_for_each_entry(s, inet_all_socks_locked(), all_link)
+    {
+        if (s->sock.type == SOCK_DGRAM && s->state == INET_CONNECTED && s->lport == lport &&
+            s->rport == rport)
+            return s;
+    }
+    return NULL;
+}
+
+void inet_udp_icmp_error(const uint8_t *quoted, uint32_t size, bool v6)
+{
+    uint32_t hl;
+    if (!v6) {
+        if (size < 20 || (quoted[0] >> 4) != 4 || quoted[9] != IP_PROTO_UDP)
+            return;
+        hl = (uint32_t)(quoted[0] & 0xf) * 4;
+    } else {
+        if (size < 40 || (quoted[0] >> 4) != 6 || quoted[6] != IP_PROTO_UDP)
+            return;
+        hl = 40;
+    }
+    if (size < hl + 4)
+        return;
+    uint16_t sport = (uint16_t)(quoted[hl] << 8 | quoted[hl + 1]);
+    uint16_t dport = (uint16_t)(quoted[hl + 2] << 8 | quoted[hl + 3]);
+    struct inet_sock *s = find_connected_locked(sport, dport);
+    if (!s)
+        return; /* COMPAT: unconnected sockets would need IP_RECVERR's error queue */
+    s->err = ECONNREFUSED;
+    inet_notify_locked(s, POLLERR);
 }
 
 int inet_udp_init_locked(struct inet_sock *s)

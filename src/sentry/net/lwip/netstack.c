@@ -125,6 +125,34 @@ static struct pbuf *lo_dequeue(void)
     return in;
 }
 
+/* The IPv4 destination of packet @p if it is in 127/8 but not 127.0.0.1 (network order),
+ * else 0. */
+static uint32_t other_loopback_dst(const struct pbuf *p)
+{
+    const uint8_t *d = p->payload;
+    if (p->len < 20 || (d[0] >> 4) != 4 || d[16] != 127)
+        return 0;
+    uint32_t dst;
+    memcpy(&dst, d + 16, 4);
+    return dst == PP_HTONL(0x7f000001) ? 0 : dst;
+}
+
+/* Hand one looped packet to lwIP. Linux's lo owns all of 127/8, lwIP's netif one address:
+ * for another 127/8 destination the interface takes that address while lwIP accepts the
+ * packet (the field only, not netif_set_ipaddr, which would reset the connections bound to
+ * 127.0.0.1); connections then carry the real address, as on Linux. */
+static void lo_input(struct pbuf *in)
+{
+    uint32_t dst = other_loopback_dst(in);
+    ip4_addr_t saved = *netif_ip4_addr(&g_lo);
+    if (dst)
+        ip_addr_set_ip4_u32_val(g_lo.ip_addr, dst);
+    if (ip_input(in, &g_lo) != ERR_OK)
+        pbuf_free(in);
+    if (dst)
+        ip_addr_copy_from_ip4(g_lo.ip_addr, saved);
+}
+
 /* Deliver every packet queued on the loopback interface, including those that the delivery
  * itself sends (ACKs, answers), until the queue is empty. Caller holds the netstack lock. */
 static void lo_drain_locked(void)
@@ -141,8 +169,7 @@ static void lo_drain_locked(void)
         g_lo_stats.rx_packets++;
         g_lo_stats.rx_bytes += in->tot_len;
         in->if_idx = netif_get_index(&g_lo);
-        if (ip_input(in, &g_lo) != ERR_OK)
-            pbuf_free(in);
+        lo_input(in);
     }
 }
 
