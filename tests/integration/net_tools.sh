@@ -4,7 +4,8 @@
 # dumps of lo) and hostname -I (getifaddrs) print in the sandbox what they print natively for
 # the loopback; ss and netstat (/proc/net/tcp, udp6) list a TCP listener and a UDP socket of
 # the sandbox (not compared: the host has sockets of its own; ss reads /proc/net, as there is
-# no NETLINK_SOCK_DIAG, so a listener shows Send-Q 0 as Linux's /proc/net/tcp has it).
+# no NETLINK_SOCK_DIAG, so a listener shows Send-Q 0 as Linux's /proc/net/tcp has it), and
+# the --network flag: none has the loopback too, an unknown mode is a usage error.
 #   net_tools.sh CVISOR
 set -u
 . "$(dirname "$0")/legs.sh" "$1"
@@ -43,4 +44,21 @@ leg ss-sandbox sandbox bash -c "$ss_scenario"
 expect ss-sandbox '^LISTEN +0 +0 +127\.0\.0\.1:4711 '
 expect ss-sandbox '^UNCONN +0 +0 +\[::1\]:4712 '
 expect ss-sandbox '^tcp +0 +0 127\.0\.0\.1:4711 +0\.0\.0\.0:\* +LISTEN'
+
+# --network=none has the stack and its loopback too; an unknown mode is a usage error.
+if [ "$cvisor" != native ]; then
+    out=$("$cvisor" do --network=none -- /usr/bin/python3 -c 'import socket
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
+socket.create_connection(l.getsockname()); print("loopback ok")' 2>&1)
+    if [ "$out" = "loopback ok" ]; then echo "ok: --network=none: $out"; else
+        echo "FAIL: --network=none: $out"; fail=1; fi
+    out=$("$cvisor" do --network=host -- /bin/true 2>&1)
+    rc=$?
+    if [ $rc = 125 ] && [[ "$out" == *"unknown network"* ]]; then
+        echo "ok: --network=host is refused for now (125)"
+    else
+        echo "FAIL: --network=host: status $rc: $out"
+        fail=1
+    fi
+fi
 finish
