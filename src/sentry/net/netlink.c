@@ -347,10 +347,9 @@ static int nl_bind(struct task *t, struct socket *sk, const void *addr, int len)
     memcpy(&nl, addr, sizeof(nl));
     if (nl.nl_family != AF_NETLINK)
         return -EINVAL;
-    if (nl.nl_groups && !task_capable(t, CAP_NET_ADMIN))
-        s->groups = nl.nl_groups; /* COMPAT: no notifications are ever sent */
-    else
-        s->groups = nl.nl_groups;
+    /* Route groups may be joined without privileges (NL_CFG_F_NONROOT_RECV).
+     * COMPAT: no notifications are ever sent to them. */
+    s->groups = nl.nl_groups;
     if (s->portid && nl.nl_pid && nl.nl_pid != s->portid)
         return -EINVAL;
     if (nl.nl_pid)
@@ -527,6 +526,8 @@ static int nl_setsockopt(struct task *t, struct socket *sk, int level, int name,
             if (len < (int)sizeof(tv))
                 return -EINVAL;
             memcpy(tv, val, sizeof(tv));
+            if (tv[1] < 0 || tv[1] >= 1000000)
+                return -EDOM;
             s->rcvtimeo_ns =
                 tv[0] < 0 ? 0 : (uint64_t)tv[0] * 1000000000ull + (uint64_t)tv[1] * 1000;
             return 0;

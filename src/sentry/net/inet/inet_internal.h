@@ -172,6 +172,13 @@ bool inet_tcp_syn_filter(const uint8_t *data, uint32_t size);
 /* The loopback input filter (netstack_set_input_filter): the SYN rule, and ICMP errors to
  * UDP sockets. Returns true to drop the packet. */
 bool inet_input_filter(const uint8_t *data, uint32_t size);
+/* Copy the options that live in the pcb (Nagle, keep-alive, TOS/TTL...) to it. Netstack
+ * lock held. */
+void inet_tcp_apply_opts_locked(struct inet_sock *s);
+/* SOL_TCP options (inet_tcp_opt.c): 0 or -errno (-ENOPROTOOPT, logged once, if unknown).
+ * Netstack lock held. */
+int inet_tcp_opt_set_locked(struct inet_sock *s, int name, const void *val, int len);
+int inet_tcp_opt_get_locked(struct inet_sock *s, int name, void *val, int *len);
 /* Linux's TCP state number of @s (1 ESTABLISHED ... 10 LISTEN), for TCP_INFO and /proc. */
 int inet_tcp_linux_state(const struct inet_sock *s);
 
