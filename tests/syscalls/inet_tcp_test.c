@@ -214,9 +214,12 @@ TEST(connect_accept_and_exchange)
     EXPECT_EQ(sendmsg(c, &mh, 0), 4);
     char x[2], y[2];
     struct iovec riov[2] = {{x, 2}, {y, 2}};
-    struct msghdr rh = {.msg_iov = riov, .msg_iovlen = 2};
+    char ctl[64];
+    struct msghdr rh = {
+        .msg_iov = riov, .msg_iovlen = 2, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
     EXPECT_EQ(poll_one(s, POLLIN, 5000) & POLLIN, POLLIN);
     EXPECT_EQ(recvmsg(s, &rh, MSG_WAITALL), 4);
+    EXPECT_EQ(rh.msg_controllen, 0); /* no control messages on TCP */
     EXPECT_EQ(memcmp(x, "ab", 2), 0);
     EXPECT_EQ(memcmp(y, "cd", 2), 0);
     EXPECT_ERRNO(recv(s, buf, sizeof(buf), 0), EAGAIN); /* non-blocking, empty */

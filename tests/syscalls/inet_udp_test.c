@@ -321,3 +321,44 @@ TEST(connected_socket_learns_port_unreachable)
     EXPECT_EQ(poll_one(s, POLLIN, 200), 0);
     close(s);
 }
+
+TEST(pktinfo_control_messages)
+{
+    int r = CHECK(socket(AF_INET, SOCK_DGRAM, 0));
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_ANY)};
+    CHECK(bind(r, (struct sockaddr *)&a, sizeof(a)));
+    socklen_t len = sizeof(a);
+    CHECK(getsockname(r, (struct sockaddr *)&a, &len));
+    int one = 1;
+    CHECK(setsockopt(r, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)));
+    int s = CHECK(socket(AF_INET, SOCK_DGRAM, 0));
+    struct sockaddr_in to = lo4(ntohs(a.sin_port));
+    CHECK(sendto(s, "pk", 2, 0, (struct sockaddr *)&to, sizeof(to)));
+    char data[8], ctl[256];
+    struct iovec iov = {data, sizeof(data)};
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
+    EXPECT_EQ(poll_one(r, POLLIN, 5000) & POLLIN, POLLIN);
+    EXPECT_EQ(recvmsg(r, &mh, 0), 2);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    EXPECT_TRUE(c != NULL);
+    if (c) {
+        EXPECT_EQ(c->cmsg_level, IPPROTO_IP);
+        EXPECT_EQ(c->cmsg_type, IP_PKTINFO);
+        struct in_pktinfo pi;
+        memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+        EXPECT_EQ(pi.ipi_ifindex, 1);
+        EXPECT_EQ(pi.ipi_addr.s_addr, htonl(INADDR_LOOPBACK));
+        EXPECT_TRUE(CMSG_NXTHDR(&mh, c) == NULL);
+    }
+    /* Without the option, and on TCP, there are no control messages. */
+    int zero = 0;
+    CHECK(setsockopt(r, IPPROTO_IP, IP_PKTINFO, &zero, sizeof(zero)));
+    CHECK(sendto(s, "pk", 2, 0, (struct sockaddr *)&to, sizeof(to)));
+    mh.msg_controllen = sizeof(ctl);
+    EXPECT_EQ(poll_one(r, POLLIN, 5000) & POLLIN, POLLIN);
+    EXPECT_EQ(recvmsg(r, &mh, 0), 2);
+    EXPECT_EQ(mh.msg_controllen, 0);
+    close(r);
+    close(s);
+}

@@ -459,6 +459,7 @@ static ssize_t nl_recvmsg(struct task *t, struct socket *sk, struct sock_rmsg *m
             struct sockaddr_nl from = {.nl_family = AF_NETLINK};
             memcpy(m->name, &from, sizeof(from));
             m->namelen = sizeof(from);
+            m->controllen = 0; /* COMPAT: no NETLINK_PKTINFO/SO_PASSCRED messages */
             if (!(m->flags & MSG_PEEK)) {
                 list_del(&d->link);
                 s->nqueued--;

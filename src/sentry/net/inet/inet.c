@@ -437,7 +437,7 @@ static int sol_ip_set(struct inet_sock *s, int name, const void *val, int len)
         s->recverr = v != 0; /* COMPAT: no ICMP errors reach the error queue */
         break;
     case IP_PKTINFO:
-        s->pktinfo = v != 0;
+        s->pktinfo4 = v != 0;
         break;
     case IP_MTU_DISCOVER:
         if (v < 0 || v > 5)
@@ -488,7 +488,7 @@ static int sol_ipv6_set(struct inet_sock *s, int name, const void *val, int len)
         s->recverr = v != 0;
         break;
     case IPV6_RECVPKTINFO:
-        s->pktinfo = v != 0;
+        s->pktinfo6 = v != 0;
         break;
     case IPV6_MTU_DISCOVER:
         if (v < 0 || v > 5)
@@ -614,7 +614,7 @@ static int sol_ip_get(struct inet_sock *s, int name, void *val, int *len)
     case IP_RECVERR:
         return put_int(val, len, s->recverr);
     case IP_PKTINFO:
-        return put_int(val, len, s->pktinfo);
+        return put_int(val, len, s->pktinfo4);
     case IP_MTU_DISCOVER:
         return put_int(val, len, IP_PMTUDISC_WANT);
     case IP_MTU:
@@ -641,7 +641,7 @@ static int sol_ipv6_get(struct inet_sock *s, int name, void *val, int *len)
     case IPV6_RECVERR:
         return put_int(val, len, s->recverr);
     case IPV6_RECVPKTINFO:
-        return put_int(val, len, s->pktinfo);
+        return put_int(val, len, s->pktinfo6);
     default:
         inet_log_unsupported("IPv6", SOL_IPV6, name);
         return -ENOPROTOOPT;

@@ -49,8 +49,9 @@ enum inet_state {
 struct inet_dgram {
     struct list_head link;
     struct pbuf *p;
-    ip_addr_t addr;
+    ip_addr_t addr; /* source */
     uint16_t port;
+    ip_addr_t dst;  /* destination (IP_PKTINFO) */
 };
 
 struct inet_sock {
@@ -102,7 +103,7 @@ struct inet_sock {
     int tos, tclass, ttl, hoplimit;
     int keepidle, keepintvl, keepcnt; /* seconds, seconds, probes */
     int priority, mark, user_timeout, defer_accept, maxseg;
-    bool recverr, pktinfo;
+    bool recverr, pktinfo4, pktinfo6; /* IP_PKTINFO, IPV6_RECVPKTINFO */
 };
 
 static inline struct inet_sock *inet_sk(struct socket *s)

@@ -905,7 +905,8 @@ static ssize_t tcp_recvmsg_op(struct task *t, struct socket *sk, struct sock_rms
     waitq_remove(&w);
     if (ret < 0)
         return ret;
-    m->namelen = 0; /* TCP reports no source address */
+    m->namelen = 0;    /* TCP reports no source address */
+    m->controllen = 0; /* nor control messages */
     return (ssize_t)copied;
 }
 

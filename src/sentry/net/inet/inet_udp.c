@@ -47,6 +47,7 @@ static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip
     d->p = p;
     ip_addr_copy(d->addr, *addr);
     d->port = port;
+    ip_addr_copy(d->dst, *ip_current_dest_addr());
     list_add_tail(&d->link, &s->dgrams);
     s->dgram_bytes += p->tot_len + DGRAM_OVERHEAD;
     inet_notify_locked(s, POLLIN | POLLRDNORM);
@@ -254,6 +255,54 @@ static ssize_t udp_sendmsg_op(struct task *t, struct socket *sk, struct sock_msg
     return ret < 0 ? ret : (ssize_t)size;
 }
 
+/* struct cmsghdr of x86-64, and CMSG_ALIGN. */
+struct linux_cmsghdr {
+    uint64_t len;
+    int32_t level;
+    int32_t type;
+};
+#define CMSG_ALIGN8(n) (((n) + 7) & ~(size_t)7)
+
+/* Append one control message to @m (MSG_CTRUNC if it does not fit, as Linux's put_cmsg). */
+static void put_cmsg(struct sock_rmsg *m, size_t *used, int level, int type, const void *data,
+                     size_t size)
+{
+    size_t need = sizeof(struct linux_cmsghdr) + size;
+    if (!m->control || *used + need > m->controllen) {
+        m->out_flags |= MSG_CTRUNC;
+        return;
+    }
+    struct linux_cmsghdr h = {need, level, type};
+    memcpy((uint8_t *)m->control + *used, &h, sizeof(h));
+    memcpy((uint8_t *)m->control + *used + sizeof(h), data, size);
+    *used += MIN(CMSG_ALIGN8(need), m->controllen - *used);
+}
+
+/* IP_PKTINFO / IPV6_PKTINFO of datagram @d, when asked for: the loopback's index and the
+ * address the datagram was sent to. */
+static void udp_pktinfo(struct inet_sock *s, struct inet_dgram *d, struct sock_rmsg *m)
+{
+    size_t used = 0;
+    if (s->pktinfo4 && IP_IS_V4_VAL(d->dst)) {
+        struct in_pktinfo pi = {.ipi_ifindex = 1};
+        pi.ipi_spec_dst.s_addr = ip4_addr_get_u32(ip_2_ip4(&d->dst));
+        pi.ipi_addr.s_addr = pi.ipi_spec_dst.s_addr;
+        put_cmsg(m, &used, SOL_IP, IP_PKTINFO, &pi, sizeof(pi));
+    }
+    if (s->pktinfo6 && s->v6) {
+        struct in6_pktinfo pi6 = {.ipi6_ifindex = 1};
+        if (IP_IS_V6_VAL(d->dst)) {
+            memcpy(&pi6.ipi6_addr, ip_2_ip6(&d->dst)->addr, 16);
+        } else { /* v4-mapped */
+            pi6.ipi6_addr.s6_addr[10] = pi6.ipi6_addr.s6_addr[11] = 0xff;
+            uint32_t v4 = ip4_addr_get_u32(ip_2_ip4(&d->dst));
+            memcpy(&pi6.ipi6_addr.s6_addr[12], &v4, 4);
+        }
+        put_cmsg(m, &used, SOL_IPV6, IPV6_PKTINFO, &pi6, sizeof(pi6));
+    }
+    m->controllen = used;
+}
+
 /* Copy datagram @d into @m. Returns the size to report. */
 static size_t udp_copy_out(struct inet_sock *s, struct inet_dgram *d, struct sock_rmsg *m)
 {
@@ -268,6 +317,7 @@ static size_t udp_copy_out(struct inet_sock *s, struct inet_dgram *d, struct soc
     if (d->p->tot_len > copied)
         m->out_flags |= MSG_TRUNC;
     inet_addr_to_user(s, &d->addr, d->port, m->name, &m->namelen);
+    udp_pktinfo(s, d, m);
     return (m->flags & MSG_TRUNC) ? d->p->tot_len : copied;
 }
 
