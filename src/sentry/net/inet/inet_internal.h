@@ -51,7 +51,7 @@ struct inet_dgram {
     struct pbuf *p;
     ip_addr_t addr; /* source */
     uint16_t port;
-    ip_addr_t dst;  /* destination (IP_PKTINFO) */
+    ip_addr_t dst; /* destination (IP_PKTINFO) */
 };
 
 struct inet_sock {
@@ -137,7 +137,8 @@ long inet_wait_result(int r, size_t done, uint64_t timeo_ns);
  * memory copies. Called after every sleep, before re-taking the netstack lock (the syscall
  * layer prepared @u fresh). Caller holds the kernel lock, not the netstack lock. */
 void inet_uio_settle(struct uio *u);
-/* SIGPIPE to @t for a write to a shut-down or broken stream (unless MSG_NOSIGNAL). */
+/* SIGPIPE to @t for a write to a shut-down or broken stream (unless MSG_NOSIGNAL). Caller
+ * holds the kernel lock, not the netstack lock. */
 void inet_sigpipe(struct task *t, int flags);
 /* Mark the events of @s to notify at unlock. Caller holds the netstack lock. */
 void inet_notify_locked(struct inet_sock *s, uint32_t events);

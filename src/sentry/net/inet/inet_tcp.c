@@ -661,24 +661,21 @@ out:
 
 /* ---- sending ---------------------------------------------------------------------------- */
 
-/* Why a send cannot go on now: -errno to fail, 1 to wait for the connection, 0 to send. */
-static int tcp_send_state_locked(struct task *t, struct inet_sock *s, int flags)
+/* Why a send cannot go on now: -errno to fail (-EPIPE: the caller raises SIGPIPE once the
+ * netstack lock is released), 1 to wait for the connection, 0 to send. */
+static int tcp_send_state_locked(struct inet_sock *s)
 {
     if (s->err) {
         int e = s->err;
         s->err = 0;
         return -e;
     }
-    if (s->shut & INET_SND_SHUT) {
-        inet_sigpipe(t, flags);
+    if (s->shut & INET_SND_SHUT)
         return -EPIPE;
-    }
     if (s->state == INET_CONNECTING)
         return 1;
-    if (s->state != INET_CONNECTED || !s->pcb.tcp) {
-        inet_sigpipe(t, flags);
+    if (s->state != INET_CONNECTED || !s->pcb.tcp)
         return -EPIPE;
-    }
     return 0;
 }
 
@@ -724,7 +721,7 @@ static ssize_t tcp_sendmsg_op(struct task *t, struct socket *sk, struct sock_msg
     bool fresh = false; /* the lock was just released, so loopback traffic moved */
     netstack_lock();
     for (;;) {
-        int st = tcp_send_state_locked(t, s, m->flags);
+        int st = tcp_send_state_locked(s);
         if (st < 0) {
             if (!sent)
                 ret = st;
@@ -774,6 +771,8 @@ static ssize_t tcp_sendmsg_op(struct task *t, struct socket *sk, struct sock_msg
     }
     netstack_unlock();
     waitq_remove(&w);
+    if (ret == -EPIPE)
+        inet_sigpipe(t, m->flags); /* only when nothing was sent, as Linux */
     return ret < 0 ? ret : (ssize_t)sent;
 }
 
@@ -798,6 +797,13 @@ static void rcv_window_update_locked(struct inet_sock *s, size_t n)
         u16_t step = (u16_t)MIN(n, (size_t)0xffff);
         tcp_recved(s->pcb.tcp, step);
         n -= step;
+    }
+    /* The app took the data: an ACK lwIP still delays (an odd full segment) goes now, so
+     * that a Nagle sender does not wait for the 250 ms timer. */
+    struct tcp_pcb *pcb = s->pcb.tcp;
+    if (pcb && (pcb->flags & TF_ACK_DELAY)) {
+        tcp_ack_now(pcb);
+        tcp_output(pcb);
     }
 }
 

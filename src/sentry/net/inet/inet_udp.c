@@ -242,7 +242,6 @@ static ssize_t udp_sendmsg_op(struct task *t, struct socket *sk, struct sock_msg
         return ret;
     netstack_lock();
     if (s->shut & INET_SND_SHUT) {
-        inet_sigpipe(t, m->flags);
         ret = -EPIPE;
     } else if (!to && s->state != INET_CONNECTED) {
         ret = -EDESTADDRREQ;
@@ -252,6 +251,8 @@ static ssize_t udp_sendmsg_op(struct task *t, struct socket *sk, struct sock_msg
     }
     netstack_unlock();
     pbuf_free(p);
+    if (ret == -EPIPE)
+        inet_sigpipe(t, m->flags);
     return ret < 0 ? ret : (ssize_t)size;
 }
 
