@@ -745,6 +745,17 @@ TEST(proc_net_tcp_lists_sockets)
     EXPECT_TRUE(read(fd, buf, sizeof(buf) - 1) > 0);
     EXPECT_TRUE(strstr(buf, "    lo:") != NULL);
     close(fd);
+    memset(buf, 0, sizeof(buf));
+    fd = CHECK(open("/proc/net/if_inet6", O_RDONLY));
+    EXPECT_TRUE(read(fd, buf, sizeof(buf) - 1) > 0);
+    EXPECT_TRUE(strstr(buf, "00000000000000000000000000000001 01 80 10 80       lo\n") != NULL);
+    close(fd);
+    memset(buf, 0, sizeof(buf));
+    fd = CHECK(open("/proc/net/route", O_RDONLY));
+    EXPECT_TRUE(read(fd, buf, sizeof(buf) - 1) > 0);
+    const char head[] = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask";
+    EXPECT_EQ(strncmp(buf, head, sizeof(head) - 1), 0);
+    close(fd);
     close(c);
     close(l);
 }

@@ -32,7 +32,8 @@ int inet_socket_create(struct task *t, int family, int type, int protocol, struc
  * Caller holds the kernel lock. */
 long inet_ifreq_ioctl(struct task *t, unsigned int cmd, gaddr_t arg);
 
-/* The text of /proc/net/@which ("tcp", "tcp6", "udp", "udp6", "dev") in Linux's format, in
+/* The text of /proc/net/@which ("tcp", "tcp6", "udp", "udp6", "dev", "route", "if_inet6") in
+ * Linux's format, in
  * a new malloc'ed buffer (*@out, *@len). Caller holds the kernel lock. Returns 0, -ENOENT
  * for another name, or -ENOMEM. */
 int inet_proc_net_text(const char *which, char **out, size_t *len);

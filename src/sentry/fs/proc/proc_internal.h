@@ -52,6 +52,8 @@ enum proc_kind {
     PK_NET_UDP,
     PK_NET_UDP6,
     PK_NET_DEV,
+    PK_NET_ROUTE,
+    PK_NET_IF_INET6,
     PK_PID_DIR,
     PK_EXE,
     PK_CWD,

@@ -88,6 +88,8 @@ static const struct kind_info g_kinds[PK_COUNT] = {
     [PK_NET_UDP] = {"udp", REG_MODE, proc_gen_net, NULL},
     [PK_NET_UDP6] = {"udp6", REG_MODE, proc_gen_net, NULL},
     [PK_NET_DEV] = {"dev", REG_MODE, proc_gen_net, NULL},
+    [PK_NET_ROUTE] = {"route", REG_MODE, proc_gen_net, NULL},
+    [PK_NET_IF_INET6] = {"if_inet6", REG_MODE, proc_gen_net, NULL},
     [PK_PID_DIR] = {NULL, DIR_MODE, NULL, NULL},
     [PK_EXE] = {"exe", LNK_MODE, NULL, proc_link_exe, PC_LINK},
     [PK_CWD] = {"cwd", LNK_MODE, NULL, proc_link_cwd, PC_LINK},
@@ -126,8 +128,8 @@ static const enum proc_kind g_sys_kernel_kids[] = {
     PK_SYS_NGROUPS,  PK_SYS_CAPLAST, PK_ROOT};
 static const enum proc_kind g_sys_vm_kids[] = {PK_SYS_OVERCOMMIT, PK_ROOT};
 static const enum proc_kind g_tty_kids[] = {PK_TTY_DRIVERS, PK_ROOT};
-static const enum proc_kind g_net_kids[] = {PK_NET_DEV, PK_NET_TCP,  PK_NET_TCP6,
-                                            PK_NET_UDP, PK_NET_UDP6, PK_ROOT};
+static const enum proc_kind g_net_kids[] = {PK_NET_DEV,  PK_NET_IF_INET6, PK_NET_ROUTE, PK_NET_TCP,
+                                            PK_NET_TCP6, PK_NET_UDP,      PK_NET_UDP6,  PK_ROOT};
 static const enum proc_kind g_pid_kids[] = {
     PK_EXE,     PK_CWD,       PK_ROOTLINK, PK_FD_DIR, PK_PSTAT,   PK_STATM,    PK_STATUS,
     PK_CMDLINE, PK_ENVIRON,   PK_MAPS,     PK_COMM,   PK_PMOUNTS, PK_TASK_DIR, PK_FDINFO_DIR,
@@ -561,6 +563,8 @@ static uint64_t parent_ino(const struct proc_node *n)
     case PK_NET_UDP:
     case PK_NET_UDP6:
     case PK_NET_DEV:
+    case PK_NET_ROUTE:
+    case PK_NET_IF_INET6:
         p = (struct proc_node){.kind = PK_NET};
         break;
     case PK_TID_DIR:

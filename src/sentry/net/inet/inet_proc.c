@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * /proc/net/tcp, tcp6, udp, udp6 and dev in Linux's formats (net/inet.h), which netstat and
- * ss read: the sandbox's inet sockets, and the TCP connections lwIP still finishes after
- * their socket was closed (FIN_WAIT, TIME_WAIT). procfs reaches this through a hook that
- * boot installs (fs/ may not include net/).
+ * /proc/net/tcp, tcp6, udp, udp6, dev, route and if_inet6 in Linux's formats (net/inet.h),
+ * which netstat, ss and ifconfig read: the sandbox's inet sockets, and the TCP connections lwIP
+ * still finishes after their socket was closed (FIN_WAIT, TIME_WAIT). procfs reaches this through a
+ * hook that boot installs (fs/ may not include net/).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -204,9 +204,32 @@ static void dev_rows(struct text *t)
             0ull, 0ull, 0ull);
 }
 
+/* The IPv4 routes of the main table: none on a loopback-only stack (Linux keeps 127/8 in the
+ * local table, which this file does not show). */
+static void route_rows(struct text *t)
+{
+    size_t start = t->len;
+    tprintf(t, "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow"
+               "\tIRTT");
+    pad_line(t, start, 127);
+}
+
+/* The IPv6 addresses: ::1 on lo, index 1, /128, host scope (0x10), permanent (0x80). */
+static void if_inet6_rows(struct text *t)
+{
+    tprintf(t, "%032x %02x %02x %02x %02x %8s\n", 1, 1, 128, 0x10, 0x80, "lo");
+}
+
 int inet_proc_net_text(const char *which, char **out, size_t *len)
 {
     struct text t = {0};
+    if (strcmp(which, "route") == 0 || strcmp(which, "if_inet6") == 0) {
+        if (which[0] == 'r')
+            route_rows(&t);
+        else
+            if_inet6_rows(&t);
+        goto out;
+    }
     bool tcp = strcmp(which, "tcp") == 0, tcp6 = strcmp(which, "tcp6") == 0;
     bool udp = strcmp(which, "udp") == 0, udp6 = strcmp(which, "udp6") == 0;
     bool dev = strcmp(which, "dev") == 0;
