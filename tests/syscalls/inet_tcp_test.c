@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -790,6 +791,30 @@ TEST(whole_loopback_network)
     EXPECT_ERRNO(connect(c2, (struct sockaddr *)&wrong, sizeof(wrong)), ECONNREFUSED);
     close(c2);
     close(l2);
+    close(s);
+    close(c);
+    close(l);
+}
+
+TEST(accept_without_descriptors_keeps_the_connection)
+{
+    int l = listener4(4);
+    struct sockaddr_in a = lo4(port_of(l));
+    int c = CHECK(socket(AF_INET, SOCK_STREAM, 0));
+    CHECK(connect(c, (struct sockaddr *)&a, sizeof(a)));
+    struct rlimit rl = {64, 64};
+    CHECK(setrlimit(RLIMIT_NOFILE, &rl));
+    int fill[64], n = 0;
+    while (n < 64 && (fill[n] = dup(0)) >= 0)
+        n++;
+    EXPECT_ERRNO(accept(l, NULL, NULL), EMFILE);
+    close(fill[--n]);
+    int s = CHECK(accept(l, NULL, NULL)); /* the connection waited in the queue */
+    CHECK(write(c, "still", 5));
+    char b[8] = {0};
+    EXPECT_EQ(read(s, b, sizeof(b)), 5);
+    while (n > 0)
+        close(fill[--n]);
     close(s);
     close(c);
     close(l);

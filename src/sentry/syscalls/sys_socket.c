@@ -222,6 +222,12 @@ static long do_accept4(struct task *t, int fd, gaddr_t uaddr, gaddr_t ulen, int 
     long ret = sock_lookup(t, fd, &f, &s);
     if (ret < 0)
         return ret;
+    /* Linux reserves the descriptor before it takes a connection, so that a full table
+     * (EMFILE) leaves the connection queued: check there is room first. */
+    long probe = install_file(t, f, false);
+    if (probe < 0)
+        return probe;
+    fdtable_close(t->fdt, (int)probe);
     struct socket *ns;
     ret = s->ops->accept(t, s, f->flags & O_NONBLOCK, &ns);
     if (ret < 0)
