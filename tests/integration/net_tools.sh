@@ -2,14 +2,14 @@
 # SPDX-License-Identifier: Apache-2.0
 # The network tools on the sandbox's stack: ip (netlink route: link, address and local route
 # dumps of lo) and hostname -I (getifaddrs) print in the sandbox what they print natively for
-# the loopback; ss and netstat (/proc/net/tcp, udp6) list a TCP listener and a UDP socket of
+# the loopback; ping reaches 127.0.0.1 and ::1 (raw ICMP sockets); ss and netstat (/proc/net/tcp, udp6) list a TCP listener and a UDP socket of
 # the sandbox (not compared: the host has sockets of its own; ss reads /proc/net, as there is
 # no NETLINK_SOCK_DIAG, so a listener shows Send-Q 0 as Linux's /proc/net/tcp has it), and
 # the --network flag: none has the loopback too, an unknown mode is a usage error.
 #   net_tools.sh CVISOR
 set -u
 . "$(dirname "$0")/legs.sh" "$1"
-for tool in ip ss netstat hostname /usr/bin/python3; do
+for tool in ip ss netstat hostname ping /usr/bin/python3; do
     if ! command -v "$tool" >/dev/null; then
         echo "$tool is not installed: skipped"
         exit 77
@@ -26,6 +26,17 @@ leg ip-native native bash -c "$ip_scenario"
 leg ip-sandbox sandbox bash -c "$ip_scenario"
 expect ip-native '^1: lo +inet 127\.0\.0\.1/8 scope host lo'
 same "ip link/addr/route of lo, hostname -I: sandbox as native" ip-native ip-sandbox
+
+# ping over raw ICMP sockets (root has CAP_NET_RAW natively and in the sandbox).
+ping_scenario='
+ping -c 2 -i 0.2 -W 5 127.0.0.1 | grep -E "packets transmitted"
+ping -6 -c 2 -i 0.2 -W 5 ::1 | grep -E "packets transmitted"
+'
+leg ping-native native bash -c "$ping_scenario"
+leg ping-sandbox sandbox bash -c "$ping_scenario"
+sed -i -E 's/, time [0-9]+ms$//' "$work/ping-native.out" "$work/ping-sandbox.out"
+expect ping-native '^2 packets transmitted, 2 received, 0% packet loss$'
+same "ping 127.0.0.1 and ::1: sandbox as native" ping-native ping-sandbox
 
 ss_scenario='
 /usr/bin/python3 - <<PY

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * inet_stress ITERATIONS [SEED]: random operations on 48 non-blocking AF_INET/AF_INET6 TCP and
- * UDP sockets of one process: socket, bind, listen, connect, accept4, send/recv with
+ * inet_stress ITERATIONS [SEED]: random operations on 48 non-blocking AF_INET/AF_INET6 TCP,
+ * UDP and raw ICMP sockets of one process: socket, bind, listen, connect, accept4, send/recv with
  * MSG_MORE/PEEK/TRUNC/WAITALL, sendto of up to 70000 bytes, shutdown, close, options, poll,
  * epoll, FIONREAD/SIOCOUTQ, names, sendmmsg/recvmmsg, dup. Addresses are 127.0.0.1,
  * 127.0.0.2, the wildcard, ::1 or ::ffff:127.0.0.1 (sometimes AF_UNSPEC or cut short), and
@@ -79,7 +79,11 @@ int main(int argc, char **argv)
         case 0:
             if (fd >= 0)
                 close(fd);
-            fds[i] = socket(fam, (rnd(2) ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK, 0);
+            if (rnd(6) == 0) /* raw ICMP (ping), when the caller may */
+                fds[i] = socket(fam, SOCK_RAW | SOCK_NONBLOCK,
+                                fam == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
+            else
+                fds[i] = socket(fam, (rnd(2) ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK, 0);
             break;
         case 1:
             addr(fam, &ss, &len);

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "tests/syscalls/harness.h"
@@ -359,6 +360,38 @@ TEST(pktinfo_control_messages)
     EXPECT_EQ(poll_one(r, POLLIN, 5000) & POLLIN, POLLIN);
     EXPECT_EQ(recvmsg(r, &mh, 0), 2);
     EXPECT_EQ(mh.msg_controllen, 0);
+    close(r);
+    close(s);
+}
+
+TEST(so_timestamp_control_message)
+{
+    struct sockaddr_in ra;
+    int r = bound4(&ra);
+    int one = 1;
+    CHECK(setsockopt(r, SOL_SOCKET, SO_TIMESTAMP, &one, sizeof(one)));
+    int s = CHECK(socket(AF_INET, SOCK_DGRAM, 0));
+    struct timeval before, after;
+    gettimeofday(&before, NULL);
+    CHECK(sendto(s, "t", 1, 0, (struct sockaddr *)&ra, sizeof(ra)));
+    EXPECT_EQ(poll_one(r, POLLIN, 5000) & POLLIN, POLLIN);
+    gettimeofday(&after, NULL);
+    char data[4], ctl[128];
+    struct iovec iov = {data, sizeof(data)};
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
+    EXPECT_EQ(recvmsg(r, &mh, 0), 1);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    EXPECT_TRUE(c != NULL);
+    if (c) {
+        EXPECT_EQ(c->cmsg_level, SOL_SOCKET);
+        EXPECT_EQ(c->cmsg_type, SCM_TIMESTAMP);
+        struct timeval tv;
+        memcpy(&tv, CMSG_DATA(c), sizeof(tv));
+        long long t = tv.tv_sec * 1000000LL + tv.tv_usec;
+        EXPECT_TRUE(t >= before.tv_sec * 1000000LL + before.tv_usec - 1000);
+        EXPECT_TRUE(t <= after.tv_sec * 1000000LL + after.tv_usec + 1000);
+    }
     close(r);
     close(s);
 }

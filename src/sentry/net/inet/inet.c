@@ -78,7 +78,9 @@ struct inet_sock *inet_sock_alloc_locked(int family, int type, int protocol)
     struct inet_sock *s = calloc(1, sizeof(*s));
     if (!s)
         return NULL;
-    const struct socket_ops *ops = type == SOCK_STREAM ? &inet_tcp_ops : &inet_udp_ops;
+    const struct socket_ops *ops = type == SOCK_STREAM ? &inet_tcp_ops
+                                   : type == SOCK_RAW  ? &inet_raw_ops
+                                                       : &inet_udp_ops;
     socket_init(&s->sock, ops, family, type, protocol);
     waitq_init(&s->wq);
     netstack_notify_init(&s->nt, &s->wq);
@@ -133,8 +135,12 @@ int inet_socket_create(struct task *t, int family, int type, int protocol, struc
             return -EPROTONOSUPPORT;
         protocol = IPPROTO_UDP;
     } else if (type == SOCK_RAW) {
-        /* COMPAT: no raw sockets (ping); Linux gives EPERM without CAP_NET_RAW. */
-        return -EPROTONOSUPPORT;
+        /* Raw ICMP for ping; Linux checks the capability first. COMPAT: no other raw
+         * protocols. */
+        if (!task_capable(t, CAP_NET_RAW))
+            return -EPERM;
+        if (protocol != (family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP))
+            return -EPROTONOSUPPORT;
     } else {
         return -ESOCKTNOSUPPORT;
     }
@@ -143,7 +149,9 @@ int inet_socket_create(struct task *t, int family, int type, int protocol, struc
     int ret = s ? 0 : -ENOBUFS;
     if (s) {
         s->uid = task_cred(t)->euid;
-        ret = type == SOCK_STREAM ? inet_tcp_init_locked(s) : inet_udp_init_locked(s);
+        ret = type == SOCK_STREAM ? inet_tcp_init_locked(s)
+              : type == SOCK_RAW  ? inet_raw_init_locked(s)
+                                  : inet_udp_init_locked(s);
         if (ret < 0)
             inet_sock_free_locked(s);
     }
@@ -402,6 +410,13 @@ static int sol_socket_set(struct task *t, struct inet_sock *s, int name, const v
     case SO_PASSCRED:
         s->passcred = v != 0;
         break;
+    case SO_TIMESTAMP_OLD:
+        if (s->sock.type == SOCK_STREAM) { /* COMPAT: no SCM_TIMESTAMP on TCP reads */
+            inet_log_unsupported("socket", SOL_SOCKET, name);
+            return -ENOPROTOOPT;
+        }
+        s->timestamp = v != 0; /* SCM_TIMESTAMP on received datagrams */
+        break;
     case SO_DEBUG:
     case SO_DONTROUTE:
         break; /* no effect on Linux's TCP/UDP either */
@@ -489,6 +504,10 @@ static int sol_ipv6_set(struct inet_sock *s, int name, const void *val, int len)
         break;
     case IPV6_RECVPKTINFO:
         s->pktinfo6 = v != 0;
+        break;
+    case IPV6_RECVHOPLIMIT:
+    case IPV6_2292HOPLIMIT:
+        s->recvhoplimit = v != 0;
         break;
     case IPV6_MTU_DISCOVER:
         if (v < 0 || v > 5)
@@ -595,6 +614,8 @@ static int sol_socket_get(struct inet_sock *s, int name, void *val, int *len)
         return put_int(val, len, s->mark);
     case SO_PASSCRED:
         return put_int(val, len, s->passcred);
+    case SO_TIMESTAMP_OLD:
+        return put_int(val, len, s->timestamp);
     case SO_DEBUG:
     case SO_DONTROUTE:
         return put_int(val, len, 0);
@@ -642,6 +663,9 @@ static int sol_ipv6_get(struct inet_sock *s, int name, void *val, int *len)
         return put_int(val, len, s->recverr);
     case IPV6_RECVPKTINFO:
         return put_int(val, len, s->pktinfo6);
+    case IPV6_RECVHOPLIMIT:
+    case IPV6_2292HOPLIMIT:
+        return put_int(val, len, s->recvhoplimit);
     default:
         inet_log_unsupported("IPv6", SOL_IPV6, name);
         return -ENOPROTOOPT;

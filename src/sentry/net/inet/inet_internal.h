@@ -23,6 +23,7 @@
 
 struct tcp_pcb;
 struct udp_pcb;
+struct raw_pcb;
 struct uio;
 struct task;
 
@@ -51,7 +52,9 @@ struct inet_dgram {
     struct pbuf *p;
     ip_addr_t addr; /* source */
     uint16_t port;
-    ip_addr_t dst; /* destination (IP_PKTINFO) */
+    ip_addr_t dst;    /* destination (IP_PKTINFO) */
+    uint8_t hoplimit; /* the IPv6 hop limit it came with (IPV6_HOPLIMIT) */
+    uint64_t rx_ns;   /* CLOCK_REALTIME of its arrival (SO_TIMESTAMP) */
 };
 
 struct inet_sock {
@@ -77,6 +80,7 @@ struct inet_sock {
     union {
         struct tcp_pcb *tcp;
         struct udp_pcb *udp;
+        struct raw_pcb *raw;
         void *any;
     } pcb; /* NULL once lwIP freed it (reset, closed) */
     /* TCP: received bytes not yet read (a pbuf chain) and the offset into its first pbuf. */
@@ -103,7 +107,10 @@ struct inet_sock {
     int tos, tclass, ttl, hoplimit;
     int keepidle, keepintvl, keepcnt; /* seconds, seconds, probes */
     int priority, mark, user_timeout, defer_accept, maxseg;
+    uint32_t icmp_filter[8]; /* raw: ICMP_FILTER (word 0) or ICMP6_FILTER, a set bit blocks */
     bool recverr, pktinfo4, pktinfo6; /* IP_PKTINFO, IPV6_RECVPKTINFO */
+    bool recvhoplimit;                /* IPV6_RECVHOPLIMIT */
+    bool timestamp;                   /* SO_TIMESTAMP (datagram sockets) */
 };
 
 static inline struct inet_sock *inet_sk(struct socket *s)
@@ -185,8 +192,20 @@ int inet_tcp_opt_get_locked(struct inet_sock *s, int name, void *val, int *len);
 int inet_tcp_linux_state(const struct inet_sock *s);
 
 /* ---- inet_udp.c ---- */
+/* The datagram side shared by UDP and raw sockets (the queue of struct inet_dgram): socket
+ * operations of net/socket.h. */
+ssize_t inet_dgram_recvmsg(struct task *t, struct socket *sk, struct sock_rmsg *m, bool nonblock);
+uint32_t inet_dgram_poll(struct socket *sk);
+long inet_dgram_ioctl(struct task *t, struct socket *sk, unsigned int cmd, gaddr_t arg);
+int inet_dgram_shutdown(struct task *t, struct socket *sk, int how);
+struct waitq *inet_dgram_waitq(struct socket *sk);
 extern const struct socket_ops inet_udp_ops;
 int inet_udp_init_locked(struct inet_sock *s);
+
+/* ---- inet_raw.c ---- */
+extern const struct socket_ops inet_raw_ops;
+/* A raw ICMP (v4) or ICMPv6 (v6) pcb for @s. Netstack lock held. */
+int inet_raw_init_locked(struct inet_sock *s);
 /* A port-unreachable ICMP error quoting @quoted (the start of the datagram that caused it)
  * came back: a connected UDP socket that sent it gets ECONNREFUSED, as on Linux. Netstack
  * lock held (from the loopback input filter). */

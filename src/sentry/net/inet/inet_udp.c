@@ -16,6 +16,7 @@
 #include "abi/linux/errno.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/memmap/uio.h"
 #include "sentry/mm/mm.h"
@@ -48,6 +49,8 @@ static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip
     ip_addr_copy(d->addr, *addr);
     d->port = port;
     ip_addr_copy(d->dst, *ip_current_dest_addr());
+    d->hoplimit = ip_current_is_v6() ? IP6H_HOPLIM(ip6_current_header()) : 0;
+    d->rx_ns = s->timestamp ? kernel_realtime_ns() : 0;
     list_add_tail(&d->link, &s->dgrams);
     s->dgram_bytes += p->tot_len + DGRAM_OVERHEAD;
     inet_notify_locked(s, POLLIN | POLLRDNORM);
@@ -279,11 +282,17 @@ static void put_cmsg(struct sock_rmsg *m, size_t *used, int level, int type, con
     *used += MIN(CMSG_ALIGN8(need), m->controllen - *used);
 }
 
-/* IP_PKTINFO / IPV6_PKTINFO of datagram @d, when asked for: the loopback's index and the
- * address the datagram was sent to. */
-static void udp_pktinfo(struct inet_sock *s, struct inet_dgram *d, struct sock_rmsg *m)
+/* SCM_TIMESTAMP (its arrival), IP_PKTINFO / IPV6_PKTINFO of datagram @d, when asked for: the
+ * loopback's index and the address the datagram was sent to; IPV6_HOPLIMIT: the hop limit it came
+ * with. */
+static void inet_dgram_cmsgs(struct inet_sock *s, struct inet_dgram *d, struct sock_rmsg *m)
 {
     size_t used = 0;
+    if (s->timestamp) {
+        int64_t tv[2] = {(int64_t)(d->rx_ns / 1000000000ull),
+                         (int64_t)(d->rx_ns % 1000000000ull / 1000)};
+        put_cmsg(m, &used, SOL_SOCKET, SO_TIMESTAMP_OLD, tv, sizeof(tv));
+    }
     if (s->pktinfo4 && IP_IS_V4_VAL(d->dst)) {
         struct in_pktinfo pi = {.ipi_ifindex = 1};
         pi.ipi_spec_dst.s_addr = ip4_addr_get_u32(ip_2_ip4(&d->dst));
@@ -300,6 +309,10 @@ static void udp_pktinfo(struct inet_sock *s, struct inet_dgram *d, struct sock_r
             memcpy(&pi6.ipi6_addr.s6_addr[12], &v4, 4);
         }
         put_cmsg(m, &used, SOL_IPV6, IPV6_PKTINFO, &pi6, sizeof(pi6));
+    }
+    if (s->recvhoplimit && s->v6) {
+        int hl = d->hoplimit ? d->hoplimit : 64;
+        put_cmsg(m, &used, SOL_IPV6, IPV6_HOPLIMIT, &hl, sizeof(hl));
     }
     m->controllen = used;
 }
@@ -318,11 +331,11 @@ static size_t udp_copy_out(struct inet_sock *s, struct inet_dgram *d, struct soc
     if (d->p->tot_len > copied)
         m->out_flags |= MSG_TRUNC;
     inet_addr_to_user(s, &d->addr, d->port, m->name, &m->namelen);
-    udp_pktinfo(s, d, m);
+    inet_dgram_cmsgs(s, d, m);
     return (m->flags & MSG_TRUNC) ? d->p->tot_len : copied;
 }
 
-static ssize_t udp_recvmsg_op(struct task *t, struct socket *sk, struct sock_rmsg *m, bool nonblock)
+ssize_t inet_dgram_recvmsg(struct task *t, struct socket *sk, struct sock_rmsg *m, bool nonblock)
 {
     struct inet_sock *s = inet_sk(sk);
     if (m->flags & MSG_ERRQUEUE)
@@ -372,7 +385,7 @@ static ssize_t udp_recvmsg_op(struct task *t, struct socket *sk, struct sock_rms
     return ret;
 }
 
-static int udp_shutdown_op(struct task *t, struct socket *sk, int how)
+int inet_dgram_shutdown(struct task *t, struct socket *sk, int how)
 {
     struct inet_sock *s = inet_sk(sk);
     (void)t;
@@ -405,7 +418,7 @@ static int udp_getname_op(struct task *t, struct socket *sk, bool peer, void *ad
     return ret;
 }
 
-static uint32_t udp_poll_op(struct socket *sk)
+uint32_t inet_dgram_poll(struct socket *sk)
 {
     struct inet_sock *s = inet_sk(sk);
     uint32_t mask = POLLOUT | POLLWRNORM | POLLWRBAND;
@@ -422,12 +435,12 @@ static uint32_t udp_poll_op(struct socket *sk)
     return mask;
 }
 
-static struct waitq *udp_waitq_op(struct socket *sk)
+struct waitq *inet_dgram_waitq(struct socket *sk)
 {
     return &inet_sk(sk)->wq;
 }
 
-static long udp_ioctl_op(struct task *t, struct socket *sk, unsigned int cmd, gaddr_t arg)
+long inet_dgram_ioctl(struct task *t, struct socket *sk, unsigned int cmd, gaddr_t arg)
 {
     struct inet_sock *s = inet_sk(sk);
     int v = 0;
@@ -487,13 +500,13 @@ const struct socket_ops inet_udp_ops = {
     .listen = udp_listen_op,
     .accept = udp_accept_op,
     .sendmsg = udp_sendmsg_op,
-    .recvmsg = udp_recvmsg_op,
-    .shutdown = udp_shutdown_op,
+    .recvmsg = inet_dgram_recvmsg,
+    .shutdown = inet_dgram_shutdown,
     .getname = udp_getname_op,
     .setsockopt = udp_setsockopt_op,
     .getsockopt = udp_getsockopt_op,
-    .poll = udp_poll_op,
-    .waitq = udp_waitq_op,
-    .ioctl = udp_ioctl_op,
+    .poll = inet_dgram_poll,
+    .waitq = inet_dgram_waitq,
+    .ioctl = inet_dgram_ioctl,
     .release = udp_release_op,
 };
