@@ -31,11 +31,8 @@ static const char *const g_platforms[] = {"ptrace"};
 
 void rt_opts_init(struct rt_opts *o)
 {
-    *o = (struct rt_opts){.platform = "ptrace",
-                          .network = "sandbox",
-                          .root = "/",
-                          .log_fd = -1,
-                          .overlay = true};
+    *o = (struct rt_opts){
+        .platform = "ptrace", .network = "sandbox", .root = "/", .log_fd = -1, .overlay = true};
 }
 
 bool rt_platform_known(const char *name)
