@@ -368,6 +368,8 @@ TEST(close_with_unread_data_resets)
     EXPECT_ERRNO(read(c, b, sizeof(b)), ECONNRESET);
     EXPECT_EQ(read(c, b, sizeof(b)), 0);
     EXPECT_ERRNO(send(c, "x", 1, MSG_NOSIGNAL), EPIPE);
+    struct sockaddr_in a = lo4(closed_port());
+    EXPECT_ERRNO(connect(c, (struct sockaddr *)&a, sizeof(a)), EISCONN); /* still "connected" */
     close(c);
 }
 

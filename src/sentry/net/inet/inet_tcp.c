@@ -616,8 +616,8 @@ static int tcp_connect_op(struct task *t, struct socket *sk, const void *addr, i
             ret = -EALREADY;
             goto out;
         }
-    } else if (s->state == INET_LISTEN || s->state == INET_CONNECTED ||
-               (s->ever_connected && s->state == INET_CLOSED && s->pcb.tcp)) {
+    } else if (s->state == INET_LISTEN || s->ever_connected) {
+        /* Linux: a socket that was connected stays so for connect(), even after a reset. */
         ret = -EISCONN;
         goto out;
     } else if (port == 0) {
