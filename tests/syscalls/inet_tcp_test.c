@@ -390,6 +390,20 @@ TEST(linger_zero_resets)
     close(c);
 }
 
+TEST(reset_after_peer_closed_gives_epipe)
+{
+    int c, s;
+    pair4(&c, &s);
+    close(s); /* FIN: c is in CLOSE_WAIT */
+    char b[4];
+    EXPECT_EQ(poll_one(c, POLLIN, 5000) & POLLIN, POLLIN);
+    EXPECT_EQ(read(c, b, sizeof(b)), 0);
+    EXPECT_EQ(send(c, "x", 1, MSG_NOSIGNAL), 1); /* the closed peer answers with RST */
+    EXPECT_TRUE(poll_one(c, POLLIN, 5000) & POLLERR);
+    EXPECT_ERRNO(send(c, "x", 1, MSG_NOSIGNAL), EPIPE); /* Linux: EPIPE in CLOSE_WAIT */
+    close(c);
+}
+
 TEST(orderly_close_gives_eof)
 {
     int c, s;

@@ -14,6 +14,8 @@
 
 #include "tests/syscalls/harness.h"
 
+#define TCP_NODELAY_OPT 1 /* netinet/tcp.h */
+
 static struct sockaddr_in lo4(uint16_t port)
 {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
@@ -393,5 +395,36 @@ TEST(so_timestamp_control_message)
         EXPECT_TRUE(t <= after.tv_sec * 1000000LL + after.tv_usec + 1000);
     }
     close(r);
+    close(s);
+}
+
+TEST(option_errnos_by_level)
+{
+    int v4 = CHECK(socket(AF_INET, SOCK_DGRAM, 0));
+    int v6 = CHECK(socket(AF_INET6, SOCK_DGRAM, 0));
+    int v = 0, one = 1;
+    socklen_t len = sizeof(v);
+    /* getsockopt at a level the socket does not have: ip_getsockopt and ipv6_getsockopt
+     * differ; setsockopt says ENOPROTOOPT for both. */
+    EXPECT_ERRNO(getsockopt(v4, IPPROTO_IPV6, IPV6_V6ONLY, &v, &len), EOPNOTSUPP);
+    EXPECT_ERRNO(getsockopt(v4, IPPROTO_TCP, TCP_NODELAY_OPT, &v, &len), EOPNOTSUPP);
+    EXPECT_ERRNO(getsockopt(v6, IPPROTO_TCP, TCP_NODELAY_OPT, &v, &len), ENOPROTOOPT);
+    EXPECT_ERRNO(setsockopt(v4, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)), ENOPROTOOPT);
+    EXPECT_ERRNO(setsockopt(v4, IPPROTO_TCP, TCP_NODELAY_OPT, &one, sizeof(one)), ENOPROTOOPT);
+    EXPECT_ERRNO(getsockopt(v4, SOL_SOCKET, 250, &v, &len), ENOPROTOOPT);
+    len = sizeof(v);
+    EXPECT_OK(getsockopt(v6, IPPROTO_IP, IP_TOS, &v, &len)); /* IP options on v6 sockets */
+    close(v4);
+    close(v6);
+}
+
+TEST(connect_to_port_zero_has_no_peer)
+{
+    int s = CHECK(socket(AF_INET, SOCK_DGRAM, 0));
+    struct sockaddr_in a = lo4(0);
+    EXPECT_OK(connect(s, (struct sockaddr *)&a, sizeof(a)));
+    struct sockaddr_in peer;
+    socklen_t len = sizeof(peer);
+    EXPECT_ERRNO(getpeername(s, (struct sockaddr *)&peer, &len), ENOTCONN);
     close(s);
 }

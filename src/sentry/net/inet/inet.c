@@ -651,7 +651,7 @@ static int sol_ip_get(struct inet_sock *s, int name, void *val, int *len)
 static int sol_ipv6_get(struct inet_sock *s, int name, void *val, int *len)
 {
     if (!s->v6)
-        return -ENOPROTOOPT;
+        return -EOPNOTSUPP; /* Linux's ip_getsockopt for a level not its own */
     switch (name) {
     case IPV6_V6ONLY:
         return put_int(val, len, s->v6only);
@@ -683,6 +683,8 @@ int inet_getsockopt_common(struct inet_sock *s, int level, int name, void *val, 
     case SOL_IPV6:
         return sol_ipv6_get(s, name, val, len);
     default:
-        return -ENOPROTOOPT;
+        /* A foreign level: Linux's ip_getsockopt says EOPNOTSUPP, ipv6_getsockopt
+         * ENOPROTOOPT (setsockopt: ENOPROTOOPT for both). */
+        return s->v6 ? -ENOPROTOOPT : -EOPNOTSUPP;
     }
 }

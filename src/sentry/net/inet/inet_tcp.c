@@ -193,8 +193,8 @@ static void tcp_err_cb(void *arg, err_t err)
     s->pcb.tcp = NULL; /* lwIP freed it */
     int e;
     switch (err) {
-    case ERR_RST:
-        e = s->state == INET_CONNECTING ? ECONNREFUSED : ECONNRESET;
+    case ERR_RST: /* Linux's tcp_reset: EPIPE once the peer's FIN came (CLOSE_WAIT) */
+        e = s->state == INET_CONNECTING ? ECONNREFUSED : s->fin ? EPIPE : ECONNRESET;
         break;
     case ERR_CLSD:
         e = 0; /* closed in order after our own shutdown */

@@ -406,7 +406,7 @@ static int udp_getname_op(struct task *t, struct socket *sk, bool peer, void *ad
     int ret = 0;
     netstack_lock();
     if (peer) {
-        if (s->state != INET_CONNECTED)
+        if (s->state != INET_CONNECTED || s->rport == 0) /* Linux: port 0 is no peer */
             ret = -ENOTCONN;
         else
             inet_addr_to_user(s, &s->raddr, s->rport, addr, len);
@@ -474,7 +474,7 @@ static int udp_getsockopt_op(struct task *t, struct socket *sk, int level, int n
     struct inet_sock *s = inet_sk(sk);
     (void)t;
     if (level == SOL_UDP)
-        return -ENOPROTOOPT;
+        return -ENOPROTOOPT; /* COMPAT: no UDP_CORK, UDP_SEGMENT, UDP_GRO */
     netstack_lock();
     int ret = inet_getsockopt_common(s, level, name, val, len);
     netstack_unlock();
