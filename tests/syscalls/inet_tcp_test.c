@@ -267,6 +267,13 @@ TEST(nonblocking_connect_refused)
     EXPECT_EQ(int_opt(c, SOL_SOCKET, SO_ERROR), ECONNREFUSED);
     EXPECT_EQ(int_opt(c, SOL_SOCKET, SO_ERROR), 0); /* reading it clears it */
     close(c);
+    /* A second connect reports the failure and leaves a socket as good as new. */
+    c = CHECK(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    EXPECT_ERRNO(connect(c, (struct sockaddr *)&a, sizeof(a)), EINPROGRESS);
+    EXPECT_TRUE(poll_one(c, POLLOUT, 5000) & POLLERR);
+    EXPECT_ERRNO(connect(c, (struct sockaddr *)&a, sizeof(a)), ECONNREFUSED);
+    EXPECT_EQ(poll_one(c, POLLIN | POLLOUT, 0), POLLOUT | POLLHUP);
+    close(c);
 }
 
 TEST(epoll_connect_completion_and_edge_trigger)

@@ -527,6 +527,8 @@ static int connect_pending_result_locked(struct inet_sock *s)
         return 0;
     int e = s->err ? s->err : ECONNABORTED;
     s->err = 0;
+    s->shut = 0; /* Linux disconnects the socket: it is new again (POLLOUT|POLLHUP) */
+    s->fin = false;
     return -e;
 }
 
