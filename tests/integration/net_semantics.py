@@ -126,4 +126,30 @@ v.shutdown(S2.SHUT_WR)
 out.append(f"udp shutwr poll {pm(v)} send {e(lambda: v.send(b'x'))}")
 v.shutdown(S2.SHUT_RD)
 out.append(f"udp shutrdwr poll {pm(v)} recv {e(lambda: v.recv(1))}")
+
+# ---- a full send buffer: EAGAIN, no POLLOUT; edge-triggered EPOLLOUT once drained ----
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
+c = socket.create_connection(l.getsockname()); a, _ = l.accept()
+c.setblocking(False)
+ep = select.epoll(); ep.register(c, select.EPOLLOUT | select.EPOLLET)
+out.append("first %s" % [ev for _, ev in ep.poll(0)])
+out.append("again %s" % ([ev for _, ev in ep.poll(0)],))
+total = 0
+while True:
+    try: total += c.send(b"x" * 65536)
+    except BlockingIOError: break
+out.append("filled %s" % (total > 0,))
+p = select.poll(); p.register(c, select.POLLOUT)
+out.append("pollout-when-full %s" % ([ev for _, ev in p.poll(0)],))
+out.append("epoll-when-full %s" % ([ev for _, ev in ep.poll(0)],))
+got = 0
+a.setblocking(False)
+while got < total:
+    try: got += len(a.recv(1 << 20))
+    except BlockingIOError: select.select([a], [], [], 1)
+out.append("drained %s" % (got == total,))
+time.sleep(0.05)
+out.append("epoll-after-drain %s" % ([ev for _, ev in ep.poll(1000)],))
+out.append("pollout-after %s" % ([ev for _, ev in p.poll(1000)],))
+
 print("\n".join(out))
