@@ -141,8 +141,8 @@ int main(int argc, char **argv)
                                           {IPPROTO_TCP, TCP_CORK},     {SOL_SOCKET, SO_RCVBUF},
                                           {SOL_SOCKET, SO_SNDBUF},     {IPPROTO_IPV6, IPV6_V6ONLY},
                                           {IPPROTO_TCP, TCP_KEEPIDLE}, {IPPROTO_IP, IP_TOS},
-                                          {SOL_SOCKET, SO_RCVLOWAT}};
-            int k = rnd(11);
+                                          {SOL_SOCKET, SO_RCVLOWAT},   {SOL_SOCKET, SO_REUSEPORT}};
+            int k = rnd(12);
             if (opts[k][1] == SO_LINGER)
                 setsockopt(fd, SOL_SOCKET, SO_LINGER, lv, sizeof(lv));
             else

@@ -843,6 +843,57 @@ TEST(accept_without_descriptors_keeps_the_connection)
     close(l);
 }
 
+/* A non-blocking listener of 127.0.0.1:@port with SO_REUSEPORT. */
+static int reuseport_listener(uint16_t port)
+{
+    int l = CHECK(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    int one = 1;
+    CHECK(setsockopt(l, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)));
+    struct sockaddr_in a = lo4(port);
+    CHECK(bind(l, (struct sockaddr *)&a, sizeof(a)));
+    CHECK(listen(l, 64));
+    return l;
+}
+
+static int accept_all(int l)
+{
+    int n = 0, fd;
+    while ((fd = accept(l, NULL, NULL)) >= 0) {
+        close(fd);
+        n++;
+    }
+    return n;
+}
+
+TEST(reuseport_listeners_share_connections)
+{
+    int a = reuseport_listener(0);
+    uint16_t port = port_of(a);
+    int b = reuseport_listener(port);
+    int other = CHECK(socket(AF_INET, SOCK_STREAM, 0)); /* without the option: in use */
+    struct sockaddr_in sa = lo4(port);
+    EXPECT_ERRNO(bind(other, (struct sockaddr *)&sa, sizeof(sa)), EADDRINUSE);
+    close(other);
+    int c[20];
+    for (int i = 0; i < 20; i++) {
+        c[i] = CHECK(socket(AF_INET, SOCK_STREAM, 0));
+        CHECK(connect(c[i], (struct sockaddr *)&sa, sizeof(sa)));
+    }
+    EXPECT_EQ(poll_one(a, POLLIN, 5000), POLLIN);
+    int na = accept_all(a), nb = accept_all(b);
+    EXPECT_EQ(na + nb, 20);
+    EXPECT_TRUE(na > 0 && nb > 0); /* both got connections */
+    close(a);                      /* the group goes on with b */
+    int d = CHECK(socket(AF_INET, SOCK_STREAM, 0));
+    CHECK(connect(d, (struct sockaddr *)&sa, sizeof(sa)));
+    EXPECT_EQ(poll_one(b, POLLIN, 5000), POLLIN);
+    EXPECT_EQ(accept_all(b), 1);
+    close(d);
+    for (int i = 0; i < 20; i++)
+        close(c[i]);
+    close(b);
+}
+
 TEST(sigpipe_kills_by_default)
 {
     int c, s;

@@ -299,7 +299,7 @@ void inet_apply_ip_opts_locked(struct inet_sock *s)
     int ttl = s->v6 ? s->hoplimit : s->ttl;
     ip->ttl = ttl < 0 ? 64 : (u8_t)ttl;
     ip->tos = (u8_t)(s->v6 ? s->tclass : s->tos);
-    if (s->reuseaddr)
+    if (s->reuseaddr || s->reuseport) /* lwIP's one switch for sharing a local port */
         ip_set_option(ip, SOF_REUSEADDR);
     else
         ip_reset_option(ip, SOF_REUSEADDR);
@@ -379,7 +379,7 @@ static int sol_socket_set(struct task *t, struct inet_sock *s, int name, const v
         s->reuseaddr = v != 0;
         break;
     case SO_REUSEPORT:
-        s->reuseport = v != 0; /* COMPAT: recorded; lwIP has no port sharing */
+        s->reuseport = v != 0; /* TCP: listeners share connections (inet_tcp.c) */
         break;
     case SO_KEEPALIVE:
         s->keepalive = v != 0;

@@ -39,6 +39,14 @@ static err_t tcp_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t e
 static err_t tcp_sent_cb(void *arg, struct tcp_pcb *pcb, u16_t len);
 static void tcp_err_cb(void *arg, err_t err);
 
+/* True if @o and @s may listen on the same port together (SO_REUSEPORT on both, same
+ * owner), as Linux's reuseport groups. */
+static bool reuseport_partners(const struct inet_sock *s, const struct inet_sock *o)
+{
+    return s->reuseport && o->reuseport && s->uid == o->uid && o->sock.type == SOCK_STREAM &&
+           s->v6 == o->v6;
+}
+
 /* ---- pcbs ------------------------------------------------------------------------------- */
 
 void inet_tcp_apply_opts_locked(struct inet_sock *s)
@@ -251,6 +259,38 @@ static void tcp_inherit(struct inet_sock *c, const struct inet_sock *l)
     c->mark = l->mark;
 }
 
+/* The listener of @l's SO_REUSEPORT group (@l itself included) with the shortest accept
+ * queue: lwIP has one listen pcb per port, so the group shares its connections here. */
+static struct inet_sock *reuseport_target_locked(struct inet_sock *l)
+{
+    struct inet_sock *best = l, *o;
+    if (!l->reuseport)
+        return l;
+    list_for_each_entry(o, inet_all_socks_locked(), all_link)
+    {
+        if (o != l && o->state == INET_LISTEN && o->lport == l->lport &&
+            ip_addr_cmp(&o->laddr, &l->laddr) && reuseport_partners(l, o) &&
+            o->acc_len < best->acc_len)
+            best = o;
+    }
+    return best;
+}
+
+/* A listening member of @s's SO_REUSEPORT group other than @s, or NULL; @with_pcb: the one
+ * that owns the group's lwIP listen pcb, else one without. */
+static struct inet_sock *reuseport_member_locked(struct inet_sock *s, bool with_pcb)
+{
+    struct inet_sock *o;
+    list_for_each_entry(o, inet_all_socks_locked(), all_link)
+    {
+        if (o != s && o->state == INET_LISTEN && o->lport == s->lport &&
+            ip_addr_cmp(&o->laddr, &s->laddr) && reuseport_partners(s, o) &&
+            (o->pcb.tcp != NULL) == with_pcb)
+            return o;
+    }
+    return NULL;
+}
+
 static err_t tcp_accept_cb(void *arg, struct tcp_pcb *newpcb, err_t err)
 {
     struct inet_sock *l = arg;
@@ -260,6 +300,7 @@ static err_t tcp_accept_cb(void *arg, struct tcp_pcb *newpcb, err_t err)
         tcp_abort(newpcb);
         return ERR_ABRT;
     }
+    l = reuseport_target_locked(l);
     struct inet_sock *c = inet_sock_alloc_locked(l->sock.family, SOCK_STREAM, IPPROTO_TCP);
     if (!c) {
         tcp_abort(newpcb);
@@ -336,13 +377,15 @@ bool inet_tcp_syn_filter(const uint8_t *data, uint32_t size)
 
 /* ---- binding ---------------------------------------------------------------------------- */
 
-/* Another listener on @port whose address overlaps @ip (SO_REUSEADDR does not allow two). */
+/* Another listener on @port whose address overlaps @ip (SO_REUSEADDR does not allow two;
+ * SO_REUSEPORT partners may). */
 static bool listener_conflict_locked(const struct inet_sock *s, const ip_addr_t *ip, uint16_t port)
 {
     struct inet_sock *o;
     list_for_each_entry(o, inet_all_socks_locked(), all_link)
     {
-        if (o == s || o->state != INET_LISTEN || o->lport != port || o->sock.type != SOCK_STREAM)
+        if (o == s || o->state != INET_LISTEN || o->lport != port || o->sock.type != SOCK_STREAM ||
+            reuseport_partners(s, o))
             continue;
         bool o_any = ip_addr_isany(&o->laddr), any = ip_addr_isany(ip);
         if (IP_IS_ANY_TYPE_VAL(o->laddr) || IP_IS_ANY_TYPE_VAL(*ip) ||
@@ -364,7 +407,7 @@ static int tcp_bind_locked(struct inet_sock *s, const ip_addr_t *ip, uint16_t po
         IP_SET_TYPE_VAL(s->pcb.tcp->local_ip, IPADDR_TYPE_V4);
         IP_SET_TYPE_VAL(s->pcb.tcp->remote_ip, IPADDR_TYPE_V4);
     }
-    if (port && s->reuseaddr && listener_conflict_locked(s, &bip, port))
+    if (port && (s->reuseaddr || s->reuseport) && listener_conflict_locked(s, &bip, port))
         return -EADDRINUSE;
     err_t e = tcp_bind(s->pcb.tcp, &bip, port);
     if (e == ERR_USE || e == ERR_BUF)
@@ -455,6 +498,15 @@ static int tcp_listen_op(struct task *t, struct socket *sk, int backlog)
         IP_SET_TYPE_VAL(any, s->v6 ? IPADDR_TYPE_V6 : IPADDR_TYPE_V4);
         if ((ret = tcp_bind_locked(s, &any, 0)) < 0)
             goto out;
+    }
+    struct inet_sock *owner = s->reuseport ? reuseport_member_locked(s, true) : NULL;
+    if (owner) { /* join the group: its listen pcb takes the connections for all */
+        struct tcp_pcb *own = s->pcb.tcp;
+        tcp_detach_locked(s);
+        tcp_close(own);
+        s->state = INET_LISTEN;
+        s->backlog = backlog;
+        goto out;
     }
     err_t e = ERR_OK;
     struct tcp_pcb *pcb = s->pcb.tcp;
@@ -923,6 +975,12 @@ static ssize_t tcp_recvmsg_op(struct task *t, struct socket *sk, struct sock_rms
 /* Stop listening: reset the queued connections and free the listen pcb. */
 static void tcp_unlisten_locked(struct inet_sock *s)
 {
+    struct inet_sock *heir = s->pcb.tcp ? reuseport_member_locked(s, false) : NULL;
+    if (heir) { /* the group goes on: another member takes the listen pcb */
+        heir->pcb.tcp = s->pcb.tcp;
+        tcp_arg(heir->pcb.tcp, heir);
+        s->pcb.tcp = NULL;
+    }
     struct inet_sock *c, *n;
     list_for_each_entry_safe(c, n, &s->accq, acc_link)
     {
