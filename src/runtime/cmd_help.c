@@ -23,6 +23,8 @@ static const char g_usage[] =
     "\n"
     "Global flags (also accepted after the command):\n"
     "  --platform NAME    how app code is run and trapped: ptrace (default)\n"
+    "  --network MODE     sandbox (default: the Sentry's own TCP/IP stack) or none;\n"
+    "                     both have only the loopback interface for now\n"
     "  --strace           log every system call of the app\n"
     "  --debug            verbose logs\n"
     "  --log FILE         append the logs to FILE\n"

@@ -23,6 +23,7 @@ enum {
     OPT_VERSION,
     OPT_OVERLAY,
     OPT_VOLUME,
+    OPT_NETWORK,
     OPT_HELP = 'h',
 };
 
@@ -30,7 +31,8 @@ static const char *const g_platforms[] = {"ptrace"};
 
 void rt_opts_init(struct rt_opts *o)
 {
-    *o = (struct rt_opts){.platform = "ptrace", .root = "/", .log_fd = -1, .overlay = true};
+    *o = (struct rt_opts){
+        .platform = "ptrace", .network = "sandbox", .root = "/", .log_fd = -1, .overlay = true};
 }
 
 bool rt_platform_known(const char *name)
@@ -60,6 +62,11 @@ static int apply_common(struct rt_opts *o, int c, const char *arg, struct cv_err
         if (!rt_platform_known(arg))
             return cv_error_set(err, 0, "unknown platform `%s` (available: ptrace)", arg);
         o->platform = arg;
+        return 0;
+    case OPT_NETWORK:
+        if (strcmp(arg, "sandbox") != 0 && strcmp(arg, "none") != 0)
+            return cv_error_set(err, 0, "unknown network `%s` (available: sandbox, none)", arg);
+        o->network = arg;
         return 0;
     case OPT_STRACE:
         o->strace = true;
@@ -96,6 +103,7 @@ static int bad_option(int c, char **argv, struct cv_error **err)
 /* Every long option; the parsers reject those that do not belong where they appear. */
 static const struct option g_longopts[] = {
     {"platform", required_argument, NULL, OPT_PLATFORM},
+    {"network", required_argument, NULL, OPT_NETWORK},
     {"strace", no_argument, NULL, OPT_STRACE},
     {"debug", no_argument, NULL, OPT_DEBUG},
     {"log-fd", required_argument, NULL, OPT_LOG_FD},

@@ -13,7 +13,9 @@
  *
  * The syscall set is chosen so that the fuzzer cannot harm the machine when run natively (as
  * root, even): no path argument names anything outside a private scratch directory, signals go
- * only to the child itself, sockets are AF_UNIX only, memory calls only touch a scratch region
+ * only to the child itself, sockets are AF_UNIX, or AF_INET/AF_INET6 whose every address
+ * argument is rewritten to 127.0.0.1/::1 and a port of the child's own sockets (or 0), so no
+ * packet leaves the loopback or reaches another program; memory calls only touch a scratch region
  * at a fixed address, and calls that change the host (mount, reboot, clocks, modules, keys, SysV
  * IPC, mknod of devices, fanotify, ptrace, process_vm_*) are not in the set. Calls that would
  * end or stall the child on purpose (exit, pause, sigsuspend, execve, fork and clone) are left
@@ -27,6 +29,7 @@
 #include <grp.h>
 #include <ftw.h>
 #include <linux/futex.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -61,6 +64,7 @@
 #define BUF_FILL (64ul << 10)         /* refilled before every call */
 #define TS_OFF (BUF_SIZE - 4096)      /* prepared timespecs/timevals */
 #define NAMES_OFF (BUF_SIZE - 2048)   /* random one-component names: no '/', no '.' */
+#define INET_OFF (BUF_SIZE - 8192)    /* a loopback sockaddr and a msghdr for inet sockets */
 
 #define NFD 24 /* fd arguments are mostly 0..NFD-1 */
 
@@ -282,7 +286,8 @@ static uint64_t gen_mknod_mode(void)
 
 /* kinds: x any, f fd, p pointer, P path, S symlink target, X xattr name, l length, i int,
  * m mode, s signal, d pid (self/0/none), a scratch addr, L scratch len (for the previous a),
- * t timespec ptr, T timeout ms, u uid, M mknod mode, U AF_UNIX, n NULL, z 0, 1 one */
+ * t timespec ptr, T timeout ms, u uid, M mknod mode, U AF_UNIX, F a socket family (unix,
+ * inet, inet6), n NULL, z 0, 1 one */
 static uint64_t gen(char kind, uint64_t prev)
 {
     switch (kind) {
@@ -304,6 +309,10 @@ static uint64_t gen(char kind, uint64_t prev)
     case 'u': return gen_uid();
     case 'M': return gen_mknod_mode();
     case 'U': return AF_UNIX;
+    case 'F': {
+        static const int fam[] = {AF_UNIX, AF_UNIX, AF_INET, AF_INET6};
+        return (uint64_t)fam[below(4)];
+    }
     case 'n': case 'z': return 0;
     case '1': return 1;
     default: return 0;
@@ -362,8 +371,8 @@ static const struct sc k_calls[] = {
     S(epoll_pwait, "fpiTpl", 0), S(epoll_pwait2, "fpitpl", 0), S(poll, "piT", 0),
     S(ppoll, "pitpl", 0), S(select, "ipppt", 0), S(pselect6, "ippptp", 0),
     S(memfd_create, "Pi", NEWFD),
-    /* sockets (AF_UNIX only) */
-    S(socket, "Uii", NEWFD), S(socketpair, "Uiip", FDPAIR), S(bind, "fpl", 0),
+    /* sockets (inet addresses rewritten to loopback: sanitize_inet) */
+    S(socket, "Fii", NEWFD), S(socketpair, "Uiip", FDPAIR), S(bind, "fpl", 0),
     S(connect, "fpl", 0), S(listen, "fi", 0), S(accept, "fpp", NEWFD),
     S(accept4, "fppi", NEWFD), S(sendto, "fplipl", 0), S(recvfrom, "fplipp", 0),
     S(sendmsg, "fpi", 0), S(recvmsg, "fpi", 0), S(sendmmsg, "fpii", 0),
@@ -412,9 +421,99 @@ static const struct sc k_calls[] = {
 };
 #define NCALLS (sizeof(k_calls) / sizeof(k_calls[0]))
 
+/* Ports of the child's own inet sockets (refresh_fds); generated addresses use only these. */
+static uint16_t g_inet_ports[4];
+
+/* The family of socket @fd, or -1 if it is not an inet socket. */
+static int inet_family(uint64_t fd)
+{
+    int dom = -1;
+    socklen_t len = sizeof(dom);
+    if (getsockopt((int)fd, SOL_SOCKET, SO_DOMAIN, &dom, &len) < 0)
+        return -1;
+    return dom == AF_INET || dom == AF_INET6 ? dom : -1;
+}
+
+/* A loopback address of @fam (sometimes of the other family, or cut short) in the buffer;
+ * its length in *@len. */
+static uint64_t safe_inet_addr(int fam, uint64_t *len)
+{
+    uint8_t *p = g_buf + INET_OFF;
+    memset(p, 0, 128);
+    if (below(6) == 0)
+        fam = fam == AF_INET ? AF_INET6 : AF_INET;
+    uint16_t port = below(4) ? g_inet_ports[below(4)] : 0;
+    if (fam == AF_INET) {
+        struct sockaddr_in *sin = (struct sockaddr_in *)p;
+        sin->sin_family = below(10) ? AF_INET : AF_UNSPEC;
+        sin->sin_port = htons(port);
+        sin->sin_addr.s_addr = htonl(below(3) ? INADDR_LOOPBACK : INADDR_ANY);
+        *len = sizeof(*sin);
+    } else {
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)p;
+        sin6->sin6_family = below(10) ? AF_INET6 : AF_UNSPEC;
+        sin6->sin6_port = htons(port);
+        if (below(3)) {
+            sin6->sin6_addr.s6_addr[15] = 1; /* ::1 */
+        } else if (below(2)) {
+            sin6->sin6_addr.s6_addr[10] = sin6->sin6_addr.s6_addr[11] = 0xff; /* ::ffff:127.0.0.1 */
+            sin6->sin6_addr.s6_addr[12] = 127;
+            sin6->sin6_addr.s6_addr[15] = 1;
+        }
+        *len = sizeof(*sin6);
+    }
+    if (below(8) == 0)
+        *len = below(*len + 8); /* a wrong length */
+    return BUF_BASE + INET_OFF;
+}
+
+/* Inet sockets only ever see loopback addresses and the child's own ports: rewrite every
+ * address argument, and give sendmsg/sendmmsg a message built here. */
+static void sanitize_inet(const struct sc *c, uint64_t *a)
+{
+    int fam;
+    switch (c->nr) {
+    case SYS_bind:
+    case SYS_connect:
+        if ((fam = inet_family(a[0])) >= 0)
+            a[1] = safe_inet_addr(fam, &a[2]);
+        break;
+    case SYS_sendto:
+        if ((fam = inet_family(a[0])) >= 0) {
+            if (below(3))
+                a[4] = safe_inet_addr(fam, &a[5]);
+            else
+                a[4] = a[5] = 0;
+        }
+        break;
+    case SYS_sendmsg:
+    case SYS_sendmmsg:
+        if ((fam = inet_family(a[0])) >= 0) {
+            struct mmsghdr *m = (struct mmsghdr *)(g_buf + INET_OFF + 128);
+            struct iovec *iov = (struct iovec *)(g_buf + INET_OFF + 512);
+            memset(m, 0, 3 * sizeof(*m));
+            uint64_t len = 0;
+            uint64_t name = below(2) ? safe_inet_addr(fam, &len) : 0;
+            for (int i = 0; i < 3; i++) {
+                iov[i].iov_base = (void *)(uintptr_t)buf_ptr();
+                iov[i].iov_len = below(2048);
+                m[i].msg_hdr.msg_name = (void *)(uintptr_t)name;
+                m[i].msg_hdr.msg_namelen = (socklen_t)len;
+                m[i].msg_hdr.msg_iov = &iov[i];
+                m[i].msg_hdr.msg_iovlen = 1;
+            }
+            a[1] = (uint64_t)(uintptr_t)m;
+            if (c->nr == SYS_sendmmsg)
+                a[2] = below(4);
+        }
+        break;
+    }
+}
+
 /* Argument fix-ups that keep a few calls harmless (see the header comment). */
 static void sanitize(const struct sc *c, uint64_t *a)
 {
+    sanitize_inet(c, a);
     switch (c->nr) {
     case SYS_open: a[1] |= O_NONBLOCK; break;  /* opening a fifo must not wait for a peer */
     case SYS_openat: a[2] |= O_NONBLOCK; break;
@@ -510,6 +609,16 @@ static void refresh_fds(void)
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0) { (void)sv; }
     if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv) == 0) { (void)sv; }
     (void)!eventfd(3, EFD_NONBLOCK);
+    /* A TCP listener and a UDP socket on the loopback: the ports inet addresses may name. */
+    struct sockaddr_in lo = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    for (int k = 0; k < 2; k++) {
+        int fd = socket(AF_INET, (k ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK, 0);
+        struct sockaddr_in got;
+        socklen_t gl = sizeof(got);
+        if (fd >= 0 && bind(fd, (struct sockaddr *)&lo, sizeof(lo)) == 0 &&
+            (k || listen(fd, 8) == 0) && getsockname(fd, (struct sockaddr *)&got, &gl) == 0)
+            g_inet_ports[below(4)] = ntohs(got.sin_port);
+    }
     (void)!open("file", O_RDWR | O_CREAT | O_NONBLOCK, 0644);
     (void)!open("dir", O_RDONLY | O_DIRECTORY);
     (void)!open(".", O_RDONLY | O_DIRECTORY);

@@ -40,6 +40,7 @@
 #include "sentry/loader/vdso.h"
 #include "sentry/memfile/memfile.h"
 #include "sentry/mm/mm.h"
+#include "sentry/net/inet.h"
 #include "sentry/platform/platform.h"
 #include "sentry/strace/strace.h"
 #include "sentry/syscalls/syscalls.h"
@@ -62,6 +63,7 @@ struct boot_opts {
     struct boot_volume volumes[BOOT_VOLUMES_MAX];
     int nvolumes;
     const char *platform;
+    const char *network; /* --network: sandbox (default) or none */
     const char *cwd;
     bool strace;
     bool debug;
@@ -93,6 +95,7 @@ static int parse(int argc, char **argv, struct boot_opts *o)
     static const struct option longopts[] = {
         {"gofer-fd", required_argument, NULL, 'g'},
         {"platform", required_argument, NULL, 'p'},
+        {"network", required_argument, NULL, 'n'},
         {"cwd", required_argument, NULL, 'c'},
         {"strace", no_argument, NULL, 's'},
         {"debug", no_argument, NULL, 'd'},
@@ -104,6 +107,7 @@ static int parse(int argc, char **argv, struct boot_opts *o)
     };
     *o = (struct boot_opts){.gofer_fd = -1,
                             .platform = "ptrace",
+                            .network = "sandbox",
                             .cwd = "/",
                             .log_fd = 2,
                             .overlay = true,
@@ -117,6 +121,9 @@ static int parse(int argc, char **argv, struct boot_opts *o)
             break;
         case 'p':
             o->platform = optarg;
+            break;
+        case 'n':
+            o->network = optarg;
             break;
         case 'c':
             o->cwd = optarg;
@@ -236,7 +243,7 @@ int boot_main(int argc, char **argv)
     struct boot_opts o;
     if (parse(argc, argv, &o) < 0) {
         fprintf(stderr, "usage: cvisor boot --gofer-fd FD [--overlay memory|none] "
-                        "[--volume FD:DST[:ro]]... [--platform P] [--cwd DIR] "
+                        "[--volume FD:DST[:ro]]... [--platform P] [--network M] [--cwd DIR] "
                         "[--memory-limit BYTES] [--strace] [--debug] [--log-fd N] "
                         "-- CMD [ARGS...]\n");
         return 125;
@@ -286,6 +293,12 @@ int boot_main(int argc, char **argv)
     }
     syscalls_init();
     vfs_init();
+    procfs_set_net_hook(inet_proc_net_text);
+    if ((err = inet_init(o.network)) < 0) {
+        fprintf(stderr, "cvisor: start the network stack (--network=%s): %s\n", o.network,
+                strerror(-err));
+        return 125;
+    }
     struct gofer_client *gc;
     if ((err = gofer_client_new(o.gofer_fd, &gc)) == 0)
         err = mount_all(&o, gc);
