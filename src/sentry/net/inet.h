@@ -5,7 +5,7 @@
  * The socket objects, their blocking, signals and readiness are the Sentry's; lwIP only
  * moves the packets (docs/network.md).
  *
- * Lock order: g_kernel.lock, then the netstack lock. Socket state that lwIP's callbacks
+ * Lock order: g_kernel_lock, then the netstack lock. Socket state that lwIP's callbacks
  * change is protected by the netstack lock; the wait queue by the kernel lock.
  */
 #pragma once

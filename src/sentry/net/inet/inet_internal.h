@@ -3,7 +3,7 @@
  * Shared by the inet socket files: inet.c (creation, addresses, options, readiness),
  * inet_tcp.c (TCP) and inet_udp.c (UDP).
  *
- * Lock order: g_kernel.lock, then the netstack lock. Fields marked "netstack" are changed by
+ * Lock order: g_kernel_lock, then the netstack lock. Fields marked "netstack" are changed by
  * lwIP's callbacks and read under the netstack lock; the wait queue is under the kernel lock.
  * An inet_sock is owned by its file, or (accepted but not yet accept()ed) by its listener's
  * queue; lwIP's pcb points back to it (tcp_arg/udp_recv) and is detached before it is freed.

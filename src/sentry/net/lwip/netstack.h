@@ -6,7 +6,7 @@
  * lwIP sends to the loopback interface are delivered before the lock is released, and the
  * wake-ups that lwIP's callbacks ask for are done after it is released.
  *
- * Lock order: g_kernel.lock, then the netstack lock (it plays lwIP's "core lock" role),
+ * Lock order: g_kernel_lock, then the netstack lock (it plays lwIP's "core lock" role),
  * then lwIP's own sys_arch_protect mutex (a leaf, taken inside lwIP). The netstack lock is
  * taken only by net/ (inet sockets, the timers, /proc/net); nobody sleeps holding it.
  */
