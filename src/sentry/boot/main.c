@@ -232,6 +232,12 @@ static int exit_code_of(int status)
     return WEXITSTATUS(status);
 }
 
+/* A debug line per boot phase with the time since boot began: where start-up goes. */
+static void boot_phase(const char *what)
+{
+    log_debug("boot: %s at %.3f ms", what, (double)(kernel_now_ns() - g_kernel.boot_ns) / 1e6);
+}
+
 /* Names of the lock statistics' syscall sites. */
 static const char *lock_site_name(int nr)
 {
@@ -278,6 +284,7 @@ int boot_main(int argc, char **argv)
         fprintf(stderr, "cvisor: create the memory file: %s\n", strerror(-err));
         return 125;
     }
+    boot_phase("memory file");
     mm_capture_host_vsyscall();
     /* Single-threaded still, but the code below asserts the lock its callers hold: boot holds
      * it while it builds the kernel's state (a failure exits with it held). */
@@ -291,6 +298,7 @@ int boot_main(int argc, char **argv)
         fprintf(stderr, "cvisor: set up the vDSO and its time page: %s\n", strerror(-err));
         return 125;
     }
+    boot_phase("time and vDSO");
     syscalls_init();
     vfs_init();
     procfs_set_net_hook(inet_proc_net_text);
@@ -306,6 +314,7 @@ int boot_main(int argc, char **argv)
         fprintf(stderr, "cvisor: mount the root filesystem: %s\n", strerror(-err));
         return 125;
     }
+    boot_phase("network and mounts");
     kernel_unlock(); /* the console takes it itself */
     console_init();
     kernel_lock();
@@ -320,6 +329,7 @@ int boot_main(int argc, char **argv)
         fprintf(stderr, "cvisor: set up init: %s\n", strerror(-err));
         return 125;
     }
+    boot_phase("console and init state");
     /* Single-threaded still: capabilities are per thread (docs/security.md). */
     if ((err = sentry_confine()) < 0) {
         fprintf(stderr, "cvisor: confine the sentry: %s\n", strerror(-err));
@@ -329,12 +339,14 @@ int boot_main(int argc, char **argv)
         fprintf(stderr, "cvisor: start platform `%s`: %s\n", o.platform, strerror(-err));
         return 125;
     }
+    boot_phase("confined, platform up");
     timer_init();
     /* The seccomp filter goes on every thread before the first line of app code runs. */
     if ((err = sentry_filter_install()) < 0) {
         fprintf(stderr, "cvisor: install the seccomp filter: %s\n", strerror(-err));
         return 125;
     }
+    boot_phase("filter installed");
     sentry_filter_test_trigger();
 
     extern char **environ;
@@ -342,6 +354,7 @@ int boot_main(int argc, char **argv)
         fprintf(stderr, "cvisor: start `%s`: %s\n", o.argv[0], strerror(-err));
         return 125;
     }
+    boot_phase("init started");
     console_start();
     int status = kernel_wait_all();
     log_debug("init exited, wait status %#x", status);
