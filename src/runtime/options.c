@@ -26,7 +26,7 @@ enum {
     OPT_HELP = 'h',
 };
 
-static const char *const g_platforms[] = {"ptrace"};
+static const char *const g_platforms[] = {"ptrace", "systrap"};
 
 void rt_opts_init(struct rt_opts *o)
 {
@@ -58,7 +58,7 @@ static int apply_common(struct rt_opts *o, int c, const char *arg, struct cv_err
     switch (c) {
     case OPT_PLATFORM:
         if (!rt_platform_known(arg))
-            return cv_error_set(err, 0, "unknown platform `%s` (available: ptrace)", arg);
+            return cv_error_set(err, 0, "unknown platform `%s` (available: ptrace, systrap)", arg);
         o->platform = arg;
         return 0;
     case OPT_STRACE:

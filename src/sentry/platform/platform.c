@@ -13,5 +13,9 @@ int platform_select(const char *name)
         g_platform = &g_platform_ptrace;
         return 0;
     }
+    if (strcmp(name, "systrap") == 0) {
+        g_platform = &g_platform_systrap;
+        return 0;
+    }
     return -EINVAL;
 }

@@ -55,8 +55,7 @@ struct platform_ops {
     void (*interrupt)(struct plat_context *ctx);
     /* Memory of the address space, executed through @ctx (which must be in @ctx's as):
      * map memory-file range [@file_off, +@len) at @addr with @prot; unmap; change prot. */
-    int (*map)(struct plat_context *ctx, gaddr_t addr, uint64_t len, int prot,
-               uint64_t file_off);
+    int (*map)(struct plat_context *ctx, gaddr_t addr, uint64_t len, int prot, uint64_t file_off);
     int (*unmap)(struct plat_context *ctx, gaddr_t addr, uint64_t len);
     int (*protect)(struct plat_context *ctx, gaddr_t addr, uint64_t len, int prot);
     /* CPU time the app code of @as has used so far, in ns (all its threads). */
@@ -70,7 +69,8 @@ struct platform_ops {
 
 extern const struct platform_ops *g_platform;
 
-/* Select the platform by name ("ptrace"). Returns 0 or -EINVAL. */
+/* Select the platform by name ("ptrace", "systrap"). Returns 0 or -EINVAL. */
 int platform_select(const char *name);
 
 extern const struct platform_ops g_platform_ptrace;
+extern const struct platform_ops g_platform_systrap;
