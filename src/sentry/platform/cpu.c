@@ -104,6 +104,11 @@ int plat_cpu_bind(pid_t tid, int *cur)
     return cpu;
 }
 
+int plat_cpu_unbind(pid_t tid)
+{
+    return sched_setaffinity(tid, sizeof(g_all_cpus), &g_all_cpus) < 0 ? -errno : 0;
+}
+
 void plat_cpu_idle(void)
 {
     if (tl_cpu >= 0)

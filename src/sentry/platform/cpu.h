@@ -18,6 +18,9 @@ int plat_cpu_init(void);
  * updated. Returns the caller's CPU or -1. */
 int plat_cpu_bind(pid_t tid, int *cur);
 
+/* Let stub thread @tid run on any of the Sentry's CPUs again. Returns 0 or -errno. */
+int plat_cpu_unbind(pid_t tid);
+
 /* The calling Sentry thread stops running app code for a while: release its pin. */
 void plat_cpu_idle(void);
 

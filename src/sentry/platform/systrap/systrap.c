@@ -54,12 +54,26 @@ static struct {
 } g_st = {.spawn_lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* The hand-off policy (docs/platform.md, "Hand-off"). */
+enum policy {
+    POLICY_SLEEP,    /* futex only, stub thread on its Sentry thread's CPU */
+    POLICY_SPIN,     /* always spin first (up to spin_ns), then futex; no pinning */
+    POLICY_ADAPTIVE, /* spin only while it pays, else as POLICY_SLEEP */
+};
+
 static struct {
     uint64_t tsc_per_us; /* 0 until calibrated */
     uint64_t tsc0, ns0;
-    uint64_t spin_us; /* the spin budget when spinning pays (0: never spin) */
-    bool pin;         /* keep each stub thread on its Sentry thread's CPU */
+    enum policy policy;
+    uint64_t spin_ns; /* the spin budget */
 } g_pol;
+
+/* Adaptive spinning: a wait is predicted short when the running average of its kind is under
+ * the budget; a spin that ends in a sleep anyway is a miss, and MISS_LIMIT misses in a window
+ * of WINDOW spun waits stop spinning for BACKOFF hand-offs (the other CPU is busy with
+ * someone else). */
+#define WINDOW 32
+#define MISS_LIMIT 4
+#define BACKOFF 4096
 
 /* ---- the kernel's signal frame ---------------------------------------------------------- */
 
@@ -147,7 +161,13 @@ struct plat_context {
     bool xsave;
     struct st_ucontext uc; /* copy of the last trap's ucontext */
     uint64_t interrupt_ns; /* when an unanswered interrupt was sent (atomic), or 0 */
-    unsigned spin_hits, spin_misses;
+    /* Hand-off statistics (the owning thread only). */
+    uint64_t avg_app_ns;    /* app code between two traps (resume to trap) */
+    uint64_t avg_sentry_ns; /* the Sentry between a trap and the resume */
+    uint64_t t_trap;        /* when the last trap was seen */
+    unsigned spun, missed;  /* in the current window */
+    unsigned backoff;       /* hand-offs left without spinning */
+    bool stub_spun;         /* the stub was told to spin on the last resume */
 };
 
 static uint64_t now_ns(void)
@@ -290,7 +310,8 @@ static bool stub_alive(pid_t pid, pid_t tid)
  */
 static int wait_completion(struct plat_as *as, uint32_t seq)
 {
-    uint64_t spin = g_pol.spin_us * 1000, t0 = spin ? now_ns() : 0;
+    uint64_t spin = g_pol.policy == POLICY_SLEEP ? 0 : g_pol.spin_ns;
+    uint64_t t0 = spin ? now_ns() : 0;
     while (spin && __atomic_load_n(u32_at(reply_view(as), RP_SEQ), __ATOMIC_ACQUIRE) != seq &&
            now_ns() - t0 < spin)
         _mm_pause();
@@ -529,15 +550,23 @@ static void calibrate_maybe(void)
                      __ATOMIC_RELAXED);
 }
 
+/* The policy: adaptive, with a 20 us budget, unless the measurement knobs of
+ * docs/platform.md say otherwise; never spinning on one CPU (nobody there to answer). */
 static void policy_init(void)
 {
     calibrate_start();
-    const char *s = getenv("CVISOR_SYSTRAP_SPIN_US"); /* measurement knob, docs/platform.md */
-    g_pol.spin_us = s ? strtoull(s, NULL, 10) : 0;
-    if (plat_cpu_count() < 2)
-        g_pol.spin_us = 0; /* nobody on another CPU to answer */
-    const char *pin = getenv("CVISOR_SYSTRAP_PIN");
-    g_pol.pin = !pin || strcmp(pin, "0") != 0;
+    g_pol.policy = POLICY_ADAPTIVE;
+    g_pol.spin_ns = 20000;
+    const char *p = getenv("CVISOR_SYSTRAP_POLICY");
+    if (p && strcmp(p, "sleep") == 0)
+        g_pol.policy = POLICY_SLEEP;
+    else if (p && strcmp(p, "spin") == 0)
+        g_pol.policy = POLICY_SPIN;
+    const char *s = getenv("CVISOR_SYSTRAP_SPIN_US");
+    if (s)
+        g_pol.spin_ns = strtoull(s, NULL, 10) * 1000;
+    if (plat_cpu_count() < 2 || !g_pol.spin_ns)
+        g_pol.policy = POLICY_SLEEP;
 }
 
 static int systrap_init(int memfd)
@@ -779,13 +808,11 @@ static int wait_trap(struct plat_context *ctx, uint64_t spin_ns)
     if (spin_ns) {
         uint64_t t0 = now_ns();
         do {
-            if (__atomic_load_n(state, __ATOMIC_ACQUIRE) == ST_TRAPPED) {
-                ctx->spin_hits++;
+            if (__atomic_load_n(state, __ATOMIC_ACQUIRE) == ST_TRAPPED)
                 return 0;
-            }
             _mm_pause();
         } while (now_ns() - t0 < spin_ns);
-        ctx->spin_misses++;
+        ctx->missed++;
     }
     volatile uint32_t *waiting = u32_at(ctx->area, AC_SENTRY_WAITING);
     for (;;) {
@@ -995,13 +1022,53 @@ static void systrap_thread_idle(void)
     plat_cpu_idle();
 }
 
-/* Spin only where it pays: several CPUs, and recent waits that spinning answered. */
-static uint64_t spin_budget(struct plat_context *ctx)
+static uint64_t avg_add(uint64_t avg, uint64_t v)
 {
-    if (!g_pol.spin_us)
-        return 0;
-    return g_pol.spin_us * 1000;
-    (void)ctx;
+    return avg - avg / 8 + v / 8;
+}
+
+/* The spin budgets of the next hand-off, on the Sentry's side (*@sentry) and the stub's
+ * (*@stub), from what the last ones cost. */
+static void spin_plan(struct plat_context *ctx, uint64_t *sentry, uint64_t *stub)
+{
+    *sentry = *stub = 0;
+    if (g_pol.policy == POLICY_SLEEP)
+        return;
+    if (g_pol.policy == POLICY_SPIN) {
+        *sentry = *stub = g_pol.spin_ns;
+        return;
+    }
+    if (ctx->backoff) {
+        ctx->backoff--;
+        return;
+    }
+    if (ctx->spun >= WINDOW) {
+        if (ctx->missed >= MISS_LIMIT)
+            ctx->backoff = BACKOFF;
+        ctx->spun = ctx->missed = 0;
+        if (ctx->backoff)
+            return;
+    }
+    if (ctx->avg_app_ns < g_pol.spin_ns)
+        *sentry = g_pol.spin_ns;
+    if (ctx->avg_sentry_ns < g_pol.spin_ns)
+        *stub = g_pol.spin_ns;
+    if (*sentry || *stub)
+        ctx->spun++;
+}
+
+/* Placement: while neither side spins, the stub thread sleeps on its Sentry thread's CPU (a
+ * same-CPU wake-up needs no IPI); while they spin, they must be on different CPUs, so the
+ * stub thread is let free. */
+static void place(struct plat_context *ctx, bool spinning)
+{
+    if (!spinning) {
+        plat_cpu_bind(ctx->tid, &ctx->cpu);
+        return;
+    }
+    plat_cpu_idle();
+    if (ctx->cpu >= 0 && plat_cpu_unbind(ctx->tid) == 0)
+        ctx->cpu = -1;
 }
 
 static enum plat_switch systrap_run(struct plat_context *ctx, struct linux_regs *regs,
@@ -1010,15 +1077,25 @@ static enum plat_switch systrap_run(struct plat_context *ctx, struct linux_regs 
     if (ctx->dead || ctx->as->dead)
         return SWITCH_DEAD;
     calibrate_maybe();
-    if (g_pol.pin)
-        plat_cpu_bind(ctx->tid, &ctx->cpu);
-    uint64_t spin = spin_budget(ctx);
-    *u64_at(ctx->area, AC_SPIN) = spin * g_pol.tsc_per_us / 1000;
+    uint64_t t_resume = now_ns();
+    if (ctx->t_trap) {
+        ctx->avg_sentry_ns = avg_add(ctx->avg_sentry_ns, t_resume - ctx->t_trap);
+        /* The stub gave up its spin before we answered: a miss. */
+        if (ctx->stub_spun && __atomic_load_n(u32_at(ctx->area, AC_STUB_WAITING), __ATOMIC_RELAXED))
+            ctx->missed++;
+    }
+    uint64_t spin, stub_spin;
+    spin_plan(ctx, &spin, &stub_spin);
+    place(ctx, spin || stub_spin);
+    ctx->stub_spun = stub_spin != 0;
+    *u64_at(ctx->area, AC_SPIN) = stub_spin * g_pol.tsc_per_us / 1000;
     if (write_frame(ctx, regs) < 0)
         goto dead;
     resume(ctx);
     if (wait_trap(ctx, spin) < 0)
         goto dead;
+    ctx->t_trap = now_ns();
+    ctx->avg_app_ns = avg_add(ctx->avg_app_ns, ctx->t_trap - t_resume);
     __atomic_store_n(&ctx->interrupt_ns, 0, __ATOMIC_RELAXED);
     struct st_siginfo si;
     if (read_trap(ctx, &si) < 0 || !trap_signal(si.signo)) {
