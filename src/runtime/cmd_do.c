@@ -33,6 +33,8 @@ static const char g_do_usage[] =
     "  --volume SRC:DST[:ro]\n"
     "                     bind mount the host directory SRC at DST (repeatable)\n"
     "  --platform NAME    how app code is run and trapped: ptrace (default)\n"
+    "  --systrap-patching=BOOL\n"
+    "                     rewrite `mov $nr,%eax; syscall` sites on systrap (default true)\n"
     "  --strace           log every system call of the command\n"
     "  --debug            verbose logs\n"
     "  --log FILE         append the logs to FILE (default: stderr)\n"

@@ -23,6 +23,8 @@ static const char g_usage[] =
     "\n"
     "Global flags (also accepted after the command):\n"
     "  --platform NAME    how app code is run and trapped: ptrace (default)\n"
+    "  --systrap-patching=BOOL\n"
+    "                     rewrite `mov $nr,%eax; syscall` sites on systrap (default true)\n"
     "  --strace           log every system call of the app\n"
     "  --debug            verbose logs\n"
     "  --log FILE         append the logs to FILE\n"

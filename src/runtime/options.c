@@ -23,6 +23,7 @@ enum {
     OPT_VERSION,
     OPT_OVERLAY,
     OPT_VOLUME,
+    OPT_SYSTRAP_PATCHING,
     OPT_HELP = 'h',
 };
 
@@ -61,6 +62,14 @@ static int apply_common(struct rt_opts *o, int c, const char *arg, struct cv_err
             return cv_error_set(err, 0, "unknown platform `%s` (available: ptrace, systrap)", arg);
         o->platform = arg;
         return 0;
+    case OPT_SYSTRAP_PATCHING:
+        if (strcmp(arg, "true") == 0 || strcmp(arg, "1") == 0)
+            o->no_patching = false;
+        else if (strcmp(arg, "false") == 0 || strcmp(arg, "0") == 0)
+            o->no_patching = true;
+        else
+            return cv_error_set(err, 0, "invalid --systrap-patching `%s` (true or false)", arg);
+        return 0;
     case OPT_STRACE:
         o->strace = true;
         return 0;
@@ -96,6 +105,7 @@ static int bad_option(int c, char **argv, struct cv_error **err)
 /* Every long option; the parsers reject those that do not belong where they appear. */
 static const struct option g_longopts[] = {
     {"platform", required_argument, NULL, OPT_PLATFORM},
+    {"systrap-patching", required_argument, NULL, OPT_SYSTRAP_PATCHING},
     {"strace", no_argument, NULL, OPT_STRACE},
     {"debug", no_argument, NULL, OPT_DEBUG},
     {"log-fd", required_argument, NULL, OPT_LOG_FD},
@@ -108,6 +118,16 @@ static const struct option g_longopts[] = {
     {"volume", required_argument, NULL, OPT_VOLUME},   /* do only */
     {NULL, 0, NULL, 0},
 };
+
+/* The platform the Sentry gets: systrap without patching is "systrap:nopatch"
+ * (platform_select). */
+static void finish_platform(struct rt_opts *o)
+{
+    if (strcmp(o->platform, "systrap") == 0 && o->no_patching)
+        o->platform = "systrap:nopatch";
+    else if (strcmp(o->platform, "systrap:nopatch") == 0 && !o->no_patching)
+        o->platform = "systrap";
+}
 
 int rt_parse_global(int argc, char **argv, struct rt_opts *o, struct cv_error **err)
 {
@@ -128,6 +148,7 @@ int rt_parse_global(int argc, char **argv, struct rt_opts *o, struct cv_error **
         if (ret < 0)
             return ret;
     }
+    finish_platform(o);
     return optind;
 }
 
@@ -206,6 +227,7 @@ int rt_do_parse(int argc, char **argv, struct rt_opts *o, struct cv_error **err)
         if (ret < 0)
             return ret;
     }
+    finish_platform(o);
     if (o->help)
         return 0;
     if (o->log_path && o->log_fd >= 0)

@@ -31,6 +31,7 @@ struct rt_volume {
 /* Options of `cvisor [global flags] CMD [flags]`; the global flags fill the same struct. */
 struct rt_opts {
     const char *platform;      /* --platform, default "ptrace" */
+    bool no_patching;          /* --systrap-patching=false */
     const char *root;          /* do --root, default "/" */
     const char *cwd;           /* do --cwd, NULL: derived from the current directory */
     bool overlay;              /* do --overlay=memory (default) or none */

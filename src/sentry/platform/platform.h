@@ -62,6 +62,9 @@ struct platform_ops {
     uint64_t (*as_cpu_ns)(struct plat_as *as);
     /* Address range the app may not use (the stub's own code), [start, end). */
     void (*reserved)(gaddr_t *start, gaddr_t *end);
+    /* Optional: the stub address of a signal-free syscall entry that patched syscall sites
+     * may jump to (kernel/syscall_patch.c), or 0 when patching is off. */
+    uint64_t (*patch_entry)(void);
     /* Optional: the calling task thread stops running app code for a while (it blocks in the
      * Sentry, or exits); the platform may release per-thread CPU placement. */
     void (*thread_idle)(void);
@@ -69,8 +72,11 @@ struct platform_ops {
 
 extern const struct platform_ops *g_platform;
 
-/* Select the platform by name ("ptrace", "systrap"). Returns 0 or -EINVAL. */
+/* Select the platform by name ("ptrace", "systrap"; "systrap:nopatch" is systrap without
+ * syscall-site patching, from --systrap-patching=false). Returns 0 or -EINVAL. */
 int platform_select(const char *name);
 
 extern const struct platform_ops g_platform_ptrace;
 extern const struct platform_ops g_platform_systrap;
+/* Whether systrap offers patched syscall sites (set by platform_select). */
+extern bool g_systrap_patching;

@@ -57,12 +57,39 @@
 #define AC_UC 0x28    /* u64: address of the signal frame's ucontext */
 #define AC_SIGNO 0x30 /* u32 */
 /* Registers of a patched-site entry (no signal frame): saved by the trampoline. */
-#define AC_KIND 0x34 /* u32: ENTRY_SIGNAL or ENTRY_PATCHED */
-#define AC_REGS 0x40 /* struct linux_regs (27 u64) */
+#define AC_KIND 0x34  /* u32: ENTRY_SIGNAL or ENTRY_PATCHED */
+#define AC_REPLY 0x38 /* u32, Sentry to stub after a patched entry: REPLY_FAST or REPLY_FULL */
+#define AC_REGS 0x40  /* struct linux_regs (27 u64) of a patched entry */
 #define AC_REGS_SIZE (27 * 8)
 
 #define ENTRY_SIGNAL 0
 #define ENTRY_PATCHED 1
+#define REPLY_FAST 0 /* load AC_REGS back (rcx = rip, r11 = rflags, as after a syscall) */
+#define REPLY_FULL 1 /* trap at cv_st_full_site: the Sentry rewrites the signal frame */
+
+/* Offsets in struct linux_regs. */
+#define R_R15 0
+#define R_R14 8
+#define R_R13 16
+#define R_R12 24
+#define R_RBP 32
+#define R_RBX 40
+#define R_R11 48
+#define R_R10 56
+#define R_R9 64
+#define R_R8 72
+#define R_RAX 80
+#define R_RCX 88
+#define R_RDX 96
+#define R_RSI 104
+#define R_RDI 112
+#define R_ORIG_RAX 120
+#define R_RIP 128
+#define R_EFLAGS 144
+#define R_RSP 152
+#define R_FS_BASE 168
+#define R_GS_BASE 176
+#define UC_RIP 168 /* offset of the interrupted rip in the kernel's ucontext */
 
 /* States of AC_STATE. 0 is written by the kernel when the stub thread exits (its
  * clear-child-tid address). */
@@ -100,6 +127,7 @@
 #define P_PROG_APP 0x118
 #define P_ZERO_MASK 0x128
 #define P_SIGNALS 0x130   /* 8 u32 signal numbers the handler takes, 0-terminated */
+#define P_AREA_LOWMASK 0x168 /* area size - 1 */
 #define P_RSEQ 0x150      /* the forking thread's rseq registration: area, length, signature */
 #define P_FILTERS 0x200   /* BPF instructions of the three filters */
 #define P_FILTERS_MAX 256 /* instructions */

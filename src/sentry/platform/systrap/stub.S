@@ -410,13 +410,24 @@ cv_st_ready:
 
 /*
  * The handler of every trap signal, on the thread's alternate stack. %rdi = signo,
- * %rdx = ucontext. The control block is found from the stack pointer. Registers: %r12 =
- * control block, %r13 = ucontext, %r14 = spin budget, %rbx = spin start, %r15 = return
- * address of st_futex.
+ * %rdx = ucontext. The control block is found from the stack pointer. An interrupt that
+ * lands in the patched-syscall path is dropped: the thread is with the Sentry, or on its way
+ * to or from it (the Sentry sends interrupts again until one is answered).
  */
     .globl cv_st_handler
 cv_st_handler:
-    mov %rsp, %r12
+    cmp $ST_INTERRUPT_SIGNAL, %edi
+    jne 1f
+    mov UC_RIP(%rdx), %rax
+    lea st_handoff(%rip), %rcx
+    cmp %rcx, %rax
+    jb 1f
+    lea cv_st_patched_end(%rip), %rcx
+    cmp %rcx, %rax
+    jae 1f
+    mov %rdx, %rsp
+    jmp st_sigreturn
+1:  mov %rsp, %r12
     and PARAM(P_AREA_MASK), %r12
     mov %rdx, %r13
     rdfsbase %rax
@@ -426,6 +437,27 @@ cv_st_handler:
     mov %r13, AC_UC(%r12)
     mov %edi, AC_SIGNO(%r12)
     movl $ENTRY_SIGNAL, AC_KIND(%r12)
+    lea 2f(%rip), %rbp
+    jmp st_handoff
+2:  mov AC_FS_BASE(%r12), %rax
+    wrfsbase %rax
+    mov AC_GS_BASE(%r12), %rax
+    wrgsbase %rax
+    mov %r13, %rsp                  /* the frame the kernel built, as the Sentry left it */
+st_sigreturn:
+    mov $SYS_rt_sigreturn, %eax
+    syscall
+    .globl cv_st_site_sigreturn
+cv_st_site_sigreturn:
+    ud2
+
+/*
+ * The hand-off: publish the trap of the thread whose control block is %r12, wake the Sentry
+ * if it sleeps, wait for its answer (spin for the budget it set, then futex) and go on at
+ * %rbp. Exits the thread when told to. Uses %rbx, %r14, %r15 and the syscall registers.
+ * Called by the handler (signals blocked) and by the patched path (not blocked: see above).
+ */
+st_handoff:
     mov $ST_TRAPPED, %eax
     xchg %eax, AC_STATE(%r12)
     cmpl $0, AC_SENTRY_WAITING(%r12)
@@ -467,16 +499,7 @@ cv_st_handler:
 5:  movl $0, AC_STUB_WAITING(%r12)
 6:  cmp $ST_EXIT, %eax
     je st_thread_exit
-    mov AC_FS_BASE(%r12), %rax
-    wrfsbase %rax
-    mov AC_GS_BASE(%r12), %rax
-    wrgsbase %rax
-    mov %r13, %rsp                  /* the frame the kernel built, as the Sentry left it */
-    mov $SYS_rt_sigreturn, %eax
-    syscall
-    .globl cv_st_site_sigreturn
-cv_st_site_sigreturn:
-    ud2
+    jmp *%rbp
 
 st_thread_exit:
     mov $SYS_exit, %eax
@@ -493,6 +516,81 @@ st_futex:
     .globl cv_st_site_futex
 cv_st_site_futex:
     jmp *%r15
+
+/*
+ * Patched syscall sites (docs/platform.md, "Syscall patching") come here from their entry in
+ * the [usertrap] table with %eax = the syscall number and %rcx = the return address; %r11 is
+ * free (a syscall clobbers %rcx and %r11). The thread's control block is its GS base, which
+ * the Sentry keeps there while the app has none of its own; otherwise the call traps at
+ * cv_st_fallback_site. No signal: registers go to AC_REGS, FP state stays in the CPU.
+ */
+    .globl cv_st_patched
+cv_st_patched:
+    rdgsbase %r11
+    sub PARAM(P_AREAS_BASE), %r11
+    cmp PARAM(P_AREAS_LEN), %r11
+    jae cv_st_fallback_site
+    test PARAM(P_AREA_LOWMASK), %r11
+    jnz cv_st_fallback_site
+    add PARAM(P_AREAS_BASE), %r11
+    mov %rcx, AC_REGS+R_RIP(%r11)
+    mov %rcx, AC_REGS+R_RCX(%r11)
+    mov %rax, AC_REGS+R_RAX(%r11)
+    mov %rax, AC_REGS+R_ORIG_RAX(%r11)
+    mov %rdi, AC_REGS+R_RDI(%r11)
+    mov %rsi, AC_REGS+R_RSI(%r11)
+    mov %rdx, AC_REGS+R_RDX(%r11)
+    mov %r10, AC_REGS+R_R10(%r11)
+    mov %r8, AC_REGS+R_R8(%r11)
+    mov %r9, AC_REGS+R_R9(%r11)
+    mov %rbx, AC_REGS+R_RBX(%r11)
+    mov %rbp, AC_REGS+R_RBP(%r11)
+    mov %r12, AC_REGS+R_R12(%r11)
+    mov %r13, AC_REGS+R_R13(%r11)
+    mov %r14, AC_REGS+R_R14(%r11)
+    mov %r15, AC_REGS+R_R15(%r11)
+    mov %rsp, AC_REGS+R_RSP(%r11)
+    lea AREA_TRAMP_STACK_TOP(%r11), %rsp
+    pushfq
+    pop %rcx
+    mov %rcx, AC_REGS+R_EFLAGS(%r11)
+    mov %rcx, AC_REGS+R_R11(%r11)
+    rdfsbase %rcx
+    mov %rcx, AC_FS_BASE(%r11)
+    movl $ENTRY_PATCHED, AC_KIND(%r11)
+    mov %r11, %r12
+    lea 1f(%rip), %rbp
+    jmp st_handoff
+1:  cmpl $REPLY_FAST, AC_REPLY(%r12)
+    jne cv_st_full_site
+    mov AC_REGS+R_EFLAGS(%r12), %rcx
+    push %rcx
+    popfq
+    mov AC_REGS+R_RAX(%r12), %rax
+    mov AC_REGS+R_RDI(%r12), %rdi
+    mov AC_REGS+R_RSI(%r12), %rsi
+    mov AC_REGS+R_RDX(%r12), %rdx
+    mov AC_REGS+R_R10(%r12), %r10
+    mov AC_REGS+R_R8(%r12), %r8
+    mov AC_REGS+R_R9(%r12), %r9
+    mov AC_REGS+R_RBX(%r12), %rbx
+    mov AC_REGS+R_RBP(%r12), %rbp
+    mov AC_REGS+R_R13(%r12), %r13
+    mov AC_REGS+R_R14(%r12), %r14
+    mov AC_REGS+R_R15(%r12), %r15
+    mov AC_REGS+R_EFLAGS(%r12), %r11
+    mov AC_REGS+R_RIP(%r12), %rcx
+    mov AC_REGS+R_RSP(%r12), %rsp
+    mov AC_REGS+R_R12(%r12), %r12
+    jmp *%rcx
+    .globl cv_st_full_site
+cv_st_full_site:
+    ud2                             /* the Sentry wants a signal frame: it rewrites it all */
+    .globl cv_st_fallback_site
+cv_st_fallback_site:
+    ud2                             /* GS is not ours: trap as the syscall would have */
+    .globl cv_st_patched_end
+cv_st_patched_end:
 
     .balign 64
     .globl cv_st_params

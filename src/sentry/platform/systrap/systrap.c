@@ -168,6 +168,10 @@ struct plat_context {
     unsigned spun, missed;  /* in the current window */
     unsigned backoff;       /* hand-offs left without spinning */
     bool stub_spun;         /* the stub was told to spin on the last resume */
+    /* The last trap came through a patched site (no signal frame): its registers. */
+    bool patched;
+    struct linux_regs trap_regs;
+    uint64_t app_gs; /* the GS base the app has (the real one is the area while it is 0) */
 };
 
 static uint64_t now_ns(void)
@@ -401,6 +405,7 @@ static void fill_params(char *code)
 #define SET64(off, v) (*(uint64_t *)(p + (off)) = (uint64_t)(v))
     SET64(P_AREA_MASK, ~(g_st.area_size - 1));
     SET64(P_AREA_SIZE, g_st.area_size);
+    SET64(P_AREA_LOWMASK, g_st.area_size - 1);
     SET64(P_AREAS_BASE, r + g_st.areas_off);
     SET64(P_CTL, r + ST_CTL_OFF);
     SET64(P_REPLY, r + ST_REPLY_OFF);
@@ -798,9 +803,10 @@ static void kill_stub(struct plat_context *ctx)
 
 /*
  * Wait until the stub thread traps (AC_STATE == ST_TRAPPED). Spins for the policy's budget,
- * then sleeps on the futex with a timeout, so that a dead stub is seen within ~50 ms and an
- * interrupt the stub never answers (its app blocked the signal, or scribbled its area) ends
- * in a kill within a second. Returns 0 or -ESRCH.
+ * then sleeps on the futex with a timeout, so that a dead stub is seen within ~50 ms, an
+ * interrupt is sent again every 50 ms until it is answered, and one the stub never answers
+ * (its app blocked the signal, or scribbled its area) ends in a kill after 2 s. Returns 0 or
+ * -ESRCH.
  */
 static int wait_trap(struct plat_context *ctx, uint64_t spin_ns)
 {
@@ -829,11 +835,14 @@ static int wait_trap(struct plat_context *ctx, uint64_t spin_ns)
         if (!stub_alive(ctx->as->pid, ctx->tid))
             return -ESRCH;
         uint64_t irq = __atomic_load_n(&ctx->interrupt_ns, __ATOMIC_RELAXED);
-        if (irq && now_ns() - irq > 1000ULL * 1000 * 1000) {
+        if (irq && now_ns() - irq > 2000ULL * 1000 * 1000) {
             log_warn("systrap: stub thread %d does not answer interrupts: killed", ctx->tid);
             kill_stub(ctx);
             return -ESRCH;
         }
+        /* The stub drops an interrupt that lands on its way to or from us: send it again. */
+        if (irq)
+            syscall(SYS_tgkill, ctx->as->pid, ctx->tid, ST_INTERRUPT_SIGNAL);
     }
 }
 
@@ -897,7 +906,10 @@ static int write_frame(struct plat_context *ctx, const struct linux_regs *r)
     uc.sigmask = 0; /* the stub thread's host mask: nothing blocked */
     memcpy(ctx->area + ctx->uc_off, &uc, sizeof(uc));
     *u64_at(ctx->area, AC_FS_BASE) = r->fs_base;
-    *u64_at(ctx->area, AC_GS_BASE) = r->gs_base;
+    /* With patching, GS leads the patched path to this area while the app has no GS. */
+    ctx->app_gs = r->gs_base;
+    *u64_at(ctx->area, AC_GS_BASE) =
+        r->gs_base || !g_systrap_patching ? r->gs_base : ctx->stub_area;
     return 0;
 }
 
@@ -913,6 +925,29 @@ static void regs_from_frame(const struct plat_context *ctx, struct linux_regs *r
     r->cs = 0x33, r->ss = 0x2b, r->ds = r->es = r->fs = r->gs = 0;
     r->fs_base = *u64_at((char *)ctx->area, AC_FS_BASE);
     r->gs_base = *u64_at((char *)ctx->area, AC_GS_BASE);
+    if (r->gs_base == ctx->stub_area)
+        r->gs_base = ctx->app_gs;
+}
+
+/* The registers of a patched-site entry, saved by the stub in AC_REGS: a syscall. */
+static void regs_from_patched(struct plat_context *ctx, struct linux_regs *r)
+{
+    memcpy(r, (const void *)(ctx->area + AC_REGS), sizeof(*r));
+    r->orig_rax = r->rax;
+    r->cs = 0x33, r->ss = 0x2b, r->ds = r->es = r->fs = r->gs = 0;
+    r->fs_base = *u64_at(ctx->area, AC_FS_BASE);
+    r->gs_base = ctx->app_gs;
+    ctx->trap_regs = *r;
+}
+
+/* After a patched entry, may the stub go back to app code by itself? Only when the Sentry
+ * changed nothing but the result (rcx and r11 are the syscall's, as the stub reloads them). */
+static bool fast_return(const struct plat_context *ctx, const struct linux_regs *r)
+{
+    struct linux_regs a = ctx->trap_regs, b = *r;
+    a.rax = b.rax = 0;
+    a.orig_rax = b.orig_rax = 0;
+    return memcmp(&a, &b, sizeof(a)) == 0 && b.rcx == b.rip && b.r11 == b.eflags;
 }
 
 static bool trap_signal(int sig)
@@ -954,6 +989,63 @@ static enum plat_switch classify(struct plat_context *ctx, const struct st_sigin
     if (si->code <= 0) /* sent by someone: only an interrupt */
         return SWITCH_INTERRUPT;
     return SWITCH_SIGNAL;
+}
+
+/* A trap has been published: read it (a patched entry or a signal frame). */
+static enum plat_switch take_trap(struct plat_context *ctx, struct linux_regs *regs,
+                                  struct plat_switch_info *info)
+{
+    uint32_t kind = __atomic_load_n(u32_at(ctx->area, AC_KIND), __ATOMIC_RELAXED);
+    ctx->patched = kind == ENTRY_PATCHED && g_systrap_patching;
+    if (ctx->patched) {
+        memset(info, 0, sizeof(*info));
+        regs_from_patched(ctx, regs);
+        return SWITCH_SYSCALL;
+    }
+    struct st_siginfo si;
+    if (read_trap(ctx, &si) < 0 || !trap_signal(si.signo)) {
+        log_warn("systrap: stub thread %d: garbage in its area: killed", ctx->tid);
+        kill_stub(ctx);
+        return SWITCH_DEAD;
+    }
+    regs_from_frame(ctx, regs);
+    if (si.signo == SIGILL && regs->rip == g_st.region + st_code_off(cv_st_fallback_site)) {
+        /* A patched site while the app has a GS base of its own: the call, by signal. */
+        memset(info, 0, sizeof(*info));
+        regs->rip = regs->rcx;
+        regs->orig_rax = regs->rax;
+        return SWITCH_SYSCALL;
+    }
+    return classify(ctx, &si, regs, info);
+}
+
+/* After a patched entry the thread has no signal frame: have it trap at cv_st_full_site
+ * (registers unchanged, FP state live) so that the Sentry can rewrite everything. Returns 0,
+ * or -ESRCH when the stub is dead or sent garbage. */
+static int materialize(struct plat_context *ctx)
+{
+    if (!ctx->patched)
+        return 0;
+    *u32_at(ctx->area, AC_REPLY) = REPLY_FULL;
+    resume(ctx);
+    struct st_siginfo si;
+    if (wait_trap(ctx, 0) < 0)
+        return -ESRCH;
+    ctx->patched = false;
+    uint32_t kind = __atomic_load_n(u32_at(ctx->area, AC_KIND), __ATOMIC_RELAXED);
+    int bad = kind != ENTRY_SIGNAL ? 1 : read_trap(ctx, &si) < 0 ? 2 : 0;
+    if (!bad &&
+        (si.signo != SIGILL || ctx->uc.mc.rip != g_st.region + st_code_off(cv_st_full_site)))
+        bad = 3;
+    if (bad) {
+        log_warn(
+            "systrap: stub thread %d: garbage in its area (%d: kind %u signo %d rip %#llx): killed",
+            ctx->tid, bad, kind, bad > 1 ? si.signo : 0,
+            bad > 2 ? (unsigned long long)ctx->uc.mc.rip : 0ULL);
+        kill_stub(ctx);
+        return -ESRCH;
+    }
+    return 0;
 }
 
 static int systrap_context_new(struct plat_as *as, long token, struct plat_context **out)
@@ -1088,23 +1180,23 @@ static enum plat_switch systrap_run(struct plat_context *ctx, struct linux_regs 
     spin_plan(ctx, &spin, &stub_spin);
     place(ctx, spin || stub_spin);
     ctx->stub_spun = stub_spin != 0;
+    if (ctx->patched && fast_return(ctx, regs)) {
+        *u64_at(ctx->area, AC_REGS + R_RAX) = regs->rax;
+        *u32_at(ctx->area, AC_REPLY) = REPLY_FAST;
+    } else {
+        if (materialize(ctx) < 0)
+            goto dead;
+        if (write_frame(ctx, regs) < 0)
+            goto dead;
+    }
     *u64_at(ctx->area, AC_SPIN) = stub_spin * g_pol.tsc_per_us / 1000;
-    if (write_frame(ctx, regs) < 0)
-        goto dead;
     resume(ctx);
     if (wait_trap(ctx, spin) < 0)
         goto dead;
     ctx->t_trap = now_ns();
     ctx->avg_app_ns = avg_add(ctx->avg_app_ns, ctx->t_trap - t_resume);
     __atomic_store_n(&ctx->interrupt_ns, 0, __ATOMIC_RELAXED);
-    struct st_siginfo si;
-    if (read_trap(ctx, &si) < 0 || !trap_signal(si.signo)) {
-        log_warn("systrap: stub thread %d: garbage in its area: killed", ctx->tid);
-        kill_stub(ctx);
-        return SWITCH_DEAD;
-    }
-    regs_from_frame(ctx, regs);
-    return classify(ctx, &si, regs, info);
+    return take_trap(ctx, regs, info);
 dead:
     ctx->dead = true;
     return SWITCH_DEAD;
@@ -1112,6 +1204,8 @@ dead:
 
 static int systrap_get_fpstate(struct plat_context *ctx, struct linux_fpstate *fp)
 {
+    if (materialize(ctx) < 0)
+        return -ESRCH;
     memcpy(fp, ctx->area + ctx->fp_off, sizeof(*fp));
     return 0;
 }
@@ -1121,6 +1215,8 @@ static int systrap_get_fpstate(struct plat_context *ctx, struct linux_fpstate *f
  * SSE components are marked present so that the restore loads them. */
 static int systrap_set_fpstate(struct plat_context *ctx, const struct linux_fpstate *fp)
 {
+    if (materialize(ctx) < 0)
+        return -ESRCH;
     struct linux_fpstate v = *fp;
     v.mxcsr &= g_st.mxcsr_mask;
     char *dst = ctx->area + ctx->fp_off;
@@ -1142,6 +1238,11 @@ static void systrap_interrupt(struct plat_context *ctx)
     syscall(SYS_tgkill, ctx->as->pid, ctx->tid, ST_INTERRUPT_SIGNAL);
 }
 
+static uint64_t systrap_patch_entry(void)
+{
+    return g_systrap_patching ? g_st.region + st_code_off(cv_st_patched) : 0;
+}
+
 const struct platform_ops g_platform_systrap = {
     .name = "systrap",
     .init = systrap_init,
@@ -1160,4 +1261,5 @@ const struct platform_ops g_platform_systrap = {
     .reserved = systrap_reserved,
     .as_cpu_ns = systrap_as_cpu_ns,
     .thread_idle = systrap_thread_idle,
+    .patch_entry = systrap_patch_entry,
 };

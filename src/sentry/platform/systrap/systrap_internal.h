@@ -17,6 +17,7 @@ extern const char cv_st_site_syswait[], cv_st_site_mmap[], cv_st_site_munmap[],
     cv_st_site_mprotect[], cv_st_site_clone[], cv_st_site_evwrite[], cv_st_site_sigaltstack[],
     cv_st_site_sud[], cv_st_site_seccomp[], cv_st_site_sigreturn[], cv_st_site_exit[],
     cv_st_site_futex[];
+extern const char cv_st_patched[], cv_st_full_site[], cv_st_fallback_site[];
 
 /* What the filters need to know of this boot. */
 struct st_filter_cfg {
