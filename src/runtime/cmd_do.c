@@ -32,7 +32,7 @@ static const char g_do_usage[] =
     "                     writable and writes reach the host directory\n"
     "  --volume SRC:DST[:ro]\n"
     "                     bind mount the host directory SRC at DST (repeatable)\n"
-    "  --platform NAME    how app code is run and trapped: ptrace (default)\n"
+    "  --platform NAME    how app code is run and trapped: systrap (default) or ptrace\n"
     "  --systrap-patching=BOOL\n"
     "                     rewrite `mov $nr,%eax; syscall` sites on systrap (default true)\n"
     "  --strace           log every system call of the command\n"

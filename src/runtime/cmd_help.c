@@ -22,7 +22,7 @@ static const char g_usage[] =
     "  help                          show this help\n"
     "\n"
     "Global flags (also accepted after the command):\n"
-    "  --platform NAME    how app code is run and trapped: ptrace (default)\n"
+    "  --platform NAME    how app code is run and trapped: systrap (default) or ptrace\n"
     "  --systrap-patching=BOOL\n"
     "                     rewrite `mov $nr,%eax; syscall` sites on systrap (default true)\n"
     "  --strace           log every system call of the app\n"

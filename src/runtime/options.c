@@ -31,7 +31,7 @@ static const char *const g_platforms[] = {"ptrace", "systrap"};
 
 void rt_opts_init(struct rt_opts *o)
 {
-    *o = (struct rt_opts){.platform = "ptrace", .root = "/", .log_fd = -1, .overlay = true};
+    *o = (struct rt_opts){.platform = "systrap", .root = "/", .log_fd = -1, .overlay = true};
 }
 
 bool rt_platform_known(const char *name)
