@@ -67,10 +67,10 @@ static struct {
     uint64_t spin_ns; /* the spin budget */
 } g_pol;
 
-/* Adaptive spinning: a wait is predicted short when the running average of its kind is under
- * the budget; a spin that ends in a sleep anyway is a miss, and MISS_LIMIT misses in a window
- * of WINDOW spun waits stop spinning for BACKOFF hand-offs (the other CPU is busy with
- * someone else). */
+/* Adaptive spinning: a window of WINDOW hand-offs spins when the running average of one side's
+ * wait is under the budget; a spin that ends in a sleep anyway is a miss, and MISS_LIMIT
+ * misses in a window stop spinning for BACKOFF hand-offs (the other CPU is busy with someone
+ * else). */
 #define WINDOW 32
 #define MISS_LIMIT 4
 #define BACKOFF 4096
@@ -167,6 +167,8 @@ struct plat_context {
     uint64_t t_trap;        /* when the last trap was seen */
     unsigned spun, missed;  /* in the current window */
     unsigned backoff;       /* hand-offs left without spinning */
+    unsigned handoffs;      /* in the current window */
+    bool spin_mode;         /* this window spins (and the pair is on two CPUs) */
     bool stub_spun;         /* the stub was told to spin on the last resume */
     /* The last trap came through a patched site (no signal frame): its registers. */
     bool patched;
@@ -640,16 +642,19 @@ static void systrap_reserved(gaddr_t *start, gaddr_t *end)
 
 /* ---- address spaces --------------------------------------------------------------------- */
 
-/* A fresh slice's control pages: the dispatch selector (always "block") and the alternate
- * stack of every slot. */
+/* A fresh slice's control page: the dispatch selector, always "block". */
 static void ctl_init(char *ctl)
 {
     *(volatile uint8_t *)(ctl + CTL_SELECTOR) = 1; /* SYSCALL_DISPATCH_FILTER_BLOCK */
-    for (int i = 0; i < ST_MAX_THREADS; i++) {
-        stack_t ss = {.ss_sp = (void *)(area_stub(i) + AREA_ALT_OFF),
-                      .ss_size = g_st.area_size - AREA_ALT_OFF};
-        memcpy(ctl + ST_CTL_ALT_OFF + (uint64_t)i * ST_STACK_T_SIZE, &ss, sizeof(ss));
-    }
+}
+
+/* The alternate stack of @slot, which its new thread reads from the control pages (written
+ * here, when the slot is first used, so that an address space pays only for its threads). */
+static void ctl_set_altstack(char *ctl, int slot)
+{
+    stack_t ss = {.ss_sp = (void *)(area_stub(slot) + AREA_ALT_OFF),
+                  .ss_size = g_st.area_size - AREA_ALT_OFF};
+    memcpy(ctl + ST_CTL_ALT_OFF + (uint64_t)slot * ST_STACK_T_SIZE, &ss, sizeof(ss));
 }
 
 static void as_free(struct plat_as *as)
@@ -776,6 +781,7 @@ static int systrap_thread_prepare(struct plat_as *as, struct plat_context *paren
         pthread_mutex_unlock(&as->lock);
         return slot;
     }
+    ctl_set_altstack(ctl_view(as), slot);
     char *a = area_view(as, slot);
     memset(a, 0, ST_PAGE);
     __atomic_store_n(u32_at(a, AC_STATE), ST_APP, __ATOMIC_RELEASE);
@@ -1127,20 +1133,26 @@ static void spin_plan(struct plat_context *ctx, uint64_t *sentry, uint64_t *stub
     if (g_pol.policy == POLICY_SLEEP)
         return;
     if (g_pol.policy == POLICY_SPIN) {
+        ctx->spin_mode = true;
         *sentry = *stub = g_pol.spin_ns;
         return;
     }
     if (ctx->backoff) {
-        ctx->backoff--;
+        if (--ctx->backoff == 0)
+            ctx->handoffs = WINDOW; /* decide again now */
         return;
     }
-    if (ctx->spun >= WINDOW) {
-        if (ctx->missed >= MISS_LIMIT)
+    /* The mode (and with it the placement) changes only at the end of a window, so that a
+     * workload near the budget does not move the stub thread at every hand-off. */
+    if (++ctx->handoffs >= WINDOW) {
+        if (ctx->spun && ctx->missed >= MISS_LIMIT)
             ctx->backoff = BACKOFF;
-        ctx->spun = ctx->missed = 0;
-        if (ctx->backoff)
-            return;
+        ctx->spin_mode = !ctx->backoff &&
+                         (ctx->avg_app_ns < g_pol.spin_ns || ctx->avg_sentry_ns < g_pol.spin_ns);
+        ctx->handoffs = ctx->spun = ctx->missed = 0;
     }
+    if (!ctx->spin_mode)
+        return;
     if (ctx->avg_app_ns < g_pol.spin_ns)
         *sentry = g_pol.spin_ns;
     if (ctx->avg_sentry_ns < g_pol.spin_ns)
@@ -1178,7 +1190,7 @@ static enum plat_switch systrap_run(struct plat_context *ctx, struct linux_regs 
     }
     uint64_t spin, stub_spin;
     spin_plan(ctx, &spin, &stub_spin);
-    place(ctx, spin || stub_spin);
+    place(ctx, ctx->spin_mode && !ctx->backoff);
     ctx->stub_spun = stub_spin != 0;
     if (ctx->patched && fast_return(ctx, regs)) {
         *u64_at(ctx->area, AC_REGS + R_RAX) = regs->rax;
