@@ -3,8 +3,8 @@
 # What the host sees of a running sandbox (docs/security.md): the Sentry in namespaces of its
 # own, on an empty root, with no capabilities, no_new_privs and one seccomp filter; every stub
 # with a second filter of its own (systrap: the template, forked before the Sentry's filter
-# existed, has one filter, its own, and its stubs a second); the gofer in its own mount
-# namespace with only CAP_DAC_READ_SEARCH and a filter.
+# existed, has one filter, its own, and its stubs a second, and their stub region sealed);
+# the gofer in its own mount namespace with only CAP_DAC_READ_SEARCH and a filter.
 #   confinement.sh CVISOR
 set -u
 cvisor=$1
@@ -54,6 +54,13 @@ for s in $(descendants "$sentry" | tail -n +2); do
     [ -n "$(children "$s")" ] && want=1 # the systrap template
     [ "$filters" -ge $want ] || fail "stub $s has no filter of its own"
     [ "$(field "$s" NoNewPrivs)" = 1 ] || fail "stub $s lacks no_new_privs"
+    # A systrap stub (its region mapped shared) has sealed every mapping of the region.
+    region=$(awk '$1 ~ /^7e00000[0-9a-f]*-/ && $2 ~ /s$/ {print "y"; exit}' /proc/"$s"/maps 2>/dev/null)
+    if [ "$want" = 2 ] && [ "$region" = y ]; then
+        unsealed=$(awk '/^7e00000/ {r = $1} /^VmFlags/ {if (r != "" && $0 !~ / sl/) print r; r = ""}' \
+            /proc/"$s"/smaps 2>/dev/null)
+        [ -z "$unsealed" ] || fail "stub $s: region mappings not sealed: $unsealed"
+    fi
     [ "$caps" = 0000000000000000 ] || fail "stub $s has capabilities"
 done
 kill -TERM "$runtime"

@@ -715,8 +715,11 @@ static int systrap_as_new(struct plat_as **out)
 
 static void systrap_as_release(struct plat_as *as)
 {
-    CV_BUG_ON(as && as->refs <= 0);
-    if (!as || --as->refs > 0)
+    if (!as)
+        return;
+    int left = __atomic_sub_fetch(&as->refs, 1, __ATOMIC_ACQ_REL);
+    CV_BUG_ON(left < 0);
+    if (left > 0)
         return;
     as_free(as);
 }
@@ -1069,7 +1072,7 @@ static int systrap_context_new(struct plat_as *as, long token, struct plat_conte
     ctx->cpu = -1;
     ctx->area = area_view(as, ctx->slot);
     ctx->stub_area = area_stub(ctx->slot);
-    as->refs++;
+    __atomic_add_fetch(&as->refs, 1, __ATOMIC_RELAXED);
     /* The new thread reports from the ud2 at cv_st_ready once it is confined. */
     struct st_siginfo si;
     int err = wait_trap(ctx, 0);
