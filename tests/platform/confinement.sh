@@ -25,7 +25,8 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 [ -n "$sentry" ] && [ -n "$gofer" ] || fail "no Sentry or gofer under the runtime $runtime"
-echo "runtime $runtime, sentry $sentry, gofer $gofer, stubs $(descendants "$sentry" | tail -n +2 | tr '\n' ' ')"
+stubs=$(descendants "$sentry" | tail -n +2 | tr '\n' ' ')
+echo "runtime $runtime, sentry $sentry, gofer $gofer, stubs $stubs"
 
 for ns in user mnt pid net ipc uts cgroup; do
     [ "$(readlink /proc/"$sentry"/ns/$ns)" != "$(readlink /proc/$$/ns/$ns)" ] ||
@@ -55,10 +56,11 @@ for s in $(descendants "$sentry" | tail -n +2); do
     [ "$filters" -ge $want ] || fail "stub $s has no filter of its own"
     [ "$(field "$s" NoNewPrivs)" = 1 ] || fail "stub $s lacks no_new_privs"
     # A systrap stub (its region mapped shared) has sealed every mapping of the region.
-    region=$(awk '$1 ~ /^7e00000[0-9a-f]*-/ && $2 ~ /s$/ {print "y"; exit}' /proc/"$s"/maps 2>/dev/null)
+    region=$(awk '$1 ~ /^7e00000[0-9a-f]*-/ && $2 ~ /s$/ {print "y"; exit}' \
+        /proc/"$s"/maps 2>/dev/null)
     if [ "$want" = 2 ] && [ "$region" = y ]; then
-        unsealed=$(awk '/^7e00000/ {r = $1} /^VmFlags/ {if (r != "" && $0 !~ / sl/) print r; r = ""}' \
-            /proc/"$s"/smaps 2>/dev/null)
+        unsealed=$(awk '/^7e00000/ {r = $1}
+            /^VmFlags/ {if (r != "" && $0 !~ / sl/) print r; r = ""}' /proc/"$s"/smaps 2>/dev/null)
         [ -z "$unsealed" ] || fail "stub $s: region mappings not sealed: $unsealed"
     fi
     [ "$caps" = 0000000000000000 ] || fail "stub $s has capabilities"

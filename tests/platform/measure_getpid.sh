@@ -32,7 +32,8 @@ done
 printf "%-18s %12s %12s %12s %12s\n" runtime "syscall() ns" "(lowest)" "inline ns" "(lowest)"
 for p in native ptrace systrap-nopatch systrap; do
     printf "%-18s %12s %12s %12s %12s\n" "$p" "$(echo ${runs[${p}_s]} | med)" \
-        "$(echo ${runs[${p}_s]} | low)" "$(echo ${runs[${p}_i]} | med)" "$(echo ${runs[${p}_i]} | low)"
+        "$(echo ${runs[${p}_s]} | low)" "$(echo ${runs[${p}_i]} | med)" \
+        "$(echo ${runs[${p}_i]} | low)"
 done
 printf "%-18s %12s %12s\n" "SIGSYS (SUD)" "$(echo ${runs[sud]} | med)" "$(echo ${runs[sud]} | low)"
 printf "%-18s %12s %12s\n" "SIGSYS (seccomp)" "$(echo ${runs[seccomp]} | med)" \

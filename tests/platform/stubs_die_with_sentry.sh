@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# The platform's stub processes (and systrap's template) must not outlive the Sentry: kill the Sentry with
-# SIGKILL while the app runs (several processes and threads), then check that every stub it
-# had is gone, and that the runtime reports the sandbox's death.
+# The platform's stub processes (and systrap's template) must not outlive the Sentry: kill the
+# Sentry with SIGKILL while the app runs (several processes and threads), then check that every
+# stub it had is gone, and that the runtime reports the sandbox's death.
 #   stubs_die_with_sentry.sh CVISOR
 set -u
 cvisor=$1

@@ -126,11 +126,11 @@
 #define P_PROG_BASE 0x108
 #define P_PROG_APP 0x118
 #define P_ZERO_MASK 0x128
-#define P_SIGNALS 0x130   /* 8 u32 signal numbers the handler takes, 0-terminated */
+#define P_SIGNALS 0x130      /* 8 u32 signal numbers the handler takes, 0-terminated */
 #define P_AREA_LOWMASK 0x168 /* area size - 1 */
-#define P_RSEQ 0x150      /* the forking thread's rseq registration: area, length, signature */
-#define P_FILTERS 0x200   /* BPF instructions of the three filters */
-#define P_FILTERS_MAX 256 /* instructions */
+#define P_RSEQ 0x150         /* the forking thread's rseq registration: area, length, signature */
+#define P_FILTERS 0x200      /* BPF instructions of the three filters */
+#define P_FILTERS_MAX 256    /* instructions */
 #define P_SIZE (P_FILTERS + 8 * P_FILTERS_MAX)
 
 /* The template's scratch page: ST_CTL_OFF in the template (private, overlaid in stubs). */
