@@ -144,7 +144,8 @@ struct plat_as {
     bool dead;
     pthread_mutex_t lock; /* memory operations and slots */
     uint32_t seq;
-    pid_t slot_tid[ST_MAX_THREADS]; /* last stub thread of each slot (0: never used) */
+    unsigned op_count, op_missed, op_backoff; /* spinning for completions (op_spin_budget) */
+    pid_t slot_tid[ST_MAX_THREADS];           /* last stub thread of each slot (0: never used) */
     bool slot_used[ST_MAX_THREADS];
 };
 
@@ -303,6 +304,28 @@ static pid_t template_spawn(int slice, int *evfd)
 
 /* ---- the syscall thread: memory operations ---------------------------------------------- */
 
+/* Spinning for a memory operation's completion follows the hand-off policy: always with
+ * POLICY_SPIN; with POLICY_ADAPTIVE until MISS_LIMIT of a window of WINDOW operations were not
+ * answered within the budget (the syscall thread slept, or its CPU was busy), then not for
+ * BACKOFF operations. The caller holds as->lock. */
+static uint64_t op_spin_budget(struct plat_as *as)
+{
+    if (g_pol.policy == POLICY_SLEEP)
+        return 0;
+    if (g_pol.policy == POLICY_SPIN)
+        return g_pol.spin_ns;
+    if (as->op_backoff) {
+        as->op_backoff--;
+        return 0;
+    }
+    if (++as->op_count >= WINDOW) {
+        if (as->op_missed >= MISS_LIMIT)
+            as->op_backoff = BACKOFF;
+        as->op_count = as->op_missed = 0;
+    }
+    return as->op_backoff ? 0 : g_pol.spin_ns;
+}
+
 static bool stub_alive(pid_t pid, pid_t tid)
 {
     long r = tid ? syscall(SYS_tgkill, pid, tid, 0) : kill(pid, 0);
@@ -316,11 +339,15 @@ static bool stub_alive(pid_t pid, pid_t tid)
  */
 static int wait_completion(struct plat_as *as, uint32_t seq)
 {
-    uint64_t spin = g_pol.policy == POLICY_SLEEP ? 0 : g_pol.spin_ns;
+    uint64_t spin = op_spin_budget(as);
     uint64_t t0 = spin ? now_ns() : 0;
-    while (spin && __atomic_load_n(u32_at(reply_view(as), RP_SEQ), __ATOMIC_ACQUIRE) != seq &&
-           now_ns() - t0 < spin)
+    while (spin && __atomic_load_n(u32_at(reply_view(as), RP_SEQ), __ATOMIC_ACQUIRE) != seq) {
+        if (now_ns() - t0 >= spin) {
+            as->op_missed++;
+            break;
+        }
         _mm_pause();
+    }
     for (;;) {
         uint64_t v;
         ssize_t n = read(as->evfd, &v, sizeof(v));
