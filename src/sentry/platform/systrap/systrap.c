@@ -841,7 +841,7 @@ static void kill_stub(struct plat_context *ctx)
  * Wait until the stub thread traps (AC_STATE == ST_TRAPPED). Spins for the policy's budget,
  * then sleeps on the futex with a timeout, so that a dead stub is seen within ~50 ms, an
  * interrupt is sent again every 50 ms until it is answered, and one the stub never answers
- * (its app blocked the signal, or scribbled its area) ends in a kill after 2 s. Returns 0 or
+ * (its app blocked the signal, or scribbled its area) ends in a kill after 5 s. Returns 0 or
  * -ESRCH.
  */
 static int wait_trap(struct plat_context *ctx, uint64_t spin_ns)
@@ -871,7 +871,7 @@ static int wait_trap(struct plat_context *ctx, uint64_t spin_ns)
         if (!stub_alive(ctx->as->pid, ctx->tid))
             return -ESRCH;
         uint64_t irq = __atomic_load_n(&ctx->interrupt_ns, __ATOMIC_RELAXED);
-        if (irq && now_ns() - irq > 2000ULL * 1000 * 1000) {
+        if (irq && now_ns() - irq > 5000ULL * 1000 * 1000) {
             log_warn("systrap: stub thread %d does not answer interrupts: killed", ctx->tid);
             kill_stub(ctx);
             return -ESRCH;
