@@ -6,7 +6,9 @@
  * syscall adds the hand-off to the Sentry to exactly this.
  *   sigsys_rt [N]     prints "sud <ns> ns/call" and "seccomp <ns> ns/call"
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <signal.h>
