@@ -913,8 +913,11 @@ static int read_trap(struct plat_context *ctx, struct st_siginfo *si)
     uint64_t room = hi - fp;
     if ((ctx->uc.uc_flags & UC_FP_XSTATE) && sw.magic1 == FP_XSTATE_MAGIC1 &&
         sw.xstate_size >= FXSAVE_SIZE + XSAVE_HDR_SIZE && sw.extended_size <= room &&
-        sw.xstate_size + 4 <= sw.extended_size)
-        ctx->xsave = true;
+        (uint64_t)sw.xstate_size + 4 <= sw.extended_size) {
+        uint32_t magic2;
+        memcpy(&magic2, ctx->area + ctx->fp_off + sw.xstate_size, sizeof(magic2));
+        ctx->xsave = magic2 == FP_XSTATE_MAGIC2;
+    }
     return 0;
 }
 
