@@ -17,6 +17,7 @@
 #include <linux/futex.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,7 +146,9 @@ struct plat_as {
     pthread_mutex_t lock; /* memory operations and slots */
     uint32_t seq;
     unsigned op_count, op_missed, op_backoff; /* spinning for completions (op_spin_budget) */
-    pid_t slot_tid[ST_MAX_THREADS];           /* last stub thread of each slot (0: never used) */
+    int sys_cpu;                              /* the syscall thread's CPU, or -1 (free) */
+    unsigned ops_since_bind;
+    pid_t slot_tid[ST_MAX_THREADS]; /* last stub thread of each slot (0: never used) */
     bool slot_used[ST_MAX_THREADS];
 };
 
@@ -337,9 +340,8 @@ static bool stub_alive(pid_t pid, pid_t tid)
  * 2: failed). Nothing else can write that descriptor, so a completion cannot be forged.
  * Returns 1, 2, or -ESRCH when the stub is dead.
  */
-static int wait_completion(struct plat_as *as, uint32_t seq)
+static int wait_completion(struct plat_as *as, uint32_t seq, uint64_t spin)
 {
-    uint64_t spin = op_spin_budget(as);
     uint64_t t0 = spin ? now_ns() : 0;
     while (spin && __atomic_load_n(u32_at(reply_view(as), RP_SEQ), __ATOMIC_ACQUIRE) != seq) {
         if (now_ns() - t0 >= spin) {
@@ -366,6 +368,29 @@ static int wait_completion(struct plat_as *as, uint32_t seq)
     }
 }
 
+/* While the Sentry sleeps for completions, the syscall thread sleeps on the CPU of the
+ * requests, so that waking each other needs no IPI; re-bound at most every REBIND_OPS
+ * operations when requests come from several CPUs. While the Sentry spins it is let free. */
+#define REBIND_OPS 64
+
+static void place_syscall_thread(struct plat_as *as, bool spinning)
+{
+    if (spinning) {
+        if (as->sys_cpu >= 0 && plat_cpu_unbind(as->pid) == 0)
+            as->sys_cpu = -1;
+        return;
+    }
+    int cpu = sched_getcpu();
+    if (cpu < 0 || cpu == as->sys_cpu || (as->sys_cpu >= 0 && ++as->ops_since_bind < REBIND_OPS))
+        return;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setaffinity(as->pid, sizeof(set), &set) == 0)
+        as->sys_cpu = cpu;
+    as->ops_since_bind = 0;
+}
+
 /* Run one operation in the syscall thread. Returns its result (>= 0) or -errno. The caller
  * holds as->lock. */
 static long stub_op(struct plat_as *as, uint64_t op, uint64_t a0, uint64_t a1, uint64_t a2,
@@ -373,6 +398,8 @@ static long stub_op(struct plat_as *as, uint64_t op, uint64_t a0, uint64_t a1, u
 {
     if (as->dead)
         return -ESRCH;
+    uint64_t spin = op_spin_budget(as);
+    place_syscall_thread(as, spin != 0);
     char *ctl = ctl_view(as);
     uint32_t seq = as->seq + 2;
     as->seq = seq;
@@ -386,7 +413,7 @@ static long stub_op(struct plat_as *as, uint64_t op, uint64_t a0, uint64_t a1, u
     __atomic_store_n(u32_at(ctl, CTL_SEQ), seq, __ATOMIC_SEQ_CST);
     if (__atomic_load_n(u32_at(reply_view(as), RP_WAITING), __ATOMIC_SEQ_CST))
         futex((void *)u32_at(ctl, CTL_SEQ), FUTEX_WAKE, 1, NULL);
-    int done = wait_completion(as, seq);
+    int done = wait_completion(as, seq, spin);
     if (done < 0) {
         as->dead = true;
         return done;
@@ -703,6 +730,7 @@ static int systrap_as_new(struct plat_as **out)
     if (!as)
         return -ENOMEM;
     as->evfd = -1;
+    as->sys_cpu = -1;
     as->refs = 1;
     pthread_mutex_init(&as->lock, NULL);
     as->slice = slice_alloc();
@@ -728,7 +756,7 @@ static int systrap_as_new(struct plat_as **out)
     as->pid = pid;
     fcntl(as->evfd, F_SETFL, O_NONBLOCK);
     /* The syscall thread reports once it is set up (or dies). */
-    if (wait_completion(as, 0) != 1) {
+    if (wait_completion(as, 0, 0) != 1) {
         log_warn("systrap: stub %d did not start", pid);
         as_free(as);
         return -EAGAIN;
