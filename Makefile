@@ -28,8 +28,11 @@ test-sanitize: build
 unit: build
 	meson test -C $(BUILD) --suite unit
 
+# The Performance Guide's figures (docs/benchmarks.md). RUNTIMES="native cvisor-ptrace ..."
+# picks the runtimes (default: native and every one that works here); QUICK=1 a subset.
 bench: build
-	bench/run.sh $(CVISOR)
+	@scripts/bench-deps.sh
+	bench/run.sh --cvisor=$(CVISOR) $(if $(RUNTIMES),--runtimes="$(RUNTIMES)") $(if $(filter 1 yes true,$(QUICK)),--quick)
 
 docs: build
 	python3 tools/gen_syscall_docs.py $(CVISOR) > docs/syscalls.md

@@ -3,7 +3,9 @@
 set -euo pipefail
 pkgs=(meson ninja-build gcc pkg-config libcmocka-dev libseccomp-dev busybox-static python3
       bash coreutils findutils grep make git tar sqlite3 util-linux hyperfine fio procps
-      psmisc tmux htop passwd sudo nginx-light postgresql curl)
+      psmisc tmux htop passwd sudo nginx-light postgresql curl sysbench liblwip-dev
+      redis-server redis-tools iperf3 apache2-utils nodejs
+      iputils-ping)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

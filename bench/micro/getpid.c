@@ -1,57 +1,63 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Syscall micro-benchmark (the guide's "syscall" figure): N raw syscall(SYS_getpid) calls, and N
- * inline `mov $SYS_getpid,%eax; syscall` sequences (the pattern a systrap platform can patch),
- * each timed with CLOCK_MONOTONIC after a warm-up. Prints ns per call, never a total, so runs
- * with different N compare.
- *   getpid [N]     (default 200000)
+/* Syscall micro-benchmark (the guide's "syscall" figure): raw syscall(SYS_getpid) calls, and
+ * inline `mov $SYS_getpid,%eax; syscall` sequences (the 7-byte pattern a systrap platform can
+ * patch), each for SECONDS of wall time after a warm-up. Prints ns per call.
+ *   getpid [SECONDS]     (default 1.0; each method runs that long)
  * Output, one line per method:  "<method> <N> calls <ns> ns/call". */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <stdio.h>
-#include <stdlib.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
-static long long now_ns(void)
+#include "timeloop.h"
+
+static int op_syscall(long n, void *arg)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1000000000LL + t.tv_nsec;
+    pid_t pid = *(pid_t *)arg;
+    for (long i = 0; i < n; i++) {
+        if (syscall(SYS_getpid) != pid) {
+            fprintf(stderr, "getpid: syscall() returned another pid\n");
+            return -1;
+        }
+    }
+    return 0;
 }
 
 static inline long getpid_inline(void)
 {
     long ret;
-    __asm__ volatile("mov %1, %%eax\n\tsyscall" : "=a"(ret) : "i"(SYS_getpid) : "rcx", "r11", "memory");
+    __asm__ volatile("mov %1, %%eax\n\tsyscall"
+                     : "=a"(ret)
+                     : "i"(SYS_getpid)
+                     : "rcx", "r11", "memory");
     return ret;
+}
+
+static int op_inline(long n, void *arg)
+{
+    pid_t pid = *(pid_t *)arg;
+    for (long i = 0; i < n; i++) {
+        if (getpid_inline() != pid) {
+            fprintf(stderr, "getpid: inline syscall returned another pid\n");
+            return -1;
+        }
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
-    long n = argc > 1 ? atol(argv[1]) : 200000;
-    if (n <= 0) {
-        fprintf(stderr, "usage: getpid [N]\n");
-        return 2;
-    }
-    volatile long sink = 0;
-    long warm = n / 10 < 1000 ? n / 10 : 1000;
+    double secs = tl_seconds(argc, argv, 1);
+    pid_t pid = getpid();
+    struct tl_result r;
 
-    for (long i = 0; i < warm; i++)
-        sink += syscall(SYS_getpid);
-    long long t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        sink += syscall(SYS_getpid);
-    long long t1 = now_ns();
-    printf("syscall %ld calls %.1f ns/call\n", n, (double)(t1 - t0) / n);
-
-    for (long i = 0; i < warm; i++)
-        sink += getpid_inline();
-    t0 = now_ns();
-    for (long i = 0; i < n; i++)
-        sink += getpid_inline();
-    t1 = now_ns();
-    printf("inline %ld calls %.1f ns/call\n", n, (double)(t1 - t0) / n);
-    return sink == 0; /* getpid is never 0: exit 0 */
+    if (tl_run(secs, op_syscall, &pid, &r) < 0)
+        return 1;
+    printf("syscall %ld calls %.1f ns/call\n", r.ops, r.ns_per_op);
+    if (tl_run(secs, op_inline, &pid, &r) < 0)
+        return 1;
+    printf("inline %ld calls %.1f ns/call\n", r.ops, r.ns_per_op);
+    return 0;
 }

@@ -25,6 +25,8 @@ static const char g_usage[] =
     "  --platform NAME    how app code is run and trapped: systrap (default) or ptrace\n"
     "  --systrap-patching=BOOL\n"
     "                     rewrite `mov $nr,%eax; syscall` sites on systrap (default true)\n"
+    "  --network MODE     sandbox (default: the Sentry's own TCP/IP stack) or none;\n"
+    "                     both have only the loopback interface for now\n"
     "  --strace           log every system call of the app\n"
     "  --debug            verbose logs\n"
     "  --log FILE         append the logs to FILE\n"

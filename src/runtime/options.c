@@ -24,6 +24,7 @@ enum {
     OPT_OVERLAY,
     OPT_VOLUME,
     OPT_SYSTRAP_PATCHING,
+    OPT_NETWORK,
     OPT_HELP = 'h',
 };
 
@@ -31,7 +32,8 @@ static const char *const g_platforms[] = {"ptrace", "systrap"};
 
 void rt_opts_init(struct rt_opts *o)
 {
-    *o = (struct rt_opts){.platform = "systrap", .root = "/", .log_fd = -1, .overlay = true};
+    *o = (struct rt_opts){
+        .platform = "systrap", .network = "sandbox", .root = "/", .log_fd = -1, .overlay = true};
 }
 
 bool rt_platform_known(const char *name)
@@ -70,6 +72,11 @@ static int apply_common(struct rt_opts *o, int c, const char *arg, struct cv_err
         else
             return cv_error_set(err, 0, "invalid --systrap-patching `%s` (true or false)", arg);
         return 0;
+    case OPT_NETWORK:
+        if (strcmp(arg, "sandbox") != 0 && strcmp(arg, "none") != 0)
+            return cv_error_set(err, 0, "unknown network `%s` (available: sandbox, none)", arg);
+        o->network = arg;
+        return 0;
     case OPT_STRACE:
         o->strace = true;
         return 0;
@@ -106,6 +113,7 @@ static int bad_option(int c, char **argv, struct cv_error **err)
 static const struct option g_longopts[] = {
     {"platform", required_argument, NULL, OPT_PLATFORM},
     {"systrap-patching", required_argument, NULL, OPT_SYSTRAP_PATCHING},
+    {"network", required_argument, NULL, OPT_NETWORK},
     {"strace", no_argument, NULL, OPT_STRACE},
     {"debug", no_argument, NULL, OPT_DEBUG},
     {"log-fd", required_argument, NULL, OPT_LOG_FD},

@@ -32,6 +32,7 @@ struct rt_volume {
 struct rt_opts {
     const char *platform;      /* --platform, default "systrap" */
     bool no_patching;          /* --systrap-patching=false */
+    const char *network;       /* --network, default "sandbox" (or "none") */
     const char *root;          /* do --root, default "/" */
     const char *cwd;           /* do --cwd, NULL: derived from the current directory */
     bool overlay;              /* do --overlay=memory (default) or none */

@@ -231,6 +231,8 @@ static pid_t start_boot(const struct rt_opts *o, const char *cwd, int sock, cons
     args[n++] = sockbuf;
     args[n++] = "--platform";
     args[n++] = (char *)o->platform;
+    args[n++] = "--network";
+    args[n++] = (char *)o->network;
     if (o->strace)
         args[n++] = "--strace";
     args[n++] = "--overlay";

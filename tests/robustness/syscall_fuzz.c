@@ -13,7 +13,9 @@
  *
  * The syscall set is chosen so that the fuzzer cannot harm the machine when run natively (as
  * root, even): no path argument names anything outside a private scratch directory, signals go
- * only to the child itself, sockets are AF_UNIX only, memory calls only touch a scratch region
+ * only to the child itself, sockets are AF_UNIX, or AF_INET/AF_INET6 whose every address
+ * argument is rewritten to 127.0.0.1/::1 and a port of the child's own sockets (or 0), so no
+ * packet leaves the loopback or reaches another program; memory calls only touch a scratch region
  * at a fixed address, and calls that change the host (mount, reboot, clocks, modules, keys, SysV
  * IPC, mknod of devices, fanotify, ptrace, process_vm_*) are not in the set. Calls that would
  * end or stall the child on purpose (exit, pause, sigsuspend, execve, fork and clone) are left
@@ -24,26 +26,27 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <ftw.h>
+#include <grp.h>
 #include <linux/futex.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <sys/inotify.h>
 #include <sys/stat.h>
-#include <sys/timerfd.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -61,6 +64,7 @@
 #define BUF_FILL (64ul << 10)         /* refilled before every call */
 #define TS_OFF (BUF_SIZE - 4096)      /* prepared timespecs/timevals */
 #define NAMES_OFF (BUF_SIZE - 2048)   /* random one-component names: no '/', no '.' */
+#define INET_OFF (BUF_SIZE - 8192)    /* a loopback sockaddr and a msghdr for inet sockets */
 
 #define NFD 24 /* fd arguments are mostly 0..NFD-1 */
 
@@ -282,7 +286,8 @@ static uint64_t gen_mknod_mode(void)
 
 /* kinds: x any, f fd, p pointer, P path, S symlink target, X xattr name, l length, i int,
  * m mode, s signal, d pid (self/0/none), a scratch addr, L scratch len (for the previous a),
- * t timespec ptr, T timeout ms, u uid, M mknod mode, U AF_UNIX, n NULL, z 0, 1 one */
+ * t timespec ptr, T timeout ms, u uid, M mknod mode, U AF_UNIX, F a socket family (unix,
+ * inet, inet6), n NULL, z 0, 1 one */
 static uint64_t gen(char kind, uint64_t prev)
 {
     switch (kind) {
@@ -304,6 +309,10 @@ static uint64_t gen(char kind, uint64_t prev)
     case 'u': return gen_uid();
     case 'M': return gen_mknod_mode();
     case 'U': return AF_UNIX;
+    case 'F': {
+        static const int fam[] = {AF_UNIX, AF_UNIX, AF_INET, AF_INET6};
+        return (uint64_t)fam[below(4)];
+    }
     case 'n': case 'z': return 0;
     case '1': return 1;
     default: return 0;
@@ -324,97 +333,352 @@ struct sc {
 #define S(n, k, f) {SYS_##n, #n, k, f}
 static const struct sc k_calls[] = {
     /* files and descriptors */
-    S(read, "fpl", 0), S(write, "fpl", 0), S(pread64, "fplx", 0), S(pwrite64, "fplx", 0),
-    S(readv, "fpi", 0), S(writev, "fpi", 0), S(preadv, "fpixx", 0), S(pwritev, "fpixx", 0),
-    S(preadv2, "fpixxi", 0), S(pwritev2, "fpixxi", 0), S(open, "Pim", NEWFD),
-    S(openat, "fPim", NEWFD), S(openat2, "fPpl", NEWFD), S(close, "f", 0),
-    S(close_range, "ffi", 0), S(lseek, "fxi", 0), S(dup, "f", NEWFD), S(dup2, "ff", 0),
-    S(dup3, "ffi", 0), S(fcntl, "fix", NEWFD | TOUCHFL), S(ioctl, "fxp", TOUCHFL),
-    S(flock, "fi", 0), S(fsync, "f", 0), S(fdatasync, "f", 0), S(syncfs, "f", 0),
-    S(sync_file_range, "fxli", 0), S(fadvise64, "fxli", 0), S(readahead, "fxl", 0),
-    S(fallocate, "fixl", 0), S(ftruncate, "fx", 0), S(truncate, "Px", 0),
-    S(getdents, "fpl", 0), S(getdents64, "fpl", 0), S(sendfile, "ffpl", 0),
-    S(splice, "fpfpli", 0), S(tee, "ffli", 0), S(vmsplice, "fpii", 0),
+    S(read, "fpl", 0),
+    S(write, "fpl", 0),
+    S(pread64, "fplx", 0),
+    S(pwrite64, "fplx", 0),
+    S(readv, "fpi", 0),
+    S(writev, "fpi", 0),
+    S(preadv, "fpixx", 0),
+    S(pwritev, "fpixx", 0),
+    S(preadv2, "fpixxi", 0),
+    S(pwritev2, "fpixxi", 0),
+    S(open, "Pim", NEWFD),
+    S(openat, "fPim", NEWFD),
+    S(openat2, "fPpl", NEWFD),
+    S(close, "f", 0),
+    S(close_range, "ffi", 0),
+    S(lseek, "fxi", 0),
+    S(dup, "f", NEWFD),
+    S(dup2, "ff", 0),
+    S(dup3, "ffi", 0),
+    S(fcntl, "fix", NEWFD | TOUCHFL),
+    S(ioctl, "fxp", TOUCHFL),
+    S(flock, "fi", 0),
+    S(fsync, "f", 0),
+    S(fdatasync, "f", 0),
+    S(syncfs, "f", 0),
+    S(sync_file_range, "fxli", 0),
+    S(fadvise64, "fxli", 0),
+    S(readahead, "fxl", 0),
+    S(fallocate, "fixl", 0),
+    S(ftruncate, "fx", 0),
+    S(truncate, "Px", 0),
+    S(getdents, "fpl", 0),
+    S(getdents64, "fpl", 0),
+    S(sendfile, "ffpl", 0),
+    S(splice, "fpfpli", 0),
+    S(tee, "ffli", 0),
+    S(vmsplice, "fpii", 0),
     S(copy_file_range, "fpfpli", 0),
     /* names */
-    S(stat, "Pp", 0), S(lstat, "Pp", 0), S(fstat, "fp", 0), S(newfstatat, "fPpi", 0),
-    S(statx, "fPiip", 0), S(statfs, "Pp", 0), S(fstatfs, "fp", 0), S(access, "Pi", 0),
-    S(faccessat, "fPi", 0), S(faccessat2, "fPii", 0), S(readlink, "Ppl", 0),
-    S(readlinkat, "fPpl", 0), S(getcwd, "pl", 0), S(chdir, "P", 0), S(fchdir, "f", 0),
-    S(mkdir, "Pm", 0), S(mkdirat, "fPm", 0), S(rmdir, "P", 0), S(unlink, "P", 0),
-    S(unlinkat, "fPi", 0), S(rename, "PP", 0), S(renameat, "fPfP", 0),
-    S(renameat2, "fPfPi", 0), S(link, "PP", 0), S(linkat, "fPfPi", 0), S(symlink, "SP", 0),
-    S(symlinkat, "SfP", 0), S(chmod, "Pm", 0), S(fchmod, "fm", 0), S(fchmodat, "fPm", 0),
-    S(chown, "Puu", 0), S(fchown, "fuu", 0), S(lchown, "Puu", 0), S(fchownat, "fPuui", 0),
-    S(utimensat, "fPpi", 0), S(utimes, "Pp", 0), S(utime, "Pp", 0), S(futimesat, "fPp", 0),
-    S(mknod, "PMx", 0), S(mknodat, "fPMx", 0), S(umask, "m", 0),
-    S(getxattr, "PXpl", 0), S(lgetxattr, "PXpl", 0), S(fgetxattr, "fXpl", 0),
-    S(setxattr, "PXpli", 0), S(lsetxattr, "PXpli", 0), S(fsetxattr, "fXpli", 0),
-    S(listxattr, "Ppl", 0), S(llistxattr, "Ppl", 0), S(flistxattr, "fpl", 0),
-    S(removexattr, "PX", 0), S(lremovexattr, "PX", 0), S(fremovexattr, "fX", 0),
-    S(name_to_handle_at, "fPppi", 0), S(inotify_init1, "i", NEWFD),
-    S(inotify_add_watch, "fPi", 0), S(inotify_rm_watch, "fi", 0),
+    S(stat, "Pp", 0),
+    S(lstat, "Pp", 0),
+    S(fstat, "fp", 0),
+    S(newfstatat, "fPpi", 0),
+    S(statx, "fPiip", 0),
+    S(statfs, "Pp", 0),
+    S(fstatfs, "fp", 0),
+    S(access, "Pi", 0),
+    S(faccessat, "fPi", 0),
+    S(faccessat2, "fPii", 0),
+    S(readlink, "Ppl", 0),
+    S(readlinkat, "fPpl", 0),
+    S(getcwd, "pl", 0),
+    S(chdir, "P", 0),
+    S(fchdir, "f", 0),
+    S(mkdir, "Pm", 0),
+    S(mkdirat, "fPm", 0),
+    S(rmdir, "P", 0),
+    S(unlink, "P", 0),
+    S(unlinkat, "fPi", 0),
+    S(rename, "PP", 0),
+    S(renameat, "fPfP", 0),
+    S(renameat2, "fPfPi", 0),
+    S(link, "PP", 0),
+    S(linkat, "fPfPi", 0),
+    S(symlink, "SP", 0),
+    S(symlinkat, "SfP", 0),
+    S(chmod, "Pm", 0),
+    S(fchmod, "fm", 0),
+    S(fchmodat, "fPm", 0),
+    S(chown, "Puu", 0),
+    S(fchown, "fuu", 0),
+    S(lchown, "Puu", 0),
+    S(fchownat, "fPuui", 0),
+    S(utimensat, "fPpi", 0),
+    S(utimes, "Pp", 0),
+    S(utime, "Pp", 0),
+    S(futimesat, "fPp", 0),
+    S(mknod, "PMx", 0),
+    S(mknodat, "fPMx", 0),
+    S(umask, "m", 0),
+    S(getxattr, "PXpl", 0),
+    S(lgetxattr, "PXpl", 0),
+    S(fgetxattr, "fXpl", 0),
+    S(setxattr, "PXpli", 0),
+    S(lsetxattr, "PXpli", 0),
+    S(fsetxattr, "fXpli", 0),
+    S(listxattr, "Ppl", 0),
+    S(llistxattr, "Ppl", 0),
+    S(flistxattr, "fpl", 0),
+    S(removexattr, "PX", 0),
+    S(lremovexattr, "PX", 0),
+    S(fremovexattr, "fX", 0),
+    S(name_to_handle_at, "fPppi", 0),
+    S(inotify_init1, "i", NEWFD),
+    S(inotify_add_watch, "fPi", 0),
+    S(inotify_rm_watch, "fi", 0),
     /* pipes, events, polling */
-    S(pipe, "p", FDPAIR), S(pipe2, "pi", FDPAIR), S(eventfd, "i", NEWFD),
-    S(eventfd2, "ii", NEWFD), S(signalfd4, "fpli", NEWFD), S(timerfd_create, "ii", NEWFD),
-    S(timerfd_settime, "fipp", 0), S(timerfd_gettime, "fp", 0), S(epoll_create, "i", NEWFD),
-    S(epoll_create1, "i", NEWFD), S(epoll_ctl, "fifp", 0), S(epoll_wait, "fpiT", 0),
-    S(epoll_pwait, "fpiTpl", 0), S(epoll_pwait2, "fpitpl", 0), S(poll, "piT", 0),
-    S(ppoll, "pitpl", 0), S(select, "ipppt", 0), S(pselect6, "ippptp", 0),
+    S(pipe, "p", FDPAIR),
+    S(pipe2, "pi", FDPAIR),
+    S(eventfd, "i", NEWFD),
+    S(eventfd2, "ii", NEWFD),
+    S(signalfd4, "fpli", NEWFD),
+    S(timerfd_create, "ii", NEWFD),
+    S(timerfd_settime, "fipp", 0),
+    S(timerfd_gettime, "fp", 0),
+    S(epoll_create, "i", NEWFD),
+    S(epoll_create1, "i", NEWFD),
+    S(epoll_ctl, "fifp", 0),
+    S(epoll_wait, "fpiT", 0),
+    S(epoll_pwait, "fpiTpl", 0),
+    S(epoll_pwait2, "fpitpl", 0),
+    S(poll, "piT", 0),
+    S(ppoll, "pitpl", 0),
+    S(select, "ipppt", 0),
+    S(pselect6, "ippptp", 0),
     S(memfd_create, "Pi", NEWFD),
-    /* sockets (AF_UNIX only) */
-    S(socket, "Uii", NEWFD), S(socketpair, "Uiip", FDPAIR), S(bind, "fpl", 0),
-    S(connect, "fpl", 0), S(listen, "fi", 0), S(accept, "fpp", NEWFD),
-    S(accept4, "fppi", NEWFD), S(sendto, "fplipl", 0), S(recvfrom, "fplipp", 0),
-    S(sendmsg, "fpi", 0), S(recvmsg, "fpi", 0), S(sendmmsg, "fpii", 0),
-    S(recvmmsg, "fpiit", 0), S(shutdown, "fi", 0), S(getsockname, "fpp", 0),
-    S(getpeername, "fpp", 0), S(setsockopt, "fiipl", 0), S(getsockopt, "fiipp", 0),
+    /* sockets (inet addresses rewritten to loopback: sanitize_inet) */
+    S(socket, "Fii", NEWFD),
+    S(socketpair, "Uiip", FDPAIR),
+    S(bind, "fpl", 0),
+    S(connect, "fpl", 0),
+    S(listen, "fi", 0),
+    S(accept, "fpp", NEWFD),
+    S(accept4, "fppi", NEWFD),
+    S(sendto, "fplipl", 0),
+    S(recvfrom, "fplipp", 0),
+    S(sendmsg, "fpi", 0),
+    S(recvmsg, "fpi", 0),
+    S(sendmmsg, "fpii", 0),
+    S(recvmmsg, "fpiit", 0),
+    S(shutdown, "fi", 0),
+    S(getsockname, "fpp", 0),
+    S(getpeername, "fpp", 0),
+    S(setsockopt, "fiipl", 0),
+    S(getsockopt, "fiipp", 0),
     /* memory (scratch region only) */
-    S(mmap, "aLimfx", 0), S(munmap, "aL", 0), S(mprotect, "aLi", 0), S(mremap, "aLLia", 0),
-    S(madvise, "aLi", 0), S(msync, "aLi", 0), S(mincore, "aLp", 0), S(mlock, "aL", 0),
-    S(munlock, "aL", 0), S(mlock2, "aLi", 0), S(mlockall, "i", 0), S(munlockall, "", 0),
-    S(pkey_alloc, "ii", 0), S(pkey_free, "i", 0), S(pkey_mprotect, "aLii", 0),
-    S(mbind, "aLipli", 0), S(get_mempolicy, "pplai", 0), S(set_mempolicy, "ipl", 0),
-    S(brk, "x", 0), S(membarrier, "iii", 0),
+    S(mmap, "aLimfx", 0),
+    S(munmap, "aL", 0),
+    S(mprotect, "aLi", 0),
+    S(mremap, "aLLia", 0),
+    S(madvise, "aLi", 0),
+    S(msync, "aLi", 0),
+    S(mincore, "aLp", 0),
+    S(mlock, "aL", 0),
+    S(munlock, "aL", 0),
+    S(mlock2, "aLi", 0),
+    S(mlockall, "i", 0),
+    S(munlockall, "", 0),
+    S(pkey_alloc, "ii", 0),
+    S(pkey_free, "i", 0),
+    S(pkey_mprotect, "aLii", 0),
+    S(mbind, "aLipli", 0),
+    S(get_mempolicy, "pplai", 0),
+    S(set_mempolicy, "ipl", 0),
+    S(brk, "x", 0),
+    S(membarrier, "iii", 0),
     /* signals (to the child itself) and timers */
-    S(rt_sigaction, "snpi", 0), S(rt_sigprocmask, "ippi", 0), S(rt_sigpending, "pi", 0),
-    S(rt_sigtimedwait, "pptl", 0), S(rt_sigqueueinfo, "dsp", 0), S(sigaltstack, "np", 0),
-    S(kill, "ds", 0), S(tkill, "ds", 0), S(tgkill, "dds", 0), S(pidfd_open, "di", NEWFD),
-    S(pidfd_send_signal, "fspi", 0), S(pidfd_getfd, "ffi", NEWFD), S(alarm, "i", 0),
-    S(getitimer, "ip", 0), S(setitimer, "ipp", 0), S(timer_create, "ipp", 0),
-    S(timer_settime, "iipp", 0), S(timer_gettime, "ip", 0), S(timer_getoverrun, "i", 0),
-    S(timer_delete, "i", 0), S(nanosleep, "tp", 0), S(clock_nanosleep, "iitp", 0),
-    S(clock_gettime, "ip", 0), S(clock_getres, "ip", 0), S(gettimeofday, "pp", 0),
-    S(time, "p", 0), S(futex, "pixtpx", 0), S(futex_waitv, "pitt", 0),
-    S(set_robust_list, "pl", 0), S(get_robust_list, "dpp", 0), S(set_tid_address, "p", 0),
+    S(rt_sigaction, "snpi", 0),
+    S(rt_sigprocmask, "ippi", 0),
+    S(rt_sigpending, "pi", 0),
+    S(rt_sigtimedwait, "pptl", 0),
+    S(rt_sigqueueinfo, "dsp", 0),
+    S(sigaltstack, "np", 0),
+    S(kill, "ds", 0),
+    S(tkill, "ds", 0),
+    S(tgkill, "dds", 0),
+    S(pidfd_open, "di", NEWFD),
+    S(pidfd_send_signal, "fspi", 0),
+    S(pidfd_getfd, "ffi", NEWFD),
+    S(alarm, "i", 0),
+    S(getitimer, "ip", 0),
+    S(setitimer, "ipp", 0),
+    S(timer_create, "ipp", 0),
+    S(timer_settime, "iipp", 0),
+    S(timer_gettime, "ip", 0),
+    S(timer_getoverrun, "i", 0),
+    S(timer_delete, "i", 0),
+    S(nanosleep, "tp", 0),
+    S(clock_nanosleep, "iitp", 0),
+    S(clock_gettime, "ip", 0),
+    S(clock_getres, "ip", 0),
+    S(gettimeofday, "pp", 0),
+    S(time, "p", 0),
+    S(futex, "pixtpx", 0),
+    S(futex_waitv, "pitt", 0),
+    S(set_robust_list, "pl", 0),
+    S(get_robust_list, "dpp", 0),
+    S(set_tid_address, "p", 0),
     /* process state */
-    S(getpid, "", 0), S(getppid, "", 0), S(gettid, "", 0), S(getuid, "", 0),
-    S(geteuid, "", 0), S(getgid, "", 0), S(getegid, "", 0), S(getresuid, "ppp", 0),
-    S(getresgid, "ppp", 0), S(setuid, "u", 0), S(setgid, "u", 0), S(setreuid, "uu", 0),
-    S(setregid, "uu", 0), S(setresuid, "uuu", 0), S(setresgid, "uuu", 0),
-    S(setfsuid, "u", 0), S(setfsgid, "u", 0), S(getgroups, "ip", 0), S(setgroups, "ip", 0),
-    S(capget, "pp", 0), S(capset, "pp", 0), S(getpgid, "d", 0), S(setpgid, "dd", 0),
-    S(getpgrp, "", 0), S(getsid, "d", 0), S(setsid, "", 0), S(wait4, "xpip", 0),
-    S(waitid, "ixpip", 0), S(getrlimit, "ip", 0), S(setrlimit, "ip", 0),
-    S(prlimit64, "dipp", 0), S(getrusage, "ip", 0), S(times, "p", 0), S(sysinfo, "p", 0),
-    S(uname, "p", 0), S(getcpu, "ppp", 0), S(getrandom, "pli", 0), S(personality, "x", 0),
-    S(prctl, "ixxxx", 0), S(arch_prctl, "ip", 0), S(modify_ldt, "ipl", 0),
-    S(sched_yield, "", 0), S(sched_getaffinity, "dlp", 0), S(sched_setaffinity, "dlp", 0),
-    S(sched_getscheduler, "d", 0), S(sched_getparam, "dp", 0),
-    S(sched_get_priority_max, "i", 0), S(sched_get_priority_min, "i", 0),
-    S(sched_rr_get_interval, "dp", 0), S(sched_getattr, "dpli", 0),
-    S(getpriority, "id", 0), S(setpriority, "zdi", 0), S(ioprio_get, "id", 0),
-    S(ioprio_set, "1di", 0), S(kcmp, "ddixx", 0),
+    S(getpid, "", 0),
+    S(getppid, "", 0),
+    S(gettid, "", 0),
+    S(getuid, "", 0),
+    S(geteuid, "", 0),
+    S(getgid, "", 0),
+    S(getegid, "", 0),
+    S(getresuid, "ppp", 0),
+    S(getresgid, "ppp", 0),
+    S(setuid, "u", 0),
+    S(setgid, "u", 0),
+    S(setreuid, "uu", 0),
+    S(setregid, "uu", 0),
+    S(setresuid, "uuu", 0),
+    S(setresgid, "uuu", 0),
+    S(setfsuid, "u", 0),
+    S(setfsgid, "u", 0),
+    S(getgroups, "ip", 0),
+    S(setgroups, "ip", 0),
+    S(capget, "pp", 0),
+    S(capset, "pp", 0),
+    S(getpgid, "d", 0),
+    S(setpgid, "dd", 0),
+    S(getpgrp, "", 0),
+    S(getsid, "d", 0),
+    S(setsid, "", 0),
+    S(wait4, "xpip", 0),
+    S(waitid, "ixpip", 0),
+    S(getrlimit, "ip", 0),
+    S(setrlimit, "ip", 0),
+    S(prlimit64, "dipp", 0),
+    S(getrusage, "ip", 0),
+    S(times, "p", 0),
+    S(sysinfo, "p", 0),
+    S(uname, "p", 0),
+    S(getcpu, "ppp", 0),
+    S(getrandom, "pli", 0),
+    S(personality, "x", 0),
+    S(prctl, "ixxxx", 0),
+    S(arch_prctl, "ip", 0),
+    S(modify_ldt, "ipl", 0),
+    S(sched_yield, "", 0),
+    S(sched_getaffinity, "dlp", 0),
+    S(sched_setaffinity, "dlp", 0),
+    S(sched_getscheduler, "d", 0),
+    S(sched_getparam, "dp", 0),
+    S(sched_get_priority_max, "i", 0),
+    S(sched_get_priority_min, "i", 0),
+    S(sched_rr_get_interval, "dp", 0),
+    S(sched_getattr, "dpli", 0),
+    S(getpriority, "id", 0),
+    S(setpriority, "zdi", 0),
+    S(ioprio_get, "id", 0),
+    S(ioprio_set, "1di", 0),
+    S(kcmp, "ddixx", 0),
     /* numbers that do not exist */
-    {400, "unassigned_400", "xxxxxx", 0}, {410, "unassigned_410", "xxxxxx", 0},
-    {600, "out_of_range_600", "xxxxxx", 0}, {100000, "out_of_range_100000", "xxxxxx", 0},
+    {400, "unassigned_400", "xxxxxx", 0},
+    {410, "unassigned_410", "xxxxxx", 0},
+    {600, "out_of_range_600", "xxxxxx", 0},
+    {100000, "out_of_range_100000", "xxxxxx", 0},
     {-1, "negative", "xxxxxx", 0},
 };
 #define NCALLS (sizeof(k_calls) / sizeof(k_calls[0]))
 
+/* Ports of the child's own inet sockets (refresh_fds); generated addresses use only these. */
+static uint16_t g_inet_ports[4];
+
+/* The family of socket @fd, or -1 if it is not an inet socket. */
+static int inet_family(uint64_t fd)
+{
+    int dom = -1;
+    socklen_t len = sizeof(dom);
+    if (getsockopt((int)fd, SOL_SOCKET, SO_DOMAIN, &dom, &len) < 0)
+        return -1;
+    return dom == AF_INET || dom == AF_INET6 ? dom : -1;
+}
+
+/* A loopback address of @fam (sometimes of the other family, or cut short) in the buffer;
+ * its length in *@len. */
+static uint64_t safe_inet_addr(int fam, uint64_t *len)
+{
+    uint8_t *p = g_buf + INET_OFF;
+    memset(p, 0, 128);
+    if (below(6) == 0)
+        fam = fam == AF_INET ? AF_INET6 : AF_INET;
+    uint16_t port = below(4) ? g_inet_ports[below(4)] : 0;
+    if (fam == AF_INET) {
+        struct sockaddr_in *sin = (struct sockaddr_in *)p;
+        sin->sin_family = below(10) ? AF_INET : AF_UNSPEC;
+        sin->sin_port = htons(port);
+        sin->sin_addr.s_addr = htonl(below(3) ? INADDR_LOOPBACK : INADDR_ANY);
+        *len = sizeof(*sin);
+    } else {
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)p;
+        sin6->sin6_family = below(10) ? AF_INET6 : AF_UNSPEC;
+        sin6->sin6_port = htons(port);
+        if (below(3)) {
+            sin6->sin6_addr.s6_addr[15] = 1; /* ::1 */
+        } else if (below(2)) {
+            sin6->sin6_addr.s6_addr[10] = sin6->sin6_addr.s6_addr[11] = 0xff; /* ::ffff:127.0.0.1 */
+            sin6->sin6_addr.s6_addr[12] = 127;
+            sin6->sin6_addr.s6_addr[15] = 1;
+        }
+        *len = sizeof(*sin6);
+    }
+    if (below(8) == 0)
+        *len = below(*len + 8); /* a wrong length */
+    return BUF_BASE + INET_OFF;
+}
+
+/* Inet sockets only ever see loopback addresses and the child's own ports: rewrite every
+ * address argument, and give sendmsg/sendmmsg a message built here. */
+static void sanitize_inet(const struct sc *c, uint64_t *a)
+{
+    int fam;
+    switch (c->nr) {
+    case SYS_bind:
+    case SYS_connect:
+        if ((fam = inet_family(a[0])) >= 0)
+            a[1] = safe_inet_addr(fam, &a[2]);
+        break;
+    case SYS_sendto:
+        if ((fam = inet_family(a[0])) >= 0) {
+            if (below(3))
+                a[4] = safe_inet_addr(fam, &a[5]);
+            else
+                a[4] = a[5] = 0;
+        }
+        break;
+    case SYS_sendmsg:
+    case SYS_sendmmsg:
+        if ((fam = inet_family(a[0])) >= 0) {
+            struct mmsghdr *m = (struct mmsghdr *)(g_buf + INET_OFF + 128);
+            struct iovec *iov = (struct iovec *)(g_buf + INET_OFF + 512);
+            memset(m, 0, 3 * sizeof(*m));
+            uint64_t len = 0;
+            uint64_t name = below(2) ? safe_inet_addr(fam, &len) : 0;
+            for (int i = 0; i < 3; i++) {
+                iov[i].iov_base = (void *)(uintptr_t)buf_ptr();
+                iov[i].iov_len = below(2048);
+                m[i].msg_hdr.msg_name = (void *)(uintptr_t)name;
+                m[i].msg_hdr.msg_namelen = (socklen_t)len;
+                m[i].msg_hdr.msg_iov = &iov[i];
+                m[i].msg_hdr.msg_iovlen = 1;
+            }
+            a[1] = (uint64_t)(uintptr_t)m;
+            if (c->nr == SYS_sendmmsg)
+                a[2] = below(4);
+        }
+        break;
+    }
+}
+
 /* Argument fix-ups that keep a few calls harmless (see the header comment). */
 static void sanitize(const struct sc *c, uint64_t *a)
 {
+    sanitize_inet(c, a);
     switch (c->nr) {
     case SYS_open: a[1] |= O_NONBLOCK; break;  /* opening a fifo must not wait for a peer */
     case SYS_openat: a[2] |= O_NONBLOCK; break;
@@ -510,6 +774,16 @@ static void refresh_fds(void)
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0) { (void)sv; }
     if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv) == 0) { (void)sv; }
     (void)!eventfd(3, EFD_NONBLOCK);
+    /* A TCP listener and a UDP socket on the loopback: the ports inet addresses may name. */
+    struct sockaddr_in lo = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    for (int k = 0; k < 2; k++) {
+        int fd = socket(AF_INET, (k ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK, 0);
+        struct sockaddr_in got;
+        socklen_t gl = sizeof(got);
+        if (fd >= 0 && bind(fd, (struct sockaddr *)&lo, sizeof(lo)) == 0 &&
+            (k || listen(fd, 8) == 0) && getsockname(fd, (struct sockaddr *)&got, &gl) == 0)
+            g_inet_ports[below(4)] = ntohs(got.sin_port);
+    }
     (void)!open("file", O_RDWR | O_CREAT | O_NONBLOCK, 0644);
     (void)!open("dir", O_RDONLY | O_DIRECTORY);
     (void)!open(".", O_RDONLY | O_DIRECTORY);

@@ -105,11 +105,14 @@ static const struct rule g_rules[] = {
     ALLOW(rt_sigreturn),   /* return from the Sentry's signal handlers */
     ALLOW(sigaltstack),    /* glibc thread exit */
     /* Time. */
-    ALLOW(clock_gettime),   /* when the vDSO cannot answer (CPU clocks of stubs) */
-    ALLOW(clock_getres),    /* clock_getres(2) of the app */
-    ALLOW(gettimeofday),    /* vDSO fallback */
-    ALLOW(clock_nanosleep), /* pthread_cond_timedwait fallback, nanosleep */
-    ALLOW(nanosleep),       /* same */
+    ALLOW(clock_gettime),     /* when the vDSO cannot answer (CPU clocks of stubs) */
+    ALLOW(clock_getres),      /* clock_getres(2) of the app */
+    ALLOW(gettimeofday),      /* vDSO fallback; also an app's vsyscall (ptrace.c) */
+    PTRACE_ONLY(time, -1, 0), /* an app's vsyscall: stacked with the ptrace stub's filter,
+                                 whose trap must not be overruled by a kill here (systrap's
+                                 stubs come from a template without this filter) */
+    ALLOW(clock_nanosleep),   /* pthread_cond_timedwait fallback, nanosleep */
+    ALLOW(nanosleep),         /* same */
     /* The kernel's own way of resuming a timed sleep (nanosleep, poll, futex with a relative
      * timeout) that a stop/continue or a signal interrupted: it only continues a call this
      * list already allowed. Without it a Sentry stopped and continued (job control on the

@@ -39,7 +39,10 @@
 #include "sentry/loader/loader.h"
 #include "sentry/loader/vdso.h"
 #include "sentry/memfile/memfile.h"
+#include "sentry/mm/mm.h"
+#include "sentry/net/inet.h"
 #include "sentry/platform/platform.h"
+#include "sentry/strace/strace.h"
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/time/timekeeper.h"
 #include "sentry/vfs/vfs.h"
@@ -60,6 +63,7 @@ struct boot_opts {
     struct boot_volume volumes[BOOT_VOLUMES_MAX];
     int nvolumes;
     const char *platform;
+    const char *network; /* --network: sandbox (default) or none */
     const char *cwd;
     bool strace;
     bool debug;
@@ -91,6 +95,7 @@ static int parse(int argc, char **argv, struct boot_opts *o)
     static const struct option longopts[] = {
         {"gofer-fd", required_argument, NULL, 'g'},
         {"platform", required_argument, NULL, 'p'},
+        {"network", required_argument, NULL, 'n'},
         {"cwd", required_argument, NULL, 'c'},
         {"strace", no_argument, NULL, 's'},
         {"debug", no_argument, NULL, 'd'},
@@ -102,6 +107,7 @@ static int parse(int argc, char **argv, struct boot_opts *o)
     };
     *o = (struct boot_opts){.gofer_fd = -1,
                             .platform = "ptrace",
+                            .network = "sandbox",
                             .cwd = "/",
                             .log_fd = 2,
                             .overlay = true,
@@ -115,6 +121,9 @@ static int parse(int argc, char **argv, struct boot_opts *o)
             break;
         case 'p':
             o->platform = optarg;
+            break;
+        case 'n':
+            o->network = optarg;
             break;
         case 'c':
             o->cwd = optarg;
@@ -223,22 +232,35 @@ static int exit_code_of(int status)
     return WEXITSTATUS(status);
 }
 
+/* Names of the lock statistics' syscall sites. */
+static const char *lock_site_name(int nr)
+{
+    return syscall_name((uint64_t)nr);
+}
+
 int boot_main(int argc, char **argv)
 {
     struct boot_opts o;
     if (parse(argc, argv, &o) < 0) {
         fprintf(stderr, "usage: cvisor boot --gofer-fd FD [--overlay memory|none] "
-                        "[--volume FD:DST[:ro]]... [--platform P] [--cwd DIR] "
+                        "[--volume FD:DST[:ro]]... [--platform P] [--network M] [--cwd DIR] "
                         "[--memory-limit BYTES] [--strace] [--debug] [--log-fd N] "
                         "-- CMD [ARGS...]\n");
         return 125;
     }
-    cv_log_set_fd(o.log_fd);
+    /* The app's descriptors 0-2 are the runtime's (stdio_fdtable) and the host closes them
+     * when the app closes them; the Sentry logs through a descriptor of its own, so that its
+     * later lines are neither lost nor written into whatever host file takes the number. */
+    int log_fd = o.log_fd < 3 ? fcntl(o.log_fd, F_DUPFD_CLOEXEC, 3) : o.log_fd;
+    cv_log_set_fd(log_fd >= 0 ? log_fd : o.log_fd);
     cv_log_set_name("sentry");
+    cv_lock_site = LOCK_SITE_BOOT;
+    klock_stat_init();
     if (o.debug)
         g_log_level = LOG_LEVEL_DEBUG;
     g_kernel.strace = o.strace;
     g_kernel.dispatch = syscall_dispatch;
+    g_kernel.dispatch_unlocked = syscall_dispatch_unlocked;
     g_kernel.load = loader_load;
     g_kernel.boot_ns = kernel_now_ns();
     signal(SIGPIPE, SIG_IGN);
@@ -256,6 +278,11 @@ int boot_main(int argc, char **argv)
         fprintf(stderr, "cvisor: create the memory file: %s\n", strerror(-err));
         return 125;
     }
+    mm_capture_host_vsyscall();
+    /* Single-threaded still, but the code below asserts the lock its callers hold: boot holds
+     * it while it builds the kernel's state (a failure exits with it held). */
+    memfile_set_lock(&g_kernel_lock);
+    kernel_lock();
     if ((err = kernel_meminfo_init(o.memory_limit)) < 0) {
         fprintf(stderr, "cvisor: read the host's memory size: %s\n", strerror(-err));
         return 125;
@@ -266,16 +293,25 @@ int boot_main(int argc, char **argv)
     }
     syscalls_init();
     vfs_init();
+    procfs_set_net_hook(inet_proc_net_text);
+    if ((err = inet_init(o.network)) < 0) {
+        fprintf(stderr, "cvisor: start the network stack (--network=%s): %s\n", o.network,
+                strerror(-err));
+        return 125;
+    }
     struct gofer_client *gc;
-    if ((err = gofer_client_new(o.gofer_fd, &gc)) < 0 || (err = mount_all(&o, gc)) < 0) {
+    if ((err = gofer_client_new(o.gofer_fd, &gc)) == 0)
+        err = mount_all(&o, gc);
+    if (err < 0) {
         fprintf(stderr, "cvisor: mount the root filesystem: %s\n", strerror(-err));
         return 125;
     }
+    kernel_unlock(); /* the console takes it itself */
     console_init();
+    kernel_lock();
     struct fdtable *fdt;
     struct fs_context *fs;
     struct cred *cred = cred_new_init(0, 0, 0);
-    kernel_lock();
     err = cred ? stdio_fdtable(&fdt) : -ENOMEM;
     if (err == 0)
         err = fs_context_new_root(&fs);
@@ -308,6 +344,8 @@ int boot_main(int argc, char **argv)
     }
     console_start();
     int status = kernel_wait_all();
+    log_debug("init exited, wait status %#x", status);
     console_finish();
+    klock_stat_print(cv_log_fd(), lock_site_name);
     return exit_code_of(status);
 }

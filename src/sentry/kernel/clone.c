@@ -159,7 +159,10 @@ static void clone_thread_state(struct task *t, struct task *c, const struct clon
         c->regs.fs_base = p->tls;
     struct linux_fpstate *fp;
     if (task_fpstate_get(t, &fp) == 0) {
-        c->fpstate = *fp;
+        uint32_t fp_size;
+        uint64_t xfeatures;
+        plat_fpstate_format(&fp_size, &xfeatures);
+        memcpy(c->fpstate, fp, fp_size);
         c->fpstate_valid = c->fpstate_dirty = true;
     }
     memcpy(c->comm, t->comm, sizeof(c->comm));

@@ -56,7 +56,7 @@ static void set_comm(struct task *t, const char *path)
 int task_execve(struct task *t, const char *path, char *const *argv, char *const *envp)
 {
     struct mm *mm;
-    int err = mm_new(&mm);
+    int err = mm_new(&t->ctx, &mm); /* nothing is changed yet: the stub comes unlocked */
     if (err < 0)
         return err;
     struct linux_regs regs;
@@ -89,11 +89,16 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
         t->tg->leader = t;
         task_release(old);
     }
+    /* The new image's stub thread, a host round trip, with the kernel lock released: the
+     * group has this thread only now, and it keeps running the old image's context until
+     * the switch below (a signal meanwhile is delivered after the execve). */
     long token;
+    ctx_io_begin(&t->ctx);
     err = g_platform->thread_prepare(mm_plat_as(mm), NULL, &token);
     struct plat_context *ctx = NULL;
     if (err == 0)
         err = g_platform->context_new(mm_plat_as(mm), token, &ctx);
+    ctx_io_end(&t->ctx);
     if (err < 0) {
         log_error("execve: no platform context: %s", strerror(-err));
         cred_unref(creds.cred);
@@ -111,8 +116,9 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
     }
     t->mmt.mm = mm;
     t->regs = regs;
-    t->fpstate_valid = false;
-    t->fpstate_dirty = false;
+    /* The new image starts with the initial FPU state (Linux's fpu_flush_thread), not with
+     * that of its new stub thread, which came from a thread of the Sentry. */
+    signal_fpstate_reset(t);
     memcpy(t->tg->exe_path, exe, sizeof(t->tg->exe_path));
     t->tg->did_exec = true;
     task_commit_cred(t, creds.cred);

@@ -168,6 +168,7 @@ _Noreturn void task_exit_now(struct task *t)
     task_vfork_release(t);
     task_account_exit(t, t->mmt.mm && mm_users(t->mmt.mm) == 1);
     task_ioac_add(&tg->ioac, &t->ioac);
+    mm_deferred_flush(&t->mmt);
     if (t->mmt.pctx) {
         g_platform->context_release(t->mmt.pctx);
         t->mmt.pctx = NULL;

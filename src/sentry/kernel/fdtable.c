@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "sentry/context/klock.h"
 #include "sentry/kernel/fdtable.h"
 #include "sentry/vfs/file.h"
 #include "sentry/vfs/vfs_ops.h"
@@ -112,6 +113,7 @@ static struct fd_slot *slot_of(struct fdtable *fdt, int fd)
 
 struct file *fdtable_get(struct fdtable *fdt, int fd)
 {
+    KERNEL_LOCK_ASSERT();
     struct fd_slot *s = slot_of(fdt, fd);
     return s ? file_ref(s->file) : NULL;
 }
@@ -155,6 +157,7 @@ int fdtable_install(struct fdtable *fdt, struct file *file, int min_fd, int fd_f
 
 int fdtable_install_at(struct fdtable *fdt, int fd, struct file *file, int fd_flags)
 {
+    KERNEL_LOCK_ASSERT();
     if (fd < 0)
         return -EBADF;
     int ret = grow(fdt, fd + 1);
@@ -175,6 +178,7 @@ int fdtable_install_at(struct fdtable *fdt, int fd, struct file *file, int fd_fl
 
 int fdtable_close(struct fdtable *fdt, int fd)
 {
+    KERNEL_LOCK_ASSERT();
     struct fd_slot *s = slot_of(fdt, fd);
     if (!s)
         return -EBADF;

@@ -73,6 +73,7 @@ static void *init_thread_main(void *arg)
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);
+    cv_lock_site = LOCK_SITE_LOOP;
     kernel_lock();
     if (vfs_chdir(&t->ctx, NULL, ia.cwd) < 0)
         log_warn("cannot change to `%s`; staying in /", ia.cwd);
@@ -132,7 +133,7 @@ int kernel_wait_all(void)
 {
     kernel_lock();
     while (g_kernel.nr_tasks > 0)
-        pthread_cond_wait(&g_kernel.all_exited, &g_kernel.lock);
+        kernel_cond_wait(&g_kernel.all_exited);
     int st = g_kernel.exit_status;
     kernel_unlock();
     return st;

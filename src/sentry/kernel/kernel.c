@@ -16,7 +16,6 @@
 #include "sentry/time/timekeeper.h"
 
 struct kernel g_kernel = {
-    .lock = PTHREAD_MUTEX_INITIALIZER,
     .tasks = LIST_HEAD_INIT(g_kernel.tasks),
     .tgs = LIST_HEAD_INIT(g_kernel.tgs),
     .next_pid = 1,
@@ -39,6 +38,7 @@ uint64_t kernel_realtime_ns(void)
 
 void task_wake(struct task *t)
 {
+    KERNEL_LOCK_ASSERT();
     t->woken = true;
     pthread_cond_signal(&t->wake_cond);
 }
@@ -55,6 +55,7 @@ static bool task_must_die(struct task *t)
 
 static int do_wait(struct task *t, uint64_t deadline_ns, bool (*stop)(struct task *))
 {
+    KERNEL_LOCK_ASSERT();
     if (stop(t))
         return -EINTR;
     if (t->woken) {
@@ -73,9 +74,9 @@ static int do_wait(struct task *t, uint64_t deadline_ns, bool (*stop)(struct tas
                 break;
             }
             struct timespec ts = timekeeper_host_deadline(deadline_ns);
-            pthread_cond_timedwait(&t->wake_cond, &g_kernel.lock, &ts);
+            kernel_cond_timedwait(&t->wake_cond, &ts);
         } else {
-            pthread_cond_wait(&t->wake_cond, &g_kernel.lock);
+            kernel_cond_wait(&t->wake_cond);
         }
     }
     t->state = prev;
@@ -132,6 +133,7 @@ const struct ctx_ops g_task_ctx_ops = {
 
 void task_kick(struct task *t)
 {
+    KERNEL_LOCK_ASSERT();
     t->interrupt_pending = true;
     switch (t->state) {
     case TASK_RUNNING_APP:
@@ -177,12 +179,12 @@ uint64_t task_rlimit_cur(struct task *t, int resource)
 int task_fpstate_get(struct task *t, struct linux_fpstate **fp)
 {
     if (!t->fpstate_valid) {
-        int err = g_platform->get_fpstate(t->mmt.pctx, &t->fpstate);
+        int err = g_platform->get_fpstate(t->mmt.pctx, t->fpstate);
         if (err < 0)
             return err;
         t->fpstate_valid = true;
     }
-    *fp = &t->fpstate;
+    *fp = t->fpstate;
     return 0;
 }
 

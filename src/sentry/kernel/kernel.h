@@ -2,10 +2,13 @@
 /*
  * The kernel object: global Sentry state and the kernel lock.
  *
- * Lock order (docs/locking.md): g_kernel.lock, then memfile lock, then gofer client lock.
- * The kernel lock is one mutex for all Sentry kernel state (tasks, mm, vfs, pipes, sockets,
- * signals). A task holds it while it handles a syscall and drops it while running app code,
- * while sleeping in task_wait() and around host I/O that may block.
+ * Lock order (docs/locking.md): the kernel lock (g_kernel_lock, context/klock.h), then
+ * mm->maps_lock, then the gofer client's lock and its pending-close lock; platform locks are
+ * leaves. The kernel lock is one mutex for the Sentry kernel state (tasks, mm, vfs, pipes,
+ * sockets, signals). A task holds it while it handles a syscall and drops it while running
+ * app code (and the few syscalls served without it: syscall_dispatch_unlocked), while
+ * sleeping in task_wait(), and around host round trips: host I/O, gofer walks and opens,
+ * stub mappings of faults, munmap's stub unmapping, hole punching, execve's new stub.
  */
 #pragma once
 
@@ -15,6 +18,7 @@
 #include <stdint.h>
 
 #include "common/list.h"
+#include "sentry/context/klock.h"
 
 struct syscall_args;
 struct mm;
@@ -32,10 +36,12 @@ struct exec_creds {
 };
 
 struct kernel {
-    pthread_mutex_t lock;
     /* Immutable after boot: the syscall layer, handed to the kernel by boot (the kernel
      * never includes syscalls/). @dispatch runs one syscall and returns its result. */
     long (*dispatch)(struct task *t, const struct syscall_args *a);
+    /* Immutable after boot, may be NULL: serve a syscall without the kernel lock when it
+     * reads only the calling task's own state; false if it needs the lock. */
+    bool (*dispatch_unlocked)(struct task *t, const struct syscall_args *a, long *ret);
     /* The program loader (loader/loader.h: loader_load), which sits above the kernel. */
     int (*load)(struct task *t, struct mm *mm, const char *path, char *const *argv,
                 char *const *envp, struct linux_regs *regs, char *exe_path, size_t size,
@@ -61,16 +67,6 @@ struct kernel {
 };
 
 extern struct kernel g_kernel;
-
-static inline void kernel_lock(void)
-{
-    pthread_mutex_lock(&g_kernel.lock);
-}
-
-static inline void kernel_unlock(void)
-{
-    pthread_mutex_unlock(&g_kernel.lock);
-}
 
 /* Nanoseconds of the guest's CLOCK_MONOTONIC (the timekeeper's, which the vDSO also reads). */
 uint64_t kernel_now_ns(void);

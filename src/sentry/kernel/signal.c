@@ -425,6 +425,7 @@ static int send_task(struct task *t, const struct linux_siginfo *info, struct si
 
 int signal_send_task(struct task *t, const struct linux_siginfo *info)
 {
+    KERNEL_LOCK_ASSERT();
     int ret = send_task(t, info, NULL);
     return ret > 0 ? 0 : ret;
 }
@@ -464,6 +465,7 @@ static int send_tg(struct thread_group *tg, const struct linux_siginfo *info,
 
 int signal_send_tg(struct thread_group *tg, const struct linux_siginfo *info)
 {
+    KERNEL_LOCK_ASSERT();
     int ret = send_tg(tg, info, NULL);
     return ret > 0 ? 0 : ret;
 }

@@ -118,6 +118,11 @@ void sighand_unref(struct sighand *sh);
  * cleared; the mask and pending signals are kept. Caller holds the kernel lock. */
 void signal_exec_reset(struct task *t);
 
+/* Give @t the initial FPU state (as FNINIT, default MXCSR, every extended component
+ * initial), written back before it runs app code again: what a handler, and a new image
+ * after execve, starts with. Caller holds the kernel lock and is @t's own thread. */
+void signal_fpstate_reset(struct task *t);
+
 /* Free every queued entry of @p and clear its set. */
 void signal_flush_pending(struct sigpending *p);
 

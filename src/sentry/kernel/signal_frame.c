@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * Linux x86-64 rt signal frames: where they go (red zone, alternate stack, alignment),
- * what they hold (ucontext with the registers and mask, siginfo, a 512-byte FXSAVE area)
- * and how rt_sigreturn reads them back. The layout is the kernel's, so debuggers, libgcc's
+ * what they hold (ucontext with the registers and mask, siginfo, the FPU state: the XSAVE
+ * image of the platform with Linux's magic words, or a 512-byte FXSAVE area) and how
+ * rt_sigreturn reads them back. The layout is the kernel's, so debuggers, libgcc's
  * unwinder and programs that edit uc_mcontext in a handler all work.
  */
 #include <errno.h>
@@ -13,7 +14,9 @@
 #include "sentry/kernel/signal_internal.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
+#include "sentry/platform/platform.h"
 
+#define UC_FP_XSTATE 0x1
 #define UC_SIGCONTEXT_SS 0x2
 #define UC_STRICT_RESTORE_SS 0x4
 #define RED_ZONE_SIZE 128
@@ -25,6 +28,24 @@
 #define MXCSR_DEFAULT 0x1f80u
 #define MXCSR_MASK_DEFAULT 0xffbfu
 #define FCW_DEFAULT 0x37fu
+/* XSAVE state in a frame (Linux's sigcontext.h): the FXSAVE area's software-reserved bytes
+ * describe it (magic1), and a second magic word follows the image. */
+#define FP_XSTATE_MAGIC1 0x46505853u
+#define FP_XSTATE_MAGIC2 0x46505845u
+#define FP_XSTATE_MAGIC2_SIZE 4
+#define FPX_SW_OFFSET 464
+#define XSAVE_HDR_OFFSET 512
+#define XSAVE_HDR_SIZE 64
+#define XFEATURE_MASK_FPSSE 0x3ull
+
+struct fpx_sw_bytes {
+    uint32_t magic1;        /* FP_XSTATE_MAGIC1 */
+    uint32_t extended_size; /* the image and FP_XSTATE_MAGIC2 */
+    uint64_t xfeatures;     /* the features in the image */
+    uint32_t xstate_size;   /* the image, without FP_XSTATE_MAGIC2 */
+    uint32_t padding[7];
+};
+_Static_assert(sizeof(struct fpx_sw_bytes) == 48, "the FXSAVE area's last 48 bytes");
 
 _Static_assert(sizeof(struct linux_sigcontext) == 256, "sigcontext is 256 bytes");
 _Static_assert(sizeof(struct linux_ucontext) == 304, "ucontext is 304 bytes");
@@ -76,9 +97,19 @@ int sigaltstack_set(struct linux_stack *cur, const struct linux_stack *ss, uint6
     return 0;
 }
 
+/* Bytes of FPU state in a frame: the platform's XSAVE image and FP_XSTATE_MAGIC2, or the
+ * FXSAVE area. Sets *@size and *@xfeatures to the platform's format. */
+static uint32_t frame_fp_size(uint32_t *size, uint64_t *xfeatures)
+{
+    plat_fpstate_format(size, xfeatures);
+    return *xfeatures ? *size + FP_XSTATE_MAGIC2_SIZE : FXSAVE_SIZE;
+}
+
 int sigframe_compute(uint64_t rsp, uint64_t sa_flags, const struct linux_stack *ss,
                      struct sigframe_layout *out)
 {
+    uint32_t size;
+    uint64_t xfeatures;
     bool nested = sigaltstack_on(ss, rsp);
     bool entering = false;
     uint64_t sp = rsp - RED_ZONE_SIZE;
@@ -87,7 +118,7 @@ int sigframe_compute(uint64_t rsp, uint64_t sa_flags, const struct linux_stack *
         sp = ss->ss_sp + ss->ss_size;
         entering = true;
     }
-    sp = (sp - FXSAVE_SIZE) & ~63ULL;
+    sp = (sp - frame_fp_size(&size, &xfeatures)) & ~63ULL;
     out->fpstate = sp;
     sp -= sizeof(struct linux_rt_sigframe);
     sp = (sp & ~15ULL) - 8; /* (rsp + 8) % 16 == 0 at handler entry, as after a call */
@@ -101,11 +132,26 @@ int sigframe_compute(uint64_t rsp, uint64_t sa_flags, const struct linux_stack *
 void signal_fpstate_init(struct linux_fpstate *fp)
 {
     uint32_t mask = fp->mxcsr_mask;
+    uint32_t size;
+    uint64_t xfeatures;
 
-    memset(fp, 0, sizeof(*fp));
+    plat_fpstate_format(&size, &xfeatures);
+    memset(fp, 0, xfeatures ? size : sizeof(*fp));
     fp->cwd = FCW_DEFAULT;
     fp->mxcsr = MXCSR_DEFAULT;
     fp->mxcsr_mask = mask;
+    if (xfeatures) {
+        /* Only FP and SSE given (at their initial values): every other component starts in
+         * its initial state (zero), as Linux's fpu__clear_user_states. */
+        uint64_t hdr = XFEATURE_MASK_FPSSE;
+        memcpy((char *)fp + XSAVE_HDR_OFFSET, &hdr, sizeof(hdr));
+    }
+}
+
+void signal_fpstate_reset(struct task *t)
+{
+    signal_fpstate_init(t->fpstate);
+    task_fpstate_set_dirty(t);
 }
 
 static void sigcontext_from_regs(struct linux_sigcontext *sc, const struct linux_regs *r)
@@ -182,6 +228,33 @@ static void sigframe_fill(struct task *t, struct linux_rt_sigframe *f,
     f->info = *info;
 }
 
+/* Write the FPU image @fp (@size bytes, XSAVE @xfeatures or 0 for FXSAVE) to the frame's
+ * area at @addr, as Linux: an XSAVE image carries its description in the FXSAVE area's
+ * software-reserved bytes and FP_XSTATE_MAGIC2 after it. Returns 0 or -EFAULT. */
+static int signal_fpstate_save(struct task *t, struct linux_fpstate *fp, gaddr_t addr,
+                               uint32_t size, uint64_t xfeatures)
+{
+    if (!xfeatures)
+        return copy_out(t, addr, fp, FXSAVE_SIZE);
+    struct fpx_sw_bytes sw = {
+        .magic1 = FP_XSTATE_MAGIC1,
+        .extended_size = size + FP_XSTATE_MAGIC2_SIZE,
+        .xfeatures = xfeatures,
+        .xstate_size = size,
+    };
+    memcpy((char *)fp + FPX_SW_OFFSET, &sw, sizeof(sw));
+    /* FP and SSE are always marked present, as Linux does, so that a handler's edits of the
+     * FXSAVE part are taken back even if those components were in their initial state. */
+    uint64_t hdr;
+    memcpy(&hdr, (char *)fp + XSAVE_HDR_OFFSET, sizeof(hdr));
+    hdr |= XFEATURE_MASK_FPSSE;
+    memcpy((char *)fp + XSAVE_HDR_OFFSET, &hdr, sizeof(hdr));
+    uint32_t magic2 = FP_XSTATE_MAGIC2;
+    if (copy_out(t, addr, fp, size) < 0 || copy_out(t, addr + size, &magic2, sizeof(magic2)) < 0)
+        return -EFAULT;
+    return 0;
+}
+
 int signal_frame_setup(struct task *t, int sig, const struct linux_siginfo *info,
                        const struct linux_sigaction *act)
 {
@@ -199,7 +272,13 @@ int signal_frame_setup(struct task *t, int sig, const struct linux_siginfo *info
         return ret;
 
     sigframe_fill(t, &f, info, act, lay.fpstate);
-    if (copy_out(t, lay.fpstate, fp, FXSAVE_SIZE) < 0 || copy_out(t, lay.frame, &f, sizeof(f)) < 0)
+    uint32_t size;
+    uint64_t xfeatures;
+    plat_fpstate_format(&size, &xfeatures);
+    if (xfeatures)
+        f.uc.uc_flags |= UC_FP_XSTATE;
+    if (signal_fpstate_save(t, fp, lay.fpstate, size, xfeatures) < 0 ||
+        copy_out(t, lay.frame, &f, sizeof(f)) < 0)
         return -EFAULT;
 
     t->regs.rdi = (uint64_t)sig;
@@ -220,11 +299,53 @@ int signal_frame_setup(struct task *t, int sig, const struct linux_siginfo *info
     return 0;
 }
 
-/* Read and validate the FXSAVE image at @addr into the task's FPU state. */
+/* Whether the frame's FPU area at @addr, whose FXSAVE part is @img, holds a whole XSAVE
+ * image of @size bytes (Linux's check_xstate_in_sigframe); *@sw_features gets the features
+ * it describes. A program may have built or edited the frame: anything else is FXSAVE only. */
+static bool frame_has_xstate(struct task *t, gaddr_t addr, const struct linux_fpstate *img,
+                             uint32_t size, uint64_t *sw_features)
+{
+    struct fpx_sw_bytes sw;
+    uint32_t magic2;
+
+    memcpy(&sw, (const char *)img + FPX_SW_OFFSET, sizeof(sw));
+    /* COMPAT: Linux also takes a smaller image (a prefix of the features); we want ours. */
+    if (sw.magic1 != FP_XSTATE_MAGIC1 || sw.xstate_size != size ||
+        sw.extended_size < size + FP_XSTATE_MAGIC2_SIZE)
+        return false;
+    if (copy_in(t, addr + size, &magic2, sizeof(magic2)) < 0 || magic2 != FP_XSTATE_MAGIC2)
+        return false;
+    *sw_features = sw.xfeatures;
+    return true;
+}
+
+/* Check the XSAVE header of the image @fp as XRSTOR (and Linux's restore from a frame) would:
+ * only supported features, the standard (non-compacted) format, reserved bytes zero. Keeps
+ * only the features the frame described (@sw_features). Returns 0 or -EINVAL. */
+static int xsave_header_check(struct linux_fpstate *fp, uint64_t xfeatures, uint64_t sw_features)
+{
+    uint64_t hdr[XSAVE_HDR_SIZE / 8];
+
+    memcpy(hdr, (char *)fp + XSAVE_HDR_OFFSET, sizeof(hdr));
+    if ((hdr[0] & ~xfeatures) || hdr[1] != 0)
+        return -EINVAL;
+    for (size_t i = 2; i < XSAVE_HDR_SIZE / 8; i++)
+        if (hdr[i])
+            return -EINVAL;
+    hdr[0] &= sw_features | XFEATURE_MASK_FPSSE;
+    memcpy((char *)fp + XSAVE_HDR_OFFSET, hdr, sizeof(hdr[0]));
+    return 0;
+}
+
+/* Read and validate the FPU state at @addr into the task's: the whole XSAVE image if the
+ * frame holds one, else the FXSAVE area, with every other component reset (Linux's
+ * "fx_only" restore). */
 static int signal_fpstate_restore(struct task *t, gaddr_t addr)
 {
     struct linux_fpstate *fp;
     struct linux_fpstate img;
+    uint32_t size;
+    uint64_t xfeatures, sw_features;
 
     int ret = task_fpstate_get(t, &fp);
     if (ret < 0)
@@ -239,8 +360,24 @@ static int signal_fpstate_restore(struct task *t, gaddr_t addr)
     uint32_t mask = fp->mxcsr_mask ? fp->mxcsr_mask : MXCSR_MASK_DEFAULT;
     if (img.mxcsr & ~mask)
         return -EINVAL; /* FXRSTOR would fault on reserved MXCSR bits */
-    img.mxcsr_mask = fp->mxcsr_mask;
-    *fp = img;
+    uint32_t own_mask = fp->mxcsr_mask;
+    plat_fpstate_format(&size, &xfeatures);
+    if (xfeatures && frame_has_xstate(t, addr, &img, size, &sw_features)) {
+        if (copy_in(t, addr, fp, size) < 0)
+            return -EFAULT;
+        fp->mxcsr = img.mxcsr; /* checked above; the frame cannot change it meanwhile */
+        ret = xsave_header_check(fp, xfeatures, sw_features);
+        if (ret < 0) {
+            fp->mxcsr_mask = own_mask;
+            signal_fpstate_init(fp);
+            task_fpstate_set_dirty(t);
+            return ret;
+        }
+    } else {
+        signal_fpstate_init(fp); /* the extended components start afresh */
+        *fp = img;
+    }
+    fp->mxcsr_mask = own_mask;
     task_fpstate_set_dirty(t);
     return 0;
 }

@@ -31,6 +31,7 @@
 #define SITE_LEN 7
 #define USERTRAP_MAGIC 0x70617274727375ULL /* "ustrap" */
 #define NR_RESTART_SYSCALL 219
+#define EFLAGS_RF 0x10000ULL
 
 /* The table's first entry is its header. */
 struct usertrap_header {
@@ -90,6 +91,32 @@ static gaddr_t usertrap_entry(struct task *t, uint32_t nr, gaddr_t ret, uint64_t
     return at;
 }
 
+/*
+ * Sites this task thread has already looked at (patched, or not patchable), so that a syscall
+ * the Sentry serves without the kernel lock (task.c) takes the locked path only the first time
+ * its site traps. Per task thread (a task runs on one host thread); keyed by address space and
+ * return address. A stale entry (an address space freed and another allocated at the same
+ * place) only costs a missed patch.
+ */
+#define SEEN_SLOTS 16
+static __thread struct {
+    const void *mm;
+    gaddr_t ret;
+} tl_seen[SEEN_SLOTS];
+
+static unsigned seen_slot(gaddr_t ret)
+{
+    return (unsigned)((ret ^ (ret >> 4) ^ (ret >> 12)) % SEEN_SLOTS);
+}
+
+bool syscall_patch_wanted(struct task *t)
+{
+    if (!g_platform->patch_entry || !g_platform->patch_entry())
+        return false;
+    unsigned i = seen_slot(t->regs.rip);
+    return tl_seen[i].mm != t->mmt.mm || tl_seen[i].ret != t->regs.rip;
+}
+
 void syscall_patch_site(struct task *t)
 {
     if (!g_platform->patch_entry)
@@ -98,6 +125,9 @@ void syscall_patch_site(struct task *t)
     gaddr_t ret = t->regs.rip;
     if (!path || ret < SITE_LEN + 1 || t->regs.orig_rax > 0xffffffffULL)
         return;
+    unsigned slot = seen_slot(ret);
+    tl_seen[slot].mm = t->mmt.mm;
+    tl_seen[slot].ret = ret;
     uint8_t b[SITE_LEN + 1]; /* the byte before the site, then the site */
     if (mm_copy_in(&t->mmt, ret - SITE_LEN - 1, b, sizeof(b)) < 0)
         return;
@@ -146,5 +176,8 @@ int syscall_patch_fault(struct task *t)
      * Sentry's restart_syscall, or code that shares the instruction): that syscall. */
     t->regs.orig_rax = t->regs.rax;
     t->regs.rip += 2;
+    /* As the syscall instruction does: rcx the return address, r11 the flags. */
+    t->regs.rcx = t->regs.rip;
+    t->regs.r11 = t->regs.eflags & ~EFLAGS_RF;
     return 2;
 }

@@ -13,6 +13,7 @@
 #include "common/list.h"
 #include "common/log.h"
 #include "sentry/auth/cred.h"
+#include "sentry/context/klock.h"
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/syscall_args.h"
@@ -27,6 +28,16 @@ int task_alloc(struct task **out)
     struct task *t = calloc(1, sizeof(*t));
     if (!t)
         return -ENOMEM;
+    uint32_t fp_size;
+    uint64_t xfeatures;
+    plat_fpstate_format(&fp_size, &xfeatures);
+    fp_size = (fp_size + 63) & ~63u;
+    t->fpstate = aligned_alloc(64, fp_size);
+    if (!t->fpstate) {
+        free(t);
+        return -ENOMEM;
+    }
+    memset(t->fpstate, 0, fp_size);
     t->ctx.ops = &g_task_ctx_ops;
     t->ctx.owner = t;
     t->mmt.ctx = &t->ctx;
@@ -99,6 +110,7 @@ void task_link(struct task *t)
 
 struct task *task_ref(struct task *t)
 {
+    KERNEL_LOCK_ASSERT();
     CV_BUG_ON(t->refs <= 0);
     t->refs++;
     return t;
@@ -106,6 +118,7 @@ struct task *task_ref(struct task *t)
 
 void task_unref(struct task *t)
 {
+    KERNEL_LOCK_ASSERT();
     if (!t)
         return;
     CV_BUG_ON(t->refs <= 0);
@@ -118,6 +131,7 @@ void task_unref(struct task *t)
     if (t->ctx.cred)
         cred_unref(t->ctx.cred);
     struct thread_group *tg = t->tg;
+    free(t->fpstate);
     free(t);
     if (tg)
         tg_unref(tg);
@@ -125,6 +139,7 @@ void task_unref(struct task *t)
 
 struct thread_group *tg_ref(struct thread_group *tg)
 {
+    KERNEL_LOCK_ASSERT();
     CV_BUG_ON(tg->refs <= 0);
     tg->refs++;
     return tg;
@@ -132,6 +147,7 @@ struct thread_group *tg_ref(struct thread_group *tg)
 
 void tg_unref(struct thread_group *tg)
 {
+    KERNEL_LOCK_ASSERT();
     if (!tg)
         return;
     CV_BUG_ON(tg->refs <= 0);
@@ -198,6 +214,7 @@ static void *task_thread_main(void *arg)
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);
+    cv_lock_site = LOCK_SITE_LOOP;
     kernel_lock();
     int err = g_platform->context_new(mm_plat_as(t->mmt.mm), sa.token, &t->mmt.pctx);
     if (err < 0) {
@@ -254,6 +271,25 @@ static void task_syscall(struct task *t)
     }
 }
 
+/* A syscall that needs no lock (g_kernel.dispatch_unlocked), served while @t still counts as
+ * running app code: a kick meanwhile interrupts its next run. Caller is @t's thread and holds
+ * no lock. Returns false if the syscall needs the kernel lock. */
+static bool task_syscall_unlocked(struct task *t)
+{
+    if (!g_kernel.dispatch_unlocked)
+        return false;
+    struct syscall_args a = {
+        .nr = t->regs.orig_rax,
+        .a = {t->regs.rdi, t->regs.rsi, t->regs.rdx, t->regs.r10, t->regs.r8, t->regs.r9},
+    };
+    long ret;
+    if (!g_kernel.dispatch_unlocked(t, &a, &ret))
+        return false;
+    t->regs.rax = (uint64_t)ret;
+    t->mmt.last_fault_addr = 0;
+    return true;
+}
+
 static void task_fault(struct task *t, const struct plat_switch_info *info)
 {
     int err = mm_handle_fault(&t->mmt, info->addr, info->write, info->exec);
@@ -268,13 +304,28 @@ static void task_fault(struct task *t, const struct plat_switch_info *info)
                      info->addr);
 }
 
+/* The lock statistics site of what the platform returned for (klock.h). */
+static int lock_site_of(enum plat_switch why, const struct linux_regs *regs)
+{
+    switch (why) {
+    case SWITCH_SYSCALL:
+        return regs->orig_rax < 512 ? (int)regs->orig_rax : LOCK_SITE_LOOP;
+    case SWITCH_FAULT:
+        return LOCK_SITE_FAULT;
+    case SWITCH_SIGNAL:
+        return LOCK_SITE_SIGNAL;
+    default:
+        return LOCK_SITE_LOOP;
+    }
+}
+
 _Noreturn void task_run(struct task *t)
 {
     for (;;) {
         if (t->exiting || t->tg->exiting)
             task_exit_now(t);
         if (t->fpstate_dirty) {
-            g_platform->set_fpstate(t->mmt.pctx, &t->fpstate);
+            g_platform->set_fpstate(t->mmt.pctx, t->fpstate);
             t->fpstate_dirty = false;
         }
         t->interrupt_pending = false;
@@ -283,7 +334,11 @@ _Noreturn void task_run(struct task *t)
         kernel_unlock();
         struct plat_switch_info info;
         int patch;
-        enum plat_switch why = g_platform->run(t->mmt.pctx, &t->regs, &info);
+        enum plat_switch why;
+        do {
+            why = g_platform->run(t->mmt.pctx, &t->regs, &info);
+        } while (why == SWITCH_SYSCALL && !syscall_patch_wanted(t) && task_syscall_unlocked(t));
+        cv_lock_site = lock_site_of(why, &t->regs);
         kernel_lock();
         t->state = TASK_IN_KERNEL;
         mm_app_leave(&t->mmt);

@@ -166,7 +166,9 @@ struct task {
     pthread_t thread;               /* Immutable: the host thread that runs this task */
     enum task_state state;
     struct linux_regs regs;         /* valid while not in app code */
-    struct linux_fpstate fpstate;   /* saved lazily (fpstate_valid) */
+    /* The platform's FPU image (plat_fpstate_format: the FXSAVE area first, then XSAVE
+     * state if any), 64-byte aligned, owned; saved lazily (fpstate_valid). */
+    struct linux_fpstate *fpstate;
     bool fpstate_valid;
     bool fpstate_dirty;             /* must be written back before running app code */
 
@@ -318,7 +320,9 @@ bool task_signal_pending(struct task *t);
 static inline void task_host_io_begin(struct task *t);
 static inline void task_host_io_end(struct task *t);
 
-/* The FPU/SSE state of @t (fetched from the platform on first use). Returns 0 or -errno.
+/* The FPU and extended state of @t (fetched from the platform on first use): an image of
+ * the platform's format (plat_fpstate_format), whose first 512 bytes are the FXSAVE area.
+ * Returns 0 or -errno.
  * After changing *@fp, call task_fpstate_set_dirty() so it is written back before the task
  * runs app code again. Caller holds the kernel lock and is @t's own thread. */
 int task_fpstate_get(struct task *t, struct linux_fpstate **fp);

@@ -24,7 +24,7 @@
 
 #define NS_MAX (UINT64_MAX / 2)
 
-static pthread_cond_t g_timer_cond; /* waited on with g_kernel.lock */
+static pthread_cond_t g_timer_cond; /* waited on with the kernel lock */
 static bool g_timer_started;
 
 /* --- conversions --- */
@@ -238,14 +238,15 @@ static void *timer_main(void *arg)
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);
 
+    cv_lock_site = LOCK_SITE_TIMER;
     kernel_lock();
     for (;;) {
         uint64_t next = timer_scan_locked();
         if (next == UINT64_MAX) {
-            pthread_cond_wait(&g_timer_cond, &g_kernel.lock);
+            kernel_cond_wait(&g_timer_cond);
         } else {
             struct timespec ts = timekeeper_host_deadline(next);
-            pthread_cond_timedwait(&g_timer_cond, &g_kernel.lock, &ts);
+            kernel_cond_timedwait(&g_timer_cond, &ts);
         }
     }
     return NULL;

@@ -472,6 +472,16 @@ static uint64_t host_auxv(unsigned long type, uint64_t fallback)
     return v ? v : fallback;
 }
 
+/* AT_HWCAP as Linux gives it on x86-64: CPUID leaf 1's edx. Not getauxval(AT_HWCAP): glibc
+ * answers that with its own HWCAP_X86_64 bits, not the kernel's value. The app runs on this
+ * CPU, so its own CPUID agrees. */
+static uint64_t host_hwcap(void)
+{
+    uint32_t eax, ebx, ecx, edx;
+    __asm__ volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(1), "c"(0));
+    return edx;
+}
+
 static int host_random(uint8_t *buf, size_t size)
 {
     size_t got = 0;
@@ -499,7 +509,7 @@ static int fill_stack(struct load_ctx *c, char *const *envp, const char *execfn,
     /* Linux's order (ARCH_DLINFO, then create_elf_tables). */
     const struct stack_auxv auxv[] = {
         {LINUX_AT_SYSINFO_EHDR, c->vdso},
-        {LINUX_AT_HWCAP, host_auxv(LINUX_AT_HWCAP, 0)},
+        {LINUX_AT_HWCAP, host_hwcap()},
         {LINUX_AT_MINSIGSTKSZ, host_auxv(LINUX_AT_MINSIGSTKSZ, 2048)},
         {LINUX_AT_PAGESZ, LINUX_PAGE_SIZE},
         {LINUX_AT_CLKTCK, 100},

@@ -9,16 +9,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/mutex.h"
 
 #define NFRAMES (MEMFILE_SIZE / MEMFILE_FRAME)
 #define PUNCH_BATCH 4096 /* frames kept on the free stack before returning memory to the host */
 
 static int g_memfd = -1;
+static struct cv_mutex *g_lock; /* the lock callers hold (memfile_set_lock), or NULL */
 static uint8_t *g_base;
 static uint32_t *g_refs;     /* per-frame reference counts (a sparse anonymous mapping) */
 static uint32_t *g_pins;     /* per-frame transfer pins (likewise) */
@@ -26,6 +29,11 @@ static uint8_t *g_shmem;     /* per-frame: 1 if marked as shared memory (likewis
 static uint64_t *g_free;     /* stack of free frame numbers */
 static uint64_t g_nfree;
 static uint64_t g_free_cap;
+/* Frames returned to the host (punched): they read as zero, so they need no clearing. */
+static uint64_t *g_zero;
+static uint64_t g_nzero;
+static uint64_t g_zero_cap = PUNCH_BATCH;
+static bool g_punch_busy;    /* a batch is being punched (memfile_punch_take) */
 static uint64_t g_bump;      /* first never-used frame */
 static uint64_t g_used;
 static uint64_t g_used_shmem; /* frames in use marked in g_shmem */
@@ -62,6 +70,18 @@ int memfile_init(void)
     return 0;
 }
 
+void memfile_set_lock(struct cv_mutex *lock)
+{
+    g_lock = lock;
+}
+
+/* "Caller holds the lock" (debug builds), once the Sentry named it. */
+static inline void assert_locked(void)
+{
+    if (g_lock)
+        CV_LOCK_ASSERT(g_lock);
+}
+
 int memfile_fd(void)
 {
     return g_memfd;
@@ -80,8 +100,11 @@ static void take_frame(uint64_t frame)
 
 int memfile_alloc(uint64_t *off)
 {
+    assert_locked();
     uint64_t frame;
-    if (g_nfree > 0) {
+    if (g_nzero > 0) {
+        frame = g_zero[--g_nzero];
+    } else if (g_nfree > 0) {
         frame = g_free[--g_nfree];
         memset(g_base + frame * MEMFILE_FRAME, 0, MEMFILE_FRAME);
     } else {
@@ -94,13 +117,47 @@ int memfile_alloc(uint64_t *off)
     return 0;
 }
 
+/* The top @count frames of @stack if they are contiguous (a run freed together, as munmap
+ * frees them, or sorted by a punch), taken off it; else 0. */
+static uint64_t take_run(uint64_t *stack, uint64_t *n, unsigned count)
+{
+    if (*n < count)
+        return 0;
+    uint64_t base = stack[*n - count];
+    for (unsigned i = 1; i < count; i++)
+        if (stack[*n - count + i] != base + i)
+            return 0;
+    *n -= count;
+    return base;
+}
+
+static uint64_t take_free_run(unsigned count)
+{
+    uint64_t base = take_run(g_zero, &g_nzero, count);
+    if (base)
+        return base;
+    base = take_run(g_free, &g_nfree, count);
+    if (base)
+        memset(g_base + base * MEMFILE_FRAME, 0, count * MEMFILE_FRAME);
+    return base;
+}
+
 int memfile_alloc_run(unsigned count, uint64_t *off)
 {
     if (count == 1)
         return memfile_alloc(off);
+    /* Reuse before growing: a program that maps, touches and unmaps memory in a loop would
+     * otherwise grow the file at every round and leave the freed frames for punching. */
+    uint64_t frame = take_free_run(count);
+    if (frame) {
+        for (unsigned i = 0; i < count; i++)
+            take_frame(frame + i);
+        *off = frame * MEMFILE_FRAME;
+        return 0;
+    }
     if (g_bump + count > NFRAMES)
         return -ENOMEM;
-    uint64_t frame = g_bump;
+    frame = g_bump;
     g_bump += count;
     for (unsigned i = 0; i < count; i++)
         take_frame(frame + i);
@@ -110,6 +167,7 @@ int memfile_alloc_run(unsigned count, uint64_t *off)
 
 void memfile_ref(uint64_t off)
 {
+    assert_locked();
     uint64_t frame = off / MEMFILE_FRAME;
     CV_BUG_ON(frame == 0 || frame >= g_bump || g_refs[frame] == 0);
     g_refs[frame]++;
@@ -137,15 +195,66 @@ void memfile_populate(uint64_t off, uint64_t len)
                   (unsigned long long)len, strerror(errno));
 }
 
-/* Return the memory of every frame on the free stack to the host and forget them: they read
- * as zero again, so they can go back to being "fresh" only through the free stack. */
-static void punch_free_frames(void)
+static int cmp_frame(const void *a, const void *b)
 {
-    for (uint64_t i = 0; i < g_nfree; i++) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Double the stack *@stack of capacity *@cap. */
+static void grow_stack(uint64_t **stack, uint64_t *cap)
+{
+    uint64_t *bigger = *stack ? mremap(*stack, *cap * sizeof(uint64_t), *cap * 2 * sizeof(uint64_t),
+                                       MREMAP_MAYMOVE)
+                              : mmap(NULL, *cap * 2 * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+                                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (bigger == MAP_FAILED)
+        CV_BUG("cannot grow a free-frame stack");
+    *stack = bigger;
+    *cap *= 2;
+}
+
+struct memfile_punch *memfile_punch_take(void)
+{
+    if (g_punch_busy || g_nfree < PUNCH_BATCH)
+        return NULL;
+    struct memfile_punch *p = malloc(sizeof(*p) + g_nfree * sizeof(p->frames[0]));
+    if (!p)
+        return NULL;
+    p->n = g_nfree;
+    memcpy(p->frames, g_free, g_nfree * sizeof(p->frames[0]));
+    g_nfree = 0;
+    g_punch_busy = true;
+    return p;
+}
+
+static struct cv_timed g_punch_region = {.name = "memfile punch, kernel lock free"};
+
+void memfile_punch_do(struct memfile_punch *p)
+{
+    uint64_t start = g_cv_lockstat_on ? cv_lockstat_now_ns() : 0;
+    qsort(p->frames, p->n, sizeof(p->frames[0]), cmp_frame);
+    for (uint64_t i = 0; i < p->n;) {
+        uint64_t j = i + 1;
+        while (j < p->n && p->frames[j] == p->frames[i] + (j - i))
+            j++;
         if (fallocate(g_memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-                      (off_t)(g_free[i] * MEMFILE_FRAME), MEMFILE_FRAME) < 0)
+                      (off_t)(p->frames[i] * MEMFILE_FRAME), (off_t)((j - i) * MEMFILE_FRAME)) < 0)
             log_warn("punch hole: %s", strerror(errno));
+        i = j;
     }
+    if (start)
+        cv_timed_add(&g_punch_region, cv_lockstat_now_ns() - start);
+}
+
+void memfile_punch_done(struct memfile_punch *p)
+{
+    while (g_zero_cap < g_nzero + p->n)
+        grow_stack(&g_zero, &g_zero_cap);
+    memcpy(g_zero + g_nzero, p->frames, p->n * sizeof(p->frames[0]));
+    g_nzero += p->n;
+    g_punch_busy = false;
+    free(p);
 }
 
 /* Put a frame nobody owns or pins any more on the free stack. */
@@ -156,22 +265,16 @@ static void free_frame(uint64_t frame)
         g_shmem[frame] = 0;
         g_used_shmem--;
     }
-    if (g_nfree == g_free_cap) {
-        /* Keep the stack bounded: return the memory of the frames on it to the host (they
-         * stay on the stack, clearing them again on reuse is harmless) and make room. */
-        punch_free_frames();
-        uint64_t *bigger = mremap(g_free, g_free_cap * sizeof(uint64_t),
-                                  g_free_cap * 2 * sizeof(uint64_t), MREMAP_MAYMOVE);
-        if (bigger == MAP_FAILED)
-            CV_BUG("cannot grow the free-frame stack");
-        g_free = bigger;
-        g_free_cap *= 2;
-    }
+    /* The memory goes back to the host in batches, without the kernel lock, when a task
+     * thread ends its syscall (memfile_punch_take). */
+    if (g_nfree == g_free_cap)
+        grow_stack(&g_free, &g_free_cap);
     g_free[g_nfree++] = frame;
 }
 
 void memfile_unref(uint64_t off)
 {
+    assert_locked();
     uint64_t frame = off / MEMFILE_FRAME;
     CV_BUG_ON(frame == 0 || frame >= g_bump || g_refs[frame] == 0);
     if (--g_refs[frame] == 0 && g_pins[frame] == 0)
@@ -235,6 +338,12 @@ void memfile_destroy(void)
         munmap(g_shmem, NFRAMES);
     if (g_free)
         munmap(g_free, g_free_cap * sizeof(uint64_t));
+    if (g_zero)
+        munmap(g_zero, g_zero_cap * sizeof(uint64_t));
+    g_zero = NULL;
+    g_nzero = 0;
+    g_zero_cap = PUNCH_BATCH;
+    g_punch_busy = false;
     if (g_memfd >= 0)
         close(g_memfd);
     g_base = NULL;

@@ -4,7 +4,8 @@
  * copy_in/copy_out are memcpy. Memory is handed out in 4 KiB frames (byte offsets into the
  * file) with reference counts; fork's copy-on-write shares frames.
  *
- * Locking: Caller holds the kernel lock for every function here.
+ * Locking: Caller holds the kernel lock for every function here but memfile_punch_do, and
+ * memfile_ptr/memfile_offset_of (pure arithmetic on the immutable mapping).
  */
 #pragma once
 
@@ -16,6 +17,11 @@
 
 /* Create the memfd and map it. Returns 0 or -errno. */
 int memfile_init(void);
+struct cv_mutex;
+/* The lock every caller holds (the Sentry's kernel lock), asserted in debug builds; the
+ * memory file itself is below the kernel and does not know it otherwise. */
+void memfile_set_lock(struct cv_mutex *lock);
+
 /* The memfd (for the platform, which maps it into stubs). */
 int memfile_fd(void);
 
@@ -59,6 +65,20 @@ void memfile_mark_shmem(uint64_t off);
 uint64_t memfile_shmem_frames(void);
 /* True if the frame at @off is marked as shared memory (for /proc/pid/status). */
 bool memfile_is_shmem(uint64_t off);
+
+/* Returning freed memory to the host (FALLOC_FL_PUNCH_HOLE), a host call per run of frames,
+ * is done without the kernel lock: memfile_punch_take (kernel lock held) takes the frames
+ * freed since the last batch off the free stack once there are enough of them (else NULL),
+ * memfile_punch_do (no lock: it touches only the batch and the host) punches them, and
+ * memfile_punch_done (kernel lock held) makes them free again, known zero. One batch at a
+ * time. */
+struct memfile_punch {
+    uint64_t n;
+    uint64_t frames[];
+};
+struct memfile_punch *memfile_punch_take(void);
+void memfile_punch_do(struct memfile_punch *p);
+void memfile_punch_done(struct memfile_punch *p);
 
 /* Tests only: release everything. */
 void memfile_destroy(void);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct mappable;
 struct mm_rmap;
@@ -17,6 +18,17 @@ struct mappable_ops {
      * @off; bytes past the end of the object read as zero. Returns 0, -EFAULT if @off is
      * wholly past the end (the app gets SIGBUS), or -errno. */
     int (*fill)(struct mappable *m, uint64_t off, void *dst, size_t size);
+    /* Optional, private mappings of host files: fill without the kernel lock. fill_host,
+     * with the kernel lock held, gives a handle (a host descriptor of its own) to read the
+     * object's bytes at @off from, and *@valid, how many bytes of [@off, @off+@size) lie
+     * before the end (the rest reads as zero); -EFAULT if @off is wholly past the end.
+     * fill_read, without the lock (the caller holds a reference to @m), reads from it: the
+     * bytes read or -errno; fill_close drops it. fill_done, with the lock held again, fixes
+     * up the @size bytes read into @dst (bytes the object caches may be newer). */
+    int (*fill_host)(struct mappable *m, uint64_t off, size_t size, int *handle, size_t *valid);
+    ssize_t (*fill_read)(int handle, uint64_t off, void *dst, size_t size);
+    void (*fill_close)(int handle);
+    void (*fill_done)(struct mappable *m, uint64_t off, void *dst, size_t size);
     /* Shared mappings: the memory-file frame holding the page at @off, allocated on demand;
      * returns a new frame reference in *@frame. NULL if the object cannot be shared-mapped. */
     int (*get_frame)(struct mappable *m, uint64_t off, uint64_t *frame);

@@ -18,7 +18,9 @@
 #include <stdlib.h>
 
 #include "common/log.h"
+#include "common/mutex.h"
 #include "sentry/context/context.h"
+#include "sentry/context/klock.h"
 #include "sentry/memfile/memfile.h"
 #include "sentry/memmap/mappable.h"
 #include "sentry/mm/mm_priv.h"
@@ -117,6 +119,7 @@ void mm_stub_inval_apply(struct mm *mm, struct plat_context *ctx)
     struct mm_stub_inval *iv = &mm->inval;
     if (!iv->pending)
         return;
+    mm_wait_maps(mm); /* a mapping still on its way would land after the unmapping */
     if (iv->all) {
         for (int i = 0; i < mm->nvmas; i++)
             g_platform->unmap(ctx, mm->vmas[i].start, mm->vmas[i].end - mm->vmas[i].start);
@@ -138,15 +141,20 @@ void mm_stub_inval_free(struct mm *mm)
     *iv = (struct mm_stub_inval){0};
 }
 
+static struct cv_timed g_unmap_region = {.name = "stub unmap (kernel lock held)"};
+
 /* Unmap [@start, @end) from @mm's stub through @ctx (a context in @mm), or leave it pending
  * for @mm's tasks without one. */
 static void stub_unmap(struct mm *mm, struct plat_context *ctx, gaddr_t start, gaddr_t end)
 {
     if (start >= end)
         return;
-    if (ctx)
+    if (ctx) {
+        uint64_t t0 = g_cv_lockstat_on ? cv_lockstat_now_ns() : 0;
         g_platform->unmap(ctx, start, end - start);
-    else
+        if (t0)
+            cv_timed_add(&g_unmap_region, cv_lockstat_now_ns() - t0);
+    } else
         inval_post_range(mm, start, end);
 }
 
@@ -176,6 +184,27 @@ static void shootdown(struct mm *mm)
 /* Which entries drop_range takes: every one, or by mm_inval_mode. */
 #define DROP_ALL (-1)
 
+/* A stub unmapping the calling thread leaves for the end of its syscall, made then with the
+ * kernel lock released (mm_shootdown_wait): a host round trip per munmap that nobody waits
+ * for under the lock. The frames the stub may still map in the range are kept until it
+ * landed; faults in the range wait for it (mm_unmap_in_flight), so that no new mapping of
+ * theirs comes before it. */
+struct mm_deferred {
+    struct mm_deferred *next; /* in the thread's list */
+    struct mm *mm;            /* reference held */
+    gaddr_t start, end;
+    bool landed;             /* Protected by mm->maps_lock */
+    struct list_head flight; /* in mm->unmap_flights; kernel lock */
+    uint64_t nframes, cap;
+    uint64_t frames[]; /* references kept */
+};
+
+static struct cv_timed g_unmap_unlocked = {.name = "stub unmap, kernel lock free"};
+
+/* A record with room for the present entries of [@start, @end), or NULL (out of memory: the
+ * caller unmaps at once). */
+static struct mm_deferred *deferred_new(struct mm *mm, gaddr_t start, gaddr_t end);
+
 struct drop {
     struct mm *mm;
     struct plat_context *ctx; /* the caller's context in @mm, or NULL: leave it pending */
@@ -186,6 +215,7 @@ struct drop {
     int mode;                    /* DROP_ALL or an enum mm_inval_mode */
     uint64_t run_start, run_end; /* the current run of mapped entries (page numbers) */
     uint64_t dropped;
+    struct mm_deferred *keep; /* unmapping after the syscall: mapped frames are kept here */
 };
 
 static void flush_run(struct drop *d)
@@ -225,6 +255,8 @@ static void drop_pte(struct mm *mm, uint64_t vpn, uint64_t *pte, void *arg)
     uint64_t frame = *pte & PTE_FRAME_MASK;
     if (mapped && d->defer)
         inval_keep_frame(mm, frame);
+    else if (mapped && d->keep && d->keep->nframes < d->keep->cap)
+        d->keep->frames[d->keep->nframes++] = frame;
     else
         memfile_unref(frame);
     mm->rss_pages--;
@@ -236,9 +268,21 @@ void mm_release_range(struct mm_thread *t, struct mm *mm, gaddr_t start, gaddr_t
 {
     struct drop d = {.mm = mm, .ctx = mm_ctx(t, mm), .mode = DROP_ALL, .whole = true};
     d.defer = !d.ctx && mm->nr_running > 0;
+    /* The caller's own address space, from a task that may release the lock: the stub
+     * unmapping waits for the end of the syscall (struct mm_deferred). */
+    if (d.ctx && t == mm_current() && ctx_may_unlock(t->ctx))
+        d.keep = deferred_new(mm, start, end);
     pt_for_each(mm, start >> 12, end >> 12, drop_pte, &d);
-    if (d.any_mapped) /* one unmap of the whole range */
+    if (d.keep && d.any_mapped) {
+        d.keep->next = t->deferred;
+        t->deferred = d.keep;
+        list_add_tail(&d.keep->flight, &mm->unmap_flights);
+    } else if (d.keep) {
+        mm_unref(d.keep->mm); /* nothing was in the stub: nothing kept */
+        free(d.keep);
+    } else if (d.any_mapped) { /* one unmap of the whole range */
         stub_unmap(mm, d.ctx, start, end);
+    }
     if (d.dropped)
         mm->map_gen++;
     if (d.defer && mm->inval.pending)
@@ -268,6 +312,130 @@ void mm_invalidate_mappable(struct mappable *m, uint64_t off, uint64_t end, enum
         if (d.defer && mm->inval.pending)
             shootdown(mm);
     }
+}
+
+/* ---- stub unmappings after the syscall ---------------------------------------------------- */
+
+static void count_mapped(struct mm *mm, uint64_t vpn, uint64_t *pte, void *arg)
+{
+    (void)mm, (void)vpn;
+    if (*pte & PTE_MAPPED)
+        (*(uint64_t *)arg)++;
+}
+
+static struct mm_deferred *deferred_new(struct mm *mm, gaddr_t start, gaddr_t end)
+{
+    uint64_t n = 0;
+    pt_for_each(mm, start >> 12, end >> 12, count_mapped, &n);
+    if (n == 0)
+        return NULL; /* nothing in the stub: nothing to wait for */
+    struct mm_deferred *rec = malloc(sizeof(*rec) + n * sizeof(rec->frames[0]));
+    if (!rec)
+        return NULL;
+    *rec = (struct mm_deferred){.mm = mm_ref(mm), .start = start, .end = end, .cap = n};
+    list_init(&rec->flight);
+    return rec;
+}
+
+bool mm_unmap_in_flight(struct mm *mm, gaddr_t start, gaddr_t end, uint64_t *seq)
+{
+    KERNEL_LOCK_ASSERT();
+    if (list_empty(&mm->unmap_flights))
+        return false;
+    bool busy = false;
+    pthread_mutex_lock(&mm->maps_lock);
+    struct mm_deferred *rec;
+    list_for_each_entry(rec, &mm->unmap_flights, flight)
+    {
+        if (!rec->landed && rec->start < end && start < rec->end)
+            busy = true;
+    }
+    *seq = mm->unmaps_landed;
+    pthread_mutex_unlock(&mm->maps_lock);
+    return busy;
+}
+
+void mm_wait_unmap_landed(struct mm_thread *t, struct mm *mm, uint64_t seq)
+{
+    ctx_io_begin(t->ctx);
+    pthread_mutex_lock(&mm->maps_lock);
+    while (mm->unmaps_landed == seq)
+        pthread_cond_wait(&mm->maps_done, &mm->maps_lock);
+    pthread_mutex_unlock(&mm->maps_lock);
+    ctx_io_end(t->ctx);
+}
+
+/* The unmapping of @rec is in the stub (or never will be): faults may map its range. */
+static void deferred_landed(struct mm_deferred *rec)
+{
+    struct mm *mm = rec->mm;
+    pthread_mutex_lock(&mm->maps_lock);
+    rec->landed = true;
+    mm->unmaps_landed++;
+    pthread_cond_broadcast(&mm->maps_done);
+    pthread_mutex_unlock(&mm->maps_lock);
+}
+
+/* Forget @rec once its unmapping is in the stub: its frames go. Kernel lock held. */
+static void deferred_free(struct mm_deferred *rec)
+{
+    list_del(&rec->flight);
+    for (uint64_t i = 0; i < rec->nframes; i++)
+        memfile_unref(rec->frames[i]);
+    mm_unref(rec->mm);
+    free(rec);
+}
+
+/* @rec's address space is not the thread's any more (an execve after the munmap): leave the
+ * unmapping to its remaining tasks, as for another address space, with the frames kept. */
+static void deferred_hand_over(struct mm_deferred *rec)
+{
+    struct mm *mm = rec->mm;
+    if (mm_users(mm) > 1) {
+        inval_post_range(mm, rec->start, rec->end);
+        for (uint64_t i = 0; i < rec->nframes; i++)
+            inval_keep_frame(mm, rec->frames[i]);
+        rec->nframes = 0;
+        if (mm->nr_running > 0)
+            shootdown(mm);
+    }
+    deferred_landed(rec);
+    deferred_free(rec);
+}
+
+/* Make the unmappings @t left for the end of its syscall: with the kernel lock released if
+ * @unlock. Caller holds the kernel lock. */
+static void deferred_run(struct mm_thread *t, bool unlock)
+{
+    struct mm_deferred *list = t->deferred;
+    t->deferred = NULL;
+    if (unlock)
+        ctx_io_begin(t->ctx);
+    for (struct mm_deferred *rec = list; rec; rec = rec->next) {
+        if (rec->mm != t->mm || !t->pctx)
+            continue;
+        uint64_t t0 = g_cv_lockstat_on ? cv_lockstat_now_ns() : 0;
+        g_platform->unmap(t->pctx, rec->start, rec->end - rec->start);
+        if (t0)
+            cv_timed_add(unlock ? &g_unmap_unlocked : &g_unmap_region, cv_lockstat_now_ns() - t0);
+        deferred_landed(rec);
+    }
+    if (unlock)
+        ctx_io_end(t->ctx);
+    while (list) {
+        struct mm_deferred *rec = list;
+        list = rec->next;
+        if (rec->landed)
+            deferred_free(rec);
+        else
+            deferred_hand_over(rec);
+    }
+}
+
+void mm_deferred_flush(struct mm_thread *t)
+{
+    if (t->deferred)
+        deferred_run(t, false);
 }
 
 /* ---- the task loop's hooks --------------------------------------------------------------- */
@@ -307,6 +475,16 @@ static bool shootdown_busy(uint64_t seq)
 
 void mm_shootdown_wait(struct mm_thread *t)
 {
+    if (t->deferred)
+        deferred_run(t, ctx_may_unlock(t->ctx));
+    struct memfile_punch *p = memfile_punch_take();
+    if (p) {
+        /* Freed memory goes back to the host without the kernel lock (memfile.h). */
+        ctx_io_begin(t->ctx);
+        memfile_punch_do(p);
+        ctx_io_end(t->ctx);
+        memfile_punch_done(p);
+    }
     uint64_t seq = tl_wait_seq;
     if (!seq)
         return;

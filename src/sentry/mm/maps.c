@@ -3,11 +3,27 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "sentry/memfile/memfile.h"
 #include "sentry/memmap/mappable.h"
 #include "sentry/mm/mm_priv.h"
+
+/* The host's "[vsyscall]" maps line with its newline, or "". Immutable after boot. */
+static char g_vsyscall_line[192];
+
+void mm_capture_host_vsyscall(void)
+{
+    FILE *f = fopen("/proc/self/maps", "re");
+    if (!f)
+        return;
+    char line[256];
+    while (fgets(line, sizeof(line), f))
+        if (strstr(line, "[vsyscall]") && strlen(line) < sizeof(g_vsyscall_line))
+            memcpy(g_vsyscall_line, line, strlen(line) + 1);
+    fclose(f);
+}
 
 int mm_maps_text(struct mm *mm, char **out, size_t *len)
 {
@@ -32,6 +48,7 @@ int mm_maps_text(struct mm *mm, char **out, size_t *len)
             fprintf(f, "%*s%s", n < 73 ? 73 - n : 1, "", name);
         fputc('\n', f);
     }
+    fputs(g_vsyscall_line, f); /* Linux lists the gate page last */
     if (fclose(f) != 0) {
         free(buf);
         return -ENOMEM;

@@ -11,6 +11,8 @@
 #include <sys/mman.h>
 
 #include "common/log.h"
+#include "sentry/context/context.h"
+#include "sentry/context/klock.h"
 #include "sentry/memfile/memfile.h"
 #include "sentry/memmap/mappable.h"
 #include "sentry/mm/mm_priv.h"
@@ -30,18 +32,27 @@ void mm_thread_bind(struct mm_thread *mt)
     tl_current = mt;
 }
 
-int mm_new(struct mm **out)
+int mm_new(struct ctx *io, struct mm **out)
 {
     struct mm *mm = calloc(1, sizeof(*mm));
     if (!mm)
         return -ENOMEM;
+    bool unlock = io && ctx_may_unlock(io);
+    if (unlock)
+        ctx_io_begin(io);
     int err = g_platform->as_new(&mm->as);
+    if (unlock)
+        ctx_io_end(io);
     if (err < 0) {
         free(mm);
         return err;
     }
     mm->refs = 1;
     list_init(&mm->running);
+    atomic_init(&mm->maps_in_flight, 0);
+    list_init(&mm->unmap_flights);
+    pthread_mutex_init(&mm->maps_lock, NULL);
+    pthread_cond_init(&mm->maps_done, NULL);
     mm->mmap_base = 0x7ffff7fff000ULL - (8ULL << 20) - (128ULL << 20);
     *out = mm;
     return 0;
@@ -88,11 +99,46 @@ void mm_unref(struct mm *mm)
     free(mm->vmas);
     mm_pins_free(mm);
     g_platform->as_release(mm->as);
+    CV_BUG_ON(atomic_load(&mm->maps_in_flight) != 0); /* each mapper holds a reference */
+    CV_BUG_ON(!list_empty(&mm->unmap_flights));       /* and each unmapping too */
+    pthread_cond_destroy(&mm->maps_done);
+    pthread_mutex_destroy(&mm->maps_lock);
     free(mm);
+}
+
+void mm_wait_maps(struct mm *mm)
+{
+    KERNEL_LOCK_ASSERT();
+    if (atomic_load(&mm->maps_in_flight) == 0)
+        return;
+    pthread_mutex_lock(&mm->maps_lock);
+    while (atomic_load(&mm->maps_in_flight) > 0)
+        pthread_cond_wait(&mm->maps_done, &mm->maps_lock);
+    pthread_mutex_unlock(&mm->maps_lock);
+}
+
+/* A mapping without the kernel lock begins: the caller holds it, so no waiter is past its
+ * check. */
+static void maps_begin(struct mm *mm)
+{
+    KERNEL_LOCK_ASSERT();
+    pthread_mutex_lock(&mm->maps_lock);
+    atomic_fetch_add(&mm->maps_in_flight, 1);
+    pthread_mutex_unlock(&mm->maps_lock);
+}
+
+/* It has landed in the stub (or failed). Called without the kernel lock. */
+static void maps_end(struct mm *mm)
+{
+    pthread_mutex_lock(&mm->maps_lock);
+    if (atomic_fetch_sub(&mm->maps_in_flight, 1) == 1)
+        pthread_cond_broadcast(&mm->maps_done);
+    pthread_mutex_unlock(&mm->maps_lock);
 }
 
 struct plat_context *mm_ctx(struct mm_thread *t, struct mm *mm)
 {
+    mm_wait_maps(mm);
     if (!t || t->mm != mm || !t->pctx)
         return NULL;
     if (mm->inval.pending)
@@ -191,12 +237,39 @@ static int stub_prot(const struct vma *v, uint64_t pte)
     return prot;
 }
 
-/* Map pages [first, first+count) of @v (all present) into the stub, in runs of contiguous
- * frames with equal protection. */
-static int map_pages(struct plat_context *ctx, struct mm *mm, struct vma *v, uint64_t first,
-                     uint64_t count)
+static struct cv_timed g_map_klocked = {.name = "stub map, kernel lock held"};
+static struct cv_timed g_map_unlocked = {.name = "stub map, kernel lock free"};
+
+/* g_platform->map, timed when lock statistics are on. */
+static int plat_map_timed(struct plat_context *ctx, gaddr_t addr, uint64_t len, int prot,
+                          uint64_t frame)
 {
+    if (!g_cv_lockstat_on)
+        return g_platform->map(ctx, addr, len, prot, frame);
+    uint64_t start = cv_lockstat_now_ns();
+    int err = g_platform->map(ctx, addr, len, prot, frame);
+    cv_timed_add(kernel_lock_held() ? &g_map_klocked : &g_map_unlocked,
+                 cv_lockstat_now_ns() - start);
+    return err;
+}
+
+/* One run of contiguous frames with one protection, to map into the stub. */
+struct map_run {
+    gaddr_t addr;
+    uint64_t len;
+    int prot;
+    uint64_t frame;
+};
+
+/* Plan the mapping of pages [first, first+count) of @v (all present) in runs of contiguous
+ * frames with equal protection, appended to @runs (room for @count more), and mark their
+ * entries mapped already. Returns the number of runs added. */
+static int plan_runs(struct mm *mm, struct vma *v, uint64_t first, uint64_t count,
+                     struct map_run *runs)
+{
+    int nruns = 0;
     uint64_t i = 0;
+    mm->map_seq++;
     while (i < count) {
         uint64_t *pte = pt_entry(mm, first + i, false);
         uint64_t frame = *pte & PTE_FRAME_MASK;
@@ -208,9 +281,7 @@ static int map_pages(struct plat_context *ctx, struct mm *mm, struct vma *v, uin
                 break;
             n++;
         }
-        int err = g_platform->map(ctx, (first + i) << 12, n << 12, prot, frame);
-        if (err < 0)
-            return err;
+        runs[nruns++] = (struct map_run){(first + i) << 12, n << 12, prot, frame};
         for (uint64_t k = 0; k < n; k++) {
             uint64_t *p = pt_entry(mm, first + i + k, false);
             *p |= PTE_MAPPED;
@@ -220,6 +291,66 @@ static int map_pages(struct plat_context *ctx, struct mm *mm, struct vma *v, uin
                 *p &= ~PTE_STUB_WRITE;
         }
         i += n;
+    }
+    return nruns;
+}
+
+/* The stub did not take @runs: their entries are not mapped after all (entries changed
+ * meanwhile lose the mark too, which only costs a fault). Caller holds the kernel lock. */
+static void unplan_runs(struct mm *mm, const struct map_run *runs, int nruns)
+{
+    for (int r = 0; r < nruns; r++)
+        for (uint64_t a = runs[r].addr; a < runs[r].addr + runs[r].len; a += 4096) {
+            uint64_t *pte = pt_entry(mm, a >> 12, false);
+            if (pte)
+                *pte &= ~(PTE_MAPPED | PTE_STUB_WRITE);
+        }
+}
+
+static int map_runs(struct plat_context *ctx, const struct map_run *runs, int nruns)
+{
+    for (int r = 0; r < nruns; r++) {
+        int err = plat_map_timed(ctx, runs[r].addr, runs[r].len, runs[r].prot, runs[r].frame);
+        if (err < 0)
+            return err;
+    }
+    return 0;
+}
+
+/* Map pages [first, first+count) of @v (all present) into the stub, kernel lock held. */
+static int map_pages(struct plat_context *ctx, struct mm *mm, struct vma *v, uint64_t first,
+                     uint64_t count)
+{
+    struct map_run runs[FAULT_AROUND];
+    CV_BUG_ON(count > FAULT_AROUND);
+    int nruns = plan_runs(mm, v, first, count, runs);
+    int err = map_runs(ctx, runs, nruns);
+    if (err < 0)
+        unplan_runs(mm, runs, nruns);
+    return err;
+}
+
+/* Map the planned @runs of @t's fault through @t's context with the kernel lock released
+ * when @t's context may (the mapping is a host round trip): counted in mm->maps_in_flight
+ * meanwhile, so that a change of the stub waits for it (mm_wait_maps). The frames stay
+ * allocated: freeing one means changing its entry, which waits too. Caller holds the kernel
+ * lock, and has it again on return; @mm is @t's, held by @t. Returns 0 or -EFAULT. */
+static int map_runs_unlocked(struct mm_thread *t, struct mm *mm, struct plat_context *ctx,
+                             const struct map_run *runs, int nruns)
+{
+    int err;
+    if (!ctx_may_unlock(t->ctx)) {
+        err = map_runs(ctx, runs, nruns);
+    } else {
+        maps_begin(mm);
+        ctx_io_begin(t->ctx);
+        err = map_runs(ctx, runs, nruns);
+        maps_end(mm);
+        ctx_io_end(t->ctx);
+    }
+    if (err < 0) {
+        unplan_runs(mm, runs, nruns);
+        return -EFAULT;
     }
     return 0;
 }
@@ -247,24 +378,126 @@ static void populate_anon_run(struct mm *mm, uint64_t first, uint64_t count)
     }
 }
 
+/* The pages of a private file mapping a fault fills with the kernel lock released. */
+struct file_fill {
+    uint64_t vpn[FAULT_AROUND];
+    uint64_t frame[FAULT_AROUND];
+    int n;
+};
+
+/* Read the pages of @ff from @obj's @handle at the object offsets of the window (@obj_off is
+ * page @first's), @valid bytes from there before the end of the object. No lock held. */
+static void fill_read(struct file_fill *ff, struct mappable *obj, int handle, uint64_t first,
+                      uint64_t obj_off, size_t valid)
+{
+    for (int i = 0; i < ff->n; i++) {
+        uint64_t rel = (ff->vpn[i] - first) << 12;
+        size_t bytes = rel >= valid ? 0 : valid - rel < 4096 ? valid - rel : 4096;
+        char *dst = memfile_ptr(ff->frame[i]);
+        ssize_t n = bytes ? obj->ops->fill_read(handle, obj_off + rel, dst, bytes) : 0;
+        if (n < 0)
+            n = 0; /* the page is read again with the lock held, which reports the error */
+        memset(dst + n, 0, 4096 - (size_t)n);
+        if ((size_t)n < bytes)
+            ff->frame[i] |= 1; /* short: not installed (a frame offset is page-aligned) */
+    }
+}
+
+/*
+ * Fault-around for a private mapping of a host file (mappable fill_host): the absent pages
+ * of [@first, @last) that lie before the end of the object get frames with the kernel lock
+ * held, are read with it released, and are installed with it held again if their mapping is
+ * still the same and nobody filled them meanwhile (else the frames go, the normal path below
+ * fills what is missing). The read is the host round trip that held the lock: a fault of a
+ * program's text page read 16 pages from the host. Caller holds the kernel lock; *@v is
+ * looked up again (the VMA array may have moved). Returns true if the mapping is as it was
+ * (the fault goes on), false if it changed or went (the app retries the access).
+ */
+static bool populate_file_unlocked(struct mm_thread *t, struct mm *mm, struct vma **v, gaddr_t addr,
+                                   uint64_t first, uint64_t last)
+{
+    struct vma snap = **v;
+    struct mappable *obj = snap.obj;
+    struct file_fill ff = {.n = 0};
+    uint64_t obj_off = snap.off + ((first << 12) - snap.start);
+    int fd;
+    size_t valid;
+    if (obj->ops->fill_host(obj, obj_off, (last - first) << 12, &fd, &valid) < 0)
+        return true; /* past the end, or no descriptor: the normal path says what happens */
+    for (uint64_t p = first; p < last && ((p - first) << 12) < (valid + 4095) / 4096 * 4096; p++) {
+        uint64_t *pte = pt_entry(mm, p, false);
+        if ((pte && (*pte & PTE_PRESENT)) || memfile_alloc(&ff.frame[ff.n]) < 0)
+            continue;
+        ff.vpn[ff.n++] = p;
+    }
+    obj->ops->ref(obj);
+    ctx_io_begin(t->ctx);
+    fill_read(&ff, obj, fd, first, obj_off, valid);
+    obj->ops->fill_close(fd);
+    ctx_io_end(t->ctx);
+    *v = vma_find(mm, addr);
+    bool same = *v && (*v)->obj == obj && (*v)->start == snap.start && (*v)->end == snap.end &&
+                (*v)->off == snap.off && (*v)->flags == snap.flags && (*v)->prot == snap.prot;
+    for (int i = 0; i < ff.n; i++) {
+        uint64_t *pte = same && !(ff.frame[i] & 1) ? pt_entry(mm, ff.vpn[i], true) : NULL;
+        uint64_t frame = ff.frame[i] & ~1ULL;
+        if (!pte || (*pte & PTE_PRESENT)) {
+            memfile_unref(frame);
+            continue;
+        }
+        uint64_t rel = (ff.vpn[i] - first) << 12;
+        if (obj->ops->fill_done)
+            obj->ops->fill_done(obj, obj_off + rel, memfile_ptr(frame), 4096);
+        *pte = frame | PTE_PRESENT | (obj->ops->get_frame ? PTE_CLEAN : 0);
+        mm->rss_pages++;
+    }
+    obj->ops->unref(obj);
+    return same;
+}
+
+/* mm_ctx for a fault, which waits for other threads' mappings only when it must change the
+ * stub first (pending invalidations): faults of several threads map concurrently. */
+static struct plat_context *fault_ctx(struct mm_thread *t, struct mm *mm)
+{
+    if (!t->pctx)
+        return NULL;
+    if (mm->inval.pending)
+        mm_stub_inval_apply(mm, t->pctx);
+    return t->pctx;
+}
+
 int mm_handle_fault(struct mm_thread *t, gaddr_t addr, bool write, bool exec)
 {
+    KERNEL_LOCK_ASSERT();
     struct mm *mm = t->mm;
-    struct plat_context *ctx = mm_ctx(t, mm);
+    struct plat_context *ctx = fault_ctx(t, mm);
     struct vma *v = vma_find(mm, addr);
     if (!v)
         return -EFAULT;
     if (!(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
         return -EACCES;
     uint64_t vpn = addr >> 12;
+    uint64_t seq;
+    if (mm_unmap_in_flight(mm, (vpn & ~(uint64_t)(FAULT_AROUND - 1)) << 12,
+                           ((vpn | (FAULT_AROUND - 1)) + 1) << 12, &seq)) {
+        /* Another thread's munmap of this range is still on its way to the stub: map after
+         * it, not before. The app retries the access. */
+        mm_wait_unmap_landed(t, mm, seq);
+        return 0;
+    }
     uint64_t *pte = pt_entry(mm, vpn, false);
     if (pte && (*pte & PTE_MAPPED)) {
-        /* Mapped already: either another thread mapped it between the fault and now (retry),
-         * or the stub's protection refused the access. A write to a page the VMA allows
-         * writing means copy-on-write. */
+        /* Mapped already: either another thread mapped it between the fault and now (retry;
+         * its mapping may still be on its way: wait for it), or the stub's protection
+         * refused the access. A write to a page the VMA allows writing means copy-on-write. */
+        mm_wait_maps(mm);
         if (!(v->prot & PROT_WRITE) || (*pte & PTE_STUB_WRITE)) {
-            if (t->last_fault_addr != addr) {
-                t->last_fault_addr = addr; /* refused twice in a row: a real violation */
+            /* Refused twice in a row with nothing mapped in between: a real violation. A
+             * thread that never makes a syscall meets the same address again legitimately
+             * when other threads unmap and map it meanwhile. */
+            if (t->last_fault_addr != addr || t->last_fault_seq != mm->map_seq) {
+                t->last_fault_addr = addr;
+                t->last_fault_seq = mm->map_seq;
                 return 0;
             }
             return -EACCES;
@@ -284,8 +517,12 @@ int mm_handle_fault(struct mm_thread *t, gaddr_t addr, bool write, bool exec)
         first = v->start >> 12;
     if (last > (v->end >> 12))
         last = v->end >> 12;
-    if (!v->obj)
+    if (!v->obj) {
         populate_anon_run(mm, first, last - first);
+    } else if (!(v->flags & MM_MAP_SHARED) && v->obj->ops->fill_host && ctx_may_unlock(t->ctx)) {
+        if (!populate_file_unlocked(t, mm, &v, addr, first, last))
+            return 0; /* the mapping changed meanwhile: the app retries the access */
+    }
     uint64_t lo = vpn, hi = vpn + 1; /* the populated window around vpn */
     for (uint64_t p = first; p < last; p++) {
         int err;
@@ -305,6 +542,8 @@ int mm_handle_fault(struct mm_thread *t, gaddr_t addr, bool write, bool exec)
             hi = p + 1;
     }
     /* Only map pages not mapped yet. */
+    struct map_run runs[FAULT_AROUND];
+    int nruns = 0;
     uint64_t s = lo;
     while (s < hi) {
         while (s < hi && (*pt_entry(mm, s, false) & PTE_MAPPED))
@@ -312,11 +551,11 @@ int mm_handle_fault(struct mm_thread *t, gaddr_t addr, bool write, bool exec)
         uint64_t e = s;
         while (e < hi && !(*pt_entry(mm, e, false) & PTE_MAPPED))
             e++;
-        if (e > s && map_pages(ctx, mm, v, s, e - s) < 0)
-            return -EFAULT;
+        if (e > s)
+            nruns += plan_runs(mm, v, s, e - s, runs + nruns);
         s = e;
     }
-    return 0;
+    return nruns ? map_runs_unlocked(t, mm, ctx, runs, nruns) : 0;
 }
 
 /* ---- fork --------------------------------------------------------------------------- */
@@ -401,7 +640,7 @@ void mm_stub_protect(struct mm_thread *t, struct mm *mm, gaddr_t start, gaddr_t 
 int mm_fork(struct mm_thread *t, struct mm *src, struct mm **out)
 {
     struct mm *mm;
-    int err = mm_new(&mm);
+    int err = mm_new(NULL, &mm); /* fork: the new group is linked already; keep the lock */
     if (err < 0)
         return err;
     mm->brk_start = src->brk_start;

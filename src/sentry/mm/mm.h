@@ -3,8 +3,10 @@
  * Address spaces (struct mm): VMAs, the Sentry's own page table of memory-file frames,
  * faults, copy-on-write, and the only way to touch guest memory: copy_in/copy_out.
  *
- * Locking: an mm is protected by the kernel lock. The platform mirrors what mm decides;
- * mappings reach the stub lazily, on fault.
+ * Locking: an mm is protected by the kernel lock, but for the stub mappings and unmappings
+ * in flight without it (mm_types.h: maps_in_flight, unmap_flights; lock order: kernel lock,
+ * then mm->maps_lock). The platform mirrors what mm decides; mappings reach the stub
+ * lazily, on fault, and a fault maps with the kernel lock released.
  */
 #pragma once
 
@@ -29,8 +31,12 @@ struct mm_thread {
     struct mm *mm;             /* reference held; NULL before the first exec */
     struct plat_context *pctx; /* NULL until the thread has a context in @mm */
     struct ctx *ctx;           /* Immutable: blocks the thread (the shootdown wait) */
-    gaddr_t last_fault_addr;   /* a fault seen once on a mapped page is retried once */
+    gaddr_t last_fault_addr;   /* a fault seen once on a mapped page is retried... */
+    uint64_t last_fault_seq;   /* ... unless nothing was mapped since (mm->map_seq) */
     struct list_head running;  /* in mm->running while it runs app code (mm_app_enter) */
+    /* Stub unmappings of the current syscall left for its end, when they run with the kernel
+     * lock released (mm_shootdown_wait; inval.c). */
+    struct mm_deferred *deferred;
 };
 
 /* The mm_thread of the calling host thread (set by mm_thread_bind), or NULL. */
@@ -122,6 +128,12 @@ void mm_invalidate_mappable(struct mappable *m, uint64_t off, uint64_t end,
 
 /* For /proc/pid/maps: write the maps text of @mm into a malloc'ed string. */
 int mm_maps_text(struct mm *mm, char **out, size_t *len);
+
+/* Once at boot, while the host's /proc is reachable: remember the host's [vsyscall] line of
+ * /proc/self/maps. App code runs in host processes, which have that page whatever the Sentry
+ * does, and the platform serves calls into it; so every maps text lists it as Linux would.
+ * Not an error if the host has none (vsyscall=none) or /proc cannot be read. */
+void mm_capture_host_vsyscall(void);
 /* Resident/virtual sizes in pages (for /proc/pid/stat, statm, status). */
 void mm_usage(struct mm *mm, uint64_t *vm_pages, uint64_t *rss_pages);
 

@@ -43,8 +43,11 @@ int shmem_refcount(struct mappable *m);
 /* True if a mapping of @obj starts at @addr in @mm. */
 bool mm_maps_object_at(struct mm *mm, gaddr_t addr, struct mappable *obj);
 
-/* A new, empty address space with its own platform address space. Returns 0 or -errno. */
-int mm_new(struct mm **out);
+/* A new, empty address space with its own platform address space. Creating that is a host
+ * round trip (a stub process): with a context that may (@io, ctx_may_unlock; NULL keeps
+ * it), it runs with the kernel lock released, for a caller that holds nothing across.
+ * Returns 0 or -errno. */
+int mm_new(struct ctx *io, struct mm **out);
 /* fork: a copy-on-write copy of @src (a new platform address space). */
 int mm_fork(struct mm_thread *t, struct mm *src, struct mm **out);
 struct mm *mm_ref(struct mm *mm);
@@ -109,3 +112,6 @@ void *mm_host_ptr(struct mm_thread *t, struct mm *mm, gaddr_t addr, bool write);
 void mm_app_enter(struct mm_thread *t);
 void mm_app_leave(struct mm_thread *t);
 void mm_shootdown_wait(struct mm_thread *t);
+/* The exit of @t: the stub unmappings it left for the end of its syscall are made now, with
+ * the kernel lock held (its context goes next). Caller holds the kernel lock. */
+void mm_deferred_flush(struct mm_thread *t);

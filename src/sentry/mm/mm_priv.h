@@ -12,6 +12,18 @@ struct mm_thread;
  * stub comes after them. */
 struct plat_context *mm_ctx(struct mm_thread *t, struct mm *mm);
 
+/* Wait until no stub mapping of @mm made without the kernel lock is in flight (struct mm).
+ * Caller holds the kernel lock, which it keeps: the mappers do not need it to finish. Every
+ * path that changes the stub or a mapped entry calls it first (mm_ctx does). */
+void mm_wait_maps(struct mm *mm);
+
+/* True if a stub unmapping left for the end of another syscall (mm_release_range) covers
+ * part of [start, end) and has not landed yet; *@seq gets what to wait on
+ * (mm_wait_unmap_landed). Caller holds the kernel lock. */
+bool mm_unmap_in_flight(struct mm *mm, gaddr_t start, gaddr_t end, uint64_t *seq);
+/* Release the kernel lock (through @t's context) until an unmapping lands after @seq. */
+void mm_wait_unmap_landed(struct mm_thread *t, struct mm *mm, uint64_t seq);
+
 /* How mm_populate_page makes a page present. */
 #define MM_POP_WRITE 0x1   /* for writing: a private page gets its own frame, written */
 #define MM_POP_UNSHARE 0x2 /* a private page gets a frame of its own (a transfer pins it) */

@@ -4,10 +4,13 @@
  * memory-file frames (the Sentry's own record of what backs each app page; the stub's
  * real page tables are filled lazily from it).
  *
- * Locking: everything is protected by the kernel lock.
+ * Locking: everything is protected by the kernel lock but the in-flight map count (struct mm).
+ * Lock order: kernel lock, then mm->maps_lock (a leaf).
  */
 #pragma once
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -86,10 +89,26 @@ struct mm {
     /* Bumped whenever a page's frame or access changes (unmapped, replaced, protected), so
      * that a uio built earlier knows to look again (copy.c). */
     uint64_t map_gen;
+    /* Bumped whenever pages are marked mapped into the stub: a fault refused on a mapped page
+     * is a violation only if nothing was mapped since the same fault was last retried. */
+    uint64_t map_seq;
     struct mm_pins pins;
     int nr_running;           /* threads running app code in this address space */
     struct list_head running; /* those threads (mm_thread.running) */
     struct mm_stub_inval inval;
+    /* Stub mappings a fault makes with the kernel lock released (mm_handle_fault). Their
+     * entries are marked mapped before the lock goes; whoever changes the stub or a mapped
+     * entry waits for them first (mm_wait_maps, with the kernel lock held: they need only
+     * maps_lock to finish), so that no such mapping lands after the change. */
+    atomic_int maps_in_flight; /* Atomic: raised with the kernel lock and maps_lock held,
+                                * lowered with maps_lock held */
+    pthread_mutex_t maps_lock; /* a leaf, taken inside the kernel lock or alone */
+    pthread_cond_t maps_done;  /* maps_in_flight fell to 0 or an unmapping landed */
+    /* Stub unmappings a munmap left for the end of its syscall, made without the kernel lock
+     * (struct mm_deferred, inval.c). A fault in one of their ranges waits until it landed,
+     * so that its mapping cannot come before the unmapping. List: kernel lock. */
+    struct list_head unmap_flights;
+    uint64_t unmaps_landed; /* Protected by maps_lock: bumped as each one lands */
 };
 
 /* Page-table access: the entry for page number @vpn, or NULL if absent (and !@create). */

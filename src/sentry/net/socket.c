@@ -15,13 +15,14 @@
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/memmap/uio.h"
+#include "sentry/net/inet.h"
 #include "sentry/vfs/file.h"
 
 #define SOCKFS_DEV 0x08ull /* anonymous device 0:8, as Linux's sockfs */
 
 static const struct file_ops socket_file_ops;
-static uint64_t g_next_sock_ino = 1 << 20;             /* Protected by the kernel lock */
-static void (*g_release_hook)(struct file *f);          /* Written once at boot */
+static uint64_t g_next_sock_ino = 1 << 20;     /* Protected by the kernel lock */
+static void (*g_release_hook)(struct file *f); /* Written once at boot */
 
 void socket_set_release_hook(void (*hook)(struct file *f))
 {
@@ -33,8 +34,7 @@ const struct file_ops *socket_get_file_ops(void)
     return &socket_file_ops;
 }
 
-void socket_init(struct socket *s, const struct socket_ops *ops, int family, int type,
-                 int protocol)
+void socket_init(struct socket *s, const struct socket_ops *ops, int family, int type, int protocol)
 {
     s->ops = ops;
     s->family = family;
@@ -80,7 +80,10 @@ static struct waitq *socket_waitq(struct file *f)
 static long socket_ioctl(struct ctx *ctx, struct file *f, unsigned int cmd, gaddr_t arg)
 {
     struct socket *s = f->priv;
-    return s->ops->ioctl ? s->ops->ioctl(task_from_ctx(ctx), s, cmd, arg) : -ENOTTY;
+    long ret = s->ops->ioctl ? s->ops->ioctl(task_from_ctx(ctx), s, cmd, arg) : -ENOTTY;
+    /* Linux answers the interface requests (SIOCGIF*) on sockets of every family; glibc's
+     * if_nametoindex asks an AF_UNIX socket. */
+    return ret == -ENOTTY ? inet_ifreq_ioctl(task_from_ctx(ctx), cmd, arg) : ret;
 }
 
 static int socket_stat(struct ctx *ctx, struct file *f, struct linux_stat *st)

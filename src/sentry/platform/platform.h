@@ -49,8 +49,15 @@ struct platform_ops {
      * preserved across calls unless set_fpstate is used. */
     enum plat_switch (*run)(struct plat_context *ctx, struct linux_regs *regs,
                             struct plat_switch_info *info);
+    /* The FPU and extended register state of @ctx, as an image of the format fpstate_format
+     * gives (@fp: that many bytes, 64-byte aligned). */
     int (*get_fpstate)(struct plat_context *ctx, struct linux_fpstate *fp);
     int (*set_fpstate)(struct plat_context *ctx, const struct linux_fpstate *fp);
+    /* Optional: the format of those images. @size bytes in the XSAVE standard format (the
+     * first 512 are the FXSAVE area, then the XSAVE header and the components), holding the
+     * user state components @xfeatures (XCR0). Without it: a 512-byte FXSAVE image, and
+     * @xfeatures 0. Fixed after init. */
+    void (*fpstate_format)(uint32_t *size, uint64_t *xfeatures);
     /* Make run() return SWITCH_INTERRUPT soon. May be called from any host thread. */
     void (*interrupt)(struct plat_context *ctx);
     /* Memory of the address space, executed through @ctx (which must be in @ctx's as):
@@ -71,6 +78,19 @@ struct platform_ops {
 };
 
 extern const struct platform_ops *g_platform;
+
+#define PLAT_FXSAVE_SIZE 512
+
+/* The platform's FPU state image: size in bytes and XSAVE features (see fpstate_format). */
+static inline void plat_fpstate_format(uint32_t *size, uint64_t *xfeatures)
+{
+    if (g_platform->fpstate_format) {
+        g_platform->fpstate_format(size, xfeatures);
+        return;
+    }
+    *size = PLAT_FXSAVE_SIZE;
+    *xfeatures = 0;
+}
 
 /* Select the platform by name ("ptrace", "systrap"; "systrap:nopatch" is systrap without
  * syscall-site patching, from --systrap-patching=false). Returns 0 or -EINVAL. */

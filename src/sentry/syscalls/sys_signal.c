@@ -451,7 +451,7 @@ void sys_signal_register(void)
     SYSCALL_REG(LINUX_NR_rt_sigaction, SYS_SUPPORTED(rt_sigaction));
     SYSCALL_REG(LINUX_NR_rt_sigprocmask, SYS_SUPPORTED(rt_sigprocmask));
     SYSCALL_REG(LINUX_NR_rt_sigpending, SYS_SUPPORTED(rt_sigpending));
-    SYSCALL_REG(LINUX_NR_rt_sigreturn, SYS_PARTIAL(rt_sigreturn, "FXSAVE state only (no AVX)"));
+    SYSCALL_REG(LINUX_NR_rt_sigreturn, SYS_SUPPORTED(rt_sigreturn));
     SYSCALL_REG(LINUX_NR_rt_sigsuspend, SYS_SUPPORTED(rt_sigsuspend));
     SYSCALL_REG(LINUX_NR_rt_sigtimedwait, SYS_SUPPORTED(rt_sigtimedwait));
     SYSCALL_REG(LINUX_NR_rt_sigqueueinfo, SYS_SUPPORTED(rt_sigqueueinfo));

@@ -18,6 +18,8 @@
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
+#include "sentry/net/inet.h"
+#include "sentry/net/netlink.h"
 #include "sentry/net/socket.h"
 #include "sentry/net/unix.h"
 #include "sentry/syscalls/syscalls.h"
@@ -99,12 +101,15 @@ static long sock_create(struct task *t, int family, int type, int protocol, bool
 {
     if (family < 0 || family >= LINUX_AF_MAX)
         return -EAFNOSUPPORT;
-    if (family != AF_UNIX) {
-        /* COMPAT: inet sockets come with the netstack/hostinet; netlink is not offered. */
-        if (pair && (family == AF_INET || family == AF_INET6))
+    if (family == AF_INET || family == AF_INET6) {
+        if (pair)
             return -EOPNOTSUPP;
-        return -EAFNOSUPPORT;
+        return inet_socket_create(t, family, type, protocol, a);
     }
+    if (family == AF_NETLINK)
+        return pair ? -EOPNOTSUPP : netlink_socket_create(t, type, protocol, a);
+    if (family != AF_UNIX)
+        return -EAFNOSUPPORT; /* COMPAT: no packet sockets */
     if (protocol != 0 && protocol != PF_UNIX)
         return -EPROTONOSUPPORT;
     if (type == SOCK_RAW)
@@ -217,6 +222,12 @@ static long do_accept4(struct task *t, int fd, gaddr_t uaddr, gaddr_t ulen, int 
     long ret = sock_lookup(t, fd, &f, &s);
     if (ret < 0)
         return ret;
+    /* Linux reserves the descriptor before it takes a connection, so that a full table
+     * (EMFILE) leaves the connection queued: check there is room first. */
+    long probe = install_file(t, f, false);
+    if (probe < 0)
+        return probe;
+    fdtable_close(t->fdt, (int)probe);
     struct socket *ns;
     ret = s->ops->accept(t, s, f->flags & O_NONBLOCK, &ns);
     if (ret < 0)
@@ -575,8 +586,10 @@ void sys_socket_register(void)
     socket_set_release_hook(epoll_file_released);
     epoll_release_aware(socket_get_file_ops());
 
-    SYSCALL_REG(LINUX_NR_socket, SYS_PARTIAL(socket, "AF_UNIX only; inet families are "
-                                                     "EAFNOSUPPORT until the netstack lands"));
+    SYSCALL_REG(LINUX_NR_socket, SYS_PARTIAL(socket, "AF_UNIX, and AF_INET/AF_INET6 TCP and "
+                                                     "UDP on the Sentry's stack, "
+                                                     "AF_NETLINK route dumps; no raw or "
+                                                     "packet sockets"));
     SYSCALL_REG(LINUX_NR_socketpair, SYS_PARTIAL(socketpair, "AF_UNIX only"));
     SYSCALL_REG(LINUX_NR_bind, SYS_PARTIAL(bind, "unix path names are not filesystem "
                                                  "inodes"));
@@ -593,6 +606,8 @@ void sys_socket_register(void)
     SYSCALL_REG(LINUX_NR_sendmmsg, SYS_SUPPORTED(sendmmsg));
     SYSCALL_REG(LINUX_NR_recvmmsg, SYS_PARTIAL(recvmmsg, "the timeout argument is ignored"));
     SYSCALL_REG(LINUX_NR_shutdown, SYS_SUPPORTED(shutdown));
-    SYSCALL_REG(LINUX_NR_setsockopt, SYS_PARTIAL(setsockopt, "SOL_SOCKET basics only"));
-    SYSCALL_REG(LINUX_NR_getsockopt, SYS_PARTIAL(getsockopt, "SOL_SOCKET basics only"));
+    SYSCALL_REG(LINUX_NR_setsockopt, SYS_PARTIAL(setsockopt, "SOL_SOCKET, and for inet "
+                                                             "sockets the common SOL_IP, "
+                                                             "SOL_IPV6 and SOL_TCP options"));
+    SYSCALL_REG(LINUX_NR_getsockopt, SYS_PARTIAL(getsockopt, "as setsockopt; TCP_INFO"));
 }

@@ -109,5 +109,11 @@ long syscall_not_implemented(struct task *t, const struct syscall_args *a);
 /* Run syscall @a for @t: the kernel's dispatch hook (g_kernel.dispatch). */
 long syscall_dispatch(struct task *t, const struct syscall_args *a);
 
+/* Serve syscall @a of @t without the kernel lock if it is one of the few that read only the
+ * calling task's own state (g_kernel.dispatch_unlocked; table.c says why each is safe).
+ * Caller is @t's own thread, holds no lock, and @t counts as running app code meanwhile.
+ * Returns true and stores the result in *@ret, or false: dispatch it with the lock. */
+bool syscall_dispatch_unlocked(struct task *t, const struct syscall_args *a, long *ret);
+
 /* Print the table (`cvisor syscalls`) to stdout. Returns 0. */
 int syscall_table_print(int markdown);

@@ -5,6 +5,7 @@
  * writes --strace lines and logs each unsupported syscall once.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -93,6 +94,41 @@ long syscall_dispatch(struct task *t, const struct syscall_args *a)
     if (t->sys_ctrl == SYS_CTRL_RETURN || ret < 0)
         strace_exit(t->tid, t->comm, a, ret, kernel_now_ns() - start, &m);
     return ret;
+}
+
+/*
+ * Syscalls that read only state of the calling task that no other thread changes, served
+ * without the kernel lock (the task stays "running app code" for everyone else: a signal or
+ * an exit interrupts its next run, as for app code):
+ *  - getpid: t->tg is the task's group for its whole life and tg->pid is immutable;
+ *  - gettid: t->tid changes only in execve by this very thread (de_thread);
+ *  - get[e]uid, get[e]gid: t->ctx.cred is replaced only by the task itself (commit_creds),
+ *    and a cred is immutable once committed;
+ *  - sched_yield: no Sentry state at all.
+ * Not here: getppid and getpgrp (another process's exit or setpgid changes them under the
+ * lock), uname (sethostname), and anything that copies to or from app memory.
+ */
+bool syscall_dispatch_unlocked(struct task *t, const struct syscall_args *a, long *ret)
+{
+    KERNEL_LOCK_ASSERT_NOT();
+    if (g_kernel.strace)
+        return false; /* strace lines are written in the locked dispatcher */
+    switch (a->nr) {
+    case LINUX_NR_getpid:
+    case LINUX_NR_gettid:
+    case LINUX_NR_getuid:
+    case LINUX_NR_geteuid:
+    case LINUX_NR_getgid:
+    case LINUX_NR_getegid:
+        *ret = g_syscall_table[a->nr].fn(t, a); /* sys_identity.c: one field read each */
+        return true;
+    case LINUX_NR_sched_yield:
+        sched_yield();
+        *ret = 0;
+        return true;
+    default:
+        return false;
+    }
 }
 
 static const char *support_name(enum syscall_support s)

@@ -12,6 +12,7 @@
 
 #include "abi/cvisor/vvar.h"
 #include "common/log.h"
+#include "sentry/context/klock.h"
 #include "sentry/time/timekeeper.h"
 #include "sentry/vfs/resolve.h"
 #include "sentry/vfs/vfs_internal.h"
@@ -253,6 +254,7 @@ static struct dentry *hash_find(struct dentry *dir, const char *name, size_t len
 
 struct dentry *dcache_lookup(struct dentry *dir, const char *name, size_t len)
 {
+    KERNEL_LOCK_ASSERT();
     struct dentry *d = hash_find(dir, name, len);
     return d ? dentry_ref(d) : NULL;
 }
@@ -267,13 +269,22 @@ static void dcache_link(struct dentry *dir, struct dentry *d)
     hash_insert(d);
 }
 
+static uint64_t g_dcache_gen; /* Kernel lock */
+
+uint64_t dcache_gen(void)
+{
+    return g_dcache_gen;
+}
+
 struct dentry *dcache_add(struct dentry *dir, const char *name, size_t len, struct inode *inode)
 {
+    KERNEL_LOCK_ASSERT();
     struct dentry *old = hash_find(dir, name, len);
     if (old) {
         if (!old->inode) {
             /* A cached negative entry becomes positive in place. */
             old->inode = inode_ref(inode);
+            old->gen = ++g_dcache_gen;
             return old;
         }
         dcache_drop(old);
@@ -282,6 +293,7 @@ struct dentry *dcache_add(struct dentry *dir, const char *name, size_t len, stru
     if (!d)
         return NULL;
     d->inode = inode_ref(inode);
+    d->gen = ++g_dcache_gen;
     dcache_link(dir, d);
     return d;
 }
@@ -322,6 +334,7 @@ static void dcache_drop_one(struct dentry *d)
 
 void dcache_drop(struct dentry *d)
 {
+    KERNEL_LOCK_ASSERT();
     /* Depth first without recursion: a child is dropped before its parent, and a parent
      * stays alive meanwhile (its hashed children and @d's caller hold it). */
     dentry_ref(d);
@@ -340,21 +353,37 @@ void dcache_drop(struct dentry *d)
     dentry_unref(d);
 }
 
-static uint64_t g_walk_seq = 1;
+/* Walks are numbered; an entry checked by a walk that began no earlier than the calling
+ * thread's current walk is fresh for it. Walks of other threads run meanwhile when a lookup
+ * releases the kernel lock around its round trip, so "current" is per thread. */
+static uint64_t g_walk_seq = 1;       /* Kernel lock */
+static __thread uint64_t tl_walk_seq; /* the calling thread's current walk */
 
 void dcache_begin_walk(void)
 {
-    g_walk_seq++;
+    KERNEL_LOCK_ASSERT();
+    tl_walk_seq = ++g_walk_seq;
+}
+
+uint64_t dcache_walk_seq(void)
+{
+    return g_walk_seq;
+}
+
+void dcache_mark_fresh_at(struct dentry *d, uint64_t seq)
+{
+    if (seq > d->fresh_walk)
+        d->fresh_walk = seq;
 }
 
 void dcache_mark_fresh(struct dentry *d)
 {
-    d->fresh_walk = g_walk_seq;
+    dcache_mark_fresh_at(d, g_walk_seq);
 }
 
 bool dcache_is_fresh(const struct dentry *d)
 {
-    return d->fresh_walk == g_walk_seq || d->synthetic || d->mounted;
+    return d->fresh_walk >= tl_walk_seq || d->synthetic || d->mounted;
 }
 
 void dcache_move(struct dentry *d, struct dentry *new_dir, const char *name, size_t len)
@@ -369,6 +398,7 @@ void dcache_move(struct dentry *d, struct dentry *new_dir, const char *name, siz
     d->name = nname;
     d->parent = dentry_ref(new_dir);
     d->dir_off = new_dir->next_off++;
+    d->gen = ++g_dcache_gen;
     list_add_tail(&d->sibling, &new_dir->children);
     hash_insert(d);
     dentry_unref(old_parent);
@@ -416,7 +446,8 @@ static int lookup_slow(struct ctx *ctx, struct dentry *dir, const char *name, si
 }
 
 /* Let the filesystem fill the cache for @name and the components of @rest after it. */
-static int lookup_prefetch(struct dentry *dir, const char *name, size_t len, const char *rest)
+static int lookup_prefetch(struct ctx *ctx, struct dentry *dir, const char *name, size_t len,
+                           const char *rest)
 {
     enum { BATCH_MAX = 32 };
     char copy[VFS_PATH_MAX];
@@ -442,19 +473,19 @@ static int lookup_prefetch(struct dentry *dir, const char *name, size_t len, con
         pos += n + 1;
         rest += n;
     }
-    return dir->sb->ops->lookup_batch(dir, names, count);
+    return dir->sb->ops->lookup_batch(ctx, dir, names, count);
 }
 
 /* DCACHE_REVALIDATE: the child @name of @dir, checked against the store once per walk.
  * The check walks the rest of the path too, so later components of this walk are fresh. */
-static int lookup_revalidate(struct dentry *dir, const char *name, size_t len, const char *rest,
-                             struct dentry **out)
+static int lookup_revalidate(struct ctx *ctx, struct dentry *dir, const char *name, size_t len,
+                             const char *rest, struct dentry **out)
 {
     struct dentry *d = dcache_lookup(dir, name, len);
     if (!d || !dcache_is_fresh(d)) {
         if (d)
             dentry_unref(d);
-        int ret = lookup_prefetch(dir, name, len, rest);
+        int ret = lookup_prefetch(ctx, dir, name, len, rest);
         d = dcache_lookup(dir, name, len);
         if (ret < 0 && !d)
             return ret;
@@ -489,14 +520,18 @@ void dentry_revalidate(struct dentry *root, struct dentry *d)
         names[i] = strcpy(buf + (size_t)i * (VFS_NAME_MAX + 1), cur->name);
     }
     dcache_begin_walk();
-    root->sb->ops->lookup_batch(root, names, count);
+    root->sb->ops->lookup_batch(ctx_background(), root, names, count);
     free(buf);
 }
 
 int dentry_lookup_child(struct ctx *ctx, struct dentry *dir, const char *name, size_t len,
-                        const char *rest, struct dentry **out)
+                        const char *rest, unsigned flags, struct dentry **out)
 {
     *out = NULL;
+    KERNEL_LOCK_ASSERT();
+    /* Only a plain walk lets the filesystem release the kernel lock around its round trip:
+     * the callers that change @dir next need the answer to stay true until they do. */
+    struct ctx *io_ctx = (flags & LOOKUP_MAY_UNLOCK) ? ctx : ctx_background();
     struct super_block *sb = dir->sb;
     int ret = (!dir->populated && sb->ops && sb->ops->populate_name && dir->inode &&
                S_ISDIR(dir->inode->mode))
@@ -505,11 +540,11 @@ int dentry_lookup_child(struct ctx *ctx, struct dentry *dir, const char *name, s
     if (ret < 0)
         return ret;
     if (sb->dcache == DCACHE_REVALIDATE)
-        return lookup_revalidate(dir, name, len, rest, out);
+        return lookup_revalidate(io_ctx, dir, name, len, rest, out);
     if (dir->sb->dcache != DCACHE_NONE) {
         struct dentry *d = dcache_lookup(dir, name, len);
         if (!d && dir->sb->dcache == DCACHE_FOREVER && dir->sb->ops && dir->sb->ops->lookup_batch) {
-            lookup_prefetch(dir, name, len, rest);
+            lookup_prefetch(io_ctx, dir, name, len, rest);
             d = dcache_lookup(dir, name, len);
         }
         if (d) {

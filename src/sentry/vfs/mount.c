@@ -199,7 +199,7 @@ static int find_mountpoint(const char *target, struct path *out)
             break;
         }
         struct dentry *d = NULL;
-        ret = dentry_lookup_child(ctx_background(), cur.dentry, p, len, NULL, &d);
+        ret = dentry_lookup_child(ctx_background(), cur.dentry, p, len, NULL, 0, &d);
         if (ret < 0)
             break;
         p += len;

@@ -42,7 +42,7 @@ static int lookup_child_for_change(struct ctx *ctx, struct dentry *dir, const ch
                                    size_t len, struct dentry **out)
 {
     int ret = dentry_populate(dir);
-    return ret < 0 ? ret : dentry_lookup_child(ctx, dir, name, len, NULL, out);
+    return ret < 0 ? ret : dentry_lookup_child(ctx, dir, name, len, NULL, 0, out);
 }
 
 static const struct vfs_fifo_ops *g_fifo_ops; /* Immutable after boot */
@@ -231,6 +231,11 @@ static int open_truncate(struct ctx *ctx, struct file *f)
 static int open_create_last(struct nameidata *nd, int flags, unsigned int mode, struct path *out,
                             bool *created)
 {
+    /* The lookup may release the kernel lock around a round trip (LOOKUP_MAY_UNLOCK), so
+     * another thread, or the host, can create the name between it and ours: without O_EXCL
+     * that open then finds the file, as on Linux; a few retries bound a store that keeps
+     * contradicting itself. */
+    int races = 0;
     for (;;) {
         if (nd->last_type != LAST_NORM)
             return -EISDIR;
@@ -246,6 +251,10 @@ static int open_create_last(struct nameidata *nd, int flags, unsigned int mode, 
             struct dentry *d = NULL;
             uint32_t m = S_IFREG | (mode & 07777 & ~nd->ctx->fs->umask);
             ret = do_create(nd->ctx, &nd->cur, nd->last, nd->last_len, m, 0, NULL, &d);
+            if (ret == -EEXIST && !(flags & O_EXCL) && ++races < 8) {
+                path_put(&child);
+                continue;
+            }
             if (ret < 0) {
                 path_put(&child);
                 return ret;

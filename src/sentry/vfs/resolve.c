@@ -123,7 +123,7 @@ static int lookup_component(struct nameidata *nd, const char *name, size_t len, 
     if (len > VFS_NAME_MAX)
         return -ENAMETOOLONG;
     struct dentry *d = NULL;
-    ret = dentry_lookup_child(nd->ctx, nd->cur.dentry, name, len, rest, &d);
+    ret = dentry_lookup_child(nd->ctx, nd->cur.dentry, name, len, rest, LOOKUP_MAY_UNLOCK, &d);
     if (ret < 0)
         return ret;
     out->mnt = mount_ref(nd->cur.mnt);

@@ -4,9 +4,10 @@
  * inodes, dentries, mounts, the dentry cache and the permission helpers. Syscall handlers use
  * vfs.h, vfs_ops.h and file.h instead. docs/vfs.md explains the design.
  *
- * Locking: everything here is protected by the kernel lock (g_kernel.lock). Filesystem
- * callbacks are called with it held. A filesystem may drop it only around host I/O
- * (task_host_io_begin/end) and must not touch VFS state meanwhile.
+ * Locking: everything here is protected by the kernel lock (context/klock.h). Filesystem
+ * callbacks are called with it held. A filesystem may drop it only around host I/O and
+ * round trips (ctx_io_begin/end), holding what it uses by reference, and reconciles with
+ * what changed meanwhile after (lookup_batch: dcache_gen, per-walk freshness).
  *
  * Writing a filesystem (e.g. procfs):
  *   1. Define a struct fs_type whose mount() calls sb_new(), fills sb->ops/dcache/magic,
@@ -89,8 +90,11 @@ struct super_ops {
      * dcache_add()/dcache_add_negative(). DCACHE_REVALIDATE: also check names that are
      * cached already, replace or drop those the store changed, and dcache_mark_fresh()
      * every entry confirmed or added. Returns 0 (even if only some were cached) or -errno
-     * for the first component. */
-    int (*lookup_batch)(struct dentry *dir, const char *const *names, unsigned count);
+     * for the first component. When ctx_may_unlock(@ctx), the round trip may run with the
+     * kernel lock released: @dir is then kept by a reference, and what changed meanwhile is
+     * reconciled after (a name cached by another walk, @dir dropped). */
+    int (*lookup_batch)(struct ctx *ctx, struct dentry *dir, const char *const *names,
+                        unsigned count);
     /* Optional (DCACHE_AUTHORITATIVE): fill the children of the directory @dir from a
      * backing store the first time the VFS needs them (lookup, getdents, emptiness checks),
      * with dcache_add(). Called at most once per directory dentry after it succeeds (the
@@ -326,6 +330,7 @@ struct dentry {
     bool synthetic;           /* VFS-made mount point (not in the filesystem) */
     bool populated;           /* super_ops.populate has filled the children */
     uint64_t fresh_walk;      /* DCACHE_REVALIDATE: the walk that last checked it */
+    uint64_t gen;             /* dcache_gen() when it was cached, made positive or moved */
     int mounted;              /* number of mounts on this dentry */
     uint64_t dir_off;         /* stable readdir offset in the parent (>= 2) */
     uint64_t next_off;        /* next offset handed to a child of this directory */
@@ -356,6 +361,19 @@ void dcache_add_negative(struct dentry *dir, const char *name, size_t len);
 void dcache_begin_walk(void);
 /* @d (cached) matches its store as of now: the rest of the current walk may use it. */
 void dcache_mark_fresh(struct dentry *d);
+/* The number of the latest walk begun: a lookup that releases the kernel lock takes it before
+ * its round trip and marks what it confirmed with it (dcache_mark_fresh_at), so that only
+ * walks begun before the round trip count it as fresh. */
+uint64_t dcache_walk_seq(void);
+void dcache_mark_fresh_at(struct dentry *d, uint64_t seq);
+/* A counter of changes to the cache (an entry added, made positive, moved). A lookup that
+ * releases the kernel lock takes it before its round trip; an entry with a newer gen was
+ * put there by someone else meanwhile and is not overridden by the older answer. */
+uint64_t dcache_gen(void);
+static inline bool dcache_changed_since(const struct dentry *d, uint64_t gen)
+{
+    return d->gen > gen;
+}
 /* True if @d needs no check in the current walk: it was checked by it, or it is not the
  * store's (a synthetic mount point, a dentry with a mount on it). */
 bool dcache_is_fresh(const struct dentry *d);
@@ -374,9 +392,13 @@ void dcache_move(struct dentry *d, struct dentry *new_dir, const char *name, siz
 /* The child @name (@len bytes) of directory @dir through the cache mode of its superblock:
  * 0 with a new positive reference in *@out, 0 with *@out NULL if it does not exist, or
  * -errno. @rest (may be NULL) is the remainder of the path after @name, used to batch
- * lookups (lookup_batch). */
+ * lookups (lookup_batch). With LOOKUP_MAY_UNLOCK in @flags (a plain walk), the filesystem may
+ * release the kernel lock around its round trip when @ctx may (ctx_may_unlock): the answer
+ * can then be stale by the time the caller acts on it, so callers that change @dir next
+ * (create, unlink, rename) pass 0. Caller holds the kernel lock and a reference to @dir. */
+#define LOOKUP_MAY_UNLOCK 0x1u
 int dentry_lookup_child(struct ctx *ctx, struct dentry *dir, const char *name, size_t len,
-                        const char *rest, struct dentry **out);
+                        const char *rest, unsigned flags, struct dentry **out);
 
 /* Generic ->iterate for DCACHE_AUTHORITATIVE directories: ".", "..", then the cached
  * children by their stable offsets. Directory files keep their dentry in f->path. */

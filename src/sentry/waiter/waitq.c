@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Wait queues (waitq.h): lists of waiters woken through their context or a callback. */
 #include "sentry/waiter/waitq.h"
+#include "sentry/context/klock.h"
 
 #include "sentry/context/context.h"
 
@@ -11,6 +12,7 @@ void waitq_init(struct waitq *q)
 
 void waitq_add(struct waitq *q, struct waiter *w, struct ctx *c, uint32_t mask)
 {
+    KERNEL_LOCK_ASSERT();
     w->q = q;
     w->ctx = c;
     w->mask = mask;
@@ -19,6 +21,7 @@ void waitq_add(struct waitq *q, struct waiter *w, struct ctx *c, uint32_t mask)
 
 void waitq_remove(struct waiter *w)
 {
+    KERNEL_LOCK_ASSERT();
     if (w->q) {
         list_del(&w->link);
         w->q = NULL;
@@ -27,6 +30,7 @@ void waitq_remove(struct waiter *w)
 
 void waitq_notify(struct waitq *q, uint32_t events)
 {
+    KERNEL_LOCK_ASSERT();
     struct waiter *w, *n;
     list_for_each_entry_safe(w, n, &q->waiters, link)
     {

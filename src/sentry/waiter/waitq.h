@@ -4,7 +4,8 @@
  * a per-context wake-up (context/context.h) that a signal or a timeout can also trigger
  * (DESIGN.md 2). They sit below the VFS and the kernel, as gVisor's waiter package does.
  *
- * Locking: all wait queues are protected by the kernel lock (g_kernel.lock).
+ * Locking: all wait queues are protected by the kernel lock (context/klock.h), asserted in
+ * debug builds.
  */
 #pragma once
 

@@ -11,6 +11,7 @@
 #include <sys/epoll.h>
 #include <cmocka.h>
 
+#include "sentry/context/klock.h"
 #include "sentry/fs/anon/epoll.h"
 #include "sentry/waiter/waitq.h"
 #include "tests/unit/anon/fakes/fake_file.h"
@@ -205,5 +206,6 @@ int main(void)
         cmocka_unit_test(test_plain_file_is_referenced),
         cmocka_unit_test(test_nesting_and_loops),
     };
+    kernel_lock(); /* what the code under test expects of its callers */
     return cmocka_run_group_tests_name("epoll", tests, setup, NULL);
 }

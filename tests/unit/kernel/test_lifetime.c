@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "sentry/context/klock.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task_internal.h"
 #include "tests/unit/kernel/fakes/fake_kernel.h"
@@ -185,5 +186,6 @@ int main(void)
         cmocka_unit_test_setup(test_vfork_parent_reaped_before_child, setup),
         cmocka_unit_test_setup(test_underflow_is_a_bug, setup),
     };
+    kernel_lock(); /* what the code under test expects of its callers */
     return cmocka_run_group_tests_name("kernel_lifetime", tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Unit tests for kernel/signal*.c: pending queues, the rt frame layout and contents,
- * rt_sigreturn, restart fix-ups, default actions, job control side effects and sigaltstack.
+ * Unit tests for kernel/signal*.c: pending queues, the rt frame layout and contents (FXSAVE
+ * and XSAVE images), rt_sigreturn, restart fix-ups, default actions, job control side effects
+ * and sigaltstack.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -15,8 +16,10 @@
 
 #include "abi/linux/errno.h"
 #include "abi/linux/syscall_nr_x86_64.h"
+#include "sentry/context/klock.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/signal_internal.h"
+#include "sentry/platform/platform.h"
 #include "tests/unit/kernel/fakes/fake_kernel.h"
 
 #define STACK_TOP (FAKE_MEM_BASE + 0x20000)
@@ -406,6 +409,140 @@ static void test_sigreturn_rejects_bad_mxcsr(void **state)
     assert_int_equal(signal_frame_restore(t), -EFAULT);
 }
 
+/* --- XSAVE images in frames (a platform whose FPU format is XSAVE with x87, SSE and AVX) --- */
+
+#define XS_SIZE 832 /* legacy area 512, header 64, AVX upper halves 256 at 576 */
+#define XS_AVX 576
+
+static void xsave_format(uint32_t *size, uint64_t *xfeatures)
+{
+    *size = XS_SIZE;
+    *xfeatures = 7;
+}
+
+static const struct platform_ops g_xsave_platform = {.name = "fake-xsave",
+                                                     .fpstate_format = xsave_format};
+static const struct platform_ops *g_saved_platform;
+
+static int setup_xsave(void **state)
+{
+    g_saved_platform = g_platform;
+    g_platform = &g_xsave_platform;
+    return setup(state);
+}
+
+static int teardown_xsave(void **state)
+{
+    g_platform = g_saved_platform;
+    return teardown(state);
+}
+
+static uint64_t u64_at(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+static uint32_t u32_at(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+/* Delivers SIGUSR1 with the task's AVX upper halves set to 0xab (only AVX marked in use);
+ * returns the frame's FPU area. */
+static uint8_t *deliver_with_avx(void)
+{
+    struct task *t = &g_p.task;
+    uint8_t *img = g_p.fpstate.bytes;
+    t->fpstate->mxcsr = 0x1f80;
+    memset(img + XS_AVX, 0xab, 256);
+    uint64_t hdr = 4;
+    memcpy(img + 512, &hdr, sizeof(hdr));
+    set_handler(LINUX_SIGUSR1, LINUX_SA_SIGINFO, 0);
+    send(LINUX_SIGUSR1);
+    signal_deliver(t);
+    return fake_mem(frame_at(t->regs.rsp)->uc.uc_mcontext.fpstate);
+}
+
+static void test_xsave_frame_layout(void **state)
+{
+    struct task *t = &g_p.task;
+    uint8_t *fp = deliver_with_avx();
+    struct linux_rt_sigframe *f = frame_at(t->regs.rsp);
+    gaddr_t fa = f->uc.uc_mcontext.fpstate;
+    assert_int_equal(fa % 64, 0);
+    assert_true(t->regs.rsp + sizeof(*f) <= fa);
+    assert_true(fa + XS_SIZE + 4 <= STACK_TOP - 128); /* image, magic2, red zone */
+    assert_int_equal(f->uc.uc_flags & 1, 1);          /* UC_FP_XSTATE */
+    assert_int_equal(u32_at(fp + 464), 0x46505853u);  /* magic1 */
+    assert_int_equal(u32_at(fp + 468), XS_SIZE + 4);  /* extended_size */
+    assert_int_equal(u64_at(fp + 472), 7);            /* xfeatures */
+    assert_int_equal(u32_at(fp + 480), XS_SIZE);      /* xstate_size */
+    assert_int_equal(u32_at(fp + XS_SIZE), 0x46505845u);
+    assert_int_equal(u64_at(fp + 512), 7); /* FP and SSE always marked, AVX in use */
+    assert_int_equal(fp[XS_AVX], 0xab);
+    assert_int_equal(fp[XS_AVX + 255], 0xab);
+    /* The handler starts with every component initial. */
+    uint8_t *img = g_p.fpstate.bytes;
+    assert_int_equal(u64_at(img + 512), 3);
+    assert_int_equal(img[XS_AVX], 0);
+    assert_int_equal(t->fpstate->mxcsr, 0x1f80);
+    assert_int_equal(t->fpstate->cwd, 0x37f);
+}
+
+static void test_xsave_sigreturn_takes_the_edited_image(void **state)
+{
+    struct task *t = &g_p.task;
+    uint8_t *fp = deliver_with_avx();
+    memset(fp + XS_AVX, 0xcd, 16);
+    t->regs.rsp += 8;
+    assert_int_equal(signal_frame_restore(t), 0);
+    uint8_t *img = g_p.fpstate.bytes;
+    assert_int_equal(img[XS_AVX], 0xcd);
+    assert_int_equal(img[XS_AVX + 16], 0xab);
+    assert_int_equal(u64_at(img + 512), 7);
+    assert_true(t->fpstate_dirty);
+}
+
+static void test_xsave_sigreturn_without_magic_keeps_only_fxsave(void **state)
+{
+    struct task *t = &g_p.task;
+    uint8_t *fp = deliver_with_avx();
+    memset(fp + 464, 0, 4); /* no magic1: an FXSAVE-only frame */
+    ((struct linux_fpstate *)fp)->xmm_space[0] = 0x1234;
+    t->regs.rsp += 8;
+    assert_int_equal(signal_frame_restore(t), 0);
+    uint8_t *img = g_p.fpstate.bytes;
+    assert_int_equal(t->fpstate->xmm_space[0], 0x1234);
+    assert_int_equal(img[XS_AVX], 0);
+    assert_int_equal(u64_at(img + 512), 3);
+    /* A wrong magic2 is the same. */
+    fp = deliver_with_avx();
+    memset(fp + XS_SIZE, 0, 4);
+    t->regs.rsp += 8;
+    assert_int_equal(signal_frame_restore(t), 0);
+    assert_int_equal(img[XS_AVX], 0);
+}
+
+static void test_xsave_sigreturn_rejects_bad_header(void **state)
+{
+    struct task *t = &g_p.task;
+    uint64_t bad[] = {7 | (1ull << 9), 0, 0};
+    int where[] = {512, 520, 560}; /* xfeatures beyond XCR0, xcomp_bv, a reserved word */
+    for (int i = 0; i < 3; i++) {
+        t->blocked = 0; /* the failed sigreturns left SIGUSR1 blocked */
+        t->regs.rsp = STACK_TOP;
+        uint8_t *fp = deliver_with_avx();
+        uint64_t v = i == 0 ? bad[0] : (1ull << 63);
+        memcpy(fp + where[i], &v, sizeof(v));
+        t->regs.rsp += 8;
+        assert_int_equal(signal_frame_restore(t), -EINVAL);
+    }
+}
+
 static void test_fatal_default_action(void **state)
 {
     jmp_buf jb;
@@ -554,6 +691,7 @@ static void test_exec_reset(void **state)
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define TX(f) cmocka_unit_test_setup_teardown(f, setup_xsave, teardown_xsave)
     const struct CMUnitTest tests[] = {
         T(test_standard_signal_queued_once),
         T(test_rt_signals_queue_in_order),
@@ -572,6 +710,10 @@ int main(void)
         T(test_saved_mask_restored_without_handler),
         T(test_sigreturn_roundtrip),
         T(test_sigreturn_rejects_bad_mxcsr),
+        TX(test_xsave_frame_layout),
+        TX(test_xsave_sigreturn_takes_the_edited_image),
+        TX(test_xsave_sigreturn_without_magic_keeps_only_fxsave),
+        TX(test_xsave_sigreturn_rejects_bad_header),
         T(test_fatal_default_action),
         T(test_forced_segv_resets_blocked_handler),
         T(test_bad_stack_forces_segv),
@@ -580,5 +722,6 @@ int main(void)
         T(test_group_stop_reports_to_parent),
         T(test_exec_reset),
     };
+    kernel_lock(); /* what the code under test expects of its callers */
     return cmocka_run_group_tests_name("signal", tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "abi/cvisor/vvar.h"
+#include "sentry/context/klock.h"
 #include "sentry/memfile/memfile.h"
 #include "sentry/time/timekeeper.h"
 
@@ -99,5 +100,6 @@ int main(void)
         cmocka_unit_test(test_clocks_served),
         cmocka_unit_test(test_calibrated_clock_tracks_host),
     };
+    kernel_lock(); /* what the code under test expects of its callers */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

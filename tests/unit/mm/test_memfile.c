@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "sentry/context/klock.h"
 #include "sentry/memfile/memfile.h"
 
 static int setup(void **state)
@@ -75,6 +76,69 @@ static void test_run_is_contiguous(void **state)
     assert_int_equal(memfile_used_frames(), 0);
 }
 
+static void test_freed_run_is_reused_cleared(void **state)
+{
+    /* A run freed in order (as munmap frees it) comes back as a run, cleared, instead of
+     * growing the file. */
+    uint64_t run, again, other;
+    assert_int_equal(memfile_alloc_run(16, &run), 0);
+    for (unsigned i = 0; i < 16; i++) {
+        memset(memfile_ptr(run + i * MEMFILE_FRAME), 0x5a, MEMFILE_FRAME);
+        memfile_unref(run + i * MEMFILE_FRAME);
+    }
+    assert_int_equal(memfile_alloc_run(16, &again), 0);
+    assert_int_equal(again, run);
+    assert_true(all_zero(memfile_ptr(again), 16 * MEMFILE_FRAME));
+    /* Frames freed out of order are not a run: a fresh one is taken. */
+    memfile_unref(again + 3 * MEMFILE_FRAME);
+    memfile_unref(again + 1 * MEMFILE_FRAME);
+    assert_int_equal(memfile_alloc_run(2, &other), 0);
+    assert_true(other > again + 15 * MEMFILE_FRAME);
+    for (unsigned i = 0; i < 16; i++)
+        if (i != 1 && i != 3)
+            memfile_unref(again + i * MEMFILE_FRAME);
+    memfile_unref(other);
+    memfile_unref(other + MEMFILE_FRAME);
+    assert_int_equal(memfile_used_frames(), 0);
+}
+
+static void test_punch_batch_returns_zero_frames(void **state)
+{
+    /* Enough frees make a batch; while it is punched its frames are not handed out; after,
+     * they come back first, reading zero, and as runs (sorted). */
+    enum { N = 4096 + 64 };
+    static uint64_t f[N];
+    assert_null(memfile_punch_take());
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(memfile_alloc(&f[i]), 0);
+        memset(memfile_ptr(f[i]), 0x77, MEMFILE_FRAME);
+    }
+    for (int i = N - 1; i >= 0; i--)
+        memfile_unref(f[i]); /* freed out of order */
+    struct memfile_punch *p = memfile_punch_take();
+    assert_non_null(p);
+    assert_int_equal(p->n, N);
+    assert_null(memfile_punch_take()); /* one batch at a time */
+    uint64_t other;
+    assert_int_equal(memfile_alloc(&other), 0); /* not one of the batch */
+    for (int i = 0; i < N; i++)
+        assert_true(other != f[i]);
+    memfile_unref(other);
+    memfile_punch_do(p);
+    for (int i = 0; i < N; i++)
+        assert_true(all_zero(memfile_ptr(f[i]), MEMFILE_FRAME));
+    memfile_punch_done(p);
+    uint64_t run;
+    assert_int_equal(memfile_alloc_run(16, &run), 0);
+    bool from_batch = false;
+    for (int i = 0; i < N; i++)
+        from_batch |= run == f[i];
+    assert_true(from_batch);
+    assert_true(all_zero(memfile_ptr(run), 16 * MEMFILE_FRAME));
+    for (unsigned i = 0; i < 16; i++)
+        memfile_unref(run + i * MEMFILE_FRAME);
+}
+
 static void test_mapping_shows_the_file(void **state)
 {
     uint64_t a;
@@ -129,10 +193,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_alloc_is_zero_and_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reused_frame_is_cleared, setup, teardown),
         cmocka_unit_test_setup_teardown(test_run_is_contiguous, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_freed_run_is_reused_cleared, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_punch_batch_returns_zero_frames, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mapping_shows_the_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_frees_stay_consistent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pinned_frame_outlives_owner_and_is_not_shared, setup,
                                         teardown),
     };
+    kernel_lock(); /* what the code under test expects of its callers */
     return cmocka_run_group_tests_name("memfile", tests, NULL, NULL);
 }

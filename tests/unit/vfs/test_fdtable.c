@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "sentry/context/klock.h"
 #include "sentry/kernel/fdtable.h"
 #include "sentry/vfs/file.h"
 
@@ -165,5 +166,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shared_refcount, setup, teardown),
     };
+    kernel_lock(); /* what the code under test expects of its callers */
     return cmocka_run_group_tests_name("fdtable", tests, NULL, NULL);
 }

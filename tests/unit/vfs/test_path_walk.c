@@ -41,6 +41,7 @@ static const char *p(const char *rel)
 
 static int group_setup(void **state)
 {
+    kernel_lock();                       /* syscall handlers run with it held */
     assert_int_equal(memfile_init(), 0); /* tmpfs keeps file data in the memory file */
     vfs_init();
     assert_int_equal(tmpfs_register(), 0);
@@ -56,6 +57,7 @@ static int group_teardown(void **state)
 {
     fake_ctx_free(g_ctx);
     memfile_destroy();
+    kernel_unlock();
     return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "common/fdpass.h"
 #include "common/log.h"
 #include "proto/msg.h"
+#include "sentry/context/klock.h"
 
 /* EHWPOISON, the highest Linux errno: anything above it from the gofer becomes EIO. */
 #define GOFER_ERRNO_MAX 133
@@ -28,6 +29,11 @@ struct gofer_client {
     int sock;          /* Immutable after init. */
     uint32_t next_tag; /* Protected by lock. */
     bool broken;       /* Protected by lock. Set on a transport or protocol failure. */
+    /* Fids whose CLOSE waits for the connection (gofer_close while another thread's
+     * exchange runs); sent by whoever holds lock next, before it releases it. */
+    pthread_mutex_t pending_lock; /* a leaf, taken inside lock or alone */
+    uint64_t pending[64];         /* Protected by pending_lock */
+    unsigned npending;            /* Protected by pending_lock */
     /* Protected by lock. Request, then reply; one byte over the maximum to see oversize. */
     uint8_t buf[PROTO_MSG_MAX + 1];
 };
@@ -45,6 +51,8 @@ int gofer_client_new(int sock, struct gofer_client **out)
     c->sock = sock;
     c->next_tag = 1;
     c->broken = false;
+    pthread_mutex_init(&c->pending_lock, NULL);
+    c->npending = 0;
     *out = c;
     return 0;
 }
@@ -54,9 +62,13 @@ void gofer_client_free(struct gofer_client *c)
     if (!c)
         return;
     close(c->sock);
+    pthread_mutex_destroy(&c->pending_lock);
     pthread_mutex_destroy(&c->lock);
     free(c);
 }
+
+/* Release c->lock, sending the closes queued meanwhile first (gofer_close). */
+static void client_unlock(struct gofer_client *c);
 
 /* Mark the connection unusable. Caller holds c->lock. Returns -EIO. */
 static int fail_locked(struct gofer_client *c, const char *what, int err)
@@ -78,8 +90,8 @@ static int sanitize_errno(uint32_t err)
  * donated descriptor is stored there (else -1); otherwise one is closed. Caller holds c->lock.
  * Returns 0, the errno of an error reply, or -EIO.
  */
-static int rpc_locked(struct gofer_client *c, ssize_t size, uint16_t type, uint32_t tag,
-                      struct proto_msg *m, int *fd)
+static int rpc_exchange_locked(struct gofer_client *c, ssize_t size, uint16_t type, uint32_t tag,
+                               struct proto_msg *m, int *fd)
 {
     int rfd = -1;
     if (size < 0)
@@ -114,6 +126,34 @@ static int rpc_locked(struct gofer_client *c, ssize_t size, uint16_t type, uint3
         return sanitize_errno(m->hdr.error);
     }
     return 0;
+}
+
+/* Lock statistics: round trips by type, made with and without the kernel lock held. */
+#define RPC_REGION(t, n)                                                                           \
+    [t][0] = {.name = "gofer " n ", kernel lock free"}, [t][1] = {.name = "gofer " n               \
+                                                                          ", kernel lock held"}
+static struct cv_timed g_rpc_regions[PROTO_TYPE_COUNT][2] = {
+    RPC_REGION(PROTO_ATTACH, "attach"),   RPC_REGION(PROTO_WALK, "walk"),
+    RPC_REGION(PROTO_STAT, "stat"),       RPC_REGION(PROTO_OPEN, "open"),
+    RPC_REGION(PROTO_READDIR, "readdir"), RPC_REGION(PROTO_READLINK, "readlink"),
+    RPC_REGION(PROTO_CLOSE, "close"),     RPC_REGION(PROTO_MKDIR, "mkdir"),
+    RPC_REGION(PROTO_CREATE, "create"),   RPC_REGION(PROTO_UNLINK, "unlink"),
+    RPC_REGION(PROTO_RENAME, "rename"),   RPC_REGION(PROTO_SETATTR, "setattr"),
+    RPC_REGION(PROTO_SYMLINK, "symlink"), RPC_REGION(PROTO_LINK, "link"),
+    RPC_REGION(PROTO_FSYNC, "fsync"),
+};
+
+/* One exchange (rpc_exchange_locked), timed when lock statistics are on. Caller holds
+ * c->lock. */
+static int rpc_locked(struct gofer_client *c, ssize_t size, uint16_t type, uint32_t tag,
+                      struct proto_msg *m, int *fd)
+{
+    if (!g_cv_lockstat_on || type >= PROTO_TYPE_COUNT)
+        return rpc_exchange_locked(c, size, type, tag, m, fd);
+    uint64_t start = cv_lockstat_now_ns();
+    int ret = rpc_exchange_locked(c, size, type, tag, m, fd);
+    cv_timed_add(&g_rpc_regions[type][kernel_lock_held()], cv_lockstat_now_ns() - start);
+    return ret;
 }
 
 static uint32_t take_tag_locked(struct gofer_client *c)
@@ -165,7 +205,7 @@ int gofer_attach(struct gofer_client *c, uint64_t *root_fid, struct gofer_stat *
     if (st)
         stat_from_proto(&rep.st, st);
 out:
-    pthread_mutex_unlock(&c->lock);
+    client_unlock(c);
     return ret;
 }
 
@@ -214,7 +254,7 @@ int gofer_walk(struct gofer_client *c, uint64_t dir, const char *const *names, u
     }
     ret = walk_result(rep, count, fids, stats, walked);
 out:
-    pthread_mutex_unlock(&c->lock);
+    client_unlock(c);
 out_free:
     free(rep);
     free(req);
@@ -238,7 +278,7 @@ int gofer_stat(struct gofer_client *c, uint64_t fid, struct gofer_stat *st)
     }
     stat_from_proto(&rep.st, st);
 out:
-    pthread_mutex_unlock(&c->lock);
+    client_unlock(c);
     return ret;
 }
 
@@ -262,7 +302,7 @@ int gofer_open(struct gofer_client *c, uint64_t fid, int flags, int *host_fd)
     }
     *host_fd = fd;
 out:
-    pthread_mutex_unlock(&c->lock);
+    client_unlock(c);
     return ret;
 }
 
@@ -318,7 +358,7 @@ int gofer_readdir(struct gofer_client *c, uint64_t dir, uint64_t cookie, struct 
     }
     *count = n;
 out:
-    pthread_mutex_unlock(&c->lock);
+    client_unlock(c);
     free(pd);
     return ret;
 }
@@ -345,7 +385,7 @@ int gofer_readlink(struct gofer_client *c, uint64_t fid, char *buf, size_t size)
     memcpy(buf, rep.target, (size_t)rep.len + 1);
     ret = (int)rep.len;
 out:
-    pthread_mutex_unlock(&c->lock);
+    client_unlock(c);
     return ret;
 }
 
@@ -361,17 +401,64 @@ static int close_batch_locked(struct gofer_client *c, const uint64_t *fids, uint
     return n < 0 ? fail_locked(c, "send", (int)-n) : 0;
 }
 
-int gofer_close(struct gofer_client *c, const uint64_t *fids, unsigned count)
+static int close_all_locked(struct gofer_client *c, const uint64_t *fids, unsigned count)
 {
     int ret = 0;
-    pthread_mutex_lock(&c->lock);
     while (count > 0 && ret == 0) {
         uint32_t n = count < PROTO_CLOSE_MAX ? count : PROTO_CLOSE_MAX;
         ret = close_batch_locked(c, fids, n);
         fids += n;
         count -= n;
     }
+    return ret;
+}
+
+static void flush_pending_locked(struct gofer_client *c)
+{
+    uint64_t fids[64];
+    pthread_mutex_lock(&c->pending_lock);
+    unsigned n = c->npending;
+    memcpy(fids, c->pending, n * sizeof(fids[0]));
+    c->npending = 0;
+    pthread_mutex_unlock(&c->pending_lock);
+    if (n)
+        close_all_locked(c, fids, n);
+}
+
+static void client_unlock(struct gofer_client *c)
+{
+    flush_pending_locked(c);
     pthread_mutex_unlock(&c->lock);
+}
+
+/* Queue @fids for the holder of c->lock to close if there is room. */
+static bool close_queue(struct gofer_client *c, const uint64_t *fids, unsigned count)
+{
+    bool queued = false;
+    pthread_mutex_lock(&c->pending_lock);
+    if (c->npending + count <= sizeof(c->pending) / sizeof(c->pending[0])) {
+        memcpy(c->pending + c->npending, fids, count * sizeof(fids[0]));
+        c->npending += count;
+        queued = true;
+    }
+    pthread_mutex_unlock(&c->pending_lock);
+    return queued;
+}
+
+int gofer_close(struct gofer_client *c, const uint64_t *fids, unsigned count)
+{
+    /* A close has no reply, so it need not wait for another thread's exchange (which can be
+     * long, and its caller may hold the kernel lock): it goes with the end of that one. */
+    if (pthread_mutex_trylock(&c->lock) != 0) {
+        if (close_queue(c, fids, count)) {
+            if (pthread_mutex_trylock(&c->lock) == 0)
+                client_unlock(c); /* the holder left meanwhile: send them ourselves */
+            return 0;
+        }
+        pthread_mutex_lock(&c->lock);
+    }
+    int ret = close_all_locked(c, fids, count);
+    client_unlock(c);
     return ret;
 }
 
@@ -421,7 +508,7 @@ int gofer_mkdir(struct gofer_client *c, uint64_t dir, const char *name, uint32_t
     uint32_t tag = take_tag_locked(c);
     ssize_t size = proto_encode_mkdir_req(c->buf, PROTO_MSG_MAX, tag, &req);
     int ret = entry_rpc_locked(c, size, PROTO_MKDIR, tag, fid, st, NULL);
-    pthread_mutex_unlock(&c->lock);
+    client_unlock(c);
     return ret;
 }
 
@@ -435,7 +522,7 @@ int gofer_create(struct gofer_client *c, uint64_t dir, const char *name, int fla
     uint32_t tag = take_tag_locked(c);
     ssize_t size = proto_encode_create_req(c->buf, PROTO_MSG_MAX, tag, &req);
     int ret = entry_rpc_locked(c, size, PROTO_CREATE, tag, fid, st, host_fd);
-    pthread_mutex_unlock(&c->lock);
+    client_unlock(c);
     return ret;
 }
 
@@ -446,7 +533,7 @@ int gofer_unlink(struct gofer_client *c, uint64_t dir, const char *name, int fla
     uint32_t tag = take_tag_locked(c);
     ssize_t size = proto_encode_unlink_req(c->buf, PROTO_MSG_MAX, tag, &req);
     int ret = empty_rpc_locked(c, size, PROTO_UNLINK, tag);
-    pthread_mutex_unlock(&c->lock);
+    client_unlock(c);
     return ret;
 }
 
@@ -462,7 +549,7 @@ int gofer_rename(struct gofer_client *c, uint64_t old_dir, const char *old_name,
     uint32_t tag = take_tag_locked(c);
     ssize_t size = proto_encode_rename_req(c->buf, PROTO_MSG_MAX, tag, &req);
     int ret = empty_rpc_locked(c, size, PROTO_RENAME, tag);
-    pthread_mutex_unlock(&c->lock);
+    client_unlock(c);
     return ret;
 }
 
@@ -493,7 +580,7 @@ int gofer_setattr(struct gofer_client *c, uint64_t fid, const struct gofer_setat
         else if (st)
             stat_from_proto(&rep.st, st);
     }
-    pthread_mutex_unlock(&c->lock);
+    client_unlock(c);
     return ret;
 }
 
@@ -506,7 +593,7 @@ int gofer_symlink(struct gofer_client *c, uint64_t dir, const char *name, const 
     uint32_t tag = take_tag_locked(c);
     ssize_t size = proto_encode_symlink_req(c->buf, PROTO_MSG_MAX, tag, &req);
     int ret = entry_rpc_locked(c, size, PROTO_SYMLINK, tag, fid, st, NULL);
-    pthread_mutex_unlock(&c->lock);
+    client_unlock(c);
     return ret;
 }
 
@@ -518,7 +605,7 @@ int gofer_link(struct gofer_client *c, uint64_t dir, const char *name, uint64_t 
     uint32_t tag = take_tag_locked(c);
     ssize_t size = proto_encode_link_req(c->buf, PROTO_MSG_MAX, tag, &req);
     int ret = entry_rpc_locked(c, size, PROTO_LINK, tag, fid, st, NULL);
-    pthread_mutex_unlock(&c->lock);
+    client_unlock(c);
     return ret;
 }
 
@@ -529,7 +616,7 @@ int gofer_fsync(struct gofer_client *c, uint64_t fid, bool datasync)
     uint32_t tag = take_tag_locked(c);
     ssize_t size = proto_encode_fsync_req(c->buf, PROTO_MSG_MAX, tag, &req);
     int ret = empty_rpc_locked(c, size, PROTO_FSYNC, tag);
-    pthread_mutex_unlock(&c->lock);
+    client_unlock(c);
     return ret;
 }
 

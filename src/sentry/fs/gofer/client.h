@@ -3,9 +3,12 @@
  * The Sentry's RPC client of the gofer: one plain function per protocol operation, no VFS
  * glue. The wire format lives in proto/; docs/gofer-protocol.md describes each operation.
  *
- * Lock order: the client has one lock, gofer_client.lock, a leaf: it is taken and released
- * inside every function below and nothing else is acquired while it is held. It serialises
- * whole request/reply exchanges, so any number of threads may share one client.
+ * Lock order: the client has a lock, gofer_client.lock, taken and released inside every
+ * function below, after the kernel lock if the caller holds it (goferfs releases the kernel
+ * lock around walks and opens); only the client's pending-close lock, a leaf, is taken
+ * inside it. It serialises whole request/reply exchanges, so any number of threads may
+ * share one client. gofer_close never waits for another thread's exchange: its fids are
+ * queued and sent by the holder before it lets go.
  *
  * Errors: every function returns 0 (or a length) on success and -errno on failure. Errnos the
  * gofer reports are checked to be ordinary Linux errnos (anything else becomes -EIO); a broken

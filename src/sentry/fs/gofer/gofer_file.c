@@ -156,6 +156,38 @@ static int gofer_map_fill(struct mappable *m, uint64_t off, void *dst, size_t si
     return 0;
 }
 
+static int gofer_map_fill_host(struct mappable *m, uint64_t off, size_t size, int *fd,
+                               size_t *valid)
+{
+    struct gofer_inode *gi = gi_of(m);
+    uint64_t fsize = (uint64_t)gi->inode->size;
+    if (off >= (fsize + 4095) / 4096 * 4096)
+        return -EFAULT;
+    /* A descriptor of our own: map_fd may be replaced (made writable) meanwhile. */
+    int d = fcntl(gi->map_fd, F_DUPFD_CLOEXEC, 0);
+    if (d < 0)
+        return -errno;
+    *fd = d;
+    *valid = off >= fsize ? 0 : fsize - off < size ? (size_t)(fsize - off) : size;
+    return 0;
+}
+
+static ssize_t gofer_map_fill_read(int handle, uint64_t off, void *dst, size_t size)
+{
+    return gofer_host_pread_full(handle, off, dst, size);
+}
+
+static void gofer_map_fill_close(int handle)
+{
+    close(handle);
+}
+
+static void gofer_map_fill_done(struct mappable *m, uint64_t off, void *dst, size_t size)
+{
+    struct iovec iov = {dst, size};
+    gofer_cache_overlay(gi_of(m), off, &iov, 1, size);
+}
+
 static int gofer_map_get_frame(struct mappable *m, uint64_t off, uint64_t *frame)
 {
     return gofer_cache_get_frame(gi_of(m), off, frame);
@@ -198,6 +230,10 @@ static void gofer_map_unref(struct mappable *m)
 
 static const struct mappable_ops g_gofer_mappable_ops = {
     .fill = gofer_map_fill,
+    .fill_host = gofer_map_fill_host,
+    .fill_read = gofer_map_fill_read,
+    .fill_close = gofer_map_fill_close,
+    .fill_done = gofer_map_fill_done,
     .get_frame = gofer_map_get_frame,
     .sync = gofer_map_sync,
     .size = gofer_map_size,
@@ -209,6 +245,10 @@ static const struct mappable_ops g_gofer_mappable_ops = {
  * private copies (sys_mmap), and no pages are cached. */
 static const struct mappable_ops g_gofer_ro_mappable_ops = {
     .fill = gofer_map_fill,
+    .fill_host = gofer_map_fill_host,
+    .fill_read = gofer_map_fill_read,
+    .fill_close = gofer_map_fill_close,
+    .fill_done = gofer_map_fill_done,
     .size = gofer_map_size,
     .ref = gofer_map_ref,
     .unref = gofer_map_unref,
@@ -384,7 +424,11 @@ int gofer_file_open(struct ctx *ctx, struct inode *inode, struct file *f)
     if (!of)
         return -ENOMEM;
     int flags = (int)(f->flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECT | O_SYNC));
+    /* The round trip runs without the kernel lock when @ctx may: @f (not installed yet)
+     * holds the inode, and with it the fid, which is closed only at eviction. */
+    ctx_io_begin(ctx);
     int ret = gofer_open(gi->client, gi->fid, flags, &of->host_fd);
+    ctx_io_end(ctx);
     if (ret < 0) {
         free(of);
         return ret;

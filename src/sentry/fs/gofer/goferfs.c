@@ -122,24 +122,28 @@ static bool same_host_file(const struct inode *inode, const struct gofer_stat *s
  * Cache the walked @name of @dir (its new @fid and @st). Returns the cached dentry
  * (borrowed) or NULL to stop (ENOMEM). *@fid_used says whether the fid went into an inode.
  * A revalidating superblock checks an entry cached already: the same host file stays (its
- * attributes refreshed), another one (replaced on the host) takes its place; a plain one
- * keeps the cached entry.
+ * attributes refreshed, marked fresh as of walk @seq), another one (replaced on the host)
+ * takes its place, unless the sandbox changed the entry after the round trip began (@gen:
+ * the answer is older than what is cached); a plain one keeps the cached entry.
  */
 static struct dentry *cache_walked(struct dentry *dir, const char *name, uint64_t fid,
-                                   const struct gofer_stat *st, bool *fid_used)
+                                   const struct gofer_stat *st, uint64_t seq, uint64_t gen,
+                                   bool *fid_used)
 {
     bool reval = dir->sb->dcache == DCACHE_REVALIDATE;
     size_t len = strlen(name);
     struct dentry *d = dcache_lookup(dir, name, len);
     *fid_used = false;
-    if (d && !reval) {
-        dentry_unref(d); /* cached meanwhile: keep the cached entry */
+    if (d && (!reval || dcache_changed_since(d, gen))) {
+        /* Cached meanwhile (or, revalidating, changed by the sandbox after the round trip
+         * began, which then knows better): keep the cached entry. */
+        dentry_unref(d);
         return NULL;
     }
     if (d && d->inode && (dcache_is_fresh(d) || same_host_file(d->inode, st))) {
         if (!dcache_is_fresh(d)) {
             inode_update(d->inode, st);
-            dcache_mark_fresh(d);
+            dcache_mark_fresh_at(d, seq);
         }
         dentry_unref(d); /* the cache holds it */
         return d;
@@ -153,13 +157,13 @@ static struct dentry *cache_walked(struct dentry *dir, const char *name, uint64_
     d = dcache_add(dir, name, len, inode); /* drops a replaced entry with its cached tree */
     inode_unref(inode);
     if (d)
-        dcache_mark_fresh(d);
+        dcache_mark_fresh_at(d, seq);
     return d;
 }
 
 /* The host has no @name in @dir: a revalidating cache forgets what it had there, a
  * read-only one remembers that the name is missing. */
-static void cache_missing(struct dentry *dir, const char *name)
+static void cache_missing(struct dentry *dir, const char *name, uint64_t gen)
 {
     size_t len = strlen(name);
     if (dir->sb->dcache != DCACHE_REVALIDATE) {
@@ -168,34 +172,72 @@ static void cache_missing(struct dentry *dir, const char *name)
         return;
     }
     struct dentry *d = dcache_lookup(dir, name, len);
-    if (d && !dcache_is_fresh(d))
+    if (d && !dcache_is_fresh(d) && !dcache_changed_since(d, gen))
         dcache_drop(d);
     if (d)
         dentry_unref(d);
+}
+
+/* The WALK round trip of gofer_lookup_batch, with the kernel lock released when @ctx may:
+ * @dir is kept by a reference meanwhile (its inode, and so the fid, with it), and @seq is
+ * the walk number to mark what the answer confirms (dcache_mark_fresh_at), @gen the cache
+ * generation that entries changed meanwhile are newer than. Returns what
+ * gofer_walk returns; -ENOENT with nothing walked if @dir was dropped meanwhile (its
+ * results would belong to no cached directory). */
+static int walk_maybe_unlocked(struct ctx *ctx, struct dentry *dir, const char *const *names,
+                               unsigned count, uint64_t *fids, struct gofer_stat *stats,
+                               unsigned *walked, uint64_t *seq, uint64_t *gen)
+{
+    struct gofer_client *c = sb_client(dir->sb);
+    uint64_t dir_fid = fid_of(dir->inode);
+    *seq = dcache_walk_seq();
+    *gen = dcache_gen();
+    if (!ctx || !ctx_may_unlock(ctx))
+        return gofer_walk(c, dir_fid, names, count, fids, stats, walked);
+    dentry_ref(dir);
+    ctx_io_begin(ctx);
+    int err = gofer_walk(c, dir_fid, names, count, fids, stats, walked);
+    ctx_io_end(ctx);
+    bool dead = dir->dead;
+    dentry_unref(dir);
+    if (dead) {
+        if (*walked)
+            gofer_close(c, fids, *walked);
+        *walked = 0;
+        return -ENOENT;
+    }
+    return err;
 }
 
 /*
  * Walk @count names from @dir in one round trip and cache each result. Stops at an entry
  * that has a mount on it or is not a directory (the rest of the path is elsewhere); a plain
  * superblock also stops at an entry cached already. Fids not kept are closed in one batch.
+ * The round trip releases the kernel lock when @ctx may (walk_maybe_unlocked); another walk
+ * may have cached the same names meanwhile, which cache_walked reconciles.
  */
-static int gofer_lookup_batch(struct dentry *dir, const char *const *names, unsigned count)
+static int gofer_lookup_batch(struct ctx *ctx, struct dentry *dir, const char *const *names,
+                              unsigned count)
 {
     struct gofer_client *c = sb_client(dir->sb);
     uint64_t fids[GOFER_WALK_MAX], unused[GOFER_WALK_MAX];
     struct gofer_stat stats[GOFER_WALK_MAX];
     unsigned walked = 0, nunused = 0;
+    uint64_t seq, gen;
     if (count > GOFER_WALK_MAX)
         count = GOFER_WALK_MAX;
-    int err = gofer_walk(c, fid_of(dir->inode), names, count, fids, stats, &walked);
+    int err = walk_maybe_unlocked(ctx, dir, names, count, fids, stats, &walked, &seq, &gen);
     if (err < 0 && walked == 0 && err != -ENOENT)
         return err;
+    if (dir->dead)
+        return 0; /* dropped while the lock was released: nothing to cache under it */
     struct dentry *cur = dir;
     unsigned next = 0; /* the first fid not dealt with */
     bool stop = false, all = true;
     while (next < walked && !stop) {
         bool used;
-        struct dentry *d = cache_walked(cur, names[next], fids[next], &stats[next], &used);
+        struct dentry *d =
+            cache_walked(cur, names[next], fids[next], &stats[next], seq, gen, &used);
         if (!used)
             unused[nunused++] = fids[next];
         next++;
@@ -211,7 +253,7 @@ static int gofer_lookup_batch(struct dentry *dir, const char *const *names, unsi
     if (nunused)
         gofer_close(c, unused, nunused);
     if (all && !stop && walked < count && err == -ENOENT)
-        cache_missing(cur, names[walked]);
+        cache_missing(cur, names[walked], gen);
     return 0;
 }
 

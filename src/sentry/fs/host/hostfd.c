@@ -88,6 +88,7 @@ static void *hostfd_poller_main(void *arg)
             log_error("host poller: epoll_wait: %s", strerror(errno));
             return NULL;
         }
+        cv_lock_site = LOCK_SITE_POLLER;
         kernel_lock();
         for (int i = 0; i < n; i++) {
             struct hostfd *h = hostfd_find_locked(evs[i].data.u64);

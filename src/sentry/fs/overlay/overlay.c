@@ -80,14 +80,29 @@ static bool ovl_is_lower(struct inode *inode)
 /*
  * The lower inode of the regular file or symlink @inode: walked again from its lower parent,
  * and not kept in the lower cache (its fid is closed when the caller's reference goes).
- * Returns 0 with a new reference in *@out, or -errno (-ESTALE if the host replaced it).
+ * With a @ctx that may (ctx_may_unlock), the walk's round trip runs without the kernel lock:
+ * the lower parent and name are then held by copies, and -EAGAIN says that @inode was copied
+ * up meanwhile (the caller uses the upper file). Caller holds the kernel lock and a
+ * reference to @inode. Returns 0 with a new reference in *@out, or -errno (-ESTALE if the
+ * host replaced it).
  */
-static int ovl_lower_inode(struct inode *inode, struct inode **out)
+static int ovl_lower_inode(struct ctx *ctx, struct inode *inode, struct inode **out)
 {
     struct ovl_node *n = ovl_node(inode);
     struct dentry *d = NULL;
-    int ret = dentry_lookup_child(ctx_background(), n->lower_parent, n->lower_name,
-                                  strlen(n->lower_name), NULL, &d);
+    char name[256];
+    size_t len = strlen(n->lower_name);
+    if (len >= sizeof(name))
+        return -ENAMETOOLONG;
+    memcpy(name, n->lower_name, len + 1);
+    struct dentry *parent = dentry_ref(n->lower_parent);
+    int ret = dentry_lookup_child(ctx, parent, name, len, NULL, LOOKUP_MAY_UNLOCK, &d);
+    dentry_unref(parent);
+    if (!ovl_is_lower(inode)) {
+        if (d)
+            dentry_unref(d);
+        return -EAGAIN; /* copied up while the lock was released */
+    }
     if (ret < 0)
         return ret;
     if (!d)
@@ -159,7 +174,7 @@ static int populate_one(void *arg, const char *name)
         return 0;
     }
     struct dentry *lc = NULL;
-    int ret = dentry_lookup_child(ctx_background(), pc->lower, name, len, NULL, &lc);
+    int ret = dentry_lookup_child(ctx_background(), pc->lower, name, len, NULL, 0, &lc);
     if (ret < 0 || !lc)
         return 0; /* Vanished or unreadable on the host meanwhile: not listed. */
     struct inode *inode;
@@ -260,7 +275,8 @@ static int copy_up(struct ctx *ctx, struct inode *inode)
     if (!n || !n->lower_name)
         return 0; /* Directories keep listing the lower one; their attributes are ours. */
     struct inode *li;
-    int ret = ovl_lower_inode(inode, &li);
+    /* The background context keeps the kernel lock: nobody sees a half-copied file. */
+    int ret = ovl_lower_inode(ctx_background(), inode, &li);
     if (ret < 0)
         return ret;
     uint32_t mode = inode->mode;
@@ -389,25 +405,41 @@ static const struct file_ops g_ovl_rdonly_fops = {
     .release = ovl_rdonly_release,
 };
 
+/* Open the lower file of @inode read-only into @f. The walk and the open may release the
+ * kernel lock (@ctx): -EAGAIN if @inode was copied up meanwhile. */
+static int ovl_open_lower(struct ctx *ctx, struct inode *inode, struct file *f)
+{
+    struct inode *li;
+    int ret = ovl_lower_inode(ctx, inode, &li);
+    if (ret < 0)
+        return ret;
+    struct file *lf;
+    ret = open_lower(ctx, li, &lf);
+    inode_unref(li);
+    if (ret < 0)
+        return ret;
+    if (!ovl_is_lower(inode)) {
+        file_unref(lf);
+        return -EAGAIN;
+    }
+    lf->flags = f->flags;
+    f->priv = lf;
+    f->ops = &g_ovl_rdonly_fops;
+    return 0;
+}
+
 static int ovl_open(struct ctx *ctx, struct inode *inode, struct file *f)
 {
     if (S_ISREG(inode->mode) && ovl_is_lower(inode)) {
         /* O_RDONLY|O_TRUNC opens the lower file too: the VFS truncates afterwards through
          * ->setattr, which copies the file up, and the descriptor follows. */
         if ((f->flags & O_ACCMODE) == O_RDONLY) {
-            struct inode *li;
-            int ret = ovl_lower_inode(inode, &li);
-            if (ret < 0)
+            int ret = ovl_open_lower(ctx, inode, f);
+            if (ret != -EAGAIN)
                 return ret;
-            struct file *lf;
-            ret = open_lower(ctx, li, &lf);
-            inode_unref(li);
-            if (ret < 0)
-                return ret;
-            lf->flags = f->flags;
-            f->priv = lf;
-            f->ops = &g_ovl_rdonly_fops;
-            return 0;
+            /* Copied up while the lock was released: open the upper file. */
+            f->ops = inode->fops;
+            return f->ops ? 0 : -ENXIO;
         }
         int ret = copy_up(ctx, inode);
         if (ret < 0)

@@ -34,7 +34,26 @@ unsigned proc_ncpu(void)
     return g_ncpu;
 }
 
-/* Read the host's /proc/cpuinfo (the Sentry may be confined later). */
+/* Remove the flag word @word (" name") from every line of @buf that has it; returns the new
+ * length. */
+static size_t drop_flag(char *buf, size_t len, const char *word)
+{
+    size_t wlen = strlen(word);
+    for (char *p = buf; (p = memmem(p, len - (size_t)(p - buf), word, wlen)) != NULL;) {
+        char after = (size_t)(p - buf) + wlen < len ? p[wlen] : '\n';
+        if (after != ' ' && after != '\n') {
+            p += wlen;
+            continue;
+        }
+        memmove(p, p + wlen, len - (size_t)(p - buf) - wlen);
+        len -= wlen;
+    }
+    return len;
+}
+
+/* Read the host's /proc/cpuinfo (the Sentry may be confined later). COMPAT: without the
+ * cpuid_fault flag: the Sentry offers no CPUID faulting (ARCH_SET_CPUID is ENODEV, what Linux
+ * answers on CPUs without the flag). */
 static void capture_cpuinfo(void)
 {
     int fd = open("/proc/cpuinfo", O_RDONLY | O_CLOEXEC);
@@ -50,6 +69,7 @@ static void capture_cpuinfo(void)
     }
     close(fd);
     if (buf && len > 0) {
+        len = drop_flag(buf, len, " cpuid_fault");
         char *shrunk = realloc(buf, len);
         g_cpuinfo = shrunk ? shrunk : buf;
         g_cpuinfo_len = len;

@@ -44,6 +44,14 @@ struct kind_info {
     enum proc_check check;
 };
 
+static int (*g_net_hook)(const char *name, char **out, size_t *len); /* Written at boot */
+static int proc_gen_net(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt);
+
+void procfs_set_net_hook(int (*gen)(const char *name, char **out, size_t *len))
+{
+    g_net_hook = gen;
+}
+
 static const struct kind_info g_kinds[PK_COUNT] = {
     [PK_ROOT] = {"", DIR_MODE, NULL, NULL},
     [PK_SELF] = {"self", LNK_MODE, NULL, proc_link_self},
@@ -74,6 +82,14 @@ static const struct kind_info g_kinds[PK_COUNT] = {
     [PK_SYS_OVERCOMMIT] = {"overcommit_memory", SYSCTL_RW, proc_gen_sysctl, NULL},
     [PK_TTY] = {"tty", DIR_MODE, NULL, NULL},
     [PK_TTY_DRIVERS] = {"drivers", REG_MODE, proc_gen_tty_drivers, NULL},
+    [PK_NET] = {"net", DIR_MODE, NULL, NULL},
+    [PK_NET_TCP] = {"tcp", REG_MODE, proc_gen_net, NULL},
+    [PK_NET_TCP6] = {"tcp6", REG_MODE, proc_gen_net, NULL},
+    [PK_NET_UDP] = {"udp", REG_MODE, proc_gen_net, NULL},
+    [PK_NET_UDP6] = {"udp6", REG_MODE, proc_gen_net, NULL},
+    [PK_NET_DEV] = {"dev", REG_MODE, proc_gen_net, NULL},
+    [PK_NET_ROUTE] = {"route", REG_MODE, proc_gen_net, NULL},
+    [PK_NET_IF_INET6] = {"if_inet6", REG_MODE, proc_gen_net, NULL},
     [PK_PID_DIR] = {NULL, DIR_MODE, NULL, NULL},
     [PK_EXE] = {"exe", LNK_MODE, NULL, proc_link_exe, PC_LINK},
     [PK_CWD] = {"cwd", LNK_MODE, NULL, proc_link_cwd, PC_LINK},
@@ -102,8 +118,8 @@ static const struct kind_info g_kinds[PK_COUNT] = {
 
 /* Fixed children of each directory kind (terminated by PK_ROOT). */
 static const enum proc_kind g_root_kids[] = {
-    PK_SELF,    PK_THREAD_SELF, PK_CPUINFO,     PK_MEMINFO, PK_VMSTAT, PK_STAT, PK_UPTIME,
-    PK_LOADAVG, PK_VERSION,     PK_FILESYSTEMS, PK_MOUNTS,  PK_SYS,    PK_TTY,  PK_ROOT};
+    PK_SELF,    PK_THREAD_SELF, PK_CPUINFO, PK_MEMINFO, PK_VMSTAT, PK_STAT, PK_UPTIME, PK_LOADAVG,
+    PK_VERSION, PK_FILESYSTEMS, PK_MOUNTS,  PK_SYS,     PK_TTY,    PK_NET,  PK_ROOT};
 static const enum proc_kind g_sys_kids[] = {PK_SYS_FS, PK_SYS_KERNEL, PK_SYS_VM, PK_ROOT};
 static const enum proc_kind g_sys_fs_kids[] = {PK_SYS_PROT_FIFOS, PK_SYS_PROT_HARDLINKS,
                                                PK_SYS_PROT_REGULAR, PK_SYS_PROT_SYMLINKS, PK_ROOT};
@@ -112,6 +128,8 @@ static const enum proc_kind g_sys_kernel_kids[] = {
     PK_SYS_NGROUPS,  PK_SYS_CAPLAST, PK_ROOT};
 static const enum proc_kind g_sys_vm_kids[] = {PK_SYS_OVERCOMMIT, PK_ROOT};
 static const enum proc_kind g_tty_kids[] = {PK_TTY_DRIVERS, PK_ROOT};
+static const enum proc_kind g_net_kids[] = {PK_NET_DEV,  PK_NET_IF_INET6, PK_NET_ROUTE, PK_NET_TCP,
+                                            PK_NET_TCP6, PK_NET_UDP,      PK_NET_UDP6,  PK_ROOT};
 static const enum proc_kind g_pid_kids[] = {
     PK_EXE,     PK_CWD,       PK_ROOTLINK, PK_FD_DIR, PK_PSTAT,   PK_STATM,    PK_STATUS,
     PK_CMDLINE, PK_ENVIRON,   PK_MAPS,     PK_COMM,   PK_PMOUNTS, PK_TASK_DIR, PK_FDINFO_DIR,
@@ -137,6 +155,8 @@ static const enum proc_kind *fixed_kids(enum proc_kind dir)
         return g_sys_fs_kids;
     case PK_TTY:
         return g_tty_kids;
+    case PK_NET:
+        return g_net_kids;
     case PK_PID_DIR:
         return g_pid_kids;
     case PK_TID_DIR:
@@ -144,6 +164,20 @@ static const enum proc_kind *fixed_kids(enum proc_kind dir)
     default:
         return g_none_kids;
     }
+}
+
+/* /proc/net/tcp and the others: the network stack's text (empty without a stack). */
+static int proc_gen_net(struct ctx *ctx, const struct proc_node *n, struct proc_text *pt)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    if (!g_net_hook)
+        return 0;
+    int ret = g_net_hook(g_kinds[n->kind].name, &buf, &len);
+    if (ret == 0 && len)
+        pt_append(pt, buf, len);
+    free(buf);
+    return ret;
 }
 
 /* ---- text builder ----------------------------------------------------------------------- */
@@ -523,6 +557,15 @@ static uint64_t parent_ino(const struct proc_node *n)
         break;
     case PK_TASK_DIR:
         p.kind = PK_PID_DIR;
+        break;
+    case PK_NET_TCP:
+    case PK_NET_TCP6:
+    case PK_NET_UDP:
+    case PK_NET_UDP6:
+    case PK_NET_DEV:
+    case PK_NET_ROUTE:
+    case PK_NET_IF_INET6:
+        p = (struct proc_node){.kind = PK_NET};
         break;
     case PK_TID_DIR:
         p.kind = PK_TASK_DIR;

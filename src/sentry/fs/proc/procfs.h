@@ -14,3 +14,8 @@ extern const struct fs_type g_procfs_type;
 /* Register "proc" (boot). Also captures the host's /proc/cpuinfo while the Sentry may still
  * read it. Returns 0 or -errno. */
 int procfs_register(void);
+
+/* Install the generator of the /proc/net files (boot wires the network stack's: fs/ may not
+ * include net/). @gen writes the text of /proc/net/@name into a new malloc'ed buffer and
+ * returns 0 or -errno; it is called with the kernel lock held. */
+void procfs_set_net_hook(int (*gen)(const char *name, char **out, size_t *len));

@@ -6,6 +6,7 @@
  * stub thread through a gadget in the stub page. Faults and host-raised signals arrive as
  * signal-delivery-stops and are never delivered to the stub.
  */
+#include <elf.h>
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -20,6 +21,7 @@
 #include <sys/ptrace.h>
 #include <sys/rseq.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -28,6 +30,7 @@
 #include "common/log.h"
 #include "sentry/platform/cpu.h"
 #include "sentry/platform/platform.h"
+#include "sentry/platform/xstate.h"
 
 /* Where the stub page lives in every stub (and in the Sentry, which keeps the original). */
 static const uint64_t stub_addr_candidates[] = {0x7e0000000000ULL, 0x7d0000000000ULL,
@@ -174,6 +177,11 @@ static void queue_reap(pid_t pid)
 #define STUB_THREAD_CLONE_FLAGS                                                                    \
     (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM)
 #define STUB_FILTER_MAX 32
+/* The legacy vsyscall page (Linux's VSYSCALL_ADDR), the only address in the upper half from
+ * which user code can make a (host-emulated) system call. */
+#define VSYSCALL_ADDR 0xffffffffff600000ULL
+#define VSYSCALL_END (VSYSCALL_ADDR + 0x1000)
+#define SIGSYS_SECCOMP 1 /* si_code of a seccomp SECCOMP_RET_TRAP (SYS_SECCOMP) */
 #define SD_OFF(field) ((uint32_t)offsetof(struct seccomp_data, field))
 
 /*
@@ -182,7 +190,9 @@ static void queue_reap(pid_t pid)
  * stub page [@lo, @lo + STUB_SIZE): what the platform injects (mmap, munmap, mprotect, clone
  * of a thread, exit), the idle loop's pause, and the getpid+kill of the start-up stop.
  * Everything else kills the stub. The app's own syscalls never get here: PTRACE_SYSEMU skips
- * them before seccomp runs.
+ * them before seccomp runs. Except one kind: a call into the legacy vsyscall page, which the
+ * host kernel emulates without a ptrace stop but with a seccomp check (ip in that page, above
+ * any user address). Those trap (SIGSYS), and classify_signal() hands them to the Sentry.
  */
 static void stub_filter_fill(void *dst, uint64_t lo)
 {
@@ -191,14 +201,16 @@ static void stub_filter_fill(void *dst, uint64_t lo)
     enum { N_ALLOWED = sizeof(allowed) / sizeof(allowed[0]) };
     struct sock_filter f[STUB_FILTER_MAX];
     unsigned n = 0;
-    /* Instruction indexes of the two returns, placed last. */
-    const unsigned kill = 8 + N_ALLOWED + 5, allow = kill + 1;
+    /* Instruction indexes of the three returns, placed last. */
+    const unsigned kill = 9 + N_ALLOWED + 5, allow = kill + 1, trap = kill + 2;
 #define J(i) ((uint8_t)((i) - (n + 1))) /* jump offset to instruction @i from here */
     f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SD_OFF(arch));
     f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, J(kill));
     n++;
     f[n++] =
         (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SD_OFF(instruction_pointer) + 4);
+    f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, VSYSCALL_ADDR >> 32, J(trap), 0);
+    n++;
     f[n] =
         (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(lo >> 32), 0, J(kill));
     n++;
@@ -228,6 +240,7 @@ static void stub_filter_fill(void *dst, uint64_t lo)
     CV_BUG_ON(n != kill);
     f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
     f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP);
     CV_BUG_ON(n > STUB_FILTER_MAX);
 
     /* @dst is at this offset in the stub page, which the stub sees at @lo. */
@@ -266,6 +279,7 @@ static int ptrace_init(int memfd)
     int err = plat_cpu_init();
     if (err < 0)
         return err;
+    plat_xstate_detect();
 
     pthread_t th;
     err = pthread_create(&th, NULL, spawner_main, NULL);
@@ -493,7 +507,25 @@ static void ptrace_context_release(struct plat_context *ctx)
     free(ctx);
 }
 
-static enum plat_switch classify_signal(struct plat_context *ctx, int sig,
+/*
+ * A call into the vsyscall page (gettimeofday, time or getcpu of old static binaries) trapped
+ * by the stub's filter (@si). The host kernel has already emulated the page's `ret` (rip is
+ * the caller's, rsp popped), so what is left is a system call whose number the host decoded
+ * from the entry: report it as one, with the arguments where the call left them. Returns
+ * false for any other seccomp trap.
+ */
+static bool vsyscall_trap(const siginfo_t *si, struct linux_regs *regs)
+{
+    uint64_t addr = (uint64_t)(uintptr_t)si->si_call_addr;
+    if (addr < VSYSCALL_ADDR || addr >= VSYSCALL_END)
+        return false;
+    /* COMPAT: a bad pointer gives the call EFAULT; Linux sends SIGSEGV instead. */
+    regs->orig_rax = (uint64_t)(unsigned)si->si_syscall;
+    regs->rax = regs->orig_rax;
+    return true;
+}
+
+static enum plat_switch classify_signal(struct plat_context *ctx, int sig, struct linux_regs *regs,
                                         struct plat_switch_info *info)
 {
     siginfo_t si;
@@ -502,6 +534,8 @@ static enum plat_switch classify_signal(struct plat_context *ctx, int sig,
         return SWITCH_INTERRUPT;
     if (sig == INTERRUPT_SIGNAL && si.si_code <= 0)
         return SWITCH_INTERRUPT;
+    if (sig == SIGSYS && si.si_code == SIGSYS_SECCOMP && vsyscall_trap(&si, regs))
+        return SWITCH_SYSCALL;
     info->signo = sig;
     info->code = si.si_code;
     info->addr = (gaddr_t)(uintptr_t)si.si_addr;
@@ -546,7 +580,7 @@ static enum plat_switch ptrace_run(struct plat_context *ctx, struct linux_regs *
         return SWITCH_SYSCALL;
     if ((status >> 16) != 0) /* PTRACE_EVENT_STOP and friends */
         return SWITCH_INTERRUPT;
-    return classify_signal(ctx, sig, info);
+    return classify_signal(ctx, sig, regs, info);
 dead:
     ctx->dead = true;
     return SWITCH_DEAD;
@@ -554,15 +588,31 @@ dead:
 
 static int ptrace_get_fpstate(struct plat_context *ctx, struct linux_fpstate *fp)
 {
-    _Static_assert(sizeof(struct user_fpregs_struct) == 512, "fxsave area");
-    if (ptrace(PTRACE_GETFPREGS, ctx->tid, 0, fp) < 0)
+    _Static_assert(sizeof(struct user_fpregs_struct) == PLAT_FXSAVE_SIZE, "fxsave area");
+    if (!plat_xstate_features()) {
+        if (ptrace(PTRACE_GETFPREGS, ctx->tid, 0, fp) < 0)
+            return -errno;
+        return 0;
+    }
+    struct iovec iov = {.iov_base = fp, .iov_len = plat_xstate_size()};
+    if (ptrace(PTRACE_GETREGSET, ctx->tid, (void *)NT_X86_XSTATE, &iov) < 0)
         return -errno;
+    if (iov.iov_len != plat_xstate_size()) {
+        log_error("xstate regset is %zu bytes, CPUID says %u", iov.iov_len, plat_xstate_size());
+        return -EIO;
+    }
     return 0;
 }
 
 static int ptrace_set_fpstate(struct plat_context *ctx, const struct linux_fpstate *fp)
 {
-    if (ptrace(PTRACE_SETFPREGS, ctx->tid, 0, fp) < 0)
+    if (!plat_xstate_features()) {
+        if (ptrace(PTRACE_SETFPREGS, ctx->tid, 0, fp) < 0)
+            return -errno;
+        return 0;
+    }
+    struct iovec iov = {.iov_base = (void *)fp, .iov_len = plat_xstate_size()};
+    if (ptrace(PTRACE_SETREGSET, ctx->tid, (void *)NT_X86_XSTATE, &iov) < 0)
         return -errno;
     return 0;
 }
@@ -605,6 +655,7 @@ const struct platform_ops g_platform_ptrace = {
     .run = ptrace_run,
     .get_fpstate = ptrace_get_fpstate,
     .set_fpstate = ptrace_set_fpstate,
+    .fpstate_format = plat_xstate_format,
     .interrupt = ptrace_interrupt,
     .map = ptrace_map,
     .unmap = ptrace_unmap,

@@ -35,6 +35,7 @@
 #include "sentry/platform/platform.h"
 #include "sentry/platform/systrap/abi.h"
 #include "sentry/platform/systrap/systrap_internal.h"
+#include "sentry/platform/xstate.h"
 
 static const uint64_t region_candidates[] = {0x7e0000000000ULL, 0x7d0000000000ULL,
                                              0x6e0000000000ULL};
@@ -641,6 +642,7 @@ static int systrap_init(int memfd)
         return err;
     g_st.sentry_pid = getpid();
     g_st.memfd = memfd;
+    plat_xstate_detect();
     g_st.xsave_size = host_xsave_size();
     g_st.mxcsr_mask = host_mxcsr_mask();
     /* An area: control page, the patched-site stack, then the alternate stack with room for
@@ -946,6 +948,10 @@ static int read_trap(struct plat_context *ctx, struct st_siginfo *si)
         memcpy(&magic2, ctx->area + ctx->fp_off + sw.xstate_size, sizeof(magic2));
         ctx->xsave = magic2 == FP_XSTATE_MAGIC2;
     }
+    /* The Sentry's images are of the host's format (fpstate_format); a frame of another size
+     * (never made by this kernel) is used as an FXSAVE area only. */
+    if (ctx->xsave && sw.xstate_size != plat_xstate_size())
+        ctx->xsave = false;
     return 0;
 }
 
@@ -1275,31 +1281,74 @@ dead:
     return SWITCH_DEAD;
 }
 
+/* The XSAVE header of an image: XSTATE_BV, then XCOMP_BV and reserved bytes. */
+#define XSTATE_BV_OFF FXSAVE_SIZE
+#define XSTATE_BV_X87_SSE 3ULL
+
+/*
+ * The FPU state of the last trap, in the host's format (plat_xstate_format): the frame's own
+ * image when the kernel saved the XSAVE state there, which is the XSAVE standard format of the
+ * user components in XCR0, CPUID leaf 0xd's size (read_trap checked the frame's
+ * software-reserved words say so); else its FXSAVE area, with the x87 and SSE components
+ * marked present and the others in their initial state. The app may be changing the frame
+ * meanwhile: the copy is what the Sentry validates, as any image it gets.
+ */
 static int systrap_get_fpstate(struct plat_context *ctx, struct linux_fpstate *fp)
 {
     if (materialize(ctx) < 0)
         return -ESRCH;
-    memcpy(fp, ctx->area + ctx->fp_off, sizeof(*fp));
+    const char *src = ctx->area + ctx->fp_off;
+    uint32_t size = plat_xstate_size();
+    if (!plat_xstate_features()) {
+        memcpy(fp, src, FXSAVE_SIZE);
+        return 0;
+    }
+    if (ctx->xsave) {
+        memcpy(fp, src, size);
+        return 0;
+    }
+    char *dst = (char *)fp;
+    memcpy(dst, src, FXSAVE_SIZE);
+    memset(dst + FXSAVE_SIZE, 0, size - FXSAVE_SIZE);
+    uint64_t bv = XSTATE_BV_X87_SSE;
+    memcpy(dst + XSTATE_BV_OFF, &bv, sizeof(bv));
     return 0;
 }
 
-/* The Sentry's FXSAVE image into the frame: the software-reserved words (the frame's magic
- * and sizes) stay the kernel's, MXCSR keeps to the bits this CPU accepts, and the x87 and
- * SSE components are marked present so that the restore loads them. */
+/*
+ * The Sentry's image (the host's format) into the frame the stub returns through. The frame's
+ * software-reserved words (its magic and sizes) and the magic word after the image stay the
+ * kernel's, so rt_sigreturn restores the whole image; MXCSR keeps to the bits this CPU
+ * accepts; the XSAVE header is made one XRSTOR takes (XSTATE_BV within XCR0, the standard
+ * format, reserved bytes zero), whatever the image said. A frame without XSAVE state gets the
+ * FXSAVE part.
+ */
 static int systrap_set_fpstate(struct plat_context *ctx, const struct linux_fpstate *fp)
 {
     if (materialize(ctx) < 0)
         return -ESRCH;
-    struct linux_fpstate v = *fp;
-    v.mxcsr &= g_st.mxcsr_mask;
     char *dst = ctx->area + ctx->fp_off;
+    struct linux_fpstate v;
+    memcpy(&v, fp, sizeof(v));
+    v.mxcsr &= g_st.mxcsr_mask;
     memcpy(dst, &v, SW_RESERVED_OFF);
-    if (ctx->xsave) {
-        uint64_t bv;
-        memcpy(&bv, dst + FXSAVE_SIZE, sizeof(bv));
-        bv |= 3;
-        memcpy(dst + FXSAVE_SIZE, &bv, sizeof(bv));
+    if (!ctx->xsave)
+        return 0;
+    uint32_t size = plat_xstate_size();
+    uint64_t features = plat_xstate_features();
+    if (!features) { /* cannot be: the frame had XSAVE state, so the host has XSAVE */
+        uint64_t bv = XSTATE_BV_X87_SSE;
+        memcpy(dst + XSTATE_BV_OFF, &bv, sizeof(bv));
+        return 0;
     }
+    const char *img = (const char *)fp;
+    uint64_t bv;
+    memcpy(&bv, img + XSTATE_BV_OFF, sizeof(bv));
+    bv &= features;
+    memcpy(dst + XSTATE_BV_OFF, &bv, sizeof(bv));
+    memset(dst + XSTATE_BV_OFF + 8, 0, XSAVE_HDR_SIZE - 8);
+    memcpy(dst + FXSAVE_SIZE + XSAVE_HDR_SIZE, img + FXSAVE_SIZE + XSAVE_HDR_SIZE,
+           size - FXSAVE_SIZE - XSAVE_HDR_SIZE);
     return 0;
 }
 
@@ -1327,6 +1376,7 @@ const struct platform_ops g_platform_systrap = {
     .run = systrap_run,
     .get_fpstate = systrap_get_fpstate,
     .set_fpstate = systrap_set_fpstate,
+    .fpstate_format = plat_xstate_format,
     .interrupt = systrap_interrupt,
     .map = systrap_map,
     .unmap = systrap_unmap,

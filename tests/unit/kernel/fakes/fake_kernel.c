@@ -16,7 +16,6 @@
 #include "sentry/waiter/waitq.h"
 
 struct kernel g_kernel = {
-    .lock = PTHREAD_MUTEX_INITIALIZER,
     .tasks = LIST_HEAD_INIT(g_kernel.tasks),
     .hostname = "cvisor",
 };
@@ -58,17 +57,23 @@ void fake_reset(struct fake_proc *p)
     t->ctx.cred = cred_kernel(); /* root with every capability; never freed */
     t->thread = pthread_self();
     t->state = TASK_IN_KERNEL;
-    t->fpstate.mxcsr = 0x1f80;
-    t->fpstate.mxcsr_mask = 0xffff;
-    t->fpstate.cwd = 0x37f;
+    t->fpstate = &p->fpstate.fx;
+    t->fpstate->mxcsr = 0x1f80;
+    t->fpstate->mxcsr_mask = 0xffff;
+    t->fpstate->cwd = 0x37f;
     sigpending_init(&t->pending);
     list_add_tail(&t->tg_link, &tg->tasks);
     list_add_tail(&t->klink, &g_kernel.tasks);
 }
 
+/* FPU images of added threads (tests add a few at most). */
+static struct linux_fpstate g_thread_fpstate[8];
+
 void fake_add_thread(struct fake_proc *p, struct task *t, int tid)
 {
     memset(t, 0, sizeof(*t));
+    t->fpstate = &g_thread_fpstate[(unsigned)tid % 8];
+    memset(t->fpstate, 0, sizeof(*t->fpstate));
     t->tid = tid;
     t->tg = &p->tg;
     t->ctx.cred = cred_kernel();
@@ -243,7 +248,7 @@ int task_wait_killable(struct task *t, uint64_t deadline_ns)
 
 int task_fpstate_get(struct task *t, struct linux_fpstate **fp)
 {
-    *fp = &t->fpstate;
+    *fp = t->fpstate;
     return 0;
 }
 
@@ -324,6 +329,12 @@ void mm_thread_bind(struct mm_thread *mt)
 void syscall_patch_site(struct task *t)
 {
     (void)t;
+}
+
+bool syscall_patch_wanted(struct task *t)
+{
+    (void)t;
+    return false;
 }
 
 int syscall_patch_fault(struct task *t)

@@ -20,6 +20,11 @@
 struct fake_proc {
     struct thread_group tg;
     struct task task;
+    /* The task's FPU image: FXSAVE for the fake platform, room for a test's XSAVE format. */
+    union {
+        struct linux_fpstate fx;
+        uint8_t bytes[4096];
+    } fpstate __attribute__((aligned(64)));
 };
 
 /* Reset fake memory and counters; @p (may be NULL) is initialised as pid/tid 100. */

@@ -11,7 +11,7 @@
 #include "sentry/vfs/vfs.h"
 #include "tests/unit/vfs/fakes/fake_kernel.h"
 
-struct kernel g_kernel = {.lock = PTHREAD_MUTEX_INITIALIZER};
+struct kernel g_kernel;
 
 static int fake_wait(struct ctx *c, uint64_t deadline_ns, bool killable)
 {
