@@ -4,16 +4,17 @@
 # ptrace, systrap without and with patching, alternating runs, medians; and the bare SIGSYS
 # round trip in one process (the bound of a trapped syscall), measured in the same rounds.
 # Medians, and the lowest run (the mechanism with the least interference from other load).
-#   measure_getpid.sh CVISOR GETPID SIGSYS_RT [ROUNDS] [N]
-# GETPID is bench/micro/getpid.c and SIGSYS_RT tests/platform/sigsys_rt.c, both static.
+#   measure_getpid.sh CVISOR GETPID SIGSYS_RT [ROUNDS] [SECONDS]
+# GETPID is bench/micro/getpid.c (each method runs SECONDS, default 0.5) and SIGSYS_RT
+# tests/platform/sigsys_rt.c, both static.
 # Extra environment (CVISOR_SYSTRAP_POLICY=...) goes to the Sentry.
 set -u
-cvisor=$1 getpid=$2 rt=$3 rounds=${4:-5} n=${5:-20000}
+cvisor=$1 getpid=$2 rt=$3 rounds=${4:-5} secs=${5:-0.5}
 declare -A runs
 med() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 low() { tr ' ' '\n' | grep -v '^$' | sort -g | head -1; }
 for r in $(seq "$rounds"); do
-    out=$("$getpid" "$n")
+    out=$("$getpid" "$secs")
     runs[native_s]+=" $(echo "$out" | awk '/^syscall/{print $4}')"
     runs[native_i]+=" $(echo "$out" | awk '/^inline/{print $4}')"
     out=$("$rt" 100000)
@@ -24,7 +25,7 @@ for r in $(seq "$rounds"); do
         systrap-nopatch) args=(--platform=systrap --systrap-patching=false) ;;
         *) args=(--platform=$p) ;;
         esac
-        out=$("$cvisor" do "${args[@]}" -- "$getpid" "$n")
+        out=$("$cvisor" do "${args[@]}" -- "$getpid" "$secs")
         runs[${p}_s]+=" $(echo "$out" | awk '/^syscall/{print $4}')"
         runs[${p}_i]+=" $(echo "$out" | awk '/^inline/{print $4}')"
     done
