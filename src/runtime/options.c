@@ -23,16 +23,17 @@ enum {
     OPT_VERSION,
     OPT_OVERLAY,
     OPT_VOLUME,
+    OPT_SYSTRAP_PATCHING,
     OPT_NETWORK,
     OPT_HELP = 'h',
 };
 
-static const char *const g_platforms[] = {"ptrace"};
+static const char *const g_platforms[] = {"ptrace", "systrap"};
 
 void rt_opts_init(struct rt_opts *o)
 {
     *o = (struct rt_opts){
-        .platform = "ptrace", .network = "sandbox", .root = "/", .log_fd = -1, .overlay = true};
+        .platform = "systrap", .network = "sandbox", .root = "/", .log_fd = -1, .overlay = true};
 }
 
 bool rt_platform_known(const char *name)
@@ -60,8 +61,16 @@ static int apply_common(struct rt_opts *o, int c, const char *arg, struct cv_err
     switch (c) {
     case OPT_PLATFORM:
         if (!rt_platform_known(arg))
-            return cv_error_set(err, 0, "unknown platform `%s` (available: ptrace)", arg);
+            return cv_error_set(err, 0, "unknown platform `%s` (available: ptrace, systrap)", arg);
         o->platform = arg;
+        return 0;
+    case OPT_SYSTRAP_PATCHING:
+        if (strcmp(arg, "true") == 0 || strcmp(arg, "1") == 0)
+            o->no_patching = false;
+        else if (strcmp(arg, "false") == 0 || strcmp(arg, "0") == 0)
+            o->no_patching = true;
+        else
+            return cv_error_set(err, 0, "invalid --systrap-patching `%s` (true or false)", arg);
         return 0;
     case OPT_NETWORK:
         if (strcmp(arg, "sandbox") != 0 && strcmp(arg, "none") != 0)
@@ -103,6 +112,7 @@ static int bad_option(int c, char **argv, struct cv_error **err)
 /* Every long option; the parsers reject those that do not belong where they appear. */
 static const struct option g_longopts[] = {
     {"platform", required_argument, NULL, OPT_PLATFORM},
+    {"systrap-patching", required_argument, NULL, OPT_SYSTRAP_PATCHING},
     {"network", required_argument, NULL, OPT_NETWORK},
     {"strace", no_argument, NULL, OPT_STRACE},
     {"debug", no_argument, NULL, OPT_DEBUG},
@@ -116,6 +126,16 @@ static const struct option g_longopts[] = {
     {"volume", required_argument, NULL, OPT_VOLUME},   /* do only */
     {NULL, 0, NULL, 0},
 };
+
+/* The platform the Sentry gets: systrap without patching is "systrap:nopatch"
+ * (platform_select). */
+static void finish_platform(struct rt_opts *o)
+{
+    if (strcmp(o->platform, "systrap") == 0 && o->no_patching)
+        o->platform = "systrap:nopatch";
+    else if (strcmp(o->platform, "systrap:nopatch") == 0 && !o->no_patching)
+        o->platform = "systrap";
+}
 
 int rt_parse_global(int argc, char **argv, struct rt_opts *o, struct cv_error **err)
 {
@@ -136,6 +156,7 @@ int rt_parse_global(int argc, char **argv, struct rt_opts *o, struct cv_error **
         if (ret < 0)
             return ret;
     }
+    finish_platform(o);
     return optind;
 }
 
@@ -214,6 +235,7 @@ int rt_do_parse(int argc, char **argv, struct rt_opts *o, struct cv_error **err)
         if (ret < 0)
             return ret;
     }
+    finish_platform(o);
     if (o->help)
         return 0;
     if (o->log_path && o->log_fd >= 0)

@@ -30,7 +30,8 @@ struct rt_volume {
 
 /* Options of `cvisor [global flags] CMD [flags]`; the global flags fill the same struct. */
 struct rt_opts {
-    const char *platform;      /* --platform, default "ptrace" */
+    const char *platform;      /* --platform, default "systrap" */
+    bool no_patching;          /* --systrap-patching=false */
     const char *network;       /* --network, default "sandbox" (or "none") */
     const char *root;          /* do --root, default "/" */
     const char *cwd;           /* do --cwd, NULL: derived from the current directory */

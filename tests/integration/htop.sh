@@ -96,7 +96,7 @@ wait_for native '^HTOPEXIT=0$'
 # a process's command line once, when it first sees it, so the shell waits until the sleep
 # has exec'd (its comm is "sleep") before it becomes htop.
 tm new-session -d -s sandbox -x 120 -y 30 \
-    "$env $cvisor --log $work/sentry.log do --volume $work/out:/out -- sh -c 'sleep 300 & echo \$! >/out/pid; until grep -qx sleep /proc/\$!/comm; do :; done; exec htop -d 5'; echo CVEXIT=\$?; sleep 60"
+    "$env $cvisor --log $work/sentry.log do ${CVISOR_PLATFORM:+--platform=$CVISOR_PLATFORM} --volume $work/out:/out -- sh -c 'sleep 300 & echo \$! >/out/pid; until grep -qx sleep /proc/\$!/comm; do :; done; exec htop -d 5'; echo CVEXIT=\$?; sleep 60"
 wait_for sandbox 'Tasks: '
 for _ in $(seq 50); do [ -s "$work/out/pid" ] && break; sleep 0.1; done
 pid=$(cat "$work/out/pid" 2>/dev/null)

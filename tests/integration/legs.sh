@@ -33,7 +33,7 @@ leg() {
     local start end
     start=$(date +%s%N)
     if [ "$where" = sandbox ] && [ "$cvisor" != native ]; then
-        "${leg_env[@]}" "$cvisor" do --log "$work/$name.log" -- "$@" >"$work/$name.out" 2>&1 \
+        "${leg_env[@]}" "$cvisor" do ${CVISOR_PLATFORM:+--platform="$CVISOR_PLATFORM"} --log "$work/$name.log" -- "$@" >"$work/$name.out" 2>&1 \
             </dev/null
     else
         (cd / && "${leg_env[@]}" "$@") >"$work/$name.out" 2>&1 </dev/null

@@ -7,7 +7,7 @@
 #   mem_tools.sh CVISOR
 set -u
 cvisor=$1
-out=$("$cvisor" do -- /usr/bin/python3 -c '
+out=$("$cvisor" do ${CVISOR_PLATFORM:+--platform="$CVISOR_PLATFORM"} -- /usr/bin/python3 -c '
 import mmap, os, subprocess
 def run(tag, *argv):
     r = subprocess.run(argv, capture_output=True, text=True)

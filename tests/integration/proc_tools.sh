@@ -6,7 +6,7 @@
 #   proc_tools.sh CVISOR
 set -u
 cvisor=$1
-out=$("$cvisor" do -- /usr/bin/python3 -c '
+out=$("$cvisor" do ${CVISOR_PLATFORM:+--platform="$CVISOR_PLATFORM"} -- /usr/bin/python3 -c '
 import os, signal, subprocess, time
 def run(*argv):
     r = subprocess.run(argv, capture_output=True, text=True)

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
-"""Integration test runner: runs one real program natively and in `cvisor do --platform=ptrace`,
+"""Integration test runner: runs one real program natively and in `cvisor do` (on the platform
+CVISOR_PLATFORM names, else the default one),
 then compares stdout and the exit status byte for byte.
 
     run_case.py CASE [CVISOR]     run one case (CVISOR: path of the cvisor binary, or "native")
@@ -54,7 +55,7 @@ def bash(script):
 
 # ---------------------------------------------------------------------------------------------
 # The cases. Each is a dict:
-#   argv          the command (run natively, and after `cvisor do --platform=ptrace --`)
+#   argv          the command (run natively, and after `cvisor do [--platform=P] --`)
 #   stdin         bytes for stdin (default: empty, /dev/null)
 #   env           extra environment variables
 #   status        the exit status the native run must have (default 0): proves the case itself
@@ -416,7 +417,8 @@ def run_leg(c, cvisor, sandbox_leg, values, tmp):
     if sandbox_leg and cvisor != "native":
         if "--root" not in flags:
             argv = [visible_in_sandbox(a) for a in argv]
-        cmd = [cvisor, "do", "--platform=ptrace"] + flags + ["--"] + argv
+        platform = os.environ.get("CVISOR_PLATFORM")
+        cmd = [cvisor, "do"] + (["--platform=" + platform] if platform else []) + flags + ["--"] + argv
     else:
         # Emulate the flags natively: the reference for what the sandbox must produce.
         cmd = list(argv)

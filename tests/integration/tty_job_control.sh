@@ -11,7 +11,7 @@ tm() { tmux -L "$sock" "$@"; }
 trap 'tm kill-server 2>/dev/null' EXIT
 
 # After the sandbox: the exit status and whether the host terminal is in canonical mode again.
-cmd="$cvisor do -- bash --norc --noprofile; echo CVEXIT=\$?; stty -a | grep -o -- '-\\?icanon' | sed 's/^/MODE=/'; sleep 60"
+cmd="$cvisor do ${CVISOR_PLATFORM:+--platform=$CVISOR_PLATFORM} -- bash --norc --noprofile; echo CVEXIT=\$?; stty -a | grep -o -- '-\\?icanon' | sed 's/^/MODE=/'; sleep 60"
 if ! tm new-session -d -x 100 -y 30 "$cmd" 2>/dev/null; then
     echo "tmux cannot start: skipped"
     exit 77

@@ -12,7 +12,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 clock_calls='\] [^ ]+ E (clock_gettime|gettimeofday|time)\('
 
-out=$("$cvisor" do --strace -- /usr/bin/python3 -c '
+out=$("$cvisor" do ${CVISOR_PLATFORM:+--platform="$CVISOR_PLATFORM"} --strace -- /usr/bin/python3 -c '
 import time
 t0 = time.time(); m0 = time.monotonic(); p0 = time.perf_counter()
 for _ in range(20000):
@@ -34,7 +34,7 @@ else
     echo "ok: python3 read the clocks 80000 times without a syscall"
 fi
 
-out=$("$cvisor" do --strace -- /bin/sh -c 'for i in 1 2 3 4 5; do date +%s; done' \
+out=$("$cvisor" do ${CVISOR_PLATFORM:+--platform="$CVISOR_PLATFORM"} --strace -- /bin/sh -c 'for i in 1 2 3 4 5; do date +%s; done' \
     2>"$tmp/date.trace")
 n=$(grep -cE "$clock_calls" "$tmp/date.trace")
 d=$(printf '%s\n' "$out" | tail -1)

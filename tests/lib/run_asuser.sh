@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # run_asuser.sh ASUSER CVISOR|native PROGRAM [ARGS...]: run a test program as the unprivileged
-# test user cvisor-test (created by test_user.sh), natively or inside `cvisor do` on ptrace.
+# test user cvisor-test (created by test_user.sh), natively or inside `cvisor do` on the
+# platform CVISOR_PLATFORM names (default ptrace).
 # The ASUSER wrapper (asuser.c) starts as root and drops to the user's ids: natively on the
 # host, or in the sandbox as the sandbox's first process. Both binaries are first copied where
 # the user may execute them (sandbox_path.sh --world), and the run starts in that directory,
@@ -24,4 +25,4 @@ cd "$(dirname "$prog")"
 if [ "$cvisor" = native ]; then
     exec "$asuser" "$uid" "$gid" "$prog" "$@"
 fi
-exec "$lib/run_sandboxed.sh" "$cvisor" ptrace "$asuser" "$uid" "$gid" "$prog" "$@"
+exec "$lib/run_sandboxed.sh" "$cvisor" "${CVISOR_PLATFORM:-ptrace}" "$asuser" "$uid" "$gid" "$prog" "$@"

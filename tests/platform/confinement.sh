@@ -2,16 +2,17 @@
 # SPDX-License-Identifier: Apache-2.0
 # What the host sees of a running sandbox (docs/security.md): the Sentry in namespaces of its
 # own, on an empty root, with no capabilities, no_new_privs and one seccomp filter; every stub
-# with a second filter of its own; the gofer in its own mount namespace with only
-# CAP_DAC_READ_SEARCH and a filter.
+# with a second filter of its own (systrap: the template, forked before the Sentry's filter
+# existed, has one filter, its own, and its stubs a second, and their stub region sealed);
+# the gofer in its own mount namespace with only CAP_DAC_READ_SEARCH and a filter.
 #   confinement.sh CVISOR
 set -u
 cvisor=$1
 fail() { echo "FAIL: $*"; kill -9 "$runtime" 2>/dev/null; exit 1; }
 field() { awk -v k="$2:" '$1 == k { print $2 }' /proc/"$1"/status; }
-children() { cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -v '^$' | sort -u; }
+. "$(dirname "$0")/lib.sh"
 
-"$cvisor" do -- /bin/sh -c 'sleep 100 & sleep 100' &
+"$cvisor" do $platform_flag -- /bin/sh -c 'sleep 100 & sleep 100' &
 runtime=$!
 sentry= gofer=
 for _ in $(seq 100); do
@@ -20,11 +21,12 @@ for _ in $(seq 100); do
         [ "$sub" = boot ] && sentry=$c
         [ "$sub" = gofer ] && gofer=$c
     done
-    [ -n "$sentry" ] && [ -n "$gofer" ] && [ "$(children "$sentry" | wc -l)" -ge 2 ] && break
+    [ -n "$sentry" ] && [ -n "$gofer" ] && [ "$(descendants "$sentry" | wc -l)" -ge 3 ] && break
     sleep 0.1
 done
 [ -n "$sentry" ] && [ -n "$gofer" ] || fail "no Sentry or gofer under the runtime $runtime"
-echo "runtime $runtime, sentry $sentry, gofer $gofer, stubs $(children "$sentry" | tr '\n' ' ')"
+stubs=$(descendants "$sentry" | tail -n +2 | tr '\n' ' ')
+echo "runtime $runtime, sentry $sentry, gofer $gofer, stubs $stubs"
 
 for ns in user mnt pid net ipc uts cgroup; do
     [ "$(readlink /proc/"$sentry"/ns/$ns)" != "$(readlink /proc/$$/ns/$ns)" ] ||
@@ -44,12 +46,23 @@ if [ "$(id -u)" -eq 0 ]; then
         fail "the gofer's capabilities are $(field "$gofer" CapEff), not CAP_DAC_READ_SEARCH"
 fi
 [ "$(field "$gofer" Seccomp)" = 2 ] || fail "the gofer has no seccomp filter"
-for s in $(children "$sentry"); do
+for s in $(descendants "$sentry" | tail -n +2); do
     # A stub may end between the listing and here (the shell's fork before its exec): skip it.
     filters=$(field "$s" Seccomp_filters 2>/dev/null)
     caps=$(field "$s" CapEff 2>/dev/null)
     [ -n "$filters" ] && [ -n "$caps" ] || continue
-    [ "$filters" -ge 2 ] || fail "stub $s has no filter of its own"
+    want=2
+    [ -n "$(children "$s")" ] && want=1 # the systrap template
+    [ "$filters" -ge $want ] || fail "stub $s has no filter of its own"
+    [ "$(field "$s" NoNewPrivs)" = 1 ] || fail "stub $s lacks no_new_privs"
+    # A systrap stub (its region mapped shared) has sealed every mapping of the region.
+    region=$(awk '$1 ~ /^7e00000[0-9a-f]*-/ && $2 ~ /s$/ {print "y"; exit}' \
+        /proc/"$s"/maps 2>/dev/null)
+    if [ "$want" = 2 ] && [ "$region" = y ]; then
+        unsealed=$(awk '/^7e00000/ {r = $1}
+            /^VmFlags/ {if (r != "" && $0 !~ / sl/) print r; r = ""}' /proc/"$s"/smaps 2>/dev/null)
+        [ -z "$unsealed" ] || fail "stub $s: region mappings not sealed: $unsealed"
+    fi
     [ "$caps" = 0000000000000000 ] || fail "stub $s has capabilities"
 done
 kill -TERM "$runtime"

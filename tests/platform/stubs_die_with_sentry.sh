@@ -1,19 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# The ptrace platform's stub processes must not outlive the Sentry: kill the Sentry with
-# SIGKILL while the app runs (several processes and threads), then check that every stub it
-# had is gone, and that the runtime reports the sandbox's death.
+# The platform's stub processes (and systrap's template) must not outlive the Sentry: kill the
+# Sentry with SIGKILL while the app runs (several processes and threads), then check that every
+# stub it had is gone, and that the runtime reports the sandbox's death.
 #   stubs_die_with_sentry.sh CVISOR
 set -u
 cvisor=$1
 
-# Children of a process (all of its threads).
-children() {
-    cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -v '^$' | sort -u
-}
+. "$(dirname "$0")/lib.sh"
 
 # An app with a fork, a thread pool and a sleep, so that there are several stubs.
-"$cvisor" do -- /usr/bin/python3 -c '
+"$cvisor" do $platform_flag -- /usr/bin/python3 -c '
 import os, threading, time
 if os.fork() == 0:
     time.sleep(100)
@@ -28,7 +25,7 @@ for _ in $(seq 100); do
     for c in $(children "$runtime"); do
         grep -q boot /proc/"$c"/cmdline 2>/dev/null && sentry=$c
     done
-    [ -n "$sentry" ] && [ "$(children "$sentry" | wc -l)" -ge 2 ] && break
+    [ -n "$sentry" ] && [ "$(descendants "$sentry" | wc -l)" -ge 3 ] && break
     sleep 0.1
 done
 if [ -z "$sentry" ]; then
@@ -36,7 +33,7 @@ if [ -z "$sentry" ]; then
     kill -9 "$runtime"
     exit 1
 fi
-stubs=$(children "$sentry")
+stubs=$(descendants "$sentry" | tail -n +2)
 echo "sentry $sentry, stubs: $(echo $stubs)"
 [ "$(echo "$stubs" | wc -w)" -ge 2 ] || { echo "FAIL: expected at least 2 stub processes"; exit 1; }
 

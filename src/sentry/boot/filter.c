@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The Sentry's host seccomp filter: the exact list of host system calls the Sentry (and the
- * stub processes it clones, which inherit the filter) may make once the app runs. Anything
+ * ptrace platform's stub processes it clones, which inherit the filter) may make once the app
+ * runs. Rules marked PTRACE_ONLY serve the ptrace platform alone and are left out on systrap,
+ * whose template stub is forked before the filter exists and whose Sentry side needs no call
+ * of its own beyond the common ones (futex, tgkill, sendmsg/recvmsg, ppoll, read). Anything
  * else kills the whole Sentry process (SCMP_ACT_KILL_PROCESS), and with it the sandbox.
  * Installed on every thread at once (TSYNC) by boot_main after start-up, before init runs.
  */
@@ -24,24 +27,32 @@
 
 #include "common/log.h"
 #include "sentry/boot/boot_internal.h"
+#include "sentry/platform/platform.h"
 
 /* An allowed call; its arguments are not looked at. */
 #define ALLOW(nr)                                                                                  \
     {                                                                                              \
-        SCMP_SYS(nr), -1, 0, 0                                                                     \
+        SCMP_SYS(nr), -1, 0, 0, false                                                              \
     }
 /* Allowed only when argument @arg equals @val. */
 #define ALLOW_EQ(nr, arg, val)                                                                     \
     {                                                                                              \
-        SCMP_SYS(nr), (arg), (uint64_t)(val), 0                                                    \
+        SCMP_SYS(nr), (arg), (uint64_t)(val), 0, false                                             \
     }
 
 struct rule {
     int nr;
-    int arg;      /* -1: any arguments */
-    uint64_t val; /* the value argument @arg must equal */
-    int err;      /* non-zero: fail with this errno instead of allowing */
+    int arg;          /* -1: any arguments */
+    uint64_t val;     /* the value argument @arg must equal */
+    int err;          /* non-zero: fail with this errno instead of allowing */
+    bool ptrace_only; /* only with the ptrace platform */
 };
+
+/* A rule of the ptrace platform alone. */
+#define PTRACE_ONLY(nr, arg, val)                                                                  \
+    {                                                                                              \
+        SCMP_SYS(nr), (arg), (uint64_t)(val), 0, true                                              \
+    }
 
 /* glibc's pthread_create: clone(CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|
  * CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID). */
@@ -62,45 +73,46 @@ static const struct rule g_rules[] = {
     ALLOW(madvise),  /* malloc trimming; MADV_DONTNEED of memory-file ranges */
     ALLOW(brk),      /* malloc's main arena */
     /* Threads and processes. */
-    ALLOW_EQ(clone, 0, CLONE_PTHREAD),     /* task, poller and spawner threads */
-    ALLOW_EQ(clone, 0, CLONE_STUB_THREAD), /* injected: a new app thread in a stub */
-    ALLOW_EQ(clone, 0, SIGCHLD),           /* the spawner forks a new stub process */
-    {SCMP_SYS(clone3), -1, 0, ENOSYS},     /* arguments in memory: glibc falls back to clone */
-    ALLOW(set_robust_list),                /* glibc, in every new thread */
-    ALLOW(rseq),                           /* glibc registers new threads; the spawner drops it */
-    ALLOW(exit),                           /* a thread ends; injected to end a stub thread */
-    ALLOW(exit_group),                     /* the Sentry ends with the app's status */
-    ALLOW(futex),                          /* pthread mutexes and condition variables */
-    ALLOW(sched_yield),                    /* lock back-off */
-    ALLOW(sched_getaffinity),              /* CPU affinity reported to the app */
-    ALLOW(sched_setaffinity),              /* stub threads bound to their tracer's CPU */
-    ALLOW(getcpu),                         /* sched_getcpu() when the vDSO is not used */
-    ALLOW(getpid),                         /* logging; the stub stops itself with kill */
-    ALLOW(gettid),                         /* logging, glibc internals */
-    ALLOW(ptrace),                         /* the ptrace platform runs the app's stubs */
-    ALLOW(wait4),                          /* stub stops and deaths */
-    ALLOW(waitid),                         /* same, through waitid */
-    ALLOW(kill),                           /* SIGKILL/SIGCONT of stubs; the stub's SIGSTOP */
-    ALLOW(tgkill),                         /* interrupting a stub thread; raise() */
-    ALLOW(tkill),                          /* glibc's pthread_kill fallback */
-    ALLOW(pause),                          /* the stub's idle loop */
-    ALLOW(close_range),                    /* the stub sheds the Sentry's descriptors */
-    ALLOW_EQ(seccomp, 0, SECCOMP_SET_MODE_FILTER), /* a new stub narrows its filter */
-    ALLOW_EQ(prctl, 0, PR_SET_PDEATHSIG),          /* stubs die with the Sentry */
-    ALLOW_EQ(prctl, 0, PR_SET_NAME),               /* glibc/pthread_setname_np */
+    ALLOW_EQ(clone, 0, CLONE_PTHREAD),        /* task, poller and spawner threads */
+    PTRACE_ONLY(clone, 0, CLONE_STUB_THREAD), /* injected: a new app thread in a stub */
+    PTRACE_ONLY(clone, 0, SIGCHLD),           /* the spawner forks a new stub process */
+    {SCMP_SYS(clone3), -1, 0, ENOSYS, false}, /* arguments in memory: glibc falls back to clone */
+    ALLOW(set_robust_list),                   /* glibc, in every new thread */
+    ALLOW(rseq),                     /* glibc registers new threads; the spawner drops it */
+    ALLOW(exit),                     /* a thread ends; injected to end a stub thread */
+    ALLOW(exit_group),               /* the Sentry ends with the app's status */
+    ALLOW(futex),                    /* pthread mutexes and condition variables */
+    ALLOW(sched_yield),              /* lock back-off */
+    ALLOW(sched_getaffinity),        /* CPU affinity reported to the app */
+    ALLOW(sched_setaffinity),        /* stub threads bound to their tracer's CPU */
+    ALLOW(getcpu),                   /* sched_getcpu() when the vDSO is not used */
+    ALLOW(getpid),                   /* logging; the stub stops itself with kill */
+    ALLOW(gettid),                   /* logging, glibc internals */
+    PTRACE_ONLY(ptrace, -1, 0),      /* the ptrace platform runs the app's stubs */
+    PTRACE_ONLY(wait4, -1, 0),       /* stub stops and deaths */
+    PTRACE_ONLY(waitid, -1, 0),      /* same, through waitid */
+    ALLOW(kill),                     /* SIGKILL/SIGCONT of stubs; the stub's SIGSTOP */
+    ALLOW(tgkill),                   /* interrupting a stub thread; raise() */
+    ALLOW(tkill),                    /* glibc's pthread_kill fallback */
+    PTRACE_ONLY(pause, -1, 0),       /* the stub's idle loop */
+    PTRACE_ONLY(close_range, -1, 0), /* the stub sheds the Sentry's descriptors */
+    PTRACE_ONLY(seccomp, 0, SECCOMP_SET_MODE_FILTER), /* a new stub narrows its filter */
+    PTRACE_ONLY(prctl, 0, PR_SET_PDEATHSIG),          /* stubs die with the Sentry */
+    ALLOW_EQ(prctl, 0, PR_SET_NAME),                  /* glibc/pthread_setname_np */
     /* Signals of the Sentry's own threads. */
     ALLOW(rt_sigprocmask), /* threads block every signal; the stub unblocks them */
     ALLOW(rt_sigaction),   /* glibc internals (abort) */
     ALLOW(rt_sigreturn),   /* return from the Sentry's signal handlers */
     ALLOW(sigaltstack),    /* glibc thread exit */
     /* Time. */
-    ALLOW(clock_gettime),   /* when the vDSO cannot answer (CPU clocks of stubs) */
-    ALLOW(clock_getres),    /* clock_getres(2) of the app */
-    ALLOW(gettimeofday),    /* vDSO fallback; also an app's vsyscall (ptrace.c) */
-    ALLOW(time),            /* an app's vsyscall: stacked with the stub's filter, whose trap
-                               must not be overruled by a kill here */
-    ALLOW(clock_nanosleep), /* pthread_cond_timedwait fallback, nanosleep */
-    ALLOW(nanosleep),       /* same */
+    ALLOW(clock_gettime),     /* when the vDSO cannot answer (CPU clocks of stubs) */
+    ALLOW(clock_getres),      /* clock_getres(2) of the app */
+    ALLOW(gettimeofday),      /* vDSO fallback; also an app's vsyscall (ptrace.c) */
+    PTRACE_ONLY(time, -1, 0), /* an app's vsyscall: stacked with the ptrace stub's filter,
+                                 whose trap must not be overruled by a kill here (systrap's
+                                 stubs come from a template without this filter) */
+    ALLOW(clock_nanosleep),   /* pthread_cond_timedwait fallback, nanosleep */
+    ALLOW(nanosleep),         /* same */
     /* The kernel's own way of resuming a timed sleep (nanosleep, poll, futex with a relative
      * timeout) that a stop/continue or a signal interrupted: it only continues a call this
      * list already allowed. Without it a Sentry stopped and continued (job control on the
@@ -164,14 +176,14 @@ static const struct rule g_rules[] = {
     ALLOW(getrlimit), /* same */
     /* glibc's free() reads /proc/sys/vm/overcommit_memory once, when it first shrinks a thread
      * arena; failing the open makes it fall back to MADV_DONTNEED. Never executed. */
-    {SCMP_SYS(openat), -1, 0, ENOENT},
-    {SCMP_SYS(open), -1, 0, ENOENT},
+    {SCMP_SYS(openat), -1, 0, ENOENT, false},
+    {SCMP_SYS(open), -1, 0, ENOENT, false},
 #ifdef __SANITIZE_ADDRESS__
     /* Only in the sanitized test build (cvisor-asan, tests/lib/san_options.c), for a report:
      * the sanitizer runtime reads /proc/self/exe's name (let that fail: reports then give
      * module offsets) and, before it prints memory around a bad address, checks that it is
      * readable by writing it into a pipe of its own. */
-    {SCMP_SYS(readlink), -1, 0, ENOENT},
+    {SCMP_SYS(readlink), -1, 0, ENOENT, false},
     ALLOW(pipe2),
 #endif
 };
@@ -182,8 +194,11 @@ int sentry_filter_install(void)
     if (!ctx)
         return -ENOMEM;
     int err = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+    bool ptrace = g_platform == &g_platform_ptrace;
     for (size_t i = 0; err == 0 && i < sizeof(g_rules) / sizeof(g_rules[0]); i++) {
         const struct rule *r = &g_rules[i];
+        if (r->ptrace_only && !ptrace)
+            continue;
         uint32_t act = r->err ? SCMP_ACT_ERRNO((uint32_t)r->err) : SCMP_ACT_ALLOW;
         if (r->arg < 0)
             err = seccomp_rule_add(ctx, act, r->nr, 0);

@@ -68,7 +68,6 @@ struct kernel {
 
 extern struct kernel g_kernel;
 
-
 /* Nanoseconds of the guest's CLOCK_MONOTONIC (the timekeeper's, which the vDSO also reads). */
 uint64_t kernel_now_ns(void);
 /* The guest's CLOCK_REALTIME in ns (the clock the app's vDSO reads), for timestamps. */

@@ -17,6 +17,7 @@
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/syscall_args.h"
+#include "sentry/kernel/syscall_patch.h"
 #include "sentry/kernel/task_internal.h"
 #include "sentry/mm/mm_internal.h"
 #include "sentry/platform/platform.h"
@@ -332,10 +333,11 @@ _Noreturn void task_run(struct task *t)
         t->state = TASK_RUNNING_APP;
         kernel_unlock();
         struct plat_switch_info info;
+        int patch;
         enum plat_switch why;
         do {
             why = g_platform->run(t->mmt.pctx, &t->regs, &info);
-        } while (why == SWITCH_SYSCALL && task_syscall_unlocked(t));
+        } while (why == SWITCH_SYSCALL && !syscall_patch_wanted(t) && task_syscall_unlocked(t));
         cv_lock_site = lock_site_of(why, &t->regs);
         kernel_lock();
         t->state = TASK_IN_KERNEL;
@@ -345,12 +347,18 @@ _Noreturn void task_run(struct task *t)
         switch (why) {
         case SWITCH_SYSCALL:
             t->mmt.last_fault_addr = 0;
+            syscall_patch_site(t);
             task_syscall(t);
             break;
         case SWITCH_FAULT:
             task_fault(t, &info);
             break;
         case SWITCH_SIGNAL:
+            if (info.signo == SIGILL && (patch = syscall_patch_fault(t)) != 0) {
+                if (patch == 2)
+                    task_syscall(t);
+                break;
+            }
             log_debug("task %d: signal %d code %d at %#llx (rip %#llx)", t->tid, info.signo,
                       info.code, (unsigned long long)info.addr, (unsigned long long)t->regs.rip);
             signal_force(t, info.signo, info.code, info.addr);

@@ -82,6 +82,32 @@ int mm_copy_out(struct mm_thread *t, gaddr_t addr, const void *buf, size_t size)
     return copy_pages(t, addr, (void *)buf, size, true);
 }
 
+int mm_copy_out_force(struct mm_thread *t, gaddr_t addr, const void *buf, size_t size)
+{
+    const char *b = buf;
+    if (addr + size < addr)
+        return -EFAULT;
+    while (size > 0) {
+        size_t chunk = 4096 - (addr & 4095);
+        if (chunk > size)
+            chunk = size;
+        struct vma *v = vma_find(t->mm, addr);
+        if (!v)
+            return -EFAULT;
+        if (v->flags & MM_MAP_SHARED)
+            return -EACCES;
+        int err;
+        uint64_t *pte = mm_populate_page(t, t->mm, v, addr >> 12, MM_POP_WRITE, &err);
+        if (!pte)
+            return -EFAULT;
+        memcpy((char *)memfile_ptr(*pte & PTE_FRAME_MASK) + (addr & 4095), b, chunk);
+        addr += chunk;
+        b += chunk;
+        size -= chunk;
+    }
+    return 0;
+}
+
 long mm_copy_in_str(struct mm_thread *t, gaddr_t addr, char *buf, size_t size)
 {
     size_t len = 0;

@@ -53,6 +53,11 @@ int mm_copy_in(struct mm_thread *t, gaddr_t addr, void *buf, size_t size);
 int mm_copy_in_mm(struct mm *mm, gaddr_t addr, void *buf, size_t size);
 /* Copy @size bytes to guest @addr. Returns 0 or -EFAULT. */
 int mm_copy_out(struct mm_thread *t, gaddr_t addr, const void *buf, size_t size);
+/* A forced write (as ptrace's POKETEXT): copy @size bytes to guest @addr whatever the
+ * protection of its private mapping; each page gets a copy of its own first (never the
+ * shared page-cache frame). Refused in shared mappings. Caller holds the kernel lock.
+ * Returns 0, -EFAULT or -EACCES. */
+int mm_copy_out_force(struct mm_thread *t, gaddr_t addr, const void *buf, size_t size);
 /* Copy a NUL-terminated string of at most @size bytes (NUL included) from @addr.
  * Returns its length, -EFAULT, or -ENAMETOOLONG if no NUL within @size. */
 long mm_copy_in_str(struct mm_thread *t, gaddr_t addr, char *buf, size_t size);

@@ -62,14 +62,16 @@ struct platform_ops {
     void (*interrupt)(struct plat_context *ctx);
     /* Memory of the address space, executed through @ctx (which must be in @ctx's as):
      * map memory-file range [@file_off, +@len) at @addr with @prot; unmap; change prot. */
-    int (*map)(struct plat_context *ctx, gaddr_t addr, uint64_t len, int prot,
-               uint64_t file_off);
+    int (*map)(struct plat_context *ctx, gaddr_t addr, uint64_t len, int prot, uint64_t file_off);
     int (*unmap)(struct plat_context *ctx, gaddr_t addr, uint64_t len);
     int (*protect)(struct plat_context *ctx, gaddr_t addr, uint64_t len, int prot);
     /* CPU time the app code of @as has used so far, in ns (all its threads). */
     uint64_t (*as_cpu_ns)(struct plat_as *as);
     /* Address range the app may not use (the stub's own code), [start, end). */
     void (*reserved)(gaddr_t *start, gaddr_t *end);
+    /* Optional: the stub address of a signal-free syscall entry that patched syscall sites
+     * may jump to (kernel/syscall_patch.c), or 0 when patching is off. */
+    uint64_t (*patch_entry)(void);
     /* Optional: the calling task thread stops running app code for a while (it blocks in the
      * Sentry, or exits); the platform may release per-thread CPU placement. */
     void (*thread_idle)(void);
@@ -90,7 +92,11 @@ static inline void plat_fpstate_format(uint32_t *size, uint64_t *xfeatures)
     *xfeatures = 0;
 }
 
-/* Select the platform by name ("ptrace"). Returns 0 or -EINVAL. */
+/* Select the platform by name ("ptrace", "systrap"; "systrap:nopatch" is systrap without
+ * syscall-site patching, from --systrap-patching=false). Returns 0 or -EINVAL. */
 int platform_select(const char *name);
 
 extern const struct platform_ops g_platform_ptrace;
+extern const struct platform_ops g_platform_systrap;
+/* Whether systrap offers patched syscall sites (set by platform_select). */
+extern bool g_systrap_patching;

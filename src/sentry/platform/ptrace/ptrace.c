@@ -28,7 +28,9 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "sentry/platform/cpu.h"
 #include "sentry/platform/platform.h"
+#include "sentry/platform/xstate.h"
 
 /* Where the stub page lives in every stub (and in the Sentry, which keeps the original). */
 static const uint64_t stub_addr_candidates[] = {0x7e0000000000ULL, 0x7d0000000000ULL,
@@ -251,38 +253,6 @@ static void stub_filter_fill(void *dst, uint64_t lo)
 
 /* ---- init ----------------------------------------------------------------------------- */
 
-static cpu_set_t g_all_cpus; /* the Sentry's own CPUs (see bind_pair) */
-
-/* The FPU state images (platform.h fpstate_format): with XSAVE enabled by the host, the
- * NT_X86_XSTATE regset, the XSAVE standard format of the user features in XCR0, whose size
- * CPUID leaf 0xd gives; else the FXSAVE image. Immutable after init. */
-static uint32_t g_fpstate_size = PLAT_FXSAVE_SIZE;
-static uint64_t g_xfeatures;
-
-#define XSTATE_MIN_SIZE (PLAT_FXSAVE_SIZE + 64) /* the legacy area and the XSAVE header */
-#define XSTATE_MAX_SIZE (1u << 16)
-
-static void fpstate_detect(void)
-{
-    uint32_t eax, ebx, ecx, edx;
-    __asm__ volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(1), "c"(0));
-    if (!((ecx >> 27) & 1)) /* OSXSAVE: the host kernel uses XSAVE */
-        return;
-    uint32_t lo, hi;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    __asm__ volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(0xd), "c"(0));
-    if (ebx < XSTATE_MIN_SIZE || ebx > XSTATE_MAX_SIZE)
-        return;
-    g_fpstate_size = ebx; /* the size for the features enabled in XCR0 */
-    g_xfeatures = ((uint64_t)hi << 32) | lo;
-}
-
-static void ptrace_fpstate_format(uint32_t *size, uint64_t *xfeatures)
-{
-    *size = g_fpstate_size;
-    *xfeatures = g_xfeatures;
-}
-
 static int ptrace_init(int memfd)
 {
     size_t size = (size_t)(cv_stub_code_end - cv_stub_code_start);
@@ -306,12 +276,13 @@ static int ptrace_init(int memfd)
     g_gadget_clone = g_stub_addr + (uint64_t)(cv_stub_clone - cv_stub_code_start);
     g_gadget_idle = g_stub_addr + (uint64_t)(cv_stub_idle - cv_stub_code_start);
     g_memfd = memfd;
-    if (sched_getaffinity(0, sizeof(g_all_cpus), &g_all_cpus) < 0)
-        return -errno;
-    fpstate_detect();
+    int err = plat_cpu_init();
+    if (err < 0)
+        return err;
+    plat_xstate_detect();
 
     pthread_t th;
-    int err = pthread_create(&th, NULL, spawner_main, NULL);
+    err = pthread_create(&th, NULL, spawner_main, NULL);
     if (err)
         return -err;
     pthread_detach(th);
@@ -575,95 +546,15 @@ static enum plat_switch classify_signal(struct plat_context *ctx, int sig, struc
     return SWITCH_SIGNAL;
 }
 
-/*
- * CPU placement. A ptrace stop and resume should switch between two threads of one CPU: waking
- * a thread on the other CPU (an IPI, and often a migration) costs tens of microseconds in a
- * VM. So the tracer pins itself to the CPU it runs on and its stub thread follows. Left free,
- * the host scheduler moved the pair between CPUs about three times per syscall under fio
- * (190,000 migrations for 65,536 writes; 4 KiB writes went 3.6x faster pinned).
- *
- * Pins are spread: a tracer pins to the CPU it runs on unless another CPU has fewer pinned
- * tracers (two busy app threads then get a CPU each). The pin is released so that the
- * scheduler can still rebalance: when the task blocks or exits (thread_idle), every
- * REBALANCE_SWITCHES switches, and once when a task thread starts (threads inherit their
- * creator's pin). After a release the pair is re-pinned at the next switch but one.
- */
-#define REBALANCE_SWITCHES 1024
-
-static int g_pinned[CPU_SETSIZE]; /* tracers pinned to each CPU (atomic) */
-
-static __thread int tl_cpu = -1;       /* the CPU this tracer is pinned to, or -1 */
-static __thread unsigned tl_switches;  /* switches since pinned */
-static __thread bool tl_started;       /* this thread has dropped its creator's pin */
-static __thread bool tl_skip;          /* just released: let one wake-up place us */
-
-static void tracer_unpin(void)
-{
-    sched_setaffinity(0, sizeof(g_all_cpus), &g_all_cpus);
-    if (tl_cpu >= 0)
-        __atomic_fetch_sub(&g_pinned[tl_cpu], 1, __ATOMIC_RELAXED);
-    tl_cpu = -1;
-    tl_skip = true;
-}
-
-/* The CPU to pin to: @cpu, unless another of ours has fewer pinned tracers. */
-static int pick_cpu(int cpu)
-{
-    int best = cpu, least = __atomic_load_n(&g_pinned[cpu], __ATOMIC_RELAXED);
-    for (int c = 0; c < CPU_SETSIZE && least > 0; c++) {
-        if (!CPU_ISSET(c, &g_all_cpus))
-            continue;
-        int n = __atomic_load_n(&g_pinned[c], __ATOMIC_RELAXED);
-        if (n < least) {
-            best = c;
-            least = n;
-        }
-    }
-    return best;
-}
-
-static void tracer_pin(void)
-{
-    int cpu = sched_getcpu();
-    if (cpu < 0 || cpu >= CPU_SETSIZE)
-        return;
-    cpu = pick_cpu(cpu);
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    if (sched_setaffinity(0, sizeof(set), &set) == 0) {
-        __atomic_fetch_add(&g_pinned[cpu], 1, __ATOMIC_RELAXED);
-        tl_cpu = cpu;
-        tl_switches = 0;
-    }
-}
-
+/* CPU placement: the tracer pins itself and its stub thread follows (cpu.c). */
 static void bind_pair(struct plat_context *ctx)
 {
-    if (!tl_started) {
-        tl_started = true;
-        tracer_unpin();
-    } else if (tl_cpu >= 0 && ++tl_switches >= REBALANCE_SWITCHES) {
-        tracer_unpin();
-    } else if (tl_cpu < 0 && !tl_skip) {
-        tracer_pin();
-    } else {
-        tl_skip = false;
-    }
-    int cpu = tl_cpu >= 0 ? tl_cpu : sched_getcpu();
-    if (cpu < 0 || cpu == ctx->cpu)
-        return;
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    if (sched_setaffinity(ctx->tid, sizeof(set), &set) == 0)
-        ctx->cpu = cpu;
+    plat_cpu_bind(ctx->tid, &ctx->cpu);
 }
 
 static void ptrace_thread_idle(void)
 {
-    if (tl_cpu >= 0)
-        tracer_unpin();
+    plat_cpu_idle();
 }
 
 static enum plat_switch ptrace_run(struct plat_context *ctx, struct linux_regs *regs,
@@ -698,16 +589,16 @@ dead:
 static int ptrace_get_fpstate(struct plat_context *ctx, struct linux_fpstate *fp)
 {
     _Static_assert(sizeof(struct user_fpregs_struct) == PLAT_FXSAVE_SIZE, "fxsave area");
-    if (!g_xfeatures) {
+    if (!plat_xstate_features()) {
         if (ptrace(PTRACE_GETFPREGS, ctx->tid, 0, fp) < 0)
             return -errno;
         return 0;
     }
-    struct iovec iov = {.iov_base = fp, .iov_len = g_fpstate_size};
+    struct iovec iov = {.iov_base = fp, .iov_len = plat_xstate_size()};
     if (ptrace(PTRACE_GETREGSET, ctx->tid, (void *)NT_X86_XSTATE, &iov) < 0)
         return -errno;
-    if (iov.iov_len != g_fpstate_size) {
-        log_error("xstate regset is %zu bytes, CPUID says %u", iov.iov_len, g_fpstate_size);
+    if (iov.iov_len != plat_xstate_size()) {
+        log_error("xstate regset is %zu bytes, CPUID says %u", iov.iov_len, plat_xstate_size());
         return -EIO;
     }
     return 0;
@@ -715,12 +606,12 @@ static int ptrace_get_fpstate(struct plat_context *ctx, struct linux_fpstate *fp
 
 static int ptrace_set_fpstate(struct plat_context *ctx, const struct linux_fpstate *fp)
 {
-    if (!g_xfeatures) {
+    if (!plat_xstate_features()) {
         if (ptrace(PTRACE_SETFPREGS, ctx->tid, 0, fp) < 0)
             return -errno;
         return 0;
     }
-    struct iovec iov = {.iov_base = (void *)fp, .iov_len = g_fpstate_size};
+    struct iovec iov = {.iov_base = (void *)fp, .iov_len = plat_xstate_size()};
     if (ptrace(PTRACE_SETREGSET, ctx->tid, (void *)NT_X86_XSTATE, &iov) < 0)
         return -errno;
     return 0;
@@ -764,7 +655,7 @@ const struct platform_ops g_platform_ptrace = {
     .run = ptrace_run,
     .get_fpstate = ptrace_get_fpstate,
     .set_fpstate = ptrace_set_fpstate,
-    .fpstate_format = ptrace_fpstate_format,
+    .fpstate_format = plat_xstate_format,
     .interrupt = ptrace_interrupt,
     .map = ptrace_map,
     .unmap = ptrace_unmap,

@@ -9,6 +9,7 @@
 
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/signal.h"
+#include "sentry/kernel/syscall_patch.h"
 #include "sentry/mm/mm.h"
 #include "sentry/mm/mm_internal.h"
 #include "sentry/platform/platform.h"
@@ -322,4 +323,22 @@ void mm_shootdown_wait(struct mm_thread *t)
 
 void mm_thread_bind(struct mm_thread *mt)
 {
+}
+
+/* No platform here, so no syscall-site patching (kernel/syscall_patch.c). */
+void syscall_patch_site(struct task *t)
+{
+    (void)t;
+}
+
+bool syscall_patch_wanted(struct task *t)
+{
+    (void)t;
+    return false;
+}
+
+int syscall_patch_fault(struct task *t)
+{
+    (void)t;
+    return 0;
 }
