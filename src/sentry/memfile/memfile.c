@@ -249,7 +249,8 @@ void memfile_punch_do(struct memfile_punch *p)
 
 void memfile_punch_done(struct memfile_punch *p)
 {
-    while (g_zero_cap < g_nzero + p->n)
+    /* The zero stack is made at the first batch, which may fit its initial capacity. */
+    while (!g_zero || g_zero_cap < g_nzero + p->n)
         grow_stack(&g_zero, &g_zero_cap);
     memcpy(g_zero + g_nzero, p->frames, p->n * sizeof(p->frames[0]));
     g_nzero += p->n;
