@@ -28,9 +28,9 @@ struct gofer_inode {
      * set. Not on volumes (DCACHE_REVALIDATE), whose files the host may change. */
     int ro_fd;
     struct list_head ro_lru;
-    bool map_fd_writable;        /* map_fd was opened O_RDWR (a writable fd was mapped) */
-    int map_refs;                /* references handed out on the mappable */
-    int wb_err;                  /* a failed writeback's -errno, reported by the next fsync */
+    bool map_fd_writable; /* map_fd was opened O_RDWR (a writable fd was mapped) */
+    int map_refs;         /* references handed out on the mappable */
+    int wb_err;           /* a failed writeback's -errno, reported by the next fsync */
     /* The shared-mapping page cache (gofer_cache.c): frames of file pages in chunks of 512,
      * NULL when no page is cached. Exists only while map_refs > 0. */
     uint64_t **chunks;
