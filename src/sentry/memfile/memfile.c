@@ -283,11 +283,10 @@ void memfile_punch_do(struct memfile_punch *p)
 
 void memfile_punch_done(struct memfile_punch *p)
 {
-    while (g_zero_cap < g_nzero + p->n)
+    /* The zero stack is made at the first batch; g_zero_cap counts from there. */
+    while (!g_zero || g_zero_cap < g_nzero + p->n)
         grow_stack(&g_zero, &g_zero_cap);
-    /* An empty batch leaves the stack untouched (it may not exist yet). */
-    if (p->n)
-        memcpy(g_zero + g_nzero, p->frames, p->n * sizeof(p->frames[0]));
+    memcpy(g_zero + g_nzero, p->frames, p->n * sizeof(p->frames[0]));
     g_nzero += p->n;
     g_punch_busy = false;
     free(p);

@@ -139,6 +139,31 @@ static void test_punch_batch_returns_zero_frames(void **state)
         memfile_unref(run + i * MEMFILE_FRAME);
 }
 
+static void test_first_batch_of_exactly_one_batch(void **state)
+{
+    /* The first batch to come back may fill the zero stack's first size exactly: it must
+     * still be made (a Sentry once wrote this batch through a null stack and crashed). */
+    enum { N = 4096 };
+    static uint64_t f[N];
+    for (int i = 0; i < N; i++)
+        assert_int_equal(memfile_alloc(&f[i]), 0);
+    for (int i = 0; i < N; i++)
+        memfile_unref(f[i]);
+    struct memfile_punch *p = memfile_punch_take();
+    assert_non_null(p);
+    assert_int_equal(p->n, N);
+    memfile_punch_do(p);
+    memfile_punch_done(p);
+    uint64_t again;
+    assert_int_equal(memfile_alloc(&again), 0);
+    bool from_batch = false;
+    for (int i = 0; i < N; i++)
+        from_batch |= again == f[i];
+    assert_true(from_batch);
+    assert_true(all_zero(memfile_ptr(again), MEMFILE_FRAME));
+    memfile_unref(again);
+}
+
 static void test_mapping_shows_the_file(void **state)
 {
     uint64_t a;
@@ -263,6 +288,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_misaligned_loop_reuses_frames, setup, teardown),
         cmocka_unit_test_setup_teardown(test_run_pieces_are_joined, setup, teardown),
         cmocka_unit_test_setup_teardown(test_punch_batch_returns_zero_frames, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_first_batch_of_exactly_one_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mapping_shows_the_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_frees_stay_consistent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pinned_frame_outlives_owner_and_is_not_shared, setup,
