@@ -120,3 +120,31 @@ TEST(invalid_access_mode_and_name_too_long)
     EXPECT_ERRNO(open(tpath(name), O_RDONLY | O_CREAT, 0644), ENAMETOOLONG);
     EXPECT_ERRNO(open(tpath("x"), O_RDONLY | O_CREAT | O_DIRECTORY, 0644), EINVAL);
 }
+
+/* Read-only descriptors of one file of the root, many open at once and opened again and
+ * again, each read from its own offset and see the whole file. */
+TEST(rdonly_opens_of_a_root_file_have_own_offsets)
+{
+    enum { N = 300 };
+    static int fds[N];
+    char first[64] = {0}, buf[64];
+    int fd = CHECK(open("/etc/passwd", O_RDONLY));
+    ssize_t len = CHECK(read(fd, first, sizeof(first)));
+    EXPECT_TRUE(len > 1);
+    close(fd);
+    for (int i = 0; i < N; i++)
+        fds[i] = CHECK(open("/etc/passwd", O_RDONLY | O_CLOEXEC));
+    for (int i = 0; i < N; i++) {
+        /* Every other descriptor moved on by one byte first: the others must not follow. */
+        if (i % 2)
+            EXPECT_EQ(read(fds[i], buf, 1), 1);
+        memset(buf, 0, sizeof(buf));
+        EXPECT_EQ(read(fds[i], buf, (size_t)len - 1), len - 1);
+        EXPECT_EQ(memcmp(buf, first + i % 2, (size_t)len - 1 - i % 2), 0);
+        struct stat st;
+        EXPECT_OK(fstat(fds[i], &st));
+        EXPECT_TRUE(S_ISREG(st.st_mode));
+    }
+    for (int i = 0; i < N; i++)
+        close(fds[i]);
+}

@@ -6,7 +6,15 @@
 #include <stdlib.h>
 
 struct cv_lockstat g_kernel_lockstat = {.name = "kernel"};
-struct cv_mutex g_kernel_lock = CV_MUTEX_INITIALIZER(&g_kernel_lockstat);
+/* Adaptive: a thread that finds it taken spins briefly before it sleeps. Holds are a few
+ * microseconds, while a futex sleep and wake-up across CPUs costs tens of them on a loaded
+ * VM (docs/locking.md "Measuring the locks"). */
+struct cv_mutex g_kernel_lock = {
+    .m = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP,
+    .owner = NULL,
+    .stat = &g_kernel_lockstat,
+    .held_since_ns = 0,
+};
 
 bool klock_stat_init(void)
 {

@@ -18,7 +18,12 @@
 #include "sentry/mm/mm_priv.h"
 #include "sentry/platform/platform.h"
 
-#define FAULT_AROUND 16 /* pages populated per fault */
+/* Pages populated per fault: an aligned window of FAULT_AROUND pages, or of FAULT_AROUND_SEQ
+ * when the thread's previous fault ended right where this one begins (sequential touching:
+ * a quarter of the stub mappings and of the faults; sparse access keeps the small window,
+ * so it does not take memory it never touches). */
+#define FAULT_AROUND 16
+#define FAULT_AROUND_SEQ 64
 
 static __thread struct mm_thread *tl_current;
 
@@ -321,8 +326,8 @@ static int map_runs(struct plat_context *ctx, const struct map_run *runs, int nr
 static int map_pages(struct plat_context *ctx, struct mm *mm, struct vma *v, uint64_t first,
                      uint64_t count)
 {
-    struct map_run runs[FAULT_AROUND];
-    CV_BUG_ON(count > FAULT_AROUND);
+    struct map_run runs[FAULT_AROUND_SEQ];
+    CV_BUG_ON(count > FAULT_AROUND_SEQ);
     int nruns = plan_runs(mm, v, first, count, runs);
     int err = map_runs(ctx, runs, nruns);
     if (err < 0)
@@ -355,8 +360,10 @@ static int map_runs_unlocked(struct mm_thread *t, struct mm *mm, struct plat_con
     return 0;
 }
 
-/* Populate private anonymous pages [first, first+count) that are absent with one contiguous
- * run of frames, so that map_pages needs a single mmap. Best effort. */
+/* Populate the private anonymous pages of [first, first+count) that are absent with one
+ * run of frames, in ascending order, so that map_pages needs a single mmap for each stretch
+ * of them, and so that munmap frees them as runs the allocator can hand out again whole
+ * (memfile_alloc_run; single frames come off its stack in descending order). Best effort. */
 static void populate_anon_run(struct mm *mm, uint64_t first, uint64_t count)
 {
     uint64_t absent = 0;
@@ -367,21 +374,23 @@ static void populate_anon_run(struct mm *mm, uint64_t first, uint64_t count)
         if (!(*pte & PTE_PRESENT))
             absent++;
     }
-    if (absent != count)
-        return; /* mixed: populate page by page */
     uint64_t frame;
-    if (memfile_alloc_run((unsigned)count, &frame) < 0)
+    if (absent == 0 || memfile_alloc_run((unsigned)absent, &frame) < 0)
         return;
     for (uint64_t i = 0; i < count; i++) {
-        *pt_entry(mm, first + i, false) = (frame + i * 4096) | PTE_PRESENT;
+        uint64_t *pte = pt_entry(mm, first + i, false);
+        if (*pte & PTE_PRESENT)
+            continue;
+        *pte = frame | PTE_PRESENT;
+        frame += 4096;
         mm->rss_pages++;
     }
 }
 
 /* The pages of a private file mapping a fault fills with the kernel lock released. */
 struct file_fill {
-    uint64_t vpn[FAULT_AROUND];
-    uint64_t frame[FAULT_AROUND];
+    uint64_t vpn[FAULT_AROUND_SEQ];
+    uint64_t frame[FAULT_AROUND_SEQ];
     int n;
 };
 
@@ -478,8 +487,9 @@ int mm_handle_fault(struct mm_thread *t, gaddr_t addr, bool write, bool exec)
         return -EACCES;
     uint64_t vpn = addr >> 12;
     uint64_t seq;
-    if (mm_unmap_in_flight(mm, (vpn & ~(uint64_t)(FAULT_AROUND - 1)) << 12,
-                           ((vpn | (FAULT_AROUND - 1)) + 1) << 12, &seq)) {
+    uint64_t window = vpn == t->fault_next_vpn ? FAULT_AROUND_SEQ : FAULT_AROUND;
+    if (mm_unmap_in_flight(mm, (vpn & ~(window - 1)) << 12, ((vpn | (window - 1)) + 1) << 12,
+                           &seq)) {
         /* Another thread's munmap of this range is still on its way to the stub: map after
          * it, not before. The app retries the access. */
         mm_wait_unmap_landed(t, mm, seq);
@@ -511,8 +521,8 @@ int mm_handle_fault(struct mm_thread *t, gaddr_t addr, bool write, bool exec)
     (void)write;
     (void)exec;
     /* Fault-around: an aligned window of pages within the VMA. */
-    uint64_t first = vpn & ~(uint64_t)(FAULT_AROUND - 1);
-    uint64_t last = first + FAULT_AROUND;
+    uint64_t first = vpn & ~(window - 1);
+    uint64_t last = first + window;
     if (first < (v->start >> 12))
         first = v->start >> 12;
     if (last > (v->end >> 12))
@@ -541,8 +551,9 @@ int mm_handle_fault(struct mm_thread *t, gaddr_t addr, bool write, bool exec)
         if (p >= hi)
             hi = p + 1;
     }
+    t->fault_next_vpn = hi;
     /* Only map pages not mapped yet. */
-    struct map_run runs[FAULT_AROUND];
+    struct map_run runs[FAULT_AROUND_SEQ];
     int nruns = 0;
     uint64_t s = lo;
     while (s < hi) {

@@ -33,6 +33,7 @@ struct mm_thread {
     struct ctx *ctx;           /* Immutable: blocks the thread (the shootdown wait) */
     gaddr_t last_fault_addr;   /* a fault seen once on a mapped page is retried... */
     uint64_t last_fault_seq;   /* ... unless nothing was mapped since (mm->map_seq) */
+    uint64_t fault_next_vpn;   /* the page after the last fault's window (a hint only) */
     struct list_head running;  /* in mm->running while it runs app code (mm_app_enter) */
     /* Stub unmappings of the current syscall left for its end, when they run with the kernel
      * lock released (mm_shootdown_wait; inval.c). */

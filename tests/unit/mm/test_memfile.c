@@ -139,10 +139,10 @@ static void test_punch_batch_returns_zero_frames(void **state)
         memfile_unref(run + i * MEMFILE_FRAME);
 }
 
-static void test_first_punch_batch_of_exactly_the_threshold(void **state)
+static void test_first_batch_of_exactly_one_batch(void **state)
 {
-    /* The first batch is exactly as large as the threshold (eight 2 MiB munmaps make one):
-     * its frames go onto the zero stack, which did not exist yet. */
+    /* The first batch to come back may fill the zero stack's first size exactly: it must
+     * still be made (a Sentry once wrote this batch through a null stack and crashed). */
     enum { N = 4096 };
     static uint64_t f[N];
     for (int i = 0; i < N; i++)
@@ -212,6 +212,72 @@ static void test_pinned_frame_outlives_owner_and_is_not_shared(void **state)
     assert_int_equal(memfile_used_frames(), 0);
 }
 
+/* One round of a loop that maps 512 pages starting 5 pages before a fault-around window
+ * boundary, touches them (runs of 5, 31 x 16, 11 pages) and unmaps them (frees in address
+ * order). Returns the highest frame offset used. */
+static uint64_t misaligned_round(void)
+{
+    uint64_t frames[512], top = 0;
+    unsigned n = 0;
+    while (n < 512) {
+        unsigned len = n == 0 ? 5 : n + 16 > 512 ? 512 - n : 16;
+        uint64_t run;
+        assert_int_equal(memfile_alloc_run(len, &run), 0);
+        for (unsigned i = 0; i < len; i++)
+            frames[n++] = run + i * MEMFILE_FRAME;
+    }
+    for (unsigned i = 0; i < 512; i++) {
+        if (frames[i] > top)
+            top = frames[i];
+        memfile_unref(frames[i]);
+    }
+    return top;
+}
+
+static void test_misaligned_loop_reuses_frames(void **state)
+{
+    /* The short windows freed last do not hide the runs below them: the file stops growing
+     * after the first rounds (it grew by a chunk per round when only the top was looked at,
+     * and the freed frames piled up for punching). */
+    uint64_t r1 = misaligned_round(), r2 = misaligned_round();
+    uint64_t top = r1 > r2 ? r1 : r2;
+    for (int r = 0; r < 40; r++)
+        assert_true(misaligned_round() <= top + 32 * MEMFILE_FRAME);
+    assert_int_equal(memfile_used_frames(), 0);
+}
+
+static void test_run_pieces_are_joined(void **state)
+{
+    /* A window freed in two pieces, with other frames freed in between, is found again once
+     * enough was freed: the top of the free stack is sorted when a run is not found. */
+    static uint64_t singles[512];
+    for (unsigned i = 0; i < 512; i++)
+        assert_int_equal(memfile_alloc(&singles[i]), 0);
+    uint64_t x, y, got;
+    assert_int_equal(memfile_alloc_run(16, &x), 0);
+    assert_int_equal(memfile_alloc_run(16, &y), 0);
+    for (unsigned i = 5; i < 16; i++)
+        memfile_unref(x + i * MEMFILE_FRAME);
+    for (unsigned i = 0; i < 16; i++)
+        memfile_unref(y + i * MEMFILE_FRAME);
+    for (unsigned i = 0; i < 5; i++)
+        memfile_unref(x + i * MEMFILE_FRAME);
+    assert_int_equal(memfile_alloc_run(16, &got), 0);
+    assert_int_equal(got, y); /* a whole run below the top */
+    for (unsigned i = 0; i < 512; i += 2)
+        memfile_unref(singles[i]);
+    assert_int_equal(memfile_alloc_run(16, &got), 0);
+    assert_int_equal(got, x);
+    assert_true(all_zero(memfile_ptr(got), 16 * MEMFILE_FRAME));
+    for (unsigned i = 0; i < 16; i++) {
+        memfile_unref(x + i * MEMFILE_FRAME);
+        memfile_unref(y + i * MEMFILE_FRAME);
+    }
+    for (unsigned i = 1; i < 512; i += 2)
+        memfile_unref(singles[i]);
+    assert_int_equal(memfile_used_frames(), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -219,9 +285,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reused_frame_is_cleared, setup, teardown),
         cmocka_unit_test_setup_teardown(test_run_is_contiguous, setup, teardown),
         cmocka_unit_test_setup_teardown(test_freed_run_is_reused_cleared, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_misaligned_loop_reuses_frames, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_run_pieces_are_joined, setup, teardown),
         cmocka_unit_test_setup_teardown(test_punch_batch_returns_zero_frames, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_first_punch_batch_of_exactly_the_threshold, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_first_batch_of_exactly_one_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mapping_shows_the_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_frees_stay_consistent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pinned_frame_outlives_owner_and_is_not_shared, setup,

@@ -2,6 +2,7 @@
 /* Unit tests for goferfs over a fake in-process gofer client: batched walks, the forever
  * dentry cache (positive and negative), symlinks, reads, readdir, mappings, EROFS, mounts
  * (also synthetic ones) on the read-only root, and the revalidating cache of volumes. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 
 #include "sentry/fs/gofer/goferfs.h"
+#include "sentry/fs/gofer/goferfs_internal.h"
 #include "sentry/fs/tmpfs/tmpfs.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/memmap/mappable.h"
@@ -59,6 +61,12 @@ static int group_setup(void **state)
     host_file("usr/lib/py/os.py", "import sys\n");
     host_file("usr/bin/tool", "#!/bin/sh\n");
     host_file("etc/passwd", "root:x:0:0::/root:/bin/sh\n");
+    host_dir("many");
+    for (unsigned i = 0; i < GOFER_RO_FDS_MAX + 4; i++) {
+        char rel[32];
+        snprintf(rel, sizeof(rel), "many/f%u", i);
+        host_file(rel, "x\n");
+    }
     char path[256];
     snprintf(path, sizeof(path), "%s/bin", g_host);
     assert_int_equal(symlink("usr/bin", path), 0);
@@ -203,6 +211,66 @@ static void test_readdir_and_mountpoints(void **state)
     assert_int_equal(vfs_getcwd(g_ctx, cwd, sizeof(cwd)), 1);
 }
 
+/* Open @path with @flags and close it; returns the OPEN round trips it made. */
+static int opens_of(struct gofer_client *c, const char *path, int flags)
+{
+    int before = fake_gofer_opens(c);
+    struct file *f;
+    assert_int_equal(vfs_openat(g_ctx, NULL, path, flags, 0, &f), 0);
+    file_unref(f);
+    return fake_gofer_opens(c) - before;
+}
+
+static int host_fds(void)
+{
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    assert_non_null(d);
+    while (readdir(d))
+        n++;
+    closedir(d);
+    return n;
+}
+
+/* A plain read-only open of a file opened before asks the gofer nothing: its inode keeps a
+ * read-only descriptor (a bounded number of inodes do), and descriptors still have their own
+ * offsets. */
+static void test_rdonly_open_reuses_descriptor(void **state)
+{
+    assert_int_equal(opens_of(g_c, "/usr/bin/tool", O_RDONLY), 1);
+    assert_int_equal(opens_of(g_c, "/usr/bin/tool", O_RDONLY), 0);
+    assert_int_equal(opens_of(g_c, "/usr/bin/tool", O_RDONLY | O_NONBLOCK), 0);
+    assert_int_equal(opens_of(g_c, "/usr/bin/tool", O_RDONLY | O_SYNC), 1);
+    struct file *a, *b;
+    assert_int_equal(vfs_openat(g_ctx, NULL, "/usr/bin/tool", O_RDONLY, 0, &a), 0);
+    assert_int_equal(vfs_openat(g_ctx, NULL, "/usr/bin/tool", O_RDONLY, 0, &b), 0);
+    char buf[8] = {0};
+    struct uio u;
+    uio_init_kernel(&u, buf, 2);
+    assert_int_equal(vfs_read(g_ctx, a, &u, NULL), 2);
+    assert_memory_equal(buf, "#!", 2);
+    uio_init_kernel(&u, buf, 2);
+    assert_int_equal(vfs_read(g_ctx, b, &u, NULL), 2);
+    assert_memory_equal(buf, "#!", 2);
+    file_unref(b);
+    uio_init_kernel(&u, buf, 3);
+    assert_int_equal(vfs_read(g_ctx, a, &u, NULL), 3);
+    assert_memory_equal(buf, "/bi", 3);
+    file_unref(a);
+
+    /* Bounded: the least recently opened gives its descriptor up. */
+    char path[64];
+    int fds = host_fds() - fake_gofer_live_fids(g_c);
+    for (unsigned i = 0; i < GOFER_RO_FDS_MAX + 4; i++) {
+        snprintf(path, sizeof(path), "/many/f%u", i);
+        assert_int_equal(opens_of(g_c, path, O_RDONLY), 1);
+    }
+    assert_true(host_fds() - fake_gofer_live_fids(g_c) - fds <= (int)GOFER_RO_FDS_MAX);
+    snprintf(path, sizeof(path), "/many/f%u", GOFER_RO_FDS_MAX + 3);
+    assert_int_equal(opens_of(g_c, path, O_RDONLY), 0);
+    assert_int_equal(opens_of(g_c, "/many/f0", O_RDONLY), 1);
+}
+
 /* ---- a shared volume (goferfs-shared): the host changes it behind the cache ---- */
 
 static char g_vol[64];
@@ -274,6 +342,10 @@ static void test_volume_revalidates(void **state)
     int walks = fake_gofer_walks(c);
     assert_int_equal(vfs_fstatat(g_ctx, NULL, "/tmp/vol/d/f", 0, &st), 0);
     assert_int_equal(fake_gofer_walks(c), walks + 1);
+
+    /* The host may change a file's mode: every open asks the gofer. */
+    assert_int_equal(opens_of(c, "/tmp/vol/d/f", O_RDONLY), 1);
+    assert_int_equal(opens_of(c, "/tmp/vol/d/f", O_RDONLY), 1);
 
     /* Removed on the host: gone in the sandbox, and an open file keeps working. */
     struct file *open_f;
@@ -350,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_symlinks_resolved_by_sentry),
         cmocka_unit_test(test_read_and_map),
         cmocka_unit_test(test_read_only),
+        cmocka_unit_test(test_rdonly_open_reuses_descriptor),
         cmocka_unit_test(test_readdir_and_mountpoints),
         cmocka_unit_test(test_volume_revalidates),
         cmocka_unit_test(test_volume_replaced_directory),

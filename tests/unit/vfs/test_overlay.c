@@ -79,6 +79,14 @@ static int group_setup(void **state)
     host_dir("var/d/sub");
     host_file("etc/conf", "lower data\n", 0640);
     host_file("etc/follow", "lower\n", 0644);
+    host_file("etc/again", "again\n", 0644);
+    host_dir("many");
+    for (unsigned i = 0; i < OVL_RECENT_MAX + 8; i++) {
+        char rel[32], data[32];
+        snprintf(rel, sizeof(rel), "many/f%u", i);
+        snprintf(data, sizeof(data), "file %u\n", i);
+        host_file(rel, data, 0644);
+    }
     host_file("var/d/a", "A\n", 0644);
     host_file("var/d/b", "B\n", 0644);
     host_file("var/d/sub/c", "C\n", 0644);
@@ -299,6 +307,78 @@ static void test_link_and_symlink(void **state)
     assert_int_equal(lstat(path, &hs), -1);
 }
 
+/* Open @path read-only and close it; returns the WALK and OPEN round trips it made. */
+static int open_round_trips(const char *path)
+{
+    int before = fake_gofer_walks(g_c) + fake_gofer_opens(g_c);
+    struct file *f;
+    assert_int_equal(vfs_openat(g_ctx, NULL, path, O_RDONLY, 0, &f), 0);
+    file_unref(f);
+    return fake_gofer_walks(g_c) + fake_gofer_opens(g_c) - before;
+}
+
+/* A lower file opened again walks nothing and opens nothing on the gofer (its lower inode
+ * and the read-only descriptor are kept), two descriptors of it still have their own
+ * offsets, and a copy-up gives the lower file up. */
+static void test_reopen_makes_no_round_trip(void **state)
+{
+    struct linux_stat s;
+    st("/etc/again", &s); /* the overlay node exists: opens need the lower file only */
+    int fids = fake_gofer_live_fids(g_c);
+    assert_int_equal(open_round_trips("/etc/again"), 2); /* WALK and OPEN */
+    assert_int_equal(fake_gofer_live_fids(g_c), fids + 1);
+    assert_int_equal(open_round_trips("/etc/again"), 0);
+    struct file *a, *b;
+    assert_int_equal(vfs_openat(g_ctx, NULL, "/etc/again", O_RDONLY, 0, &a), 0);
+    assert_int_equal(vfs_openat(g_ctx, NULL, "/etc/again", O_RDONLY, 0, &b), 0);
+    char buf[8] = {0};
+    struct uio u;
+    uio_init_kernel(&u, buf, 3);
+    assert_int_equal(vfs_read(g_ctx, a, &u, NULL), 3);
+    assert_memory_equal(buf, "aga", 3);
+    uio_init_kernel(&u, buf, 3);
+    assert_int_equal(vfs_read(g_ctx, b, &u, NULL), 3);
+    assert_memory_equal(buf, "aga", 3);
+    uio_init_kernel(&u, buf, 3);
+    assert_int_equal(vfs_read(g_ctx, a, &u, NULL), 3);
+    assert_memory_equal(buf, "in\n", 3);
+    file_unref(b);
+    assert_int_equal(write_at("/etc/again", O_WRONLY | O_APPEND, "more\n"), 5);
+    uio_init_kernel(&u, buf, 5);
+    assert_int_equal(vfs_read(g_ctx, a, &u, NULL), 5);
+    assert_memory_equal(buf, "more\n", 5);
+    file_unref(a);
+    assert_int_equal(fake_gofer_live_fids(g_c), fids);
+    assert_string_equal(read_all("/etc/again"), "again\nmore\n");
+    assert_string_equal(host_read("etc/again"), "again\n");
+}
+
+/* Only OVL_RECENT_MAX lower inodes are kept: the least recently opened is walked again. */
+static void test_recent_opens_bounded(void **state)
+{
+    char path[64], data[32];
+    struct linux_stat s;
+    for (unsigned i = 0; i < OVL_RECENT_MAX + 8; i++) {
+        snprintf(path, sizeof(path), "/many/f%u", i);
+        st(path, &s);
+    }
+    int fids = fake_gofer_live_fids(g_c);
+    for (unsigned i = 0; i < OVL_RECENT_MAX + 8; i++) {
+        snprintf(path, sizeof(path), "/many/f%u", i);
+        assert_int_equal(open_round_trips(path), 2);
+    }
+    /* The most recent files keep theirs (one from the previous test may have aged out). */
+    int kept = fake_gofer_live_fids(g_c) - fids;
+    assert_true(kept >= (int)OVL_RECENT_MAX - 1 && kept <= (int)OVL_RECENT_MAX);
+    snprintf(path, sizeof(path), "/many/f%u", OVL_RECENT_MAX + 7);
+    assert_int_equal(open_round_trips(path), 0);
+    snprintf(data, sizeof(data), "file %u\n", OVL_RECENT_MAX + 7);
+    assert_string_equal(read_all(path), data);
+    assert_int_equal(open_round_trips("/many/f0"), 2);
+    assert_string_equal(read_all("/many/f0"), "file 0\n");
+    assert_int_equal(fake_gofer_live_fids(g_c) - fids, kept);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +388,8 @@ int main(void)
         cmocka_unit_test(test_rename_across_layers),
         cmocka_unit_test(test_link_and_symlink),
         cmocka_unit_test(test_rdonly_fd_follows_copy_up),
+        cmocka_unit_test(test_reopen_makes_no_round_trip),
+        cmocka_unit_test(test_recent_opens_bounded),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

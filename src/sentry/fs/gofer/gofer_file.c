@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "sentry/context/klock.h"
 #include "sentry/fs/gofer/goferfs.h"
 #include "sentry/fs/gofer/goferfs_internal.h"
 
@@ -289,12 +290,77 @@ static int gofer_get_mappable(struct ctx *ctx, struct file *f, struct mappable *
     return 0;
 }
 
+/* ---- read-only descriptors -------------------------------------------------------------- */
+
+/*
+ * A plain read-only open (O_RDONLY, at most O_NONBLOCK besides) of a regular file needs no
+ * OPEN round trip when its inode keeps a read-only host descriptor: the file gets a duplicate
+ * of it. That is equivalent: reads are preadv at the Sentry's own offset, so the shared host
+ * offset is never used; O_NONBLOCK means nothing for a regular file; the host description's
+ * flags are never changed (F_SETFL stays in the Sentry). The first such open keeps a copy of
+ * the descriptor the gofer donated. The gofer's own checks at OPEN (it opens as its user)
+ * are then not made again, which is right where the sandbox owns the file's permissions
+ * (the read-only root, the writable root); on volumes the host may change a file's mode
+ * behind our back, so they always ask. At most GOFER_RO_FDS_MAX inodes keep one, the least
+ * recently opened gives it up first. All of it is protected by the kernel lock.
+ */
+static struct list_head g_gofer_ro_fds = LIST_HEAD_INIT(g_gofer_ro_fds);
+static unsigned g_gofer_nro_fds;
+
+static bool ro_fd_eligible(const struct inode *inode, int flags)
+{
+    return inode->sb->dcache != DCACHE_REVALIDATE && (flags & ~O_NONBLOCK) == O_RDONLY;
+}
+
+static void ro_fd_forget(struct gofer_inode *gi)
+{
+    if (gi->ro_fd < 0)
+        return;
+    close(gi->ro_fd);
+    gi->ro_fd = -1;
+    list_del(&gi->ro_lru);
+    CV_BUG_ON(g_gofer_nro_fds == 0);
+    g_gofer_nro_fds--;
+}
+
+/* A duplicate of @gi's read-only descriptor, marked most recently used; -1 if it has none
+ * (or the host refuses a duplicate: then the caller asks the gofer). */
+static int ro_fd_dup(struct gofer_inode *gi)
+{
+    KERNEL_LOCK_ASSERT();
+    if (gi->ro_fd < 0)
+        return -1;
+    int fd = fcntl(gi->ro_fd, F_DUPFD_CLOEXEC, 0);
+    if (fd >= 0) {
+        list_del(&gi->ro_lru);
+        list_add(&gi->ro_lru, &g_gofer_ro_fds);
+    }
+    return fd;
+}
+
+/* Keep a duplicate of @fd, just donated by the gofer for a read-only open, in @gi (unless
+ * another open did meanwhile), and give up the oldest beyond the bound. */
+static void ro_fd_keep(struct gofer_inode *gi, int fd)
+{
+    KERNEL_LOCK_ASSERT();
+    if (gi->ro_fd >= 0)
+        return;
+    gi->ro_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (gi->ro_fd < 0)
+        return; /* out of descriptors: the next open asks again */
+    list_add(&gi->ro_lru, &g_gofer_ro_fds);
+    g_gofer_nro_fds++;
+    if (g_gofer_nro_fds > GOFER_RO_FDS_MAX)
+        ro_fd_forget(list_entry(g_gofer_ro_fds.prev, struct gofer_inode, ro_lru));
+}
+
 void gofer_file_evict(struct gofer_inode *gi)
 {
     gofer_cache_drop(gi); /* empty already: mappings hold inode references */
     if (gi->map_fd >= 0)
         close(gi->map_fd);
     gi->map_fd = -1;
+    ro_fd_forget(gi);
 }
 
 static const struct file_ops g_gofer_file_fops = {
@@ -424,14 +490,20 @@ int gofer_file_open(struct ctx *ctx, struct inode *inode, struct file *f)
     if (!of)
         return -ENOMEM;
     int flags = (int)(f->flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECT | O_SYNC));
-    /* The round trip runs without the kernel lock when @ctx may: @f (not installed yet)
-     * holds the inode, and with it the fid, which is closed only at eviction. */
-    ctx_io_begin(ctx);
-    int ret = gofer_open(gi->client, gi->fid, flags, &of->host_fd);
-    ctx_io_end(ctx);
-    if (ret < 0) {
-        free(of);
-        return ret;
+    bool ro = ro_fd_eligible(inode, flags);
+    of->host_fd = ro ? ro_fd_dup(gi) : -1;
+    if (of->host_fd < 0) {
+        /* The round trip runs without the kernel lock when @ctx may: @f (not installed
+         * yet) holds the inode, and with it the fid, which is closed only at eviction. */
+        ctx_io_begin(ctx);
+        int ret = gofer_open(gi->client, gi->fid, flags, &of->host_fd);
+        ctx_io_end(ctx);
+        if (ret < 0) {
+            free(of);
+            return ret;
+        }
+        if (ro)
+            ro_fd_keep(gi, of->host_fd);
     }
     f->priv = of;
     f->ops = &g_gofer_file_fops;

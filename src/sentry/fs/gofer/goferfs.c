@@ -45,6 +45,8 @@ static struct inode *gofer_inode_new(struct super_block *sb, uint64_t fid,
     gi->host_dev = st->dev;
     gi->host_ino = st->ino;
     gi->map_fd = -1;
+    gi->ro_fd = -1;
+    list_init(&gi->ro_lru);
     inode->priv = gi;
     inode->nlink = st->nlink;
     inode->uid = st->uid;

@@ -9,6 +9,7 @@ struct ctx;
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "common/list.h"
 #include "sentry/fs/gofer/client.h"
 #include "sentry/memmap/mappable.h"
 #include "sentry/vfs/vfs_internal.h"
@@ -22,9 +23,14 @@ struct gofer_inode {
     uint64_t host_dev, host_ino; /* Immutable: the host file's identity (revalidation) */
     char *target;                /* symlinks: cached target, or NULL until read */
     int map_fd;                  /* host fd of mappings and writeback, -1 when none */
-    bool map_fd_writable;        /* map_fd was opened O_RDWR (a writable fd was mapped) */
-    int map_refs;                /* references handed out on the mappable */
-    int wb_err;                  /* a failed writeback's -errno, reported by the next fsync */
+    /* A read-only host descriptor that plain read-only opens duplicate instead of asking the
+     * gofer (gofer_file.c "Read-only descriptors"), -1 when none; on g_gofer_ro_fds while
+     * set. Not on volumes (DCACHE_REVALIDATE), whose files the host may change. */
+    int ro_fd;
+    struct list_head ro_lru;
+    bool map_fd_writable; /* map_fd was opened O_RDWR (a writable fd was mapped) */
+    int map_refs;         /* references handed out on the mappable */
+    int wb_err;           /* a failed writeback's -errno, reported by the next fsync */
     /* The shared-mapping page cache (gofer_cache.c): frames of file pages in chunks of 512,
      * NULL when no page is cached. Exists only while map_refs > 0. */
     uint64_t **chunks;
@@ -33,8 +39,12 @@ struct gofer_inode {
 
 /* Open @f (a regular file or directory of goferfs). */
 int gofer_file_open(struct ctx *ctx, struct inode *inode, struct file *f);
-/* Release the mapping state of an inode being evicted. */
+/* Release the mapping state and the read-only descriptor of an inode being evicted. */
 void gofer_file_evict(struct gofer_inode *gi);
+
+/* Most inodes that keep a read-only descriptor (ro_fd) at once; the least recently opened
+ * gives its up first. Each one is a host descriptor of the Sentry. */
+#define GOFER_RO_FDS_MAX 256u
 
 /* ---- the shared-mapping page cache (gofer_cache.c); caller holds the kernel lock ---- */
 

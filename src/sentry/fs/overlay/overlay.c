@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "sentry/context/klock.h"
 #include "sentry/fs/gofer/goferfs.h"
 #include "sentry/fs/overlay/overlay.h"
 #include "sentry/fs/tmpfs/tmpfs.h"
@@ -32,13 +33,26 @@ static const struct inode_ops g_ovl_iops;
  * listed once, and its files are found there again). A regular file or symlink that was not
  * copied up keeps only its lower parent and name: holding a gofer fid for every listed file
  * would exhaust the gofer's descriptors (`find /usr`), so the lower file is walked again
- * when it is opened, read as a link or copied up.
+ * when it is opened, read as a link or copied up; only the most recently opened regular
+ * files keep their lower inode (and so the gofer's read-only descriptor: an open of one of
+ * them makes no round trip).
  */
 struct ovl_node {
     struct dentry *lower;        /* Directories: reference to the lower directory, or NULL. */
     struct dentry *lower_parent; /* Files and symlinks not copied up: the lower directory... */
     char *lower_name;            /* ... and the name in it. NULL once copied up. */
+    /* Regular files opened recently and not copied up: a reference to the lower inode, so
+     * that opening them again walks nothing (the lower layer does not change: see
+     * docs/architecture.md). NULL or on g_ovl_recent, at most OVL_RECENT_MAX of them. */
+    struct inode *lower_inode;
+    struct list_head recent;
 };
+
+/* The nodes that keep a lower inode (OVL_RECENT_MAX, overlay.h; each holds a gofer fid, and
+ * goferfs's read-only descriptors, GOFER_RO_FDS_MAX, follow the same files), most recently
+ * opened first. Protected by the kernel lock. */
+static struct list_head g_ovl_recent = LIST_HEAD_INIT(g_ovl_recent);
+static unsigned g_ovl_nrecent;
 
 static struct ovl_node *ovl_node(struct inode *inode)
 {
@@ -53,14 +67,46 @@ static int ovl_adopt(struct inode *inode, struct dentry *lower)
     if (!n)
         return -ENOMEM;
     n->lower = lower ? dentry_ref(lower) : NULL;
+    list_init(&n->recent);
     *tmpfs_inode_ext(inode) = n;
     inode->ops = &g_ovl_iops;
     return 0;
 }
 
+/* Drop the lower inode @n keeps for opens, if any. */
+static void ovl_recent_forget(struct ovl_node *n)
+{
+    if (!n->lower_inode)
+        return;
+    list_del(&n->recent);
+    CV_BUG_ON(g_ovl_nrecent == 0);
+    g_ovl_nrecent--;
+    struct inode *li = n->lower_inode;
+    n->lower_inode = NULL;
+    inode_unref(li);
+}
+
+/* Keep a reference to @li, the lower inode of @n just walked, or mark the one kept most
+ * recently used; the oldest beyond OVL_RECENT_MAX is dropped. */
+static void ovl_recent_keep(struct ovl_node *n, struct inode *li)
+{
+    KERNEL_LOCK_ASSERT();
+    if (n->lower_inode) {
+        list_del(&n->recent);
+        list_add(&n->recent, &g_ovl_recent);
+        return;
+    }
+    n->lower_inode = inode_ref(li);
+    list_add(&n->recent, &g_ovl_recent);
+    g_ovl_nrecent++;
+    if (g_ovl_nrecent > OVL_RECENT_MAX)
+        ovl_recent_forget(list_entry(g_ovl_recent.prev, struct ovl_node, recent));
+}
+
 /* Forget the lower file of @n (copied up, or evicted). */
 static void ovl_node_release(struct ovl_node *n)
 {
+    ovl_recent_forget(n);
     if (n->lower)
         dentry_unref(n->lower);
     if (n->lower_parent)
@@ -78,8 +124,9 @@ static bool ovl_is_lower(struct inode *inode)
 }
 
 /*
- * The lower inode of the regular file or symlink @inode: walked again from its lower parent,
- * and not kept in the lower cache (its fid is closed when the caller's reference goes).
+ * The lower inode of the regular file or symlink @inode: the one kept for a recent open
+ * (struct ovl_node.lower_inode), else walked again from its lower parent and not kept in
+ * the lower cache (a regular file's is then kept for the next opens, a bounded number).
  * With a @ctx that may (ctx_may_unlock), the walk's round trip runs without the kernel lock:
  * the lower parent and name are then held by copies, and -EAGAIN says that @inode was copied
  * up meanwhile (the caller uses the upper file). Caller holds the kernel lock and a
@@ -90,6 +137,11 @@ static int ovl_lower_inode(struct ctx *ctx, struct inode *inode, struct inode **
 {
     struct ovl_node *n = ovl_node(inode);
     struct dentry *d = NULL;
+    if (n->lower_inode) {
+        ovl_recent_keep(n, n->lower_inode);
+        *out = inode_ref(n->lower_inode);
+        return 0;
+    }
     char name[256];
     size_t len = strlen(n->lower_name);
     if (len >= sizeof(name))
@@ -114,6 +166,8 @@ static int ovl_lower_inode(struct ctx *ctx, struct inode *inode, struct inode **
         inode_unref(li);
         return -ESTALE;
     }
+    if (S_ISREG(li->mode))
+        ovl_recent_keep(n, li);
     *out = li;
     return 0;
 }

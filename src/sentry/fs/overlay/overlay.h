@@ -13,5 +13,10 @@
  * (not owned). */
 extern const struct fs_type g_overlay_type;
 
+/* Most regular files of the lower layer whose lower inode (a gofer fid) the overlay keeps
+ * after an open, so that opening them again walks nothing; the least recently opened gives
+ * its up first. */
+#define OVL_RECENT_MAX 256u
+
 /* Register "overlay" with the VFS (boot). Returns 0 or -errno. */
 int overlay_register(void);

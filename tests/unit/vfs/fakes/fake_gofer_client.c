@@ -17,6 +17,7 @@
 struct gofer_client {
     int fds[MAX_FIDS]; /* fid i -> O_PATH fd, 0 when free (fid 0 unused) */
     int walks;
+    int opens;
     int stats;
     int live;
     char root[256];
@@ -37,6 +38,11 @@ int fake_gofer_walks(const struct gofer_client *c)
 int fake_gofer_live_fids(const struct gofer_client *c)
 {
     return c->live;
+}
+
+int fake_gofer_opens(const struct gofer_client *c)
+{
+    return c->opens;
 }
 
 static void fill_stat(int fd, struct gofer_stat *st)
@@ -122,6 +128,7 @@ int gofer_stat(struct gofer_client *c, uint64_t fid, struct gofer_stat *st)
 int gofer_open(struct gofer_client *c, uint64_t fid, int flags, int *host_fd)
 {
     int fd = fd_of(c, fid);
+    c->opens++;
     if (fd < 0)
         return -EBADF;
     if ((flags & O_ACCMODE) != O_RDONLY)

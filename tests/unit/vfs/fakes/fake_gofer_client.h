@@ -9,3 +9,5 @@ struct gofer_client *fake_gofer_new(const char *dir);
 /* Round trips of WALK so far, and fids currently open. */
 int fake_gofer_walks(const struct gofer_client *c);
 int fake_gofer_live_fids(const struct gofer_client *c);
+/* OPEN round trips so far. */
+int fake_gofer_opens(const struct gofer_client *c);
