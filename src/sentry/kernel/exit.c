@@ -114,6 +114,7 @@ static void kill_all_tasks(void)
 static void tg_become_zombie(struct thread_group *tg)
 {
     tg->zombie = true;
+    waitq_notify(&tg->exit_wq, 0); /* pidfds become readable */
     timer_tg_exit(tg);
     ptimer_tg_exit(tg);
     reparent_children(tg);

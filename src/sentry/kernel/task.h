@@ -88,6 +88,7 @@ struct thread_group {
     struct list_head sibling;
     struct waitq child_wait;      /* the parent's wait4/waitid sleeps here */
     struct waitq signalfd_wq;     /* signalfd readers and pollers; notified on each signal */
+    struct waitq exit_wq;         /* pidfd pollers: notified when it becomes a zombie, is reaped */
 
     int pgid, sid;
     /* Controlling terminal of the session (fs/devpts); NULL if none. Copied on fork,
