@@ -188,6 +188,7 @@ static void clone_thread_state(struct task *t, struct task *c, const struct clon
     c->blocked = t->blocked;
     c->cpu_affinity = t->cpu_affinity;
     c->ioprio = t->ioprio;
+    c->sched_policy = t->sched_policy & ~0x40000000u; /* SCHED_RESET_ON_FORK is not inherited */
     c->mempolicy = t->mempolicy;
     if ((flags & (CLONE_VM | CLONE_VFORK)) != CLONE_VM)
         c->altstack = t->altstack;

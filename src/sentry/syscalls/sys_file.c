@@ -563,8 +563,7 @@ void sys_file_register(void)
     SYSCALL_REG(LINUX_NR_readlinkat, SYS_SUPPORTED(readlinkat));
     SYSCALL_REG(LINUX_NR_access, SYS_SUPPORTED(access));
     SYSCALL_REG(LINUX_NR_faccessat, SYS_SUPPORTED(faccessat));
-    SYSCALL_REG(LINUX_NR_faccessat2,
-                SYS_PARTIAL(faccessat2, "AT_EACCESS is the default: real ids = effective ids"));
+    SYSCALL_REG(LINUX_NR_faccessat2, SYS_SUPPORTED(faccessat2));
     SYSCALL_REG(LINUX_NR_getcwd, SYS_SUPPORTED(getcwd));
     SYSCALL_REG(LINUX_NR_chdir, SYS_SUPPORTED(chdir));
     SYSCALL_REG(LINUX_NR_fchdir, SYS_SUPPORTED(fchdir));

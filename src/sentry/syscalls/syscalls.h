@@ -103,6 +103,8 @@ void sys_xattr_register(void);      /* getxattr, setxattr, listxattr, removexatt
 void sys_privileged_register(void); /* mount, swapon, reboot, acct, syslog, unshare... (EPERM) */
 void sys_pidfd_register(void);      /* pidfd_open, pidfd_send_signal, pidfd_getfd */
 void sys_clone3_register(void);     /* clone3 */
+void sys_membarrier_register(void); /* membarrier */
+void sys_handle_register(void);     /* name_to_handle_at, open_by_handle_at; io_uring (ENOSYS) */
 
 struct clone_params;
 /* clone(2)/clone3(2) with @p checked and CLONE_PIDFD's pidfd made (sys_clone3.c): the

@@ -57,6 +57,8 @@ void syscalls_init(void)
     sys_privileged_register();
     sys_pidfd_register();
     sys_clone3_register();
+    sys_membarrier_register();
+    sys_handle_register();
 }
 
 static int strace_read(void *opaque, gaddr_t addr, void *buf, size_t size)
