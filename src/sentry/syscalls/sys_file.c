@@ -64,9 +64,9 @@ struct linux_open_how {
 };
 #define OPEN_HOW_SIZE_VER0 24
 #define LINUX_RESOLVE_CACHED 0x20u
-#define LINUX_RESOLVE_ALL (VFS_RESOLVE_NO_XDEV | VFS_RESOLVE_NO_MAGICLINKS |                      \
-                           VFS_RESOLVE_NO_SYMLINKS | VFS_RESOLVE_BENEATH | VFS_RESOLVE_IN_ROOT |   \
-                           LINUX_RESOLVE_CACHED)
+#define LINUX_RESOLVE_ALL                                                                          \
+    (VFS_RESOLVE_NO_XDEV | VFS_RESOLVE_NO_MAGICLINKS | VFS_RESOLVE_NO_SYMLINKS |                   \
+     VFS_RESOLVE_BENEATH | VFS_RESOLVE_IN_ROOT | LINUX_RESOLVE_CACHED)
 /* Linux's VALID_OPEN_FLAGS on x86-64, in the kernel's values (glibc's O_LARGEFILE is 0). */
 #define LINUX_VALID_OPEN_FLAGS 037777703u
 #define LINUX_O_PATH_FLAGS (O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC)

@@ -104,6 +104,7 @@ void sys_privileged_register(void); /* mount, swapon, reboot, acct, syslog, unsh
 void sys_pidfd_register(void);      /* pidfd_open, pidfd_send_signal, pidfd_getfd */
 void sys_clone3_register(void);     /* clone3 */
 void sys_membarrier_register(void); /* membarrier */
+void sys_splice_register(void);     /* splice, tee, vmsplice */
 void sys_handle_register(void);     /* name_to_handle_at, open_by_handle_at; io_uring (ENOSYS) */
 
 struct clone_params;

@@ -59,6 +59,7 @@ void syscalls_init(void)
     sys_clone3_register();
     sys_membarrier_register();
     sys_handle_register();
+    sys_splice_register();
 }
 
 static int strace_read(void *opaque, gaddr_t addr, void *buf, size_t size)
