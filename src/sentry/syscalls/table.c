@@ -60,6 +60,7 @@ void syscalls_init(void)
     sys_membarrier_register();
     sys_handle_register();
     sys_splice_register();
+    sys_sem_register();
 }
 
 static int strace_read(void *opaque, gaddr_t addr, void *buf, size_t size)
