@@ -106,6 +106,7 @@ void sys_clone3_register(void);     /* clone3 */
 void sys_membarrier_register(void); /* membarrier */
 void sys_splice_register(void);     /* splice, tee, vmsplice */
 void sys_sem_register(void);        /* semget, semop, semtimedop, semctl */
+void sys_msg_register(void);        /* msgget, msgsnd, msgrcv, msgctl */
 void sys_handle_register(void);     /* name_to_handle_at, open_by_handle_at; io_uring (ENOSYS) */
 
 struct clone_params;

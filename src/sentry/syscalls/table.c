@@ -61,6 +61,7 @@ void syscalls_init(void)
     sys_handle_register();
     sys_splice_register();
     sys_sem_register();
+    sys_msg_register();
 }
 
 static int strace_read(void *opaque, gaddr_t addr, void *buf, size_t size)
