@@ -226,7 +226,6 @@ void sys_privileged_register(void)
     SYSCALL_REG(LINUX_NR_vhangup,
                 SYS_PARTIAL(vhangup, "EPERM without CAP_SYS_TTY_CONFIG, else ENOSYS"));
     SYSCALL_REG(LINUX_NR_syslog, SYS_PARTIAL(syslog, "EPERM without CAP_SYSLOG, else ENOSYS"));
-    SYSCALL_REG(LINUX_NR_unshare,
-                SYS_PARTIAL(unshare, "namespaces EPERM"));
+    SYSCALL_REG(LINUX_NR_unshare, SYS_PARTIAL(unshare, "namespaces EPERM"));
     SYSCALL_REG(LINUX_NR_setns, SYS_PARTIAL(setns, "no namespace files: EBADF or EINVAL"));
 }

@@ -62,15 +62,16 @@ void pipe_register_fifo(void);
  * does. @f is an end of a pipe; the caller holds the kernel lock across each call.
  */
 struct pipe_splice_state {
-    size_t len;            /* queued bytes */
-    size_t space;          /* free bytes */
-    int readers, writers;  /* open ends */
+    size_t len;           /* queued bytes */
+    size_t space;         /* free bytes */
+    int readers, writers; /* open ends */
 };
 void pipe_splice_state(const struct file *f, struct pipe_splice_state *st);
 /* True if @a and @b are ends of the same pipe. */
 bool pipe_splice_same(const struct file *a, const struct file *b);
 /* Copy queued bytes from the head into @u (up to what it holds), from @skip bytes in;
- * consume them (writers are notified) when @consume. Returns the bytes copied. */
+ * consume them (writers are notified) when @consume, which needs @skip 0. Returns the bytes
+ * copied. */
 size_t pipe_splice_out(struct file *f, struct uio *u, size_t skip, bool consume);
 /* Queue as much of @u as fits now (readers are notified). Returns the bytes queued, or
  * -ENOMEM if none could be. The caller checks for readers. */
