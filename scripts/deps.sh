@@ -6,6 +6,8 @@ pkgs=(meson ninja-build gcc pkg-config libcmocka-dev libseccomp-dev busybox-stat
       psmisc tmux htop passwd sudo nginx-light postgresql curl sysbench liblwip-dev
       redis-server redis-tools iperf3 apache2-utils nodejs
       iputils-ping)
+# `scripts/deps.sh full` (make test-full): the suites of others too (tests/compat/).
+[ "${1:-}" = full ] && pkgs+=(golang-go tzdata)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

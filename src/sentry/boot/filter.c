@@ -83,6 +83,7 @@ static const struct rule g_rules[] = {
     ALLOW(exit_group),               /* the Sentry ends with the app's status */
     ALLOW(futex),                    /* pthread mutexes and condition variables */
     ALLOW(sched_yield),              /* lock back-off */
+    ALLOW_EQ(membarrier, 0, 1),      /* MEMBARRIER_CMD_GLOBAL: the app's membarrier */
     ALLOW(sched_getaffinity),        /* CPU affinity reported to the app */
     ALLOW(sched_setaffinity),        /* stub threads bound to their tracer's CPU */
     ALLOW(getcpu),                   /* sched_getcpu() when the vDSO is not used */
