@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <termios.h>
 
@@ -35,6 +36,8 @@ struct rt_opts {
     const char *root;          /* do --root, default "/" */
     const char *cwd;           /* do --cwd, NULL: derived from the current directory */
     bool overlay;              /* do --overlay=memory (default) or none */
+    uint32_t subnet_addr;      /* do --subnet A.B.C.D/N (host order), with subnet_prefix */
+    int subnet_prefix;         /* 0: a /30 of 10.200.0.0/16 chosen by net.c */
     struct rt_volume *volumes; /* do --volume, malloc'ed array of nvolumes (owned) */
     int nvolumes;
     bool strace;          /* --strace */
@@ -46,6 +49,10 @@ struct rt_opts {
     char **cmd;           /* do: the command and its arguments (borrowed, NULL-terminated) */
     int cmd_argc;
 };
+
+/* Parse `A.B.C.D/N` (N 8..30, a unicast network) into @addr (the network, host order) and
+ * @prefix. Returns 0 or a negative errno with *@err set. */
+int rt_parse_subnet(const char *arg, uint32_t *addr, int *prefix, struct cv_error **err);
 
 /* Defaults for all options. */
 void rt_opts_init(struct rt_opts *o);
@@ -77,7 +84,24 @@ int rt_choose_cwd(const struct rt_opts *o, const char *root_real, char *buf, siz
                   struct cv_error **err);
 
 /* A started sandbox: the gofers (root and volumes) and boot (Sentry) processes. */
+/* The sandbox's link (net.c): a veth pair, host end host_if, the other end eth0 inside. */
+struct rt_net {
+    char host_if[16];      /* "cvhN"; empty: no link (loopback only) */
+    uint32_t host_addr;    /* host order */
+    uint32_t sandbox_addr; /* host order */
+    int prefix;
+};
+
+/*
+ * For --network=sandbox as root: create the veth pair of the Sentry @pid (whose network
+ * namespace exists and which has not looked at it yet), configure both ends and the host's
+ * filter. Without CAP_NET_ADMIN it logs one line and leaves net->host_if empty. The pair is
+ * destroyed with the Sentry's namespace. Returns 0 or a negative errno with *@err set.
+ */
+int rt_net_setup(const struct rt_opts *o, pid_t pid, struct rt_net *net, struct cv_error **err);
+
 struct rt_sandbox {
+    struct rt_net net;
     pid_t gofer_pid;                   /* the root's gofer; 0 once reaped */
     pid_t volume_pids[RT_VOLUMES_MAX]; /* a gofer per volume; 0 once reaped */
     int nvolumes;
