@@ -13,7 +13,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/ethtool.h>
 #include <linux/if.h>
+#include <linux/sockios.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -187,6 +189,25 @@ static int ifindex_of(const char *name)
     return ret;
 }
 
+/*
+ * Have the host kernel finish its frames to the sandbox: without transmit checksum offload
+ * (and so without TSO, which needs it) on the host end, every frame the Sentry reads from its
+ * AF_PACKET socket carries a complete checksum and fits the MTU.
+ */
+static int offload_off(const char *ifname)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    struct ethtool_value ev = {.cmd = ETHTOOL_STXCSUM, .data = 0};
+    struct ifreq ifr = {0};
+    snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+    ifr.ifr_data = (void *)&ev;
+    int ret = ioctl(fd, SIOCETHTOOL, &ifr) < 0 ? -errno : 0;
+    close(fd);
+    return ret;
+}
+
 /* Turn IPv6 off on @ifname of the caller's network namespace (no link-local address, so the
  * kernel neither answers nor sends on it). */
 static int ipv6_off(const char *ifname)
@@ -315,6 +336,8 @@ int rt_net_setup(const struct rt_opts *o, pid_t pid, struct rt_net *net, struct 
     what = "configure the host end";
     int idx = ifindex_of(net->host_if);
     ret = idx < 0 ? idx : ipv6_off(net->host_if);
+    if (ret == 0)
+        ret = offload_off(net->host_if);
     if (ret == 0)
         ret = addr_add(nl, idx, net->host_addr, net->prefix);
     if (ret == 0)
