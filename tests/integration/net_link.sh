@@ -1,0 +1,77 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# The sandbox's link (docs/network.md): `cvisor do` as root gives the Sentry a veth pair; a
+# native peer on the host end and the sandbox reach each other across it, both ways:
+#   sandbox -> host: python urllib and curl GET from a native HTTP server on the host end's
+#                    address, a UDP question to a native echo server, ping of the host end;
+#   host -> sandbox: the same against servers inside the sandbox, from the host.
+# Every server serves a fixed number of requests and exits; clients wait for ports (bounded).
+#   net_link.sh CVISOR
+set -u
+cvisor=$1
+py=/usr/bin/python3
+h=$(realpath "$(dirname "$0")/net_link_helper.py")
+if [ "$(id -u)" != 0 ]; then
+    echo "not root: the link needs CAP_NET_ADMIN: skipped"
+    exit 77
+fi
+for tool in curl ping ip nft $py; do
+    command -v "$tool" >/dev/null || { echo "$tool is not installed: skipped"; exit 77; }
+done
+net=$($py "$h" subnet) || exit 1
+base=${net%/30}
+H=${base%.*}.$((${base##*.} + 1))
+S=${base%.*}.$((${base##*.} + 2))
+d=$(mktemp -d) && chmod 755 "$d" || exit 1
+pids=
+cleanup() { for p in $pids; do kill -KILL "$p" 2>/dev/null; done; wait; rm -rf "$d"; }
+trap cleanup EXIT
+echo "hello across the veth" >"$d/small.txt"
+chmod 644 "$d/small.txt"
+fail=0
+check() { # NAME EXPECTED ACTUAL
+    if [ "$2" == "$3" ]; then
+        echo "ok - $1"
+    else
+        echo "not ok - $1"
+        diff <(echo "$2") <(echo "$3") | sed 's/^/#   /'
+        fail=1
+    fi
+}
+expected() { # WHO
+    printf '%s\n' "get 200 22 hello across the veth" "hello across the veth" "2 received" \
+        "udp-ask echo:ping-from-$1"
+}
+
+# Sandbox -> host (UDP last: the sandbox's echo server ends it). The HTTP server counts wait-port's probe as one of its requests.
+$py "$h" serve-http "$H" 18080 3 "$d" &
+pids="$pids $!"
+$py "$h" udp-echo "$H" 19090 1 &
+pids="$pids $!"
+out=$("$cvisor" do --subnet "$net" -- /bin/sh -c "
+    $py $h wait-port $H 18080 &&
+    $py $h get http://$H:18080/small.txt &&
+    curl -sS http://$H:18080/small.txt &&
+    ping -c 2 -W 5 $H | grep -o '2 received' &&
+    $py $h udp-ask $H 19090 ping-from-sandbox" 2>&1)
+echo "# sandbox exit status $?"
+check "sandbox to host: urllib, curl, UDP, ping" "$(expected sandbox)" "$out"
+wait $pids
+pids=
+
+# Host -> sandbox.
+"$cvisor" do --subnet "$net" --volume "$d:/srv/www:ro" -- /bin/sh -c "
+    $py $h udp-echo 0.0.0.0 19090 1 &
+    $py $h serve-http 0.0.0.0 18080 3 /srv/www && wait" >"$d/sandbox.out" 2>&1 &
+sb=$!
+pids=$sb
+out=$($py "$h" wait-port "$S" 18080 &&
+    $py "$h" get "http://$S:18080/small.txt" &&
+    curl -sS "http://$S:18080/small.txt" &&
+    ping -c 2 -W 5 "$S" | grep -o '2 received' &&
+    $py "$h" udp-ask "$S" 19090 ping-from-host)
+check "host to sandbox: urllib, curl, UDP, ping" "$(expected host)" "$out"
+wait "$sb"
+check "sandbox servers exit 0 with no output" "0:" "$?:$(cat "$d/sandbox.out")"
+pids=
+exit $fail
