@@ -65,7 +65,8 @@ pids=
     $py $h serve-http 0.0.0.0 18080 3 /srv/www && wait" >"$d/sandbox.out" 2>&1 &
 sb=$!
 pids=$sb
-out=$($py "$h" wait-port "$S" 18080 &&
+# Until the host end exists, $S is routed elsewhere (where anything may answer).
+out=$($py "$h" wait-addr "$H" && $py "$h" wait-port "$S" 18080 &&
     $py "$h" get "http://$S:18080/small.txt" &&
     curl -sS "http://$S:18080/small.txt" &&
     ping -c 2 -W 5 "$S" | grep -o '2 received' &&

@@ -7,6 +7,8 @@ the host end of the sandbox's veth and inside the sandbox.
   serve-http ADDR PORT N DIR  serve DIR over HTTP on ADDR:PORT for N requests, then exit
   serve-tcp ADDR PORT N       accept N connections; each gets "hello from ADDR" and is closed
   udp-echo ADDR PORT N        echo N datagrams (prefixed "echo:") back to their senders
+  wait-addr ADDR              wait (bounded: 10 s) until ADDR is an address of this host (the
+                              host end of a sandbox's veth appears with the sandbox)
   wait-port ADDR PORT         wait (bounded: 10 s) until ADDR:PORT accepts a connection
   get URL                     GET with urllib: status, length and the body's first line
   tcp-read ADDR PORT [SECS]   connect, print what the server says, or the errno's name
@@ -89,6 +91,19 @@ def udp_echo(addr, port, n):
         s.sendto(b"echo:" + data, peer)
 
 
+def wait_addr(addr):
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.bind((addr, 0))
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                sys.exit(f"{addr} never appeared")
+            time.sleep(0.02)  # the sandbox is starting: poll the address, bounded
+
+
 def wait_port(addr, port):
     deadline = time.monotonic() + 10
     while True:
@@ -144,6 +159,8 @@ def main():
         serve_tcp(args[0], int(args[1]), int(args[2]))
     elif cmd == "udp-echo":
         udp_echo(args[0], int(args[1]), int(args[2]))
+    elif cmd == "wait-addr":
+        wait_addr(args[0])
     elif cmd == "wait-port":
         wait_port(args[0], int(args[1]))
     elif cmd == "get":
