@@ -26,6 +26,7 @@ enum {
     OPT_VOLUME,
     OPT_NETWORK,
     OPT_SUBNET,
+    OPT_PUBLISH,
     OPT_HELP = 'h',
 };
 
@@ -117,6 +118,7 @@ static const struct option g_longopts[] = {
     {"overlay", required_argument, NULL, OPT_OVERLAY}, /* do only */
     {"volume", required_argument, NULL, OPT_VOLUME},   /* do only */
     {"subnet", required_argument, NULL, OPT_SUBNET},   /* do only */
+    {"publish", required_argument, NULL, OPT_PUBLISH}, /* do only */
     {NULL, 0, NULL, 0},
 };
 
@@ -134,7 +136,7 @@ int rt_parse_global(int argc, char **argv, struct rt_opts *o, struct cv_error **
             continue;
         }
         if (c == OPT_ROOT || c == OPT_CWD || c == OPT_OVERLAY || c == OPT_VOLUME ||
-            c == OPT_SUBNET)
+            c == OPT_SUBNET || c == OPT_PUBLISH)
             return cv_error_set(err, 0, "option `%s` belongs after `do`", argv[optind - 1]);
         int ret = apply_common(o, c, optarg, err);
         if (ret < 0)
@@ -231,6 +233,16 @@ int rt_do_parse(int argc, char **argv, struct rt_opts *o, struct cv_error **err)
                 return ret;
             continue;
         }
+        if (c == OPT_PUBLISH) {
+            if (o->npublish == RT_PUBLISH_MAX)
+                return cv_error_set(err, 0, "too many --publish flags (at most %d)",
+                                    RT_PUBLISH_MAX);
+            int ret = rt_parse_publish(optarg, &o->publish[o->npublish], err);
+            if (ret < 0)
+                return ret;
+            o->npublish++;
+            continue;
+        }
         if (c == OPT_VOLUME) {
             int ret = add_volume(o, optarg, err);
             if (ret < 0)
@@ -243,6 +255,8 @@ int rt_do_parse(int argc, char **argv, struct rt_opts *o, struct cv_error **err)
     }
     if (o->help)
         return 0;
+    if (o->npublish && strcmp(o->network, "sandbox") != 0)
+        return cv_error_set(err, 0, "--publish needs --network=sandbox");
     if (o->log_path && o->log_fd >= 0)
         return cv_error_set(err, 0, "--log and --log-fd are mutually exclusive");
     if (optind >= argc)

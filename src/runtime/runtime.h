@@ -22,6 +22,16 @@
 /* Most --volume flags of one `do`. */
 #define RT_VOLUMES_MAX 16
 
+/* Most --publish flags of one `do`. */
+#define RT_PUBLISH_MAX 16
+
+/* A host TCP port forwarded into the sandbox by `do --publish [ADDR:]HOST:SANDBOX`. */
+struct rt_publish {
+    uint32_t addr; /* host order; default 0.0.0.0 */
+    uint16_t host_port;
+    uint16_t sandbox_port;
+};
+
 /* A host directory bind-mounted into the sandbox by `do --volume SRC:DST[:ro]`. */
 struct rt_volume {
     char src[4096]; /* host path as given */
@@ -38,6 +48,8 @@ struct rt_opts {
     bool overlay;              /* do --overlay=memory (default) or none */
     uint32_t subnet_addr;      /* do --subnet A.B.C.D/N (host order), with subnet_prefix */
     int subnet_prefix;         /* 0: a /30 of 10.200.0.0/16 chosen by net.c */
+    struct rt_publish publish[RT_PUBLISH_MAX]; /* do --publish */
+    int npublish;
     struct rt_volume *volumes; /* do --volume, malloc'ed array of nvolumes (owned) */
     int nvolumes;
     bool strace;          /* --strace */
@@ -100,8 +112,22 @@ struct rt_net {
  */
 int rt_net_setup(const struct rt_opts *o, pid_t pid, struct rt_net *net, struct cv_error **err);
 
+/* Parse `[ADDR:]HOST:SANDBOX` into @p. Returns 0 or a negative errno with *@err set. */
+int rt_parse_publish(const char *arg, struct rt_publish *p, struct cv_error **err);
+
+/* Bind and listen on the host ports of @o's --publish flags (@fds: one per flag, close-on-
+ * exec, owned by the caller). Returns 0 or a negative errno with *@err set. */
+int rt_publish_listen(const struct rt_opts *o, int *fds, struct cv_error **err);
+
+/* Start the relay process that accepts on @fds and connects each connection to the sandbox
+ * port over the link @net (which must exist). Returns its pid or a negative errno with *@err
+ * set. The relay dies with the caller (PR_SET_PDEATHSIG). */
+pid_t rt_publish_start(const struct rt_opts *o, const int *fds, const struct rt_net *net,
+                       struct cv_error **err);
+
 struct rt_sandbox {
     struct rt_net net;
+    pid_t relay_pid; /* the --publish relay, 0 if none or reaped */
     pid_t gofer_pid;                   /* the root's gofer; 0 once reaped */
     pid_t volume_pids[RT_VOLUMES_MAX]; /* a gofer per volume; 0 once reaped */
     int nvolumes;

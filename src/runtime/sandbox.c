@@ -284,6 +284,8 @@ static void kill_gofers(struct rt_sandbox *sb)
 {
     kill_and_reap(sb->gofer_pid);
     sb->gofer_pid = 0;
+    kill_and_reap(sb->relay_pid);
+    sb->relay_pid = 0;
     for (int i = 0; i < sb->nvolumes; i++) {
         kill_and_reap(sb->volume_pids[i]);
         sb->volume_pids[i] = 0;
@@ -340,6 +342,12 @@ int rt_sandbox_start(const struct rt_opts *o, const char *root, const char *cwd,
     for (int i = 0; i < o->nvolumes; i++)
         vol_socks[i] = pairs[i][0];
     int go[2] = {-1, -1};
+    int pub_fds[RT_PUBLISH_MAX];
+    if (ret == 0)
+        ret = rt_publish_listen(o, pub_fds, err);
+    else
+        for (int i = 0; i < o->npublish; i++)
+            pub_fds[i] = -1;
     if (ret == 0 && pipe2(go, O_CLOEXEC) < 0)
         ret = cv_error_set(err, errno, "create a pipe");
     pid_t boot =
@@ -350,6 +358,17 @@ int rt_sandbox_start(const struct rt_opts *o, const char *root, const char *cwd,
         kill_and_reap(boot);
         boot = ret = -EIO;
     }
+    if (boot >= 0 && o->npublish) {
+        sb->relay_pid = rt_publish_start(o, pub_fds, &sb->net, err);
+        if (sb->relay_pid < 0) {
+            kill_and_reap(boot);
+            boot = ret = sb->relay_pid;
+            sb->relay_pid = 0;
+        }
+    }
+    for (int i = 0; i < o->npublish; i++)
+        if (pub_fds[i] >= 0)
+            close(pub_fds[i]);
     if (boot >= 0 && write(go[1], "g", 1) != 1) {
         kill_and_reap(boot);
         boot = ret = cv_error_set(err, errno, "start sandbox");
@@ -374,6 +393,9 @@ static bool reap_children(struct rt_sandbox *sb)
         if (pid == sb->boot_pid) {
             sb->boot_pid = 0;
             sb->boot_status = status;
+        } else if (pid == sb->relay_pid) {
+            log_warn("the --publish relay %d exited (status 0x%x)", pid, status);
+            sb->relay_pid = 0;
         } else if (pid == sb->gofer_pid) {
             log_debug("gofer %d exited early (status 0x%x)", pid, status);
             sb->gofer_pid = 0;

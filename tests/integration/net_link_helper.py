@@ -11,6 +11,8 @@ the host end of the sandbox's veth and inside the sandbox.
                               host end of a sandbox's veth appears with the sandbox)
   wait-port ADDR PORT         wait (bounded: 10 s) until ADDR:PORT accepts a connection
   get URL                     GET with urllib: status, length and the body's first line
+  get-retry URL               the same, asking again (bounded: 10 s) while the connection is
+                              refused or reset (a published port whose server is starting)
   tcp-read ADDR PORT [SECS]   connect, print what the server says, or the errno's name
   udp-ask ADDR PORT MSG       send MSG until an answer comes (bounded: 10 tries), print it
 Addresses that are not yet configured (the host end appears with the sandbox) are bound with
@@ -25,6 +27,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 IP_FREEBIND = 15
@@ -119,7 +122,20 @@ def wait_port(addr, port):
 def get(url):
     with urllib.request.urlopen(url, timeout=10) as r:
         body = r.read()
-        print(f"get {r.status} {len(body)} {body.splitlines()[0].decode() if body else ''}")
+        first = body.splitlines()[0][:40].decode(errors="replace") if body else ""
+        print(f"get {r.status} {len(body)} {first}")
+
+
+def get_retry(url):
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            get(url)
+            return
+        except (ConnectionError, urllib.error.URLError) as e:
+            if time.monotonic() > deadline:
+                sys.exit(f"{url}: {e}")
+            time.sleep(0.02)  # the server is starting: ask again, bounded
 
 
 def tcp_read(addr, port, secs=3.0):
@@ -165,6 +181,8 @@ def main():
         wait_port(args[0], int(args[1]))
     elif cmd == "get":
         get(args[0])
+    elif cmd == "get-retry":
+        get_retry(args[0])
     elif cmd == "tcp-read":
         tcp_read(args[0], int(args[1]), float(args[2]) if len(args) > 2 else 3.0)
     elif cmd == "udp-ask":

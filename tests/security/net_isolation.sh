@@ -91,7 +91,7 @@ fuzz() {
     ifname=$(ip -o -4 addr show to "$H/32" | awk '{ print $2 }')
     mac=$(ip neigh show "$S" dev "$ifname" | awk '{ print $3 }')
     [ -n "$mac" ] || { echo "not ok - no neighbour entry for $S"; return 1; }
-    "$fuzzer" "$ifname" "$mac" "$S" 9000 30000 "$RANDOM" || fail=1
+    "$fuzzer" "$ifname" "$mac" "$S" 9000 "${FUZZ_FRAMES:-30000}" "$RANDOM" || fail=1
     check "after: the sandbox still serves" "get 200" "$($py "$h" get "http://$S:8000/" | cut -d' ' -f1-2)"
     wait "$sb"
     status=$?
