@@ -41,13 +41,13 @@ struct rt_volume {
 
 /* Options of `cvisor [global flags] CMD [flags]`; the global flags fill the same struct. */
 struct rt_opts {
-    const char *platform;      /* --platform, default "ptrace" */
-    const char *network;       /* --network, default "sandbox" (or "none") */
-    const char *root;          /* do --root, default "/" */
-    const char *cwd;           /* do --cwd, NULL: derived from the current directory */
-    bool overlay;              /* do --overlay=memory (default) or none */
-    uint32_t subnet_addr;      /* do --subnet A.B.C.D/N (host order), with subnet_prefix */
-    int subnet_prefix;         /* 0: a /30 of 10.200.0.0/16 chosen by net.c */
+    const char *platform; /* --platform, default "ptrace" */
+    const char *network;  /* --network, default "sandbox" (or "none") */
+    const char *root;     /* do --root, default "/" */
+    const char *cwd;      /* do --cwd, NULL: derived from the current directory */
+    bool overlay;         /* do --overlay=memory (default) or none */
+    uint32_t subnet_addr; /* do --subnet A.B.C.D/N (host order), with subnet_prefix */
+    int subnet_prefix;    /* 0: a /30 of 10.200.0.0/16 chosen by net.c */
     struct rt_publish publish[RT_PUBLISH_MAX]; /* do --publish */
     int npublish;
     struct rt_volume *volumes; /* do --volume, malloc'ed array of nvolumes (owned) */
@@ -127,7 +127,7 @@ pid_t rt_publish_start(const struct rt_opts *o, const int *fds, const struct rt_
 
 struct rt_sandbox {
     struct rt_net net;
-    pid_t relay_pid; /* the --publish relay, 0 if none or reaped */
+    pid_t relay_pid;                   /* the --publish relay, 0 if none or reaped */
     pid_t gofer_pid;                   /* the root's gofer; 0 once reaped */
     pid_t volume_pids[RT_VOLUMES_MAX]; /* a gofer per volume; 0 once reaped */
     int nvolumes;

@@ -214,9 +214,8 @@ int main(int argc, char **argv)
         perror("socket(AF_PACKET)");
         return 1;
     }
-    struct sockaddr_ll sll = {.sll_family = AF_PACKET,
-                              .sll_ifindex = (int)if_nametoindex(argv[1]),
-                              .sll_halen = 6};
+    struct sockaddr_ll sll = {
+        .sll_family = AF_PACKET, .sll_ifindex = (int)if_nametoindex(argv[1]), .sll_halen = 6};
     if (!sll.sll_ifindex) {
         perror(argv[1]);
         return 1;
@@ -249,7 +248,7 @@ int main(int argc, char **argv)
             memset(f, 0xff, 6);
         }
         fill(f + 6, 6);
-        f[6] &= 0xfe; /* a unicast source */
+        f[6] &= 0xfe;      /* a unicast source */
         if (below(4) == 0) /* cut short */
             len = 14 + below((uint32_t)(len - 14 + 1));
         memcpy(sll.sll_addr, f, 6);

@@ -138,8 +138,8 @@ static void on_link(struct nlmsghdr *h, void *arg)
         if (a->rta_type == IFLA_IFNAME)
             strncpy(l->name, RTA_DATA(a), sizeof(l->name) - 1);
         else if (a->rta_type == IFLA_MTU && RTA_PAYLOAD(a) >= 4)
-            l->mtu = (uint16_t)(*(uint32_t *)RTA_DATA(a) > 0xffff ? 0xffff
-                                                                : *(uint32_t *)RTA_DATA(a));
+            l->mtu =
+                (uint16_t)(*(uint32_t *)RTA_DATA(a) > 0xffff ? 0xffff : *(uint32_t *)RTA_DATA(a));
         else if (a->rta_type == IFLA_ADDRESS && RTA_PAYLOAD(a) == 6) {
             memcpy(l->mac, RTA_DATA(a), 6);
             mac = true;
