@@ -145,9 +145,11 @@ static int addr_add(int nl, int ifindex, uint32_t addr, int prefix)
                             .ifa_prefixlen = (unsigned char)prefix,
                             .ifa_index = (unsigned)ifindex};
     nl_init(&r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &ifa, sizeof(ifa));
-    uint32_t a = htonl(addr);
+    uint32_t a = htonl(addr), bcast = htonl(addr | ~(~0u << (32 - prefix)));
     nla_put(&r, IFA_LOCAL, &a, 4);
     nla_put(&r, IFA_ADDRESS, &a, 4);
+    if (prefix < 31)
+        nla_put(&r, IFA_BROADCAST, &bcast, 4);
     return nl_talk(nl, &r);
 }
 

@@ -75,4 +75,29 @@ check "host to sandbox: urllib, curl, UDP, ping" "$(expected host)" "$out"
 wait "$sb"
 check "sandbox servers exit 0 with no output" "0:" "$?:$(cat "$d/sandbox.out")"
 pids=
+
+# The link as the app sees it (netlink, getifaddrs through hostname -I, /proc/net/route and
+# dev), compared with a native namespace configured as the runtime configures the sandbox's
+# (the MAC differs; the sandbox does not show the veth's peer index and namespace id).
+view='
+ip -o link show dev eth0 | sed -E "s/link\/ether [0-9a-f:]+/link\/ether MAC/; s/@if[0-9]+//; s/ link-netnsid [0-9]+//"
+ip -o -4 addr show dev eth0 | sed -E "s/^[0-9]+: //"
+ip route show
+ip route show table local dev eth0
+hostname -I
+awk "NR > 1 && \$1 == \"eth0\"" /proc/net/route
+grep -c "eth0:" /proc/net/dev
+'
+ns=cvisor-test-$$
+ip netns add "$ns" &&
+    ip link add "cvr$$" type veth peer name eth0 netns "$ns" &&
+    ip netns exec "$ns" sh -c "echo 1 >/proc/sys/net/ipv6/conf/eth0/disable_ipv6" &&
+    ip -n "$ns" addr add "$S/30" brd + dev eth0 && ip -n "$ns" link set eth0 up &&
+    ip link set "cvr$$" up &&
+    ip -n "$ns" route add default via "$H" || fail=1
+native=$(ip netns exec "$ns" sh -c "$view" 2>&1)
+ip netns del "$ns"
+sandbox=$("$cvisor" do --subnet "$net" -- /bin/sh -c "$view" 2>&1)
+check "ip link/addr/route, hostname -I, /proc/net/route and dev of eth0: sandbox as native" \
+    "$native" "$sandbox"
 exit $fail

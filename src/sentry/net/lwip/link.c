@@ -334,7 +334,7 @@ void link_input_locked(int idx, const uint8_t *frame, uint32_t len)
 {
     netstack_assert_locked();
     struct link *l = &g_links[idx];
-    if (len < SIZEOF_ETH_HDR || len > FRAME_MAX) {
+    if (len < SIZEOF_ETH_HDR || len > 0xffff) { /* a pbuf's length is 16 bits */
         l->stats.rx_dropped++;
         return;
     }
@@ -410,6 +410,27 @@ bool link_routes4(uint32_t addr)
             return true;
     }
     return false;
+}
+
+bool link_info(int i, struct link_info *out)
+{
+    if (i < 0 || i >= g_nlinks)
+        return false;
+    const struct link *l = &g_links[i];
+    *out = (struct link_info){
+        .index = 2 + i, .mtu = l->mtu, .addr = l->addr, .mask = l->mask, .gw = l->gw};
+    memcpy(out->name, l->name, sizeof(out->name));
+    memcpy(out->mac, l->mac, sizeof(out->mac));
+    return true;
+}
+
+bool link_stats_locked(int i, struct netstack_if_stats *st)
+{
+    netstack_assert_locked();
+    if (i < 0 || i >= g_nlinks)
+        return false;
+    *st = g_links[i].stats;
+    return true;
 }
 
 int link_fds(int *fds, int max)

@@ -45,6 +45,24 @@ bool link_is_local4(uint32_t addr);
 /* True if lwIP can route to @addr (network order) through a link. No lock needed. */
 bool link_routes4(uint32_t addr);
 
+/* What the app's netlink dumps show of link @i (index 2 + @i; lo is 1). */
+struct link_info {
+    char name[16];
+    int index;
+    uint8_t mac[6];
+    uint16_t mtu;
+    uint32_t addr, mask, gw; /* network order; gw 0: no default route */
+};
+
+/* Fill @out for link @i. Returns false if there is no such link. The links are fixed at
+ * boot: no lock needed. */
+bool link_info(int i, struct link_info *out);
+
+struct netstack_if_stats;
+/* Link @i's counters for /proc/net/dev. Returns false if there is no such link. Caller holds
+ * the netstack lock. */
+bool link_stats_locked(int i, struct netstack_if_stats *st);
+
 /*
  * Hand one received Ethernet frame to lwIP as the link @idx's input does (the robustness test
  * and the input thread). Malformed frames are dropped. Caller holds the netstack lock.
