@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -112,10 +113,16 @@ static int nl_talk(int fd, struct nlreq *r)
     }
 }
 
+/* A route netlink socket whose answers are awaited at most 10 s (a lost answer is then an
+ * error, not a hung `cvisor do`). */
 static int nl_open(void)
 {
     int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-    return fd < 0 ? -errno : fd;
+    if (fd < 0)
+        return -errno;
+    struct timeval tv = {.tv_sec = 10};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    return fd;
 }
 
 /* Create veth @host with its peer eth0 in the network namespace of @pid. */

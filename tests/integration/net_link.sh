@@ -51,7 +51,7 @@ pids="$pids $!"
 out=$("$cvisor" do --subnet "$net" -- /bin/sh -c "
     $py $h wait-port $H 18080 &&
     $py $h get http://$H:18080/small.txt &&
-    curl -sS http://$H:18080/small.txt &&
+    curl -m 20 -sS http://$H:18080/small.txt &&
     ping -c 2 -W 5 $H | grep -o '2 received' &&
     $py $h udp-ask $H 19090 ping-from-sandbox" 2>&1)
 echo "# sandbox exit status $?"
@@ -68,7 +68,7 @@ pids=$sb
 # Until the host end exists, $S is routed elsewhere (where anything may answer).
 out=$($py "$h" wait-addr "$H" && $py "$h" wait-port "$S" 18080 &&
     $py "$h" get "http://$S:18080/small.txt" &&
-    curl -sS "http://$S:18080/small.txt" &&
+    curl -m 20 -sS "http://$S:18080/small.txt" &&
     ping -c 2 -W 5 "$S" | grep -o '2 received' &&
     $py "$h" udp-ask "$S" 19090 ping-from-host)
 check "host to sandbox: urllib, curl, UDP, ping" "$(expected host)" "$out"
@@ -95,9 +95,9 @@ ip netns add "$ns" &&
     ip -n "$ns" addr add "$S/30" brd + dev eth0 && ip -n "$ns" link set eth0 up &&
     ip link set "cvr$$" up &&
     ip -n "$ns" route add default via "$H" || fail=1
-native=$(ip netns exec "$ns" sh -c "$view" 2>&1)
+native=$(timeout 60 ip netns exec "$ns" sh -c "$view" 2>&1)
 ip netns del "$ns"
-sandbox=$("$cvisor" do --subnet "$net" -- /bin/sh -c "$view" 2>&1)
+sandbox=$(timeout 60 "$cvisor" do --subnet "$net" -- /bin/sh -c "$view" 2>&1)
 check "ip link/addr/route, hostname -I, /proc/net/route and dev of eth0: sandbox as native" \
     "$native" "$sandbox"
 exit $fail

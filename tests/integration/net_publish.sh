@@ -41,8 +41,8 @@ p1=$(port) p2=$(port)
 sb=$!
 pids=$sb
 out=$($py "$h" get-retry "http://127.0.0.1:$p1/small.txt" &&
-    curl -sS "http://127.0.0.1:$p1/big.bin" | sha256sum &&
-    curl -sS "http://127.0.0.1:$p2/small.txt")
+    curl -m 20 -sS "http://127.0.0.1:$p1/big.bin" | sha256sum &&
+    curl -m 20 -sS "http://127.0.0.1:$p2/small.txt")
 check "a native client reaches the sandbox's server through the host ports" \
     "$(printf '%s\n' "get 200 10 published" "$(sha256sum <"$d/big.bin")" "published")" "$out"
 wait "$sb"

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <lwip/etharp.h>
@@ -524,6 +525,8 @@ int link_init_all(void)
     int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
     if (fd < 0)
         return -errno;
+    struct timeval tv = {.tv_sec = 10}; /* a lost answer fails the boot, never hangs it */
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     int ret = discover(fd);
     for (int i = 0; ret == 0 && i < g_nlinks; i++) {
         struct link *l = &g_links[i];
