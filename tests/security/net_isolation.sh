@@ -85,12 +85,13 @@ fuzz() {
     local sb=$!
     pids="$pids $sb"
     # Until the host end exists, $S is routed elsewhere (where anything may answer).
-    $py "$h" wait-addr "$H" && $py "$h" wait-port "$S" 8000 || return 1
+    $py "$h" wait-addr "$H" && $py "$h" wait-port "$S" 8000 || { echo "not ok - $S:8000"; return 1; }
     check "before: the sandbox serves" "get 200" "$($py "$h" get "http://$S:8000/" | cut -d' ' -f1-2)"
     local ifname
     ifname=$(ip -o -4 addr show to "$H/32" | awk '{ print $2 }')
     mac=$(ip neigh show "$S" dev "$ifname" | awk '{ print $3 }')
     [ -n "$mac" ] || { echo "not ok - no neighbour entry for $S"; return 1; }
+    [ -n "$ifname" ] || { echo "not ok - no host interface has $H"; return 1; }
     "$fuzzer" "$ifname" "$mac" "$S" 9000 "${FUZZ_FRAMES:-30000}" "$RANDOM" || fail=1
     check "after: the sandbox still serves" "get 200" "$($py "$h" get "http://$S:8000/" | cut -d' ' -f1-2)"
     wait "$sb"
@@ -99,8 +100,8 @@ fuzz() {
 }
 
 case "$mode" in
-reach) reach ;;
-fuzz) fuzz "$4" ;;
+reach) reach || fail=1 ;;
+fuzz) fuzz "$4" || fail=1 ;;
 *) echo "unknown mode $mode"; exit 2 ;;
 esac
 exit $fail
