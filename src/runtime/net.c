@@ -16,6 +16,8 @@
 #include <linux/ethtool.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
@@ -27,6 +29,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -267,6 +270,102 @@ static int nft_install(void)
     return 0;
 }
 
+/* Where the runtime notes the ruleset generation its filter was installed in, and which. */
+#define NFT_NOTE_DIR "/run/cvisor"
+#define NFT_NOTE NFT_NOTE_DIR "/nft-filter"
+
+/* The host's nftables ruleset generation (NFT_MSG_GETGEN), which changes with every change of
+ * any table. Returns it (>= 0) or -errno. */
+static int64_t nft_generation(void)
+{
+    _cleanup_close_ int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+    if (fd < 0)
+        return -errno;
+    struct timeval tv = {.tv_sec = 10};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    struct {
+        struct nlmsghdr h;
+        struct nfgenmsg g;
+    } req = {
+        .h = {.nlmsg_len = sizeof(req),
+              .nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN,
+              .nlmsg_flags = NLM_F_REQUEST,
+              .nlmsg_seq = 1},
+        .g = {.nfgen_family = AF_UNSPEC, .version = NFNETLINK_V0},
+    };
+    if (send(fd, &req, sizeof(req), 0) < 0)
+        return -errno;
+    char buf[512] __attribute__((aligned(NLMSG_ALIGNTO)));
+    ssize_t n = recv(fd, buf, sizeof(buf), 0);
+    if (n < 0)
+        return -errno;
+    struct nlmsghdr *h = (struct nlmsghdr *)buf;
+    if (!NLMSG_OK(h, (size_t)n) || h->nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWGEN))
+        return -EPROTO;
+    int len = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof(struct nfgenmsg));
+    struct rtattr *a = (struct rtattr *)((char *)NLMSG_DATA(h) + NLMSG_ALIGN(sizeof(struct nfgenmsg)));
+    for (; RTA_OK(a, len); a = RTA_NEXT(a, len))
+        if (a->rta_type == NFTA_GEN_ID && RTA_PAYLOAD(a) == sizeof(uint32_t)) {
+            uint32_t id;
+            memcpy(&id, RTA_DATA(a), sizeof(id));
+            return ntohl(id);
+        }
+    return -EPROTO;
+}
+
+/* A digest of the rules and of the host's boot, so that a note left by another version of the
+ * rules, or before a reboot (generations start again), does not count. */
+static uint32_t nft_rules_digest(void)
+{
+    char boot[64] = "";
+    _cleanup_close_ int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0 && read(fd, boot, sizeof(boot) - 1) < 0)
+        boot[0] = '\0';
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const char *c = g_nft_rules; *c; c++)
+        h = (h ^ (uint8_t)*c) * 16777619u;
+    for (const char *c = boot; *c; c++)
+        h = (h ^ (uint8_t)*c) * 16777619u;
+    return h;
+}
+
+/*
+ * Install the host filter unless the note says it is there: written after an install, the
+ * note holds the ruleset generation of that moment and the rules' digest, and any change to
+ * the host's ruleset since (a firewall reload, a flush, another table) changes the
+ * generation, so the filter is installed again. COMPAT (as with any host firewall): a reload
+ * that drops the table while sandboxes run leaves them unfiltered until the next start. A start then costs one netlink round trip
+ * instead of an nft run and its transaction. Returns 0 or -errno.
+ */
+static int nft_ensure(void)
+{
+    char want[64], have[64] = "";
+    int64_t gen = nft_generation();
+    uint32_t digest = nft_rules_digest();
+    _cleanup_close_ int fd = open(NFT_NOTE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (gen >= 0 && fd >= 0) {
+        ssize_t n = read(fd, have, sizeof(have) - 1);
+        have[n > 0 ? n : 0] = '\0';
+        snprintf(want, sizeof(want), "%lld %08x\n", (long long)gen, digest);
+        if (strcmp(have, want) == 0)
+            return 0;
+    }
+    int ret = nft_install();
+    if (ret < 0 || (gen = nft_generation()) < 0)
+        return ret;
+    /* Best effort: without a note the next start installs the filter again. */
+    snprintf(want, sizeof(want), "%lld %08x\n", (long long)gen, digest);
+    mkdir(NFT_NOTE_DIR, 0700);
+    char tmp[sizeof(NFT_NOTE) + 16];
+    snprintf(tmp, sizeof(tmp), "%s.%d", NFT_NOTE, (int)getpid());
+    _cleanup_close_ int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (out >= 0 && write(out, want, strlen(want)) == (ssize_t)strlen(want))
+        rename(tmp, NFT_NOTE);
+    else
+        unlink(tmp);
+    return 0;
+}
+
 /* Configure eth0 inside the namespace of @pid: address, up, default route, no IPv6. */
 static int configure_inside(const struct rt_net *net, pid_t pid)
 {
@@ -340,7 +439,7 @@ int rt_net_setup(const struct rt_opts *o, pid_t pid, struct rt_net *net, struct 
     if (ret < 0)
         return cv_error_set(err, -ret, "create the sandbox's veth pair");
     const char *what = "install the host filter (nft, package nftables)";
-    if ((ret = nft_install()) < 0)
+    if ((ret = nft_ensure()) < 0)
         goto fail;
     what = "configure the host end";
     int idx = ifindex_of(net->host_if);
