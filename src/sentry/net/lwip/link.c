@@ -23,6 +23,7 @@
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <poll.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -488,14 +489,21 @@ static void *link_rx_main(void *arg)
 
 int link_start(void)
 {
-    for (int i = 0; i < g_nlinks; i++) {
+    /* The input threads are born with every signal blocked, as every Sentry thread but the
+     * console's: a signal meant for the Sentry (the terminal's SIGWINCH, SIGINT) must not be
+     * taken by a thread that ignores it. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int err = 0;
+    for (int i = 0; err == 0 && i < g_nlinks; i++) {
         pthread_t th;
-        int err = pthread_create(&th, NULL, link_rx_main, &g_links[i]);
-        if (err)
-            return -err;
-        pthread_detach(th);
+        err = pthread_create(&th, NULL, link_rx_main, &g_links[i]);
+        if (err == 0)
+            pthread_detach(th);
     }
-    return 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return -err;
 }
 
 /* ---- boot ---------------------------------------------------------------------------------- */
