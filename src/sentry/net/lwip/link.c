@@ -236,7 +236,10 @@ static int discover(int fd)
 
 static int packet_open(struct link *l)
 {
-    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+    /* Protocol 0: no frames until bind() names the protocol and the interface at once, so
+     * the kernel hooks the socket in once (a socket made with ETH_P_ALL is hooked to every
+     * interface first, and the bind unhooks it, which waits for an RCU grace period). */
+    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -errno;
     struct sockaddr_ll sll = {
