@@ -2,7 +2,7 @@
 BUILD ?= build
 CVISOR = $(BUILD)/cvisor
 
-.PHONY: all deps build run test test-sanitize unit bench clean docs
+.PHONY: all deps build run test test-full test-sanitize unit bench clean docs
 
 all: build
 
@@ -20,6 +20,12 @@ run: build
 
 test: build
 	@scripts/test.sh $(BUILD)
+
+# `make test`, then suites written by others (issue 10): Go's standard library tests natively
+# and in the sandbox (tests/compat/go.sh; PKGS="os syscall" picks packages).
+test-full: test
+	@scripts/deps.sh full
+	tests/compat/go.sh $(CVISOR) $(PKGS)
 
 # Only the runs under cvisor-asan (ASan + UBSan); `make test` includes them.
 test-sanitize: build

@@ -6,8 +6,8 @@
 # The suite itself is bench/suite.py (python3, standard library only); see docs/benchmarks.md.
 #   bench/run.sh [--runtimes="native cvisor-ptrace"] [--quick] [--cvisor=build/cvisor] ...
 #   bench/run.sh --help
-# Environment: RUNSC (a runsc binary; else `runsc` on PATH), RUNSC_FLAGS (default
-# "--rootless --network=none"), BENCH_RESULTS (output directory).
+# Environment: CVISOR_FLAGS (default "--network=none"), RUNSC (a runsc binary; else `runsc`
+# on PATH), RUNSC_FLAGS (default "--rootless --network=none"), BENCH_RESULTS (output directory).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # The Debian python3, not a shim that a user's PATH may put first.

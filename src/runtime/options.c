@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,8 @@ enum {
     OPT_VOLUME,
     OPT_SYSTRAP_PATCHING,
     OPT_NETWORK,
+    OPT_SUBNET,
+    OPT_PUBLISH,
     OPT_HELP = 'h',
 };
 
@@ -124,6 +127,8 @@ static const struct option g_longopts[] = {
     {"cwd", required_argument, NULL, OPT_CWD},         /* do only */
     {"overlay", required_argument, NULL, OPT_OVERLAY}, /* do only */
     {"volume", required_argument, NULL, OPT_VOLUME},   /* do only */
+    {"subnet", required_argument, NULL, OPT_SUBNET},   /* do only */
+    {"publish", required_argument, NULL, OPT_PUBLISH}, /* do only */
     {NULL, 0, NULL, 0},
 };
 
@@ -150,7 +155,8 @@ int rt_parse_global(int argc, char **argv, struct rt_opts *o, struct cv_error **
             o->version = true;
             continue;
         }
-        if (c == OPT_ROOT || c == OPT_CWD || c == OPT_OVERLAY || c == OPT_VOLUME)
+        if (c == OPT_ROOT || c == OPT_CWD || c == OPT_OVERLAY || c == OPT_VOLUME ||
+            c == OPT_SUBNET || c == OPT_PUBLISH)
             return cv_error_set(err, 0, "option `%s` belongs after `do`", argv[optind - 1]);
         int ret = apply_common(o, c, optarg, err);
         if (ret < 0)
@@ -198,6 +204,23 @@ static int add_volume(struct rt_opts *o, const char *arg, struct cv_error **err)
     return 0;
 }
 
+int rt_parse_subnet(const char *arg, uint32_t *addr, int *prefix, struct cv_error **err)
+{
+    unsigned a, b, c, d, n;
+    char end;
+    if (sscanf(arg, "%u.%u.%u.%u/%u%c", &a, &b, &c, &d, &n, &end) != 5 || a > 255 || b > 255 ||
+        c > 255 || d > 255)
+        return cv_error_set(err, 0, "invalid --subnet `%s`: expected A.B.C.D/N", arg);
+    if (n < 8 || n > 30)
+        return cv_error_set(err, 0, "invalid --subnet `%s`: the prefix must be 8 to 30", arg);
+    uint32_t v = a << 24 | b << 16 | c << 8 | d;
+    if (a == 127 || a == 0 || a >= 224)
+        return cv_error_set(err, 0, "invalid --subnet `%s`: not a unicast network", arg);
+    *addr = v & (~0u << (32 - n));
+    *prefix = (int)n;
+    return 0;
+}
+
 int rt_do_parse(int argc, char **argv, struct rt_opts *o, struct cv_error **err)
 {
     optind = 0;
@@ -225,6 +248,22 @@ int rt_do_parse(int argc, char **argv, struct rt_opts *o, struct cv_error **err)
             o->overlay = strcmp(optarg, "memory") == 0;
             continue;
         }
+        if (c == OPT_SUBNET) {
+            int ret = rt_parse_subnet(optarg, &o->subnet_addr, &o->subnet_prefix, err);
+            if (ret < 0)
+                return ret;
+            continue;
+        }
+        if (c == OPT_PUBLISH) {
+            if (o->npublish == RT_PUBLISH_MAX)
+                return cv_error_set(err, 0, "too many --publish flags (at most %d)",
+                                    RT_PUBLISH_MAX);
+            int ret = rt_parse_publish(optarg, &o->publish[o->npublish], err);
+            if (ret < 0)
+                return ret;
+            o->npublish++;
+            continue;
+        }
         if (c == OPT_VOLUME) {
             int ret = add_volume(o, optarg, err);
             if (ret < 0)
@@ -238,6 +277,8 @@ int rt_do_parse(int argc, char **argv, struct rt_opts *o, struct cv_error **err)
     finish_platform(o);
     if (o->help)
         return 0;
+    if (o->npublish && strcmp(o->network, "sandbox") != 0)
+        return cv_error_set(err, 0, "--publish needs --network=sandbox");
     if (o->log_path && o->log_fd >= 0)
         return cv_error_set(err, 0, "--log and --log-fd are mutually exclusive");
     if (optind >= argc)

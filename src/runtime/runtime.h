@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <termios.h>
 
@@ -20,6 +21,16 @@
 
 /* Most --volume flags of one `do`. */
 #define RT_VOLUMES_MAX 16
+
+/* Most --publish flags of one `do`. */
+#define RT_PUBLISH_MAX 16
+
+/* A host TCP port forwarded into the sandbox by `do --publish [ADDR:]HOST:SANDBOX`. */
+struct rt_publish {
+    uint32_t addr; /* host order; default 0.0.0.0 */
+    uint16_t host_port;
+    uint16_t sandbox_port;
+};
 
 /* A host directory bind-mounted into the sandbox by `do --volume SRC:DST[:ro]`. */
 struct rt_volume {
@@ -36,6 +47,10 @@ struct rt_opts {
     const char *root;          /* do --root, default "/" */
     const char *cwd;           /* do --cwd, NULL: derived from the current directory */
     bool overlay;              /* do --overlay=memory (default) or none */
+    uint32_t subnet_addr; /* do --subnet A.B.C.D/N (host order), with subnet_prefix */
+    int subnet_prefix;    /* 0: a /30 of 10.200.0.0/16 chosen by net.c */
+    struct rt_publish publish[RT_PUBLISH_MAX]; /* do --publish */
+    int npublish;
     struct rt_volume *volumes; /* do --volume, malloc'ed array of nvolumes (owned) */
     int nvolumes;
     bool strace;          /* --strace */
@@ -47,6 +62,10 @@ struct rt_opts {
     char **cmd;           /* do: the command and its arguments (borrowed, NULL-terminated) */
     int cmd_argc;
 };
+
+/* Parse `A.B.C.D/N` (N 8..30, a unicast network) into @addr (the network, host order) and
+ * @prefix. Returns 0 or a negative errno with *@err set. */
+int rt_parse_subnet(const char *arg, uint32_t *addr, int *prefix, struct cv_error **err);
 
 /* Defaults for all options. */
 void rt_opts_init(struct rt_opts *o);
@@ -78,7 +97,38 @@ int rt_choose_cwd(const struct rt_opts *o, const char *root_real, char *buf, siz
                   struct cv_error **err);
 
 /* A started sandbox: the gofers (root and volumes) and boot (Sentry) processes. */
+/* The sandbox's link (net.c): a veth pair, host end host_if, the other end eth0 inside. */
+struct rt_net {
+    char host_if[16];      /* "cvhN"; empty: no link (loopback only) */
+    uint32_t host_addr;    /* host order */
+    uint32_t sandbox_addr; /* host order */
+    int prefix;
+};
+
+/*
+ * For --network=sandbox as root: create the veth pair of the Sentry @pid (whose network
+ * namespace exists and which has not looked at it yet), configure both ends and the host's
+ * filter. Without CAP_NET_ADMIN it logs one line and leaves net->host_if empty. The pair is
+ * destroyed with the Sentry's namespace. Returns 0 or a negative errno with *@err set.
+ */
+int rt_net_setup(const struct rt_opts *o, pid_t pid, struct rt_net *net, struct cv_error **err);
+
+/* Parse `[ADDR:]HOST:SANDBOX` into @p. Returns 0 or a negative errno with *@err set. */
+int rt_parse_publish(const char *arg, struct rt_publish *p, struct cv_error **err);
+
+/* Bind and listen on the host ports of @o's --publish flags (@fds: one per flag, close-on-
+ * exec, owned by the caller). Returns 0 or a negative errno with *@err set. */
+int rt_publish_listen(const struct rt_opts *o, int *fds, struct cv_error **err);
+
+/* Start the relay process that accepts on @fds and connects each connection to the sandbox
+ * port over the link @net (which must exist). Returns its pid or a negative errno with *@err
+ * set. The relay dies with the caller (PR_SET_PDEATHSIG). */
+pid_t rt_publish_start(const struct rt_opts *o, const int *fds, const struct rt_net *net,
+                       struct cv_error **err);
+
 struct rt_sandbox {
+    struct rt_net net;
+    pid_t relay_pid;                   /* the --publish relay, 0 if none or reaped */
     pid_t gofer_pid;                   /* the root's gofer; 0 once reaped */
     pid_t volume_pids[RT_VOLUMES_MAX]; /* a gofer per volume; 0 once reaped */
     int nvolumes;

@@ -116,7 +116,7 @@ static int map_ids(void)
  */
 static _Noreturn void child_exec(char **argv, const int *keep, int nkeep,
                                  const sigset_t *child_mask, pid_t parent, bool new_session,
-                                 bool userns)
+                                 bool userns, int wait_fd)
 {
     const char *what = "set parent-death signal";
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
@@ -132,6 +132,13 @@ static _Noreturn void child_exec(char **argv, const int *keep, int nkeep,
     what = "create session";
     if (new_session && setsid() < 0)
         goto fail;
+    /* The runtime sets up the network namespace (net.c) before the Sentry may look at it. */
+    what = "wait for the runtime";
+    char go;
+    if (wait_fd >= 0 && read(wait_fd, &go, 1) != 1) {
+        errno = ECANCELED;
+        goto fail;
+    }
     what = "set up descriptors";
     int ret = child_prepare_fds(keep, nkeep);
     if (ret < 0) {
@@ -155,10 +162,11 @@ fail:;
 
 /*
  * Fork a child running `cvisor @argv[1]...`, in the new namespaces of @ns_flags (0: none).
- * Returns its pid or -errno.
+ * If @wait_fd >= 0 the child reads one byte from it before it execs. Returns its pid or
+ * -errno.
  */
 static pid_t spawn(char **argv, const int *keep, int nkeep, const sigset_t *child_mask,
-                   bool new_session, unsigned long ns_flags)
+                   bool new_session, unsigned long ns_flags, int wait_fd)
 {
     pid_t parent = getpid();
     g_host_uid = geteuid();
@@ -170,7 +178,7 @@ static pid_t spawn(char **argv, const int *keep, int nkeep, const sigset_t *chil
         return -errno;
     if (pid == 0)
         child_exec(argv, keep, nkeep, child_mask, parent, new_session,
-                   (ns_flags & CLONE_NEWUSER) != 0);
+                   (ns_flags & CLONE_NEWUSER) != 0, wait_fd);
     return pid;
 }
 
@@ -207,14 +215,14 @@ static pid_t start_gofer(const struct rt_opts *o, const char *root, bool ro, int
     n = add_log_args(args, n, o, fdbuf, log_fd);
     args[n] = NULL;
     int keep[] = {sock, log_fd};
-    return spawn(args, keep, ARRAY_SIZE(keep), child_mask, true, 0);
+    return spawn(args, keep, ARRAY_SIZE(keep), child_mask, true, 0, -1);
 }
 
 /* Most bytes of one `--volume FD:DST[:ro]` argument of boot. */
 #define VOLUME_ARG_MAX (16 + sizeof(((struct rt_volume *)0)->dst) + 4)
 
 static pid_t start_boot(const struct rt_opts *o, const char *cwd, int sock, const int *vol_socks,
-                        int log_fd, const sigset_t *child_mask)
+                        int log_fd, const sigset_t *child_mask, int wait_fd)
 {
     char sockbuf[16], fdbuf[16], membuf[24];
     snprintf(sockbuf, sizeof(sockbuf), "%d", sock);
@@ -260,7 +268,7 @@ static pid_t start_boot(const struct rt_opts *o, const char *cwd, int sock, cons
     for (int i = 0; i < o->cmd_argc; i++)
         args[n++] = o->cmd[i];
     args[n] = NULL;
-    return spawn(args, keep, 2 + o->nvolumes, child_mask, false, SENTRY_NAMESPACES);
+    return spawn(args, keep, 2 + o->nvolumes, child_mask, false, SENTRY_NAMESPACES, wait_fd);
 }
 
 static void kill_and_reap(pid_t pid)
@@ -276,6 +284,8 @@ static void kill_gofers(struct rt_sandbox *sb)
 {
     kill_and_reap(sb->gofer_pid);
     sb->gofer_pid = 0;
+    kill_and_reap(sb->relay_pid);
+    sb->relay_pid = 0;
     for (int i = 0; i < sb->nvolumes; i++) {
         kill_and_reap(sb->volume_pids[i]);
         sb->volume_pids[i] = 0;
@@ -331,9 +341,39 @@ int rt_sandbox_start(const struct rt_opts *o, const char *root, const char *cwd,
     int ret = start_volume_gofers(o, log_fd, child_mask, sb, pairs, err);
     for (int i = 0; i < o->nvolumes; i++)
         vol_socks[i] = pairs[i][0];
-    pid_t boot = ret < 0 ? ret : start_boot(o, cwd, sentry_sock, vol_socks, log_fd, child_mask);
+    int go[2] = {-1, -1};
+    int pub_fds[RT_PUBLISH_MAX];
+    if (ret == 0)
+        ret = rt_publish_listen(o, pub_fds, err);
+    else
+        for (int i = 0; i < o->npublish; i++)
+            pub_fds[i] = -1;
+    if (ret == 0 && pipe2(go, O_CLOEXEC) < 0)
+        ret = cv_error_set(err, errno, "create a pipe");
+    pid_t boot =
+        ret < 0 ? ret : start_boot(o, cwd, sentry_sock, vol_socks, log_fd, child_mask, go[0]);
     for (int i = 0; i < RT_VOLUMES_MAX; i++)
         close_pair(pairs[i]);
+    if (boot >= 0 && rt_net_setup(o, boot, &sb->net, err) < 0) {
+        kill_and_reap(boot);
+        boot = ret = -EIO;
+    }
+    if (boot >= 0 && o->npublish) {
+        sb->relay_pid = rt_publish_start(o, pub_fds, &sb->net, err);
+        if (sb->relay_pid < 0) {
+            kill_and_reap(boot);
+            boot = ret = sb->relay_pid;
+            sb->relay_pid = 0;
+        }
+    }
+    for (int i = 0; i < o->npublish; i++)
+        if (pub_fds[i] >= 0)
+            close(pub_fds[i]);
+    if (boot >= 0 && write(go[1], "g", 1) != 1) {
+        kill_and_reap(boot);
+        boot = ret = cv_error_set(err, errno, "start sandbox");
+    }
+    close_pair(go);
     if (boot < 0) {
         kill_gofers(sb);
         return ret < 0 ? ret : cv_error_set(err, -boot, "start sandbox");
@@ -353,6 +393,9 @@ static bool reap_children(struct rt_sandbox *sb)
         if (pid == sb->boot_pid) {
             sb->boot_pid = 0;
             sb->boot_status = status;
+        } else if (pid == sb->relay_pid) {
+            log_warn("the --publish relay %d exited (status 0x%x)", pid, status);
+            sb->relay_pid = 0;
         } else if (pid == sb->gofer_pid) {
             log_debug("gofer %d exited early (status 0x%x)", pid, status);
             sb->gofer_pid = 0;

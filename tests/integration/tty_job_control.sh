@@ -47,7 +47,13 @@ wait_for '^status=130$'
 keys 'stty size' Enter
 wait_for '^30 100$'
 tm resize-window -x 90 -y 25
-sleep 0.3
+# The new size reaches the sandbox's pty through the host's SIGWINCH: ask until it shows (a
+# loaded machine may take a while), at most 10 s.
+for _ in $(seq 50); do
+    keys 'stty size' Enter
+    sleep 0.2
+    pane | grep -Eq '^25 90$' && break
+done
 keys 'stty size; tty' Enter
 wait_for '^25 90$'
 wait_for '^/dev/pts/[0-9]+$'

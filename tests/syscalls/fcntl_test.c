@@ -2,6 +2,7 @@
 /* Conformance tests for fcntl: F_DUPFD and F_DUPFD_CLOEXEC minimum-fd semantics, F_GETFD/F_SETFD,
  * F_GETFL/F_SETFL for O_NONBLOCK and O_APPEND, and EBADF/EINVAL. */
 #include <fcntl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "tests/syscalls/harness.h"
@@ -112,4 +113,19 @@ TEST(bad_command_einval)
     int fd = CHECK(open("/dev/null", O_RDONLY));
     EXPECT_ERRNO(fcntl(fd, 0x7fff), EINVAL);
     close(fd);
+}
+
+TEST(f_notify)
+{
+    /* dnotify: a directory takes a watch; the argument is an unsigned int, so the high half
+     * of a 64-bit argument is ignored (Python passes a long); no event bits removes it. */
+    int d = CHECK(open("/tmp", O_RDONLY | O_DIRECTORY));
+    EXPECT_OK(fcntl(d, F_NOTIFY, DN_CREATE | DN_DELETE | DN_MULTISHOT));
+    EXPECT_OK(syscall(SYS_fcntl, d, F_NOTIFY, 0xffffffff00000000ul | DN_MODIFY));
+    EXPECT_OK(fcntl(d, F_NOTIFY, 0));
+    int f = CHECK(open("/dev/null", O_RDONLY));
+    EXPECT_ERRNO(fcntl(f, F_NOTIFY, DN_MODIFY), ENOTDIR);
+    EXPECT_OK(fcntl(f, F_NOTIFY, DN_MULTISHOT)); /* nothing to remove is fine anywhere */
+    close(f);
+    close(d);
 }

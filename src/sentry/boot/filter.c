@@ -27,6 +27,7 @@
 
 #include "common/log.h"
 #include "sentry/boot/boot_internal.h"
+#include "sentry/net/lwip/link.h"
 #include "sentry/platform/platform.h"
 
 /* An allowed call; its arguments are not looked at. */
@@ -83,6 +84,7 @@ static const struct rule g_rules[] = {
     ALLOW(exit_group),               /* the Sentry ends with the app's status */
     ALLOW(futex),                    /* pthread mutexes and condition variables */
     ALLOW(sched_yield),              /* lock back-off */
+    ALLOW_EQ(membarrier, 0, 1),      /* MEMBARRIER_CMD_GLOBAL: the app's membarrier */
     ALLOW(sched_getaffinity),        /* CPU affinity reported to the app */
     ALLOW(sched_setaffinity),        /* stub threads bound to their tracer's CPU */
     ALLOW(getcpu),                   /* sched_getcpu() when the vDSO is not used */
@@ -188,6 +190,30 @@ static const struct rule g_rules[] = {
 #endif
 };
 
+/*
+ * ---- Networking: the link (docs/network.md, docs/security.md) ----
+ * For each AF_PACKET socket of a link (opened at boot, net/lwip/link.c), exactly the two calls
+ * that move its frames, each only on that descriptor number and only with MSG_DONTWAIT: the
+ * Sentry opens no socket and makes no other call on these descriptors after boot (poll, above,
+ * waits on them).
+ */
+static int add_link_rules(scmp_filter_ctx ctx)
+{
+    int fds[LINK_MAX];
+    int n = link_fds(fds, LINK_MAX);
+    int err = 0;
+    for (int i = 0; err == 0 && i < n; i++) {
+        err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(recvmmsg), 2,
+                               SCMP_A0(SCMP_CMP_EQ, (uint64_t)fds[i]),
+                               SCMP_A3(SCMP_CMP_EQ, MSG_DONTWAIT));
+        if (err == 0)
+            err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendmmsg), 2,
+                                   SCMP_A0(SCMP_CMP_EQ, (uint64_t)fds[i]),
+                                   SCMP_A3(SCMP_CMP_EQ, MSG_DONTWAIT));
+    }
+    return err;
+}
+
 int sentry_filter_install(void)
 {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
@@ -206,6 +232,8 @@ int sentry_filter_install(void)
             err = seccomp_rule_add(ctx, act, r->nr, 1,
                                    SCMP_CMP((unsigned)r->arg, SCMP_CMP_EQ, r->val));
     }
+    if (err == 0)
+        err = add_link_rules(ctx);
     if (err == 0)
         err = seccomp_load(ctx);
     seccomp_release(ctx);

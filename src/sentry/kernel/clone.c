@@ -33,11 +33,28 @@ static int check_flags(uint64_t flags)
         return -EINVAL;
     if ((flags & CLONE_FS) && (flags & CLONE_NEWNS))
         return -EINVAL;
+    if ((flags & CLONE_PIDFD) && (flags & CLONE_DETACHED))
+        return -EINVAL;
     if (flags & NS_FLAGS)
         return -EPERM; /* COMPAT: namespaces inside the sandbox are not supported */
-    if (flags & (CLONE_PIDFD | CLONE_PTRACE | CLONE_UNTRACED))
-        return -EINVAL; /* COMPAT: pidfds and ptrace are not supported */
+    if (flags & (CLONE_PTRACE | CLONE_UNTRACED))
+        return -EINVAL; /* COMPAT: ptrace is not supported */
+    if ((flags & CLONE_PIDFD) && (flags & CLONE_THREAD))
+        return -EINVAL; /* COMPAT: no thread pidfds (Linux 6.9's PIDFD_THREAD) */
     return 0;
+}
+
+/* CLONE_CLEAR_SIGHAND: the child's handlers are reset to SIG_DFL; SIG_IGN stays. */
+static void clear_sighand(struct sighand *sh)
+{
+    for (int i = 0; i < LINUX_NSIG; i++) {
+        struct linux_sigaction *act = &sh->action[i];
+        if (act->handler != LINUX_SIG_IGN)
+            act->handler = LINUX_SIG_DFL;
+        act->flags = 0;
+        act->restorer = 0;
+        act->mask = 0;
+    }
 }
 
 /* Resources of the child: shared or copied according to @flags. On failure the caller
@@ -79,6 +96,8 @@ static int new_thread_group(struct task *t, struct task *c, uint64_t flags)
         err = sighand_copy(ptg->sighand, &tg->sighand);
         if (err < 0)
             return err; /* the caller reaps @tg with @c */
+        if (flags & LINUX_CLONE_CLEAR_SIGHAND)
+            clear_sighand(tg->sighand);
     }
     tg->parent = (flags & CLONE_PARENT) && ptg->parent ? ptg->parent : ptg;
     list_add_tail(&tg->sibling, &tg->parent->children);
@@ -169,6 +188,7 @@ static void clone_thread_state(struct task *t, struct task *c, const struct clon
     c->blocked = t->blocked;
     c->cpu_affinity = t->cpu_affinity;
     c->ioprio = t->ioprio;
+    c->sched_policy = t->sched_policy & ~0x40000000u; /* SCHED_RESET_ON_FORK is not inherited */
     c->mempolicy = t->mempolicy;
     if ((flags & (CLONE_VM | CLONE_VFORK)) != CLONE_VM)
         c->altstack = t->altstack;
@@ -218,10 +238,21 @@ fail:
     return err;
 }
 
-long task_clone(struct task *t, const struct clone_params *p)
+int task_clone_check(const struct clone_params *p)
 {
     uint64_t flags = p->flags;
     int err = check_flags(flags);
+    if (err < 0)
+        return err;
+    if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID) && p->pidfd == p->parent_tid)
+        return -EINVAL;
+    return 0;
+}
+
+long task_clone(struct task *t, const struct clone_params *p)
+{
+    uint64_t flags = p->flags;
+    int err = task_clone_check(p);
     if (err < 0)
         return err;
     if (t->tg->exiting)
@@ -231,6 +262,8 @@ long task_clone(struct task *t, const struct clone_params *p)
     struct task *c;
     if ((err = clone_create(t, p, &c)) < 0)
         return err;
+    if (p->created)
+        p->created(t, c, p->created_arg);
     /* The child's host thread waits for the kernel lock, which is held until the end. */
     if (flags & CLONE_PARENT_SETTID) {
         int32_t tid = c->tid;

@@ -121,6 +121,7 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
     signal_fpstate_reset(t);
     memcpy(t->tg->exe_path, exe, sizeof(t->tg->exe_path));
     t->tg->did_exec = true;
+    t->tg->membarrier_registered = 0; /* a new address space */
     task_commit_cred(t, creds.cred);
     t->tg->dumpable = creds.dumpable;
     set_comm(t, path);

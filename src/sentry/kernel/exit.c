@@ -114,6 +114,7 @@ static void kill_all_tasks(void)
 static void tg_become_zombie(struct thread_group *tg)
 {
     tg->zombie = true;
+    waitq_notify(&tg->exit_wq, 0); /* pidfds become readable */
     timer_tg_exit(tg);
     ptimer_tg_exit(tg);
     reparent_children(tg);
@@ -200,6 +201,8 @@ _Noreturn void task_exit_now(struct task *t)
             tg->exit_status = (t->exit_code & 0xff) << 8;
         }
         leader_exit_ctty(tg);
+        if (g_kernel.sem_exit)
+            g_kernel.sem_exit(tg);
         tg_become_zombie(tg); /* may reap @tg: @t lives on through this thread's reference */
     } else {
         /* execve waits for the other threads to go. */

@@ -200,6 +200,11 @@ void fdtable_close_on_exec(struct fdtable *fdt)
     }
 }
 
+int fdtable_capacity(struct fdtable *fdt)
+{
+    return fdt->cap > 64 ? fdt->cap : 64;
+}
+
 int fdtable_size(struct fdtable *fdt)
 {
     int n = fdt->cap;

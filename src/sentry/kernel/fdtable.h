@@ -38,3 +38,6 @@ int fdtable_close(struct fdtable *fdt, int fd);
 void fdtable_close_on_exec(struct fdtable *fdt);
 /* Highest fd + 1 that may be in use (for iteration), and iteration helper. */
 int fdtable_size(struct fdtable *fdt);
+/* Descriptors the table has room for without growing (at least 64; it never shrinks): what
+ * select(2) checks its sets against, as Linux's max_fds. */
+int fdtable_capacity(struct fdtable *fdt);

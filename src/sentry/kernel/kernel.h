@@ -53,6 +53,9 @@ struct kernel {
     /* Optional (fs/devpts): session leader @tg, which has a controlling terminal, exits;
      * hang up the terminal's foreground group and free the terminal of the session. */
     void (*ctty_leader_exit)(struct thread_group *tg);
+    /* Optional (syscalls/sys_sem.c): the last thread of @tg exits; undo its SEM_UNDO
+     * semaphore adjustments. */
+    void (*sem_exit)(struct thread_group *tg);
     /* Protected by lock. */
     struct list_head tasks;       /* all live tasks (task->klink) */
     struct list_head tgs;         /* all thread groups, zombies included (tg->klink) */

@@ -86,6 +86,7 @@ int tg_alloc(struct task *t, struct thread_group **out)
     list_init(&tg->ptimers);
     waitq_init(&tg->child_wait);
     waitq_init(&tg->signalfd_wq);
+    waitq_init(&tg->exit_wq);
     sigpending_init(&tg->shared_pending);
     tg->exit_signal = SIGCHLD;
     tg->start_ns = kernel_now_ns();
@@ -183,6 +184,7 @@ void tg_reap(struct thread_group *tg)
     list_for_each_entry_safe(w, wn, &tg->signalfd_wq.waiters, link)
         waitq_remove(w);
     signal_flush_pending(&tg->shared_pending);
+    waitq_notify(&tg->exit_wq, 0); /* pidfds: now POLLHUP too; each holds a reference */
     tg_unref(tg);
 }
 

@@ -88,6 +88,7 @@ struct thread_group {
     struct list_head sibling;
     struct waitq child_wait;      /* the parent's wait4/waitid sleeps here */
     struct waitq signalfd_wq;     /* signalfd readers and pollers; notified on each signal */
+    struct waitq exit_wq;         /* pidfd pollers: notified when it becomes a zombie, is reaped */
 
     int pgid, sid;
     /* Controlling terminal of the session (fs/devpts); NULL if none. Copied on fork,
@@ -126,6 +127,9 @@ struct thread_group {
     bool dumpable;
     bool child_subreaper;
     bool did_exec;                /* setpgid() of a child that exec'd gives EACCES */
+    /* membarrier(2) registrations (MEMBARRIER_CMD_REGISTER_* bits) of this process's address
+     * space; cleared by execve, which gives a new one. COMPAT: per process, not per mm. */
+    uint32_t membarrier_registered;
     int nice;                     /* -20..19 (setpriority); inherited by fork */
     gaddr_t arg_start, arg_end, env_start, env_end; /* for /proc/pid/cmdline, environ */
     /* The auxiliary vector of the last execve, AT_NULL included (/proc/pid/auxv). */
@@ -216,6 +220,9 @@ struct task {
     int cpu_hint;
     uint64_t cpu_affinity;          /* sched_setaffinity mask of CPUs 0-63; 0 = all */
     uint16_t ioprio;                /* ioprio_set value (0: none set); inherited by clone */
+    /* sched_setscheduler's policy (SCHED_OTHER/BATCH/IDLE) | SCHED_RESET_ON_FORK; inherited
+     * by clone without the flag. */
+    uint32_t sched_policy;
     uint16_t mempolicy;             /* set_mempolicy mode | mode flags; inherited by clone */
     struct task_ioac ioac;
 };

@@ -26,6 +26,7 @@
 #include "common/log.h"
 #include "sentry/kernel/task.h"
 #include "sentry/memmap/uio.h"
+#include "sentry/net/lwip/link.h"
 #include "sentry/net/socket.h"
 #include "sentry/waiter/waitq.h"
 
@@ -148,6 +149,64 @@ static void put_link_lo(struct nl_buf *b, uint32_t seq, uint32_t portid, uint16_
     nl_end(b, h);
 }
 
+/* The links of the stack (net/lwip/link.h), as Linux shows a veth end. */
+static void put_link_eth(struct nl_buf *b, uint32_t seq, uint32_t portid, uint16_t flags,
+                         const struct link_info *li)
+{
+    struct nlmsghdr *h = nl_begin(b, RTM_NEWLINK, flags, seq, portid);
+    struct ifinfomsg *ifi = nl_put(b, sizeof(*ifi));
+    if (ifi) {
+        ifi->ifi_family = AF_UNSPEC;
+        ifi->ifi_type = ARPHRD_ETHER;
+        ifi->ifi_index = li->index;
+        ifi->ifi_flags = IFF_UP | IFF_BROADCAST | IFF_MULTICAST | IFF_RUNNING | IFF_LOWER_UP;
+    }
+    nl_attr(b, IFLA_IFNAME, li->name, strlen(li->name) + 1);
+    nl_attr_u32(b, IFLA_TXQLEN, 1000);
+    nl_attr(b, IFLA_QDISC, "noqueue", 8);
+    nl_attr_u8(b, IFLA_OPERSTATE, 6); /* IF_OPER_UP */
+    nl_attr_u8(b, IFLA_LINKMODE, 0);
+    nl_attr_u32(b, IFLA_MTU, li->mtu);
+    nl_attr_u32(b, IFLA_GROUP, 0);
+    nl_attr_u32(b, IFLA_NUM_TX_QUEUES, 1);
+    nl_attr_u32(b, IFLA_NUM_RX_QUEUES, 1);
+    static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    nl_attr(b, IFLA_ADDRESS, li->mac, sizeof(li->mac));
+    nl_attr(b, IFLA_BROADCAST, bcast, sizeof(bcast));
+    nl_end(b, h);
+}
+
+static void put_links(struct nl_buf *b, uint32_t seq, uint32_t portid)
+{
+    put_link_lo(b, seq, portid, NLM_F_MULTI);
+    struct link_info li;
+    for (int i = 0; link_info(i, &li); i++)
+        put_link_eth(b, seq, portid, NLM_F_MULTI, &li);
+}
+
+static void put_addr_eth(struct nl_buf *b, uint32_t seq, uint32_t portid,
+                         const struct link_info *li)
+{
+    struct nlmsghdr *h = nl_begin(b, RTM_NEWADDR, NLM_F_MULTI, seq, portid);
+    struct ifaddrmsg *ifa = nl_put(b, sizeof(*ifa));
+    if (ifa) {
+        ifa->ifa_family = AF_INET;
+        ifa->ifa_prefixlen = (uint8_t)__builtin_popcount(li->mask);
+        ifa->ifa_flags = IFA_F_PERMANENT;
+        ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+        ifa->ifa_index = (uint32_t)li->index;
+    }
+    uint32_t bcast = li->addr | ~li->mask;
+    nl_attr(b, IFA_ADDRESS, &li->addr, 4);
+    nl_attr(b, IFA_LOCAL, &li->addr, 4);
+    nl_attr(b, IFA_BROADCAST, &bcast, 4);
+    nl_attr(b, IFA_LABEL, li->name, strlen(li->name) + 1);
+    nl_attr_u32(b, IFA_FLAGS, IFA_F_PERMANENT);
+    struct ifa_cacheinfo ci = {.ifa_prefered = 0xffffffffu, .ifa_valid = 0xffffffffu};
+    nl_attr(b, IFA_CACHEINFO, &ci, sizeof(ci));
+    nl_end(b, h);
+}
+
 static void put_addr(struct nl_buf *b, uint32_t seq, uint32_t portid, int family)
 {
     struct nlmsghdr *h = nl_begin(b, RTM_NEWADDR, NLM_F_MULTI, seq, portid);
@@ -200,8 +259,58 @@ static void put_route(struct nl_buf *b, uint32_t seq, uint32_t portid, int famil
     nl_end(b, h);
 }
 
+/* One IPv4 route of link @li: to @dst/@dst_len (network order), via @gw if not 0. */
+static void put_route_eth(struct nl_buf *b, uint32_t seq, uint32_t portid,
+                          const struct link_info *li, uint32_t dst, int dst_len, uint32_t gw,
+                          uint8_t table, uint8_t type, uint8_t scope)
+{
+    struct nlmsghdr *h = nl_begin(b, RTM_NEWROUTE, NLM_F_MULTI, seq, portid);
+    struct rtmsg *rt = nl_put(b, sizeof(*rt));
+    if (rt) {
+        rt->rtm_family = AF_INET;
+        rt->rtm_dst_len = (uint8_t)dst_len;
+        rt->rtm_table = table;
+        rt->rtm_protocol = gw ? RTPROT_BOOT : RTPROT_KERNEL;
+        rt->rtm_scope = scope;
+        rt->rtm_type = type;
+    }
+    nl_attr_u32(b, RTA_TABLE, table);
+    if (dst_len)
+        nl_attr(b, RTA_DST, &dst, 4);
+    if (gw)
+        nl_attr(b, RTA_GATEWAY, &gw, 4);
+    else
+        nl_attr(b, RTA_PREFSRC, &li->addr, 4);
+    nl_attr_u32(b, RTA_OIF, (uint32_t)li->index);
+    nl_end(b, h);
+}
+
+/* Linux's routes of an interface with one IPv4 address: the default route (main), the
+ * subnet (main), the address and the subnet's broadcast (local). */
+static void put_routes_eth(struct nl_buf *b, uint32_t seq, uint32_t portid)
+{
+    struct link_info li;
+    for (int i = 0; link_info(i, &li); i++) {
+        int plen = __builtin_popcount(li.mask);
+        if (li.gw)
+            put_route_eth(b, seq, portid, &li, 0, 0, li.gw, RT_TABLE_MAIN, RTN_UNICAST,
+                          RT_SCOPE_UNIVERSE);
+        put_route_eth(b, seq, portid, &li, li.addr & li.mask, plen, 0, RT_TABLE_MAIN, RTN_UNICAST,
+                      RT_SCOPE_LINK);
+    }
+    for (int i = 0; link_info(i, &li); i++) {
+        put_route_eth(b, seq, portid, &li, li.addr, 32, 0, RT_TABLE_LOCAL, RTN_LOCAL,
+                      RT_SCOPE_HOST);
+        if (__builtin_popcount(li.mask) < 31)
+            put_route_eth(b, seq, portid, &li, li.addr | ~li.mask, 32, 0, RT_TABLE_LOCAL,
+                          RTN_BROADCAST, RT_SCOPE_LINK);
+    }
+}
+
 static void put_routes(struct nl_buf *b, uint32_t seq, uint32_t portid, int family)
 {
+    if (family == AF_UNSPEC || family == AF_INET)
+        put_routes_eth(b, seq, portid);
     if (family == AF_UNSPEC || family == AF_INET) {
         static const uint8_t net[4] = {127, 0, 0, 0}, bcast[4] = {127, 255, 255, 255};
         put_route(b, seq, portid, AF_INET, net, 8, RT_TABLE_LOCAL, RTN_LOCAL, RT_SCOPE_HOST);
@@ -246,21 +355,37 @@ static int req_family(const struct nlmsghdr *h)
     return ((const uint8_t *)NLMSG_DATA(h))[0];
 }
 
-/* RTM_GETLINK for one interface: by index, or by IFLA_IFNAME. Returns 0 or -ENODEV. */
-static int get_one_link(const struct nlmsghdr *h)
+/* True if interface @name (@n bytes, maybe NUL-terminated) is @want. */
+static bool name_is(const char *name, size_t n, const char *want)
+{
+    size_t len = strnlen(name, n);
+    return len == strlen(want) && memcmp(name, want, len) == 0;
+}
+
+/* RTM_GETLINK for one interface: by index, or by IFLA_IFNAME. Returns its index (1: lo, else
+ * a link, *@li filled), or -ENODEV/-EINVAL. */
+static int get_one_link(const struct nlmsghdr *h, struct link_info *li)
 {
     if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
         return -EINVAL;
     const struct ifinfomsg *ifi = NLMSG_DATA(h);
-    if (ifi->ifi_index)
-        return ifi->ifi_index == LO_INDEX ? 0 : -ENODEV;
+    if (ifi->ifi_index) {
+        if (ifi->ifi_index == LO_INDEX)
+            return LO_INDEX;
+        return link_info(ifi->ifi_index - 2, li) ? li->index : -ENODEV;
+    }
     int left = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi)));
     const struct rtattr *a = (const void *)((const uint8_t *)ifi + NLMSG_ALIGN(sizeof(*ifi)));
     for (; RTA_OK(a, left); a = RTA_NEXT(a, left)) {
         if (a->rta_type == IFLA_IFNAME) {
             const char *name = RTA_DATA(a);
             size_t n = RTA_PAYLOAD(a);
-            return n >= 2 && strncmp(name, "lo", n) == 0 ? 0 : -ENODEV;
+            if (name_is(name, n, "lo"))
+                return LO_INDEX;
+            for (int i = 0; link_info(i, li); i++)
+                if (name_is(name, n, li->name))
+                    return li->index;
+            return -ENODEV;
         }
     }
     return -EINVAL;
@@ -278,12 +403,16 @@ static void nl_handle(struct task *t, struct nl_sock *s, const struct nlmsghdr *
     case RTM_GETLINK:
         if (dump) {
             if (req_family(h) == AF_UNSPEC || req_family(h) == AF_PACKET)
-                put_link_lo(b, seq, pid, NLM_F_MULTI);
+                put_links(b, seq, pid);
             put_done(b, seq, pid);
             return;
         }
-        if ((err = get_one_link(h)) == 0) {
-            put_link_lo(b, seq, pid, 0);
+        struct link_info li;
+        if ((err = get_one_link(h, &li)) > 0) {
+            if (err == LO_INDEX)
+                put_link_lo(b, seq, pid, 0);
+            else
+                put_link_eth(b, seq, pid, 0, &li);
             if (h->nlmsg_flags & NLM_F_ACK)
                 put_error(b, h, pid, 0);
             return;
@@ -294,8 +423,12 @@ static void nl_handle(struct task *t, struct nl_sock *s, const struct nlmsghdr *
             err = -EOPNOTSUPP;
             break;
         }
-        if (req_family(h) == AF_UNSPEC || req_family(h) == AF_INET)
+        if (req_family(h) == AF_UNSPEC || req_family(h) == AF_INET) {
             put_addr(b, seq, pid, AF_INET);
+            struct link_info ai;
+            for (int i = 0; link_info(i, &ai); i++)
+                put_addr_eth(b, seq, pid, &ai);
+        }
         if (req_family(h) == AF_UNSPEC || req_family(h) == AF_INET6)
             put_addr(b, seq, pid, AF_INET6);
         put_done(b, seq, pid);

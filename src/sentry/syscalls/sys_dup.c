@@ -8,8 +8,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "abi/linux/errno.h"
+#include "abi/linux/stat.h"
 #include "common/cleanup.h"
 #include "sentry/syscalls/sys_fs_util.h"
 #include "sentry/syscalls/syscalls.h"
@@ -99,6 +101,23 @@ static long fcntl_forward(struct task *t, struct file *f, unsigned int op, uint6
     return (ret == -ENOTTY || ret == -LINUX_ENOIOCTLCMD) ? -EINVAL : ret;
 }
 
+#define LINUX_DN_MULTISHOT 0x80000000u
+
+/* F_NOTIFY (dnotify) with Linux's checks: the argument is an unsigned int (callers pass it in
+ * a long); no event bits removes the watch, which always works; otherwise the file must be a
+ * directory. COMPAT: the watch is accepted but no signal is ever sent (the Sentry has no
+ * SIGIO delivery); inotify is the supported interface. */
+static long fcntl_notify(struct task *t, struct file *f, uint32_t arg)
+{
+    if ((arg & ~LINUX_DN_MULTISHOT) == 0)
+        return 0;
+    struct linux_stat st;
+    int ret = vfs_fstat(&t->ctx, f, &st);
+    if (ret < 0)
+        return ret;
+    return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
 long sys_fcntl(struct task *t, const struct syscall_args *a)
 {
     int fd = arg_int(a, 0);
@@ -148,9 +167,10 @@ long sys_fcntl(struct task *t, const struct syscall_args *a)
     case F_GET_SEALS:
         return fcntl_forward(t, f, cmd == F_ADD_SEALS ? VFS_FCNTL_ADD_SEALS : VFS_FCNTL_GET_SEALS,
                              arg);
+    case F_NOTIFY:
+        return fcntl_notify(t, f, (uint32_t)arg);
     case F_GETLEASE:
     case F_SETLEASE:
-    case F_NOTIFY:
         return -EINVAL;
     default:
         return -EINVAL;
@@ -162,8 +182,9 @@ void sys_dup_register(void)
     SYSCALL_REG(LINUX_NR_dup, SYS_SUPPORTED(dup));
     SYSCALL_REG(LINUX_NR_dup2, SYS_SUPPORTED(dup2));
     SYSCALL_REG(LINUX_NR_dup3, SYS_SUPPORTED(dup3));
-    SYSCALL_REG(LINUX_NR_fcntl, SYS_PARTIAL(fcntl, "no SIGIO (F_SETOWN/F_SETSIG), leases or "
-                                                   "F_NOTIFY; seals on memfds only"));
+    SYSCALL_REG(LINUX_NR_fcntl, SYS_PARTIAL(fcntl, "no SIGIO (F_SETOWN/F_SETSIG) or leases; "
+                                                   "F_NOTIFY sends no signal; seals on memfds "
+                                                   "only"));
     SYSCALL_REG(LINUX_NR_flock,
                 SYS_PARTIAL(flock, "sandbox-wide; host processes do not see these locks"));
 }

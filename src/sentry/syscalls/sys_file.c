@@ -58,6 +58,87 @@ long sys_openat(struct task *t, const struct syscall_args *a)
     return do_open(t, arg_int(a, 0), arg_addr(a, 1), arg_int(a, 2), arg_uint(a, 3));
 }
 
+/* openat2(2): struct open_how of Linux's include/uapi/linux/openat2.h. */
+struct linux_open_how {
+    uint64_t flags, mode, resolve;
+};
+#define OPEN_HOW_SIZE_VER0 24
+#define LINUX_RESOLVE_CACHED 0x20u
+#define LINUX_RESOLVE_ALL                                                                          \
+    (VFS_RESOLVE_NO_XDEV | VFS_RESOLVE_NO_MAGICLINKS | VFS_RESOLVE_NO_SYMLINKS |                   \
+     VFS_RESOLVE_BENEATH | VFS_RESOLVE_IN_ROOT | LINUX_RESOLVE_CACHED)
+/* Linux's VALID_OPEN_FLAGS on x86-64, in the kernel's values (glibc's O_LARGEFILE is 0). */
+#define LINUX_VALID_OPEN_FLAGS 037777703u
+#define LINUX_O_PATH_FLAGS (O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC)
+#define LINUX_O_TMPFILE_BIT 020000000u
+
+/* Linux's build_open_flags for openat2, which, unlike open(2), rejects what it does not know.
+ * Returns 0, -EINVAL, or -EAGAIN (RESOLVE_CACHED, see sys_openat2). */
+static long check_open_how(const struct linux_open_how *h)
+{
+    if (h->flags & ~(uint64_t)LINUX_VALID_OPEN_FLAGS)
+        return -EINVAL;
+    if (h->resolve & ~(uint64_t)LINUX_RESOLVE_ALL)
+        return -EINVAL;
+    if ((h->resolve & VFS_RESOLVE_BENEATH) && (h->resolve & VFS_RESOLVE_IN_ROOT))
+        return -EINVAL;
+    bool creates = h->flags & (O_CREAT | LINUX_O_TMPFILE_BIT);
+    if (creates ? (h->mode & ~(uint64_t)07777) != 0 : h->mode != 0)
+        return -EINVAL;
+    if ((h->flags & O_CREAT) && (h->flags & O_DIRECTORY))
+        return -EINVAL;
+    if ((h->flags & O_PATH) && (h->flags & ~(uint64_t)LINUX_O_PATH_FLAGS))
+        return -EINVAL;
+    /* COMPAT: RESOLVE_CACHED (resolve from the cache alone, else EAGAIN) always says EAGAIN,
+     * which Linux allows: the caller retries without it. */
+    if (h->resolve & LINUX_RESOLVE_CACHED)
+        return -EAGAIN;
+    return 0;
+}
+
+long sys_openat2(struct task *t, const struct syscall_args *a)
+{
+    size_t usize = arg_size(a, 3);
+    if (usize < OPEN_HOW_SIZE_VER0)
+        return -EINVAL;
+    if (usize > 4096)
+        return -E2BIG;
+    struct linux_open_how h;
+    if (copy_in(t, arg_addr(a, 2), &h, sizeof(h)) < 0)
+        return -EFAULT;
+    for (size_t off = sizeof(h); off < usize; off++) {
+        uint8_t c;
+        if (copy_in(t, arg_addr(a, 2) + off, &c, 1) < 0)
+            return -EFAULT;
+        if (c)
+            return -E2BIG;
+    }
+    long ret = check_open_how(&h);
+    if (ret < 0)
+        return ret;
+    char path[SYS_PATH_MAX];
+    if ((ret = sys_get_path(t, arg_addr(a, 1), path)) < 0)
+        return ret;
+    _cleanup_(file_unrefp) struct file *dir = NULL;
+    int dirfd = arg_int(a, 0);
+    bool scoped = h.resolve & (VFS_RESOLVE_BENEATH | VFS_RESOLVE_IN_ROOT);
+    if (scoped && dirfd != AT_FDCWD && path[0] == '/') {
+        /* A scoped walk starts at the directory even for an absolute path. */
+        if (!(dir = fdtable_get(t->fdt, dirfd)))
+            return -EBADF;
+    } else if ((ret = sys_dirfd(t, dirfd, path, false, &dir)) < 0) {
+        return ret;
+    }
+    int flags = (int)h.flags;
+    struct file *f;
+    ret = vfs_openat2(&t->ctx, dir, path, flags, (unsigned)h.mode, h.resolve, &f);
+    if (ret < 0)
+        return ret;
+    ret = sys_install_fd(t, f, (flags & O_CLOEXEC) ? FD_CLOEXEC : 0);
+    file_unref(f);
+    return ret;
+}
+
 long sys_creat(struct task *t, const struct syscall_args *a)
 {
     return do_open(t, AT_FDCWD, arg_addr(a, 0), O_CREAT | O_WRONLY | O_TRUNC, arg_uint(a, 1));
@@ -553,7 +634,7 @@ void sys_file_register(void)
     SYSCALL_REG(LINUX_NR_umask, SYS_SUPPORTED(umask));
     SYSCALL_REG(LINUX_NR_open, SYS_SUPPORTED(open));
     SYSCALL_REG(LINUX_NR_openat, SYS_PARTIAL(openat, "O_TMPFILE is not supported"));
-    SYSCALL_REG(LINUX_NR_openat2, SYS_ERRNO(openat2, ENOSYS, "not implemented; libc falls back"));
+    SYSCALL_REG(LINUX_NR_openat2, SYS_PARTIAL(openat2, "RESOLVE_CACHED is always EAGAIN"));
     SYSCALL_REG(LINUX_NR_creat, SYS_SUPPORTED(creat));
     SYSCALL_REG(LINUX_NR_close, SYS_SUPPORTED(close));
     SYSCALL_REG(LINUX_NR_close_range, SYS_SUPPORTED(close_range));
@@ -563,8 +644,7 @@ void sys_file_register(void)
     SYSCALL_REG(LINUX_NR_readlinkat, SYS_SUPPORTED(readlinkat));
     SYSCALL_REG(LINUX_NR_access, SYS_SUPPORTED(access));
     SYSCALL_REG(LINUX_NR_faccessat, SYS_SUPPORTED(faccessat));
-    SYSCALL_REG(LINUX_NR_faccessat2,
-                SYS_PARTIAL(faccessat2, "AT_EACCESS is the default: real ids = effective ids"));
+    SYSCALL_REG(LINUX_NR_faccessat2, SYS_SUPPORTED(faccessat2));
     SYSCALL_REG(LINUX_NR_getcwd, SYS_SUPPORTED(getcwd));
     SYSCALL_REG(LINUX_NR_chdir, SYS_SUPPORTED(chdir));
     SYSCALL_REG(LINUX_NR_fchdir, SYS_SUPPORTED(fchdir));

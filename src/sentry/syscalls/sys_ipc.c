@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * System V IPC: shared memory (shmget, shmat, shmdt, shmctl; the segments are in
- * kernel/shm.c). Message queues and semaphores are not implemented yet.
+ * kernel/shm.c). Semaphores are in sys_sem.c, message queues in sys_msg.c.
  */
 #include <errno.h>
 

@@ -358,8 +358,10 @@ static long do_select(struct task *t, int nfds, gaddr_t inp, gaddr_t outp, gaddr
     if (nfds < 0)
         return -EINVAL;
     struct fd_sets s = {0};
-    int max = fdtable_size(t->fdt);
-    s.n = nfds < max ? nfds : max; /* as Linux: bits past the table are ignored */
+    /* As Linux: bits past the table's room (max_fds, not the highest open descriptor) are
+     * ignored; a set bit below it for a closed descriptor is EBADF. */
+    int max = fdtable_capacity(t->fdt);
+    s.n = nfds < max ? nfds : max;
     if (s.n > SELECT_MAX_FDS)
         s.n = SELECT_MAX_FDS;
     s.words = ((size_t)s.n + 63) / 64;

@@ -10,6 +10,7 @@
 #include <sched.h>
 
 #include "abi/linux/stat.h"
+#include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/task.h"
 #include "sentry/syscalls/sys_fs_util.h"
 #include "sentry/syscalls/syscalls.h"
@@ -143,9 +144,40 @@ long sys_syslog(struct task *t, const struct syscall_args *a)
     return -EPERM;
 }
 
+/* unshare(CLONE_FS/CLONE_FILES/CLONE_SYSVSEM): a private copy of the root, cwd and umask,
+ * of the descriptor table, and for a process with one thread the SEM_UNDO adjustments are
+ * applied now (Linux's exit_sem, which applies them when the last sharer lets go; COMPAT:
+ * they are per process, so other threads keep sharing them). */
+static long unshare_resources(struct task *t, uint64_t flags)
+{
+    struct fs_context *fs = NULL;
+    struct fdtable *fdt = NULL;
+    int err = 0;
+    if (flags & CLONE_FS)
+        err = fs_context_copy(t->ctx.fs, &fs);
+    if (err == 0 && (flags & CLONE_FILES))
+        err = fdtable_copy(t->fdt, &fdt);
+    if (err < 0) {
+        if (fs)
+            fs_context_unref(fs);
+        return err;
+    }
+    if (fs) {
+        fs_context_unref(t->ctx.fs);
+        t->ctx.fs = fs;
+    }
+    if (fdt) {
+        fdtable_unref(t->fdt);
+        t->fdt = fdt;
+    }
+    if ((flags & CLONE_SYSVSEM) && t->tg->nr_live == 1 && g_kernel.sem_exit)
+        g_kernel.sem_exit(t->tg);
+    return 0;
+}
+
 /* unshare(2): Linux's flag checks, then the namespaces, which need CAP_SYS_ADMIN (but for a
- * new user namespace). COMPAT: namespaces are refused with EPERM to everyone, as clone
- * refuses them; unsharing files, fs or SysV undo lists is not implemented (ENOSYS). */
+ * new user namespace), then the resources. COMPAT: namespaces are refused with EPERM to
+ * everyone, as clone refuses them. */
 long sys_unshare(struct task *t, const struct syscall_args *a)
 {
     uint64_t flags = arg_u64(a, 0);
@@ -163,7 +195,7 @@ long sys_unshare(struct task *t, const struct syscall_args *a)
         return -EINVAL;
     if (flags & NS_FLAGS)
         return -EPERM;
-    return syscall_not_implemented(t, a);
+    return unshare_resources(t, flags);
 }
 
 /* setns(2): the sandbox has neither namespace files nor pidfds, so every descriptor is
@@ -194,7 +226,6 @@ void sys_privileged_register(void)
     SYSCALL_REG(LINUX_NR_vhangup,
                 SYS_PARTIAL(vhangup, "EPERM without CAP_SYS_TTY_CONFIG, else ENOSYS"));
     SYSCALL_REG(LINUX_NR_syslog, SYS_PARTIAL(syslog, "EPERM without CAP_SYSLOG, else ENOSYS"));
-    SYSCALL_REG(LINUX_NR_unshare,
-                SYS_PARTIAL(unshare, "namespaces EPERM; files, fs, sysvsem ENOSYS"));
+    SYSCALL_REG(LINUX_NR_unshare, SYS_PARTIAL(unshare, "namespaces EPERM"));
     SYSCALL_REG(LINUX_NR_setns, SYS_PARTIAL(setns, "no namespace files: EBADF or EINVAL"));
 }

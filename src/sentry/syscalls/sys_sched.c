@@ -11,6 +11,7 @@
 #include <sys/random.h>
 
 #include "abi/linux/signal.h"
+#include "abi/linux/stat.h"
 #include "common/cleanup.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/meminfo.h"
@@ -30,6 +31,7 @@
 #define SCHED_BATCH_ 3
 #define SCHED_IDLE_ 5
 #define SCHED_RESET_ON_FORK_ 0x40000000
+#define SETPARAM_POLICY_ (-1) /* sched_setparam keeps the policy (Linux's SETPARAM_POLICY) */
 
 /* Number of host CPUs the Sentry may use; the guest sees CPUs 0..n-1. */
 static int host_ncpu(void)
@@ -159,10 +161,19 @@ long sys_sched_getparam(struct task *t, const struct syscall_args *a)
     return copy_out(t, uparam, &prio, sizeof(prio)) < 0 ? -EFAULT : 0;
 }
 
+/* Linux's can_nice: may @t give @target's process nice value @nice (RLIMIT_NICE or
+ * CAP_SYS_NICE)? */
+static bool may_nice(struct task *t, struct task *target, int nice)
+{
+    return (uint64_t)(20 - nice) <= target->tg->rlimits[RLIMIT_NICE].rlim_cur ||
+           task_capable(t, CAP_SYS_NICE);
+}
+
 /* Validate a policy/priority pair (EINVAL), then Linux's permission rules: another user's
- * process needs CAP_SYS_NICE (EPERM). Real-time policies need RLIMIT_RTPRIO or
- * CAP_SYS_NICE, and are refused to everyone (COMPAT: even root, since the host scheduling
- * is not changed). */
+ * process needs CAP_SYS_NICE (EPERM); leaving SCHED_IDLE or dropping SCHED_RESET_ON_FORK
+ * needs the right to nice (EPERM). Real-time policies need RLIMIT_RTPRIO or CAP_SYS_NICE,
+ * and are refused to everyone (COMPAT: even root, since the host scheduling is not
+ * changed). */
 static long do_sched_check(struct task *t, struct task *target, int policy, int32_t prio)
 {
     switch (policy & ~SCHED_RESET_ON_FORK_) {
@@ -171,13 +182,25 @@ static long do_sched_check(struct task *t, struct task *target, int policy, int3
     case SCHED_IDLE_:
         if (prio != 0)
             return -EINVAL;
-        return may_set_sched(t, target) ? 0 : -EPERM;
+        break;
     case SCHED_FIFO_:
     case SCHED_RR_:
         return (prio < 1 || prio > 99) ? -EINVAL : -EPERM;
     default:
         return -EINVAL;
     }
+    if (!may_set_sched(t, target))
+        return -EPERM;
+    uint32_t old = target->sched_policy;
+    bool leave_idle = (old & ~SCHED_RESET_ON_FORK_) == SCHED_IDLE_ &&
+                      (policy & ~SCHED_RESET_ON_FORK_) != SCHED_IDLE_;
+    if (leave_idle && !may_nice(t, target, target->tg->nice))
+        return -EPERM;
+    if ((old & SCHED_RESET_ON_FORK_) && !(policy & SCHED_RESET_ON_FORK_) &&
+        !task_capable(t, CAP_SYS_NICE))
+        return -EPERM;
+    target->sched_policy = (uint32_t)policy;
+    return 0;
 }
 
 /* sched_setparam and sched_setscheduler: read the priority at @uparam and check it against
@@ -193,12 +216,14 @@ static long do_set_sched(struct task *t, int pid, int policy, gaddr_t uparam)
     struct task *target = do_sched_target(t, pid);
     if (!target)
         return -ESRCH;
+    if (policy == SETPARAM_POLICY_)
+        policy = (int)target->sched_policy;
     return do_sched_check(t, target, policy, prio);
 }
 
 long sys_sched_setparam(struct task *t, const struct syscall_args *a)
 {
-    return do_set_sched(t, arg_int(a, 0), SCHED_OTHER_, arg_addr(a, 1));
+    return do_set_sched(t, arg_int(a, 0), SETPARAM_POLICY_, arg_addr(a, 1));
 }
 
 long sys_sched_getscheduler(struct task *t, const struct syscall_args *a)
@@ -207,15 +232,131 @@ long sys_sched_getscheduler(struct task *t, const struct syscall_args *a)
 
     if (pid < 0)
         return -EINVAL;
-    return do_sched_target(t, pid) ? SCHED_OTHER_ : -ESRCH;
+    struct task *target = do_sched_target(t, pid);
+    return target ? (long)target->sched_policy : -ESRCH;
 }
 
 long sys_sched_setscheduler(struct task *t, const struct syscall_args *a)
 {
-    /* COMPAT: SCHED_BATCH/SCHED_IDLE are accepted but read back as SCHED_OTHER. */
+    /* COMPAT: SCHED_BATCH/SCHED_IDLE are recorded and read back; the host is not told. */
     if (arg_int(a, 1) < 0)
         return -EINVAL;
     return do_set_sched(t, arg_int(a, 0), arg_int(a, 1), arg_addr(a, 2));
+}
+
+long sys_sched_rr_get_interval(struct task *t, const struct syscall_args *a)
+{
+    int pid = arg_int(a, 0);
+    if (pid < 0)
+        return -EINVAL;
+    if (!do_sched_target(t, pid))
+        return -ESRCH;
+    /* Only SCHED_RR has a round-robin quantum; the fair policies report 0 as Linux's EEVDF
+     * scheduler does. */
+    struct linux_timespec ts = {0, 0};
+    return copy_out(t, arg_addr(a, 1), &ts, sizeof(ts)) < 0 ? -EFAULT : 0;
+}
+
+/* struct sched_attr (include/uapi/linux/sched/types.h): VER0 is 48 bytes, VER1 (utilization
+ * clamps) 56. */
+struct linux_sched_attr {
+    uint32_t size, sched_policy;
+    uint64_t sched_flags;
+    int32_t sched_nice;
+    uint32_t sched_priority;
+    uint64_t sched_runtime, sched_deadline, sched_period;
+    uint32_t sched_util_min, sched_util_max;
+};
+#define SCHED_ATTR_SIZE_VER0 48
+#define SCHED_FLAG_RESET_ON_FORK_ 0x01ull
+#define SCHED_FLAG_KEEP_POLICY_ 0x08ull
+#define SCHED_FLAG_KEEP_PARAMS_ 0x10ull
+#define SCHED_FLAG_UTIL_CLAMP_ 0x60ull
+#define SCHED_FLAG_ALL_ 0x7full
+
+long sys_sched_getattr(struct task *t, const struct syscall_args *a)
+{
+    int pid = arg_int(a, 0);
+    gaddr_t uattr = arg_addr(a, 1);
+    uint32_t usize = arg_uint(a, 2);
+    if (!uattr || pid < 0 || usize > 4096 || usize < SCHED_ATTR_SIZE_VER0 || arg_uint(a, 3))
+        return -EINVAL;
+    struct task *target = do_sched_target(t, pid);
+    if (!target)
+        return -ESRCH;
+    struct linux_sched_attr k = {0};
+    k.size = usize < sizeof(k) ? usize : (uint32_t)sizeof(k);
+    k.sched_policy = target->sched_policy & ~SCHED_RESET_ON_FORK_;
+    k.sched_flags = (target->sched_policy & SCHED_RESET_ON_FORK_) ? SCHED_FLAG_RESET_ON_FORK_ : 0;
+    k.sched_nice = target->tg->nice;
+    return copy_out(t, uattr, &k, k.size) < 0 ? -EFAULT : 0;
+}
+
+/* Linux's sched_copy_attr: a size of 0 means VER0; a bad size is E2BIG with the size we
+ * know written back; a larger struct must have a zero tail. */
+static long copy_sched_attr(struct task *t, gaddr_t uattr, struct linux_sched_attr *k)
+{
+    uint32_t size;
+    if (copy_in(t, uattr, &size, sizeof(size)) < 0)
+        return -EFAULT;
+    if (!size)
+        size = SCHED_ATTR_SIZE_VER0;
+    memset(k, 0, sizeof(*k));
+    bool bad = size < SCHED_ATTR_SIZE_VER0 || size > 4096;
+    if (!bad && copy_in(t, uattr, k, MIN(size, (uint32_t)sizeof(*k))) < 0)
+        return -EFAULT;
+    for (uint32_t off = sizeof(*k); !bad && off < size; off++) {
+        uint8_t c;
+        if (copy_in(t, uattr + off, &c, 1) < 0)
+            return -EFAULT;
+        bad = c != 0;
+    }
+    if (bad) {
+        uint32_t ksize = sizeof(*k);
+        copy_out(t, uattr, &ksize, sizeof(ksize));
+        return -E2BIG;
+    }
+    if ((k->sched_flags & SCHED_FLAG_UTIL_CLAMP_) && size < sizeof(*k))
+        return -EINVAL;
+    k->sched_nice = k->sched_nice < -20 ? -20 : k->sched_nice > 19 ? 19 : k->sched_nice;
+    return 0;
+}
+
+long sys_sched_setattr(struct task *t, const struct syscall_args *a)
+{
+    int pid = arg_int(a, 0);
+    gaddr_t uattr = arg_addr(a, 1);
+    if (!uattr || pid < 0 || arg_uint(a, 2))
+        return -EINVAL;
+    struct linux_sched_attr k;
+    long ret = copy_sched_attr(t, uattr, &k);
+    if (ret < 0)
+        return ret;
+    if ((int32_t)k.sched_policy < 0)
+        return -EINVAL;
+    struct task *target = do_sched_target(t, pid);
+    if (!target)
+        return -ESRCH;
+    if (k.sched_flags & ~SCHED_FLAG_ALL_)
+        return -EINVAL;
+    if (k.sched_flags & SCHED_FLAG_UTIL_CLAMP_)
+        return -EOPNOTSUPP; /* as Linux built without CONFIG_UCLAMP_TASK */
+    int policy = (k.sched_flags & SCHED_FLAG_KEEP_POLICY_)
+                     ? (int)(target->sched_policy & ~SCHED_RESET_ON_FORK_)
+                     : (int)k.sched_policy;
+    if (k.sched_flags & SCHED_FLAG_RESET_ON_FORK_)
+        policy |= SCHED_RESET_ON_FORK_;
+    bool fair = (policy & ~SCHED_RESET_ON_FORK_) != SCHED_FIFO_ &&
+                (policy & ~SCHED_RESET_ON_FORK_) != SCHED_RR_;
+    /* A fair policy's nice value: lowering it needs the right to nice. */
+    if (fair && !(k.sched_flags & SCHED_FLAG_KEEP_PARAMS_) && k.sched_nice < target->tg->nice &&
+        !may_nice(t, target, k.sched_nice))
+        return -EPERM;
+    if ((ret = do_sched_check(t, target, policy, (int32_t)k.sched_priority)) < 0)
+        return ret;
+    if (fair && !(k.sched_flags & SCHED_FLAG_KEEP_PARAMS_))
+        target->tg->nice = k.sched_nice;
+    return 0;
 }
 
 long sys_sched_get_priority_max(struct task *t, const struct syscall_args *a)
@@ -432,7 +573,11 @@ void sys_sched_register(void)
     SYSCALL_REG(LINUX_NR_sched_setparam, SYS_SUPPORTED(sched_setparam));
     SYSCALL_REG(LINUX_NR_sched_getscheduler, SYS_SUPPORTED(sched_getscheduler));
     SYSCALL_REG(LINUX_NR_sched_setscheduler,
-                SYS_PARTIAL(sched_setscheduler, "SCHED_OTHER only; real-time is EPERM"));
+                SYS_PARTIAL(sched_setscheduler, "fair policies recorded; real-time is EPERM"));
+    SYSCALL_REG(LINUX_NR_sched_rr_get_interval, SYS_SUPPORTED(sched_rr_get_interval));
+    SYSCALL_REG(LINUX_NR_sched_getattr, SYS_SUPPORTED(sched_getattr));
+    SYSCALL_REG(LINUX_NR_sched_setattr,
+                SYS_PARTIAL(sched_setattr, "fair policies; real-time and deadline are EPERM"));
     SYSCALL_REG(LINUX_NR_sched_get_priority_max, SYS_SUPPORTED(sched_get_priority_max));
     SYSCALL_REG(LINUX_NR_sched_get_priority_min, SYS_SUPPORTED(sched_get_priority_min));
     SYSCALL_REG(LINUX_NR_getpriority, SYS_PARTIAL(getpriority, "nice is per process"));

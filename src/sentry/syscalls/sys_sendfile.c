@@ -2,7 +2,7 @@
 /*
  * sendfile(2) and copy_file_range(2): file-to-file copies inside the Sentry, through a
  * Sentry buffer (vfs_read/vfs_write of kernel uios), with Linux's argument checks and error
- * numbers. COMPAT: no splice(2)/tee(2)/vmsplice(2) yet.
+ * numbers. splice(2), tee(2) and vmsplice(2) are in sys_splice.c.
  */
 #include <errno.h>
 #include <fcntl.h>

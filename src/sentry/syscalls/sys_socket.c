@@ -424,7 +424,8 @@ static long recvmsg_copy_out(struct task *t, gaddr_t umsg, const struct linux_ms
     if (m->controllen && copy_out(t, h->control, m->control, m->controllen) < 0)
         return -EFAULT;
     uint64_t clen = m->controllen;
-    int32_t oflags = m->out_flags;
+    /* As Linux: the caller's MSG_CMSG_CLOEXEC shows in msg_flags (Go's tests check it). */
+    int32_t oflags = m->out_flags | (m->flags & MSG_CMSG_CLOEXEC);
     if (copy_out(t, umsg + offsetof(struct linux_msghdr, controllen), &clen, 8) < 0 ||
         copy_out(t, umsg + offsetof(struct linux_msghdr, flags), &oflags, 4) < 0)
         return -EFAULT;

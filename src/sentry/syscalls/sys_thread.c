@@ -15,6 +15,7 @@
 
 #include "abi/linux/errno.h"
 #include "common/cleanup.h"
+#include "sentry/fs/anon/pidfd.h"
 #include "sentry/kernel/clone.h"
 #include "sentry/kernel/fdtable.h"
 #include "sentry/kernel/task_internal.h"
@@ -27,14 +28,16 @@
 long sys_clone(struct task *t, const struct syscall_args *a)
 {
     /* x86-64 order: flags, stack, parent_tid, child_tid, tls */
+    /* Linux reads 32 bits of flags; CLONE_PIDFD stores the pidfd at parent_tid. */
     struct clone_params p = {
-        .flags = arg_u64(a, 0),
+        .flags = arg_uint(a, 0),
         .stack = arg_addr(a, 1),
         .parent_tid = arg_addr(a, 2),
         .child_tid = arg_addr(a, 3),
         .tls = arg_u64(a, 4),
+        .pidfd = arg_addr(a, 2),
     };
-    return task_clone(t, &p);
+    return sys_do_clone(t, &p);
 }
 
 long sys_fork(struct task *t, const struct syscall_args *a)
@@ -245,6 +248,20 @@ long sys_wait4(struct task *t, const struct syscall_args *a)
     return r.pid;
 }
 
+/* waitid(P_PIDFD, @fd): the process @fd names, as a pid in *@id (0, which no child has,
+ * once it was reaped), and whether the pidfd is non-blocking. Returns 0 or -EBADF. */
+static long waitid_pidfd(struct task *t, int *id, bool *nonblock)
+{
+    _cleanup_(file_unrefp) struct file *f = NULL;
+    int err = sys_pidfd_get(t, *id, &f);
+    if (err < 0)
+        return err;
+    struct thread_group *tg = pidfd_tg(f);
+    *id = pidfd_tg_reaped(tg) ? 0 : tg->pid;
+    *nonblock = (f->flags & O_NONBLOCK) != 0;
+    return 0;
+}
+
 long sys_waitid(struct task *t, const struct syscall_args *a)
 {
     int idtype = arg_int(a, 0);
@@ -256,14 +273,25 @@ long sys_waitid(struct task *t, const struct syscall_args *a)
         return -EINVAL;
     if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
         return -EINVAL;
-    if (idtype != P_ALL && idtype != P_PID && idtype != P_PGID)
+    if (idtype != P_ALL && idtype != P_PID && idtype != P_PGID && idtype != P_PIDFD)
         return -EINVAL;
-    if (idtype == P_PID && id <= 0)
+    if ((idtype == P_PID && id <= 0) || (idtype == P_PIDFD && id < 0))
         return -EINVAL;
+    bool pidfd_nonblock = false;
+    if (idtype == P_PIDFD) {
+        long err = waitid_pidfd(t, &id, &pidfd_nonblock);
+        if (err < 0)
+            return err;
+        idtype = P_PID;
+        if (pidfd_nonblock)
+            options |= WNOHANG;
+    }
     struct wait_result r;
     int ret = task_wait_child(t, idtype, id, options, &r);
     if (ret < 0)
         return ret;
+    if (ret == 0 && pidfd_nonblock && !(arg_int(a, 3) & WNOHANG))
+        return -EAGAIN; /* as Linux: a PIDFD_NONBLOCK pidfd makes the wait non-blocking */
     struct linux_siginfo si;
     memset(&si, 0, sizeof(si));
     if (ret == 1) {
@@ -406,7 +434,6 @@ void sys_thread_register(void)
     SYSCALL_REG(LINUX_NR_clone, SYS_SUPPORTED(clone));
     SYSCALL_REG(LINUX_NR_fork, SYS_SUPPORTED(fork));
     SYSCALL_REG(LINUX_NR_vfork, SYS_SUPPORTED(vfork));
-    SYSCALL_REG(LINUX_NR_clone3, SYS_ERRNO(clone3, ENOSYS, "glibc falls back to clone"));
     SYSCALL_REG(LINUX_NR_rseq,
                 SYS_ERRNO(rseq, ENOSYS, "restartable sequences: glibc goes on without them"));
     SYSCALL_REG(LINUX_NR_execve, SYS_SUPPORTED(execve));
@@ -414,7 +441,7 @@ void sys_thread_register(void)
     SYSCALL_REG(LINUX_NR_exit, SYS_SUPPORTED(exit));
     SYSCALL_REG(LINUX_NR_exit_group, SYS_SUPPORTED(exit_group));
     SYSCALL_REG(LINUX_NR_wait4, SYS_SUPPORTED(wait4));
-    SYSCALL_REG(LINUX_NR_waitid, SYS_PARTIAL(waitid, "P_PIDFD is not supported"));
+    SYSCALL_REG(LINUX_NR_waitid, SYS_SUPPORTED(waitid));
     SYSCALL_REG(LINUX_NR_getpgid, SYS_SUPPORTED(getpgid));
     SYSCALL_REG(LINUX_NR_getpgrp, SYS_SUPPORTED(getpgrp));
     SYSCALL_REG(LINUX_NR_getsid, SYS_SUPPORTED(getsid));

@@ -101,6 +101,23 @@ void sys_ptimer_register(void);     /* timer_create, timer_settime, timer_gettim
 void sys_ipc_register(void);        /* System V shared memory */
 void sys_xattr_register(void);      /* getxattr, setxattr, listxattr, removexattr and variants */
 void sys_privileged_register(void); /* mount, swapon, reboot, acct, syslog, unshare... (EPERM) */
+void sys_pidfd_register(void);      /* pidfd_open, pidfd_send_signal, pidfd_getfd */
+void sys_clone3_register(void);     /* clone3 */
+void sys_membarrier_register(void); /* membarrier */
+void sys_splice_register(void);     /* splice, tee, vmsplice */
+void sys_sem_register(void);        /* semget, semop, semtimedop, semctl */
+void sys_msg_register(void);        /* msgget, msgsnd, msgrcv, msgctl */
+void sys_handle_register(void);     /* name_to_handle_at, open_by_handle_at; io_uring (ENOSYS) */
+
+struct clone_params;
+/* clone(2)/clone3(2) with @p checked and CLONE_PIDFD's pidfd made (sys_clone3.c): the
+ * child's tid or -errno. Caller holds the kernel lock. */
+long sys_do_clone(struct task *t, struct clone_params *p);
+
+struct file;
+/* The pidfd behind @fd of @t (sys_pidfd.c), attached to a process: a new reference in *@out.
+ * Returns 0, or -EBADF if @fd is not open or not a pidfd. Caller holds the kernel lock. */
+int sys_pidfd_get(struct task *t, int fd, struct file **out);
 
 /* What a hole in the table answers: -ENOSYS, logged once per syscall number. For handlers
  * that check what Linux checks first and implement nothing after. */

@@ -55,6 +55,13 @@ void syscalls_init(void)
     sys_timerfd_register();
     sys_ptimer_register();
     sys_privileged_register();
+    sys_pidfd_register();
+    sys_clone3_register();
+    sys_membarrier_register();
+    sys_handle_register();
+    sys_splice_register();
+    sys_sem_register();
+    sys_msg_register();
 }
 
 static int strace_read(void *opaque, gaddr_t addr, void *buf, size_t size)

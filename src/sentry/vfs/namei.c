@@ -295,8 +295,26 @@ static int check_open_flags(int flags)
     return 0;
 }
 
+/* openat2's RESOLVE_* bits (Linux's uapi values) as the walk's LOOKUP_* restrictions. */
+static unsigned resolve_lookup_flags(uint64_t resolve)
+{
+    unsigned f = 0;
+    f |= (resolve & VFS_RESOLVE_NO_XDEV) ? LOOKUP_NO_XDEV : 0;
+    f |= (resolve & VFS_RESOLVE_NO_MAGICLINKS) ? LOOKUP_NO_MAGICLINKS : 0;
+    f |= (resolve & VFS_RESOLVE_NO_SYMLINKS) ? LOOKUP_NO_SYMLINKS : 0;
+    f |= (resolve & VFS_RESOLVE_BENEATH) ? LOOKUP_BENEATH : 0;
+    f |= (resolve & VFS_RESOLVE_IN_ROOT) ? LOOKUP_IN_ROOT : 0;
+    return f;
+}
+
 int vfs_openat(struct ctx *ctx, struct file *dir, const char *path, int flags, unsigned int mode,
                struct file **out)
+{
+    return vfs_openat2(ctx, dir, path, flags, mode, 0, out);
+}
+
+int vfs_openat2(struct ctx *ctx, struct file *dir, const char *path, int flags, unsigned int mode,
+                uint64_t resolve, struct file **out)
 {
     int ret = check_open_flags(flags);
     if (ret < 0)
@@ -304,7 +322,7 @@ int vfs_openat(struct ctx *ctx, struct file *dir, const char *path, int flags, u
     if (flags & O_PATH)
         flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
     struct nameidata nd;
-    ret = nd_init(&nd, ctx, dir, path, 0);
+    ret = nd_init(&nd, ctx, dir, path, resolve_lookup_flags(resolve));
     if (ret < 0)
         return ret;
     ret = nd_walk(&nd, path);

@@ -29,6 +29,7 @@ int nd_init(struct nameidata *nd, struct ctx *ctx, struct file *dir, const char 
 {
     memset(nd, 0, sizeof(*nd));
     nd->ctx = ctx;
+    nd->flags = flags;
     dcache_begin_walk(); /* revalidating caches check each name once per walk */
     if (path[0] == '\0' && !(flags & LOOKUP_EMPTY))
         return -ENOENT;
@@ -38,7 +39,7 @@ int nd_init(struct nameidata *nd, struct ctx *ctx, struct file *dir, const char 
         return -ENOENT; /* the background context walks no paths */
     nd->root = ctx->fs->root;
     path_get(&nd->root);
-    if (path[0] == '/') {
+    if (path[0] == '/' && !(flags & LOOKUP_SCOPED)) {
         nd->cur = nd->root;
         path_get(&nd->cur);
         return 0;
@@ -46,15 +47,16 @@ int nd_init(struct nameidata *nd, struct ctx *ctx, struct file *dir, const char 
     if (!dir) {
         nd->cur = ctx->fs->cwd;
         path_get(&nd->cur);
-        return 0;
-    }
-    if (!dir->path || (path[0] != '\0' && !path_is_dir(dir->path))) {
+    } else if (!dir->path || (path[0] != '\0' && !path_is_dir(dir->path))) {
         /* COMPAT: Linux gives ENOTDIR for a non-directory dirfd, also for pipes. */
         nd_cleanup(nd);
         return -ENOTDIR;
+    } else {
+        nd->cur = *(struct path *)dir->path;
+        path_get(&nd->cur);
     }
-    nd->cur = *(struct path *)dir->path;
-    path_get(&nd->cur);
+    if (flags & LOOKUP_SCOPED)
+        path_set(&nd->root, &nd->cur); /* the walk is scoped to its start */
     return 0;
 }
 
@@ -71,38 +73,45 @@ void nd_cleanup(struct nameidata *nd)
     }
 }
 
-/* Move @p down through every mount stacked on it. */
-static void cross_mounts(struct path *p)
+/* Move @p down through every mount stacked on it; -EXDEV instead with LOOKUP_NO_XDEV
+ * (@flags) when there is one. */
+static int cross_mounts(struct path *p, unsigned flags)
 {
     while (p->dentry->mounted) {
         struct mount *m = mount_lookup_child(p->mnt, p->dentry);
         if (!m)
             break;
+        if (flags & LOOKUP_NO_XDEV)
+            return -EXDEV;
         struct path next = {m, m->root};
         path_set(p, &next);
     }
+    return 0;
 }
 
-/* "..": stays at the task root and at the tree root; climbs out of mounts. */
-static void step_dotdot(struct nameidata *nd)
+/* "..": stays at the task root and at the tree root; climbs out of mounts. At the root of
+ * a RESOLVE_BENEATH walk, and out of a mount under RESOLVE_NO_XDEV: -EXDEV. */
+static int step_dotdot(struct nameidata *nd)
 {
     for (;;) {
         struct path *c = &nd->cur;
         if (c->mnt == nd->root.mnt && c->dentry == nd->root.dentry)
-            return;
+            return (nd->flags & LOOKUP_BENEATH) ? -EXDEV : 0;
         if (c->dentry != c->mnt->root) {
             if (!c->dentry->parent)
-                return;
+                return 0;
             struct path up = {c->mnt, c->dentry->parent};
             path_set(c, &up);
             break;
         }
         if (!c->mnt->parent)
-            return;
+            return 0;
+        if (nd->flags & LOOKUP_NO_XDEV)
+            return -EXDEV;
         struct path out = {c->mnt->parent, c->mnt->mountpoint};
         path_set(c, &out);
     }
-    cross_mounts(&nd->cur);
+    return cross_mounts(&nd->cur, nd->flags);
 }
 
 /* The current directory must be a searchable directory. */
@@ -128,9 +137,11 @@ static int lookup_component(struct nameidata *nd, const char *name, size_t len, 
         return ret;
     out->mnt = mount_ref(nd->cur.mnt);
     out->dentry = d;
-    if (d)
-        cross_mounts(out);
-    return 0;
+    if (d && (ret = cross_mounts(out, nd->flags)) < 0) {
+        path_put(out);
+        *out = (struct path){0};
+    }
+    return ret;
 }
 
 int nd_lookup_child(struct nameidata *nd, struct path *out)
@@ -150,9 +161,7 @@ static int walk_intermediate(struct nameidata *nd, const char *name, size_t len,
         return may_lookup(nd);
     if (len == 2 && name[0] == '.' && name[1] == '.') {
         int ret = may_lookup(nd);
-        if (ret == 0)
-            step_dotdot(nd);
-        return ret;
+        return ret < 0 ? ret : step_dotdot(nd);
     }
     struct path next = {0};
     int ret = lookup_component(nd, name, len, rest, &next);
@@ -177,6 +186,12 @@ static int walk_intermediate(struct nameidata *nd, const char *name, size_t len,
 int nd_walk(struct nameidata *nd, const char *path)
 {
     if (*path == '/') {
+        /* An absolute path or symlink: out of a RESOLVE_BENEATH walk; to another mount
+         * than the root's under RESOLVE_NO_XDEV. */
+        if (nd->flags & LOOKUP_BENEATH)
+            return -EXDEV;
+        if ((nd->flags & LOOKUP_NO_XDEV) && nd->cur.mnt != nd->root.mnt)
+            return -EXDEV;
         path_set(&nd->cur, &nd->root);
         while (*path == '/')
             path++;
@@ -231,8 +246,20 @@ static int nd_magic_link(struct nameidata *nd, struct inode *inode)
     return 0;
 }
 
+/* A magic link is about to be followed: Linux's nd_jump_link checks. */
+static int may_jump_link(struct nameidata *nd)
+{
+    if (nd->flags & LOOKUP_NO_MAGICLINKS)
+        return -ELOOP;
+    if (nd->flags & LOOKUP_SCOPED)
+        return -EXDEV; /* not safe for a scoped walk, as Linux */
+    return 0;
+}
+
 int nd_link_enter(struct nameidata *nd, const struct path *link)
 {
+    if (nd->flags & LOOKUP_NO_SYMLINKS)
+        return -ELOOP;
     if (++nd->nlinks > VFS_MAXSYMLINKS || nd->nbufs >= VFS_MAXSYMLINKS + 1)
         return -ELOOP;
     struct inode *inode = link->dentry->inode;
@@ -240,6 +267,9 @@ int nd_link_enter(struct nameidata *nd, const struct path *link)
         int ret = nd_magic_link(nd, inode);
         if (ret == -EOPNOTSUPP)
             goto text;
+        int jump = may_jump_link(nd);
+        if (jump < 0)
+            return jump;
         if (ret <= 0) {
             nd->last_type = LAST_ROOT; /* the walk is at its target already */
             nd->trailing_slash = false;
@@ -282,9 +312,10 @@ int nd_lookup_last(struct nameidata *nd, bool follow, bool must_dir)
             break;
         case LAST_DOTDOT:
             ret = may_lookup(nd);
+            if (ret == 0)
+                ret = step_dotdot(nd);
             if (ret < 0)
                 return ret;
-            step_dotdot(nd);
             break;
         case LAST_NORM: {
             struct path next = {0};
@@ -297,11 +328,16 @@ int nd_lookup_last(struct nameidata *nd, bool follow, bool must_dir)
             }
             if (is_symlink(&next) && (follow || nd->trailing_slash)) {
                 struct inode *li = next.dentry->inode;
+                if (nd->flags & LOOKUP_NO_SYMLINKS) {
+                    path_put(&next);
+                    return -ELOOP;
+                }
                 if (li->ops && li->ops->get_link_file && !nd->trailing_slash &&
                     (ret = nd_magic_link(nd, li)) != -EOPNOTSUPP) {
-                    if (++nd->nlinks > VFS_MAXSYMLINKS) {
+                    int jump = may_jump_link(nd);
+                    if (jump < 0 || ++nd->nlinks > VFS_MAXSYMLINKS) {
                         path_put(&next);
-                        return -ELOOP;
+                        return jump < 0 ? jump : -ELOOP;
                     }
                     if (ret == 1) { /* no path: stay on the link; the opener takes the file */
                         path_set(&nd->cur, &next);

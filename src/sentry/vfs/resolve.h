@@ -23,9 +23,17 @@ enum last_type {
 #define LOOKUP_FOLLOW 0x1u    /* follow a trailing symlink */
 #define LOOKUP_DIRECTORY 0x2u /* the result must be a directory */
 #define LOOKUP_EMPTY 0x4u     /* AT_EMPTY_PATH: "" names the dirfd itself */
+/* openat2's RESOLVE_* restrictions (vfs.h VFS_RESOLVE_*), kept in nameidata.flags. */
+#define LOOKUP_NO_SYMLINKS 0x10u   /* following any symlink is ELOOP */
+#define LOOKUP_NO_MAGICLINKS 0x20u /* following a /proc magic link is ELOOP */
+#define LOOKUP_NO_XDEV 0x40u       /* crossing a mount is EXDEV */
+#define LOOKUP_BENEATH 0x80u       /* leaving the start directory is EXDEV */
+#define LOOKUP_IN_ROOT 0x100u      /* the start directory is the root */
+#define LOOKUP_SCOPED (LOOKUP_BENEATH | LOOKUP_IN_ROOT)
 
 struct nameidata {
     struct ctx *ctx;
+    unsigned flags;                  /* LOOKUP_* restrictions of the whole walk */
     struct path root;                /* the task's root; references held */
     struct path cur;                 /* where the walk is; references held */
     int nlinks;                      /* symlinks followed so far */

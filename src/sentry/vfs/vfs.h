@@ -49,6 +49,19 @@ int vfs_chdir(struct ctx *ctx, struct file *dir, const char *path);
 int vfs_openat(struct ctx *ctx, struct file *dir, const char *path, int flags, unsigned int mode,
                struct file **out);
 
+/* openat2's RESOLVE_* flags (Linux's uapi values). */
+#define VFS_RESOLVE_NO_XDEV 0x01u
+#define VFS_RESOLVE_NO_MAGICLINKS 0x02u
+#define VFS_RESOLVE_NO_SYMLINKS 0x04u
+#define VFS_RESOLVE_BENEATH 0x08u
+#define VFS_RESOLVE_IN_ROOT 0x10u
+
+/* vfs_openat() whose walk is restricted by @resolve (VFS_RESOLVE_*, checked by the caller):
+ * ELOOP for a symlink or magic link it may not follow, EXDEV for a mount it may not cross or
+ * a step out of the starting directory (BENEATH), which IN_ROOT makes the root instead. */
+int vfs_openat2(struct ctx *ctx, struct file *dir, const char *path, int flags, unsigned int mode,
+                uint64_t resolve, struct file **out);
+
 /* stat(2) family on a path: @flags may hold AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH. */
 int vfs_fstatat(struct ctx *ctx, struct file *dir, const char *path, int flags,
                 struct linux_stat *st);

@@ -310,6 +310,51 @@ static ssize_t pipe_write(struct ctx *ctx, struct file *f, struct uio *u, int64_
     return ret;
 }
 
+void pipe_splice_state(const struct file *f, struct pipe_splice_state *st)
+{
+    const struct pipe *p = f->priv;
+    st->len = p->ring.len;
+    st->space = pipe_ring_space(&p->ring);
+    st->readers = p->readers;
+    st->writers = p->writers;
+}
+
+bool pipe_splice_same(const struct file *a, const struct file *b)
+{
+    return a->priv == b->priv;
+}
+
+size_t pipe_splice_out(struct file *f, struct uio *u, size_t skip, bool consume)
+{
+    struct pipe *p = f->priv;
+    struct pipe_ring *r = &p->ring;
+    size_t total = 0;
+    while (r->buf && skip + total < r->len && uio_remaining(u) > 0) {
+        /* The byte skip + total of the queue, and the contiguous run from it. */
+        size_t at = (r->head + skip + total) & (r->cap - 1);
+        size_t run = r->cap - at;
+        size_t left = r->len - skip - total;
+        size_t n = uio_copy_to(u, r->buf + at, run < left ? run : left);
+        if (n == 0)
+            break;
+        total += n;
+    }
+    if (consume && total > 0) {
+        pipe_ring_consume(r, total); /* skip is 0 whenever bytes are consumed */
+        waitq_notify(&p->wq, POLLOUT | POLLWRNORM);
+    }
+    return total;
+}
+
+ssize_t pipe_splice_in(struct file *f, struct uio *u)
+{
+    struct pipe *p = f->priv;
+    ssize_t n = pipe_push_uio(p, u);
+    if (n > 0)
+        waitq_notify(&p->wq, POLLIN | POLLRDNORM);
+    return n;
+}
+
 static uint32_t pipe_poll(struct ctx *ctx, struct file *f)
 {
     struct pipe *p = f->priv;

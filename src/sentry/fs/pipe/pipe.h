@@ -9,11 +9,14 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct ctx;
 struct file;
 struct pipe;
+struct uio;
 
 #define PIPE_DEFAULT_SIZE (64u * 1024)
 #define PIPE_MAX_SIZE (1024u * 1024) /* /proc/sys/fs/pipe-max-size */
@@ -52,6 +55,27 @@ int pipe_open_fifo(struct ctx *ctx, struct pipe *p, uint32_t flags, struct file 
 
 /* Boot: let the VFS open FIFO inodes of every filesystem through the pipe code. */
 void pipe_register_fifo(void);
+
+/*
+ * splice(2), tee(2) and vmsplice(2) (syscalls/sys_splice.c) move data between pipes and
+ * other files themselves, so that they can peek, wait and honour SPLICE_F_NONBLOCK as Linux
+ * does. @f is an end of a pipe; the caller holds the kernel lock across each call.
+ */
+struct pipe_splice_state {
+    size_t len;           /* queued bytes */
+    size_t space;         /* free bytes */
+    int readers, writers; /* open ends */
+};
+void pipe_splice_state(const struct file *f, struct pipe_splice_state *st);
+/* True if @a and @b are ends of the same pipe. */
+bool pipe_splice_same(const struct file *a, const struct file *b);
+/* Copy queued bytes from the head into @u (up to what it holds), from @skip bytes in;
+ * consume them (writers are notified) when @consume, which needs @skip 0. Returns the bytes
+ * copied. */
+size_t pipe_splice_out(struct file *f, struct uio *u, size_t skip, bool consume);
+/* Queue as much of @u as fits now (readers are notified). Returns the bytes queued, or
+ * -ENOMEM if none could be. The caller checks for readers. */
+ssize_t pipe_splice_in(struct file *f, struct uio *u);
 
 /*
  * Send SIGPIPE to @t for a write that hit a pipe or socket without a reader (Linux's

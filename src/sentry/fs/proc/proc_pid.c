@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "sentry/fs/anon/pidfd.h"
 #include "sentry/fs/devpts/devpts.h"
 #include "sentry/fs/proc/proc_internal.h"
 #include "sentry/kernel/fdtable.h"
@@ -321,6 +322,10 @@ int proc_gen_fdinfo(struct ctx *ctx, const struct proc_node *n, struct proc_text
         flags |= 02000000;                    /* O_CLOEXEC, as Linux shows it */
     pt_printf(pt, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%d\nino:\t%llu\n", (long long)f->pos, flags,
               mnt_id, f->inode ? (ull)f->inode->ino : (ull)f->anon_ino);
+    if (file_is_pidfd(f)) { /* one pid namespace: NSpid is the pid */
+        int pid = pidfd_fdinfo_pid(f);
+        pt_printf(pt, "Pid:\t%d\nNSpid:\t%d\n", pid, pid);
+    }
     file_unref(f);
     return 0;
 }

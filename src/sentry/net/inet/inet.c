@@ -228,13 +228,20 @@ void inet_addr_to_user(const struct inet_sock *s, const ip_addr_t *ip, uint16_t 
     *len = sizeof(sin6);
 }
 
+bool inet_addr_is_reachable(const ip_addr_t *ip, bool udp)
+{
+    if (inet_addr_is_local(ip, udp))
+        return true;
+    return IP_IS_V4(ip) && netstack_routes4(ip4_addr_get_u32(ip_2_ip4(ip)));
+}
+
 bool inet_addr_is_local(const ip_addr_t *ip, bool udp)
 {
     if (ip_addr_isany(ip))
         return true;
     if (IP_IS_V4(ip)) {
         const ip4_addr_t *a = ip_2_ip4(ip);
-        if (ip4_addr_isloopback(a))
+        if (ip4_addr_isloopback(a) || netstack_is_link_addr4(ip4_addr_get_u32(a)))
             return true;
         return udp && (ip4_addr_ismulticast(a) || ip4_addr_get_u32(a) == IPADDR_BROADCAST);
     }

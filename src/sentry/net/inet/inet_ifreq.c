@@ -2,7 +2,7 @@
 /*
  * The interface ioctls of inet sockets (Linux's dev_ioctl/dev_ifconf): SIOCGIFCONF,
  * SIOCGIFNAME, SIOCGIFINDEX, SIOCGIFFLAGS, SIOCGIFADDR, SIOCGIFNETMASK, SIOCGIFMTU and
- * SIOCGIFHWADDR, over the stack's interfaces (today the loopback only).
+ * SIOCGIFHWADDR, over the stack's interfaces: the loopback and the links (net/lwip/link.h).
  */
 #include <errno.h>
 #include <net/if.h>
@@ -15,6 +15,7 @@
 #include "sentry/mm/mm.h"
 #include "sentry/net/inet.h"
 #include "sentry/net/inet/inet_internal.h"
+#include "sentry/net/lwip/link.h"
 
 #define LINUX_SIOCGIFNAME 0x8910u
 #define LINUX_SIOCGIFCONF 0x8912u
@@ -43,26 +44,51 @@ struct linux_ifconf {
     uint64_t buf; /* guest address of struct ifreq[] */
 };
 
-/* The interfaces of the stack. */
+/* An interface of the stack. */
 struct inet_iface {
-    const char *name;
+    char name[16];
     int index;
     int16_t flags;
     uint32_t addr, mask; /* network order */
     int mtu;
     uint16_t hwtype;
+    uint8_t mac[6];
 };
 
-static const struct inet_iface g_ifaces[] = {
-    {"lo", 1, IFF_UP | IFF_LOOPBACK | IFF_RUNNING, 0x0100007f, 0x000000ff, 65536, ARPHRD_LOOPBACK},
-};
-
-static const struct inet_iface *iface_by_name(const char *name)
+/* Interface @i of the stack (0: lo, then the links). Returns false past the last. */
+static bool iface_get(int i, struct inet_iface *out)
 {
-    for (size_t i = 0; i < sizeof(g_ifaces) / sizeof(g_ifaces[0]); i++)
-        if (strncmp(g_ifaces[i].name, name, 16) == 0)
-            return &g_ifaces[i];
-    return NULL;
+    if (i == 0) {
+        *out = (struct inet_iface){"lo",
+                                   1,
+                                   IFF_UP | IFF_LOOPBACK | IFF_RUNNING,
+                                   0x0100007f,
+                                   0x000000ff,
+                                   65536,
+                                   ARPHRD_LOOPBACK,
+                                   {0}};
+        return true;
+    }
+    struct link_info li;
+    if (!link_info(i - 1, &li))
+        return false;
+    *out = (struct inet_iface){.index = li.index,
+                               .flags = IFF_UP | IFF_BROADCAST | IFF_RUNNING | IFF_MULTICAST,
+                               .addr = li.addr,
+                               .mask = li.mask,
+                               .mtu = li.mtu,
+                               .hwtype = ARPHRD_ETHER};
+    memcpy(out->name, li.name, sizeof(out->name));
+    memcpy(out->mac, li.mac, sizeof(out->mac));
+    return true;
+}
+
+static bool iface_by_name(const char *name, struct inet_iface *out)
+{
+    for (int i = 0; iface_get(i, out); i++)
+        if (strncmp(out->name, name, 16) == 0)
+            return true;
+    return false;
 }
 
 static void put_in(struct sockaddr *sa, uint32_t addr)
@@ -76,7 +102,10 @@ static long ifconf(struct task *t, gaddr_t arg)
     struct linux_ifconf ic;
     if (copy_in(t, arg, &ic, sizeof(ic)) < 0)
         return -EFAULT;
-    int n = (int)(sizeof(g_ifaces) / sizeof(g_ifaces[0]));
+    int n = 0;
+    struct inet_iface ifc;
+    while (iface_get(n, &ifc))
+        n++;
     if (!ic.buf) { /* the size it would take */
         ic.len = n * (int)sizeof(struct linux_ifreq);
         return copy_out(t, arg, &ic, sizeof(ic));
@@ -84,8 +113,9 @@ static long ifconf(struct task *t, gaddr_t arg)
     int used = 0;
     for (int i = 0; i < n && ic.len - used >= (int)sizeof(struct linux_ifreq); i++) {
         struct linux_ifreq r = {0};
-        strncpy(r.name, g_ifaces[i].name, sizeof(r.name) - 1);
-        put_in(&r.u.addr, g_ifaces[i].addr);
+        iface_get(i, &ifc);
+        memcpy(r.name, ifc.name, sizeof(r.name)); /* NUL-terminated within 16 */
+        put_in(&r.u.addr, ifc.addr);
         if (copy_out(t, ic.buf + (uint64_t)used, &r, sizeof(r)) < 0)
             return -EFAULT;
         used += (int)sizeof(r);
@@ -105,19 +135,19 @@ long inet_ifreq_ioctl(struct task *t, unsigned int cmd, gaddr_t arg)
         return -ENOTTY;
     if (copy_in(t, arg, &r, sizeof(r)) < 0)
         return -EFAULT;
-    const struct inet_iface *ifc = NULL;
+    struct inet_iface found;
+    const struct inet_iface *ifc = &found;
     if (cmd == LINUX_SIOCGIFNAME) {
-        for (size_t i = 0; i < sizeof(g_ifaces) / sizeof(g_ifaces[0]); i++)
-            if (g_ifaces[i].index == r.u.ivalue)
-                ifc = &g_ifaces[i];
-        if (!ifc)
+        int i = 0;
+        while (iface_get(i, &found) && found.index != r.u.ivalue)
+            i++;
+        if (!iface_get(i, &found))
             return -ENODEV;
-        memset(r.name, 0, sizeof(r.name));
-        strncpy(r.name, ifc->name, sizeof(r.name) - 1);
+        memcpy(r.name, ifc->name, sizeof(r.name)); /* NUL-terminated within 16 */
         return copy_out(t, arg, &r, sizeof(r));
     }
     r.name[sizeof(r.name) - 1] = '\0';
-    if (!(ifc = iface_by_name(r.name)))
+    if (!iface_by_name(r.name, &found))
         return -ENODEV;
     memset(&r.u, 0, sizeof(r.u));
     switch (cmd) {
@@ -138,6 +168,7 @@ long inet_ifreq_ioctl(struct task *t, unsigned int cmd, gaddr_t arg)
         break;
     case LINUX_SIOCGIFHWADDR:
         r.u.addr.sa_family = ifc->hwtype;
+        memcpy(r.u.addr.sa_data, ifc->mac, sizeof(ifc->mac));
         break;
     }
     return copy_out(t, arg, &r, sizeof(r));

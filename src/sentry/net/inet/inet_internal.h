@@ -128,8 +128,11 @@ int inet_addr_from_user(const struct inet_sock *s, const void *addr, int len, ip
  * the size. */
 void inet_addr_to_user(const struct inet_sock *s, const ip_addr_t *ip, uint16_t port, void *out,
                        int *len);
-/* True if @ip is an address of this stack (bindable): any, 127/8, ::1, multicast for UDP. */
+/* True if @ip is an address of this stack (bindable): any, 127/8, ::1, a link's address,
+ * multicast for UDP. */
 bool inet_addr_is_local(const ip_addr_t *ip, bool udp);
+/* True if @ip is local or the stack routes it through a link (a connect's destination). */
+bool inet_addr_is_reachable(const ip_addr_t *ip, bool udp);
 /* The deadline for a timeout option, 0 for none. */
 uint64_t inet_deadline(uint64_t timeo_ns);
 /* Queue @w for the caller on @s's waitq (once) and sleep until @deadline. Caller holds the

@@ -18,6 +18,7 @@
 
 #include "sentry/net/inet.h"
 #include "sentry/net/inet/inet_internal.h"
+#include "sentry/net/lwip/link.h"
 
 struct text {
     char *buf;
@@ -188,6 +189,17 @@ static void udp_rows(struct text *t, bool v6)
     }
 }
 
+static void dev_row(struct text *t, const char *name, const struct netstack_if_stats *st)
+{
+    tprintf(t,
+            "%6s:%8llu %7llu %4llu %4llu %4llu %5llu %10llu %9llu %8llu %7llu %4llu %4llu "
+            "%4llu %5llu %7llu %10llu\n",
+            name, (unsigned long long)st->rx_bytes, (unsigned long long)st->rx_packets, 0ull,
+            (unsigned long long)st->rx_dropped, 0ull, 0ull, 0ull, 0ull,
+            (unsigned long long)st->tx_bytes, (unsigned long long)st->tx_packets, 0ull, 0ull, 0ull,
+            0ull, 0ull, 0ull);
+}
+
 static void dev_rows(struct text *t)
 {
     struct netstack_if_stats st;
@@ -195,23 +207,33 @@ static void dev_rows(struct text *t)
     tprintf(t, "Inter-|   Receive                                                |  Transmit\n");
     tprintf(t, " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets "
                "errs drop fifo colls carrier compressed\n");
-    tprintf(t,
-            "%6s:%8llu %7llu %4llu %4llu %4llu %5llu %10llu %9llu %8llu %7llu %4llu %4llu "
-            "%4llu %5llu %7llu %10llu\n",
-            "lo", (unsigned long long)st.rx_bytes, (unsigned long long)st.rx_packets, 0ull,
-            (unsigned long long)st.rx_dropped, 0ull, 0ull, 0ull, 0ull,
-            (unsigned long long)st.tx_bytes, (unsigned long long)st.tx_packets, 0ull, 0ull, 0ull,
-            0ull, 0ull, 0ull);
+    dev_row(t, "lo", &st);
+    struct link_info li;
+    for (int i = 0; link_info(i, &li) && link_stats_locked(i, &st); i++)
+        dev_row(t, li.name, &st); /* COMPAT: output drops are counted as receive drops */
 }
 
-/* The IPv4 routes of the main table: none on a loopback-only stack (Linux keeps 127/8 in the
- * local table, which this file does not show). */
+/* The IPv4 routes of the main table: those of the links (Linux keeps 127/8 in the local
+ * table, which this file does not show). Addresses as the kernel prints a __be32. */
 static void route_rows(struct text *t)
 {
     size_t start = t->len;
     tprintf(t, "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow"
                "\tIRTT");
     pad_line(t, start, 127);
+    struct link_info li;
+    for (int i = 0; link_info(i, &li); i++) {
+        if (li.gw) {
+            start = t->len;
+            tprintf(t, "%s\t%08X\t%08X\t%04X\t%d\t%u\t%d\t%08X\t%d\t%u\t%u", li.name, 0u, li.gw,
+                    0x0003 /* RTF_UP | RTF_GATEWAY */, 0, 0u, 0, 0u, 0, 0u, 0u);
+            pad_line(t, start, 127);
+        }
+        start = t->len;
+        tprintf(t, "%s\t%08X\t%08X\t%04X\t%d\t%u\t%d\t%08X\t%d\t%u\t%u", li.name, li.addr & li.mask,
+                0u, 0x0001 /* RTF_UP */, 0, 0u, 0, li.mask, 0, 0u, 0u);
+        pad_line(t, start, 127);
+    }
 }
 
 /* The IPv6 addresses: ::1 on lo, index 1, /128, host scope (0x10), permanent (0x80). */

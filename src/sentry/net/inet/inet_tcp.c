@@ -634,8 +634,7 @@ int inet_connect_dest(struct inet_sock *s, const void *addr, int len, ip_addr_t 
         else
             ip_2_ip6(ip)->addr[3] = PP_HTONL(1);
     }
-    /* COMPAT: only the loopback interface exists so far. */
-    if (!inet_addr_is_local(ip, udp))
+    if (!inet_addr_is_reachable(ip, udp))
         return -ENETUNREACH;
     return 0;
 }

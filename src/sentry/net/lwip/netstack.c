@@ -35,6 +35,7 @@
 #include "common/log.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/timer.h"
+#include "sentry/net/lwip/link.h"
 #include "sentry/waiter/waitq.h"
 
 /* Functions of lwip/init.c that lwip_init() would call (their headers are private). */
@@ -61,6 +62,11 @@ bool netstack_enabled(void)
 void netstack_set_input_filter(bool (*filter)(const uint8_t *data, uint32_t size))
 {
     g_input_filter = filter;
+}
+
+bool netstack_input_filter_drops(const uint8_t *data, uint32_t size)
+{
+    return g_input_filter && g_input_filter(data, size);
 }
 
 void netstack_lock(void)
@@ -155,10 +161,12 @@ static void lo_input(struct pbuf *in)
 
 /* Deliver every packet queued on the loopback interface, including those that the delivery
  * itself sends (ACKs, answers), until the queue is empty. Caller holds the netstack lock. */
-static void lo_drain_locked(void)
+static bool lo_drain_locked(void)
 {
     struct pbuf *in;
+    bool any = false;
     while ((in = lo_dequeue()) != NULL) {
+        any = true;
         g_lo_stats.tx_packets++;
         g_lo_stats.tx_bytes += in->tot_len;
         if (g_input_filter && in->len == in->tot_len && g_input_filter(in->payload, in->len)) {
@@ -171,6 +179,7 @@ static void lo_drain_locked(void)
         in->if_idx = netif_get_index(&g_lo);
         lo_input(in);
     }
+    return any;
 }
 
 /* lwIP's next timeout as a CLOCK_MONOTONIC deadline, or 0 if none. */
@@ -185,7 +194,10 @@ static uint64_t next_timeout_locked(void)
 void netstack_unlock(void)
 {
     netstack_assert_locked();
-    lo_drain_locked();
+    /* What a link looped back to its own address may answer to the loopback's, and back. */
+    while (lo_drain_locked() | link_drain_locked())
+        ;
+    link_flush_locked();
     uint64_t deadline = next_timeout_locked();
     struct list_head pending = LIST_HEAD_INIT(pending);
     if (!list_empty(&g_pending)) {
@@ -280,7 +292,6 @@ static err_t lo_netif_init(struct netif *netif)
 
 int netstack_init(enum netstack_mode mode)
 {
-    (void)mode; /* both modes have only the loopback interface for now */
     /* lwIP draws its first ephemeral ports from rand() (LWIP_RAND): randomise them per
      * sandbox, as Linux does. */
     unsigned seed = 0;
@@ -325,5 +336,23 @@ int netstack_init(enum netstack_mode mode)
 out:
     g_net_locked = false;
     pthread_mutex_unlock(&g_net_lock);
-    return ret;
+    if (ret < 0 || mode != NETSTACK_SANDBOX)
+        return ret;
+    /* The links of the Sentry's namespace (the veth `cvisor do` made as root). */
+    int n = link_init_all();
+    if (n < 0)
+        return n;
+    if (n == 0)
+        log_info("network: the sandbox's namespace has no link: loopback only");
+    return link_start();
+}
+
+bool netstack_is_link_addr4(uint32_t addr)
+{
+    return link_is_local4(addr);
+}
+
+bool netstack_routes4(uint32_t addr)
+{
+    return link_routes4(addr);
 }

@@ -20,7 +20,7 @@
 struct waitq;
 
 enum netstack_mode {
-    NETSTACK_SANDBOX, /* --network=sandbox: the stack, loopback only for now */
+    NETSTACK_SANDBOX, /* --network=sandbox: the stack, loopback and the namespace's links */
     NETSTACK_NONE,    /* --network=none: the stack with loopback only */
 };
 
@@ -31,8 +31,9 @@ struct netstack_notify {
     struct waitq *q;       /* Immutable after init */
 };
 
-/* Bring the stack up (loopback 127.0.0.1/8 and ::1). Called once at boot before any task
- * runs. Returns 0 or -errno. */
+/* Bring the stack up (loopback 127.0.0.1/8 and ::1; in sandbox mode also the links of the
+ * Sentry's network namespace, link.h). Called once at boot before any task runs and before
+ * the seccomp filter. Returns 0 or -errno. */
 int netstack_init(enum netstack_mode mode);
 
 /* True once netstack_init succeeded (inet sockets exist). */
@@ -71,3 +72,14 @@ void netstack_lo_stats_locked(struct netstack_if_stats *st);
  * whose accept queue is full, as Linux does. Called with the netstack lock held.
  */
 void netstack_set_input_filter(bool (*filter)(const uint8_t *data, uint32_t size));
+
+/* True if the input filter drops the IP packet @data/@size. Caller holds the netstack lock. */
+bool netstack_input_filter_drops(const uint8_t *data, uint32_t size);
+
+/* True if @addr (IPv4, network order) is an address of one of the stack's links. The
+ * links are fixed at boot: no lock needed. */
+bool netstack_is_link_addr4(uint32_t addr);
+
+/* True if the stack routes @addr (IPv4, network order) through a link. No lock needed.
+ */
+bool netstack_routes4(uint32_t addr);
