@@ -655,17 +655,8 @@ static int nl_setsockopt(struct task *t, struct socket *sk, int level, int name,
         case SO_RCVBUFFORCE:
             s->rcvbuf = v < 1152 ? 2304 : v * 2;
             return 0;
-        case SO_RCVTIMEO_OLD: {
-            int64_t tv[2];
-            if (len < (int)sizeof(tv))
-                return -EINVAL;
-            memcpy(tv, val, sizeof(tv));
-            if (tv[1] < 0 || tv[1] >= 1000000)
-                return -EDOM;
-            s->rcvtimeo_ns =
-                tv[0] < 0 ? 0 : (uint64_t)tv[0] * 1000000000ull + (uint64_t)tv[1] * 1000;
-            return 0;
-        }
+        case SO_RCVTIMEO_OLD:
+            return socket_timeout_set(&s->rcvtimeo_ns, val, len);
         case SO_PASSCRED:
         case SO_TIMESTAMP_OLD:
             return 0; /* COMPAT: no credentials or timestamps on the answers */

@@ -34,6 +34,36 @@ const struct file_ops *socket_get_file_ops(void)
     return &socket_file_ops;
 }
 
+/* The option's value as Linux's 64-bit struct timeval. */
+struct linux_timeval_opt {
+    int64_t tv_sec;
+    int64_t tv_usec;
+};
+
+int socket_timeout_set(uint64_t *timeo_ns, const void *val, int len)
+{
+    struct linux_timeval_opt tv;
+    if (len < (int)sizeof(tv))
+        return -EINVAL;
+    memcpy(&tv, val, sizeof(tv));
+    if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+        return -EDOM;
+    if (tv.tv_sec < 0) {
+        *timeo_ns = 0;
+        return 0;
+    }
+    *timeo_ns = (uint64_t)tv.tv_sec * 1000000000ull + (uint64_t)tv.tv_usec * 1000ull;
+    return 0;
+}
+
+void socket_timeout_get(uint64_t ns, void *val, int *len)
+{
+    struct linux_timeval_opt tv = {(int64_t)(ns / 1000000000ull),
+                                   (int64_t)(ns % 1000000000ull / 1000)};
+    memcpy(val, &tv, sizeof(tv));
+    *len = sizeof(tv);
+}
+
 void socket_init(struct socket *s, const struct socket_ops *ops, int family, int type, int protocol)
 {
     s->ops = ops;

@@ -81,6 +81,15 @@ struct socket {
 void socket_init(struct socket *s, const struct socket_ops *ops, int family, int type,
                  int protocol);
 
+/*
+ * SO_RCVTIMEO/SO_SNDTIMEO (the 64-bit struct timeval of the _OLD names) for every family.
+ * Set: @len bytes at @val into *@timeo_ns; EINVAL if short, EDOM for a bad tv_usec. 0 means
+ * "no timeout". COMPAT: Linux makes a negative tv_sec "do not wait"; here it is 0, no timeout.
+ * Get: @ns written to @val (room for 16 bytes), *@len set.
+ */
+int socket_timeout_set(uint64_t *timeo_ns, const void *val, int len);
+void socket_timeout_get(uint64_t ns, void *val, int *len);
+
 /* Wrap @s in a new file (O_RDWR | (@flags & O_NONBLOCK)); the file owns the socket's
  * reference (released through ops->release, also on failure). Returns 0 or -ENOMEM. */
 int socket_file_new(struct socket *s, uint32_t flags, struct file **out);

@@ -624,27 +624,6 @@ static long unix_ioctl(struct task *t, struct socket *s, unsigned int cmd, gaddr
 
 /* ---- options ---------------------------------------------------------------------------- */
 
-struct linux_timeval_opt {
-    int64_t tv_sec;
-    int64_t tv_usec;
-};
-
-static int opt_set_timeout(uint64_t *timeo, const void *val, int len)
-{
-    struct linux_timeval_opt tv;
-    if (len < (int)sizeof(tv))
-        return -EINVAL;
-    memcpy(&tv, val, sizeof(tv));
-    if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
-        return -EDOM;
-    if (tv.tv_sec < 0) {
-        *timeo = 0; /* Linux: a negative timeout means "do not wait" (we: forever) */
-        return 0;
-    }
-    *timeo = (uint64_t)tv.tv_sec * 1000000000ull + (uint64_t)tv.tv_usec * 1000ull;
-    return 0;
-}
-
 static int unix_setsockopt(struct task *t, struct socket *s, int level, int name,
                            const void *val, int len)
 {
@@ -652,7 +631,7 @@ static int unix_setsockopt(struct task *t, struct socket *s, int level, int name
     if (level != SOL_SOCKET)
         return -EOPNOTSUPP;
     if (name == SO_RCVTIMEO_OLD || name == SO_SNDTIMEO_OLD)
-        return opt_set_timeout(name == SO_RCVTIMEO_OLD ? &u->rcvtimeo_ns : &u->sndtimeo_ns,
+        return socket_timeout_set(name == SO_RCVTIMEO_OLD ? &u->rcvtimeo_ns : &u->sndtimeo_ns,
                                val, len);
     if (len < (int)sizeof(int))
         return -EINVAL;
@@ -766,10 +745,7 @@ static int unix_getsockopt(struct task *t, struct socket *s, int level, int name
     }
     if (name == SO_RCVTIMEO_OLD || name == SO_SNDTIMEO_OLD) {
         uint64_t ns = name == SO_RCVTIMEO_OLD ? u->rcvtimeo_ns : u->sndtimeo_ns;
-        struct linux_timeval_opt tv = {(int64_t)(ns / 1000000000ull),
-                                       (int64_t)(ns % 1000000000ull / 1000)};
-        memcpy(val, &tv, sizeof(tv));
-        *len = sizeof(tv);
+        socket_timeout_get(ns, val, len);
         return 0;
     }
     if (name == SO_LINGER) {

@@ -320,27 +320,6 @@ void inet_apply_ip_opts_locked(struct inet_sock *s)
         ip_reset_option(ip, SOF_BROADCAST);
 }
 
-struct linux_timeval_opt {
-    int64_t tv_sec;
-    int64_t tv_usec;
-};
-
-static int opt_set_timeout(uint64_t *timeo, const void *val, int len)
-{
-    struct linux_timeval_opt tv;
-    if (len < (int)sizeof(tv))
-        return -EINVAL;
-    memcpy(&tv, val, sizeof(tv));
-    if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
-        return -EDOM;
-    if (tv.tv_sec < 0) {
-        *timeo = 0; /* COMPAT: Linux treats a negative timeout as "do not wait" */
-        return 0;
-    }
-    *timeo = (uint64_t)tv.tv_sec * 1000000000ull + (uint64_t)tv.tv_usec * 1000ull;
-    return 0;
-}
-
 /* Linux's sock_setsockopt buffer rule: capped at the maximum, doubled, at least the floor. */
 static int buf_size(int v, int floor)
 {
@@ -361,7 +340,7 @@ void inet_log_unsupported(const char *what, int level, int name)
 static int sol_socket_set(struct task *t, struct inet_sock *s, int name, const void *val, int len)
 {
     if (name == SO_RCVTIMEO_OLD || name == SO_SNDTIMEO_OLD)
-        return opt_set_timeout(name == SO_RCVTIMEO_OLD ? &s->rcvtimeo_ns : &s->sndtimeo_ns, val,
+        return socket_timeout_set(name == SO_RCVTIMEO_OLD ? &s->rcvtimeo_ns : &s->sndtimeo_ns, val,
                                len);
     if (name == SO_LINGER) {
         int lv[2];
@@ -557,10 +536,7 @@ static int sol_socket_get(struct inet_sock *s, int name, void *val, int *len)
     case SO_RCVTIMEO_OLD:
     case SO_SNDTIMEO_OLD: {
         uint64_t ns = name == SO_RCVTIMEO_OLD ? s->rcvtimeo_ns : s->sndtimeo_ns;
-        struct linux_timeval_opt tv = {(int64_t)(ns / 1000000000ull),
-                                       (int64_t)(ns % 1000000000ull / 1000)};
-        memcpy(val, &tv, sizeof(tv));
-        *len = sizeof(tv);
+        socket_timeout_get(ns, val, len);
         return 0;
     }
     case SO_LINGER: {
